@@ -1,0 +1,193 @@
+package io.faketcp.tun;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * An IPv4 subnet in CIDR form, such as {@code 192.168.0.0/24}. The first usable address
+ * ({@code .1}) belongs to the host (the tun interface); every other usable address is played by
+ * the fake peer.
+ *
+ * <pre>{@code
+ * Subnet subnet = Subnet.parse("192.168.7.0/24");
+ * subnet.hostAddress();  // 192.168.7.1
+ * subnet.address(5);     // 192.168.7.5
+ * }</pre>
+ */
+public final class Subnet {
+  /** The subnet faketcp uses unless told otherwise. */
+  public static final Subnet DEFAULT = parse("192.168.0.0/24");
+
+  private final int network;
+  private final int prefixLength;
+
+  private Subnet(int network, int prefixLength) {
+    this.network = network;
+    this.prefixLength = prefixLength;
+  }
+
+  /**
+   * Parses {@code a.b.c.d/len}. The prefix length must leave room for the host and at least one
+   * peer (1 to 30), and the host bits must be zero.
+   *
+   * @throws IllegalArgumentException naming the bad value and what would be accepted
+   */
+  public static Subnet parse(String cidr) {
+    if (cidr == null) {
+      throw new IllegalArgumentException("subnet is null: expected CIDR notation such as 192.168.0.0/24");
+    }
+    int slash = cidr.indexOf('/');
+    if (slash < 0) {
+      throw new IllegalArgumentException(
+          "subnet '" + cidr + "' has no prefix length: expected CIDR notation such as 192.168.0.0/24");
+    }
+    int address = parseAddress(cidr.substring(0, slash), cidr);
+    int length;
+    try {
+      length = Integer.parseInt(cidr.substring(slash + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "subnet '" + cidr + "' has a prefix length that is not a number: expected 1 to 30");
+    }
+    if (length < 1 || length > 30) {
+      throw new IllegalArgumentException("subnet '" + cidr + "' has prefix length " + length
+          + ": expected 1 to 30, so that the host and at least one peer have addresses");
+    }
+    int mask = mask(length);
+    if ((address & ~mask) != 0) {
+      throw new IllegalArgumentException("subnet '" + cidr + "' has host bits set: did you mean "
+          + format(address & mask) + "/" + length + "?");
+    }
+    return new Subnet(address, length);
+  }
+
+  private static int parseAddress(String text, String whole) {
+    String[] parts = text.split("\\.", -1);
+    if (parts.length != 4) {
+      throw new IllegalArgumentException(
+          "subnet '" + whole + "' does not start with a dotted-quad IPv4 address (a.b.c.d)");
+    }
+    int value = 0;
+    for (String part : parts) {
+      int octet;
+      try {
+        octet = Integer.parseInt(part);
+      } catch (NumberFormatException e) {
+        octet = -1;
+      }
+      if (octet < 0 || octet > 255 || part.isEmpty() || part.length() > 3) {
+        throw new IllegalArgumentException(
+            "subnet '" + whole + "' has an octet '" + part + "' that is not 0 to 255");
+      }
+      value = value << 8 | octet;
+    }
+    return value;
+  }
+
+  private static int mask(int length) {
+    return length == 0 ? 0 : -1 << (32 - length);
+  }
+
+  static String format(int address) {
+    return (address >>> 24) + "." + (address >>> 16 & 0xff) + "." + (address >>> 8 & 0xff) + "."
+        + (address & 0xff);
+  }
+
+  /** The network address, e.g. 192.168.0.0. */
+  public Inet4Address network() {
+    return toInet(network);
+  }
+
+  /** The prefix length, e.g. 24. */
+  public int prefixLength() {
+    return prefixLength;
+  }
+
+  /** The netmask, e.g. 255.255.255.0. */
+  public Inet4Address netmask() {
+    return toInet(mask(prefixLength));
+  }
+
+  /** The host's address on the tun interface: the first usable address (network + 1). */
+  public Inet4Address hostAddress() {
+    return toInet(network + 1);
+  }
+
+  /** The host's address as a 32-bit int, for the packet path. */
+  public int hostAddressInt() {
+    return network + 1;
+  }
+
+  /** The network address as a 32-bit int. */
+  public int networkInt() {
+    return network;
+  }
+
+  /** The number of usable addresses (host included): 254 for a /24. */
+  public int usableAddresses() {
+    return (int) ((1L << (32 - prefixLength)) - 2);
+  }
+
+  /**
+   * The {@code n}th address of the subnet, {@code network + n}: {@code address(1)} is the host,
+   * {@code address(2)} up to {@code address(usableAddresses())} are played by the peer.
+   *
+   * @throws IllegalArgumentException if {@code n} is the network, the broadcast or outside
+   */
+  public Inet4Address address(int n) {
+    if (n < 1 || n > usableAddresses()) {
+      throw new IllegalArgumentException("address(" + n + ") is outside " + this
+          + ": expected 1 (the host) to " + usableAddresses());
+    }
+    return toInet(network + n);
+  }
+
+  /** Whether {@code address} lies in this subnet (network and broadcast included). */
+  public boolean contains(InetAddress address) {
+    return address instanceof Inet4Address && contains(toInt((Inet4Address) address));
+  }
+
+  /** Whether the 32-bit address lies in this subnet. */
+  public boolean contains(int address) {
+    return (address & mask(prefixLength)) == network;
+  }
+
+  /** Whether the two subnets share any address. */
+  public boolean overlaps(Subnet other) {
+    int shorter = Math.min(prefixLength, other.prefixLength);
+    return (network & mask(shorter)) == (other.network & mask(shorter));
+  }
+
+  /** The 32-bit form of an IPv4 address. */
+  public static int toInt(Inet4Address address) {
+    byte[] b = address.getAddress();
+    return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+  }
+
+  /** The {@link Inet4Address} of a 32-bit address. */
+  public static Inet4Address toInet(int address) {
+    byte[] b = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
+    try {
+      return (Inet4Address) InetAddress.getByAddress(b);
+    } catch (UnknownHostException e) {
+      throw new AssertionError("4 bytes are always a valid IPv4 address", e);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Subnet && ((Subnet) o).network == network && ((Subnet) o).prefixLength == prefixLength;
+  }
+
+  @Override
+  public int hashCode() {
+    return network * 31 + prefixLength;
+  }
+
+  /** CIDR notation, e.g. {@code 192.168.0.0/24}. */
+  @Override
+  public String toString() {
+    return format(network) + "/" + prefixLength;
+  }
+}

@@ -1,0 +1,92 @@
+package io.faketcp.tun.jna;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * The C library calls faketcp needs, bound with JNA direct mapping (one JNI hop per call, no proxy).
+ *
+ * <p>Calls on the per-packet path ({@link #read}, {@link #write}, {@link #poll}) do not declare
+ * {@link LastErrorException}: a non-blocking read that finds no packet is the normal end of every
+ * batch, and an exception per batch would cost more than the read. Read errno with
+ * {@link Native#getLastError()} after a negative result instead. Set-up calls throw.
+ */
+public final class LibC {
+  static {
+    Native.register(Platform.C_LIBRARY_NAME);
+  }
+
+  /** {@code open(2)} flag: read and write. */
+  public static final int O_RDWR = 2;
+  /** {@code open(2)} flag: non-blocking I/O. */
+  public static final int O_NONBLOCK = 0x800;
+  /** {@code open(2)} flag: close on exec, so a forked program does not keep the device alive. */
+  public static final int O_CLOEXEC = 0x80000;
+  /** {@code eventfd(2)} flag: non-blocking. */
+  public static final int EFD_NONBLOCK = O_NONBLOCK;
+  /** {@code eventfd(2)} flag: close on exec. */
+  public static final int EFD_CLOEXEC = O_CLOEXEC;
+  /** {@code socket(2)} domain: IPv4. */
+  public static final int AF_INET = 2;
+  /** {@code socket(2)} type: datagram, used only as a handle for interface ioctls. */
+  public static final int SOCK_DGRAM = 2;
+  /** {@code poll(2)} event: data to read. */
+  public static final short POLLIN = 0x1;
+  /** {@code poll(2)} event: error condition. */
+  public static final short POLLERR = 0x8;
+  /** {@code poll(2)} event: hang up. */
+  public static final short POLLHUP = 0x10;
+  /** {@code poll(2)} event: invalid descriptor. */
+  public static final short POLLNVAL = 0x20;
+  /** errno: interrupted system call. */
+  public static final int EINTR = 4;
+  /** errno: resource temporarily unavailable (nothing to read on a non-blocking fd). */
+  public static final int EAGAIN = 11;
+  /** errno: no buffer space available (the kernel dropped the packet). */
+  public static final int ENOBUFS = 105;
+  /** errno: file descriptor in bad state (a tun fd whose interface was deleted). */
+  public static final int EBADFD = 77;
+  /** errno: invalid argument. */
+  public static final int EINVAL = 22;
+  /** errno: operation not permitted. */
+  public static final int EPERM = 1;
+  /** errno: no such device. */
+  public static final int ENODEV = 19;
+  /** errno: I/O error (written to a tun device that is down). */
+  public static final int EIO = 5;
+
+  private LibC() {}
+
+  /** {@code open(2)}. */
+  public static native int open(String path, int flags) throws LastErrorException;
+
+  /** {@code close(2)}. */
+  public static native int close(int fd) throws LastErrorException;
+
+  /** {@code read(2)}; returns -1 and leaves errno in {@link Native#getLastError()} on failure. */
+  public static native long read(int fd, Pointer buffer, long count);
+
+  /** {@code write(2)}; returns -1 and leaves errno in {@link Native#getLastError()} on failure. */
+  public static native long write(int fd, Pointer buffer, long count);
+
+  /** {@code poll(2)} over an array of {@code struct pollfd} (8 bytes each). */
+  public static native int poll(Pointer fds, NativeLong nfds, int timeoutMillis);
+
+  /** {@code ioctl(2)} with a pointer argument (an {@code ifreq}). */
+  public static native int ioctl(int fd, NativeLong request, Ifreq ifreq) throws LastErrorException;
+
+  /** {@code eventfd(2)}. */
+  public static native int eventfd(int initval, int flags) throws LastErrorException;
+
+  /** {@code fcntl(2)} with an int argument. */
+  public static native int fcntl(int fd, int cmd, int arg) throws LastErrorException;
+
+  /** {@code socket(2)}. */
+  public static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+  /** {@code strerror(3)}: the text for an errno value. */
+  public static native String strerror(int errnum);
+}

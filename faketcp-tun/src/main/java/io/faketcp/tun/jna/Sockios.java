@@ -1,0 +1,21 @@
+package io.faketcp.tun.jna;
+
+/** Constants from {@code <linux/sockios.h>} and {@code <net/if.h>} for interface configuration. */
+public final class Sockios {
+  /** Get interface flags. */
+  public static final long SIOCGIFFLAGS = 0x8913;
+  /** Set interface flags. */
+  public static final long SIOCSIFFLAGS = 0x8914;
+  /** Set the interface's IPv4 address. */
+  public static final long SIOCSIFADDR = 0x8916;
+  /** Set the interface's IPv4 netmask. */
+  public static final long SIOCSIFNETMASK = 0x891c;
+  /** Set the MTU. */
+  public static final long SIOCSIFMTU = 0x8922;
+  /** {@code IFF_UP}: interface is up. */
+  public static final int IFF_UP = 0x1;
+  /** {@code IFF_RUNNING}: resources allocated. */
+  public static final int IFF_RUNNING = 0x40;
+
+  private Sockios() {}
+}

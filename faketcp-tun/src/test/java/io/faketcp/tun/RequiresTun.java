@@ -1,0 +1,22 @@
+package io.faketcp.tun;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Optional;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * For tests that create real tun devices: skips them with the one-line reason when the machine
+ * cannot, or fails them when the build demands the network ({@code -Dfaketcp.require=true}, set on CI).
+ */
+public final class RequiresTun implements BeforeAllCallback {
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    Optional<String> missing = Prerequisites.missing();
+    if (missing.isPresent() && Boolean.getBoolean("faketcp.require")) {
+      throw new IllegalStateException("faketcp.require=true but tun tests cannot run: " + missing.get());
+    }
+    assumeTrue(missing.isEmpty(), () -> "skipped: " + missing.orElse(""));
+  }
+}

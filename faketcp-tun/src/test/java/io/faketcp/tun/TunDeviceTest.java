@@ -1,0 +1,103 @@
+package io.faketcp.tun;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(RequiresTun.class)
+class TunDeviceTest {
+
+  @Test
+  void openCreatesAnInterfaceWithTheHostAddressAndCloseRemovesIt() throws Exception {
+    String name;
+    try (TunDevice tun = TunDevice.builder().subnet(Subnet.parse("192.168.3.0/24")).mtu(1400).open()) {
+      name = tun.name();
+      assertThat(name).startsWith("tun");
+      Path sys = Path.of("/sys/class/net", name);
+      assertThat(sys).exists();
+      assertThat(Files.readString(sys.resolve("mtu")).trim()).isEqualTo("1400");
+      assertThat(Integer.decode(Files.readString(sys.resolve("flags")).trim()) & 1).isEqualTo(1);
+      assertThat(Files.readString(Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6")).trim()).isEqualTo("1");
+      assertThat(Files.readString(Path.of("/proc/net/route"))).contains(name + "\t0003A8C0");
+    }
+    assertThat(Path.of("/sys/class/net", name)).doesNotExist();
+  }
+
+  @Test
+  void aDatagramToThePeerSubnetIsReadFromTheDevice() throws Exception {
+    try (TunDevice tun = TunDevice.builder().name("faketcp-t1").open();
+        DatagramSocket socket = new DatagramSocket()) {
+      assertThat(tun.name()).isEqualTo("faketcp-t1");
+      byte[] hello = "hello".getBytes();
+      socket.send(new DatagramPacket(hello, hello.length, new InetSocketAddress("192.168.0.9", 9999)));
+      ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
+      assertThat(tun.awaitReadable(2000)).isTrue();
+      int n = tun.read(buffer);
+      assertThat(n).isEqualTo(20 + 8 + 5);
+      assertThat(buffer.get(0) >>> 4).isEqualTo(4);
+      assertThat(buffer.get(9)).isEqualTo((byte) 17);
+      assertThat(buffer.getInt(16)).isEqualTo(0xc0a80009);
+      assertThat(tun.read(buffer)).as("nothing more waiting").isZero();
+    }
+  }
+
+  @Test
+  void closeWakesAThreadWaitingForPacketsAndRemovesTheInterfaceAtOnce() throws Exception {
+    TunDevice tun = TunDevice.builder().open();
+    CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
+      try {
+        tun.awaitReadable(-1);
+        return null;
+      } catch (Throwable t) {
+        return t;
+      }
+    });
+    Thread.sleep(100);
+    assertThat(reader).isNotDone();
+    tun.close();
+    assertThat(reader.get(2, TimeUnit.SECONDS)).isInstanceOf(TunException.class).hasMessageContaining("closed");
+    assertThat(Path.of("/sys/class/net", tun.name())).doesNotExist();
+    assertThatThrownBy(() -> tun.read(ByteBuffer.allocateDirect(2048))).isInstanceOf(TunException.class);
+    tun.close(); // idempotent
+  }
+
+  @Test
+  void wakeupMakesAWaitReturnFalse() throws Exception {
+    try (TunDevice tun = TunDevice.builder().open()) {
+      CompletableFuture<Boolean> reader = CompletableFuture.supplyAsync(() -> tun.awaitReadable(10_000));
+      Thread.sleep(50);
+      tun.wakeup();
+      assertThat(reader.get(2, TimeUnit.SECONDS)).isFalse();
+    }
+  }
+
+  @Test
+  void aNameAlreadyInUseIsRefusedWithTheReason() {
+    try (TunDevice first = TunDevice.builder().name("faketcp-dup").open()) {
+      assertThatThrownBy(() -> TunDevice.builder().name("faketcp-dup").subnet(Subnet.parse("10.9.0.0/24")).open())
+          .isInstanceOf(TunException.class)
+          .hasMessageContaining("ioctl(TUNSETIFF, faketcp-dup) failed: Device or resource busy")
+          .hasMessageContaining("already exists");
+    }
+  }
+
+  @Test
+  void badNamesAreRejectedBeforeAnySyscall() {
+    assertThatThrownBy(() -> TunDevice.builder().name("a-name-that-is-too-long"))
+        .hasMessageContaining("23 characters").hasMessageContaining("shorter than 16");
+    assertThatThrownBy(() -> TunDevice.builder().name("tün0")).hasMessageContaining("character 'ü'");
+    assertThatThrownBy(() -> TunDevice.builder().name("tun%s")).hasMessageContaining("only one '%d'");
+    assertThatThrownBy(() -> TunDevice.builder().name("")).hasMessageContaining("empty");
+    assertThatThrownBy(() -> TunDevice.builder().mtu(100)).hasMessageContaining("mtu 100");
+  }
+}
