@@ -1,0 +1,28 @@
+package io.faketcp.peer;
+
+/**
+ * How the fake hosts answer TCP. ICMP echo requests are answered in every behaviour.
+ *
+ * <table>
+ *   <caption>What a kernel client sees</caption>
+ *   <tr><th>behaviour</th><th>reply</th><th>client sees</th></tr>
+ *   <tr><td>{@link #REJECT}</td><td>RST+ACK to every SYN</td><td>{@code ConnectException: Connection refused}</td></tr>
+ *   <tr><td>{@link #ACCEPT}</td><td>handshake, FIN answered, data never acknowledged</td>
+ *       <td>connect succeeds; written data piles up in the socket's Send-Q</td></tr>
+ *   <tr><td>{@link #DISCARD}</td><td>as ACCEPT, every in-order byte acknowledged</td><td>writes drain; Send-Q 0</td></tr>
+ *   <tr><td>{@link #ECHO}</td><td>as DISCARD, the bytes sent back in order</td><td>a TCP echo server</td></tr>
+ *   <tr><td>{@link #DROP}</td><td>nothing</td><td>connect times out</td></tr>
+ * </table>
+ */
+public enum Behaviour {
+  /** Refuse every connection with RST+ACK. */
+  REJECT,
+  /** Complete handshakes and closes; never acknowledge data. */
+  ACCEPT,
+  /** Complete handshakes and closes; acknowledge and drop every in-order byte. */
+  DISCARD,
+  /** As {@link #DISCARD}, and send every byte back in order, within the host's window. */
+  ECHO,
+  /** Answer no TCP segment at all (connects time out); existing connections go silent too. */
+  DROP
+}

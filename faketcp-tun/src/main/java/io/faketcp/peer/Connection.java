@@ -1,0 +1,74 @@
+package io.faketcp.peer;
+
+/**
+ * One TCP connection between the host and a fake host, from the fake host's side. Sequence numbers
+ * are 32-bit and wrap: compare them with {@link #before(int, int)}, never with {@code <}.
+ */
+final class Connection {
+  static final int SYN_RECEIVED = 1;
+  static final int SYN_SENT = 2;
+  static final int ESTABLISHED = 3;
+  /** A FIN was sent or received; waiting for the rest of the close. */
+  static final int CLOSING = 4;
+  static final int CLOSED = 5;
+
+  final int hostAddress;
+  final int hostPort;
+  final int peerAddress;
+  final int peerPort;
+  final Behaviour behaviour;
+  /** Non-null for connections the peer opened as a client (connect-many). */
+  final ConnectManyRun run;
+
+  int state;
+  /** Our initial sequence number. */
+  int iss;
+  /** The host's initial sequence number (its SYN's). */
+  int irs;
+  int sndUna;
+  int sndNxt;
+  int rcvNxt;
+  /** The host's receive window in bytes, already scaled. */
+  long hostWindow = 65535;
+  int hostWindowScale;
+  int ourWindowScale;
+  boolean windowScaling;
+  int hostMss = 536;
+  boolean finReceived;
+  boolean finSent;
+  /** An ACK is owed at the end of the current batch of packets. */
+  boolean ackPending;
+
+  /** Bytes received in ECHO behaviour and not yet sent back. */
+  EchoBuffer echo;
+
+  /** Connect-many: SYN retransmissions so far, and when the next one is due (nanoTime). */
+  int retransmissions;
+  long deadline;
+
+  Connection(int hostAddress, int hostPort, int peerAddress, int peerPort, Behaviour behaviour, ConnectManyRun run) {
+    this.hostAddress = hostAddress;
+    this.hostPort = hostPort;
+    this.peerAddress = peerAddress;
+    this.peerPort = peerPort;
+    this.behaviour = behaviour;
+    this.run = run;
+  }
+
+  /** Whether sequence number {@code a} comes before {@code b}, modulo 2^32. */
+  static boolean before(int a, int b) {
+    return a - b < 0;
+  }
+
+  /** The window we advertise, as it goes in the 16-bit field. */
+  int advertisedWindow() {
+    long bytes = echo != null ? echo.free() : 0xffffL << ourWindowScale;
+    return (int) Math.min(0xffff, bytes >>> ourWindowScale);
+  }
+
+  @Override
+  public String toString() {
+    return ConnectionTable.format(hostAddress, hostPort) + " <-> " + ConnectionTable.format(peerAddress, peerPort)
+        + " state " + state;
+  }
+}

@@ -1,0 +1,424 @@
+package io.faketcp.peer;
+
+import io.faketcp.packet.IcmpMessage;
+import io.faketcp.packet.IpProtocol;
+import io.faketcp.packet.Ipv4Packet;
+import io.faketcp.packet.MalformedPacketException;
+import io.faketcp.packet.TcpSegment;
+import io.faketcp.packet.Tcpdump;
+import io.faketcp.tun.Subnet;
+import io.faketcp.tun.TunDevice;
+import io.faketcp.tun.TunException;
+import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Plays every other address of a {@link TunDevice}'s subnet: one daemon thread reads the device
+ * and answers ICMP echo requests and TCP according to {@link Rules}, keeping a connection table so
+ * that replies are correct TCP (random ISNs, real sequence and acknowledgment numbers).
+ *
+ * <pre>{@code
+ * try (TunDevice tun = TunDevice.builder().open();
+ *      FakePeer peer = FakePeer.builder(tun).behaviour(Behaviour.ECHO).start()) {
+ *   try (Socket s = new Socket("192.168.0.7", 7)) { ... } // an echo server at every address
+ * }
+ * }</pre>
+ *
+ * <p>The peer never dies of a bad packet: malformed input is counted and logged at DEBUG with the
+ * reason and a hex dump. If its thread stops for any other reason (the device was deleted, a bug),
+ * the cause is kept as {@link #failure()} and passed to the failure handler; an exception from a
+ * {@link Responder} is recorded the same way, and the peer goes on.
+ *
+ * <p>{@link #close()} stops the thread; the device stays open (close it after the peer).
+ */
+public final class FakePeer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
+  private static final int BATCH = 64;
+
+  private final TunDevice device;
+  private final Subnet subnet;
+  private final Counters counters = new Counters();
+  private final Wire wire;
+  private final TcpHost tcp;
+  private final Responder responder;
+  private final PacketListener listener;
+  private final Consumer<Throwable> failureHandler;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final List<ConnectManyRun> runs = new ArrayList<>();
+  private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
+  private final ConnectManyRun.Sources sources;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final Thread thread;
+  private volatile boolean stopping;
+
+  private FakePeer(Builder b) {
+    this.device = b.device;
+    this.subnet = b.device.subnet();
+    this.listener = b.listener;
+    this.responder = b.responder;
+    this.failureHandler = b.failureHandler;
+    this.wire = new Wire(device, counters, listener);
+    this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules);
+    this.sources = new ConnectManyRun.Sources(subnet);
+    this.thread = new Thread(this::run, "faketcp-peer-" + device.name());
+    thread.setDaemon(true);
+  }
+
+  /** A builder for a peer on {@code device}; by default every host ACCEPTs. */
+  public static Builder builder(TunDevice device) {
+    if (device == null) {
+      throw new IllegalArgumentException("device is null");
+    }
+    return new Builder(device);
+  }
+
+  /** The device this peer answers on. */
+  public TunDevice device() {
+    return device;
+  }
+
+  /** Every host now behaves as {@code behaviour} (rules are dropped). Takes effect for the next packet. */
+  public void behaviour(Behaviour behaviour) {
+    tcp.rules(Rules.of(behaviour));
+  }
+
+  /** Replaces the rules. Takes effect for the next packet; thread-safe. */
+  public void rules(Rules rules) {
+    if (rules == null) {
+      throw new IllegalArgumentException("rules is null");
+    }
+    tcp.rules(rules);
+  }
+
+  /** The rules in force. */
+  public Rules rules() {
+    return tcp.rules();
+  }
+
+  /** The counters so far; safe from any thread. */
+  public PeerCounters counters() {
+    return counters.snapshot();
+  }
+
+  /** The first failure of the peer's thread or of a responder, if any. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
+  /** Whether the peer's thread is running. */
+  public boolean isRunning() {
+    return thread.isAlive();
+  }
+
+  /**
+   * Starts a connect-many run; the future completes once every connection is established or failed.
+   *
+   * @throws IllegalArgumentException if the target is not the host's address on this device
+   */
+  public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
+    Inet4Address target = (Inet4Address) request.target().getAddress();
+    if (Subnet.toInt(target) != subnet.hostAddressInt()) {
+      throw new IllegalArgumentException("connect-many target " + target.getHostAddress()
+          + " is not the host's address on " + device.name() + ": use " + subnet.hostAddress().getHostAddress()
+          + " (a server listening on it or on 0.0.0.0)");
+    }
+    ConnectManyRun run = new ConnectManyRun(request, tcp, sources);
+    submit(() -> {
+      runs.add(run);
+      run.start(System.nanoTime());
+    });
+    return run.future;
+  }
+
+  /**
+   * Runs connect-many and waits for its result (at most the request's timeout plus a margin).
+   *
+   * @throws IllegalStateException if the peer stopped before the run ended
+   */
+  public ConnectManyResult connectMany(ConnectMany request) {
+    CompletableFuture<ConnectManyResult> future = connectManyAsync(request);
+    try {
+      return future.get(request.timeout().plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + request, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(request + " did not finish: " + failure().map(Throwable::toString)
+          .orElse(e.toString()), e);
+    }
+  }
+
+  /**
+   * Closes every connection opened by connect-many: with FIN (an orderly close the server sees as
+   * end of stream) or RST (the server sees "connection reset"). Waits until the segments are sent.
+   */
+  public void closeClientConnections(boolean reset) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    submit(() -> {
+      for (ConnectManyRun run : runs) {
+        run.closeAll(reset);
+      }
+      for (ConnectManyRun run : finishedRuns) {
+        run.closeAll(reset);
+      }
+      finishedRuns.clear();
+      done.complete(null);
+    });
+    try {
+      done.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("closing client connections failed: " + failure().map(Throwable::toString)
+          .orElse(e.toString()), e);
+    }
+  }
+
+  private void submit(Runnable task) {
+    if (!thread.isAlive()) {
+      throw new IllegalStateException("the peer on " + device.name() + " is not running"
+          + failure().map(f -> ": it stopped with " + f).orElse(""));
+    }
+    tasks.add(task);
+    device.wakeup();
+  }
+
+  /**
+   * Stops the peer's thread and waits for it (up to 5 seconds). The device is left open.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    stopping = true;
+    if (device.isOpen()) {
+      device.wakeup();
+    }
+    try {
+      thread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      LOG.log(System.Logger.Level.WARNING, "peer thread {0} did not stop within 5 s", thread.getName());
+    }
+  }
+
+  private FakePeer startThread() {
+    thread.start();
+    return this;
+  }
+
+  private void run() {
+    ByteBuffer in = ByteBuffer.allocateDirect(65536);
+    try {
+      while (!stopping) {
+        int handled = 0;
+        while (handled < BATCH) {
+          int n = device.read(in);
+          if (n == 0) {
+            break;
+          }
+          handle(in, n);
+          handled++;
+        }
+        tcp.flushAcks();
+        runTasks();
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (int i = 0; i < runs.size(); i++) {
+          ConnectManyRun run = runs.get(i);
+          run.fireTimers(now);
+          run.pump(now);
+          if (run.done()) {
+            runs.remove(i--);
+            finishedRuns.add(run);
+          } else {
+            next = Math.min(next, run.nextDeadline());
+          }
+        }
+        if (handled == BATCH || stopping) {
+          continue;
+        }
+        int timeout = next == Long.MAX_VALUE ? -1
+            : (int) Math.max(0, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(next - now) + 1));
+        device.awaitReadable(timeout);
+      }
+    } catch (TunException e) {
+      if (!stopping && device.isOpen()) {
+        fail(e);
+      } else if (!stopping) {
+        LOG.log(System.Logger.Level.DEBUG, "peer on {0} stops: device closed", device.name());
+      }
+    } catch (Throwable t) {
+      fail(t);
+    } finally {
+      for (ConnectManyRun run : runs) {
+        run.future.completeExceptionally(failure().orElse(new IllegalStateException("the peer stopped")));
+      }
+    }
+  }
+
+  private void runTasks() {
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
+      task.run();
+    }
+  }
+
+  private void fail(Throwable t) {
+    record(t);
+    LOG.log(System.Logger.Level.ERROR, "peer on " + device.name() + " stopped: " + t, t);
+  }
+
+  private void record(Throwable t) {
+    counters.increment(Counters.FAILURES);
+    if (!failure.compareAndSet(null, t)) {
+      failure.get().addSuppressed(t);
+    }
+    if (failureHandler != null) {
+      failureHandler.accept(t);
+    }
+  }
+
+  private void handle(ByteBuffer in, int length) {
+    counters.increment(Counters.PACKETS_IN);
+    counters.add(Counters.BYTES_IN, length);
+    if (listener != null) {
+      listener.packet(Direction.TO_PEER, in.duplicate());
+    }
+    if ((in.get(0) & 0xf0) != 0x40) {
+      counters.increment(Counters.IGNORED); // IPv6 or other: not ours to answer
+      return;
+    }
+    Ipv4Packet ip;
+    try {
+      ip = Ipv4Packet.wrap(in);
+      if (ip.isFragment()) {
+        counters.increment(Counters.IGNORED);
+        return;
+      }
+      if (!subnet.contains(ip.destinationInt()) || ip.destinationInt() == subnet.hostAddressInt()) {
+        counters.increment(Counters.IGNORED);
+        return;
+      }
+      if (responder != null && respond(ip)) {
+        return;
+      }
+      switch (ip.protocol()) {
+        case IpProtocol.TCP:
+          tcp.handle(TcpSegment.wrap(ip));
+          break;
+        case IpProtocol.ICMP:
+          icmp(ip);
+          break;
+        default:
+          counters.increment(Counters.IGNORED);
+      }
+    } catch (MalformedPacketException e) {
+      counters.increment(Counters.BAD);
+      if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+        LOG.log(System.Logger.Level.DEBUG, "bad packet on {0} ({1}): {2}", device.name(), e.reason(),
+            Tcpdump.hexDump(in, 128));
+      }
+    }
+  }
+
+  private boolean respond(Ipv4Packet ip) {
+    try {
+      return responder.respond(ip, wire);
+    } catch (TunException e) {
+      throw e;
+    } catch (Exception | AssertionError e) {
+      record(e);
+      LOG.log(System.Logger.Level.WARNING, "responder failed on " + ip + ": " + e, e);
+      return true;
+    }
+  }
+
+  private void icmp(Ipv4Packet ip) throws MalformedPacketException {
+    IcmpMessage message = IcmpMessage.wrap(ip);
+    if (!message.isEchoRequest()) {
+      counters.increment(Counters.IGNORED);
+      return;
+    }
+    int length = IcmpMessage.writeEchoReply(ip, wire.buffer(), 0);
+    wire.send(length);
+    counters.increment(Counters.ECHO_REPLIES);
+  }
+
+  @Override
+  public String toString() {
+    return "FakePeer on " + device + " (" + tcp.rules() + ")";
+  }
+
+  /** Configures and {@linkplain #start() starts} a {@link FakePeer}. */
+  public static final class Builder {
+    private final TunDevice device;
+    private Rules rules = Rules.of(Behaviour.ACCEPT);
+    private Responder responder;
+    private PacketListener listener;
+    private Consumer<Throwable> failureHandler;
+
+    private Builder(TunDevice device) {
+      this.device = device;
+    }
+
+    /** Every host behaves as {@code behaviour}; replaces any rules. */
+    public Builder behaviour(Behaviour behaviour) {
+      this.rules = Rules.of(behaviour);
+      return this;
+    }
+
+    /** Adds a rule after those already given; the default stays. */
+    public Builder rule(Rule rule) {
+      this.rules = rules.with(rule);
+      return this;
+    }
+
+    /** Replaces rules and default. */
+    public Builder rules(Rules rules) {
+      if (rules == null) {
+        throw new IllegalArgumentException("rules is null");
+      }
+      this.rules = rules;
+      return this;
+    }
+
+    /** Consulted for every packet before the behaviour. */
+    public Builder responder(Responder responder) {
+      this.responder = responder;
+      return this;
+    }
+
+    /** Sees every packet read and written, on the peer's thread. */
+    public Builder listener(PacketListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /** Called on the peer's thread with each failure (the peer stopping, a responder throwing). */
+    public Builder onFailure(Consumer<Throwable> handler) {
+      this.failureHandler = handler;
+      return this;
+    }
+
+    /** Starts the peer's thread; it is answering when this returns. */
+    public FakePeer start() {
+      if (!device.isOpen()) {
+        throw new IllegalStateException("device " + device.name() + " is closed");
+      }
+      return new FakePeer(this).startThread();
+    }
+  }
+
+}

@@ -1,0 +1,146 @@
+package io.faketcp.peer;
+
+import io.faketcp.tun.Subnet;
+import java.net.InetAddress;
+
+/**
+ * Gives a {@link Behaviour} to the fake hosts whose address and port fall in a range.
+ *
+ * <pre>{@code
+ * Rule.of("192.168.0.5", "*", Behaviour.REJECT);           // one host, every port
+ * Rule.of("192.168.0.10-192.168.0.20", "80", Behaviour.DROP);
+ * Rule.of("192.168.0.128/25", "8000-8999", Behaviour.ECHO);
+ * }</pre>
+ */
+public final class Rule {
+  private final int firstAddress;
+  private final int lastAddress;
+  private final int firstPort;
+  private final int lastPort;
+  private final Behaviour behaviour;
+  private final String text;
+
+  private Rule(int firstAddress, int lastAddress, int firstPort, int lastPort, Behaviour behaviour, String text) {
+    this.firstAddress = firstAddress;
+    this.lastAddress = lastAddress;
+    this.firstPort = firstPort;
+    this.lastPort = lastPort;
+    this.behaviour = behaviour;
+    this.text = text;
+  }
+
+  /**
+   * A rule from text.
+   *
+   * @param addresses {@code *}, one address, a range {@code a.b.c.d-a.b.c.e}, or a CIDR block
+   * @param ports {@code *}, one port, or a range {@code 8000-8999}
+   * @param behaviour what the matching hosts do
+   * @throws IllegalArgumentException naming the value that cannot be parsed
+   */
+  public static Rule of(String addresses, String ports, Behaviour behaviour) {
+    if (behaviour == null) {
+      throw new IllegalArgumentException("rule for " + addresses + ":" + ports + " has no behaviour");
+    }
+    int[] a = parseAddresses(addresses);
+    int[] p = parsePorts(ports);
+    return new Rule(a[0], a[1], p[0], p[1], behaviour, addresses.trim() + ":" + ports.trim() + " -> " + behaviour);
+  }
+
+  /** Every port of one address. */
+  public static Rule forAddress(InetAddress address, Behaviour behaviour) {
+    return of(address.getHostAddress(), "*", behaviour);
+  }
+
+  /** One port on every address. */
+  public static Rule forPort(int port, Behaviour behaviour) {
+    return of("*", Integer.toString(port), behaviour);
+  }
+
+  /** The behaviour of matching hosts. */
+  public Behaviour behaviour() {
+    return behaviour;
+  }
+
+  /** Whether the fake host {@code address} (32-bit) on {@code port} matches. */
+  public boolean matches(int address, int port) {
+    return Integer.compareUnsigned(address, firstAddress) >= 0
+        && Integer.compareUnsigned(address, lastAddress) <= 0
+        && port >= firstPort
+        && port <= lastPort;
+  }
+
+  private static int[] parseAddresses(String text) {
+    String s = text == null ? "" : text.trim();
+    if (s.equals("*")) {
+      return new int[] {0, -1};
+    }
+    if (s.contains("/")) {
+      Subnet subnet;
+      try {
+        subnet = Subnet.parse(s);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("rule addresses '" + text + "': " + e.getMessage(), e);
+      }
+      int size = (int) ((1L << (32 - subnet.prefixLength())) - 1);
+      return new int[] {subnet.networkInt(), subnet.networkInt() + size};
+    }
+    int dash = s.indexOf('-');
+    if (dash > 0) {
+      int first = address(s.substring(0, dash), text);
+      int last = address(s.substring(dash + 1), text);
+      if (Integer.compareUnsigned(first, last) > 0) {
+        throw new IllegalArgumentException("rule addresses '" + text + "': the range ends before it starts");
+      }
+      return new int[] {first, last};
+    }
+    int one = address(s, text);
+    return new int[] {one, one};
+  }
+
+  private static int address(String s, String whole) {
+    String[] parts = s.trim().split("\\.", -1);
+    boolean ok = parts.length == 4;
+    int value = 0;
+    for (int i = 0; ok && i < 4; i++) {
+      ok = parts[i].matches("\\d{1,3}") && Integer.parseInt(parts[i]) <= 255;
+      value = ok ? value << 8 | Integer.parseInt(parts[i]) : 0;
+    }
+    if (!ok) {
+      throw new IllegalArgumentException("rule addresses '" + whole
+          + "': expected *, an IPv4 address, a range a.b.c.d-a.b.c.e or a CIDR block a.b.c.d/n");
+    }
+    return value;
+  }
+
+  private static int[] parsePorts(String text) {
+    String s = text == null ? "" : text.trim();
+    if (s.equals("*")) {
+      return new int[] {0, 65535};
+    }
+    int dash = s.indexOf('-');
+    int first = port(dash > 0 ? s.substring(0, dash) : s, text);
+    int last = dash > 0 ? port(s.substring(dash + 1), text) : first;
+    if (first > last) {
+      throw new IllegalArgumentException("rule ports '" + text + "': the range ends before it starts");
+    }
+    return new int[] {first, last};
+  }
+
+  private static int port(String s, String whole) {
+    try {
+      int port = Integer.parseInt(s.trim());
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the message
+    }
+    throw new IllegalArgumentException("rule ports '" + whole + "': expected *, a port 0-65535 or a range 8000-8999");
+  }
+
+  @Override
+  public String toString() {
+    return text;
+  }
+
+}

@@ -1,0 +1,406 @@
+package io.faketcp.peer;
+
+import static io.faketcp.packet.TcpSegment.ACK;
+import static io.faketcp.packet.TcpSegment.FIN;
+import static io.faketcp.packet.TcpSegment.PSH;
+import static io.faketcp.packet.TcpSegment.RST;
+import static io.faketcp.packet.TcpSegment.SYN;
+
+import io.faketcp.packet.TcpOptions;
+import io.faketcp.packet.TcpSegment;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The TCP side of every fake host: answers the host's segments according to the connection's
+ * {@link Behaviour}, keeps the {@link ConnectionTable}, and drives the client side for
+ * connect-many. Peer thread only.
+ */
+final class TcpHost {
+  /** Window scale we offer when the host offers one: 2^7 x 65535 bytes, about 8 MB. */
+  static final int OUR_WINDOW_SCALE = 7;
+  private static final int ECHO_BUFFER = 256 * 1024;
+
+  private final ConnectionTable table = new ConnectionTable();
+  private final Wire wire;
+  private final Counters counters;
+  private final int mss;
+  private final SplittableRandom random = new SplittableRandom();
+  private final List<Connection> acksOwed = new ArrayList<>();
+  private final byte[] chunk;
+  private volatile Rules rules;
+
+  TcpHost(Wire wire, Counters counters, int mtu, Rules rules) {
+    this.wire = wire;
+    this.counters = counters;
+    this.mss = mtu - 40;
+    this.chunk = new byte[mss];
+    this.rules = rules;
+  }
+
+  void rules(Rules rules) {
+    this.rules = rules;
+  }
+
+  Rules rules() {
+    return rules;
+  }
+
+  ConnectionTable table() {
+    return table;
+  }
+
+  /** Answers one valid TCP segment from the host. */
+  void handle(TcpSegment segment) {
+    int hostAddress = segment.ip().sourceInt();
+    int peerAddress = segment.ip().destinationInt();
+    int hostPort = segment.sourcePort();
+    int peerPort = segment.destinationPort();
+    Connection c = table.get(hostAddress, hostPort, peerAddress, peerPort);
+    if (c != null && c.run != null) {
+      handleClient(c, segment);
+      return;
+    }
+    Behaviour now = rules.behaviourFor(peerAddress, peerPort);
+    if (now == Behaviour.DROP) {
+      return; // the host has vanished: silence, for new and existing connections alike
+    }
+    if (c == null) {
+      handleUnknown(segment, now);
+      return;
+    }
+    if (segment.rst()) {
+      close(c);
+      return;
+    }
+    if (c.state == Connection.SYN_RECEIVED) {
+      if (segment.syn() && !segment.ack()) {
+        if ((int) segment.sequenceNumber() == c.irs) {
+          sendSynAck(c); // a retransmitted SYN gets the same SYN+ACK again
+        } else {
+          close(c); // a new attempt on the same 4-tuple: the old half-open one is stale
+          handleUnknown(segment, now);
+        }
+        return;
+      }
+      if (!segment.ack()) {
+        return;
+      }
+      if ((int) segment.acknowledgmentNumber() != c.sndNxt) {
+        sendReset(segment);
+        return;
+      }
+      state(c, Connection.ESTABLISHED);
+    }
+    if (segment.syn()) {
+      owe(c); // a stray SYN on a live connection: answer with an ACK (RFC 5961 challenge ACK)
+      return;
+    }
+    receive(c, segment);
+  }
+
+  private void handleUnknown(TcpSegment segment, Behaviour now) {
+    if (segment.rst()) {
+      return; // never answer a reset
+    }
+    if (!segment.syn() || segment.ack()) {
+      sendReset(segment); // as a real host answers a segment of no connection it knows
+      return;
+    }
+    if (now == Behaviour.REJECT) {
+      sendReset(segment);
+      return;
+    }
+    Connection c = new Connection(segment.ip().sourceInt(), segment.sourcePort(), segment.ip().destinationInt(),
+        segment.destinationPort(), now, null);
+    c.irs = (int) segment.sequenceNumber();
+    c.rcvNxt = c.irs + 1 + segment.payloadLength();
+    c.iss = random.nextInt();
+    c.sndUna = c.iss;
+    c.sndNxt = c.iss + 1;
+    options(c, segment.options());
+    c.hostWindow = segment.window(); // never scaled in a SYN
+    if (now == Behaviour.ECHO) {
+      c.echo = new EchoBuffer(ECHO_BUFFER);
+    }
+    table.put(c);
+    counters.increment(Counters.CONNECTIONS_OPENED);
+    state(c, Connection.SYN_RECEIVED);
+    sendSynAck(c);
+  }
+
+  private void options(Connection c, TcpOptions options) {
+    if (options.mss() > 0) {
+      c.hostMss = options.mss();
+    }
+    if (options.windowScale() >= 0) {
+      c.windowScaling = true;
+      c.hostWindowScale = Math.min(14, options.windowScale());
+      c.ourWindowScale = OUR_WINDOW_SCALE;
+    }
+  }
+
+  private void sendSynAck(Connection c) {
+    var tcp = wire.tcp().source(c.peerAddress).destination(c.hostAddress)
+        .sourcePort(c.peerPort).destinationPort(c.hostPort)
+        .sequenceNumber(c.iss & 0xffffffffL).acknowledgmentNumber(c.rcvNxt & 0xffffffffL)
+        .flags(SYN | ACK).window(Math.min(0xffff, c.echo != null ? c.echo.free() : 0xffff)).mss(mss);
+    if (c.windowScaling) {
+      tcp.windowScale(c.ourWindowScale);
+    }
+    wire.sendTcp();
+  }
+
+  /** An established (or closing) connection's segment: acks, data, FIN. */
+  private void receive(Connection c, TcpSegment segment) {
+    if (segment.ack()) {
+      int ack = (int) segment.acknowledgmentNumber();
+      if (!Connection.before(c.sndNxt, ack) && Connection.before(c.sndUna, ack)) {
+        c.sndUna = ack;
+      }
+      c.hostWindow = (long) segment.window() << c.hostWindowScale;
+      if (c.finSent && c.sndUna == c.sndNxt && c.finReceived) {
+        close(c);
+        return;
+      }
+    }
+    int seq = (int) segment.sequenceNumber();
+    int length = segment.payloadLength();
+    if (c.behaviour == Behaviour.ACCEPT) {
+      if (segment.fin()) {
+        // As the classic acceptall: the FIN is answered, which acknowledges all data before it.
+        c.rcvNxt = seq + length + 1;
+        finReceived(c);
+      }
+      return;
+    }
+    if (length > 0) {
+      if (seq == c.rcvNxt) {
+        int accepted = length;
+        if (c.echo != null) {
+          accepted = Math.min(length, c.echo.free());
+          c.echo.append(segment.ip().buffer(), segment.payloadOffset(), accepted);
+        }
+        c.rcvNxt += accepted;
+        if (accepted < length) {
+          owe(c);
+          sendEcho(c);
+          return; // the rest (and any FIN) comes again once the window opens
+        }
+      }
+      owe(c); // in order: acknowledge; old or out of order: a duplicate ACK
+    }
+    if (segment.fin()) {
+      int finSeq = seq + length;
+      if (finSeq == c.rcvNxt && !c.finReceived) {
+        c.rcvNxt++;
+        finReceived(c);
+      } else {
+        owe(c); // a retransmitted FIN, or one beyond a gap
+      }
+    }
+    if (c.echo != null) {
+      sendEcho(c);
+    }
+  }
+
+  private void finReceived(Connection c) {
+    c.finReceived = true;
+    if (c.state == Connection.ESTABLISHED) {
+      state(c, Connection.CLOSING);
+    }
+    if (c.finSent) {
+      // We closed first: acknowledge their FIN; the connection is done once ours is acknowledged too.
+      wire.sendTcp(c, ACK, c.sndNxt);
+      c.ackPending = false;
+      if (c.sndUna == c.sndNxt) {
+        close(c);
+      }
+    } else if (c.echo == null || c.echo.size() == 0) {
+      sendFin(c);
+    } else {
+      owe(c); // the FIN follows once the echoed bytes are out
+    }
+  }
+
+  private void sendFin(Connection c) {
+    c.finSent = true;
+    wire.sendTcp(c, FIN | ACK, c.sndNxt);
+    c.sndNxt++;
+    c.ackPending = false;
+  }
+
+  /** ECHO: sends back what the host's window allows. */
+  private void sendEcho(Connection c) {
+    int segmentSize = Math.min(mss, c.hostMss);
+    while (c.echo.size() > 0) {
+      long inFlight = (c.sndNxt - c.sndUna) & 0xffffffffL;
+      long room = c.hostWindow - inFlight;
+      int n = (int) Math.min(Math.min(segmentSize, c.echo.size()), room);
+      if (n <= 0) {
+        break;
+      }
+      c.echo.take(chunk, n);
+      wire.tcp().source(c.peerAddress).destination(c.hostAddress)
+          .sourcePort(c.peerPort).destinationPort(c.hostPort)
+          .sequenceNumber(c.sndNxt & 0xffffffffL).acknowledgmentNumber(c.rcvNxt & 0xffffffffL)
+          .flags(PSH | ACK).window(c.advertisedWindow()).payload(ByteBuffer.wrap(chunk, 0, n));
+      wire.sendTcp();
+      c.sndNxt += n;
+      c.ackPending = false;
+    }
+    if (c.echo.size() == 0 && c.finReceived && !c.finSent) {
+      sendFin(c);
+    }
+  }
+
+  /** Connect-many connections: the host is the server. */
+  private void handleClient(Connection c, TcpSegment segment) {
+    if (segment.rst()) {
+      if (c.state == Connection.SYN_SENT) {
+        c.run.failed(c, ConnectManyRun.REFUSED);
+      }
+      close(c);
+      return;
+    }
+    if (segment.syn()) {
+      if (!segment.ack()) {
+        return;
+      }
+      if (c.state == Connection.SYN_SENT) {
+        if ((int) segment.acknowledgmentNumber() != c.iss + 1) {
+          sendReset(segment);
+          return;
+        }
+        c.irs = (int) segment.sequenceNumber();
+        c.rcvNxt = c.irs + 1;
+        c.sndUna = c.iss + 1;
+        options(c, segment.options());
+        if (!c.windowScaling) {
+          c.ourWindowScale = 0;
+        }
+        c.hostWindow = (long) segment.window() << c.hostWindowScale;
+        state(c, Connection.ESTABLISHED);
+        wire.sendTcp(c, ACK, c.sndNxt);
+        c.run.established(c);
+      } else if ((int) segment.sequenceNumber() == c.irs) {
+        // The server did not take our ACK (accept queue full) and sent its SYN+ACK again.
+        wire.sendTcp(c, ACK, c.sndNxt);
+      }
+      return;
+    }
+    if (c.state == Connection.SYN_SENT) {
+      return;
+    }
+    receive(c, segment);
+  }
+
+  /** Connect-many: sends (or resends) the SYN of a client connection. */
+  void sendSyn(Connection c) {
+    wire.tcp().source(c.peerAddress).destination(c.hostAddress)
+        .sourcePort(c.peerPort).destinationPort(c.hostPort)
+        .sequenceNumber(c.iss & 0xffffffffL).flags(SYN).window(0xffff).mss(mss).windowScale(OUR_WINDOW_SCALE);
+    wire.sendTcp();
+  }
+
+  /** Connect-many: a new client connection, entered in the table; the caller sends its SYN. */
+  Connection openClient(ConnectManyRun run, int hostAddress, int hostPort, int peerAddress, int peerPort) {
+    Connection c = new Connection(hostAddress, hostPort, peerAddress, peerPort, Behaviour.DISCARD, run);
+    c.iss = random.nextInt();
+    c.sndUna = c.iss;
+    c.sndNxt = c.iss + 1;
+    c.ourWindowScale = OUR_WINDOW_SCALE;
+    table.put(c);
+    counters.increment(Counters.CONNECTIONS_OPENED);
+    state(c, Connection.SYN_SENT);
+    return c;
+  }
+
+  /** Whether a 4-tuple is in use (connect-many skips it). */
+  boolean inUse(int hostAddress, int hostPort, int peerAddress, int peerPort) {
+    return table.get(hostAddress, hostPort, peerAddress, peerPort) != null;
+  }
+
+  /** Closes a client connection from our side: FIN (orderly) or RST (abort). */
+  void closeClient(Connection c, boolean reset) {
+    if (c.state == Connection.CLOSED) {
+      return;
+    }
+    if (reset || c.state == Connection.SYN_SENT) {
+      if (c.state != Connection.SYN_SENT) {
+        wire.sendTcp(c, RST | ACK, c.sndNxt);
+        counters.increment(Counters.RESETS_SENT);
+      }
+      close(c);
+    } else if (!c.finSent) {
+      state(c, Connection.CLOSING);
+      sendFin(c);
+    }
+  }
+
+  /** Removes a connection from the table. */
+  void close(Connection c) {
+    state(c, Connection.CLOSED);
+    table.remove(c);
+  }
+
+  /** Sends the ACKs owed by the batch of packets just handled, one per connection. */
+  void flushAcks() {
+    for (int i = 0; i < acksOwed.size(); i++) {
+      Connection c = acksOwed.get(i);
+      if (c.ackPending && c.state != Connection.CLOSED) {
+        wire.sendTcp(c, ACK, c.sndNxt);
+      }
+      c.ackPending = false;
+    }
+    acksOwed.clear();
+  }
+
+  private void owe(Connection c) {
+    if (!c.ackPending) {
+      c.ackPending = true;
+      acksOwed.add(c);
+    }
+  }
+
+  /** The RST a closed port sends in reply to {@code segment} (RFC 793, "reset generation"). */
+  private void sendReset(TcpSegment segment) {
+    var tcp = wire.tcp().source(segment.ip().destinationInt()).destination(segment.ip().sourceInt())
+        .sourcePort(segment.destinationPort()).destinationPort(segment.sourcePort()).window(0);
+    if (segment.ack()) {
+      tcp.sequenceNumber(segment.acknowledgmentNumber()).flags(RST);
+    } else {
+      long length = segment.payloadLength() + (segment.syn() ? 1 : 0) + (segment.fin() ? 1 : 0);
+      tcp.sequenceNumber(0).acknowledgmentNumber((segment.sequenceNumber() + length) & 0xffffffffL).flags(RST | ACK);
+    }
+    wire.sendTcp();
+    counters.increment(Counters.RESETS_SENT);
+  }
+
+  private void state(Connection c, int state) {
+    if (c.state == state) {
+      return;
+    }
+    int before = counterFor(c.state);
+    if (before >= 0) {
+      counters.add(before, -1);
+    }
+    int after = counterFor(state);
+    if (after >= 0) {
+      counters.increment(after);
+    }
+    c.state = state;
+  }
+
+  private static int counterFor(int state) {
+    switch (state) {
+      case Connection.SYN_RECEIVED: return Counters.SYN_RECEIVED;
+      case Connection.SYN_SENT: return Counters.SYN_SENT;
+      case Connection.ESTABLISHED: return Counters.ESTABLISHED;
+      case Connection.CLOSING: return Counters.CLOSING;
+      default: return -1;
+    }
+  }
+}

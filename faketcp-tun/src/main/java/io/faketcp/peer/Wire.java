@@ -1,0 +1,84 @@
+package io.faketcp.peer;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.faketcp.packet.TcpSegment;
+import io.faketcp.tun.TunDevice;
+import io.faketcp.tun.TunException;
+import java.nio.ByteBuffer;
+
+/**
+ * Writes the peer's packets to the device: one reusable native buffer and one reusable TCP
+ * builder, counters and the listener. Peer thread only.
+ */
+final class Wire implements Responder.Sink {
+  private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
+
+  private final TunDevice device;
+  private final Counters counters;
+  private final PacketListener listener;
+  private final ByteBuffer out = ByteBuffer.allocateDirect(65536);
+  private final Pointer outPointer = Native.getDirectBufferPointer(out);
+  private final TcpSegment.Builder tcp = TcpSegment.builder();
+
+  Wire(TunDevice device, Counters counters, PacketListener listener) {
+    this.device = device;
+    this.counters = counters;
+    this.listener = listener;
+  }
+
+  /** The output buffer; build a packet at index 0, then {@link #send(int)} it. */
+  ByteBuffer buffer() {
+    return out;
+  }
+
+  /** A reset TCP builder for the next segment. */
+  TcpSegment.Builder tcp() {
+    tcp.reset();
+    return tcp;
+  }
+
+  /** Sends the segment built with {@link #tcp()}. */
+  void sendTcp() {
+    send(tcp.writeTo(out, 0));
+  }
+
+  /** Sends a segment from the fake host of {@code c} to the host. */
+  void sendTcp(Connection c, int flags, int sequence) {
+    tcp().source(c.peerAddress).destination(c.hostAddress)
+        .sourcePort(c.peerPort).destinationPort(c.hostPort)
+        .sequenceNumber(sequence & 0xffffffffL).acknowledgmentNumber((flags & TcpSegment.ACK) != 0 ? c.rcvNxt & 0xffffffffL : 0)
+        .flags(flags).window(c.advertisedWindow());
+    sendTcp();
+  }
+
+  /** Sends the packet in out[0, length). */
+  void send(int length) {
+    try {
+      device.write(outPointer, length);
+    } catch (TunException e) {
+      if (!device.isOpen()) {
+        throw e;
+      }
+      counters.increment(Counters.WRITE_ERRORS);
+      LOG.log(System.Logger.Level.WARNING, "dropped a reply: {0}", e.getMessage());
+      return;
+    }
+    counters.increment(Counters.PACKETS_OUT);
+    counters.add(Counters.BYTES_OUT, length);
+    if (listener != null) {
+      listener.packet(Direction.FROM_PEER, out.duplicate().position(0).limit(length));
+    }
+  }
+
+  /** For {@link Responder}s: copies {@code packet} and sends it. */
+  @Override
+  public void send(ByteBuffer packet) {
+    int length = packet.remaining();
+    if (length > out.capacity()) {
+      throw new IllegalArgumentException("packet of " + length + " bytes is larger than " + out.capacity());
+    }
+    out.put(0, packet, packet.position(), length);
+    send(length);
+  }
+}
