@@ -1,0 +1,37 @@
+package io.faketcp.junit5;
+
+import java.nio.file.Path;
+
+/**
+ * The packets of the current test, captured with pcap on the tun device. Inject it as a parameter
+ * or get it from {@link FakeNetworkExtension#capture()}; assert on it with
+ * {@code io.faketcp.assertj.FakeNetworkAssertions.assertThat(capture)}.
+ *
+ * <pre>{@code
+ * @Test
+ * void pings(NetworkInfo net, Capture capture) throws IOException {
+ *   net.address(9).isReachable(1000);
+ *   assertThat(capture).hasEchoRequests(1).hasEchoReplies(1);
+ *   System.out.println(capture.packets().transcript());
+ * }
+ * }</pre>
+ */
+public interface Capture {
+  /**
+   * The packets captured so far. First waits, for at most 2 s, until every packet the fake peer has
+   * read or written is in the capture (pcap delivers them a little later); what is still missing then
+   * is reported in {@link CapturedPackets#note()}.
+   */
+  CapturedPackets packets();
+
+  /** Forgets the packets captured so far (e.g. those of a warm-up). */
+  void clear();
+
+  /**
+   * Writes the packets captured so far to {@code file} as pcap (link type RAW, nanosecond
+   * timestamps), for Wireshark or {@code tcpdump -r}.
+   *
+   * @return {@code file}
+   */
+  Path writePcap(Path file);
+}

@@ -1,0 +1,105 @@
+package io.faketcp.junit5;
+
+import io.faketcp.junit5.internal.CaptureRecord;
+import io.faketcp.packet.IcmpMessage;
+import io.faketcp.packet.IpProtocol;
+import io.faketcp.packet.Ipv4Packet;
+import io.faketcp.packet.MalformedPacketException;
+import io.faketcp.packet.TcpSegment;
+import io.faketcp.packet.Tcpdump;
+import io.faketcp.peer.Direction;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One captured packet: its bytes, the kernel's timestamp and its direction, with the engine's
+ * packet views for reading it.
+ *
+ * <pre>{@code
+ * for (CapturedPacket p : capture.packets()) {
+ *   p.tcp().filter(TcpSegment::rst).ifPresent(rst -> System.out.println("RST at " + p.timestamp()));
+ * }
+ * }</pre>
+ */
+public final class CapturedPacket {
+  private final CaptureRecord record;
+
+  CapturedPacket(CaptureRecord record) {
+    this.record = record;
+  }
+
+  CaptureRecord record() {
+    return record;
+  }
+
+  /** A copy of the packet's bytes (an IPv4 packet; link type RAW). */
+  public byte[] bytes() {
+    return record.bytes().clone();
+  }
+
+  /** The packet's length in bytes (as captured). */
+  public int length() {
+    return record.bytes().length;
+  }
+
+  /** When the kernel saw the packet (nanosecond precision). */
+  public Instant timestamp() {
+    long nanos = record.epochNanos();
+    return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+  }
+
+  /**
+   * {@link Direction#TO_PEER} when the host sent it to the fake subnet, {@link Direction#FROM_PEER}
+   * when the fake peer sent it to the host.
+   */
+  public Direction direction() {
+    return record.toSubnet() ? Direction.TO_PEER : Direction.FROM_PEER;
+  }
+
+  /** The IPv4 view, when the packet is well-formed IPv4. */
+  public Optional<Ipv4Packet> ip() {
+    try {
+      return Optional.of(Ipv4Packet.wrap(ByteBuffer.wrap(record.bytes()).asReadOnlyBuffer()));
+    } catch (MalformedPacketException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The TCP view, when the packet is a well-formed TCP segment. */
+  public Optional<TcpSegment> tcp() {
+    Optional<Ipv4Packet> ip = ip();
+    if (ip.isEmpty() || ip.get().protocol() != IpProtocol.TCP) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(TcpSegment.wrap(ip.get()));
+    } catch (MalformedPacketException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The ICMP view, when the packet is a well-formed ICMP message. */
+  public Optional<IcmpMessage> icmp() {
+    Optional<Ipv4Packet> ip = ip();
+    if (ip.isEmpty() || ip.get().protocol() != IpProtocol.ICMP) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(IcmpMessage.wrap(ip.get()));
+    } catch (MalformedPacketException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The tcpdump-style line, without timestamp: {@code IP 192.168.0.1.41234 > 192.168.0.5.80: Flags [S], ...}. */
+  public String line() {
+    return Tcpdump.format(record.bytes());
+  }
+
+  /** {@code Out}/{@code In} and the tcpdump-style line. */
+  @Override
+  public String toString() {
+    return (record.toSubnet() ? "Out " : "In  ") + line();
+  }
+}

@@ -1,0 +1,120 @@
+package io.faketcp.junit5;
+
+import io.faketcp.junit5.internal.CaptureRecord;
+import io.faketcp.junit5.internal.Transcript;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * The packets of a capture at one moment, in the order the kernel saw them. Immutable.
+ *
+ * <pre>{@code
+ * CapturedPackets packets = capture.packets();
+ * long syns = packets.stream().filter(p -> p.tcp().map(TcpSegment::syn).orElse(false)).count();
+ * System.out.println(packets.transcript());
+ * }</pre>
+ */
+public final class CapturedPackets implements Iterable<CapturedPacket> {
+  private final List<CapturedPacket> packets;
+  private final String interfaceName;
+  private final long missing;
+  private final String note;
+
+  CapturedPackets(List<CapturedPacket> packets, String interfaceName, long missing, String note) {
+    this.packets = Collections.unmodifiableList(packets);
+    this.interfaceName = interfaceName;
+    this.missing = missing;
+    this.note = note;
+  }
+
+  static CapturedPackets of(List<CaptureRecord> records, String interfaceName, long missing, String note) {
+    List<CapturedPacket> list = new ArrayList<>(records.size());
+    for (CaptureRecord r : records) {
+      list.add(new CapturedPacket(r));
+    }
+    return new CapturedPackets(list, interfaceName, missing, note);
+  }
+
+  /** The packets, oldest first. */
+  public List<CapturedPacket> list() {
+    return packets;
+  }
+
+  /** The number of packets. */
+  public int size() {
+    return packets.size();
+  }
+
+  /** Whether no packet was captured. */
+  public boolean isEmpty() {
+    return packets.isEmpty();
+  }
+
+  /** The {@code index}th packet, oldest first. */
+  public CapturedPacket get(int index) {
+    return packets.get(index);
+  }
+
+  /** The packets as a stream. */
+  public Stream<CapturedPacket> stream() {
+    return packets.stream();
+  }
+
+  @Override
+  public Iterator<CapturedPacket> iterator() {
+    return packets.iterator();
+  }
+
+  /** The packets matching {@code predicate}, in order. */
+  public CapturedPackets filter(Predicate<? super CapturedPacket> predicate) {
+    List<CapturedPacket> kept = new ArrayList<>();
+    for (CapturedPacket p : packets) {
+      if (predicate.test(p)) {
+        kept.add(p);
+      }
+    }
+    return new CapturedPackets(kept, interfaceName, missing, note);
+  }
+
+  /** The tun device the packets were captured on. */
+  public String interfaceName() {
+    return interfaceName;
+  }
+
+  /** Packets that crossed the device but did not reach the capture in time (0 when complete). */
+  public long missing() {
+    return missing;
+  }
+
+  /** Whether every packet the fake peer read or wrote is here. */
+  public boolean isComplete() {
+    return missing == 0;
+  }
+
+  /** Empty when complete; else what is missing and why (pcap drops, the capture limit). */
+  public String note() {
+    return note;
+  }
+
+  /**
+   * One tcpdump-style line per packet: seconds since the first, interface, {@code Out} (to the fake
+   * subnet) or {@code In} (from it), and the packet.
+   */
+  public String transcript() {
+    List<CaptureRecord> records = new ArrayList<>(packets.size());
+    for (CapturedPacket p : packets) {
+      records.add(p.record());
+    }
+    return Transcript.of(records, interfaceName, note);
+  }
+
+  /** The {@link #transcript()}. */
+  @Override
+  public String toString() {
+    return transcript();
+  }
+}

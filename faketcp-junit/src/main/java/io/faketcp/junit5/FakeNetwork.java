@@ -1,0 +1,67 @@
+package io.faketcp.junit5;
+
+import io.faketcp.peer.Behaviour;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
+
+/**
+ * Gives each test a fake IPv4 subnet: before each test a tun device holds the subnet's first address,
+ * a fake peer plays every other address according to {@link #mode()}, and pcap captures the traffic;
+ * after each test (passed, failed or timed out) all of it is removed.
+ *
+ * <pre>{@code
+ * @FakeNetwork(mode = Behaviour.REJECT)
+ * class ClientTest {
+ *   @Test
+ *   void reportsRefusedConnections(NetworkInfo net, Capture capture) {
+ *     assertThatThrownBy(() -> new Socket(net.address(5), 80)).isInstanceOf(ConnectException.class);
+ *     FakeNetworkAssertions.assertThat(capture).hasResetFrom(net.address(5));
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>On a class it applies to every test, on a method to that test; the method's annotation wins.
+ * Test and lifecycle methods may declare parameters of type {@link NetworkInfo},
+ * {@link NetworkControl} and {@link Capture}. For anything the annotation cannot say (rules per
+ * address, a responder, a capture filter, one network for a whole class) register a
+ * {@link FakeNetworkExtension} instead — not both on one class.
+ *
+ * <p>Tests on the same (or an overlapping) subnet never run at the same time, also with parallel
+ * execution: the annotation declares a {@link ResourceLock} per subnet. Give tests distinct subnets to
+ * let them run in parallel.
+ */
+@Target({ElementType.TYPE, ElementType.METHOD})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(FakeNetworkExtension.class)
+@ResourceLock(providers = FakeNetworkExtension.SubnetLocks.class)
+public @interface FakeNetwork {
+  /** How the fake hosts answer TCP (ICMP echo is answered in every mode). Default {@link Behaviour#ACCEPT}. */
+  Behaviour mode() default Behaviour.ACCEPT;
+
+  /** The fake subnet in CIDR notation; the host (this machine) gets its first address. */
+  String subnet() default "192.168.0.0/24";
+
+  /** Whether to capture the traffic with pcap (needs libpcap), for {@link Capture} and failure artefacts. */
+  boolean capture() default true;
+
+  /**
+   * The tun device's name, or a pattern with {@code %d} for the kernel to number. ASCII letters,
+   * digits, '-', '_', '.', shorter than 16 characters.
+   */
+  String deviceName() default "tun%d";
+
+  /**
+   * When tun devices cannot be created here (not Linux, no /dev/net/tun, no CAP_NET_ADMIN, no libpcap):
+   * {@code false} (default) fails the test with a line saying what is missing and how to fix it;
+   * {@code true} skips it instead — unless the build sets {@code -Dfaketcp.require=true}, which always fails.
+   */
+  boolean skipIfUnavailable() default false;
+}

@@ -1,0 +1,52 @@
+package io.faketcp.junit5;
+
+import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.ConnectMany;
+import io.faketcp.peer.ConnectManyResult;
+import io.faketcp.peer.PeerCounters;
+import io.faketcp.peer.Rules;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Drives the fake peer of the current test: change how the fake hosts behave, let them connect to a
+ * server on the host, read the counters. Inject it as a parameter or get it from
+ * {@link FakeNetworkExtension#control()}.
+ *
+ * <pre>{@code
+ * @Test
+ * void serverAcceptsManyClients(NetworkControl peer) throws IOException {
+ *   try (ServerSocket server = new ServerSocket(8080, 4096)) {
+ *     ConnectManyResult result = peer.connectMany(8080, 1000);
+ *     assertThat(result.established()).isEqualTo(1000);
+ *   }
+ * }
+ * }</pre>
+ */
+public interface NetworkControl {
+  /** Every fake host behaves as {@code mode} from the next packet on (rules are dropped). */
+  void mode(Behaviour mode);
+
+  /** Replaces the rules from the next packet on. */
+  void rules(Rules rules);
+
+  /** The rules in force. */
+  Rules rules();
+
+  /** What the peer has done so far. */
+  PeerCounters counters();
+
+  /**
+   * The peer acts as {@code count} clients connecting to {@code port} on the host's address, and
+   * waits until each is established or failed.
+   */
+  ConnectManyResult connectMany(int port, int count);
+
+  /** Runs a fully configured connect-many and waits for its result. */
+  ConnectManyResult connectMany(ConnectMany request);
+
+  /** Starts a connect-many; the future completes when every connection is established or failed. */
+  CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request);
+
+  /** Closes every connection connect-many opened: with FIN ({@code reset} false) or RST. */
+  void closeClientConnections(boolean reset);
+}

@@ -1,0 +1,68 @@
+package io.faketcp.junit5;
+
+import io.faketcp.tun.Subnet;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+
+/**
+ * Where the fake network of the current test is: its subnet, the host's address and the device.
+ * Read-only; inject it as a parameter or get it from {@link FakeNetworkExtension#info()}.
+ *
+ * <pre>{@code
+ * @Test
+ * void connects(NetworkInfo net) throws IOException {
+ *   try (Socket socket = new Socket(net.address(5), 80)) { ... }   // 192.168.0.5:80
+ * }
+ * }</pre>
+ */
+public final class NetworkInfo {
+  private final Subnet subnet;
+  private final String interfaceName;
+  private final int mtu;
+
+  NetworkInfo(Subnet subnet, String interfaceName, int mtu) {
+    this.subnet = subnet;
+    this.interfaceName = interfaceName;
+    this.mtu = mtu;
+  }
+
+  /** The fake subnet, e.g. 192.168.0.0/24. */
+  public Subnet subnet() {
+    return subnet;
+  }
+
+  /** This machine's address on the tun device: the subnet's first address, e.g. 192.168.0.1. */
+  public Inet4Address hostAddress() {
+    return subnet.hostAddress();
+  }
+
+  /**
+   * The subnet's {@code n}th address: {@code address(1)} is the host, {@code address(2)} and up are
+   * played by the fake peer.
+   *
+   * @throws IllegalArgumentException when {@code n} is outside the subnet's usable addresses
+   */
+  public Inet4Address address(int n) {
+    return subnet.address(n);
+  }
+
+  /** {@link #address(int) address(n)} with a port, for connecting. */
+  public InetSocketAddress socketAddress(int n, int port) {
+    return new InetSocketAddress(address(n), port);
+  }
+
+  /** The tun device's name, e.g. {@code tun0}. */
+  public String interfaceName() {
+    return interfaceName;
+  }
+
+  /** The device's MTU. */
+  public int mtu() {
+    return mtu;
+  }
+
+  @Override
+  public String toString() {
+    return interfaceName + " " + subnet + " (host " + hostAddress().getHostAddress() + ", mtu " + mtu + ")";
+  }
+}

@@ -1,0 +1,236 @@
+package io.faketcp.junit5.internal;
+
+import io.faketcp.tun.Subnet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapDumper;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapStat;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.core.RawPacketListener;
+import org.pcap4j.packet.namednumber.DataLinkType;
+
+/**
+ * A pcap4j capture on one tun interface (link type RAW, immediate mode, nanosecond timestamps). The
+ * handle is opened first — from then on the kernel queues every packet in its ring, so none is lost —
+ * and read by a daemon thread once {@link #start} is called.
+ */
+final class PcapCapture {
+  private static final System.Logger LOG = System.getLogger(PcapCapture.class.getName());
+  static final int SNAPLEN = 262_144;
+  private static final int BUFFER_BYTES = 4 << 20;
+
+  private final PcapHandle handle;
+  private final String interfaceName;
+  private final List<CaptureRecord> records = new ArrayList<>();
+  private Subnet subnet;
+  private int limit;
+  private long total;
+  private long overLimit;
+  private Thread thread;
+  private volatile Throwable error;
+
+  private PcapCapture(PcapHandle handle, String interfaceName) {
+    this.handle = handle;
+    this.interfaceName = interfaceName;
+  }
+
+  /** Opens the handle; packets queue in the kernel's ring until {@link #start}. */
+  static PcapCapture open(String interfaceName) {
+    try {
+      PcapHandle handle = new PcapHandle.Builder(interfaceName)
+          .snaplen(SNAPLEN)
+          .immediateMode(true)
+          .timeoutMillis(100)
+          .bufferSize(BUFFER_BYTES)
+          .timestampPrecision(PcapHandle.TimestampPrecision.NANO)
+          .build();
+      return new PcapCapture(handle, interfaceName);
+    } catch (PcapNativeException e) {
+      throw new IllegalStateException("pcap could not open a capture on " + interfaceName + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Compiles {@code filter} for link type RAW, to check it or to count what it would keep. */
+  static BpfProgram compile(String filter) throws PcapNativeException {
+    return Pcaps.compileFilter(SNAPLEN, DataLinkType.RAW, filter, BpfProgram.BpfCompileMode.OPTIMIZE,
+        PcapHandle.PCAP_NETMASK_UNKNOWN);
+  }
+
+  /** Starts reading: a packet is to the subnet when its destination is in it but not the host. */
+  void start(Subnet subnet, String filter, int limit) {
+    this.subnet = subnet;
+    this.limit = limit;
+    if (!filter.isEmpty()) {
+      try {
+        handle.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
+      } catch (PcapNativeException | NotOpenException e) {
+        throw new IllegalStateException("pcap could not set the filter '" + filter + "' on " + interfaceName + ": "
+            + e.getMessage(), e);
+      }
+    }
+    CountDownLatch running = new CountDownLatch(1);
+    RawPacketListener listener = this::received;
+    thread = new Thread(() -> {
+      running.countDown();
+      try {
+        handle.loop(-1, listener);
+      } catch (InterruptedException e) {
+        // breakLoop(): the normal way out
+      } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+        error = e;
+        LOG.log(System.Logger.Level.WARNING, "capture on " + interfaceName + " stopped: " + e, e);
+      }
+    }, "faketcp-capture-" + interfaceName);
+    thread.setDaemon(true);
+    thread.start();
+    try {
+      running.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void received(byte[] packet) {
+    Timestamp ts = handle.getTimestamp();
+    long nanos = ts == null ? System.currentTimeMillis() * 1_000_000L
+        : Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
+    boolean toSubnet = true;
+    if (packet.length >= 20 && (packet[0] & 0xf0) == 0x40) {
+      int destination = (packet[16] & 0xff) << 24 | (packet[17] & 0xff) << 16 | (packet[18] & 0xff) << 8
+          | (packet[19] & 0xff);
+      toSubnet = subnet.contains(destination) && destination != subnet.hostAddressInt();
+    }
+    synchronized (this) {
+      total++;
+      if (records.size() < limit) {
+        records.add(new CaptureRecord(packet, nanos, toSubnet));
+      } else {
+        overLimit++;
+      }
+      notifyAll();
+    }
+  }
+
+  /** Packets read since the handle opened, kept or not. */
+  synchronized long total() {
+    return total;
+  }
+
+  /** Waits (bounded) until at least {@code count} packets have been read in all; true if they have. */
+  synchronized boolean awaitTotal(long count, long timeoutNanos) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (total < count) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || thread == null || !thread.isAlive()) {
+        return total >= count;
+      }
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return total >= count;
+      }
+    }
+    return true;
+  }
+
+  /** The packets kept so far (a copy of the list). */
+  synchronized List<CaptureRecord> records() {
+    return new ArrayList<>(records);
+  }
+
+  /** Packets not kept because the capture limit was reached. */
+  synchronized long overLimit() {
+    return overLimit;
+  }
+
+  /** Forgets the packets kept so far. */
+  synchronized void clear() {
+    records.clear();
+    overLimit = 0;
+  }
+
+  /** What the kernel says it dropped (ring full), or a note why it cannot tell. */
+  String dropReport() {
+    try {
+      PcapStat stat = handle.getStats();
+      return "pcap received " + stat.getNumPacketsReceived() + ", dropped " + stat.getNumPacketsDropped()
+          + (error == null ? "" : "; the capture stopped with " + error);
+    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+      return "pcap statistics unavailable: " + e.getMessage();
+    }
+  }
+
+  String interfaceName() {
+    return interfaceName;
+  }
+
+  /** Stops the reading thread: breakLoop() wakes it even on an idle interface. */
+  void stop() {
+    Thread t = thread;
+    if (t == null) {
+      return;
+    }
+    for (int attempt = 0; t.isAlive() && attempt < 20; attempt++) {
+      try {
+        handle.breakLoop();
+      } catch (NotOpenException e) {
+        break;
+      }
+      try {
+        t.join(attempt == 0 ? 50 : 250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (t.isAlive()) {
+      LOG.log(System.Logger.Level.WARNING, "capture thread {0} did not stop", t.getName());
+    }
+  }
+
+  /** Closes the handle (slow: the kernel waits for an RCU grace period). */
+  void close() {
+    stop();
+    handle.close();
+  }
+
+  /** Writes {@code packets} as a pcap file (nanosecond timestamps, link type RAW). */
+  void write(Path file, List<CaptureRecord> packets) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    PcapHandle dead = null;
+    try {
+      PcapHandle source = handle;
+      if (!handle.isOpen()) {
+        dead = Pcaps.openDead(DataLinkType.RAW, SNAPLEN, PcapHandle.TimestampPrecision.NANO);
+        source = dead;
+      }
+      PcapDumper dumper = source.dumpOpen(file.toString());
+      try {
+        for (CaptureRecord r : packets) {
+          Timestamp ts = new Timestamp(Math.floorDiv(r.epochNanos(), 1_000_000_000L) * 1000L);
+          ts.setNanos((int) Math.floorMod(r.epochNanos(), 1_000_000_000L));
+          dumper.dumpRaw(r.bytes(), ts);
+        }
+      } finally {
+        dumper.close();
+      }
+    } catch (PcapNativeException | NotOpenException e) {
+      throw new IOException("pcap could not write " + file + ": " + e.getMessage(), e);
+    } finally {
+      if (dead != null) {
+        dead.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,273 @@
+package io.faketcp.junit5.internal;
+
+import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Responder;
+import io.faketcp.peer.Rules;
+import io.faketcp.tun.Subnet;
+import io.faketcp.tun.TunDevice;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+/**
+ * A fake network's configuration, validated: every bad value is an
+ * {@link ExtensionConfigurationException} naming where it was given ({@code @FakeNetwork(subnet = ...)}
+ * or {@code FakeNetworkExtension.newInstance().subnet(...)}) and the value.
+ */
+public final class Settings {
+  /** How a bad value is named in messages. */
+  public enum Origin {
+    /** {@code @FakeNetwork(attribute = value)}. */
+    ANNOTATION,
+    /** {@code FakeNetworkExtension.newInstance().attribute(value)}. */
+    BUILDER
+  }
+
+  private final Origin origin;
+  private final Subnet subnet;
+  private final String deviceName;
+  private final int mtu;
+  private final Rules rules;
+  private final Responder responder;
+  private final Consumer<Throwable> onFailure;
+  private final boolean capture;
+  private final String captureFilter;
+  private final int captureLimit;
+  private final boolean skipIfUnavailable;
+
+  private Settings(Builder b) {
+    this.origin = b.origin;
+    this.subnet = b.subnet;
+    this.deviceName = b.deviceName;
+    this.mtu = b.mtu;
+    this.rules = b.rules;
+    this.responder = b.responder;
+    this.onFailure = b.onFailure;
+    this.capture = b.capture;
+    this.captureFilter = b.captureFilter;
+    this.captureLimit = b.captureLimit;
+    this.skipIfUnavailable = b.skipIfUnavailable;
+  }
+
+  /** A builder; {@link Builder#build()} validates. */
+  public static Builder builder(Origin origin) {
+    return new Builder(origin);
+  }
+
+  /** Names an attribute with its value as the user wrote it. */
+  public static String describe(Origin origin, String attribute, Object value) {
+    String shown = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+    return origin == Origin.ANNOTATION
+        ? "@FakeNetwork(" + attribute + " = " + shown + ")"
+        : "FakeNetworkExtension.newInstance()." + attribute + "(" + shown + ")";
+  }
+
+  public Origin origin() {
+    return origin;
+  }
+
+  public Subnet subnet() {
+    return subnet;
+  }
+
+  public String deviceName() {
+    return deviceName;
+  }
+
+  /** Whether the kernel picks the device's number ({@code %d} in the name). */
+  public boolean namePattern() {
+    return deviceName.contains("%d");
+  }
+
+  public int mtu() {
+    return mtu;
+  }
+
+  public Rules rules() {
+    return rules;
+  }
+
+  public Responder responder() {
+    return responder;
+  }
+
+  public Consumer<Throwable> onFailure() {
+    return onFailure;
+  }
+
+  public boolean capture() {
+    return capture;
+  }
+
+  public String captureFilter() {
+    return captureFilter;
+  }
+
+  public int captureLimit() {
+    return captureLimit;
+  }
+
+  public boolean skipIfUnavailable() {
+    return skipIfUnavailable;
+  }
+
+  /** The part of the configuration that decides whether two devices are interchangeable. */
+  DeviceKey deviceKey() {
+    return new DeviceKey(subnet, deviceName, mtu, capture);
+  }
+
+  @Override
+  public String toString() {
+    return "subnet " + subnet + ", device " + deviceName + ", mtu " + mtu + ", rules " + rules + ", capture "
+        + (capture ? "on" + (captureFilter.isEmpty() ? "" : " '" + captureFilter + "'") : "off");
+  }
+
+  /** What makes a prepared device reusable for another test. */
+  static final class DeviceKey {
+    final Subnet subnet;
+    final String name;
+    final int mtu;
+    final boolean capture;
+
+    DeviceKey(Subnet subnet, String name, int mtu, boolean capture) {
+      this.subnet = subnet;
+      this.name = name;
+      this.mtu = mtu;
+      this.capture = capture;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof DeviceKey)) {
+        return false;
+      }
+      DeviceKey k = (DeviceKey) o;
+      return subnet.equals(k.subnet) && name.equals(k.name) && mtu == k.mtu && capture == k.capture;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(subnet, name, mtu, capture);
+    }
+
+    @Override
+    public String toString() {
+      return name + " " + subnet + " mtu " + mtu + (capture ? " +capture" : "");
+    }
+  }
+
+  /** Collects values as given; {@link #build()} checks them. */
+  public static final class Builder {
+    private final Origin origin;
+    private String subnetText = Subnet.DEFAULT.toString();
+    private Subnet subnet;
+    private String deviceName = "tun%d";
+    private int mtu = 1500;
+    private Behaviour mode = Behaviour.ACCEPT;
+    private Rules rules;
+    private Responder responder;
+    private Consumer<Throwable> onFailure;
+    private boolean capture = true;
+    private String captureFilter = "";
+    private int captureLimit = 100_000;
+    private boolean skipIfUnavailable;
+
+    private Builder(Origin origin) {
+      this.origin = origin;
+    }
+
+    public Builder subnet(String subnet) {
+      this.subnetText = subnet;
+      return this;
+    }
+
+    public Builder deviceName(String name) {
+      this.deviceName = name;
+      return this;
+    }
+
+    public Builder mtu(int mtu) {
+      this.mtu = mtu;
+      return this;
+    }
+
+    public Builder mode(Behaviour mode) {
+      this.mode = mode;
+      return this;
+    }
+
+    public Builder rules(Rules rules) {
+      this.rules = rules;
+      return this;
+    }
+
+    public Builder responder(Responder responder) {
+      this.responder = responder;
+      return this;
+    }
+
+    public Builder onFailure(Consumer<Throwable> onFailure) {
+      this.onFailure = onFailure;
+      return this;
+    }
+
+    public Builder capture(boolean capture) {
+      this.capture = capture;
+      return this;
+    }
+
+    public Builder captureFilter(String filter) {
+      this.captureFilter = filter;
+      return this;
+    }
+
+    public Builder captureLimit(int limit) {
+      this.captureLimit = limit;
+      return this;
+    }
+
+    public Builder skipIfUnavailable(boolean skip) {
+      this.skipIfUnavailable = skip;
+      return this;
+    }
+
+    /** Checks every value, before anything is created. */
+    public Settings build() {
+      try {
+        subnet = Subnet.parse(subnetText);
+      } catch (IllegalArgumentException e) {
+        throw invalid("subnet", subnetText, e.getMessage());
+      }
+      try {
+        TunDevice.builder().name(deviceName);
+      } catch (IllegalArgumentException e) {
+        throw invalid("deviceName", deviceName, e.getMessage());
+      }
+      try {
+        TunDevice.builder().mtu(mtu);
+      } catch (IllegalArgumentException e) {
+        throw invalid("mtu", mtu, e.getMessage());
+      }
+      if (mode == null) {
+        throw invalid("mode", null, "a behaviour is required: REJECT, ACCEPT, DISCARD, ECHO or DROP");
+      }
+      if (rules == null) {
+        rules = Rules.of(mode);
+      }
+      if (captureFilter == null) {
+        throw invalid("captureFilter", null, "use \"\" for no filter");
+      }
+      if (captureLimit < 1) {
+        throw invalid("captureLimit", captureLimit, "keep at least 1 packet, or turn capture off with capture(false)");
+      }
+      if (!captureFilter.isEmpty() && !capture) {
+        throw invalid("captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
+      }
+      return new Settings(this);
+    }
+
+    private ExtensionConfigurationException invalid(String attribute, Object value, String why) {
+      return new ExtensionConfigurationException(describe(origin, attribute, value) + " is invalid: " + why);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package io.faketcp.junit5.internal;
+
+import io.faketcp.packet.Tcpdump;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * tcpdump-style lines for captured packets: seconds since the first packet, the interface and
+ * direction as {@code tcpdump -i any} prints them ({@code Out}: host to the fake subnet, {@code In}:
+ * from it), then the engine's packet line.
+ *
+ * <pre>
+ *   0.000000 tun0 Out IP 192.168.0.1.41234 &gt; 192.168.0.5.80: Flags [S], seq 1, win 64240, length 0
+ *   0.000071 tun0 In  IP 192.168.0.5.80 &gt; 192.168.0.1.41234: Flags [R.], seq 0, ack 2, win 0, length 0
+ * </pre>
+ */
+public final class Transcript {
+  private Transcript() {}
+
+  /** One line for {@code record}, its time relative to {@code firstNanos}. */
+  public static String line(CaptureRecord record, long firstNanos, String interfaceName) {
+    double seconds = (record.epochNanos() - firstNanos) / 1e9;
+    return String.format(Locale.ROOT, "%10.6f %s %s %s", seconds, interfaceName, record.toSubnet() ? "Out" : "In ",
+        Tcpdump.format(record.bytes()));
+  }
+
+  /** Every record, one line each, each ending in a newline; a note when there are none. */
+  public static String of(List<CaptureRecord> records, String interfaceName, String note) {
+    StringBuilder sb = new StringBuilder();
+    if (records.isEmpty()) {
+      sb.append("(no packets captured on ").append(interfaceName).append(")\n");
+    }
+    long first = records.isEmpty() ? 0 : records.get(0).epochNanos();
+    for (CaptureRecord r : records) {
+      sb.append(line(r, first, interfaceName)).append('\n');
+    }
+    if (note != null && !note.isEmpty()) {
+      sb.append("(").append(note).append(")\n");
+    }
+    return sb.toString();
+  }
+}
