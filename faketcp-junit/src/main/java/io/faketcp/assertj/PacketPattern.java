@@ -1,0 +1,123 @@
+package io.faketcp.assertj;
+
+import io.faketcp.junit5.CapturedPacket;
+import io.faketcp.packet.IcmpMessage;
+import io.faketcp.packet.TcpSegment;
+import io.faketcp.peer.Direction;
+import java.net.InetAddress;
+import java.util.function.Predicate;
+
+/**
+ * A described predicate on captured packets, built fluently, for
+ * {@link CapturedPacketsAssert#containsInOrder(Predicate[])} and for filtering.
+ *
+ * <pre>{@code
+ * assertThat(capture).containsInOrder(
+ *     PacketPattern.syn().to(net.address(5), 80),
+ *     PacketPattern.rst().from(net.address(5)));
+ * }</pre>
+ */
+public final class PacketPattern implements Predicate<CapturedPacket> {
+  private final Predicate<CapturedPacket> predicate;
+  private final String description;
+
+  private PacketPattern(Predicate<CapturedPacket> predicate, String description) {
+    this.predicate = predicate;
+    this.description = description;
+  }
+
+  /** Any packet. */
+  public static PacketPattern any() {
+    return new PacketPattern(p -> true, "any packet");
+  }
+
+  /** A packet matching {@code predicate}, described as {@code description} in failure messages. */
+  public static PacketPattern matching(Predicate<? super CapturedPacket> predicate, String description) {
+    return new PacketPattern(predicate::test, description);
+  }
+
+  /** Any TCP segment. */
+  public static PacketPattern tcp() {
+    return new PacketPattern(p -> p.tcp().isPresent(), "TCP segment");
+  }
+
+  /** A SYN without ACK: the first segment of a handshake. */
+  public static PacketPattern syn() {
+    return new PacketPattern(p -> p.tcp().map(t -> t.syn() && !t.ack()).orElse(false), "SYN");
+  }
+
+  /** A SYN+ACK: the answer to a SYN. */
+  public static PacketPattern synAck() {
+    return new PacketPattern(p -> p.tcp().map(t -> t.syn() && t.ack()).orElse(false), "SYN+ACK");
+  }
+
+  /** A segment with RST. */
+  public static PacketPattern rst() {
+    return new PacketPattern(p -> p.tcp().map(TcpSegment::rst).orElse(false), "RST");
+  }
+
+  /** A segment with FIN. */
+  public static PacketPattern fin() {
+    return new PacketPattern(p -> p.tcp().map(TcpSegment::fin).orElse(false), "FIN");
+  }
+
+  /** A segment carrying data. */
+  public static PacketPattern data() {
+    return new PacketPattern(p -> p.tcp().map(t -> t.payloadLength() > 0).orElse(false), "TCP data");
+  }
+
+  /** An ICMP echo request (ping). */
+  public static PacketPattern echoRequest() {
+    return new PacketPattern(p -> p.icmp().map(IcmpMessage::isEchoRequest).orElse(false), "ICMP echo request");
+  }
+
+  /** An ICMP echo reply. */
+  public static PacketPattern echoReply() {
+    return new PacketPattern(p -> p.icmp().map(IcmpMessage::isEchoReply).orElse(false), "ICMP echo reply");
+  }
+
+  /** ... sent to {@code address}. */
+  public PacketPattern to(InetAddress address) {
+    return and(p -> p.ip().map(ip -> ip.destination().equals(address)).orElse(false),
+        "to " + address.getHostAddress());
+  }
+
+  /** ... sent to {@code address} and TCP port {@code port}. */
+  public PacketPattern to(InetAddress address, int port) {
+    return and(p -> p.ip().map(ip -> ip.destination().equals(address)).orElse(false)
+        && p.tcp().map(t -> t.destinationPort() == port).orElse(false), "to " + address.getHostAddress() + ":" + port);
+  }
+
+  /** ... sent from {@code address}. */
+  public PacketPattern from(InetAddress address) {
+    return and(p -> p.ip().map(ip -> ip.source().equals(address)).orElse(false), "from " + address.getHostAddress());
+  }
+
+  /** ... sent from {@code address} and TCP port {@code port}. */
+  public PacketPattern from(InetAddress address, int port) {
+    return and(p -> p.ip().map(ip -> ip.source().equals(address)).orElse(false)
+        && p.tcp().map(t -> t.sourcePort() == port).orElse(false), "from " + address.getHostAddress() + ":" + port);
+  }
+
+  /** ... going {@code direction} ({@link Direction#TO_PEER}: host to the fake subnet). */
+  public PacketPattern direction(Direction direction) {
+    return and(p -> p.direction() == direction, direction == Direction.TO_PEER ? "out" : "in");
+  }
+
+  /** ... also matching {@code more}, described as {@code description}. */
+  public PacketPattern and(Predicate<? super CapturedPacket> more, String description) {
+    Predicate<CapturedPacket> mine = predicate;
+    return new PacketPattern(p -> mine.test(p) && more.test(p), this.description + " " + description);
+  }
+
+  @Override
+  public boolean test(CapturedPacket packet) {
+    return predicate.test(packet);
+  }
+
+  /** The description, e.g. {@code SYN to 192.168.0.5:80}. */
+  @Override
+  public String toString() {
+    return description;
+  }
+}
