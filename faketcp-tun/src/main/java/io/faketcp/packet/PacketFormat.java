@@ -10,6 +10,20 @@ final class PacketFormat {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+    /** tcpdump's wording for destination-unreachable codes 5..15 (RFC 1122, RFC 1812); 0..4 are in code. */
+    private static final String[] UNREACHABLE = {null, null, null, null, null,
+        "%s unreachable - source route failed",
+        "net %s unreachable - unknown",
+        "host %s unreachable - unknown",
+        "%s unreachable - source host isolated",
+        "net %s unreachable - admin prohibited",
+        "host %s unreachable - admin prohibited",
+        "net %s unreachable - tos prohibited",
+        "host %s unreachable - tos prohibited",
+        "host %s unreachable - admin prohibited filter",
+        "host %s unreachable - host precedence violation",
+        "host %s unreachable - precedence cutoff"};
+
     private PacketFormat() {
     }
 
@@ -221,7 +235,12 @@ final class PacketFormat {
                 }
                 return true;
             default:
-                sb.append('#').append(icmp.code()).append(' ').append(target).append(" unreachable");
+                int code = icmp.code();
+                if (code < UNREACHABLE.length) {
+                    sb.append(UNREACHABLE[code].replace("%s", target));
+                } else {
+                    sb.append('#').append(code).append(' ').append(target).append(" unreachable");
+                }
                 return true;
         }
     }
