@@ -1,0 +1,349 @@
+package io.faketcp.cli;
+
+import io.faketcp.packet.Tcpdump;
+import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.ConnectMany;
+import io.faketcp.peer.ConnectManyResult;
+import io.faketcp.peer.FakePeer;
+import io.faketcp.peer.PacketListener;
+import io.faketcp.peer.Rules;
+import io.faketcp.tun.Prerequisites;
+import io.faketcp.tun.Subnet;
+import io.faketcp.tun.TunDevice;
+import io.faketcp.tun.TunException;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The {@code faketcp} command: plays a fake subnet on a tun device like the classic C programs
+ * (icmpecho, rejectall, acceptall, discardall, echoall, connectmany), printing one tcpdump-style
+ * line per packet. Run it through {@code ./faketcp} at the repository root, which builds it when
+ * needed and starts it in a private network namespace.
+ *
+ * <pre>
+ * ./faketcp icmpecho -- ping -c 3 192.168.0.7
+ * ./faketcp reject --subnet 10.9.0.0/24
+ * ./faketcp connect-many 192.168.0.1 8080 10000
+ * </pre>
+ */
+public final class Main {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  Main(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Runs the command line; exits with 0, 1 (failure) or 2 (bad arguments). */
+  public static void main(String[] args) {
+    PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+        false, StandardCharsets.UTF_8);
+    int status = new Main(out, System.err).run(args);
+    out.flush();
+    System.exit(status);
+  }
+
+  int run(String[] args) {
+    CommandLine line;
+    try {
+      line = CommandLine.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("faketcp: " + e.getMessage());
+      err.println(CommandLine.USAGE);
+      return USAGE;
+    }
+    if (line.help) {
+      out.println(CommandLine.USAGE);
+      return OK;
+    }
+    String missing = Prerequisites.missing().orElse(null);
+    if (missing != null) {
+      err.println("faketcp: cannot create a tun device: " + missing);
+      return FAILED;
+    }
+    try {
+      return serve(line);
+    } catch (TunException | IllegalStateException e) {
+      err.println("faketcp: " + e.getMessage());
+      return FAILED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return FAILED;
+    }
+  }
+
+  private int serve(CommandLine line) throws InterruptedException {
+    TunDevice device = TunDevice.builder().name(line.device).subnet(line.subnet).mtu(line.mtu).open();
+    PacketListener printer = line.quiet ? null : (direction, packet) -> {
+      synchronized (out) {
+        out.print(LocalTime.now().format(TIME));
+        out.print(' ');
+        out.println(Tcpdump.format(packet));
+      }
+    };
+    FakePeer peer = FakePeer.builder(device).rules(line.rules).listener(printer)
+        .onFailure(t -> err.println("faketcp: " + t)).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread shutdown = new Thread(() -> {
+      peer.close();
+      device.close();
+      synchronized (out) {
+        out.println("counters: " + peer.counters());
+        out.flush();
+      }
+      stopped.countDown();
+    }, "faketcp-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    Thread flusher = new Thread(() -> {
+      while (true) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+        synchronized (out) {
+          out.flush();
+        }
+      }
+    }, "faketcp-flush");
+    flusher.setDaemon(true);
+    flusher.start();
+    synchronized (out) {
+      out.println("ready " + device.name() + " " + line.subnet.hostAddress().getHostAddress() + "/"
+          + line.subnet.prefixLength());
+      if (Prerequisites.inPrivateNamespace() && line.program.length == 0) {
+        out.println("private network namespace: enter it with  nsenter -t " + ProcessHandle.current().pid()
+            + " -n <command>   (e.g. ping " + line.subnet.address(2).getHostAddress() + ")");
+      }
+      out.flush();
+    }
+    Process program = null;
+    if (line.program.length > 0) {
+      program = startProgram(line.program);
+    }
+    if (line.connectMany != null) {
+      if (program != null) {
+        awaitListener(line.connectMany.target().getPort(), program);
+      }
+      ConnectManyResult result = peer.connectMany(line.connectMany);
+      synchronized (out) {
+        out.println(result);
+        out.flush();
+      }
+    }
+    if (program != null) {
+      int status = program.waitFor();
+      return status;
+    }
+    stopped.await(); // until Ctrl-C or SIGTERM; the shutdown hook removes the device
+    return OK;
+  }
+
+  private Process startProgram(String[] command) {
+    try {
+      return new ProcessBuilder(command).inheritIO().start();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start '" + String.join(" ", command) + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** Waits (up to 30 s) until something listens on TCP {@code port}, so connect-many meets a server. */
+  private static void awaitListener(int port, Process program) throws InterruptedException {
+    String needle = String.format(":%04X 00000000:0000 0A", port);
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline && program.isAlive()) {
+      try {
+        if (new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/net/tcp")),
+            StandardCharsets.US_ASCII).contains(needle)) {
+          return;
+        }
+      } catch (IOException e) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** The parsed command line. */
+  static final class CommandLine {
+    static final String USAGE = String.join("\n",
+        "usage: faketcp [options] COMMAND [ARGS] [-- PROGRAM [ARGS...]]",
+        "",
+        "commands (every address of the subnet but the host's is a fake host):",
+        "  icmpecho                          answer ping; TCP is ignored",
+        "  reject                            RST+ACK to every SYN: connections are refused",
+        "  accept                            complete handshakes and closes, never ack data",
+        "  discard                           as accept, and ack (drop) all data",
+        "  echo                              as discard, and send the data back",
+        "  drop                              answer no TCP at all: connects time out",
+        "  connect-many HOST PORT COUNT      open COUNT connections to a server on HOST:PORT",
+        "                                    (HOST is the host's address, e.g. 192.168.0.1)",
+        "options:",
+        "  --subnet CIDR                     default 192.168.0.0/24; the host gets the first address",
+        "  --device NAME                     interface name or pattern, default tun%d",
+        "  --mtu N                           default 1500",
+        "  --rule ADDRESSES:PORTS=BEHAVIOUR  e.g. 192.168.0.5:*=reject, *:8000-8999=echo (repeatable)",
+        "  --in-flight N                     connect-many: handshakes in flight, default 512",
+        "  --quiet                           no line per packet",
+        "  -h, --help                        this text",
+        "",
+        "Prints 'ready DEVICE HOST/PREFIX' once up, then one tcpdump-style line per packet, and the",
+        "counters on exit (Ctrl-C or SIGTERM remove the device). With -- PROGRAM, the program runs",
+        "once the device is ready (for connect-many: first, as the server) and faketcp exits with its",
+        "status. ./faketcp runs all this in a private network namespace.");
+
+    Subnet subnet = Subnet.DEFAULT;
+    String device = "tun%d";
+    int mtu = 1500;
+    Rules rules;
+    boolean quiet;
+    boolean help;
+    ConnectMany connectMany;
+    String[] program = new String[0];
+
+    static CommandLine parse(String[] args) {
+      CommandLine line = new CommandLine();
+      java.util.List<String> words = new java.util.ArrayList<>();
+      java.util.List<io.faketcp.peer.Rule> rules = new java.util.ArrayList<>();
+      int inFlight = 512;
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        switch (arg) {
+          case "--":
+            line.program = java.util.Arrays.copyOfRange(args, i + 1, args.length);
+            if (line.program.length == 0) {
+              throw new IllegalArgumentException("'--' must be followed by a program to run");
+            }
+            i = args.length;
+            break;
+          case "-h":
+          case "--help":
+            line.help = true;
+            break;
+          case "--quiet":
+          case "-q":
+            line.quiet = true;
+            break;
+          case "--subnet":
+            line.subnet = Subnet.parse(value(args, ++i, arg));
+            break;
+          case "--device":
+            line.device = value(args, ++i, arg);
+            TunDevice.builder().name(line.device); // validates the name now, before any syscall
+            break;
+          case "--mtu":
+            line.mtu = number(value(args, ++i, arg), arg, 576, 65535);
+            break;
+          case "--in-flight":
+            inFlight = number(value(args, ++i, arg), arg, 1, 1_000_000);
+            break;
+          case "--rule":
+            rules.add(rule(value(args, ++i, arg)));
+            break;
+          default:
+            if (arg.startsWith("-") && !arg.equals("-")) {
+              throw new IllegalArgumentException("unknown option '" + arg + "'");
+            }
+            words.add(arg);
+        }
+      }
+      if (line.help) {
+        return line;
+      }
+      if (words.isEmpty()) {
+        throw new IllegalArgumentException("no command given");
+      }
+      String command = words.get(0);
+      Behaviour behaviour;
+      switch (command) {
+        case "icmpecho":
+          behaviour = Behaviour.DROP;
+          break;
+        case "reject":
+        case "accept":
+        case "discard":
+        case "echo":
+        case "drop":
+          behaviour = Behaviour.valueOf(command.toUpperCase(java.util.Locale.ROOT));
+          break;
+        case "connect-many":
+          behaviour = Behaviour.ACCEPT;
+          if (words.size() != 4) {
+            throw new IllegalArgumentException("connect-many takes HOST PORT COUNT, got " + (words.size() - 1)
+                + " argument(s)");
+          }
+          String host = words.get(1);
+          int port = number(words.get(2), "PORT", 1, 65535);
+          int count = number(words.get(3), "COUNT", 1, Integer.MAX_VALUE);
+          InetSocketAddress target = new InetSocketAddress(host, port);
+          if (target.isUnresolved() || !line.subnet.hostAddress().equals(target.getAddress())) {
+            throw new IllegalArgumentException("connect-many HOST '" + host + "' must be the host's address "
+                + line.subnet.hostAddress().getHostAddress() + " (the first address of --subnet " + line.subnet + ")");
+          }
+          line.connectMany = ConnectMany.to(target, count).inFlight(inFlight);
+          break;
+        default:
+          throw new IllegalArgumentException("unknown command '" + command + "'");
+      }
+      if (line.connectMany == null && words.size() > 1) {
+        throw new IllegalArgumentException(command + " takes no arguments, got '" + words.get(1) + "'");
+      }
+      Rules result = Rules.of(behaviour);
+      for (io.faketcp.peer.Rule rule : rules) {
+        result = result.with(rule);
+      }
+      line.rules = result;
+      return line;
+    }
+
+    private static io.faketcp.peer.Rule rule(String text) {
+      int equals = text.lastIndexOf('=');
+      int colon = equals < 0 ? -1 : text.lastIndexOf(':', equals);
+      if (equals < 0 || colon < 0) {
+        throw new IllegalArgumentException("--rule '" + text + "' is not ADDRESSES:PORTS=BEHAVIOUR");
+      }
+      String name = text.substring(equals + 1).trim().toUpperCase(java.util.Locale.ROOT);
+      Behaviour behaviour;
+      try {
+        behaviour = Behaviour.valueOf(name);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--rule '" + text + "': behaviour '" + text.substring(equals + 1)
+            + "' is not one of reject, accept, discard, echo, drop");
+      }
+      return io.faketcp.peer.Rule.of(text.substring(0, colon), text.substring(colon + 1, equals), behaviour);
+    }
+
+    private static String value(String[] args, int i, String option) {
+      if (i >= args.length) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      return args[i];
+    }
+
+    private static int number(String text, String what, int min, int max) {
+      try {
+        int n = Integer.parseInt(text);
+        if (n >= min && n <= max) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // fall through
+      }
+      throw new IllegalArgumentException(what + " '" + text + "' is not a number from " + min + " to " + max);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.faketcp.packet;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+/**
+ * The internet checksum of RFC 1071, over byte buffer regions, read with absolute gets.
+ *
+ * <p>To fill in a checksum, zero the checksum field, compute over the region and store the result as
+ * an unsigned 16-bit value. To verify one, compute over the region including the stored checksum:
+ * the result is 0 when it is correct.
+ *
+ * <pre>{@code
+ * buf.putShort(ipOffset + 10, (short) 0);
+ * buf.putShort(ipOffset + 10, (short) Checksum.compute(buf, ipOffset, 20));
+ * assert Checksum.compute(buf, ipOffset, 20) == 0;
+ * }</pre>
+ */
+public final class Checksum {
+
+    private Checksum() {
+    }
+
+    /**
+     * Computes the internet checksum of {@code buf[offset, offset + length)}. An odd length is summed as
+     * if padded with one zero byte. The buffer's position, limit and order are not changed.
+     *
+     * @param buf the bytes, of any byte order (words are always read big-endian, as on the wire)
+     * @param offset absolute index of the first byte
+     * @param length number of bytes
+     * @return the one's complement of the one's complement sum, 0..0xFFFF, ready to store
+     * @throws IndexOutOfBoundsException if the region is not within {@code [0, buf.limit())}
+     */
+    public static int compute(ByteBuffer buf, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, buf.limit());
+        return finish(sum(bigEndian(buf), offset, length));
+    }
+
+    /**
+     * Computes the TCP or UDP checksum of {@code buf[l4Offset, l4Offset + l4Length)} including the IPv4
+     * pseudo-header (source and destination address read from the IPv4 header at {@code ipOffset}, a
+     * zero byte, {@code protocol}, {@code l4Length}). An odd length is padded with one zero byte.
+     *
+     * @param buf the bytes, of any byte order
+     * @param ipOffset absolute index of the IPv4 header (addresses at +12 and +16)
+     * @param protocol the protocol number for the pseudo-header, e.g. {@link IpProtocol#TCP}
+     * @param l4Offset absolute index of the TCP/UDP header
+     * @param l4Length length of TCP/UDP header plus data
+     * @return the checksum to store; 0 when verifying a segment whose checksum is correct
+     * @throws IndexOutOfBoundsException if a region is not within {@code [0, buf.limit())}
+     */
+    public static int tcpUdp(ByteBuffer buf, int ipOffset, int protocol, int l4Offset, int l4Length) {
+        Objects.checkFromIndexSize(ipOffset, 20, buf.limit());
+        Objects.checkFromIndexSize(l4Offset, l4Length, buf.limit());
+        ByteBuffer b = bigEndian(buf);
+        return finish(pseudoHeader(b, ipOffset, protocol, l4Length) + sum(b, l4Offset, l4Length));
+    }
+
+    /** Sum of the IPv4 pseudo-header's 16-bit words, not folded. */
+    static long pseudoHeader(ByteBuffer b, int ipOffset, int protocol, int l4Length) {
+        return (b.getInt(ipOffset + 12) & 0xFFFF_FFFFL) + (b.getInt(ipOffset + 16) & 0xFFFF_FFFFL)
+                + protocol + l4Length;
+    }
+
+    /**
+     * The value a checksum field at {@code fieldOffset} inside {@code [offset, offset + length)} should
+     * hold, computed without touching the buffer (the field is skipped). For error messages.
+     */
+    static int expected(ByteBuffer buf, long initialSum, int offset, int length, int fieldOffset) {
+        ByteBuffer b = bigEndian(buf);
+        int end = offset + length;
+        long s = initialSum + sum(b, offset, fieldOffset - offset) + sum(b, fieldOffset + 2, end - fieldOffset - 2);
+        return finish(s);
+    }
+
+    /**
+     * Sums {@code b[offset, offset + length)} as big-endian 16-bit words into a long without folding.
+     * Eight bytes at a time: since 2^16 = 1 (mod 2^16 - 1), adding the two 32-bit halves of a long is the
+     * same one's complement sum as adding its four 16-bit words. No overflow below 2^30 iterations.
+     */
+    static long sum(ByteBuffer b, int offset, int length) {
+        long s = 0;
+        int i = offset;
+        int end = offset + length;
+        for (; end - i >= 8; i += 8) {
+            long v = b.getLong(i);
+            s += (v >>> 32) + (v & 0xFFFF_FFFFL);
+        }
+        if (end - i >= 4) {
+            s += b.getInt(i) & 0xFFFF_FFFFL;
+            i += 4;
+        }
+        if (end - i >= 2) {
+            s += b.getShort(i) & 0xFFFF;
+            i += 2;
+        }
+        if (i < end) {
+            s += (b.get(i) & 0xFF) << 8; // odd length: the last byte is the high half of a zero-padded word
+        }
+        return s;
+    }
+
+    /** Folds the carries into 16 bits and complements. */
+    static int finish(long s) {
+        while ((s >>> 16) != 0) {
+            s = (s & 0xFFFF) + (s >>> 16);
+        }
+        return (int) ~s & 0xFFFF;
+    }
+
+    /** Words must be read big-endian; a little-endian caller's buffer gets a big-endian duplicate. */
+    static ByteBuffer bigEndian(ByteBuffer buf) {
+        return buf.order() == ByteOrder.BIG_ENDIAN ? buf : buf.duplicate().order(ByteOrder.BIG_ENDIAN);
+    }
+}

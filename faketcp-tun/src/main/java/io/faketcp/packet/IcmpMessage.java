@@ -1,0 +1,523 @@
+package io.faketcp.packet;
+
+import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A read-only view of an ICMP message (RFC 792) inside an {@link Ipv4Packet}, without copying.
+ *
+ * <p>Answering a ping needs no view and no builder: {@link #writeEchoReply(Ipv4Packet, ByteBuffer, int)}
+ * turns the request into its reply, also in place.
+ *
+ * <pre>{@code
+ * IcmpMessage icmp = IcmpMessage.wrap(ip);
+ * if (icmp.isEchoRequest()) {
+ *     tun.write(out, IcmpMessage.writeEchoReply(ip, out, 0));
+ * }
+ * }</pre>
+ */
+public final class IcmpMessage {
+
+    /** Type of an echo reply. */
+    public static final int ECHO_REPLY = 0;
+    /** Type of a destination-unreachable message. */
+    public static final int DEST_UNREACHABLE = 3;
+    /** Type of an echo request. */
+    public static final int ECHO_REQUEST = 8;
+    /** Type of a time-exceeded message. */
+    public static final int TIME_EXCEEDED = 11;
+
+    static final int HEADER_LENGTH = 8;
+
+    private final Ipv4Packet ip;
+    private final ByteBuffer buf;
+    private final int off;
+    private final int length;
+
+    private IcmpMessage(Ipv4Packet ip) {
+        this.ip = ip;
+        this.buf = ip.buffer();
+        this.off = ip.payloadOffset();
+        this.length = ip.payloadLength();
+    }
+
+    /**
+     * Wraps the ICMP message carried by {@code ip} after checking: protocol ICMP, not a fragment, at
+     * least 8 bytes, checksum correct.
+     *
+     * @param ip a wrapped IPv4 packet
+     * @return the view
+     * @throws MalformedPacketException if any check fails; the reason names the numbers
+     */
+    public static IcmpMessage wrap(Ipv4Packet ip) throws MalformedPacketException {
+        return parse(ip, true);
+    }
+
+    /** {@code strict} false skips the fragment and checksum checks, for printing. */
+    static IcmpMessage parse(Ipv4Packet ip, boolean strict) throws MalformedPacketException {
+        if (ip.protocol() != IpProtocol.ICMP) {
+            throw new MalformedPacketException("protocol " + ip.protocol() + " is not ICMP (1)");
+        }
+        if (strict && ip.isFragment()) {
+            throw new MalformedPacketException(PacketFormat.fragmentReason(ip, "ICMP"));
+        }
+        int length = ip.payloadLength();
+        if (length < HEADER_LENGTH) {
+            throw new MalformedPacketException(
+                    "ICMP message of " + length + " bytes is shorter than the minimum header of 8 bytes");
+        }
+        if (strict && Checksum.compute(ip.buffer(), ip.payloadOffset(), length) != 0) {
+            throw new MalformedPacketException(String.format("bad ICMP checksum 0x%04x (expected 0x%04x)",
+                    ip.buffer().getShort(ip.payloadOffset() + 2) & 0xFFFF, expectedChecksum(ip)));
+        }
+        return new IcmpMessage(ip);
+    }
+
+    /** The checksum the message in {@code ip} should carry. */
+    static int expectedChecksum(Ipv4Packet ip) {
+        int off = ip.payloadOffset();
+        return Checksum.expected(ip.buffer(), 0, off, ip.payloadLength(), off + 2);
+    }
+
+    /**
+     * The IPv4 packet carrying this message.
+     *
+     * @return the packet view
+     */
+    public Ipv4Packet ip() {
+        return ip;
+    }
+
+    /**
+     * The type field, e.g. {@link #ECHO_REQUEST}.
+     *
+     * @return 0..255
+     */
+    public int type() {
+        return buf.get(off) & 0xFF;
+    }
+
+    /**
+     * The code field.
+     *
+     * @return 0..255
+     */
+    public int code() {
+        return buf.get(off + 1) & 0xFF;
+    }
+
+    /**
+     * The checksum field as stored (verified by {@link #wrap(Ipv4Packet)}).
+     *
+     * @return 0..65535
+     */
+    public int checksum() {
+        return buf.getShort(off + 2) & 0xFFFF;
+    }
+
+    /**
+     * The identifier of an echo request or reply (bytes 4-5; other types use them differently).
+     *
+     * @return 0..65535
+     */
+    public int identifier() {
+        return buf.getShort(off + 4) & 0xFFFF;
+    }
+
+    /**
+     * The sequence number of an echo request or reply (bytes 6-7; other types use them differently).
+     *
+     * @return 0..65535
+     */
+    public int sequenceNumber() {
+        return buf.getShort(off + 6) & 0xFFFF;
+    }
+
+    /**
+     * Whether this is an echo request (type 8, code 0), i.e. a ping.
+     *
+     * @return true for a ping
+     */
+    public boolean isEchoRequest() {
+        return type() == ECHO_REQUEST && code() == 0;
+    }
+
+    /**
+     * Whether this is an echo reply (type 0, code 0).
+     *
+     * @return true for a ping reply
+     */
+    public boolean isEchoReply() {
+        return type() == ECHO_REPLY && code() == 0;
+    }
+
+    /**
+     * Absolute index in {@code ip().buffer()} of the data after the 8-byte header.
+     *
+     * @return the offset
+     */
+    public int payloadOffset() {
+        return off + HEADER_LENGTH;
+    }
+
+    /**
+     * The number of data bytes after the 8-byte header.
+     *
+     * @return ICMP length minus 8
+     */
+    public int payloadLength() {
+        return length - HEADER_LENGTH;
+    }
+
+    /**
+     * The data after the 8-byte header, as a read-only big-endian slice sharing the packet's bytes.
+     *
+     * @return position 0, limit {@link #payloadLength()}
+     */
+    public ByteBuffer payload() {
+        return buf.slice(payloadOffset(), payloadLength()).asReadOnlyBuffer();
+    }
+
+    /**
+     * Writes the reply to an echo request: the request copied to {@code dst[offset]}, addresses swapped,
+     * TTL 64, type 0 and both checksums recomputed; identifier, sequence number and data stay as they
+     * are. {@code dst} may be the request's own buffer at the request's own offset, to answer in place.
+     *
+     * @param request an echo request, validated by {@link #wrap(Ipv4Packet)}
+     * @param dst the destination; the buffer's position and limit are not changed
+     * @param offset absolute index of the first byte
+     * @return the number of bytes written (the request's total length)
+     * @throws IllegalArgumentException if {@code request} is not an ICMP echo request, the reply does not
+     *     fit, or it would partly overlap the request
+     */
+    public static int writeEchoReply(Ipv4Packet request, ByteBuffer dst, int offset) {
+        ByteBuffer src = request.buffer();
+        int ipOff = request.offset();
+        int icmpOff = request.payloadOffset();
+        int length = request.totalLength();
+        if (request.protocol() != IpProtocol.ICMP || request.isFragment()
+                || request.payloadLength() < HEADER_LENGTH || src.get(icmpOff) != ECHO_REQUEST) {
+            throw new IllegalArgumentException("not an ICMP echo request: " + request);
+        }
+        Ipv4Packet.checkFits(dst, offset, length);
+        ByteBuffer b = Checksum.bigEndian(dst);
+        boolean inPlace = sameMemory(src, b) && offset == ipOff;
+        if (!inPlace) {
+            if (sameMemory(src, b) && offset < ipOff + length && ipOff < offset + length) {
+                throw new IllegalArgumentException("the reply at offset " + offset
+                        + " would partly overlap the request at offset " + ipOff + " (" + length + " bytes)");
+            }
+            b.put(offset, src, ipOff, length);
+        }
+        int source = b.getInt(offset + 12);
+        b.putInt(offset + 12, b.getInt(offset + 16));
+        b.putInt(offset + 16, source);
+        b.put(offset + 8, (byte) 64);
+        int headerLength = request.headerLength();
+        b.putShort(offset + 10, (short) 0);
+        b.putShort(offset + 10, (short) Checksum.compute(b, offset, headerLength));
+        int icmp = offset + headerLength;
+        b.put(icmp, (byte) ECHO_REPLY);
+        b.put(icmp + 1, (byte) 0);
+        b.putShort(icmp + 2, (short) 0);
+        b.putShort(icmp + 2, (short) Checksum.compute(b, icmp, length - headerLength));
+        return length;
+    }
+
+    /**
+     * Writes the reply to this echo request; see {@link #writeEchoReply(Ipv4Packet, ByteBuffer, int)}.
+     *
+     * @param dst the destination
+     * @param offset absolute index of the first byte
+     * @return the number of bytes written
+     */
+    public int writeEchoReply(ByteBuffer dst, int offset) {
+        return writeEchoReply(ip, dst, offset);
+    }
+
+    private static boolean sameMemory(ByteBuffer a, ByteBuffer b) {
+        if (a == b) {
+            return true;
+        }
+        if (a.hasArray() && b.hasArray()) {
+            return a.array() == b.array() && a.arrayOffset() == b.arrayOffset();
+        }
+        return false; // distinct direct buffers; duplicates of one direct buffer are the caller's business
+    }
+
+    /**
+     * One line as {@code tcpdump -nn} prints it, e.g.
+     * {@code IP 192.168.0.1 > 192.168.0.5: ICMP echo request, id 1234, seq 1, length 64}.
+     *
+     * @return the line, without a timestamp or newline
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(96);
+        PacketFormat.icmp(sb, this);
+        return sb.toString();
+    }
+
+    /**
+     * A new builder for a complete IPv4 packet carrying an ICMP message.
+     *
+     * @return a builder with the defaults of {@link Builder}
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds IPv4+ICMP packets with both checksums. Defaults: type {@link #ECHO_REQUEST}, code 0,
+     * identifier 0, sequence number 0, no data, TTL 64, TOS 0, identification 0, DF set. For types other
+     * than echo, identifier and sequence number fill the second 32-bit word (e.g. the next-hop MTU in the
+     * sequence number of a "fragmentation needed"). Reusable: {@link #reset()} restores the defaults.
+     */
+    public static final class Builder {
+
+        private static final byte[] EMPTY = new byte[0];
+
+        private int source;
+        private int destination;
+        private int ttl;
+        private int tos;
+        private int identification;
+        private boolean dontFragment;
+        private int type;
+        private int code;
+        private int identifier;
+        private int sequenceNumber;
+        private byte[] payloadArray;
+        private ByteBuffer payloadBuffer;
+
+        private Builder() {
+            reset();
+        }
+
+        /**
+         * Restores every field to its default.
+         *
+         * @return this builder
+         */
+        public Builder reset() {
+            source = 0;
+            destination = 0;
+            ttl = 64;
+            tos = 0;
+            identification = 0;
+            dontFragment = true;
+            type = ECHO_REQUEST;
+            code = 0;
+            identifier = 0;
+            sequenceNumber = 0;
+            payloadArray = EMPTY;
+            payloadBuffer = null;
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 source address.
+         *
+         * @param source the address
+         * @return this builder
+         */
+        public Builder source(Inet4Address source) {
+            this.source = Ipv4Packet.toInt(Objects.requireNonNull(source, "source"));
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 source address as a 32-bit value (first octet high).
+         *
+         * @param source the address
+         * @return this builder
+         */
+        public Builder source(int source) {
+            this.source = source;
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 destination address.
+         *
+         * @param destination the address
+         * @return this builder
+         */
+        public Builder destination(Inet4Address destination) {
+            this.destination = Ipv4Packet.toInt(Objects.requireNonNull(destination, "destination"));
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 destination address as a 32-bit value (first octet high).
+         *
+         * @param destination the address
+         * @return this builder
+         */
+        public Builder destination(int destination) {
+            this.destination = destination;
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 time-to-live (default 64).
+         *
+         * @param ttl 0..255
+         * @return this builder
+         */
+        public Builder ttl(int ttl) {
+            this.ttl = Ipv4Packet.checkRange("ttl", ttl, 0xFF);
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 type-of-service byte (default 0).
+         *
+         * @param tos 0..255
+         * @return this builder
+         */
+        public Builder tos(int tos) {
+            this.tos = Ipv4Packet.checkRange("tos", tos, 0xFF);
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 identification (default 0).
+         *
+         * @param identification 0..65535
+         * @return this builder
+         */
+        public Builder identification(int identification) {
+            this.identification = Ipv4Packet.checkRange("identification", identification, 0xFFFF);
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 don't-fragment flag (default set).
+         *
+         * @param dontFragment whether DF is set
+         * @return this builder
+         */
+        public Builder dontFragment(boolean dontFragment) {
+            this.dontFragment = dontFragment;
+            return this;
+        }
+
+        /**
+         * Sets the type (default {@link #ECHO_REQUEST}).
+         *
+         * @param type 0..255
+         * @return this builder
+         */
+        public Builder type(int type) {
+            this.type = Ipv4Packet.checkRange("type", type, 0xFF);
+            return this;
+        }
+
+        /**
+         * Sets the code (default 0).
+         *
+         * @param code 0..255
+         * @return this builder
+         */
+        public Builder code(int code) {
+            this.code = Ipv4Packet.checkRange("code", code, 0xFF);
+            return this;
+        }
+
+        /**
+         * Sets the identifier (bytes 4-5).
+         *
+         * @param identifier 0..65535
+         * @return this builder
+         */
+        public Builder identifier(int identifier) {
+            this.identifier = Ipv4Packet.checkRange("identifier", identifier, 0xFFFF);
+            return this;
+        }
+
+        /**
+         * Sets the sequence number (bytes 6-7).
+         *
+         * @param sequenceNumber 0..65535
+         * @return this builder
+         */
+        public Builder sequenceNumber(int sequenceNumber) {
+            this.sequenceNumber = Ipv4Packet.checkRange("sequence number", sequenceNumber, 0xFFFF);
+            return this;
+        }
+
+        /**
+         * Sets the data after the 8-byte header; the array is read when the packet is written.
+         *
+         * @param payload the data
+         * @return this builder
+         */
+        public Builder payload(byte[] payload) {
+            this.payloadArray = Objects.requireNonNull(payload, "payload");
+            this.payloadBuffer = null;
+            return this;
+        }
+
+        /**
+         * Sets the data to the remaining bytes of {@code payload}, read when the packet is written without
+         * changing the buffer's position.
+         *
+         * @param payload the data between position and limit
+         * @return this builder
+         */
+        public Builder payload(ByteBuffer payload) {
+            this.payloadBuffer = Objects.requireNonNull(payload, "payload");
+            this.payloadArray = EMPTY;
+            return this;
+        }
+
+        /**
+         * The length {@link #writeTo} will write.
+         *
+         * @return IPv4 header, ICMP header and data, in bytes
+         */
+        public int length() {
+            return Ipv4Packet.MIN_HEADER_LENGTH + HEADER_LENGTH + Ipv4Packet.payloadLength(payloadArray, payloadBuffer);
+        }
+
+        /**
+         * Writes the complete IPv4+ICMP packet, both checksums included, at {@code dst[offset]} with
+         * absolute puts; the buffer's position and limit are not changed.
+         *
+         * @param dst the destination
+         * @param offset absolute index of the first byte
+         * @return the number of bytes written
+         * @throws IllegalArgumentException if the packet does not fit before {@code dst.limit()}
+         */
+        public int writeTo(ByteBuffer dst, int offset) {
+            int length = length();
+            Ipv4Packet.checkTotalLength(length);
+            Ipv4Packet.checkFits(dst, offset, length);
+            ByteBuffer b = Checksum.bigEndian(dst);
+            Ipv4Packet.writeHeader(b, offset, length, tos, identification, dontFragment ? 0x4000 : 0, ttl,
+                    IpProtocol.ICMP, source, destination);
+            int i = offset + Ipv4Packet.MIN_HEADER_LENGTH;
+            b.put(i, (byte) type);
+            b.put(i + 1, (byte) code);
+            b.putShort(i + 2, (short) 0);
+            b.putShort(i + 4, (short) identifier);
+            b.putShort(i + 6, (short) sequenceNumber);
+            Ipv4Packet.writePayload(b, i + HEADER_LENGTH, payloadArray, payloadBuffer);
+            b.putShort(i + 2, (short) Checksum.compute(b, i, length - Ipv4Packet.MIN_HEADER_LENGTH));
+            return length;
+        }
+
+        /**
+         * Writes the packet into a new array.
+         *
+         * @return the packet's bytes
+         */
+        public byte[] build() {
+            byte[] packet = new byte[length()];
+            writeTo(ByteBuffer.wrap(packet), 0);
+            return packet;
+        }
+    }
+}

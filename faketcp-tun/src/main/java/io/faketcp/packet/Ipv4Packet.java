@@ -1,0 +1,659 @@
+package io.faketcp.packet;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A read-only view of an IPv4 packet (RFC 791) in a byte buffer, without copying.
+ *
+ * <p>{@link #wrap(ByteBuffer)} validates the header the way the classic tun programs did and remembers
+ * where the packet starts; every accessor then reads the buffer with absolute gets. The view reads the
+ * bytes live: refilling the buffer with the next packet invalidates it.
+ *
+ * <pre>{@code
+ * ByteBuffer in = ByteBuffer.allocateDirect(65535);
+ * in.limit(tun.read(in));                       // position 0, limit = bytes read
+ * Ipv4Packet ip = Ipv4Packet.wrap(in);          // MalformedPacketException: drop it, log the reason
+ * if (ip.protocol() == IpProtocol.TCP) { TcpSegment tcp = TcpSegment.wrap(ip); ... }
+ * }</pre>
+ */
+public final class Ipv4Packet {
+
+    /** Length of an IPv4 header without options. */
+    static final int MIN_HEADER_LENGTH = 20;
+    private static final int DF = 0x4000;
+    private static final int MF = 0x2000;
+    private static final int OFFSET_MASK = 0x1FFF;
+
+    private final ByteBuffer buf;
+    private final int off;
+    private final int headerLength;
+
+    private Ipv4Packet(ByteBuffer buf, int off, int headerLength) {
+        this.buf = buf;
+        this.off = off;
+        this.headerLength = headerLength;
+    }
+
+    /**
+     * Wraps the packet in {@code buffer[position, limit)} after checking: version 4, IHL at least 5,
+     * header within the bytes, total length equal to the bytes available ({@code buffer.remaining()}),
+     * header checksum correct. The buffer's position and limit are not changed.
+     *
+     * <p>A buffer in little-endian order is read through a big-endian duplicate, which
+     * {@link #buffer()} then returns; a big-endian buffer (the normal case) is used as is.
+     *
+     * @param buffer holds exactly one packet between position and limit, as read from a tun device
+     * @return the view
+     * @throws MalformedPacketException if any check fails; the reason names the numbers
+     */
+    public static Ipv4Packet wrap(ByteBuffer buffer) throws MalformedPacketException {
+        ByteBuffer b = Checksum.bigEndian(buffer);
+        int off = b.position();
+        int n = b.remaining();
+        if (n == 0) {
+            throw new MalformedPacketException("empty packet (0 bytes)");
+        }
+        int version = (b.get(off) >> 4) & 0xF;
+        if (version != 4) {
+            throw new MalformedPacketException(version == 6
+                    ? "IPv6 packet (version 6), only IPv4 is supported"
+                    : "IP version " + version + ", expected 4");
+        }
+        if (n < MIN_HEADER_LENGTH) {
+            throw new MalformedPacketException(
+                    "packet of " + n + " bytes is shorter than the minimum IPv4 header of 20 bytes");
+        }
+        int ihl = b.get(off) & 0xF;
+        if (ihl < 5) {
+            throw new MalformedPacketException(
+                    "header length " + ihl * 4 + " bytes (IHL " + ihl + ") is below the minimum 20");
+        }
+        int headerLength = ihl * 4;
+        if (headerLength > n) {
+            throw new MalformedPacketException(
+                    "header length " + headerLength + " (IHL " + ihl + ") but " + n + " bytes read");
+        }
+        int totalLength = b.getShort(off + 2) & 0xFFFF;
+        if (totalLength != n) {
+            throw new MalformedPacketException("total length " + totalLength + " but " + n + " bytes read");
+        }
+        if (Checksum.compute(b, off, headerLength) != 0) {
+            throw new MalformedPacketException(String.format("bad header checksum 0x%04x (expected 0x%04x)",
+                    b.getShort(off + 10) & 0xFFFF, Checksum.expected(b, 0, off, headerLength, off + 10)));
+        }
+        return new Ipv4Packet(b, off, headerLength);
+    }
+
+    /**
+     * Wraps a packet held in a whole array; see {@link #wrap(ByteBuffer)}.
+     *
+     * @param packet exactly one packet
+     * @return the view over {@code ByteBuffer.wrap(packet)}
+     * @throws MalformedPacketException if the packet is not well-formed
+     */
+    public static Ipv4Packet wrap(byte[] packet) throws MalformedPacketException {
+        return wrap(ByteBuffer.wrap(packet));
+    }
+
+    /**
+     * The buffer the packet is read from (big-endian; see {@link #wrap(ByteBuffer)}).
+     *
+     * @return the buffer, not a copy
+     */
+    public ByteBuffer buffer() {
+        return buf;
+    }
+
+    /**
+     * Absolute index in {@link #buffer()} where the IPv4 header starts.
+     *
+     * @return the offset
+     */
+    public int offset() {
+        return off;
+    }
+
+    /**
+     * The version field.
+     *
+     * @return always 4 for a wrapped packet
+     */
+    public int version() {
+        return (buf.get(off) >> 4) & 0xF;
+    }
+
+    /**
+     * The header length including options.
+     *
+     * @return IHL times 4, 20..60 bytes
+     */
+    public int headerLength() {
+        return headerLength;
+    }
+
+    /**
+     * The type-of-service byte (DSCP and ECN).
+     *
+     * @return 0..255
+     */
+    public int tos() {
+        return buf.get(off + 1) & 0xFF;
+    }
+
+    /**
+     * The total length field: header plus payload, equal to the bytes wrapped.
+     *
+     * @return 20..65535
+     */
+    public int totalLength() {
+        return buf.getShort(off + 2) & 0xFFFF;
+    }
+
+    /**
+     * The identification field.
+     *
+     * @return 0..65535
+     */
+    public int identification() {
+        return buf.getShort(off + 4) & 0xFFFF;
+    }
+
+    /**
+     * The don't-fragment flag.
+     *
+     * @return whether DF is set
+     */
+    public boolean dontFragment() {
+        return (buf.getShort(off + 6) & DF) != 0;
+    }
+
+    /**
+     * The more-fragments flag.
+     *
+     * @return whether MF is set
+     */
+    public boolean moreFragments() {
+        return (buf.getShort(off + 6) & MF) != 0;
+    }
+
+    /**
+     * The fragment offset, in bytes (the field times 8).
+     *
+     * @return 0..65528
+     */
+    public int fragmentOffset() {
+        return (buf.getShort(off + 6) & OFFSET_MASK) * 8;
+    }
+
+    /**
+     * Whether this is a fragment of a larger datagram: MF set or a fragment offset other than 0.
+     *
+     * @return true for any fragment, including the first
+     */
+    public boolean isFragment() {
+        return (buf.getShort(off + 6) & (MF | OFFSET_MASK)) != 0;
+    }
+
+    /**
+     * The time-to-live field.
+     *
+     * @return 0..255
+     */
+    public int ttl() {
+        return buf.get(off + 8) & 0xFF;
+    }
+
+    /**
+     * The protocol field; see {@link IpProtocol}.
+     *
+     * @return 0..255
+     */
+    public int protocol() {
+        return buf.get(off + 9) & 0xFF;
+    }
+
+    /**
+     * The header checksum field as stored (already verified by {@link #wrap(ByteBuffer)}).
+     *
+     * @return 0..65535
+     */
+    public int headerChecksum() {
+        return buf.getShort(off + 10) & 0xFFFF;
+    }
+
+    /**
+     * The source address as a 32-bit value, first octet in the high byte; no allocation.
+     *
+     * @return the address, e.g. {@code 0xC0A80001} for 192.168.0.1
+     */
+    public int sourceInt() {
+        return buf.getInt(off + 12);
+    }
+
+    /**
+     * The destination address as a 32-bit value, first octet in the high byte; no allocation.
+     *
+     * @return the address
+     */
+    public int destinationInt() {
+        return buf.getInt(off + 16);
+    }
+
+    /**
+     * The source address.
+     *
+     * @return a new address object
+     */
+    public Inet4Address source() {
+        return toInet4Address(sourceInt());
+    }
+
+    /**
+     * The destination address.
+     *
+     * @return a new address object
+     */
+    public Inet4Address destination() {
+        return toInet4Address(destinationInt());
+    }
+
+    /**
+     * Absolute index in {@link #buffer()} of the payload, i.e. of the TCP/UDP/ICMP header.
+     *
+     * @return {@code offset() + headerLength()}
+     */
+    public int payloadOffset() {
+        return off + headerLength;
+    }
+
+    /**
+     * Length of the payload after the IPv4 header.
+     *
+     * @return {@code totalLength() - headerLength()}
+     */
+    public int payloadLength() {
+        return totalLength() - headerLength;
+    }
+
+    /**
+     * One line as {@code tcpdump -nn -S} prints it, e.g.
+     * {@code IP 192.168.0.1.41234 > 192.168.0.5.80: Flags [S], seq 1, win 64240, length 0}, for TCP,
+     * UDP, ICMP, other protocols and fragments. Never throws, also for a malformed transport header.
+     *
+     * @return the line, without a timestamp or newline
+     */
+    @Override
+    public String toString() {
+        return PacketFormat.ip(this);
+    }
+
+    /**
+     * A new builder for a generic IPv4 packet with a raw payload.
+     *
+     * @return a builder with the defaults of {@link Builder}
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The 32-bit value of an address, first octet in the high byte.
+     *
+     * @param address an IPv4 address
+     * @return e.g. {@code 0xC0A80001} for 192.168.0.1
+     */
+    public static int toInt(Inet4Address address) {
+        byte[] a = address.getAddress();
+        return (a[0] & 0xFF) << 24 | (a[1] & 0xFF) << 16 | (a[2] & 0xFF) << 8 | (a[3] & 0xFF);
+    }
+
+    /**
+     * The address of a 32-bit value, first octet in the high byte. No name lookup is done.
+     *
+     * @param address e.g. {@code 0xC0A80001}
+     * @return e.g. 192.168.0.1
+     */
+    public static Inet4Address toInet4Address(int address) {
+        byte[] a = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
+        try {
+            return (Inet4Address) InetAddress.getByAddress(a);
+        } catch (UnknownHostException e) {
+            throw new AssertionError("4 bytes are always an IPv4 address", e);
+        }
+    }
+
+    /**
+     * The dotted-quad text of a 32-bit address, without allocating an address object.
+     *
+     * @param address e.g. {@code 0xC0A80001}
+     * @return e.g. {@code "192.168.0.1"}
+     */
+    public static String toDottedQuad(int address) {
+        return (address >>> 24) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF) + "."
+                + (address & 0xFF);
+    }
+
+    /**
+     * Writes a 20-byte IPv4 header (no options) at {@code b[off]}, checksum included. Shared by the
+     * builders; {@code b} must be big-endian and large enough.
+     */
+    static void writeHeader(ByteBuffer b, int off, int totalLength, int tos, int identification,
+            int flagsAndOffset, int ttl, int protocol, int source, int destination) {
+        b.put(off, (byte) 0x45);
+        b.put(off + 1, (byte) tos);
+        b.putShort(off + 2, (short) totalLength);
+        b.putShort(off + 4, (short) identification);
+        b.putShort(off + 6, (short) flagsAndOffset);
+        b.put(off + 8, (byte) ttl);
+        b.put(off + 9, (byte) protocol);
+        b.putShort(off + 10, (short) 0);
+        b.putInt(off + 12, source);
+        b.putInt(off + 16, destination);
+        b.putShort(off + 10, (short) Checksum.compute(b, off, MIN_HEADER_LENGTH));
+    }
+
+    /** Throws the builders' "does not fit" exception unless {@code length} bytes fit at {@code dst[offset]}. */
+    static void checkFits(ByteBuffer dst, int offset, int length) {
+        if (offset < 0 || offset > dst.limit() || length > dst.limit() - offset) {
+            throw new IllegalArgumentException("packet of " + length + " bytes does not fit in "
+                    + Math.max(0, dst.limit() - Math.max(offset, 0)) + " bytes at offset " + offset
+                    + " (buffer limit " + dst.limit() + ")");
+        }
+    }
+
+    static int checkRange(String field, long value, long max) {
+        if (value < 0 || value > max) {
+            throw new IllegalArgumentException(field + " must be 0.." + max + ", was " + value);
+        }
+        return (int) value;
+    }
+
+    /**
+     * Builds IPv4 packets with any protocol and a raw payload (no transport checksum is computed), e.g.
+     * UDP datagrams, fragments and packets with IP options for tests. Defaults: TTL 64, TOS 0,
+     * identification 0, DF set, no options, empty payload. Reusable: {@link #reset()} restores them.
+     *
+     * <pre>{@code
+     * byte[] fragment = Ipv4Packet.builder().protocol(IpProtocol.UDP).source(a).destination(b)
+     *         .identification(7).dontFragment(false).moreFragments(true).payload(firstEightBytes).build();
+     * }</pre>
+     */
+    public static final class Builder {
+
+        private static final byte[] EMPTY = new byte[0];
+
+        private int protocol;
+        private int source;
+        private int destination;
+        private int ttl;
+        private int tos;
+        private int identification;
+        private boolean dontFragment;
+        private boolean moreFragments;
+        private int fragmentOffset;
+        private byte[] options;
+        private byte[] payloadArray;
+        private ByteBuffer payloadBuffer;
+
+        private Builder() {
+            reset();
+        }
+
+        /**
+         * Restores every field to its default, so one builder can serve many packets.
+         *
+         * @return this builder
+         */
+        public Builder reset() {
+            protocol = 0;
+            source = 0;
+            destination = 0;
+            ttl = 64;
+            tos = 0;
+            identification = 0;
+            dontFragment = true;
+            moreFragments = false;
+            fragmentOffset = 0;
+            options = EMPTY;
+            payloadArray = EMPTY;
+            payloadBuffer = null;
+            return this;
+        }
+
+        /**
+         * Sets the protocol field.
+         *
+         * @param protocol 0..255, see {@link IpProtocol}
+         * @return this builder
+         */
+        public Builder protocol(int protocol) {
+            this.protocol = checkRange("protocol", protocol, 0xFF);
+            return this;
+        }
+
+        /**
+         * Sets the source address.
+         *
+         * @param source the address
+         * @return this builder
+         */
+        public Builder source(Inet4Address source) {
+            this.source = toInt(Objects.requireNonNull(source, "source"));
+            return this;
+        }
+
+        /**
+         * Sets the source address as a 32-bit value (first octet high).
+         *
+         * @param source the address
+         * @return this builder
+         */
+        public Builder source(int source) {
+            this.source = source;
+            return this;
+        }
+
+        /**
+         * Sets the destination address.
+         *
+         * @param destination the address
+         * @return this builder
+         */
+        public Builder destination(Inet4Address destination) {
+            this.destination = toInt(Objects.requireNonNull(destination, "destination"));
+            return this;
+        }
+
+        /**
+         * Sets the destination address as a 32-bit value (first octet high).
+         *
+         * @param destination the address
+         * @return this builder
+         */
+        public Builder destination(int destination) {
+            this.destination = destination;
+            return this;
+        }
+
+        /**
+         * Sets the time-to-live (default 64).
+         *
+         * @param ttl 0..255
+         * @return this builder
+         */
+        public Builder ttl(int ttl) {
+            this.ttl = checkRange("ttl", ttl, 0xFF);
+            return this;
+        }
+
+        /**
+         * Sets the type-of-service byte (default 0).
+         *
+         * @param tos 0..255
+         * @return this builder
+         */
+        public Builder tos(int tos) {
+            this.tos = checkRange("tos", tos, 0xFF);
+            return this;
+        }
+
+        /**
+         * Sets the identification field (default 0).
+         *
+         * @param identification 0..65535
+         * @return this builder
+         */
+        public Builder identification(int identification) {
+            this.identification = checkRange("identification", identification, 0xFFFF);
+            return this;
+        }
+
+        /**
+         * Sets the don't-fragment flag (default set).
+         *
+         * @param dontFragment whether DF is set
+         * @return this builder
+         */
+        public Builder dontFragment(boolean dontFragment) {
+            this.dontFragment = dontFragment;
+            return this;
+        }
+
+        /**
+         * Sets the more-fragments flag (default clear).
+         *
+         * @param moreFragments whether MF is set
+         * @return this builder
+         */
+        public Builder moreFragments(boolean moreFragments) {
+            this.moreFragments = moreFragments;
+            return this;
+        }
+
+        /**
+         * Sets the fragment offset in bytes (default 0).
+         *
+         * @param fragmentOffset a multiple of 8, at most 65528
+         * @return this builder
+         */
+        public Builder fragmentOffset(int fragmentOffset) {
+            if (fragmentOffset % 8 != 0) {
+                throw new IllegalArgumentException("fragment offset must be a multiple of 8 bytes, was "
+                        + fragmentOffset);
+            }
+            this.fragmentOffset = checkRange("fragment offset", fragmentOffset, OFFSET_MASK * 8);
+            return this;
+        }
+
+        /**
+         * Sets the IP options, copied as given and padded with zero (end-of-list) bytes to a multiple of 4.
+         *
+         * @param options at most 40 bytes; empty for none (the default)
+         * @return this builder
+         */
+        public Builder options(byte[] options) {
+            checkRange("options length", options.length, 40);
+            this.options = options.clone();
+            return this;
+        }
+
+        /**
+         * Sets the payload: the transport header and data, written as given.
+         *
+         * @param payload the bytes; the array is read when the packet is written, not copied now
+         * @return this builder
+         */
+        public Builder payload(byte[] payload) {
+            this.payloadArray = Objects.requireNonNull(payload, "payload");
+            this.payloadBuffer = null;
+            return this;
+        }
+
+        /**
+         * Sets the payload to the remaining bytes of {@code payload}, read when the packet is written
+         * without changing the buffer's position.
+         *
+         * @param payload the bytes between position and limit
+         * @return this builder
+         */
+        public Builder payload(ByteBuffer payload) {
+            this.payloadBuffer = Objects.requireNonNull(payload, "payload");
+            this.payloadArray = EMPTY;
+            return this;
+        }
+
+        /**
+         * The length {@link #writeTo} will write.
+         *
+         * @return header, padded options and payload, in bytes
+         */
+        public int length() {
+            return MIN_HEADER_LENGTH + (options.length + 3) / 4 * 4 + payloadLength(payloadArray, payloadBuffer);
+        }
+
+        /**
+         * Writes the packet, header checksum included, at {@code dst[offset]} with absolute puts; the
+         * buffer's position and limit are not changed.
+         *
+         * @param dst the destination, any byte order
+         * @param offset absolute index of the first byte
+         * @return the number of bytes written
+         * @throws IllegalArgumentException if the packet does not fit before {@code dst.limit()} or is
+         *     longer than 65535 bytes
+         */
+        public int writeTo(ByteBuffer dst, int offset) {
+            int optionsLength = (options.length + 3) / 4 * 4;
+            int headerLength = MIN_HEADER_LENGTH + optionsLength;
+            int length = length();
+            checkTotalLength(length);
+            checkFits(dst, offset, length);
+            ByteBuffer b = Checksum.bigEndian(dst);
+            int flags = (dontFragment ? DF : 0) | (moreFragments ? MF : 0) | fragmentOffset / 8;
+            writeHeader(b, offset, length, tos, identification, flags, ttl, protocol, source, destination);
+            b.put(offset, (byte) (0x40 | headerLength / 4));
+            b.put(offset + MIN_HEADER_LENGTH, options);
+            for (int i = options.length; i < optionsLength; i++) {
+                b.put(offset + MIN_HEADER_LENGTH + i, (byte) 0);
+            }
+            writePayload(b, offset + headerLength, payloadArray, payloadBuffer);
+            b.putShort(offset + 10, (short) 0);
+            b.putShort(offset + 10, (short) Checksum.compute(b, offset, headerLength));
+            return length;
+        }
+
+        /**
+         * Writes the packet into a new array.
+         *
+         * @return the packet's bytes
+         */
+        public byte[] build() {
+            byte[] packet = new byte[length()];
+            writeTo(ByteBuffer.wrap(packet), 0);
+            return packet;
+        }
+    }
+
+    static void checkTotalLength(int length) {
+        if (length > 0xFFFF) {
+            throw new IllegalArgumentException("packet of " + length
+                    + " bytes is longer than the IPv4 maximum of 65535");
+        }
+    }
+
+    static int payloadLength(byte[] array, ByteBuffer buffer) {
+        return buffer != null ? buffer.remaining() : array.length;
+    }
+
+    /** Copies a builder payload to {@code b[at]} without touching the source buffer's position. */
+    static void writePayload(ByteBuffer b, int at, byte[] array, ByteBuffer buffer) {
+        if (buffer != null) {
+            b.put(at, buffer, buffer.position(), buffer.remaining());
+        } else {
+            b.put(at, array);
+        }
+    }
+}

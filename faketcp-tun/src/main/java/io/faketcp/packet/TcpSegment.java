@@ -1,0 +1,772 @@
+package io.faketcp.packet;
+
+import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A read-only view of a TCP segment (RFC 9293) inside an {@link Ipv4Packet}, without copying.
+ *
+ * <pre>{@code
+ * TcpSegment syn = TcpSegment.wrap(ip);
+ * if (syn.syn() && !syn.ack()) {
+ *     int length = TcpSegment.builder()
+ *             .source(ip.destinationInt()).destination(ip.sourceInt())
+ *             .sourcePort(syn.destinationPort()).destinationPort(syn.sourcePort())
+ *             .sequenceNumber(isn).acknowledgmentNumber(syn.sequenceNumber() + 1)
+ *             .flags(TcpSegment.SYN | TcpSegment.ACK).mss(1460)
+ *             .writeTo(out, 0);
+ * }
+ * }</pre>
+ */
+public final class TcpSegment {
+
+    /** FIN flag: no more data from the sender. */
+    public static final int FIN = 0x01;
+    /** SYN flag: synchronize sequence numbers. */
+    public static final int SYN = 0x02;
+    /** RST flag: reset the connection. */
+    public static final int RST = 0x04;
+    /** PSH flag: push function. */
+    public static final int PSH = 0x08;
+    /** ACK flag: the acknowledgment number is significant. */
+    public static final int ACK = 0x10;
+    /** URG flag: the urgent pointer is significant. */
+    public static final int URG = 0x20;
+    /** ECE flag: ECN echo (RFC 3168). */
+    public static final int ECE = 0x40;
+    /** CWR flag: congestion window reduced (RFC 3168). */
+    public static final int CWR = 0x80;
+
+    static final int MIN_HEADER_LENGTH = 20;
+
+    private final Ipv4Packet ip;
+    private final ByteBuffer buf;
+    private final int off;
+    private final int length;
+    private final int dataOffset;
+    private TcpOptions options;
+
+    private TcpSegment(Ipv4Packet ip, int length, int dataOffset) {
+        this.ip = ip;
+        this.buf = ip.buffer();
+        this.off = ip.payloadOffset();
+        this.length = length;
+        this.dataOffset = dataOffset;
+    }
+
+    /**
+     * Wraps the TCP segment carried by {@code ip} after checking: protocol TCP, not a fragment, at
+     * least 20 bytes, data offset at least 20 bytes and within the segment, a well-formed option list
+     * (see {@link TcpOptions}), and the checksum over the pseudo-header.
+     *
+     * @param ip a wrapped IPv4 packet
+     * @return the view
+     * @throws MalformedPacketException if any check fails; the reason names the numbers
+     */
+    public static TcpSegment wrap(Ipv4Packet ip) throws MalformedPacketException {
+        return parse(ip, true);
+    }
+
+    /**
+     * Parses the segment; {@code strict} false skips the fragment and checksum checks, for printing what
+     * tcpdump would print.
+     */
+    static TcpSegment parse(Ipv4Packet ip, boolean strict) throws MalformedPacketException {
+        if (ip.protocol() != IpProtocol.TCP) {
+            throw new MalformedPacketException("protocol " + ip.protocol() + " is not TCP (6)");
+        }
+        if (strict && ip.isFragment()) {
+            throw new MalformedPacketException(PacketFormat.fragmentReason(ip, "TCP"));
+        }
+        ByteBuffer b = ip.buffer();
+        int off = ip.payloadOffset();
+        int length = ip.payloadLength();
+        if (length < MIN_HEADER_LENGTH) {
+            throw new MalformedPacketException(
+                    "TCP segment of " + length + " bytes is shorter than the minimum header of 20 bytes");
+        }
+        int words = (b.get(off + 12) >> 4) & 0xF;
+        int dataOffset = words * 4;
+        if (dataOffset < MIN_HEADER_LENGTH) {
+            throw new MalformedPacketException(
+                    "TCP data offset " + dataOffset + " bytes (" + words + " words) is below the minimum 20");
+        }
+        if (dataOffset > length) {
+            throw new MalformedPacketException(
+                    "TCP data offset " + dataOffset + " bytes but the segment is " + length + " bytes");
+        }
+        TcpOptions.validate(b, off + MIN_HEADER_LENGTH, dataOffset - MIN_HEADER_LENGTH, off);
+        if (strict && Checksum.tcpUdp(b, ip.offset(), IpProtocol.TCP, off, length) != 0) {
+            throw new MalformedPacketException(String.format("bad TCP checksum 0x%04x (expected 0x%04x)",
+                    b.getShort(off + 16) & 0xFFFF, expectedChecksum(ip)));
+        }
+        return new TcpSegment(ip, length, dataOffset);
+    }
+
+    /** The checksum the segment in {@code ip} should carry. */
+    static int expectedChecksum(Ipv4Packet ip) {
+        ByteBuffer b = ip.buffer();
+        int off = ip.payloadOffset();
+        int length = ip.payloadLength();
+        return Checksum.expected(b, Checksum.pseudoHeader(b, ip.offset(), IpProtocol.TCP, length),
+                off, length, off + 16);
+    }
+
+    /**
+     * The IPv4 packet carrying this segment.
+     *
+     * @return the packet view
+     */
+    public Ipv4Packet ip() {
+        return ip;
+    }
+
+    /**
+     * The source port.
+     *
+     * @return 0..65535
+     */
+    public int sourcePort() {
+        return buf.getShort(off) & 0xFFFF;
+    }
+
+    /**
+     * The destination port.
+     *
+     * @return 0..65535
+     */
+    public int destinationPort() {
+        return buf.getShort(off + 2) & 0xFFFF;
+    }
+
+    /**
+     * The sequence number.
+     *
+     * @return unsigned 32-bit value
+     */
+    public long sequenceNumber() {
+        return buf.getInt(off + 4) & 0xFFFF_FFFFL;
+    }
+
+    /**
+     * The acknowledgment number (meaningful when {@link #ack()} is set).
+     *
+     * @return unsigned 32-bit value
+     */
+    public long acknowledgmentNumber() {
+        return buf.getInt(off + 8) & 0xFFFF_FFFFL;
+    }
+
+    /**
+     * The data offset: header length including options.
+     *
+     * @return 20..60 bytes
+     */
+    public int dataOffset() {
+        return dataOffset;
+    }
+
+    /**
+     * The eight flag bits CWR ECE URG ACK PSH RST SYN FIN, as the constants of this class.
+     *
+     * @return 0..255
+     */
+    public int flags() {
+        return buf.get(off + 13) & 0xFF;
+    }
+
+    /**
+     * The FIN flag.
+     *
+     * @return whether set
+     */
+    public boolean fin() {
+        return (flags() & FIN) != 0;
+    }
+
+    /**
+     * The SYN flag.
+     *
+     * @return whether set
+     */
+    public boolean syn() {
+        return (flags() & SYN) != 0;
+    }
+
+    /**
+     * The RST flag.
+     *
+     * @return whether set
+     */
+    public boolean rst() {
+        return (flags() & RST) != 0;
+    }
+
+    /**
+     * The PSH flag.
+     *
+     * @return whether set
+     */
+    public boolean psh() {
+        return (flags() & PSH) != 0;
+    }
+
+    /**
+     * The ACK flag.
+     *
+     * @return whether set
+     */
+    public boolean ack() {
+        return (flags() & ACK) != 0;
+    }
+
+    /**
+     * The URG flag.
+     *
+     * @return whether set
+     */
+    public boolean urg() {
+        return (flags() & URG) != 0;
+    }
+
+    /**
+     * The ECE flag.
+     *
+     * @return whether set
+     */
+    public boolean ece() {
+        return (flags() & ECE) != 0;
+    }
+
+    /**
+     * The CWR flag.
+     *
+     * @return whether set
+     */
+    public boolean cwr() {
+        return (flags() & CWR) != 0;
+    }
+
+    /**
+     * The window field, unscaled.
+     *
+     * @return 0..65535
+     */
+    public int window() {
+        return buf.getShort(off + 14) & 0xFFFF;
+    }
+
+    /**
+     * The checksum field as stored (verified by {@link #wrap(Ipv4Packet)}).
+     *
+     * @return 0..65535
+     */
+    public int checksum() {
+        return buf.getShort(off + 16) & 0xFFFF;
+    }
+
+    /**
+     * The urgent pointer field.
+     *
+     * @return 0..65535
+     */
+    public int urgentPointer() {
+        return buf.getShort(off + 18) & 0xFFFF;
+    }
+
+    /**
+     * The options, parsed on the first call.
+     *
+     * @return the options; all absent if the data offset is 20
+     */
+    public TcpOptions options() {
+        TcpOptions o = options;
+        if (o == null) {
+            o = new TcpOptions(buf, off + MIN_HEADER_LENGTH, dataOffset - MIN_HEADER_LENGTH);
+            options = o;
+        }
+        return o;
+    }
+
+    /**
+     * Absolute index in {@code ip().buffer()} of the first data byte.
+     *
+     * @return the offset after the header and options
+     */
+    public int payloadOffset() {
+        return off + dataOffset;
+    }
+
+    /**
+     * The number of data bytes.
+     *
+     * @return segment length minus data offset
+     */
+    public int payloadLength() {
+        return length - dataOffset;
+    }
+
+    /**
+     * The data, as a read-only big-endian slice sharing the packet's bytes.
+     *
+     * @return position 0, limit {@link #payloadLength()}
+     */
+    public ByteBuffer payload() {
+        return buf.slice(payloadOffset(), payloadLength()).asReadOnlyBuffer();
+    }
+
+    /**
+     * One line as {@code tcpdump -nn -S} prints it, e.g.
+     * {@code IP 192.168.0.1.41234 > 192.168.0.5.80: Flags [P.], seq 1:6, ack 101, win 502, length 5}.
+     *
+     * @return the line, without a timestamp or newline
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(160);
+        PacketFormat.tcp(sb, this);
+        return sb.toString();
+    }
+
+    /**
+     * A new builder for a complete IPv4 packet carrying a TCP segment.
+     *
+     * @return a builder with the defaults of {@link Builder}
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds IPv4+TCP packets with both checksums. Defaults: TTL 64, TOS 0, identification 0, DF set,
+     * window 65535, no flags, no options, no data. Options are laid out as Linux does and padded to 4
+     * bytes: {@code mss,sackOK,TS,nop,wscale}, or without timestamps {@code mss,nop,nop,sackOK,nop,wscale}.
+     *
+     * <p>Reusable: keep one per thread and call {@link #reset()} before each packet. Sequence and
+     * acknowledgment numbers are taken modulo 2^32, so {@code seq + length} needs no wrapping by hand.
+     */
+    public static final class Builder {
+
+        private static final byte[] EMPTY = new byte[0];
+
+        private int source;
+        private int destination;
+        private int ttl;
+        private int tos;
+        private int identification;
+        private boolean dontFragment;
+        private int sourcePort;
+        private int destinationPort;
+        private int sequenceNumber;
+        private int acknowledgmentNumber;
+        private int flags;
+        private int window;
+        private int urgentPointer;
+        private int mss;
+        private int windowScale;
+        private boolean sackPermitted;
+        private boolean timestamps;
+        private int tsVal;
+        private int tsEcr;
+        private byte[] rawOptions;
+        private byte[] payloadArray;
+        private ByteBuffer payloadBuffer;
+
+        private Builder() {
+            reset();
+        }
+
+        /**
+         * Restores every field to its default, so one builder can serve many packets.
+         *
+         * @return this builder
+         */
+        public Builder reset() {
+            source = 0;
+            destination = 0;
+            ttl = 64;
+            tos = 0;
+            identification = 0;
+            dontFragment = true;
+            sourcePort = 0;
+            destinationPort = 0;
+            sequenceNumber = 0;
+            acknowledgmentNumber = 0;
+            flags = 0;
+            window = 0xFFFF;
+            urgentPointer = 0;
+            mss = -1;
+            windowScale = -1;
+            sackPermitted = false;
+            timestamps = false;
+            tsVal = 0;
+            tsEcr = 0;
+            rawOptions = null;
+            payloadArray = EMPTY;
+            payloadBuffer = null;
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 source address.
+         *
+         * @param source the address
+         * @return this builder
+         */
+        public Builder source(Inet4Address source) {
+            this.source = Ipv4Packet.toInt(Objects.requireNonNull(source, "source"));
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 source address as a 32-bit value (first octet high).
+         *
+         * @param source the address
+         * @return this builder
+         */
+        public Builder source(int source) {
+            this.source = source;
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 destination address.
+         *
+         * @param destination the address
+         * @return this builder
+         */
+        public Builder destination(Inet4Address destination) {
+            this.destination = Ipv4Packet.toInt(Objects.requireNonNull(destination, "destination"));
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 destination address as a 32-bit value (first octet high).
+         *
+         * @param destination the address
+         * @return this builder
+         */
+        public Builder destination(int destination) {
+            this.destination = destination;
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 time-to-live (default 64).
+         *
+         * @param ttl 0..255
+         * @return this builder
+         */
+        public Builder ttl(int ttl) {
+            this.ttl = Ipv4Packet.checkRange("ttl", ttl, 0xFF);
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 type-of-service byte (default 0).
+         *
+         * @param tos 0..255
+         * @return this builder
+         */
+        public Builder tos(int tos) {
+            this.tos = Ipv4Packet.checkRange("tos", tos, 0xFF);
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 identification (default 0).
+         *
+         * @param identification 0..65535
+         * @return this builder
+         */
+        public Builder identification(int identification) {
+            this.identification = Ipv4Packet.checkRange("identification", identification, 0xFFFF);
+            return this;
+        }
+
+        /**
+         * Sets the IPv4 don't-fragment flag (default set).
+         *
+         * @param dontFragment whether DF is set
+         * @return this builder
+         */
+        public Builder dontFragment(boolean dontFragment) {
+            this.dontFragment = dontFragment;
+            return this;
+        }
+
+        /**
+         * Sets the source port.
+         *
+         * @param sourcePort 0..65535
+         * @return this builder
+         */
+        public Builder sourcePort(int sourcePort) {
+            this.sourcePort = Ipv4Packet.checkRange("source port", sourcePort, 0xFFFF);
+            return this;
+        }
+
+        /**
+         * Sets the destination port.
+         *
+         * @param destinationPort 0..65535
+         * @return this builder
+         */
+        public Builder destinationPort(int destinationPort) {
+            this.destinationPort = Ipv4Packet.checkRange("destination port", destinationPort, 0xFFFF);
+            return this;
+        }
+
+        /**
+         * Sets the sequence number, modulo 2^32.
+         *
+         * @param sequenceNumber the number; only the low 32 bits are used
+         * @return this builder
+         */
+        public Builder sequenceNumber(long sequenceNumber) {
+            this.sequenceNumber = (int) sequenceNumber;
+            return this;
+        }
+
+        /**
+         * Sets the acknowledgment number, modulo 2^32 (sent as is; set {@link TcpSegment#ACK} too).
+         *
+         * @param acknowledgmentNumber the number; only the low 32 bits are used
+         * @return this builder
+         */
+        public Builder acknowledgmentNumber(long acknowledgmentNumber) {
+            this.acknowledgmentNumber = (int) acknowledgmentNumber;
+            return this;
+        }
+
+        /**
+         * Sets the flags, e.g. {@code SYN | ACK} (default none).
+         *
+         * @param flags 0..255, from the constants of {@link TcpSegment}
+         * @return this builder
+         */
+        public Builder flags(int flags) {
+            this.flags = Ipv4Packet.checkRange("flags", flags, 0xFF);
+            return this;
+        }
+
+        /**
+         * Sets the window field, unscaled (default 65535).
+         *
+         * @param window 0..65535
+         * @return this builder
+         */
+        public Builder window(int window) {
+            this.window = Ipv4Packet.checkRange("window", window, 0xFFFF);
+            return this;
+        }
+
+        /**
+         * Sets the urgent pointer (default 0).
+         *
+         * @param urgentPointer 0..65535
+         * @return this builder
+         */
+        public Builder urgentPointer(int urgentPointer) {
+            this.urgentPointer = Ipv4Packet.checkRange("urgent pointer", urgentPointer, 0xFFFF);
+            return this;
+        }
+
+        /**
+         * Adds the MSS option.
+         *
+         * @param mss 0..65535, or -1 for none (the default)
+         * @return this builder
+         */
+        public Builder mss(int mss) {
+            this.mss = mss == -1 ? -1 : Ipv4Packet.checkRange("mss", mss, 0xFFFF);
+            return this;
+        }
+
+        /**
+         * Adds the window scale option.
+         *
+         * @param windowScale shift count 0..14, or -1 for none (the default)
+         * @return this builder
+         */
+        public Builder windowScale(int windowScale) {
+            this.windowScale = windowScale == -1 ? -1 : Ipv4Packet.checkRange("window scale", windowScale, 14);
+            return this;
+        }
+
+        /**
+         * Adds or removes the SACK-permitted option (default absent).
+         *
+         * @param sackPermitted whether to send it
+         * @return this builder
+         */
+        public Builder sackPermitted(boolean sackPermitted) {
+            this.sackPermitted = sackPermitted;
+            return this;
+        }
+
+        /**
+         * Adds the timestamps option.
+         *
+         * @param tsVal TSval, modulo 2^32
+         * @param tsEcr TSecr, modulo 2^32
+         * @return this builder
+         */
+        public Builder timestamps(long tsVal, long tsEcr) {
+            this.timestamps = true;
+            this.tsVal = (int) tsVal;
+            this.tsEcr = (int) tsEcr;
+            return this;
+        }
+
+        /**
+         * Removes the timestamps option (the default).
+         *
+         * @return this builder
+         */
+        public Builder noTimestamps() {
+            this.timestamps = false;
+            return this;
+        }
+
+        /**
+         * Sends these option bytes instead of the ones built from {@link #mss}, {@link #windowScale},
+         * {@link #sackPermitted} and {@link #timestamps}: copied as given, not checked, padded with zero
+         * (end-of-list) bytes to a multiple of 4. For tests that need SACK blocks, unknown kinds or broken
+         * options.
+         *
+         * @param options at most 40 bytes, or {@code null} to build options from the fields again
+         * @return this builder
+         */
+        public Builder options(byte[] options) {
+            if (options != null) {
+                Ipv4Packet.checkRange("options length", options.length, 40);
+            }
+            this.rawOptions = options == null ? null : options.clone();
+            return this;
+        }
+
+        /**
+         * Sets the data; the array is read when the packet is written, not copied now.
+         *
+         * @param payload the data
+         * @return this builder
+         */
+        public Builder payload(byte[] payload) {
+            this.payloadArray = Objects.requireNonNull(payload, "payload");
+            this.payloadBuffer = null;
+            return this;
+        }
+
+        /**
+         * Sets the data to the remaining bytes of {@code payload}, read when the packet is written without
+         * changing the buffer's position.
+         *
+         * @param payload the data between position and limit
+         * @return this builder
+         */
+        public Builder payload(ByteBuffer payload) {
+            this.payloadBuffer = Objects.requireNonNull(payload, "payload");
+            this.payloadArray = EMPTY;
+            return this;
+        }
+
+        private int optionsLength() {
+            if (rawOptions != null) {
+                return (rawOptions.length + 3) / 4 * 4;
+            }
+            int n = mss >= 0 ? 4 : 0;
+            if (timestamps) {
+                n += 12; // sackOK,TS or nop,nop,TS
+            } else if (sackPermitted) {
+                n += 4; // nop,nop,sackOK
+            }
+            return windowScale >= 0 ? n + 4 : n; // nop,wscale
+        }
+
+        /**
+         * The length {@link #writeTo} will write.
+         *
+         * @return IPv4 header, TCP header, options and data, in bytes
+         */
+        public int length() {
+            return Ipv4Packet.MIN_HEADER_LENGTH + MIN_HEADER_LENGTH + optionsLength()
+                    + Ipv4Packet.payloadLength(payloadArray, payloadBuffer);
+        }
+
+        /**
+         * Writes the complete IPv4+TCP packet, both checksums included, at {@code dst[offset]} with absolute
+         * puts; the buffer's position and limit are not changed.
+         *
+         * @param dst the destination, normally a direct big-endian buffer
+         * @param offset absolute index of the first byte
+         * @return the number of bytes written
+         * @throws IllegalArgumentException if the packet does not fit before {@code dst.limit()}
+         */
+        public int writeTo(ByteBuffer dst, int offset) {
+            int optionsLength = optionsLength();
+            int length = length();
+            Ipv4Packet.checkTotalLength(length);
+            Ipv4Packet.checkFits(dst, offset, length);
+            ByteBuffer b = Checksum.bigEndian(dst);
+            Ipv4Packet.writeHeader(b, offset, length, tos, identification, dontFragment ? 0x4000 : 0, ttl,
+                    IpProtocol.TCP, source, destination);
+            int t = offset + Ipv4Packet.MIN_HEADER_LENGTH;
+            b.putShort(t, (short) sourcePort);
+            b.putShort(t + 2, (short) destinationPort);
+            b.putInt(t + 4, sequenceNumber);
+            b.putInt(t + 8, acknowledgmentNumber);
+            b.put(t + 12, (byte) ((MIN_HEADER_LENGTH + optionsLength) / 4 << 4));
+            b.put(t + 13, (byte) flags);
+            b.putShort(t + 14, (short) window);
+            b.putShort(t + 16, (short) 0);
+            b.putShort(t + 18, (short) urgentPointer);
+            writeOptions(b, t + MIN_HEADER_LENGTH, optionsLength);
+            Ipv4Packet.writePayload(b, t + MIN_HEADER_LENGTH + optionsLength, payloadArray, payloadBuffer);
+            int tcpLength = length - Ipv4Packet.MIN_HEADER_LENGTH;
+            b.putShort(t + 16, (short) Checksum.tcpUdp(b, offset, IpProtocol.TCP, t, tcpLength));
+            return length;
+        }
+
+        private void writeOptions(ByteBuffer b, int at, int optionsLength) {
+            if (rawOptions != null) {
+                b.put(at, rawOptions);
+                for (int i = rawOptions.length; i < optionsLength; i++) {
+                    b.put(at + i, (byte) TcpOptions.EOL);
+                }
+                return;
+            }
+            int i = at;
+            if (mss >= 0) {
+                b.putInt(i, TcpOptions.MSS << 24 | 4 << 16 | mss);
+                i += 4;
+            }
+            if (timestamps) {
+                b.putShort(i, (short) (sackPermitted ? TcpOptions.SACK_PERMITTED << 8 | 2
+                        : TcpOptions.NOP << 8 | TcpOptions.NOP));
+                b.putShort(i + 2, (short) (TcpOptions.TIMESTAMPS << 8 | 10));
+                b.putInt(i + 4, tsVal);
+                b.putInt(i + 8, tsEcr);
+                i += 12;
+            } else if (sackPermitted) {
+                b.putInt(i, TcpOptions.NOP << 24 | TcpOptions.NOP << 16 | TcpOptions.SACK_PERMITTED << 8 | 2);
+                i += 4;
+            }
+            if (windowScale >= 0) {
+                b.putInt(i, TcpOptions.NOP << 24 | TcpOptions.WINDOW_SCALE << 16 | 3 << 8 | windowScale);
+            }
+        }
+
+        /**
+         * Writes the packet into a new array.
+         *
+         * @return the packet's bytes
+         */
+        public byte[] build() {
+            byte[] packet = new byte[length()];
+            writeTo(ByteBuffer.wrap(packet), 0);
+            return packet;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/**
+ * IPv4, TCP and ICMP packets as zero-copy views over byte buffers and as reusable builders, with RFC 1071
+ * checksums and tcpdump-style lines.
+ *
+ * <p>The fake peer's loop reads a packet into a direct buffer, wraps it in place, and writes its reply
+ * into another buffer with a per-thread builder:
+ *
+ * <pre>{@code
+ * in.clear().limit(tun.read(in));
+ * try {
+ *     Ipv4Packet ip = Ipv4Packet.wrap(in);
+ *     if (ip.protocol() == IpProtocol.ICMP && IcmpMessage.wrap(ip).isEchoRequest()) {
+ *         tun.write(out, IcmpMessage.writeEchoReply(ip, out, 0));
+ *     } else if (ip.protocol() == IpProtocol.TCP) {
+ *         TcpSegment tcp = TcpSegment.wrap(ip);
+ *         int length = reply.reset().source(ip.destinationInt()).destination(ip.sourceInt())
+ *                 .sourcePort(tcp.destinationPort()).destinationPort(tcp.sourcePort())
+ *                 .acknowledgmentNumber(tcp.sequenceNumber() + 1).flags(TcpSegment.RST | TcpSegment.ACK)
+ *                 .writeTo(out, 0);
+ *         tun.write(out, length);
+ *     }
+ * } catch (MalformedPacketException e) {
+ *     log(Tcpdump.format(in)); // "bad packet (total length 60 but 52 bytes read): 4500003c..."
+ * }
+ * }</pre>
+ *
+ * <p>Views read the buffer with absolute gets and never move its position or limit; they are valid until
+ * the buffer is refilled. Builders write with absolute puts and are not thread-safe: keep one per thread.
+ */
+package io.faketcp.packet;

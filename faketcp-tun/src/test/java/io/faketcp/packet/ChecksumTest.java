@@ -1,0 +1,113 @@
+package io.faketcp.packet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ChecksumTest {
+
+    /** Textbook RFC 1071: 16-bit words, end-around carry, no tricks. */
+    private static int reference(byte[] data, int offset, int length) {
+        long sum = 0;
+        for (int i = 0; i < length; i += 2) {
+            int hi = data[offset + i] & 0xFF;
+            int lo = i + 1 < length ? data[offset + i + 1] & 0xFF : 0;
+            sum += hi << 8 | lo;
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        }
+        return (int) ~sum & 0xFFFF;
+    }
+
+    @Test
+    void rfc1071WorkedExampleGivesTheComplementOfDdf2() {
+        // RFC 1071 section 3: the bytes 00 01 f2 03 f4 f5 f6 f7 sum to 0xddf2.
+        ByteBuffer b = ByteBuffer.wrap(new byte[] {0x00, 0x01, (byte) 0xf2, 0x03, (byte) 0xf4, (byte) 0xf5,
+                (byte) 0xf6, (byte) 0xf7});
+
+        assertThat(Checksum.compute(b, 0, 8)).isEqualTo(~0xddf2 & 0xFFFF);
+    }
+
+    @Test
+    void oddLengthIsPaddedWithAZeroByte() {
+        ByteBuffer odd = ByteBuffer.wrap(new byte[] {0x12, 0x34, 0x56});
+        ByteBuffer padded = ByteBuffer.wrap(new byte[] {0x12, 0x34, 0x56, 0x00});
+
+        assertThat(Checksum.compute(odd, 0, 3)).isEqualTo(Checksum.compute(padded, 0, 4))
+                .isEqualTo(~(0x1234 + 0x5600) & 0xFFFF);
+    }
+
+    @Test
+    void matchesTheTextbookAlgorithmForEveryLengthAndAlignment() {
+        Random random = new Random(1071);
+        byte[] data = new byte[300];
+        for (int round = 0; round < 20; round++) {
+            random.nextBytes(data);
+            ByteBuffer heap = ByteBuffer.wrap(data);
+            ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data).flip();
+            for (int offset = 0; offset < 9; offset++) {
+                for (int length = 0; length <= 270; length++) {
+                    int expected = reference(data, offset, length);
+                    assertThat(Checksum.compute(heap, offset, length)).as("offset %d length %d", offset, length)
+                            .isEqualTo(expected);
+                    assertThat(Checksum.compute(direct, offset, length)).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void allOnesDataDoesNotOverflowTheAccumulator() {
+        byte[] data = new byte[65535];
+        java.util.Arrays.fill(data, (byte) 0xFF);
+
+        assertThat(Checksum.compute(ByteBuffer.wrap(data), 0, data.length)).isEqualTo(reference(data, 0, data.length));
+    }
+
+    @Test
+    void littleEndianBufferGivesTheSameChecksumAndKeepsItsOrderAndPosition() {
+        byte[] data = LinuxCapture.bytes(LinuxCapture.DATA);
+        ByteBuffer little = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).position(3);
+
+        assertThat(Checksum.compute(little, 0, 20)).isZero();
+        assertThat(Checksum.tcpUdp(little, 0, IpProtocol.TCP, 20, data.length - 20)).isZero();
+        assertThat(little.order()).isEqualTo(ByteOrder.LITTLE_ENDIAN);
+        assertThat(little.position()).isEqualTo(3);
+    }
+
+    @Test
+    void capturedHeadersAndSegmentsVerifyToZero() {
+        for (String hex : new String[] {LinuxCapture.SYN, LinuxCapture.SYN_ACK, LinuxCapture.ACK, LinuxCapture.DATA,
+                LinuxCapture.FIN, LinuxCapture.RST}) {
+            ByteBuffer b = LinuxCapture.buffer(hex);
+            assertThat(Checksum.compute(b, 0, 20)).as(hex).isZero();
+            assertThat(Checksum.tcpUdp(b, 0, IpProtocol.TCP, 20, b.limit() - 20)).as(hex).isZero();
+        }
+        ByteBuffer udp = LinuxCapture.buffer(LinuxCapture.UDP);
+        assertThat(Checksum.tcpUdp(udp, 0, IpProtocol.UDP, 20, udp.limit() - 20)).isZero();
+        ByteBuffer icmp = LinuxCapture.buffer(LinuxCapture.ECHO_REQUEST);
+        assertThat(Checksum.compute(icmp, 20, icmp.limit() - 20)).isZero();
+    }
+
+    @Test
+    void computingWithTheFieldZeroedReproducesTheCapturedValues() {
+        // The odd-length data segment: TCP checksum 0x2245 at byte 36, IP checksum 0x005d at byte 10.
+        ByteBuffer b = LinuxCapture.buffer(LinuxCapture.DATA);
+        b.putShort(36, (short) 0);
+        b.putShort(10, (short) 0);
+
+        assertThat(Checksum.tcpUdp(b, 0, IpProtocol.TCP, 20, 37)).isEqualTo(0x2245);
+        assertThat(Checksum.compute(b, 0, 20)).isEqualTo(0x005d);
+    }
+
+    @Test
+    void regionOutsideTheBufferIsRejected() {
+        ByteBuffer b = ByteBuffer.allocate(10).limit(8);
+
+        assertThatThrownBy(() -> Checksum.compute(b, 4, 6)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> Checksum.tcpUdp(b, 0, 6, 0, 8)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+}
