@@ -167,7 +167,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     boolean capture;
     boolean skip;
     if (builder != null) {
-      capture = programmaticSettings().capture();
+      capture = builder.settings.capture();
       skip = builder.skipIfUnavailable;
     } else if (annotation.isPresent()) {
       capture = annotation.get().capture();
@@ -310,7 +310,9 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     Executable executable = parameterContext.getDeclaringExecutable();
     String name = executable instanceof Constructor ? executable.getDeclaringClass().getSimpleName() + " constructor"
         : executable.getDeclaringClass().getSimpleName() + "." + executable.getName() + "()";
-    return "parameter " + parameterContext.getIndex() + " ('" + parameterContext.getParameter().getName() + "') of " + name;
+    java.lang.reflect.Parameter parameter = parameterContext.getParameter();
+    return "parameter " + parameterContext.getIndex() + (parameter.isNamePresent() ? " ('" + parameter.getName() + "')" : "")
+        + " of " + name;
   }
 
   private Session session(ExtensionContext context) {
@@ -392,8 +394,9 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
   }
 
   private void onFailure(ExtensionContext context, Throwable throwable) {
-    if (throwable instanceof TestAbortedException) {
-      return;
+    if (throwable instanceof TestAbortedException || throwable instanceof ParameterResolutionException
+        || throwable instanceof ExtensionConfigurationException) {
+      return; // not a failure of the code under test: no capture to look at
     }
     Session session = session(context);
     if (session != null) {

@@ -231,6 +231,11 @@ public final class Settings {
       return this;
     }
 
+    /** The capture flag as given. */
+    public boolean capture() {
+      return capture;
+    }
+
     /** Checks every value, before anything is created. */
     public Settings build() {
       try {

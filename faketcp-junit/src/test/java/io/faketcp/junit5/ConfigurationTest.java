@@ -1,0 +1,164 @@
+package io.faketcp.junit5;
+
+import static org.junit.platform.testkit.engine.EventConditions.container;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.cause;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import io.faketcp.peer.FakePeer;
+import io.faketcp.tun.Subnet;
+import io.faketcp.tun.TunDevice;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Every misconfiguration fails with an ExtensionConfigurationException naming the attribute and value. */
+class ConfigurationTest {
+
+  @Test
+  void anInvalidSubnetIsNamed() {
+    Kit.run(InvalidSubnetTestCases.class).containerEvents().assertThatEvents().haveExactly(1,
+        event(container(InvalidSubnetTestCases.class), finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("@FakeNetwork(subnet = \"192.168.0.0/33\") is invalid")))));
+    Kit.assertCleanedUp();
+  }
+
+  @Test
+  void anInvalidSubnetGivenToTheBuilderIsNamed() {
+    Kit.run(InvalidBuilderSubnetTestCases.class).allEvents().assertThatEvents().haveExactly(1,
+        finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("FakeNetworkExtension.newInstance().subnet(\"10.0.0.1/24\") is invalid")
+                && m.contains("host bits set"))));
+  }
+
+  @Test
+  void aBadDeviceNameIsNamed() {
+    Kit.run(BadDeviceNameTestCases.class).allEvents().assertThatEvents().haveExactly(1,
+        finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("@FakeNetwork(deviceName = \"much-too-long-name%d\") is invalid"))));
+  }
+
+  @Test
+  void aSubnetOverlappingAnAddressOfTheNamespaceIsRefused() {
+    // lo holds 127.0.0.1/8
+    Kit.run(LoopbackSubnetTestCases.class).testEvents().assertThatEvents().haveExactly(1,
+        event(test("test"), finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("@FakeNetwork(subnet = \"127.0.0.0/24\") overlaps address 127.0.0.1/8 on lo")))));
+    Kit.assertCleanedUp();
+  }
+
+  @Test
+  void aSubnetOverlappingARouteOfTheNamespaceIsRefused() {
+    try (TunDevice other = TunDevice.builder().subnet(Subnet.parse("10.77.0.0/16")).open()) {
+      Kit.run(RouteOverlapTestCases.class).testEvents().assertThatEvents().haveExactly(1,
+          event(test("test"), finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+              message(m -> m.contains("@FakeNetwork(subnet = \"10.77.1.0/24\") overlaps route 10.77.0.0/16 on "
+                  + other.name())))));
+    }
+    Kit.assertCleanedUp();
+  }
+
+  @Test
+  void anUnknownParameterTypeIsNamed() {
+    Kit.run(UnknownParameterTestCases.class).testEvents().assertThatEvents()
+        .haveExactly(1, event(test("peer"), finishedWithFailure(cause(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("parameter 0 of UnknownParameterTestCases.peer() has type "
+                + FakePeer.class.getName()))))))
+        .haveExactly(1, event(test("packets"), finishedWithFailure(cause(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("inject Capture and call capture.packets()"))))));
+    Kit.assertCleanedUp();
+  }
+
+  @Test
+  void askingForACaptureWithCaptureOffIsNamed() {
+    Kit.run(CaptureOffTestCases.class).testEvents().assertThatEvents().haveExactly(1,
+        finishedWithFailure(cause(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("@FakeNetwork(capture = false) turns capture off")))));
+  }
+
+  @Test
+  void declarativeAndProgrammaticRegistrationOnOneClassIsRefused() {
+    Kit.run(BothRegistrationsTestCases.class).allEvents().assertThatEvents().haveAtLeastOne(
+        finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("registered twice") && m.contains("@FakeNetwork")
+                && m.contains("@RegisterExtension field 'net'"))));
+    Kit.assertCleanedUp();
+  }
+
+  @Test
+  void anInvalidCaptureFilterIsNamed() {
+    Kit.run(BadFilterTestCases.class).allEvents().assertThatEvents().haveExactly(1,
+        finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("FakeNetworkExtension.newInstance().captureFilter(\"tcp port banana\") is invalid"))));
+    Kit.assertCleanedUp();
+  }
+
+  // ---- test cases ----
+
+  @FakeNetwork(subnet = "192.168.0.0/33")
+  static class InvalidSubnetTestCases {
+    @Test
+    void test() {}
+  }
+
+  static class InvalidBuilderSubnetTestCases {
+    @RegisterExtension
+    static FakeNetworkExtension net = FakeNetworkExtension.newInstance().subnet("10.0.0.1/24").build();
+
+    @Test
+    void test() {}
+  }
+
+  static class BadDeviceNameTestCases {
+    @Test
+    @FakeNetwork(deviceName = "much-too-long-name%d")
+    void test() {}
+  }
+
+  static class LoopbackSubnetTestCases {
+    @Test
+    @FakeNetwork(subnet = "127.0.0.0/24")
+    void test() {}
+  }
+
+  static class RouteOverlapTestCases {
+    @Test
+    @FakeNetwork(subnet = "10.77.1.0/24")
+    void test() {}
+  }
+
+  @FakeNetwork
+  static class UnknownParameterTestCases {
+    @Test
+    void peer(FakePeer peer) {}
+
+    @Test
+    void packets(CapturedPackets packets) {}
+  }
+
+  @FakeNetwork(capture = false)
+  static class CaptureOffTestCases {
+    @Test
+    void test(Capture capture) {}
+  }
+
+  @FakeNetwork
+  static class BothRegistrationsTestCases {
+    @RegisterExtension
+    static FakeNetworkExtension net = FakeNetworkExtension.newInstance().build();
+
+    @Test
+    void test() {}
+  }
+
+  static class BadFilterTestCases {
+    @RegisterExtension
+    final FakeNetworkExtension net = FakeNetworkExtension.newInstance().captureFilter("tcp port banana").build();
+
+    @Test
+    void test() {}
+  }
+}
