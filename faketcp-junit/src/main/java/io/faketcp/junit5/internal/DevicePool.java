@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 public final class DevicePool {
   private static final System.Logger LOG = System.getLogger(DevicePool.class.getName());
   private static final DevicePool INSTANCE = new DevicePool();
-  private static final int SPARES = 2;
+  private static final int SPARES = 4;
   private static final int MAX_CLOSING = 64;
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -51,7 +51,7 @@ public final class DevicePool {
   private int closing;
   private boolean draining;
   private final ExecutorService closer = executor("faketcp-closer", 4);
-  private final ExecutorService preparer = executor("faketcp-prepare", 2);
+  private final ExecutorService preparer = executor("faketcp-prepare", 4);
 
   private DevicePool() {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(TimeUnit.SECONDS.toNanos(5)), "faketcp-drain"));
