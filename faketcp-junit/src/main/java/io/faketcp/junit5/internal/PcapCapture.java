@@ -36,6 +36,7 @@ final class PcapCapture {
   private int limit;
   private long total;
   private long overLimit;
+  private long kernelOffset;
   private Thread thread;
   private volatile Throwable error;
 
@@ -78,6 +79,9 @@ final class PcapCapture {
             + e.getMessage(), e);
       }
     }
+    // Setting a filter drains what the ring held (nothing, normally: the peer is not running yet);
+    // those packets are counted by the kernel but never reach the reader.
+    kernelOffset = filter.isEmpty() ? 0 : Math.max(0, kernelDelivered());
     CountDownLatch running = new CountDownLatch(1);
     RawPacketListener listener = this::received;
     thread = new Thread(() -> {
@@ -118,6 +122,25 @@ final class PcapCapture {
         overLimit++;
       }
       notifyAll();
+    }
+  }
+
+  /**
+   * Packets the kernel has put in the capture's ring since {@link #start} (received minus dropped, from
+   * pcap's statistics): what the reader must have read for the capture to be complete at this moment.
+   * -1 when pcap cannot tell.
+   */
+  long kernelDeliveredSinceStart() {
+    long delivered = kernelDelivered();
+    return delivered < 0 ? -1 : delivered - kernelOffset;
+  }
+
+  private long kernelDelivered() {
+    try {
+      PcapStat stat = handle.getStats();
+      return stat.getNumPacketsReceived() - stat.getNumPacketsDropped();
+    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+      return -1;
     }
   }
 

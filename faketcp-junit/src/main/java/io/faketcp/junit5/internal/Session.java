@@ -153,13 +153,15 @@ public final class Session implements AutoCloseable {
     if (capture == null) {
       throw new IllegalStateException("capture is off for " + settings);
     }
-    long expected = expectedPackets();
-    boolean complete = capture.awaitTotal(captureBase + expected, COMPLETENESS_WAIT_NANOS);
+    // Complete means: every packet the peer has read or written, and every packet the kernel has
+    // already put in the capture's ring (sent by the host, not yet read by the peer), was read.
+    long expected = Math.max(captureBase + expectedPackets(), capture.kernelDeliveredSinceStart());
+    boolean complete = capture.awaitTotal(expected, COMPLETENESS_WAIT_NANOS);
     List<CaptureRecord> records = capture.records();
     String note = "";
     long missing = 0;
     if (!complete) {
-      missing = captureBase + expected - capture.total();
+      missing = expected - capture.total();
       note = missing + " packet(s) crossed " + device().name() + " but were not captured within 2 s ("
           + capture.dropReport() + ")";
       LOG.log(System.Logger.Level.WARNING, note);
