@@ -44,7 +44,11 @@ public final class ConnectMany {
     return new ConnectMany(target, count);
   }
 
-  /** Handshakes in flight at most (SYN sent, no SYN+ACK yet). Default 512. */
+  /**
+   * Handshakes in flight at most (SYN sent, no SYN+ACK yet). Default 512. The run starts with 64
+   * and adapts like TCP congestion avoidance: one more per window of established connections, half
+   * as many when a SYN goes unanswered (the server's accept queue overflowed).
+   */
   public ConnectMany inFlight(int inFlight) {
     if (inFlight < 1) {
       throw new IllegalArgumentException("connect-many inFlight " + inFlight + " must be at least 1");

@@ -16,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 final class ConnectManyRun {
   static final int REFUSED = 1;
   static final int TIMED_OUT = 2;
+  private static final int INITIAL_WINDOW = 64;
+  private static final int MINIMUM_WINDOW = 8;
 
   final ConnectMany request;
   final CompletableFuture<ConnectManyResult> future = new CompletableFuture<>();
@@ -29,6 +31,14 @@ final class ConnectManyRun {
   private final List<Connection> connections = new ArrayList<>();
   private int started;
   private int inFlight;
+  /**
+   * How many handshakes may be in flight now: grows by one per window of established connections up to the
+   * request's bound, halves (at most once per initial timeout) when a SYN goes unanswered. A server
+   * whose accept queue is full drops SYNs; backing off keeps the retransmission stalls rare.
+   */
+  private int window;
+  private int growth;
+  private long lastBackoff;
   private int established;
   private int refused;
   private int timedOut;
@@ -45,6 +55,7 @@ final class ConnectManyRun {
     this.hostAddress = Subnet.toInt((Inet4Address) request.target().getAddress());
     this.hostPort = request.target().getPort();
     int levels = request.maxRetransmissions() + 1;
+    this.window = Math.min(request.inFlight(), INITIAL_WINDOW);
     this.timers = new ArrayDeque[levels];
     this.timeoutNanos = new long[levels];
     long rto = request.initialRetransmissionTimeout().toNanos();
@@ -63,7 +74,7 @@ final class ConnectManyRun {
 
   /** Sends new SYNs up to the in-flight bound. */
   void pump(long now) {
-    while (inFlight < request.inFlight() && started < request.count()) {
+    while (inFlight < window && started < request.count()) {
       long source = sources.next(tcp, hostAddress, hostPort);
       Connection c = tcp.openClient(this, hostAddress, hostPort, (int) (source >>> 16), (int) source & 0xffff);
       started++;
@@ -109,6 +120,10 @@ final class ConnectManyRun {
         }
         c.retransmissions++;
         retransmissions++;
+        if (now - lastBackoff >= timeoutNanos[0]) {
+          window = Math.max(MINIMUM_WINDOW, window / 2);
+          lastBackoff = now;
+        }
         c.deadline = now + timeoutNanos[level + 1];
         timers[level + 1].add(c);
         tcp.sendSyn(c);
@@ -137,6 +152,10 @@ final class ConnectManyRun {
 
   void established(Connection c) {
     inFlight--;
+    if (window < request.inFlight() && ++growth >= window) {
+      window++;
+      growth = 0;
+    }
     established++;
     finishIfComplete();
   }
