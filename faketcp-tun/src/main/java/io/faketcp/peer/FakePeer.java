@@ -352,8 +352,8 @@ public final class FakePeer implements AutoCloseable {
       return;
     }
     int length = IcmpMessage.writeEchoReply(ip, wire.buffer(), 0);
-    wire.send(length);
     counters.increment(Counters.ECHO_REPLIES);
+    wire.send(length);
   }
 
   @Override

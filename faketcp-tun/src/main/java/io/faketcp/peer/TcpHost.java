@@ -330,8 +330,8 @@ final class TcpHost {
     }
     if (reset || c.state == Connection.SYN_SENT) {
       if (c.state != Connection.SYN_SENT) {
-        wire.sendTcp(c, RST | ACK, c.sndNxt);
         counters.increment(Counters.RESETS_SENT);
+        wire.sendTcp(c, RST | ACK, c.sndNxt);
       }
       close(c);
     } else if (!c.finSent) {
@@ -375,8 +375,8 @@ final class TcpHost {
       long length = segment.payloadLength() + (segment.syn() ? 1 : 0) + (segment.fin() ? 1 : 0);
       tcp.sequenceNumber(0).acknowledgmentNumber((segment.sequenceNumber() + length) & 0xffffffffL).flags(RST | ACK);
     }
-    wire.sendTcp();
     counters.increment(Counters.RESETS_SENT);
+    wire.sendTcp();
   }
 
   private void state(Connection c, int state) {

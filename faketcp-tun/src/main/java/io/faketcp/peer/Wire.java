@@ -52,11 +52,18 @@ final class Wire implements Responder.Sink {
     sendTcp();
   }
 
-  /** Sends the packet in out[0, length). */
+  /**
+   * Sends the packet in out[0, length). Counters move before the write, so that whoever sees the
+   * reply (a kernel socket, a capture) also sees it counted.
+   */
   void send(int length) {
+    counters.increment(Counters.PACKETS_OUT);
+    counters.add(Counters.BYTES_OUT, length);
     try {
       device.write(outPointer, length);
     } catch (TunException e) {
+      counters.add(Counters.PACKETS_OUT, -1);
+      counters.add(Counters.BYTES_OUT, -length);
       if (!device.isOpen()) {
         throw e;
       }
@@ -64,8 +71,6 @@ final class Wire implements Responder.Sink {
       LOG.log(System.Logger.Level.WARNING, "dropped a reply: {0}", e.getMessage());
       return;
     }
-    counters.increment(Counters.PACKETS_OUT);
-    counters.add(Counters.BYTES_OUT, length);
     if (listener != null) {
       listener.packet(Direction.FROM_PEER, out.duplicate().position(0).limit(length));
     }
