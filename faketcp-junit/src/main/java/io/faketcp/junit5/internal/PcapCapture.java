@@ -45,11 +45,16 @@ final class PcapCapture {
     this.interfaceName = interfaceName;
   }
 
-  /** Opens the handle; packets queue in the kernel's ring until {@link #start}. */
-  static PcapCapture open(String interfaceName) {
+  /**
+   * Opens the handle; packets queue in the kernel's ring until {@link #start}. The snapshot length
+   * follows the device's MTU (no packet on a tun device is longer; libpcap counts 16 bytes of its own
+   * against it, hence the margin): in immediate mode libpcap gives every packet a ring frame of the
+   * snapshot length, so 256 KiB frames would leave a 4 MiB ring only 16 packets deep.
+   */
+  static PcapCapture open(String interfaceName, int mtu) {
     try {
       PcapHandle handle = new PcapHandle.Builder(interfaceName)
-          .snaplen(SNAPLEN)
+          .snaplen(mtu + 256)
           .immediateMode(true)
           .timeoutMillis(100)
           .bufferSize(BUFFER_BYTES)
