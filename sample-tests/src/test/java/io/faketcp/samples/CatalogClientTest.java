@@ -1,0 +1,86 @@
+package io.faketcp.samples;
+
+import static io.faketcp.assertj.FakeNetworkAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faketcp.assertj.PacketPattern;
+import io.faketcp.junit5.Capture;
+import io.faketcp.junit5.CapturedPacket;
+import io.faketcp.junit5.FakeNetwork;
+import io.faketcp.junit5.NetworkInfo;
+import io.faketcp.peer.Behaviour;
+import io.faketcp.samples.CatalogClient.CatalogUnavailableException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** {@link java.net.http.HttpClient} behind a wrapper: request timeout, refused and unanswered connects. */
+@FakeNetwork(mode = Behaviour.DISCARD, subnet = "10.30.0.0/24")
+class CatalogClientTest {
+
+  @Test
+  void aServerThatNeverAnswersHitsTheRequestTimeoutAndTheConnectionIsClosed(NetworkInfo net, Capture capture)
+      throws Exception {
+    // DISCARD: the fake host accepts the connection and acknowledges the request, but never answers.
+    CatalogClient catalog = new CatalogClient(URI.create("http://10.30.0.9:8080/"), Duration.ofSeconds(1),
+        Duration.ofMillis(500));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> catalog.product("42"))
+        .isInstanceOf(CatalogUnavailableException.class)
+        .hasMessage("catalog at http://10.30.0.9:8080/ did not answer within 500 ms")
+        .hasCauseExactlyInstanceOf(HttpTimeoutException.class);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(took).isBetween(Duration.ofMillis(500), Duration.ofMillis(500 + 2000));
+
+    InetSocketAddress server = net.socketAddress(9, 8080);
+    CapturedPacket request = Captures.awaitPacket(capture, PacketPattern.data().to(net.address(9), 8080),
+        Duration.ofSeconds(2));
+    CapturedPacket fin = Captures.awaitPacket(capture, PacketPattern.fin().to(net.address(9), 8080),
+        Duration.ofSeconds(2));
+    Captures.awaitPacket(capture, PacketPattern.fin().from(net.address(9), 8080), Duration.ofSeconds(2));
+    assertThat(Captures.payloadText(request)).startsWith("GET /products/42 HTTP/1.1\r\n");
+    assertThat(Duration.between(request.timestamp(), fin.timestamp()))
+        .as("the client closed the connection because of the timeout")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(450));
+    assertThat(capture)
+        .hasHandshakeWith(server)
+        .hasBytesReceivedFrom(server, 0)
+        .hasCount(PacketPattern.rst(), 0)                   // closed cleanly: FIN, not RST
+        .containsInOrder(PacketPattern.fin().to(net.address(9), 8080), PacketPattern.fin().from(net.address(9), 8080));
+  }
+
+  @Test
+  @FakeNetwork(mode = Behaviour.REJECT, subnet = "10.30.0.0/24")
+  void aRefusedConnectionIsReportedAtOnce(NetworkInfo net, Capture capture) {
+    CatalogClient catalog = new CatalogClient(URI.create("http://10.30.0.9:8080/"), Duration.ofSeconds(1),
+        Duration.ofSeconds(1));
+
+    assertThatThrownBy(() -> catalog.product("42"))
+        .isInstanceOf(CatalogUnavailableException.class)
+        .hasMessage("catalog at http://10.30.0.9:8080/ refused the connection")
+        .hasCauseInstanceOf(ConnectException.class);
+    assertThat(capture).hasResetFrom(net.address(9)).hasCount(PacketPattern.data(), 0);
+  }
+
+  @Test
+  @FakeNetwork(mode = Behaviour.DROP, subnet = "10.30.0.0/24")
+  void anUnansweredConnectHitsTheConnectTimeout(NetworkInfo net, Capture capture) {
+    CatalogClient catalog = new CatalogClient(URI.create("http://10.30.0.9:8080/"), Duration.ofMillis(300),
+        Duration.ofSeconds(5));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> catalog.product("42"))
+        .isInstanceOf(CatalogUnavailableException.class)
+        .hasMessage("catalog at http://10.30.0.9:8080/ did not accept a connection")
+        .hasCauseInstanceOf(HttpConnectTimeoutException.class);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(took).isBetween(Duration.ofMillis(300), Duration.ofMillis(300 + 2000));
+    assertThat(capture).hasSynWithoutAnswer(net.socketAddress(9, 8080));
+  }
+}

@@ -1,0 +1,48 @@
+package io.faketcp.samples;
+
+import static io.faketcp.assertj.FakeNetworkAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faketcp.junit5.Capture;
+import io.faketcp.junit5.FakeNetwork;
+import io.faketcp.junit5.NetworkControl;
+import io.faketcp.junit5.NetworkInfo;
+import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Rule;
+import io.faketcp.peer.Rules;
+import io.faketcp.samples.FailoverClient.NoReplicaAvailableException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The failover client's deadline: replicas that never answer use it up; the rest are not tried. */
+@FakeNetwork(subnet = "10.21.0.0/24")
+class FailoverDeadlineTest {
+
+  // tag::rules[]
+  @Test
+  void givesUpAtItsDeadlineWithoutTryingTheRemainingReplicas(NetworkInfo net, NetworkControl peer, Capture capture) {
+    peer.rules(Rules.of(Behaviour.ACCEPT)
+        .with(Rule.of("10.21.0.5-10.21.0.6", "*", Behaviour.DROP)));   // .7 and up accept
+    List<InetSocketAddress> replicas = List.of(
+        net.socketAddress(5, 5432), net.socketAddress(6, 5432), net.socketAddress(7, 5432));
+    FailoverClient client = new FailoverClient(replicas, Duration.ofMillis(300), Duration.ofMillis(450));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(client::connect)
+        .isInstanceOf(NoReplicaAvailableException.class)
+        .hasMessageStartingWith("no replica accepted within 450 ms: 10.21.0.5:5432 ")
+        .hasMessageContaining(", 10.21.0.6:5432 ")
+        .hasMessageNotContaining("10.21.0.7");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(took).isBetween(Duration.ofMillis(450), Duration.ofMillis(450 + 1500));
+    assertThat(capture)
+        .hasSynWithoutAnswer(net.socketAddress(5, 5432))
+        .hasSynWithoutAnswer(net.socketAddress(6, 5432))
+        .hasNoPacketTo(net.address(7));
+  }
+  // end::rules[]
+}
