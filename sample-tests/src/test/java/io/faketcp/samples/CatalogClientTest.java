@@ -18,9 +18,11 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** {@link java.net.http.HttpClient} behind a wrapper: request timeout, refused and unanswered connects. */
 @FakeNetwork(mode = Behaviour.DISCARD, subnet = "10.30.0.0/24")
+@Timeout(10) // a client without its timeouts would wait forever
 class CatalogClientTest {
 
   @Test
