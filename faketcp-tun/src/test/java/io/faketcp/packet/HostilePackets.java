@@ -48,7 +48,7 @@ public final class HostilePackets {
     if (packet.length > maxLength) {
       packet = Arrays.copyOf(packet, maxLength);
     }
-    int lies = random.nextInt(4);
+    int lies = random.nextInt(3);
     for (int i = 0; i < lies; i++) {
       packet = lie(random, packet);
     }
