@@ -176,6 +176,10 @@ final class TcpHost {
       }
       return;
     }
+    if (length > 0 && c.finReceived) {
+      owe(c); // data after the host's FIN is ignored (RFC 9293, CLOSE-WAIT/LAST-ACK): a duplicate ACK
+      return;
+    }
     if (length > 0) {
       if (seq == c.rcvNxt) {
         int accepted = length;

@@ -377,9 +377,11 @@ public final class TunDevice implements AutoCloseable {
      * @throws TunException naming the failed call, the error text and the fix
      */
     public TunDevice open() {
-      if (Prerequisites.privateNamespaceRequired() && !Prerequisites.inPrivateNamespace()) {
-        throw new TunException("refusing to create a tun device in the machine's main network namespace ("
-            + Prerequisites.PRIVATE_NAMESPACE_PROPERTY + "=required): run the JVM through bin/faketcp-netns");
+      boolean required = Prerequisites.privateNamespaceRequired();
+      java.util.Optional<String> refusal = Prerequisites.namespaceRefusal(required,
+          required && Prerequisites.inPrivateNamespace()); // /proc is read only when the guard is on
+      if (refusal.isPresent()) {
+        throw new TunException(refusal.get());
       }
       int fd = -1;
       int wakeFd = -1;
