@@ -45,11 +45,17 @@ final class PcapCapture {
     this.interfaceName = interfaceName;
   }
 
-  /** Opens the handle; packets queue in the kernel's ring until {@link #start}. */
-  static PcapCapture open(String interfaceName) {
+  /**
+   * Opens the handle; packets queue in the kernel's ring until {@link #start}. The snapshot length
+   * is the device's MTU (no packet crossing a tun without vnet headers is longer): libpcap sizes its
+   * ring frames by the snapshot length when the device reports offloads, as a tun does, and with
+   * 256 KiB frames a 4 MiB ring held only 16 packets, so a capture thread descheduled on a busy
+   * machine dropped packets.
+   */
+  static PcapCapture open(String interfaceName, int mtu) {
     try {
       PcapHandle handle = new PcapHandle.Builder(interfaceName)
-          .snaplen(SNAPLEN)
+          .snaplen(Math.min(SNAPLEN, mtu))
           .immediateMode(true)
           .timeoutMillis(100)
           .bufferSize(BUFFER_BYTES)
