@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * DISCARD sink load: CONNS kernel clients (one thread each, blocking 64 KiB writes) to
  * 192.168.0.2.. port PORT for SECONDS. Prints {@code conns N bytes B seconds S rate X MB/s}
- * (MB = 10^6 bytes, counting bytes the kernel accepted from write() after a 0.5 s warm-up).
+ * and how many connections STALLED (a write still blocked 3 s after the end) (MB = 10^6 bytes, counting bytes the kernel accepted from write() after a 0.5 s warm-up).
  *
  * <pre>java io.faketcp.bench.DiscardClient PORT CONNS SECONDS</pre>
  */
@@ -47,14 +47,16 @@ public final class DiscardClient {
       t.start();
       threads.add(t);
     }
+    int stalled = 0;
     for (Thread t : threads) {
-      t.join();
+      t.join(Math.max(1, (end - System.nanoTime()) / 1_000_000 + 3000));
+      if (t.isAlive()) {
+        stalled++; // a write blocked for 3 s past the end: the connection stopped being acknowledged
+      }
     }
-    System.out.printf(Locale.ROOT, "conns %d bytes %d seconds %.3f rate %.1f MB/s%n", conns, bytes.get(), seconds,
-        bytes.get() / seconds / 1e6);
-    for (SocketChannel ch : channels) {
-      ch.close();
-    }
+    System.out.printf(Locale.ROOT, "conns %d bytes %d seconds %.3f rate %.1f MB/s stalled %d%n", conns, bytes.get(),
+        seconds, bytes.get() / seconds / 1e6, stalled);
+    System.out.flush();
     System.exit(0);
   }
 }
