@@ -30,6 +30,10 @@ final class InterfaceControl implements AutoCloseable {
     ioctl(Sockios.SIOCSIFMTU, "SIOCSIFMTU, " + name + ", " + mtu, name, new Ifreq(name).mtu(mtu));
   }
 
+  void txQueueLength(String name, int length) {
+    ioctl(Sockios.SIOCSIFTXQLEN, "SIOCSIFTXQLEN, " + name + ", " + length, name, new Ifreq(name).queueLength(length));
+  }
+
   void address(String name, Inet4Address address) {
     ioctl(Sockios.SIOCSIFADDR, "SIOCSIFADDR, " + name + ", " + address.getHostAddress(), name,
         new Ifreq(name).inetAddress(address.getAddress()));
