@@ -1,8 +1,6 @@
 package io.faketcp.packet;
 
-import java.net.Inet4Address;
 import java.nio.ByteBuffer;
-import java.util.Objects;
 
 /**
  * A read-only view of an ICMP message (RFC 792) inside an {@link Ipv4Packet}, without copying.
@@ -274,22 +272,12 @@ public final class IcmpMessage {
      * than echo, identifier and sequence number fill the second 32-bit word (e.g. the next-hop MTU in the
      * sequence number of a "fragmentation needed"). Reusable: {@link #reset()} restores the defaults.
      */
-    public static final class Builder {
+    public static final class Builder extends IpBuilder<Builder> {
 
-        private static final byte[] EMPTY = new byte[0];
-
-        private int source;
-        private int destination;
-        private int ttl;
-        private int tos;
-        private int identification;
-        private boolean dontFragment;
         private int type;
         private int code;
         private int identifier;
         private int sequenceNumber;
-        private byte[] payloadArray;
-        private ByteBuffer payloadBuffer;
 
         private Builder() {
             reset();
@@ -301,106 +289,11 @@ public final class IcmpMessage {
          * @return this builder
          */
         public Builder reset() {
-            source = 0;
-            destination = 0;
-            ttl = 64;
-            tos = 0;
-            identification = 0;
-            dontFragment = true;
+            resetIp();
             type = ECHO_REQUEST;
             code = 0;
             identifier = 0;
             sequenceNumber = 0;
-            payloadArray = EMPTY;
-            payloadBuffer = null;
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 source address.
-         *
-         * @param source the address
-         * @return this builder
-         */
-        public Builder source(Inet4Address source) {
-            this.source = Ipv4Packet.toInt(Objects.requireNonNull(source, "source"));
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 source address as a 32-bit value (first octet high).
-         *
-         * @param source the address
-         * @return this builder
-         */
-        public Builder source(int source) {
-            this.source = source;
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 destination address.
-         *
-         * @param destination the address
-         * @return this builder
-         */
-        public Builder destination(Inet4Address destination) {
-            this.destination = Ipv4Packet.toInt(Objects.requireNonNull(destination, "destination"));
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 destination address as a 32-bit value (first octet high).
-         *
-         * @param destination the address
-         * @return this builder
-         */
-        public Builder destination(int destination) {
-            this.destination = destination;
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 time-to-live (default 64).
-         *
-         * @param ttl 0..255
-         * @return this builder
-         */
-        public Builder ttl(int ttl) {
-            this.ttl = Ipv4Packet.checkRange("ttl", ttl, 0xFF);
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 type-of-service byte (default 0).
-         *
-         * @param tos 0..255
-         * @return this builder
-         */
-        public Builder tos(int tos) {
-            this.tos = Ipv4Packet.checkRange("tos", tos, 0xFF);
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 identification (default 0).
-         *
-         * @param identification 0..65535
-         * @return this builder
-         */
-        public Builder identification(int identification) {
-            this.identification = Ipv4Packet.checkRange("identification", identification, 0xFFFF);
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 don't-fragment flag (default set).
-         *
-         * @param dontFragment whether DF is set
-         * @return this builder
-         */
-        public Builder dontFragment(boolean dontFragment) {
-            this.dontFragment = dontFragment;
             return this;
         }
 
@@ -411,7 +304,7 @@ public final class IcmpMessage {
          * @return this builder
          */
         public Builder type(int type) {
-            this.type = Ipv4Packet.checkRange("type", type, 0xFF);
+            this.type = checkRange("type", type, 0xFF);
             return this;
         }
 
@@ -422,7 +315,7 @@ public final class IcmpMessage {
          * @return this builder
          */
         public Builder code(int code) {
-            this.code = Ipv4Packet.checkRange("code", code, 0xFF);
+            this.code = checkRange("code", code, 0xFF);
             return this;
         }
 
@@ -433,7 +326,7 @@ public final class IcmpMessage {
          * @return this builder
          */
         public Builder identifier(int identifier) {
-            this.identifier = Ipv4Packet.checkRange("identifier", identifier, 0xFFFF);
+            this.identifier = checkRange("identifier", identifier, 0xFFFF);
             return this;
         }
 
@@ -444,32 +337,7 @@ public final class IcmpMessage {
          * @return this builder
          */
         public Builder sequenceNumber(int sequenceNumber) {
-            this.sequenceNumber = Ipv4Packet.checkRange("sequence number", sequenceNumber, 0xFFFF);
-            return this;
-        }
-
-        /**
-         * Sets the data after the 8-byte header; the array is read when the packet is written.
-         *
-         * @param payload the data
-         * @return this builder
-         */
-        public Builder payload(byte[] payload) {
-            this.payloadArray = Objects.requireNonNull(payload, "payload");
-            this.payloadBuffer = null;
-            return this;
-        }
-
-        /**
-         * Sets the data to the remaining bytes of {@code payload}, read when the packet is written without
-         * changing the buffer's position.
-         *
-         * @param payload the data between position and limit
-         * @return this builder
-         */
-        public Builder payload(ByteBuffer payload) {
-            this.payloadBuffer = Objects.requireNonNull(payload, "payload");
-            this.payloadArray = EMPTY;
+            this.sequenceNumber = checkRange("sequence number", sequenceNumber, 0xFFFF);
             return this;
         }
 
@@ -478,8 +346,9 @@ public final class IcmpMessage {
          *
          * @return IPv4 header, ICMP header and data, in bytes
          */
+        @Override
         public int length() {
-            return Ipv4Packet.MIN_HEADER_LENGTH + HEADER_LENGTH + Ipv4Packet.payloadLength(payloadArray, payloadBuffer);
+            return Ipv4Packet.MIN_HEADER_LENGTH + HEADER_LENGTH + payloadLength();
         }
 
         /**
@@ -491,33 +360,19 @@ public final class IcmpMessage {
          * @return the number of bytes written
          * @throws IllegalArgumentException if the packet does not fit before {@code dst.limit()}
          */
+        @Override
         public int writeTo(ByteBuffer dst, int offset) {
             int length = length();
-            Ipv4Packet.checkTotalLength(length);
-            Ipv4Packet.checkFits(dst, offset, length);
-            ByteBuffer b = Checksum.bigEndian(dst);
-            Ipv4Packet.writeHeader(b, offset, length, tos, identification, dontFragment ? 0x4000 : 0, ttl,
-                    IpProtocol.ICMP, source, destination);
+            ByteBuffer b = writeIpHeader(dst, offset, length, IpProtocol.ICMP, 0);
             int i = offset + Ipv4Packet.MIN_HEADER_LENGTH;
             b.put(i, (byte) type);
             b.put(i + 1, (byte) code);
             b.putShort(i + 2, (short) 0);
             b.putShort(i + 4, (short) identifier);
             b.putShort(i + 6, (short) sequenceNumber);
-            Ipv4Packet.writePayload(b, i + HEADER_LENGTH, payloadArray, payloadBuffer);
+            writePayload(b, i + HEADER_LENGTH);
             b.putShort(i + 2, (short) Checksum.compute(b, i, length - Ipv4Packet.MIN_HEADER_LENGTH));
             return length;
-        }
-
-        /**
-         * Writes the packet into a new array.
-         *
-         * @return the packet's bytes
-         */
-        public byte[] build() {
-            byte[] packet = new byte[length()];
-            writeTo(ByteBuffer.wrap(packet), 0);
-            return packet;
         }
     }
 }

@@ -4,7 +4,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.util.Objects;
 
 /**
  * A read-only view of an IPv4 packet (RFC 791) in a byte buffer, without copying.
@@ -24,7 +23,8 @@ public final class Ipv4Packet {
 
     /** Length of an IPv4 header without options. */
     static final int MIN_HEADER_LENGTH = 20;
-    private static final int DF = 0x4000;
+    /** The don't-fragment bit of the flags-and-offset word. */
+    static final int DF = 0x4000;
     private static final int MF = 0x2000;
     private static final int OFFSET_MASK = 0x1FFF;
 
@@ -337,25 +337,6 @@ public final class Ipv4Packet {
                 + (address & 0xFF);
     }
 
-    /**
-     * Writes a 20-byte IPv4 header (no options) at {@code b[off]}, checksum included. Shared by the
-     * builders; {@code b} must be big-endian and large enough.
-     */
-    static void writeHeader(ByteBuffer b, int off, int totalLength, int tos, int identification,
-            int flagsAndOffset, int ttl, int protocol, int source, int destination) {
-        b.put(off, (byte) 0x45);
-        b.put(off + 1, (byte) tos);
-        b.putShort(off + 2, (short) totalLength);
-        b.putShort(off + 4, (short) identification);
-        b.putShort(off + 6, (short) flagsAndOffset);
-        b.put(off + 8, (byte) ttl);
-        b.put(off + 9, (byte) protocol);
-        b.putShort(off + 10, (short) 0);
-        b.putInt(off + 12, source);
-        b.putInt(off + 16, destination);
-        b.putShort(off + 10, (short) Checksum.compute(b, off, MIN_HEADER_LENGTH));
-    }
-
     /** Throws the builders' "does not fit" exception unless {@code length} bytes fit at {@code dst[offset]}. */
     static void checkFits(ByteBuffer dst, int offset, int length) {
         if (offset < 0 || offset > dst.limit() || length > dst.limit() - offset) {
@@ -363,13 +344,6 @@ public final class Ipv4Packet {
                     + Math.max(0, dst.limit() - Math.max(offset, 0)) + " bytes at offset " + offset
                     + " (buffer limit " + dst.limit() + ")");
         }
-    }
-
-    static int checkRange(String field, long value, long max) {
-        if (value < 0 || value > max) {
-            throw new IllegalArgumentException(field + " must be 0.." + max + ", was " + value);
-        }
-        return (int) value;
     }
 
     /**
@@ -382,22 +356,12 @@ public final class Ipv4Packet {
      *         .identification(7).dontFragment(false).moreFragments(true).payload(firstEightBytes).build();
      * }</pre>
      */
-    public static final class Builder {
-
-        private static final byte[] EMPTY = new byte[0];
+    public static final class Builder extends IpBuilder<Builder> {
 
         private int protocol;
-        private int source;
-        private int destination;
-        private int ttl;
-        private int tos;
-        private int identification;
-        private boolean dontFragment;
         private boolean moreFragments;
         private int fragmentOffset;
         private byte[] options;
-        private byte[] payloadArray;
-        private ByteBuffer payloadBuffer;
 
         private Builder() {
             reset();
@@ -409,18 +373,11 @@ public final class Ipv4Packet {
          * @return this builder
          */
         public Builder reset() {
+            resetIp();
             protocol = 0;
-            source = 0;
-            destination = 0;
-            ttl = 64;
-            tos = 0;
-            identification = 0;
-            dontFragment = true;
             moreFragments = false;
             fragmentOffset = 0;
             options = EMPTY;
-            payloadArray = EMPTY;
-            payloadBuffer = null;
             return this;
         }
 
@@ -432,94 +389,6 @@ public final class Ipv4Packet {
          */
         public Builder protocol(int protocol) {
             this.protocol = checkRange("protocol", protocol, 0xFF);
-            return this;
-        }
-
-        /**
-         * Sets the source address.
-         *
-         * @param source the address
-         * @return this builder
-         */
-        public Builder source(Inet4Address source) {
-            this.source = toInt(Objects.requireNonNull(source, "source"));
-            return this;
-        }
-
-        /**
-         * Sets the source address as a 32-bit value (first octet high).
-         *
-         * @param source the address
-         * @return this builder
-         */
-        public Builder source(int source) {
-            this.source = source;
-            return this;
-        }
-
-        /**
-         * Sets the destination address.
-         *
-         * @param destination the address
-         * @return this builder
-         */
-        public Builder destination(Inet4Address destination) {
-            this.destination = toInt(Objects.requireNonNull(destination, "destination"));
-            return this;
-        }
-
-        /**
-         * Sets the destination address as a 32-bit value (first octet high).
-         *
-         * @param destination the address
-         * @return this builder
-         */
-        public Builder destination(int destination) {
-            this.destination = destination;
-            return this;
-        }
-
-        /**
-         * Sets the time-to-live (default 64).
-         *
-         * @param ttl 0..255
-         * @return this builder
-         */
-        public Builder ttl(int ttl) {
-            this.ttl = checkRange("ttl", ttl, 0xFF);
-            return this;
-        }
-
-        /**
-         * Sets the type-of-service byte (default 0).
-         *
-         * @param tos 0..255
-         * @return this builder
-         */
-        public Builder tos(int tos) {
-            this.tos = checkRange("tos", tos, 0xFF);
-            return this;
-        }
-
-        /**
-         * Sets the identification field (default 0).
-         *
-         * @param identification 0..65535
-         * @return this builder
-         */
-        public Builder identification(int identification) {
-            this.identification = checkRange("identification", identification, 0xFFFF);
-            return this;
-        }
-
-        /**
-         * Sets the don't-fragment flag (default set).
-         *
-         * @param dontFragment whether DF is set
-         * @return this builder
-         */
-        public Builder dontFragment(boolean dontFragment) {
-            this.dontFragment = dontFragment;
             return this;
         }
 
@@ -562,42 +431,19 @@ public final class Ipv4Packet {
         }
 
         /**
-         * Sets the payload: the transport header and data, written as given.
-         *
-         * @param payload the bytes; the array is read when the packet is written, not copied now
-         * @return this builder
-         */
-        public Builder payload(byte[] payload) {
-            this.payloadArray = Objects.requireNonNull(payload, "payload");
-            this.payloadBuffer = null;
-            return this;
-        }
-
-        /**
-         * Sets the payload to the remaining bytes of {@code payload}, read when the packet is written
-         * without changing the buffer's position.
-         *
-         * @param payload the bytes between position and limit
-         * @return this builder
-         */
-        public Builder payload(ByteBuffer payload) {
-            this.payloadBuffer = Objects.requireNonNull(payload, "payload");
-            this.payloadArray = EMPTY;
-            return this;
-        }
-
-        /**
          * The length {@link #writeTo} will write.
          *
          * @return header, padded options and payload, in bytes
          */
+        @Override
         public int length() {
-            return MIN_HEADER_LENGTH + (options.length + 3) / 4 * 4 + payloadLength(payloadArray, payloadBuffer);
+            return MIN_HEADER_LENGTH + padded(options.length) + payloadLength();
         }
 
         /**
          * Writes the packet, header checksum included, at {@code dst[offset]} with absolute puts; the
-         * buffer's position and limit are not changed.
+         * buffer's position and limit are not changed. The payload is written as given (no transport
+         * checksum is computed).
          *
          * @param dst the destination, any byte order
          * @param offset absolute index of the first byte
@@ -605,55 +451,19 @@ public final class Ipv4Packet {
          * @throws IllegalArgumentException if the packet does not fit before {@code dst.limit()} or is
          *     longer than 65535 bytes
          */
+        @Override
         public int writeTo(ByteBuffer dst, int offset) {
-            int optionsLength = (options.length + 3) / 4 * 4;
+            int optionsLength = padded(options.length);
             int headerLength = MIN_HEADER_LENGTH + optionsLength;
             int length = length();
-            checkTotalLength(length);
-            checkFits(dst, offset, length);
-            ByteBuffer b = Checksum.bigEndian(dst);
-            int flags = (dontFragment ? DF : 0) | (moreFragments ? MF : 0) | fragmentOffset / 8;
-            writeHeader(b, offset, length, tos, identification, flags, ttl, protocol, source, destination);
+            ByteBuffer b = writeIpHeader(dst, offset, length, protocol,
+                    (moreFragments ? MF : 0) | fragmentOffset / 8);
             b.put(offset, (byte) (0x40 | headerLength / 4));
-            b.put(offset + MIN_HEADER_LENGTH, options);
-            for (int i = options.length; i < optionsLength; i++) {
-                b.put(offset + MIN_HEADER_LENGTH + i, (byte) 0);
-            }
-            writePayload(b, offset + headerLength, payloadArray, payloadBuffer);
+            putPadded(b, offset + MIN_HEADER_LENGTH, options, optionsLength);
+            writePayload(b, offset + headerLength);
             b.putShort(offset + 10, (short) 0);
             b.putShort(offset + 10, (short) Checksum.compute(b, offset, headerLength));
             return length;
-        }
-
-        /**
-         * Writes the packet into a new array.
-         *
-         * @return the packet's bytes
-         */
-        public byte[] build() {
-            byte[] packet = new byte[length()];
-            writeTo(ByteBuffer.wrap(packet), 0);
-            return packet;
-        }
-    }
-
-    static void checkTotalLength(int length) {
-        if (length > 0xFFFF) {
-            throw new IllegalArgumentException("packet of " + length
-                    + " bytes is longer than the IPv4 maximum of 65535");
-        }
-    }
-
-    static int payloadLength(byte[] array, ByteBuffer buffer) {
-        return buffer != null ? buffer.remaining() : array.length;
-    }
-
-    /** Copies a builder payload to {@code b[at]} without touching the source buffer's position. */
-    static void writePayload(ByteBuffer b, int at, byte[] array, ByteBuffer buffer) {
-        if (buffer != null) {
-            b.put(at, buffer, buffer.position(), buffer.remaining());
-        } else {
-            b.put(at, array);
         }
     }
 }

@@ -10,6 +10,9 @@ final class PacketFormat {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+    /** tcpdump's flag letters, by bit: FIN, SYN, RST, PSH, ACK, URG, ECE, CWR. */
+    private static final String FLAG_LETTERS = "FSRP.UEW";
+
     /** tcpdump's wording for destination-unreachable codes 5..15 (RFC 1122, RFC 1812); 0..4 are in code. */
     private static final String[] UNREACHABLE = {null, null, null, null, null,
         "%s unreachable - source route failed",
@@ -133,35 +136,19 @@ final class PacketFormat {
         sb.append(", length ").append(length);
     }
 
-    /** tcpdump's letters, in its order: F S R P . (ACK) U E W (CWR); {@code none} for no flags. */
+    /**
+     * tcpdump's letters, in its order: F S R P . (ACK) U E W (CWR); {@code none} for no flags. The order is
+     * that of the bits, FIN (0x01) to CWR (0x80), so letter {@code i} stands for bit {@code 1 << i}.
+     */
     static void flags(StringBuilder sb, int flags) {
         if ((flags & 0xFF) == 0) {
             sb.append("none");
             return;
         }
-        if ((flags & TcpSegment.FIN) != 0) {
-            sb.append('F');
-        }
-        if ((flags & TcpSegment.SYN) != 0) {
-            sb.append('S');
-        }
-        if ((flags & TcpSegment.RST) != 0) {
-            sb.append('R');
-        }
-        if ((flags & TcpSegment.PSH) != 0) {
-            sb.append('P');
-        }
-        if ((flags & TcpSegment.ACK) != 0) {
-            sb.append('.');
-        }
-        if ((flags & TcpSegment.URG) != 0) {
-            sb.append('U');
-        }
-        if ((flags & TcpSegment.ECE) != 0) {
-            sb.append('E');
-        }
-        if ((flags & TcpSegment.CWR) != 0) {
-            sb.append('W');
+        for (int i = 0; i < FLAG_LETTERS.length(); i++) {
+            if ((flags & 1 << i) != 0) {
+                sb.append(FLAG_LETTERS.charAt(i));
+            }
         }
     }
 

@@ -1,8 +1,6 @@
 package io.faketcp.packet;
 
-import java.net.Inet4Address;
 import java.nio.ByteBuffer;
-import java.util.Objects;
 
 /**
  * A read-only view of a TCP segment (RFC 9293) inside an {@link Ipv4Packet}, without copying.
@@ -346,16 +344,8 @@ public final class TcpSegment {
      * <p>Reusable: keep one per thread and call {@link #reset()} before each packet. Sequence and
      * acknowledgment numbers are taken modulo 2^32, so {@code seq + length} needs no wrapping by hand.
      */
-    public static final class Builder {
+    public static final class Builder extends IpBuilder<Builder> {
 
-        private static final byte[] EMPTY = new byte[0];
-
-        private int source;
-        private int destination;
-        private int ttl;
-        private int tos;
-        private int identification;
-        private boolean dontFragment;
         private int sourcePort;
         private int destinationPort;
         private int sequenceNumber;
@@ -370,8 +360,6 @@ public final class TcpSegment {
         private int tsVal;
         private int tsEcr;
         private byte[] rawOptions;
-        private byte[] payloadArray;
-        private ByteBuffer payloadBuffer;
 
         private Builder() {
             reset();
@@ -383,12 +371,7 @@ public final class TcpSegment {
          * @return this builder
          */
         public Builder reset() {
-            source = 0;
-            destination = 0;
-            ttl = 64;
-            tos = 0;
-            identification = 0;
-            dontFragment = true;
+            resetIp();
             sourcePort = 0;
             destinationPort = 0;
             sequenceNumber = 0;
@@ -403,96 +386,6 @@ public final class TcpSegment {
             tsVal = 0;
             tsEcr = 0;
             rawOptions = null;
-            payloadArray = EMPTY;
-            payloadBuffer = null;
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 source address.
-         *
-         * @param source the address
-         * @return this builder
-         */
-        public Builder source(Inet4Address source) {
-            this.source = Ipv4Packet.toInt(Objects.requireNonNull(source, "source"));
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 source address as a 32-bit value (first octet high).
-         *
-         * @param source the address
-         * @return this builder
-         */
-        public Builder source(int source) {
-            this.source = source;
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 destination address.
-         *
-         * @param destination the address
-         * @return this builder
-         */
-        public Builder destination(Inet4Address destination) {
-            this.destination = Ipv4Packet.toInt(Objects.requireNonNull(destination, "destination"));
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 destination address as a 32-bit value (first octet high).
-         *
-         * @param destination the address
-         * @return this builder
-         */
-        public Builder destination(int destination) {
-            this.destination = destination;
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 time-to-live (default 64).
-         *
-         * @param ttl 0..255
-         * @return this builder
-         */
-        public Builder ttl(int ttl) {
-            this.ttl = Ipv4Packet.checkRange("ttl", ttl, 0xFF);
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 type-of-service byte (default 0).
-         *
-         * @param tos 0..255
-         * @return this builder
-         */
-        public Builder tos(int tos) {
-            this.tos = Ipv4Packet.checkRange("tos", tos, 0xFF);
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 identification (default 0).
-         *
-         * @param identification 0..65535
-         * @return this builder
-         */
-        public Builder identification(int identification) {
-            this.identification = Ipv4Packet.checkRange("identification", identification, 0xFFFF);
-            return this;
-        }
-
-        /**
-         * Sets the IPv4 don't-fragment flag (default set).
-         *
-         * @param dontFragment whether DF is set
-         * @return this builder
-         */
-        public Builder dontFragment(boolean dontFragment) {
-            this.dontFragment = dontFragment;
             return this;
         }
 
@@ -503,7 +396,7 @@ public final class TcpSegment {
          * @return this builder
          */
         public Builder sourcePort(int sourcePort) {
-            this.sourcePort = Ipv4Packet.checkRange("source port", sourcePort, 0xFFFF);
+            this.sourcePort = checkRange("source port", sourcePort, 0xFFFF);
             return this;
         }
 
@@ -514,7 +407,7 @@ public final class TcpSegment {
          * @return this builder
          */
         public Builder destinationPort(int destinationPort) {
-            this.destinationPort = Ipv4Packet.checkRange("destination port", destinationPort, 0xFFFF);
+            this.destinationPort = checkRange("destination port", destinationPort, 0xFFFF);
             return this;
         }
 
@@ -547,7 +440,7 @@ public final class TcpSegment {
          * @return this builder
          */
         public Builder flags(int flags) {
-            this.flags = Ipv4Packet.checkRange("flags", flags, 0xFF);
+            this.flags = checkRange("flags", flags, 0xFF);
             return this;
         }
 
@@ -558,7 +451,7 @@ public final class TcpSegment {
          * @return this builder
          */
         public Builder window(int window) {
-            this.window = Ipv4Packet.checkRange("window", window, 0xFFFF);
+            this.window = checkRange("window", window, 0xFFFF);
             return this;
         }
 
@@ -569,7 +462,7 @@ public final class TcpSegment {
          * @return this builder
          */
         public Builder urgentPointer(int urgentPointer) {
-            this.urgentPointer = Ipv4Packet.checkRange("urgent pointer", urgentPointer, 0xFFFF);
+            this.urgentPointer = checkRange("urgent pointer", urgentPointer, 0xFFFF);
             return this;
         }
 
@@ -580,7 +473,7 @@ public final class TcpSegment {
          * @return this builder
          */
         public Builder mss(int mss) {
-            this.mss = mss == -1 ? -1 : Ipv4Packet.checkRange("mss", mss, 0xFFFF);
+            this.mss = mss == -1 ? -1 : checkRange("mss", mss, 0xFFFF);
             return this;
         }
 
@@ -591,7 +484,7 @@ public final class TcpSegment {
          * @return this builder
          */
         public Builder windowScale(int windowScale) {
-            this.windowScale = windowScale == -1 ? -1 : Ipv4Packet.checkRange("window scale", windowScale, 14);
+            this.windowScale = windowScale == -1 ? -1 : checkRange("window scale", windowScale, 14);
             return this;
         }
 
@@ -641,40 +534,15 @@ public final class TcpSegment {
          */
         public Builder options(byte[] options) {
             if (options != null) {
-                Ipv4Packet.checkRange("options length", options.length, 40);
+                checkRange("options length", options.length, 40);
             }
             this.rawOptions = options == null ? null : options.clone();
             return this;
         }
 
-        /**
-         * Sets the data; the array is read when the packet is written, not copied now.
-         *
-         * @param payload the data
-         * @return this builder
-         */
-        public Builder payload(byte[] payload) {
-            this.payloadArray = Objects.requireNonNull(payload, "payload");
-            this.payloadBuffer = null;
-            return this;
-        }
-
-        /**
-         * Sets the data to the remaining bytes of {@code payload}, read when the packet is written without
-         * changing the buffer's position.
-         *
-         * @param payload the data between position and limit
-         * @return this builder
-         */
-        public Builder payload(ByteBuffer payload) {
-            this.payloadBuffer = Objects.requireNonNull(payload, "payload");
-            this.payloadArray = EMPTY;
-            return this;
-        }
-
         private int optionsLength() {
             if (rawOptions != null) {
-                return (rawOptions.length + 3) / 4 * 4;
+                return padded(rawOptions.length);
             }
             int n = mss >= 0 ? 4 : 0;
             if (timestamps) {
@@ -690,9 +558,9 @@ public final class TcpSegment {
          *
          * @return IPv4 header, TCP header, options and data, in bytes
          */
+        @Override
         public int length() {
-            return Ipv4Packet.MIN_HEADER_LENGTH + MIN_HEADER_LENGTH + optionsLength()
-                    + Ipv4Packet.payloadLength(payloadArray, payloadBuffer);
+            return Ipv4Packet.MIN_HEADER_LENGTH + MIN_HEADER_LENGTH + optionsLength() + payloadLength();
         }
 
         /**
@@ -704,14 +572,11 @@ public final class TcpSegment {
          * @return the number of bytes written
          * @throws IllegalArgumentException if the packet does not fit before {@code dst.limit()}
          */
+        @Override
         public int writeTo(ByteBuffer dst, int offset) {
             int optionsLength = optionsLength();
             int length = length();
-            Ipv4Packet.checkTotalLength(length);
-            Ipv4Packet.checkFits(dst, offset, length);
-            ByteBuffer b = Checksum.bigEndian(dst);
-            Ipv4Packet.writeHeader(b, offset, length, tos, identification, dontFragment ? 0x4000 : 0, ttl,
-                    IpProtocol.TCP, source, destination);
+            ByteBuffer b = writeIpHeader(dst, offset, length, IpProtocol.TCP, 0);
             int t = offset + Ipv4Packet.MIN_HEADER_LENGTH;
             b.putShort(t, (short) sourcePort);
             b.putShort(t + 2, (short) destinationPort);
@@ -723,7 +588,7 @@ public final class TcpSegment {
             b.putShort(t + 16, (short) 0);
             b.putShort(t + 18, (short) urgentPointer);
             writeOptions(b, t + MIN_HEADER_LENGTH, optionsLength);
-            Ipv4Packet.writePayload(b, t + MIN_HEADER_LENGTH + optionsLength, payloadArray, payloadBuffer);
+            writePayload(b, t + MIN_HEADER_LENGTH + optionsLength);
             int tcpLength = length - Ipv4Packet.MIN_HEADER_LENGTH;
             b.putShort(t + 16, (short) Checksum.tcpUdp(b, offset, IpProtocol.TCP, t, tcpLength));
             return length;
@@ -731,10 +596,7 @@ public final class TcpSegment {
 
         private void writeOptions(ByteBuffer b, int at, int optionsLength) {
             if (rawOptions != null) {
-                b.put(at, rawOptions);
-                for (int i = rawOptions.length; i < optionsLength; i++) {
-                    b.put(at + i, (byte) TcpOptions.EOL);
-                }
+                putPadded(b, at, rawOptions, optionsLength);
                 return;
             }
             int i = at;
@@ -756,17 +618,6 @@ public final class TcpSegment {
             if (windowScale >= 0) {
                 b.putInt(i, TcpOptions.NOP << 24 | TcpOptions.WINDOW_SCALE << 16 | 3 << 8 | windowScale);
             }
-        }
-
-        /**
-         * Writes the packet into a new array.
-         *
-         * @return the packet's bytes
-         */
-        public byte[] build() {
-            byte[] packet = new byte[length()];
-            writeTo(ByteBuffer.wrap(packet), 0);
-            return packet;
         }
     }
 }

@@ -28,11 +28,8 @@ final class Connection {
   int sndUna;
   int sndNxt;
   int rcvNxt;
-  /** The host's receive window in bytes, already scaled. */
+  /** The host's receive window in bytes (window scaling is never negotiated). */
   long hostWindow = 65535;
-  int hostWindowScale;
-  int ourWindowScale;
-  boolean windowScaling;
   int hostMss = 536;
   boolean finReceived;
   boolean finSent;
@@ -62,8 +59,7 @@ final class Connection {
 
   /** The window we advertise, as it goes in the 16-bit field. */
   int advertisedWindow() {
-    long bytes = echo != null ? echo.free() : 0xffffL << ourWindowScale;
-    return (int) Math.min(0xffff, bytes >>> ourWindowScale);
+    return echo != null ? Math.min(0xffff, echo.free()) : 0xffff;
   }
 
   @Override

@@ -19,8 +19,6 @@ import java.util.SplittableRandom;
  * connect-many. Peer thread only.
  */
 final class TcpHost {
-  /** Window scale we offer when the host offers one: 2^7 x 65535 bytes, about 8 MB. */
-  static final int OUR_WINDOW_SCALE = 7;
   private static final int ECHO_BUFFER = 256 * 1024;
 
   private final ConnectionTable table = new ConnectionTable();
@@ -135,11 +133,9 @@ final class TcpHost {
     if (options.mss() > 0) {
       c.hostMss = options.mss();
     }
-    if (options.windowScale() >= 0) {
-      c.windowScaling = true;
-      c.hostWindowScale = Math.min(14, options.windowScale());
-      c.ourWindowScale = OUR_WINDOW_SCALE;
-    }
+    // No window scaling, on purpose: 64 KiB in flight per connection keeps many busy connections
+    // within the tun's transmit queue. With 8 MB windows the kernel's senders overflowed it, and a
+    // flow whose retransmissions kept meeting a full queue backed off for minutes.
   }
 
   private void sendSynAck(Connection c) {
@@ -147,9 +143,6 @@ final class TcpHost {
         .sourcePort(c.peerPort).destinationPort(c.hostPort)
         .sequenceNumber(c.iss & 0xffffffffL).acknowledgmentNumber(c.rcvNxt & 0xffffffffL)
         .flags(SYN | ACK).window(Math.min(0xffff, c.echo != null ? c.echo.free() : 0xffff)).mss(mss);
-    if (c.windowScaling) {
-      tcp.windowScale(c.ourWindowScale);
-    }
     wire.sendTcp();
   }
 
@@ -160,7 +153,7 @@ final class TcpHost {
       if (!Connection.before(c.sndNxt, ack) && Connection.before(c.sndUna, ack)) {
         c.sndUna = ack;
       }
-      c.hostWindow = (long) segment.window() << c.hostWindowScale;
+      c.hostWindow = segment.window();
       if (c.finSent && c.sndUna == c.sndNxt && c.finReceived) {
         close(c);
         return;
@@ -174,6 +167,10 @@ final class TcpHost {
         c.rcvNxt = seq + length + 1;
         finReceived(c);
       }
+      return;
+    }
+    if (length > 0 && c.finReceived) {
+      owe(c); // data after the host's FIN is ignored (RFC 9293, CLOSE-WAIT/LAST-ACK): a duplicate ACK
       return;
     }
     if (length > 0) {
@@ -278,10 +275,7 @@ final class TcpHost {
         c.rcvNxt = c.irs + 1;
         c.sndUna = c.iss + 1;
         options(c, segment.options());
-        if (!c.windowScaling) {
-          c.ourWindowScale = 0;
-        }
-        c.hostWindow = (long) segment.window() << c.hostWindowScale;
+        c.hostWindow = segment.window();
         state(c, Connection.ESTABLISHED);
         wire.sendTcp(c, ACK, c.sndNxt);
         c.run.established(c);
@@ -301,7 +295,7 @@ final class TcpHost {
   void sendSyn(Connection c) {
     wire.tcp().source(c.peerAddress).destination(c.hostAddress)
         .sourcePort(c.peerPort).destinationPort(c.hostPort)
-        .sequenceNumber(c.iss & 0xffffffffL).flags(SYN).window(0xffff).mss(mss).windowScale(OUR_WINDOW_SCALE);
+        .sequenceNumber(c.iss & 0xffffffffL).flags(SYN).window(0xffff).mss(mss);
     wire.sendTcp();
   }
 
@@ -311,7 +305,6 @@ final class TcpHost {
     c.iss = random.nextInt();
     c.sndUna = c.iss;
     c.sndNxt = c.iss + 1;
-    c.ourWindowScale = OUR_WINDOW_SCALE;
     table.put(c);
     counters.increment(Counters.CONNECTIONS_OPENED);
     state(c, Connection.SYN_SENT);

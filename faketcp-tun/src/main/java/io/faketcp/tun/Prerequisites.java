@@ -45,13 +45,27 @@ public final class Prerequisites {
 
   /** Whether this process is in a network namespace other than the machine's main one. */
   public static boolean inPrivateNamespace() {
-    String self = link("/proc/self/ns/net");
-    String init = link("/proc/1/ns/net");
+    return inPrivateNamespace(link("/proc/self/ns/net"), link("/proc/1/ns/net"), System.getenv("FAKETCP_NETNS"));
+  }
+
+  /**
+   * The decision behind {@link #inPrivateNamespace()}, from the links {@code /proc/self/ns/net} and
+   * {@code /proc/1/ns/net} (null when unreadable) and the launcher's {@code FAKETCP_NETNS}.
+   */
+  static boolean inPrivateNamespace(String self, String init, String launcher) {
     if (self != null && init != null) {
       return !self.equals(init);
     }
-    String launcher = System.getenv("FAKETCP_NETNS");
     return self != null && self.equals(launcher);
+  }
+
+  /** Why {@link TunDevice.Builder#open()} must refuse here, if it must: the namespace guard. */
+  static Optional<String> namespaceRefusal(boolean required, boolean inPrivateNamespace) {
+    if (required && !inPrivateNamespace) {
+      return Optional.of("refusing to create a tun device in the machine's main network namespace ("
+          + PRIVATE_NAMESPACE_PROPERTY + "=required): run the JVM through bin/faketcp-netns");
+    }
+    return Optional.empty();
   }
 
   /** Whether the build demands a private namespace ({@code -Dfaketcp.privateNamespace=required}). */

@@ -8,7 +8,6 @@ import com.sun.jna.Pointer;
 import io.faketcp.tun.jna.IfTun;
 import io.faketcp.tun.jna.Ifreq;
 import io.faketcp.tun.jna.LibC;
-import io.faketcp.tun.jna.Sockios;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +38,7 @@ public final class TunDevice implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TunDevice.class.getName());
   private static final String CLONE_DEVICE = "/dev/net/tun";
   private static final int POLLFD_SIZE = 8;
+  private static final NativeLong TWO_FDS = new NativeLong(2);
 
   private final int fd;
   private final int wakeFd;
@@ -174,7 +174,7 @@ public final class TunDevice implements AutoCloseable {
     try {
       pollFds.setShort(6, (short) 0);
       pollFds.setShort(POLLFD_SIZE + 6, (short) 0);
-      int n = LibC.poll(pollFds, new NativeLong(2), timeoutMillis);
+      int n = LibC.poll(pollFds, TWO_FDS, timeoutMillis);
       if (n < 0) {
         int errno = Native.getLastError();
         if (errno == LibC.EINTR) {
@@ -234,6 +234,61 @@ public final class TunDevice implements AutoCloseable {
     return name + " " + Subnet.format(subnet.hostAddressInt()) + "/" + subnet.prefixLength();
   }
 
+  /**
+   * Takes the host's address (and so the subnet's routes) off the interface, leaving it up and
+   * open: the kernel stops sending the subnet's traffic here at once. Closing a tun device waits
+   * for the kernel (tens of milliseconds); withdrawing first lets a fixture close it in the
+   * background while the next test's device already owns the subnet.
+   *
+   * @throws TunException when the device is closed or the ioctl fails
+   */
+  public void withdrawAddress() {
+    long stamp = enter("withdrawAddress");
+    try (InterfaceControl control = InterfaceControl.open()) {
+      control.removeAddress(name);
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /**
+   * Gives the host its address and netmask on the interface again after {@link #withdrawAddress()}.
+   *
+   * @throws TunException when the device is closed or the ioctl fails
+   */
+  public void restoreAddress() {
+    long stamp = enter("restoreAddress");
+    try (InterfaceControl control = InterfaceControl.open()) {
+      control.address(name, subnet.hostAddress());
+      control.netmask(name, subnet.netmask());
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** A failed set-up call as a {@link TunException}: the call, the strerror text and the fix. */
+  static TunException failure(String what, String name, LastErrorException e) {
+    int errno = e.getErrorCode();
+    return new TunException(what + " failed: " + LibC.strerror(errno) + fix(what, name, errno), errno, e);
+  }
+
+  private static String fix(String what, String name, int errno) {
+    if (what.startsWith("open(") && errno == 2) {
+      return " - the tun driver is missing: load it with 'modprobe tun' (in a container, pass --device /dev/net/tun)";
+    }
+    if (errno == LibC.EPERM || errno == 13) {
+      return " - creating and configuring a tun device needs CAP_NET_ADMIN: run as root, or in a user+network"
+          + " namespace: bin/faketcp-netns <command> (unshare --user --map-root-user --net)";
+    }
+    if (errno == 16) {
+      return " - an interface named " + name + " already exists: choose another name or a pattern like tun%d";
+    }
+    if (what.startsWith("ioctl(SIOCSIFMTU")) {
+      return " - the kernel refused that MTU";
+    }
+    return "";
+  }
+
   private long enter(String call) {
     long stamp = lock.readLock();
     if (closed) {
@@ -285,6 +340,7 @@ public final class TunDevice implements AutoCloseable {
     private String name = "tun%d";
     private Subnet subnet = Subnet.DEFAULT;
     private int mtu = 1500;
+    private int txQueueLength = 4096;
 
     private Builder() {}
 
@@ -316,19 +372,33 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
+     * How many packets the kernel queues for the peer before dropping (the interface's
+     * txqueuelen), 1 to 1,000,000. Default 4096, eight times Linux's default for tun: bursts from
+     * many busy connections or thousands of handshakes fit, so the kernel rarely has to retransmit.
+     */
+    public Builder txQueueLength(int packets) {
+      if (packets < 1 || packets > 1_000_000) {
+        throw new IllegalArgumentException("txQueueLength " + packets + " is out of range: expected 1 to 1000000");
+      }
+      this.txQueueLength = packets;
+      return this;
+    }
+
+    /**
      * Creates the interface, gives the host the subnet's first address, sets the MTU, disables IPv6
      * on it and brings it up.
      *
      * @throws TunException naming the failed call, the error text and the fix
      */
     public TunDevice open() {
-      if (Prerequisites.privateNamespaceRequired() && !Prerequisites.inPrivateNamespace()) {
-        throw new TunException("refusing to create a tun device in the machine's main network namespace ("
-            + Prerequisites.PRIVATE_NAMESPACE_PROPERTY + "=required): run the JVM through bin/faketcp-netns");
+      boolean required = Prerequisites.privateNamespaceRequired();
+      java.util.Optional<String> refusal = Prerequisites.namespaceRefusal(required,
+          required && Prerequisites.inPrivateNamespace()); // /proc is read only when the guard is on
+      if (refusal.isPresent()) {
+        throw new TunException(refusal.get());
       }
       int fd = -1;
       int wakeFd = -1;
-      int socket = -1;
       try {
         fd = call("open(" + CLONE_DEVICE + ")", () -> LibC.open(CLONE_DEVICE, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC));
         Ifreq request = new Ifreq(name).flags(IfTun.IFF_TUN | IfTun.IFF_NO_PI);
@@ -336,20 +406,13 @@ public final class TunDevice implements AutoCloseable {
         call("ioctl(TUNSETIFF, " + name + ")", () -> LibC.ioctl(tunFd, new NativeLong(IfTun.TUNSETIFF), request));
         String actual = request.name();
         disableIpv6(actual);
-        socket = call("socket(AF_INET, SOCK_DGRAM)", () -> LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM, 0));
-        final int sock = socket;
-        call("ioctl(SIOCSIFMTU, " + actual + ", " + mtu + ")",
-            () -> LibC.ioctl(sock, new NativeLong(Sockios.SIOCSIFMTU), new Ifreq(actual).mtu(mtu)));
-        call("ioctl(SIOCSIFADDR, " + actual + ", " + subnet.hostAddress().getHostAddress() + ")",
-            () -> LibC.ioctl(sock, new NativeLong(Sockios.SIOCSIFADDR),
-                new Ifreq(actual).inetAddress(subnet.hostAddress().getAddress())));
-        call("ioctl(SIOCSIFNETMASK, " + actual + ", " + subnet.netmask().getHostAddress() + ")",
-            () -> LibC.ioctl(sock, new NativeLong(Sockios.SIOCSIFNETMASK),
-                new Ifreq(actual).inetAddress(subnet.netmask().getAddress())));
-        Ifreq flags = new Ifreq(actual);
-        call("ioctl(SIOCGIFFLAGS, " + actual + ")", () -> LibC.ioctl(sock, new NativeLong(Sockios.SIOCGIFFLAGS), flags));
-        flags.flags(flags.flags() | Sockios.IFF_UP | Sockios.IFF_RUNNING);
-        call("ioctl(SIOCSIFFLAGS, " + actual + ", up)", () -> LibC.ioctl(sock, new NativeLong(Sockios.SIOCSIFFLAGS), flags));
+        try (InterfaceControl control = InterfaceControl.open()) {
+          control.mtu(actual, mtu);
+          control.txQueueLength(actual, txQueueLength);
+          control.address(actual, subnet.hostAddress());
+          control.netmask(actual, subnet.netmask());
+          control.up(actual);
+        }
         wakeFd = call("eventfd", () -> LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC));
         TunDevice device = new TunDevice(fd, wakeFd, actual, subnet, mtu);
         LOG.log(System.Logger.Level.DEBUG, "opened {0}", device);
@@ -357,9 +420,6 @@ public final class TunDevice implements AutoCloseable {
         wakeFd = -1;
         return device;
       } finally {
-        if (socket >= 0) {
-          closeQuietly(socket);
-        }
         if (wakeFd >= 0) {
           closeQuietly(wakeFd);
         }
@@ -386,26 +446,8 @@ public final class TunDevice implements AutoCloseable {
       try {
         return call.run();
       } catch (LastErrorException e) {
-        int errno = e.getErrorCode();
-        throw new TunException(what + " failed: " + LibC.strerror(errno) + fix(what, errno), errno, e);
+        throw failure(what, name, e);
       }
-    }
-
-    private String fix(String what, int errno) {
-      if (what.startsWith("open(") && errno == 2) {
-        return " - the tun driver is missing: load it with 'modprobe tun' (in a container, pass --device /dev/net/tun)";
-      }
-      if (errno == LibC.EPERM || errno == 13) {
-        return " - creating and configuring a tun device needs CAP_NET_ADMIN: run as root, or in a user+network"
-            + " namespace: bin/faketcp-netns <command> (unshare --user --map-root-user --net)";
-      }
-      if (errno == 16) {
-        return " - an interface named " + name + " already exists: choose another name or a pattern like tun%d";
-      }
-      if (what.startsWith("ioctl(SIOCSIFMTU")) {
-        return " - the kernel refused MTU " + mtu;
-      }
-      return "";
     }
 
     static String validateName(String name) {

@@ -72,6 +72,42 @@ class FakePeerTest {
   }
 
   @Test
+  void sixteenBusyDiscardConnectionsAllDrainWithoutStalling() throws Exception {
+    // Regression: with 8 MB windows the senders overflowed the tun's queue and a flow whose
+    // retransmissions kept meeting a full queue backed off for minutes.
+    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.DISCARD))) {
+      List<Socket> sockets = new java.util.ArrayList<>();
+      List<Thread> writers = new java.util.ArrayList<>();
+      java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+      for (int i = 0; i < 16; i++) {
+        Socket socket = new Socket(f.address(2 + i), 9);
+        sockets.add(socket);
+        Thread writer = new Thread(() -> {
+          try {
+            byte[] chunk = new byte[65536];
+            for (int k = 0; k < 64; k++) {
+              socket.getOutputStream().write(chunk);
+            }
+            done.incrementAndGet();
+          } catch (Exception e) {
+            // counted as not done
+          }
+        });
+        writer.start();
+        writers.add(writer);
+      }
+      for (Thread writer : writers) {
+        writer.join(20_000);
+      }
+      assertThat(done.get()).as("connections that wrote 4 MiB within 20 s").isEqualTo(16);
+      for (Socket socket : sockets) {
+        await(() -> sendQueue(socket) == 0, "Send-Q drains on every connection");
+        socket.close();
+      }
+    }
+  }
+
+  @Test
   void echoReturnsWhatWasSentIncludingOneMegabyteInChunks() throws Exception {
     try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ECHO));
         Socket socket = new Socket(f.address(7), 7)) {

@@ -13,6 +13,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class RequiresTun implements BeforeAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) {
+    if (Prerequisites.privateNamespaceRequired() && !Prerequisites.inPrivateNamespace()) {
+      // Never a skip: a build that would create tun devices in the machine's own namespace is broken.
+      throw new IllegalStateException("faketcp's tun tests must run in a private network namespace, but this JVM is"
+          + " in the machine's main one: Surefire's <jvm> must be bin/jvm/bin/java (bin/faketcp-netns)");
+    }
     Optional<String> missing = Prerequisites.missing();
     if (missing.isPresent() && Boolean.getBoolean("faketcp.require")) {
       throw new IllegalStateException("faketcp.require=true but tun tests cannot run: " + missing.get());

@@ -26,6 +26,7 @@ class TunDeviceTest {
       Path sys = Path.of("/sys/class/net", name);
       assertThat(sys).exists();
       assertThat(Files.readString(sys.resolve("mtu")).trim()).isEqualTo("1400");
+      assertThat(Files.readString(sys.resolve("tx_queue_len")).trim()).isEqualTo("4096");
       assertThat(Integer.decode(Files.readString(sys.resolve("flags")).trim()) & 1).isEqualTo(1);
       assertThat(Files.readString(Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6")).trim()).isEqualTo("1");
       assertThat(Files.readString(Path.of("/proc/net/route"))).contains(name + "\t0003A8C0");

@@ -91,7 +91,7 @@ public final class DevicePool {
         prepared = takeSpare(key);
         if (prepared != null) {
           try {
-            Interfaces.assignAddress(prepared.device.name(), subnet);
+            prepared.device.restoreAddress();
           } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "spare {0} unusable: {1}", prepared, e);
             closeLater(prepared);
@@ -131,7 +131,7 @@ public final class DevicePool {
   void release(Prepared prepared) {
     configure.lock();
     try {
-      Interfaces.removeAddress(prepared.device.name());
+      prepared.device.withdrawAddress();
     } catch (RuntimeException e) {
       // The device may be gone already (deleted from outside): close it now rather than later.
       LOG.log(System.Logger.Level.DEBUG, "could not remove the address of {0}: {1}", prepared, e);
@@ -293,7 +293,7 @@ public final class DevicePool {
         device = openDevice(settings);
         // The spare must not take traffic: its routes were appended after those of the device in
         // use, and go now, before anyone can look.
-        Interfaces.removeAddress(device.name());
+        device.withdrawAddress();
       } finally {
         configure.unlock();
       }

@@ -47,14 +47,16 @@ final class PcapCapture {
 
   /**
    * Opens the handle; packets queue in the kernel's ring until {@link #start}. The snapshot length
-   * follows the device's MTU (no packet on a tun device is longer; libpcap counts 16 bytes of its own
-   * against it, hence the margin): in immediate mode libpcap gives every packet a ring frame of the
-   * snapshot length, so 256 KiB frames would leave a 4 MiB ring only 16 packets deep.
+   * follows the device's MTU (no packet crossing a tun without vnet headers is longer): libpcap sizes its
+   * ring frames by the snapshot length when the device reports offloads, as a tun does, and with
+   * 256 KiB frames a 4 MiB ring held only 16 packets, so a capture thread descheduled on a busy
+   * machine dropped packets. The margin: libpcap counts 16 bytes of its own against the snapshot
+   * length on a tun, so a snapshot length of exactly the MTU cut 1500-byte packets to 1484.
    */
   static PcapCapture open(String interfaceName, int mtu) {
     try {
       PcapHandle handle = new PcapHandle.Builder(interfaceName)
-          .snaplen(mtu + 256)
+          .snaplen(Math.min(SNAPLEN, mtu + 256))
           .immediateMode(true)
           .timeoutMillis(100)
           .bufferSize(BUFFER_BYTES)

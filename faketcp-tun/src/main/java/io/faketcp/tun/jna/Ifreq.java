@@ -54,6 +54,11 @@ public final class Ifreq extends Structure {
     return this;
   }
 
+  /** Sets {@code ifr_qlen} (native-endian int, the same union slot as the MTU). */
+  public Ifreq queueLength(int length) {
+    return mtu(length);
+  }
+
   /** Sets {@code ifr_addr} to an AF_INET {@code sockaddr_in} holding {@code address} (network order). */
   public Ifreq inetAddress(byte[] address) {
     ifr_ifru[0] = (byte) LibC.AF_INET; // sa_family, little-endian short on x86/arm

@@ -12,6 +12,8 @@ public final class Sockios {
   public static final long SIOCSIFNETMASK = 0x891c;
   /** Set the MTU. */
   public static final long SIOCSIFMTU = 0x8922;
+  /** Set the transmit queue length ({@code ifr_qlen}). */
+  public static final long SIOCSIFTXQLEN = 0x8943;
   /** {@code IFF_UP}: interface is up. */
   public static final int IFF_UP = 0x1;
   /** {@code IFF_RUNNING}: resources allocated. */

@@ -1,0 +1,108 @@
+package io.faketcp.junit5;
+
+import static io.faketcp.assertj.FakeNetworkAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.faketcp.peer.Behaviour;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Soak: many fixture cycles with traffic (a TCP echo, a ping and a capture assertion each), then the
+ * JVM's open fds, live threads, the namespace's interfaces and the heap after GC must be back where
+ * they were after a warm-up. The build runs 1,000 cycles (about 25 s); {@code mvn -Psoak} runs 10,000,
+ * {@code -Dfaketcp.soak.cycles=N} any other number (0 skips). The figures go to the output and to
+ * {@code target/soak-figures.txt}.
+ */
+class SoakTest {
+  private static final int PER_RUN = 100;
+
+  @Test
+  void thousandFixtureCyclesWithTrafficLeakNothing() throws Exception {
+    int cycles = Integer.getInteger("faketcp.soak.cycles", 0);
+    assumeTrue(cycles > 0, "soak turned off: -Dfaketcp.soak.cycles=0");
+    int runs = Math.max(1, (cycles + PER_RUN - 1) / PER_RUN);
+    Kit.run(CycleTestCases.class).testEvents().assertStatistics(s -> s.succeeded(PER_RUN)); // warm-up
+    Figures before = Figures.now();
+    long start = System.nanoTime();
+    for (int i = 0; i < runs; i++) {
+      Kit.run(CycleTestCases.class).testEvents().assertStatistics(s -> s.succeeded(PER_RUN).failed(0));
+    }
+    long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+    Figures after = Figures.now();
+    String report = "soak: " + runs * PER_RUN + " fixture cycles with traffic in " + seconds + " s\n"
+        + "  before: " + before + "\n  after:  " + after + "\n";
+    System.out.print(report);
+    Files.createDirectories(Path.of("target"));
+    Files.writeString(Path.of("target/soak-figures.txt"), report, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+    assertThat(after.fds).as("open fds").isEqualTo(before.fds);
+    assertThat(after.threads).as("live threads").isEqualTo(before.threads);
+    assertThat(after.interfaces).as("interfaces in /sys/class/net").isEqualTo(before.interfaces);
+    assertThat(after.heapAfterGc).as("heap after GC").isLessThan(before.heapAfterGc + (16L << 20));
+    Kit.assertCleanedUp();
+  }
+
+  /** One fixture cycle per repetition: a fresh network, traffic, a capture assertion. */
+  @FakeNetwork(mode = Behaviour.ECHO)
+  static class CycleTestCases {
+    @RepeatedTest(PER_RUN)
+    void echoPingAndCapture(NetworkInfo net, Capture capture) throws IOException {
+      int n = 2 + (int) (System.nanoTime() % 250);
+      try (Socket s = new Socket(net.address(n), 7)) {
+        s.setSoTimeout(3000);
+        s.getOutputStream().write("soak".getBytes(StandardCharsets.US_ASCII));
+        assertThat(s.getInputStream().readNBytes(4)).isEqualTo("soak".getBytes(StandardCharsets.US_ASCII));
+      }
+      assertThat(InetAddress.getByName(net.address(n).getHostAddress()).isReachable(2000)).isTrue();
+      assertThat(capture).hasHandshakeWith(net.socketAddress(n, 7));
+    }
+  }
+
+  private static final class Figures {
+    final long fds;
+    final int threads;
+    final long interfaces;
+    final long heapAfterGc;
+
+    private Figures(long fds, int threads, long interfaces, long heapAfterGc) {
+      this.fds = fds;
+      this.threads = threads;
+      this.interfaces = interfaces;
+      this.heapAfterGc = heapAfterGc;
+    }
+
+    static Figures now() throws Exception {
+      Thread.sleep(3000); // the pool's idle threads time out after 2 s
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+        Thread.sleep(100);
+      }
+      long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      return new Figures(count(Path.of("/proc/self/fd")), Thread.getAllStackTraces().size(),
+          count(Path.of("/sys/class/net")), heap);
+    }
+
+    private static long count(Path dir) throws IOException {
+      try (Stream<Path> s = Files.list(dir)) {
+        return s.count();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return fds + " fds, " + threads + " threads, " + interfaces + " interfaces, heap after GC "
+          + heapAfterGc / 1024 + " KiB";
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.faketcp.tun;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.NativeLong;
+import io.faketcp.tun.jna.Ifreq;
+import io.faketcp.tun.jna.LibC;
+import io.faketcp.tun.jna.Sockios;
+import java.net.Inet4Address;
+
+/**
+ * Interface configuration ioctls (address, netmask, MTU, flags) through one AF_INET datagram
+ * socket, the handle Linux wants for them. Errors name the call, the strerror text and the fix.
+ */
+final class InterfaceControl implements AutoCloseable {
+  private final int socket;
+
+  private InterfaceControl(int socket) {
+    this.socket = socket;
+  }
+
+  static InterfaceControl open() {
+    try {
+      return new InterfaceControl(LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM, 0));
+    } catch (LastErrorException e) {
+      throw TunDevice.failure("socket(AF_INET, SOCK_DGRAM)", "", e);
+    }
+  }
+
+  void mtu(String name, int mtu) {
+    ioctl(Sockios.SIOCSIFMTU, "SIOCSIFMTU, " + name + ", " + mtu, name, new Ifreq(name).mtu(mtu));
+  }
+
+  void txQueueLength(String name, int length) {
+    ioctl(Sockios.SIOCSIFTXQLEN, "SIOCSIFTXQLEN, " + name + ", " + length, name, new Ifreq(name).queueLength(length));
+  }
+
+  void address(String name, Inet4Address address) {
+    ioctl(Sockios.SIOCSIFADDR, "SIOCSIFADDR, " + name + ", " + address.getHostAddress(), name,
+        new Ifreq(name).inetAddress(address.getAddress()));
+  }
+
+  void netmask(String name, Inet4Address netmask) {
+    ioctl(Sockios.SIOCSIFNETMASK, "SIOCSIFNETMASK, " + name + ", " + netmask.getHostAddress(), name,
+        new Ifreq(name).inetAddress(netmask.getAddress()));
+  }
+
+  /** Removes the interface's IPv4 address (SIOCSIFADDR 0.0.0.0); the routes through it go too. */
+  void removeAddress(String name) {
+    ioctl(Sockios.SIOCSIFADDR, "SIOCSIFADDR, " + name + ", 0.0.0.0", name, new Ifreq(name).inetAddress(new byte[4]));
+  }
+
+  void up(String name) {
+    Ifreq flags = new Ifreq(name);
+    ioctl(Sockios.SIOCGIFFLAGS, "SIOCGIFFLAGS, " + name, name, flags);
+    flags.flags(flags.flags() | Sockios.IFF_UP | Sockios.IFF_RUNNING);
+    ioctl(Sockios.SIOCSIFFLAGS, "SIOCSIFFLAGS, " + name + ", up", name, flags);
+  }
+
+  private void ioctl(long request, String what, String name, Ifreq ifreq) {
+    try {
+      LibC.ioctl(socket, new NativeLong(request), ifreq);
+    } catch (LastErrorException e) {
+      throw TunDevice.failure("ioctl(" + what + ")", name, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      LibC.close(socket);
+    } catch (LastErrorException ignored) {
+      // the socket is gone either way
+    }
+  }
+}
