@@ -62,7 +62,7 @@ import org.opentest4j.TestAbortedException;
  *   void connectTimesOut() {
  *     assertThatThrownBy(() -> new Socket().connect(net.info().socketAddress(5, 80), 200))
  *         .isInstanceOf(SocketTimeoutException.class);
- *     FakeNetworkAssertions.assertThat(net.capture()).hasSynWithoutAnswer(net.info().address(5), 80);
+ *     FakeNetworkAssertions.assertThat(net.capture()).hasSynWithoutAnswer(net.info().socketAddress(5, 80));
  *   }
  * }
  * }</pre>

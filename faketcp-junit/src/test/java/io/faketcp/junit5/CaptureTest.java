@@ -23,7 +23,7 @@ class CaptureTest {
 
   @Test
   void captureIsCompleteDirectedAndAssertable() {
-    Kit.run(CaptureTestCases.class).testEvents().assertStatistics(s -> s.succeeded(4));
+    Kit.assertAllSucceeded(Kit.run(CaptureTestCases.class), 4);
     Kit.assertCleanedUp();
   }
 

@@ -30,6 +30,22 @@ final class Kit {
         .execute();
   }
 
+  /**
+   * Asserts that every test of the run succeeded, {@code expected} of them; a failure carries each
+   * failed test's name and exception, so the kit's inner failure is not lost.
+   */
+  static void assertAllSucceeded(EngineExecutionResults results, int expected) {
+    AssertionError error = new AssertionError("test cases failed or missing: expected " + expected
+        + " to succeed, " + results.testEvents().succeeded().count() + " did");
+    results.testEvents().failed().stream().forEach(event -> event.getPayload(
+        org.junit.platform.engine.TestExecutionResult.class)
+        .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+        .ifPresent(t -> error.addSuppressed(new AssertionError(event.getTestDescriptor().getDisplayName() + ": " + t, t))));
+    if (results.testEvents().succeeded().count() != expected || results.testEvents().failed().count() != 0) {
+      throw error;
+    }
+  }
+
   /** Interfaces of this namespace (our launcher remounts /sys, so these are the namespace's). */
   static List<String> tunDevices() {
     try (Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {

@@ -200,14 +200,16 @@ final class ConnectManyRun {
   }
 
   /**
-   * Source address and port allocation across runs: ports 1024-65535 of {@code .2}, then of
-   * {@code .3}, and so on, wrapping; tuples still in the connection table are skipped.
+   * Source address and port allocation: ports 1024-65535 of {@code .2}, then of {@code .3}, and so
+   * on, wrapping; tuples still in the connection table are skipped. The position is shared by every
+   * peer in the JVM, so that the next test's peer does not start again at {@code .2:1024} while the
+   * host still holds the previous test's connections from there in TIME_WAIT.
    */
   static final class Sources {
     private static final int FIRST_PORT = 1024;
+    private static final int PORTS = 65536 - FIRST_PORT;
+    private static final java.util.concurrent.atomic.AtomicLong POSITION = new java.util.concurrent.atomic.AtomicLong();
     private final Subnet subnet;
-    private int addressIndex = 2;
-    private int port = FIRST_PORT;
 
     Sources(Subnet subnet) {
       this.subnet = subnet;
@@ -215,25 +217,17 @@ final class ConnectManyRun {
 
     /** The next free source as (address << 16 | port). */
     long next(TcpHost tcp, int hostAddress, int hostPort) {
-      long tried = 0;
-      long capacity = (long) (subnet.usableAddresses() - 1) * (65536 - FIRST_PORT);
-      while (true) {
-        int address = subnet.networkInt() + addressIndex;
-        int candidate = port;
-        if (++port > 65535) {
-          port = FIRST_PORT;
-          if (++addressIndex > subnet.usableAddresses()) {
-            addressIndex = 2;
-          }
-        }
-        if (!tcp.inUse(hostAddress, hostPort, address, candidate)) {
-          return (long) address << 16 | candidate;
-        }
-        if (++tried >= capacity) {
-          throw new IllegalStateException("connect-many: every source address and port of " + subnet
-              + " already has a connection to this server");
+      long capacity = (long) (subnet.usableAddresses() - 1) * PORTS;
+      for (long tried = 0; tried < capacity; tried++) {
+        long index = Math.floorMod(POSITION.getAndIncrement(), capacity);
+        int address = subnet.networkInt() + 2 + (int) (index / PORTS);
+        int port = FIRST_PORT + (int) (index % PORTS);
+        if (!tcp.inUse(hostAddress, hostPort, address, port)) {
+          return (long) address << 16 | port;
         }
       }
+      throw new IllegalStateException("connect-many: every source address and port of " + subnet
+          + " already has a connection to this server");
     }
   }
 }

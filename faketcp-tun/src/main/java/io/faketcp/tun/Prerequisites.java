@@ -88,8 +88,8 @@ public final class Prerequisites {
           + " (in a container, run it with --device /dev/net/tun --cap-add NET_ADMIN)";
     }
     if (!Files.isReadable(tun) || !Files.isWritable(tun)) {
-      return "/dev/net/tun is not readable and writable by this user: run as root, or through"
-          + " bin/faketcp-netns, which maps you to root in a user namespace";
+      return "/dev/net/tun is not readable and writable by this user (a user namespace does not change"
+          + " that): run as root (sudo), or let users open it: sudo chmod 0666 /dev/net/tun";
     }
     if (!hasNetAdmin()) {
       return "this process lacks CAP_NET_ADMIN, needed to create and configure a tun device: run as root"

@@ -247,13 +247,19 @@ class FakePeerTest {
       assertThat(result.established()).as(result.toString()).isEqualTo(10_000);
       assertThat(result.failed()).isZero();
       assertThat(accepted).hasSize(10_000);
-      assertThat(accepted.stream().map(c -> {
+      List<InetSocketAddress> clients = accepted.stream().map(c -> {
         try {
-          return ((InetSocketAddress) c.getRemoteAddress()).getAddress().getHostAddress();
+          return (InetSocketAddress) c.getRemoteAddress();
         } catch (Exception e) {
-          return "?";
+          throw new AssertionError(e);
         }
-      }).collect(Collectors.toSet())).containsOnly(f.address(2));
+      }).collect(Collectors.toList());
+      assertThat(new java.util.HashSet<>(clients)).as("distinct client address:port").hasSize(10_000);
+      assertThat(clients).allSatisfy(a -> {
+        assertThat(f.device.subnet().contains(a.getAddress())).isTrue();
+        assertThat(a.getAddress()).isNotEqualTo(f.device.subnet().hostAddress());
+        assertThat(a.getPort()).isBetween(1024, 65535);
+      });
       f.peer.closeClientConnections(true);
       for (var c : accepted) {
         c.close();
