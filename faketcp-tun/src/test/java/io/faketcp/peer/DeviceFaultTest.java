@@ -67,9 +67,10 @@ class DeviceFaultTest {
   void aJvmKilledWithSigkillLeavesNoInterfaceBehind() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     // Started directly (not through bin/faketcp-netns): the child inherits this JVM's private namespace.
-    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "-Dfaketcp.privateNamespace=required", OpenAndWait.class.getName(), "10.88.0.0/24")
-        .redirectErrorStream(true).start();
+    Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        System.getProperty("java.class.path"), "-Dfaketcp.privateNamespace=required", OpenAndWait.class.getName(),
+        "10.88.0.0/24")
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start(); // stdout: only the device name
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
       String name = out.readLine();
