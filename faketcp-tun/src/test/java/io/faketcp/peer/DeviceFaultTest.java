@@ -40,20 +40,9 @@ class DeviceFaultTest {
   @Test
   void deletingTheInterfaceWhileTrafficFlowsStopsThePeerWithAClearError() throws Exception {
     PeerFixture f = new PeerFixture(Rules.of(Behaviour.DISCARD));
-    Socket socket = new Socket(f.address(5), 80);
-    Thread writer = new Thread(() -> {
-      try {
-        OutputStream out = socket.getOutputStream();
-        byte[] chunk = new byte[65536];
-        while (true) {
-          out.write(chunk);
-        }
-      } catch (Exception e) {
-        // the route goes with the interface: the write fails or the socket is closed below
-      }
-    });
-    writer.start();
-    await(() -> f.peer.counters().bytesIn() > 1_000_000, "traffic flowing");
+    PeerFixture.Flood flood = f.flood(5);
+    Socket socket = flood.socket;
+    Thread writer = flood.writer;
     ipLinkDel(f.device.name());
     await(() -> !f.peer.isRunning(), "peer thread stopped");
     assertThat(f.peer.failure()).hasValueSatisfying(t -> assertThat(t).hasMessageContaining("deleted from outside"));

@@ -280,20 +280,9 @@ class FakePeerTest {
   @Test
   void closingTheDeviceWhileTrafficFlowsRemovesTheInterfaceAndStopsTheThread() throws Exception {
     PeerFixture f = new PeerFixture(Rules.of(Behaviour.DISCARD));
-    Socket socket = new Socket(f.address(5), 80);
-    Thread writer = new Thread(() -> {
-      try {
-        OutputStream out = socket.getOutputStream();
-        byte[] chunk = new byte[65536];
-        while (true) {
-          out.write(chunk);
-        }
-      } catch (Exception e) {
-        // the connection dies with the device
-      }
-    });
-    writer.start();
-    await(() -> f.peer.counters().bytesIn() > 1_000_000, "traffic flowing");
+    PeerFixture.Flood flood = f.flood(5);
+    Socket socket = flood.socket;
+    Thread writer = flood.writer;
     f.device.close();
     await(() -> !f.peer.isRunning(), "peer thread stopped");
     assertThat(Path.of("/sys/class/net", f.device.name())).doesNotExist();

@@ -2,6 +2,8 @@ package io.faketcp.peer;
 
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,6 +28,41 @@ final class PeerFixture implements AutoCloseable {
     byte[] bytes = new byte[packet.remaining()];
     packet.duplicate().get(bytes);
     (direction == Direction.FROM_PEER ? sent : received).add(bytes);
+  }
+
+  /**
+   * A kernel socket to fake host {@code .n} port 80 and a thread writing to it until the connection
+   * dies (with the device, or when the caller closes the socket). Waits until traffic flows.
+   */
+  Flood flood(int n) throws Exception {
+    Socket socket = new Socket(address(n), 80);
+    Thread writer = new Thread(() -> {
+      try {
+        OutputStream out = socket.getOutputStream();
+        byte[] chunk = new byte[65536];
+        while (true) {
+          out.write(chunk);
+        }
+      } catch (Exception e) {
+        // the connection died: the device went away or the socket was closed
+      }
+    }, "flood-" + address(n));
+    writer.setDaemon(true);
+    writer.start();
+    long before = peer.counters().bytesIn();
+    FakePeerTest.await(() -> peer.counters().bytesIn() - before > 1_000_000, "traffic flowing");
+    return new Flood(socket, writer);
+  }
+
+  /** A flooding connection: its socket and the thread writing to it. */
+  static final class Flood {
+    final Socket socket;
+    final Thread writer;
+
+    Flood(Socket socket, Thread writer) {
+      this.socket = socket;
+      this.writer = writer;
+    }
   }
 
   String address(int n) {
