@@ -2,6 +2,7 @@ package io.faketcp.junit5;
 
 import io.faketcp.junit5.internal.DevicePool;
 import io.faketcp.junit5.internal.Environment;
+import io.faketcp.junit5.internal.FailureArtefacts;
 import io.faketcp.junit5.internal.Session;
 import io.faketcp.junit5.internal.Settings;
 import io.faketcp.junit5.internal.SubnetLocks;
@@ -15,16 +16,10 @@ import java.lang.reflect.Executable;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -43,7 +38,6 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ReflectionSupport;
 import org.opentest4j.AssertionFailedError;
-import org.opentest4j.TestAbortedException;
 
 /**
  * The JUnit 5 extension behind {@link FakeNetwork}, and its programmatic form for everything the
@@ -82,14 +76,12 @@ import org.opentest4j.TestAbortedException;
 public final class FakeNetworkExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback,
     AfterTestExecutionCallback, ParameterResolver, TestExecutionExceptionHandler,
     LifecycleMethodExecutionExceptionHandler {
-  private static final System.Logger LOG = System.getLogger(FakeNetworkExtension.class.getName());
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(FakeNetworkExtension.class);
-  private static final String ARTEFACTS_KEY = "artefacts";
   /** System property naming the directory for failure artefacts; default {@code target/faketcp}. */
   public static final String ARTEFACTS_PROPERTY = "faketcp.artefacts";
   private static final Set<String> LIBRARY_PACKAGES = Set.of("io.faketcp.junit5", "io.faketcp.peer", "io.faketcp.tun",
       "io.faketcp.packet", "io.faketcp.assertj");
-  private static final Pattern INVOCATION = Pattern.compile("\\[(?:test-template-invocation|dynamic-test):#(\\d+)]");
+  private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(NAMESPACE, SessionViews::packets);
 
   private final Builder builder;
   private volatile Settings builtSettings;
@@ -239,7 +231,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     for (Throwable more : failures.subList(1, failures.size())) {
       error.addSuppressed(more);
     }
-    recordArtefacts(context, session, error);
+    ARTEFACTS.recordArtefacts(context, session, error);
     throw error;
   }
 
@@ -394,80 +386,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
   }
 
   private void onFailure(ExtensionContext context, Throwable throwable) {
-    if (throwable instanceof TestAbortedException || throwable instanceof ParameterResolutionException
-        || throwable instanceof ExtensionConfigurationException) {
-      return; // not a failure of the code under test: no capture to look at
-    }
-    Session session = session(context);
-    if (session != null) {
-      recordArtefacts(context, session, throwable);
-    }
-  }
-
-  private void recordArtefacts(ExtensionContext context, Session session, Throwable failure) {
-    if (!session.capturing()) {
-      return;
-    }
-    ExtensionContext.Store store = context.getStore(NAMESPACE);
-    if (store.get(ARTEFACTS_KEY) != null) {
-      return; // one set per test, named in the first failure
-    }
-    store.put(ARTEFACTS_KEY, Boolean.TRUE);
-    Path directory = Path.of(System.getProperty(ARTEFACTS_PROPERTY, "target/faketcp"));
-    String base = artefactName(context);
-    try {
-      List<Path> files = session.writeArtefacts(directory, base);
-      Map<String, String> entry = new LinkedHashMap<>();
-      entry.put("faketcp.pcap", files.get(0).toAbsolutePath().toString());
-      entry.put("faketcp.transcript", files.get(1).toAbsolutePath().toString());
-      context.publishReportEntry(entry);
-      CapturedPackets packets = SessionViews.packets(session);
-      String message = "faketcp capture of " + context.getDisplayName() + " (" + packets.size() + " packets on "
-          + session.device().name() + ") written to " + files.get(0) + " and " + files.get(1) + ":\n"
-          + truncate(packets.transcript());
-      failure.addSuppressed(new CaptureWritten(message));
-      LOG.log(System.Logger.Level.INFO, "test {0} failed; capture written to {1} and {2}", context.getUniqueId(),
-          files.get(0).toAbsolutePath(), files.get(1).toAbsolutePath());
-    } catch (Exception e) {
-      LOG.log(System.Logger.Level.WARNING, "could not write the capture of " + context.getUniqueId() + ": " + e, e);
-      failure.addSuppressed(new CaptureWritten("faketcp could not write the capture to " + directory + ": " + e));
-    }
-  }
-
-  private static String truncate(String transcript) {
-    String[] lines = transcript.split("\n", -1);
-    if (lines.length <= 200) {
-      return transcript;
-    }
-    return String.join("\n", java.util.Arrays.copyOf(lines, 200)) + "\n... (" + (lines.length - 200)
-        + " more lines in the .txt file)\n";
-  }
-
-  static String artefactName(ExtensionContext context) {
-    Class<?> testClass = context.getRequiredTestClass();
-    String className = testClass.getName().substring(testClass.getPackageName().isEmpty() ? 0
-        : testClass.getPackageName().length() + 1).replace('$', '.');
-    String name = className + "." + context.getTestMethod().map(Method::getName).orElse("class");
-    Matcher m = INVOCATION.matcher(context.getUniqueId());
-    List<String> indexes = new ArrayList<>();
-    while (m.find()) {
-      indexes.add(m.group(1));
-    }
-    return indexes.isEmpty() ? name : name + "-" + String.join("-", indexes);
-  }
-
-  /** Names the failure artefacts in the failure's output; a note, not a cause. */
-  static final class CaptureWritten extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    CaptureWritten(String message) {
-      super(message, null, false, false);
-    }
-
-    @Override
-    public String toString() {
-      return getMessage();
-    }
+    ARTEFACTS.onFailure(context, session(context), throwable);
   }
 
   /** Root-store resource: when JUnit ends the run, waits until every device is closed. */
