@@ -47,7 +47,7 @@ final class ConnectManyRun {
   private long endNanos;
   private long deadlineNanos;
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"}) // an array of generic queues
   ConnectManyRun(ConnectMany request, TcpHost tcp, Sources sources) {
     this.request = request;
     this.tcp = tcp;

@@ -38,8 +38,7 @@ final class ConnectionTable {
   }
 
   static String format(int address, int port) {
-    return (address >>> 24) + "." + (address >>> 16 & 0xff) + "." + (address >>> 8 & 0xff) + "." + (address & 0xff)
-        + "." + port;
+    return io.faketcp.packet.Ipv4Packet.toDottedQuad(address) + "." + port;
   }
 
   private static final class Key {

@@ -1,8 +1,8 @@
 package io.faketcp.tun;
 
+import io.faketcp.packet.Ipv4Packet;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /**
  * An IPv4 subnet in CIDR form, such as {@code 192.168.0.0/24}. The first usable address
@@ -90,8 +90,7 @@ public final class Subnet {
   }
 
   static String format(int address) {
-    return (address >>> 24) + "." + (address >>> 16 & 0xff) + "." + (address >>> 8 & 0xff) + "."
-        + (address & 0xff);
+    return Ipv4Packet.toDottedQuad(address);
   }
 
   /** The network address, e.g. 192.168.0.0. */
@@ -161,18 +160,12 @@ public final class Subnet {
 
   /** The 32-bit form of an IPv4 address. */
   public static int toInt(Inet4Address address) {
-    byte[] b = address.getAddress();
-    return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    return Ipv4Packet.toInt(address);
   }
 
   /** The {@link Inet4Address} of a 32-bit address. */
   public static Inet4Address toInet(int address) {
-    byte[] b = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
-    try {
-      return (Inet4Address) InetAddress.getByAddress(b);
-    } catch (UnknownHostException e) {
-      throw new AssertionError("4 bytes are always a valid IPv4 address", e);
-    }
+    return Ipv4Packet.toInet4Address(address);
   }
 
   @Override
