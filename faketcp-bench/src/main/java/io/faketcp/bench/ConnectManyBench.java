@@ -1,6 +1,6 @@
 package io.faketcp.bench;
 
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
 import io.faketcp.peer.FakePeer;
@@ -24,7 +24,7 @@ public final class ConnectManyBench {
     int count = Integer.parseInt(args[1]);
     int inFlight = args.length > 2 ? Integer.parseInt(args[2]) : 512;
     try (TunDevice tun = TunDevice.builder().open();
-         FakePeer peer = FakePeer.builder(tun).behaviour(Behaviour.ACCEPT).start()) {
+         FakePeer peer = FakePeer.builder(tun).mode(Mode.ACCEPT).start()) {
       if (args.length > 3) {
         new ProcessBuilder("ip", "link", "set", tun.name(), "txqueuelen", args[3]).inheritIO().start().waitFor();
       }

@@ -1,6 +1,6 @@
 package io.faketcp.junit5;
 
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * after each test (passed, failed or timed out) all of it is removed.
  *
  * <pre>{@code
- * @FakeNetwork(mode = Behaviour.REJECT)
+ * @FakeNetwork(mode = Mode.REJECT)
  * class ClientTest {
  *   @Test
  *   void reportsRefusedConnections(NetworkInfo net, Capture capture) {
@@ -43,8 +43,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ExtendWith(FakeNetworkExtension.class)
 @ResourceLock(providers = FakeNetworkExtension.SubnetLocks.class)
 public @interface FakeNetwork {
-  /** How the fake hosts answer TCP (ICMP echo is answered in every mode). Default {@link Behaviour#ACCEPT}. */
-  Behaviour mode() default Behaviour.ACCEPT;
+  /** How the fake hosts answer TCP (ICMP echo is answered in every mode). Default {@link Mode#ACCEPT}. */
+  Mode mode() default Mode.ACCEPT;
 
   /** The fake subnet in CIDR notation; the host (this machine) gets its first address. */
   String subnet() default "192.168.0.0/24";

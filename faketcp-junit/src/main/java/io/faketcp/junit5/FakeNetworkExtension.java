@@ -6,7 +6,7 @@ import io.faketcp.junit5.internal.FailureArtefacts;
 import io.faketcp.junit5.internal.Session;
 import io.faketcp.junit5.internal.Settings;
 import io.faketcp.junit5.internal.SubnetLocks;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.Responder;
 import io.faketcp.peer.Rule;
 import io.faketcp.peer.Rules;
@@ -48,7 +48,7 @@ import org.opentest4j.AssertionFailedError;
  *   @RegisterExtension
  *   static FakeNetworkExtension net = FakeNetworkExtension.newInstance()
  *       .subnet("10.9.0.0/24")
- *       .rule(Rule.of("10.9.0.5", "*", Behaviour.DROP))
+ *       .rule(Rule.of("10.9.0.5", "*", Mode.DROP))
  *       .captureFilter("tcp")
  *       .build();
  *
@@ -104,7 +104,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
    *
    * <pre>{@code
    * @RegisterExtension
-   * static FakeNetworkExtension net = FakeNetworkExtension.newInstance().mode(Behaviour.ECHO).build();
+   * static FakeNetworkExtension net = FakeNetworkExtension.newInstance().mode(Mode.ECHO).build();
    * }</pre>
    */
   public static Builder newInstance() {
@@ -475,7 +475,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     private final Settings.Builder settings = Settings.builder(Settings.Origin.BUILDER);
     private String subnet = "192.168.0.0/24";
     private Rules rules;
-    private Behaviour mode = Behaviour.ACCEPT;
+    private Mode mode = Mode.ACCEPT;
     private boolean skipIfUnavailable;
 
     private Builder() {}
@@ -487,8 +487,8 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       return this;
     }
 
-    /** How every fake host answers TCP, unless a rule says otherwise. Default {@link Behaviour#ACCEPT}. */
-    public Builder mode(Behaviour mode) {
+    /** How every fake host answers TCP, unless a rule says otherwise. Default {@link Mode#ACCEPT}. */
+    public Builder mode(Mode mode) {
       this.mode = mode;
       settings.mode(mode);
       if (rules != null && mode != null) {
@@ -498,9 +498,9 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       return this;
     }
 
-    /** Adds a rule (first match wins) giving a behaviour to some addresses and ports. */
+    /** Adds a rule (first match wins) giving a mode to some addresses and ports. */
     public Builder rule(Rule rule) {
-      rules = (rules == null ? Rules.of(mode == null ? Behaviour.ACCEPT : mode) : rules).with(rule);
+      rules = (rules == null ? Rules.of(mode == null ? Mode.ACCEPT : mode) : rules).with(rule);
       settings.rules(rules);
       return this;
     }
@@ -512,7 +512,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       return this;
     }
 
-    /** Consulted for every packet before the behaviour; its exceptions fail the test. */
+    /** Consulted for every packet before the mode; its exceptions fail the test. */
     public Builder responder(Responder responder) {
       settings.responder(responder);
       return this;

@@ -1,6 +1,6 @@
 package io.faketcp.junit5;
 
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
 import io.faketcp.peer.PeerCounters;
@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface NetworkControl {
   /** Every fake host behaves as {@code mode} from the next packet on (rules are dropped). */
-  void mode(Behaviour mode);
+  void mode(Mode mode);
 
   /** Replaces the rules from the next packet on. */
   void rules(Rules rules);

@@ -1,7 +1,7 @@
 package io.faketcp.junit5;
 
 import io.faketcp.junit5.internal.Session;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
 import io.faketcp.peer.PeerCounters;
@@ -41,8 +41,8 @@ final class SessionViews {
     }
 
     @Override
-    public void mode(Behaviour mode) {
-      session.peer().behaviour(mode);
+    public void mode(Mode mode) {
+      session.peer().mode(mode);
     }
 
     @Override

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faketcp.assertj.PacketPattern;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.Direction;
 import io.faketcp.peer.PeerCounters;
 import java.io.IOException;
@@ -27,7 +27,7 @@ class CaptureTest {
     Kit.assertCleanedUp();
   }
 
-  @FakeNetwork(mode = Behaviour.ECHO)
+  @FakeNetwork(mode = Mode.ECHO)
   static class CaptureTestCases {
     @Test
     void everyPacketThePeerSawIsCapturedWhenTheTestReads(NetworkInfo net, NetworkControl control, Capture capture)
@@ -79,7 +79,7 @@ class CaptureTest {
     }
 
     @Test
-    @FakeNetwork(mode = Behaviour.DROP)
+    @FakeNetwork(mode = Mode.DROP)
     void aDroppedConnectShowsAsAnUnansweredSyn(NetworkInfo net, Capture capture) throws IOException {
       try (Socket s = new Socket()) {
         assertThatThrownBy(() -> s.connect(net.socketAddress(5, 80), 300)).isInstanceOf(SocketTimeoutException.class);
@@ -88,7 +88,7 @@ class CaptureTest {
     }
 
     @Test
-    @FakeNetwork(mode = Behaviour.REJECT)
+    @FakeNetwork(mode = Mode.REJECT)
     void aFailedAssertionListsEveryCapturedPacket(NetworkInfo net, Capture capture) {
       assertThatThrownBy(() -> new Socket(net.address(5), 80).close()).isInstanceOf(IOException.class);
       assertThatThrownBy(() -> assertThat(capture).hasHandshakeWith(net.socketAddress(5, 80)))

@@ -9,7 +9,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.ca
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.tun.TunException;
 import java.io.IOException;
 import java.net.Socket;
@@ -72,7 +72,7 @@ class FaultTest {
 
   // ---- test cases, run only by the kit ----
 
-  @FakeNetwork(mode = Behaviour.ACCEPT)
+  @FakeNetwork(mode = Mode.ACCEPT)
   @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
   static class InterruptTestCases {
     @Test
@@ -103,7 +103,7 @@ class FaultTest {
 
     @Test
     @Order(4)
-    @FakeNetwork(mode = Behaviour.ECHO)
+    @FakeNetwork(mode = Mode.ECHO)
     void afterwardsTheNetworkWorks(NetworkInfo net) throws IOException {
       assertEchoes(net);
     }
@@ -114,7 +114,7 @@ class FaultTest {
     static final AtomicBoolean broken = new AtomicBoolean();
 
     @RegisterExtension
-    final FakeNetworkExtension net = FakeNetworkExtension.newInstance().mode(Behaviour.ECHO)
+    final FakeNetworkExtension net = FakeNetworkExtension.newInstance().mode(Mode.ECHO)
         .responder((packet, out) -> {
           if (broken.compareAndSet(false, true)) {
             throw new IllegalStateException("responder broke once");
@@ -140,7 +140,7 @@ class FaultTest {
     }
   }
 
-  @FakeNetwork(mode = Behaviour.ECHO)
+  @FakeNetwork(mode = Mode.ECHO)
   @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
   static class DeletedTestCases {
     @Test

@@ -10,7 +10,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.ca
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -98,7 +98,7 @@ class LifecycleTest {
 
   // ---- test cases, run only by the kit ----
 
-  @FakeNetwork(mode = Behaviour.REJECT)
+  @FakeNetwork(mode = Mode.REJECT)
   static class PassingTestCases {
     @Test
     void rejectModeRefuses(NetworkInfo net, Capture capture) {
@@ -107,7 +107,7 @@ class LifecycleTest {
     }
 
     @Test
-    @FakeNetwork(mode = Behaviour.ECHO)
+    @FakeNetwork(mode = Mode.ECHO)
     void echoModeEchoes(NetworkInfo net, NetworkControl control, Capture capture) throws IOException {
       try (Socket s = new Socket(net.address(7), 7)) {
         s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
@@ -120,14 +120,14 @@ class LifecycleTest {
 
     @Test
     void modeChangesMidTest(NetworkInfo net, NetworkControl control) throws IOException {
-      control.mode(Behaviour.ACCEPT);
+      control.mode(Mode.ACCEPT);
       new Socket(net.address(9), 443).close();
       assertThat(net.interfaceName()).startsWith("tun");
       assertThat(net.hostAddress().getHostAddress()).isEqualTo("192.168.0.1");
     }
   }
 
-  @FakeNetwork(mode = Behaviour.ACCEPT)
+  @FakeNetwork(mode = Mode.ACCEPT)
   static class FailingTestCases {
     @Test
     void failsAfterAHandshake(NetworkInfo net) throws IOException {
@@ -239,7 +239,7 @@ class LifecycleTest {
     }
 
     @Test
-    @FakeNetwork(subnet = "10.31.0.0/16", mode = Behaviour.REJECT)
+    @FakeNetwork(subnet = "10.31.0.0/16", mode = Mode.REJECT)
     void methodSubnet(NetworkInfo net) {
       assertThat(net.subnet()).hasToString("10.31.0.0/16");
       assertThatThrownBy(() -> new Socket(net.address(300), 80).close()).isInstanceOf(ConnectException.class);

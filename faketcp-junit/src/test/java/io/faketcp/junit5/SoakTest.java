@@ -4,7 +4,7 @@ import static io.faketcp.assertj.FakeNetworkAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -54,7 +54,7 @@ class SoakTest {
   }
 
   /** One fixture cycle per repetition: a fresh network, traffic, a capture assertion. */
-  @FakeNetwork(mode = Behaviour.ECHO)
+  @FakeNetwork(mode = Mode.ECHO)
   static class CycleTestCases {
     @RepeatedTest(PER_RUN)
     void echoPingAndCapture(NetworkInfo net, Capture capture) throws IOException {

@@ -1,7 +1,7 @@
 package io.faketcp.cli;
 
 import io.faketcp.packet.Tcpdump;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
 import io.faketcp.peer.FakePeer;
@@ -268,20 +268,20 @@ public final class Main {
         throw new IllegalArgumentException("no command given");
       }
       String command = words.get(0);
-      Behaviour behaviour;
+      Mode mode;
       switch (command) {
         case "icmpecho":
-          behaviour = Behaviour.DROP;
+          mode = Mode.DROP;
           break;
         case "reject":
         case "accept":
         case "discard":
         case "echo":
         case "drop":
-          behaviour = Behaviour.valueOf(command.toUpperCase(java.util.Locale.ROOT));
+          mode = Mode.valueOf(command.toUpperCase(java.util.Locale.ROOT));
           break;
         case "connect-many":
-          behaviour = Behaviour.ACCEPT;
+          mode = Mode.ACCEPT;
           if (words.size() != 4) {
             throw new IllegalArgumentException("connect-many takes HOST PORT COUNT, got " + (words.size() - 1)
                 + " argument(s)");
@@ -302,7 +302,7 @@ public final class Main {
       if (line.connectMany == null && words.size() > 1) {
         throw new IllegalArgumentException(command + " takes no arguments, got '" + words.get(1) + "'");
       }
-      Rules result = Rules.of(behaviour);
+      Rules result = Rules.of(mode);
       for (io.faketcp.peer.Rule rule : rules) {
         result = result.with(rule);
       }
@@ -317,14 +317,14 @@ public final class Main {
         throw new IllegalArgumentException("--rule '" + text + "' is not ADDRESSES:PORTS=BEHAVIOUR");
       }
       String name = text.substring(equals + 1).trim().toUpperCase(java.util.Locale.ROOT);
-      Behaviour behaviour;
+      Mode mode;
       try {
-        behaviour = Behaviour.valueOf(name);
+        mode = Mode.valueOf(name);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--rule '" + text + "': behaviour '" + text.substring(equals + 1)
+        throw new IllegalArgumentException("--rule '" + text + "': mode '" + text.substring(equals + 1)
             + "' is not one of reject, accept, discard, echo, drop");
       }
-      return io.faketcp.peer.Rule.of(text.substring(0, colon), text.substring(colon + 1, equals), behaviour);
+      return io.faketcp.peer.Rule.of(text.substring(0, colon), text.substring(colon + 1, equals), mode);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -16,7 +16,7 @@ final class Connection {
   final int hostPort;
   final int peerAddress;
   final int peerPort;
-  final Behaviour behaviour;
+  final Mode mode;
   /** Non-null for connections the peer opened as a client (connect-many). */
   final ConnectManyRun run;
 
@@ -36,19 +36,19 @@ final class Connection {
   /** An ACK is owed at the end of the current batch of packets. */
   boolean ackPending;
 
-  /** Bytes received in ECHO behaviour and not yet sent back. */
+  /** Bytes received in ECHO mode and not yet sent back. */
   EchoBuffer echo;
 
   /** Connect-many: SYN retransmissions so far, and when the next one is due (nanoTime). */
   int retransmissions;
   long deadline;
 
-  Connection(int hostAddress, int hostPort, int peerAddress, int peerPort, Behaviour behaviour, ConnectManyRun run) {
+  Connection(int hostAddress, int hostPort, int peerAddress, int peerPort, Mode mode, ConnectManyRun run) {
     this.hostAddress = hostAddress;
     this.hostPort = hostPort;
     this.peerAddress = peerAddress;
     this.peerPort = peerPort;
-    this.behaviour = behaviour;
+    this.mode = mode;
     this.run = run;
   }
 

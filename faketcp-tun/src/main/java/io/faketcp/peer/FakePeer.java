@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * try (TunDevice tun = TunDevice.builder().open();
- *      FakePeer peer = FakePeer.builder(tun).behaviour(Behaviour.ECHO).start()) {
+ *      FakePeer peer = FakePeer.builder(tun).mode(Mode.ECHO).start()) {
  *   try (Socket s = new Socket("192.168.0.7", 7)) { ... } // an echo server at every address
  * }
  * }</pre>
@@ -87,9 +87,9 @@ public final class FakePeer implements AutoCloseable {
     return device;
   }
 
-  /** Every host now behaves as {@code behaviour} (rules are dropped). Takes effect for the next packet. */
-  public void behaviour(Behaviour behaviour) {
-    tcp.rules(Rules.of(behaviour));
+  /** Every host now behaves as {@code mode} (rules are dropped). Takes effect for the next packet. */
+  public void mode(Mode mode) {
+    tcp.rules(Rules.of(mode));
   }
 
   /** Replaces the rules. Takes effect for the next packet; thread-safe. */
@@ -364,7 +364,7 @@ public final class FakePeer implements AutoCloseable {
   /** Configures and {@linkplain #start() starts} a {@link FakePeer}. */
   public static final class Builder {
     private final TunDevice device;
-    private Rules rules = Rules.of(Behaviour.ACCEPT);
+    private Rules rules = Rules.of(Mode.ACCEPT);
     private Responder responder;
     private PacketListener listener;
     private Consumer<Throwable> failureHandler;
@@ -373,9 +373,9 @@ public final class FakePeer implements AutoCloseable {
       this.device = device;
     }
 
-    /** Every host behaves as {@code behaviour}; replaces any rules. */
-    public Builder behaviour(Behaviour behaviour) {
-      this.rules = Rules.of(behaviour);
+    /** Every host behaves as {@code mode}; replaces any rules. */
+    public Builder mode(Mode mode) {
+      this.rules = Rules.of(mode);
       return this;
     }
 
@@ -394,7 +394,7 @@ public final class FakePeer implements AutoCloseable {
       return this;
     }
 
-    /** Consulted for every packet before the behaviour. */
+    /** Consulted for every packet before the mode. */
     public Builder responder(Responder responder) {
       this.responder = responder;
       return this;

@@ -4,7 +4,7 @@ import io.faketcp.packet.Ipv4Packet;
 import java.nio.ByteBuffer;
 
 /**
- * Custom handling for packets, consulted before the behaviour. Runs on the peer's thread; an
+ * Custom handling for packets, consulted before the mode. Runs on the peer's thread; an
  * exception it throws is recorded as the peer's {@linkplain FakePeer#failure() failure} (the
  * packet is then counted as dropped) and the peer goes on.
  *
@@ -19,7 +19,7 @@ public interface Responder {
    * Handles {@code packet} (a valid IPv4 packet addressed to the subnet).
    *
    * @param out sends packets into the host's kernel
-   * @return true when handled (the behaviour is skipped), false to let the behaviour answer
+   * @return true when handled (the mode is skipped), false to let the mode answer
    * @throws Exception recorded as the peer's failure
    */
   boolean respond(Ipv4Packet packet, Sink out) throws Exception;

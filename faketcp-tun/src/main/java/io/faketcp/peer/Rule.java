@@ -4,12 +4,12 @@ import io.faketcp.tun.Subnet;
 import java.net.InetAddress;
 
 /**
- * Gives a {@link Behaviour} to the fake hosts whose address and port fall in a range.
+ * Gives a {@link Mode} to the fake hosts whose address and port fall in a range.
  *
  * <pre>{@code
- * Rule.of("192.168.0.5", "*", Behaviour.REJECT);           // one host, every port
- * Rule.of("192.168.0.10-192.168.0.20", "80", Behaviour.DROP);
- * Rule.of("192.168.0.128/25", "8000-8999", Behaviour.ECHO);
+ * Rule.of("192.168.0.5", "*", Mode.REJECT);           // one host, every port
+ * Rule.of("192.168.0.10-192.168.0.20", "80", Mode.DROP);
+ * Rule.of("192.168.0.128/25", "8000-8999", Mode.ECHO);
  * }</pre>
  */
 public final class Rule {
@@ -17,15 +17,15 @@ public final class Rule {
   private final int lastAddress;
   private final int firstPort;
   private final int lastPort;
-  private final Behaviour behaviour;
+  private final Mode mode;
   private final String text;
 
-  private Rule(int firstAddress, int lastAddress, int firstPort, int lastPort, Behaviour behaviour, String text) {
+  private Rule(int firstAddress, int lastAddress, int firstPort, int lastPort, Mode mode, String text) {
     this.firstAddress = firstAddress;
     this.lastAddress = lastAddress;
     this.firstPort = firstPort;
     this.lastPort = lastPort;
-    this.behaviour = behaviour;
+    this.mode = mode;
     this.text = text;
   }
 
@@ -34,31 +34,31 @@ public final class Rule {
    *
    * @param addresses {@code *}, one address, a range {@code a.b.c.d-a.b.c.e}, or a CIDR block
    * @param ports {@code *}, one port, or a range {@code 8000-8999}
-   * @param behaviour what the matching hosts do
+   * @param mode what the matching hosts do
    * @throws IllegalArgumentException naming the value that cannot be parsed
    */
-  public static Rule of(String addresses, String ports, Behaviour behaviour) {
-    if (behaviour == null) {
-      throw new IllegalArgumentException("rule for " + addresses + ":" + ports + " has no behaviour");
+  public static Rule of(String addresses, String ports, Mode mode) {
+    if (mode == null) {
+      throw new IllegalArgumentException("rule for " + addresses + ":" + ports + " has no mode");
     }
     int[] a = parseAddresses(addresses);
     int[] p = parsePorts(ports);
-    return new Rule(a[0], a[1], p[0], p[1], behaviour, addresses.trim() + ":" + ports.trim() + " -> " + behaviour);
+    return new Rule(a[0], a[1], p[0], p[1], mode, addresses.trim() + ":" + ports.trim() + " -> " + mode);
   }
 
   /** Every port of one address. */
-  public static Rule forAddress(InetAddress address, Behaviour behaviour) {
-    return of(address.getHostAddress(), "*", behaviour);
+  public static Rule forAddress(InetAddress address, Mode mode) {
+    return of(address.getHostAddress(), "*", mode);
   }
 
   /** One port on every address. */
-  public static Rule forPort(int port, Behaviour behaviour) {
-    return of("*", Integer.toString(port), behaviour);
+  public static Rule forPort(int port, Mode mode) {
+    return of("*", Integer.toString(port), mode);
   }
 
-  /** The behaviour of matching hosts. */
-  public Behaviour behaviour() {
-    return behaviour;
+  /** The mode of matching hosts. */
+  public Mode mode() {
+    return mode;
   }
 
   /** Whether the fake host {@code address} (32-bit) on {@code port} matches. */

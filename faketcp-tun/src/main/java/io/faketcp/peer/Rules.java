@@ -4,58 +4,58 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An ordered list of {@link Rule}s and a default behaviour: the first rule matching a fake host's
+ * An ordered list of {@link Rule}s and a default mode: the first rule matching a fake host's
  * address and port decides, else the default. Immutable; swap a whole set into a running peer with
  * {@link FakePeer#rules(Rules)}.
  *
  * <pre>{@code
- * Rules rules = Rules.of(Behaviour.ACCEPT)
- *     .with(Rule.of("192.168.0.5", "*", Behaviour.DROP))
- *     .with(Rule.of("192.168.0.6", "*", Behaviour.REJECT));
+ * Rules rules = Rules.of(Mode.ACCEPT)
+ *     .with(Rule.of("192.168.0.5", "*", Mode.DROP))
+ *     .with(Rule.of("192.168.0.6", "*", Mode.REJECT));
  * }</pre>
  */
 public final class Rules {
   private final Rule[] rules;
-  private final Behaviour defaultBehaviour;
+  private final Mode defaultMode;
 
-  private Rules(Rule[] rules, Behaviour defaultBehaviour) {
+  private Rules(Rule[] rules, Mode defaultMode) {
     this.rules = rules;
-    this.defaultBehaviour = defaultBehaviour;
+    this.defaultMode = defaultMode;
   }
 
-  /** No rules: every host behaves as {@code defaultBehaviour}. */
-  public static Rules of(Behaviour defaultBehaviour) {
-    if (defaultBehaviour == null) {
-      throw new IllegalArgumentException("default behaviour is null");
+  /** No rules: every host behaves as {@code defaultMode}. */
+  public static Rules of(Mode defaultMode) {
+    if (defaultMode == null) {
+      throw new IllegalArgumentException("default mode is null");
     }
-    return new Rules(new Rule[0], defaultBehaviour);
+    return new Rules(new Rule[0], defaultMode);
   }
 
   /** These rules followed by {@code rule}. */
   public Rules with(Rule rule) {
     Rule[] more = java.util.Arrays.copyOf(rules, rules.length + 1);
     more[rules.length] = rule;
-    return new Rules(more, defaultBehaviour);
+    return new Rules(more, defaultMode);
   }
 
   /** The same rules with another default. */
-  public Rules withDefault(Behaviour behaviour) {
-    return new Rules(rules, of(behaviour).defaultBehaviour);
+  public Rules withDefault(Mode mode) {
+    return new Rules(rules, of(mode).defaultMode);
   }
 
-  /** The behaviour for the fake host {@code address} (32-bit) on {@code port}. */
-  public Behaviour behaviourFor(int address, int port) {
+  /** The mode for the fake host {@code address} (32-bit) on {@code port}. */
+  public Mode modeFor(int address, int port) {
     for (Rule rule : rules) {
       if (rule.matches(address, port)) {
-        return rule.behaviour();
+        return rule.mode();
       }
     }
-    return defaultBehaviour;
+    return defaultMode;
   }
 
-  /** The default behaviour. */
-  public Behaviour defaultBehaviour() {
-    return defaultBehaviour;
+  /** The default mode. */
+  public Mode defaultMode() {
+    return defaultMode;
   }
 
   /** The rules, first match first. */
@@ -69,7 +69,7 @@ public final class Rules {
     for (Rule rule : rules) {
       parts.add(rule.toString());
     }
-    parts.add("default -> " + defaultBehaviour);
+    parts.add("default -> " + defaultMode);
     return String.join(", ", parts);
   }
 }

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 
 /**
  * The TCP side of every fake host: answers the host's segments according to the connection's
- * {@link Behaviour}, keeps the {@link ConnectionTable}, and drives the client side for
+ * {@link Mode}, keeps the {@link ConnectionTable}, and drives the client side for
  * connect-many. Peer thread only.
  */
 final class TcpHost {
@@ -61,8 +61,8 @@ final class TcpHost {
       handleClient(c, segment);
       return;
     }
-    Behaviour now = rules.behaviourFor(peerAddress, peerPort);
-    if (now == Behaviour.DROP) {
+    Mode now = rules.modeFor(peerAddress, peerPort);
+    if (now == Mode.DROP) {
       return; // the host has vanished: silence, for new and existing connections alike
     }
     if (c == null) {
@@ -99,7 +99,7 @@ final class TcpHost {
     receive(c, segment);
   }
 
-  private void handleUnknown(TcpSegment segment, Behaviour now) {
+  private void handleUnknown(TcpSegment segment, Mode now) {
     if (segment.rst()) {
       return; // never answer a reset
     }
@@ -107,7 +107,7 @@ final class TcpHost {
       sendReset(segment); // as a real host answers a segment of no connection it knows
       return;
     }
-    if (now == Behaviour.REJECT) {
+    if (now == Mode.REJECT) {
       sendReset(segment);
       return;
     }
@@ -120,7 +120,7 @@ final class TcpHost {
     c.sndNxt = c.iss + 1;
     options(c, segment.options());
     c.hostWindow = segment.window(); // never scaled in a SYN
-    if (now == Behaviour.ECHO) {
+    if (now == Mode.ECHO) {
       c.echo = new EchoBuffer(ECHO_BUFFER);
     }
     table.put(c);
@@ -161,7 +161,7 @@ final class TcpHost {
     }
     int seq = (int) segment.sequenceNumber();
     int length = segment.payloadLength();
-    if (c.behaviour == Behaviour.ACCEPT) {
+    if (c.mode == Mode.ACCEPT) {
       if (segment.fin()) {
         // As the classic acceptall: the FIN is answered, which acknowledges all data before it.
         c.rcvNxt = seq + length + 1;
@@ -301,7 +301,7 @@ final class TcpHost {
 
   /** Connect-many: a new client connection, entered in the table; the caller sends its SYN. */
   Connection openClient(ConnectManyRun run, int hostAddress, int hostPort, int peerAddress, int peerPort) {
-    Connection c = new Connection(hostAddress, hostPort, peerAddress, peerPort, Behaviour.DISCARD, run);
+    Connection c = new Connection(hostAddress, hostPort, peerAddress, peerPort, Mode.DISCARD, run);
     c.iss = random.nextInt();
     c.sndUna = c.iss;
     c.sndNxt = c.iss + 1;

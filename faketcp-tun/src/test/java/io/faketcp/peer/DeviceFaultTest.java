@@ -28,7 +28,7 @@ class DeviceFaultTest {
 
   @Test
   void deletingTheInterfaceUnderAnIdlePeerStopsItWithAClearError() throws Exception {
-    PeerFixture f = new PeerFixture(Rules.of(Behaviour.ECHO));
+    PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO));
     ipLinkDel(f.device.name());
     await(() -> !f.peer.isRunning(), "peer thread stopped");
     assertThat(f.peer.failure()).hasValueSatisfying(t -> assertThat(t)
@@ -39,7 +39,7 @@ class DeviceFaultTest {
 
   @Test
   void deletingTheInterfaceWhileTrafficFlowsStopsThePeerWithAClearError() throws Exception {
-    PeerFixture f = new PeerFixture(Rules.of(Behaviour.DISCARD));
+    PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD));
     PeerFixture.Flood flood = f.flood(5);
     Socket socket = flood.socket;
     Thread writer = flood.writer;

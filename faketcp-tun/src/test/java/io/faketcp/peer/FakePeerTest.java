@@ -29,8 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FakePeerTest {
 
   @Test
-  void everyAddressAnswersPingInEveryBehaviour() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.DROP))) {
+  void everyAddressAnswersPingInEveryMode() throws Exception {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DROP))) {
       for (int n : new int[] {2, 7, 100, 254}) {
         assertThat(InetAddress.getByName(f.address(n)).isReachable(2000)).as("ping .%d", n).isTrue();
       }
@@ -40,7 +40,7 @@ class FakePeerTest {
 
   @Test
   void rejectRefusesEveryPort() {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.REJECT))) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.REJECT))) {
       for (int port : new int[] {1, 80, 443, 8080, 65535}) {
         assertThatThrownBy(() -> new Socket(f.address(5), port).close())
             .as("port %d", port).isInstanceOf(ConnectException.class).hasMessageContaining("refused");
@@ -51,7 +51,7 @@ class FakePeerTest {
 
   @Test
   void acceptConnectsAndUnacknowledgedDataPilesUpInSendQueue() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ACCEPT));
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT));
         Socket socket = new Socket(f.address(5), 80)) {
       socket.getOutputStream().write(new byte[20_000]);
       await(() -> sendQueue(socket) == 20_000, "Send-Q reaches 20000");
@@ -63,7 +63,7 @@ class FakePeerTest {
 
   @Test
   void discardAcknowledgesEverythingSoSendQueueDrains() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.DISCARD));
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD));
         Socket socket = new Socket(f.address(6), 9)) {
       socket.getOutputStream().write(new byte[2_000_000]);
       await(() -> sendQueue(socket) == 0, "Send-Q drains to 0");
@@ -75,7 +75,7 @@ class FakePeerTest {
   void sixteenBusyDiscardConnectionsAllDrainWithoutStalling() throws Exception {
     // Regression: with 8 MB windows the senders overflowed the tun's queue and a flow whose
     // retransmissions kept meeting a full queue backed off for minutes.
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.DISCARD))) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD))) {
       List<Socket> sockets = new java.util.ArrayList<>();
       List<Thread> writers = new java.util.ArrayList<>();
       java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
@@ -109,7 +109,7 @@ class FakePeerTest {
 
   @Test
   void echoReturnsWhatWasSentIncludingOneMegabyteInChunks() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ECHO));
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO));
         Socket socket = new Socket(f.address(7), 7)) {
       socket.setSoTimeout(5000);
       OutputStream out = socket.getOutputStream();
@@ -131,7 +131,7 @@ class FakePeerTest {
 
   @Test
   void echoKeepsUpWhenTheClientWritesEverythingBeforeReading() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ECHO));
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO));
         Socket socket = new Socket(f.address(7), 7)) {
       socket.setSoTimeout(5000);
       byte[] sent = new byte[600_000];
@@ -154,7 +154,7 @@ class FakePeerTest {
 
   @Test
   void dropMakesConnectTimeOut() {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.DROP))) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DROP))) {
       long start = System.nanoTime();
       assertThatThrownBy(() -> {
         try (Socket s = new Socket()) {
@@ -167,21 +167,21 @@ class FakePeerTest {
   }
 
   @Test
-  void rulesGiveDifferentBehavioursToTwoAddresses() throws Exception {
-    Rules rules = Rules.of(Behaviour.ACCEPT).with(Rule.of("192.168.0.10", "*", Behaviour.REJECT));
+  void rulesGiveDifferentModesToTwoAddresses() throws Exception {
+    Rules rules = Rules.of(Mode.ACCEPT).with(Rule.of("192.168.0.10", "*", Mode.REJECT));
     try (PeerFixture f = new PeerFixture(rules)) {
       assertThatThrownBy(() -> new Socket(f.address(10), 80).close()).isInstanceOf(ConnectException.class);
       try (Socket ok = new Socket(f.address(11), 80)) {
         assertThat(ok.isConnected()).isTrue();
       }
-      f.peer.rules(Rules.of(Behaviour.REJECT)); // changed while running
+      f.peer.rules(Rules.of(Mode.REJECT)); // changed while running
       assertThatThrownBy(() -> new Socket(f.address(11), 80).close()).isInstanceOf(ConnectException.class);
     }
   }
 
   @Test
   void closingFromTheClientIsAnsweredWithFinAndEndOfStream() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.DISCARD));
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD));
         Socket socket = new Socket(f.address(5), 80)) {
       socket.setSoTimeout(3000);
       socket.getOutputStream().write(new byte[100]);
@@ -193,7 +193,7 @@ class FakePeerTest {
 
   @Test
   void aSegmentOfAnUnknownConnectionGetsReset() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ACCEPT)); RawSocket raw = new RawSocket()) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT)); RawSocket raw = new RawSocket()) {
       raw.send(TcpSegment.builder().source(f.device.subnet().hostAddress()).destination(f.device.subnet().address(9))
           .sourcePort(40000).destinationPort(80).sequenceNumber(1000).acknowledgmentNumber(5000)
           .flags(TcpSegment.ACK).build());
@@ -206,7 +206,7 @@ class FakePeerTest {
 
   @Test
   void aRetransmittedSynGetsTheSameSynAckAgain() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ACCEPT)); RawSocket raw = new RawSocket()) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT)); RawSocket raw = new RawSocket()) {
       // From an address the namespace does not own, so the kernel drops our SYN+ACK instead of
       // answering it with a RST (which would end the half-open connection).
       byte[] syn = TcpSegment.builder().source((java.net.Inet4Address) InetAddress.getByName("10.77.0.1"))
@@ -227,7 +227,7 @@ class FakePeerTest {
 
   @Test
   void connectManyGetsTenThousandConnectionsAcceptedByAServerSocketChannel() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ACCEPT));
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT));
         java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()) {
       server.bind(new InetSocketAddress(f.device.subnet().hostAddress(), 8080), 4096);
       List<java.nio.channels.SocketChannel> accepted = new java.util.ArrayList<>();
@@ -269,7 +269,7 @@ class FakePeerTest {
 
   @Test
   void connectManyToAClosedPortReportsRefusals() {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ACCEPT))) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT))) {
       ConnectManyResult result = f.peer.connectMany(
           ConnectMany.to(new InetSocketAddress(f.device.subnet().hostAddress(), 9), 50));
       assertThat(result.refused()).isEqualTo(50);
@@ -279,7 +279,7 @@ class FakePeerTest {
 
   @Test
   void closingTheDeviceWhileTrafficFlowsRemovesTheInterfaceAndStopsTheThread() throws Exception {
-    PeerFixture f = new PeerFixture(Rules.of(Behaviour.DISCARD));
+    PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD));
     PeerFixture.Flood flood = f.flood(5);
     Socket socket = flood.socket;
     Thread writer = flood.writer;

@@ -43,7 +43,7 @@ class OddTrafficTest {
 
   @Test
   void ipOptionsSetOnAKernelSocketStillGetAHandshake() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ACCEPT))) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT))) {
       int fd = Libc.socket(2, 1, 0);
       try {
         // Record route (type 7, length 11, pointer 4, two slots) padded with an end-of-options byte.
@@ -69,7 +69,7 @@ class OddTrafficTest {
 
   @Test
   void udpLargeEnoughToFragmentAndSmallUdpAreIgnoredAndCounted() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ECHO)); DatagramSocket udp = new DatagramSocket()) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO)); DatagramSocket udp = new DatagramSocket()) {
       InetAddress peer = f.device.subnet().address(5);
       udp.send(new DatagramPacket(new byte[4000], 4000, peer, 9)); // 3 fragments at MTU 1500
       udp.send(new DatagramPacket(new byte[10], 10, peer, 9));
@@ -83,7 +83,7 @@ class OddTrafficTest {
 
   @Test
   void ipv6PacketsAreIgnoredAndCounted() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ECHO)); DatagramSocket udp = new DatagramSocket()) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO)); DatagramSocket udp = new DatagramSocket()) {
       Path knob = Path.of("/proc/sys/net/ipv6/conf", f.device.name(), "disable_ipv6");
       assumeThat(knob).as("kernel with IPv6").exists();
       Files.writeString(knob, "0");
@@ -102,7 +102,7 @@ class OddTrafficTest {
 
   @Test
   void aResetInTheMiddleOfTheHandshakeForgetsTheConnection() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ACCEPT)); RawSocket raw = new RawSocket()) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT)); RawSocket raw = new RawSocket()) {
       raw.send(segment(f, 40100).sequenceNumber(1000).flags(TcpSegment.SYN).build());
       TcpSegment synAck = awaitSegment(f, 40100, s -> s.syn() && s.ack());
       assertThat(f.peer.counters().synReceived()).isEqualTo(1);
@@ -124,7 +124,7 @@ class OddTrafficTest {
     // Drops the server's first FIN, so the peer's FIN crosses it: both sides close at once.
     Responder dropFirstFin = (packet, out) -> packet.protocol() == 6 && TcpSegment.wrap(packet).fin()
         && finsDropped.compareAndSet(0, 1);
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ACCEPT), dropFirstFin);
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT), dropFirstFin);
         ServerSocket server = new ServerSocket()) {
       server.bind(new InetSocketAddress(f.device.subnet().hostAddress(), 8081));
       ConnectManyResult result = f.peer.connectMany(ConnectMany.to(new InetSocketAddress(f.device.subnet().hostAddress(), 8081), 1));
@@ -146,7 +146,7 @@ class OddTrafficTest {
 
   @Test
   void dataAfterFinIsNotAcceptedButAnsweredWithADuplicateAck() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ECHO)); RawSocket raw = new RawSocket()) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO)); RawSocket raw = new RawSocket()) {
       long iss = handshake(f, raw, 40200, 1000);
       raw.send(segment(f, 40200).sequenceNumber(1001).acknowledgmentNumber(iss + 1).flags(TcpSegment.FIN | TcpSegment.ACK).build());
       TcpSegment fin = awaitSegment(f, 40200, TcpSegment::fin);
@@ -164,7 +164,7 @@ class OddTrafficTest {
 
   @Test
   void aSynOnAnEstablishedFourTupleGetsAChallengeAckAndTheConnectionStays() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.DISCARD)); RawSocket raw = new RawSocket()) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD)); RawSocket raw = new RawSocket()) {
       long iss = handshake(f, raw, 40300, 5000);
       int before = segmentsTo(f, 40300).size();
       raw.send(segment(f, 40300).sequenceNumber(900_000).flags(TcpSegment.SYN).build());
@@ -180,7 +180,7 @@ class OddTrafficTest {
 
   @Test
   void aNewSynOnAHalfOpenFourTupleReplacesTheStaleConnection() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ACCEPT)); RawSocket raw = new RawSocket()) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT)); RawSocket raw = new RawSocket()) {
       raw.send(segment(f, 40301).sequenceNumber(100).flags(TcpSegment.SYN).build());
       awaitSegment(f, 40301, s -> s.syn() && s.ack());
       raw.send(segment(f, 40301).sequenceNumber(7000).flags(TcpSegment.SYN).build());
@@ -194,7 +194,7 @@ class OddTrafficTest {
 
   @Test
   void sequenceNumbersWrapAroundInAcknowledgmentsAndEchoes() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Behaviour.ECHO)); RawSocket raw = new RawSocket()) {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO)); RawSocket raw = new RawSocket()) {
       long iss = handshake(f, raw, 40400, 0xFFFFFFF0L);
       long seq = 0xFFFFFFF1L;
       long[] expectedAcks = {0xFFFFFFFBL, 0x5L, 0xFL};

@@ -59,11 +59,11 @@ class PeerDispatchFuzzTest {
       throw new IllegalStateException("tun fuzzing cannot run: " + why);
     });
     device = TunDevice.builder().subnet(Subnet.DEFAULT).mtu(65535).open();
-    Rules rules = Rules.of(Behaviour.ECHO)
-        .with(Rule.of("192.168.0.2-192.168.0.40", "*", Behaviour.REJECT))
-        .with(Rule.of("192.168.0.41-192.168.0.80", "*", Behaviour.DROP))
-        .with(Rule.of("192.168.0.81-192.168.0.120", "*", Behaviour.ACCEPT))
-        .with(Rule.of("*", "0-1023", Behaviour.DISCARD));
+    Rules rules = Rules.of(Mode.ECHO)
+        .with(Rule.of("192.168.0.2-192.168.0.40", "*", Mode.REJECT))
+        .with(Rule.of("192.168.0.41-192.168.0.80", "*", Mode.DROP))
+        .with(Rule.of("192.168.0.81-192.168.0.120", "*", Mode.ACCEPT))
+        .with(Rule.of("*", "0-1023", Mode.DISCARD));
     peer = FakePeer.builder(device).rules(rules).listener((direction, packet) -> {
       if (direction == Direction.TO_PEER) {
         byte[] bytes = new byte[packet.remaining()];

@@ -5,7 +5,7 @@ import static io.faketcp.assertj.FakeNetworkAssertions.assertThat;
 import io.faketcp.junit5.Capture;
 import io.faketcp.junit5.FakeNetwork;
 import io.faketcp.junit5.NetworkInfo;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * and where the {@code .pcap} and transcript were written. Left out of the normal build; run it with
  * {@code mvn -pl sample-tests test -Pfailure-demo}. {@link FailureOutputTest} checks what it prints.
  */
-@FakeNetwork(mode = Behaviour.REJECT)
+@FakeNetwork(mode = Mode.REJECT)
 class CaptureFailureDemoTest {
 
   // tag::failure-demo[]

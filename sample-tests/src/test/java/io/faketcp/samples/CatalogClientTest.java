@@ -9,7 +9,7 @@ import io.faketcp.junit5.Capture;
 import io.faketcp.junit5.CapturedPacket;
 import io.faketcp.junit5.FakeNetwork;
 import io.faketcp.junit5.NetworkInfo;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.samples.CatalogClient.CatalogUnavailableException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@link java.net.http.HttpClient} behind a wrapper: request timeout, refused and unanswered connects. */
-@FakeNetwork(mode = Behaviour.DISCARD, subnet = "10.30.0.0/24")
+@FakeNetwork(mode = Mode.DISCARD, subnet = "10.30.0.0/24")
 @Timeout(10) // a client without its timeouts would wait forever
 class CatalogClientTest {
 
@@ -58,7 +58,7 @@ class CatalogClientTest {
   }
 
   @Test
-  @FakeNetwork(mode = Behaviour.REJECT, subnet = "10.30.0.0/24")
+  @FakeNetwork(mode = Mode.REJECT, subnet = "10.30.0.0/24")
   void aRefusedConnectionIsReportedAtOnce(NetworkInfo net, Capture capture) {
     CatalogClient catalog = new CatalogClient(URI.create("http://10.30.0.9:8080/"), Duration.ofSeconds(1),
         Duration.ofSeconds(1));
@@ -71,7 +71,7 @@ class CatalogClientTest {
   }
 
   @Test
-  @FakeNetwork(mode = Behaviour.DROP, subnet = "10.30.0.0/24")
+  @FakeNetwork(mode = Mode.DROP, subnet = "10.30.0.0/24")
   void anUnansweredConnectHitsTheConnectTimeout(NetworkInfo net, Capture capture) {
     CatalogClient catalog = new CatalogClient(URI.create("http://10.30.0.9:8080/"), Duration.ofMillis(300),
         Duration.ofSeconds(5));

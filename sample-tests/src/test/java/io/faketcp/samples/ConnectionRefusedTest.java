@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.faketcp.junit5.Capture;
 import io.faketcp.junit5.FakeNetwork;
 import io.faketcp.junit5.NetworkInfo;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import java.net.ConnectException;
 import java.net.Socket;
 import org.junit.jupiter.api.Test;
 
-@FakeNetwork(mode = Behaviour.REJECT)
+@FakeNetwork(mode = Mode.REJECT)
 class ConnectionRefusedTest {
 
   @Test

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faketcp.assertj.PacketPattern;
 import io.faketcp.junit5.FakeNetworkExtension;
 import io.faketcp.junit5.NetworkInfo;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.Rule;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,9 +23,9 @@ class FailoverClientTest {
   @RegisterExtension
   static FakeNetworkExtension network = FakeNetworkExtension.newInstance()
       .subnet("10.20.0.0/24")
-      .mode(Behaviour.ACCEPT)
-      .rule(Rule.of("10.20.0.5", "*", Behaviour.DROP))
-      .rule(Rule.of("10.20.0.6", "*", Behaviour.REJECT))
+      .mode(Mode.ACCEPT)
+      .rule(Rule.of("10.20.0.5", "*", Mode.DROP))
+      .rule(Rule.of("10.20.0.6", "*", Mode.REJECT))
       .build();
 
   @Test

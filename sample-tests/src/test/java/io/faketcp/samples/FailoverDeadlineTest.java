@@ -8,7 +8,7 @@ import io.faketcp.junit5.Capture;
 import io.faketcp.junit5.FakeNetwork;
 import io.faketcp.junit5.NetworkControl;
 import io.faketcp.junit5.NetworkInfo;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.Rule;
 import io.faketcp.peer.Rules;
 import io.faketcp.samples.FailoverClient.NoReplicaAvailableException;
@@ -24,8 +24,8 @@ class FailoverDeadlineTest {
   // tag::rules[]
   @Test
   void givesUpAtItsDeadlineWithoutTryingTheRemainingReplicas(NetworkInfo net, NetworkControl peer, Capture capture) {
-    peer.rules(Rules.of(Behaviour.ACCEPT)
-        .with(Rule.of("10.21.0.5-10.21.0.6", "*", Behaviour.DROP)));   // .7 and up accept
+    peer.rules(Rules.of(Mode.ACCEPT)
+        .with(Rule.of("10.21.0.5-10.21.0.6", "*", Mode.DROP)));   // .7 and up accept
     List<InetSocketAddress> replicas = List.of(
         net.socketAddress(5, 5432), net.socketAddress(6, 5432), net.socketAddress(7, 5432));
     FailoverClient client = new FailoverClient(replicas, Duration.ofSeconds(1), Duration.ofMillis(1100));

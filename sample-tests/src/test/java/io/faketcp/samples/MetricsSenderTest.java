@@ -9,7 +9,7 @@ import io.faketcp.junit5.Capture;
 import io.faketcp.junit5.CapturedPacket;
 import io.faketcp.junit5.FakeNetwork;
 import io.faketcp.junit5.NetworkInfo;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.samples.MetricsSender.MetricsUnavailableException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * A blocking {@link java.net.Socket} client: a metric is sent over a short connection; a refused or
  * unanswered connect becomes the application's {@link MetricsUnavailableException}.
  */
-@FakeNetwork(mode = Behaviour.ACCEPT)
+@FakeNetwork(mode = Mode.ACCEPT)
 class MetricsSenderTest {
   private static final Instant AT = Instant.parse("2024-05-01T12:00:00Z");
 
@@ -45,7 +45,7 @@ class MetricsSenderTest {
   }
 
   @Test
-  @FakeNetwork(mode = Behaviour.REJECT)
+  @FakeNetwork(mode = Mode.REJECT)
   void aRefusedConnectionIsReportedAsMetricsUnavailable(NetworkInfo net, Capture capture) {
     MetricsSender sender = new MetricsSender(net.socketAddress(5, 2003), Duration.ofSeconds(1));
 
@@ -61,7 +61,7 @@ class MetricsSenderTest {
 
   // tag::drop[]
   @Test
-  @FakeNetwork(mode = Behaviour.DROP)
+  @FakeNetwork(mode = Mode.DROP)
   void anUnansweredConnectTimesOutWithinItsBudget(NetworkInfo net, Capture capture) {
     // Linux resends an unanswered SYN after 1 s: a 1.5 s timeout lets the capture show one retransmission.
     MetricsSender sender = new MetricsSender(net.socketAddress(5, 2003), Duration.ofMillis(1500));

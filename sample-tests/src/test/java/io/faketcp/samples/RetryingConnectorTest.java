@@ -10,7 +10,7 @@ import io.faketcp.junit5.CapturedPacket;
 import io.faketcp.junit5.FakeNetwork;
 import io.faketcp.junit5.NetworkControl;
 import io.faketcp.junit5.NetworkInfo;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.samples.RetryingConnector.ConnectFailedException;
 import io.faketcp.samples.RetryingConnector.Connected;
 import java.net.ConnectException;
@@ -22,7 +22,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Retry with backoff: a server that refuses, then comes back; or never does. */
-@FakeNetwork(mode = Behaviour.REJECT)
+@FakeNetwork(mode = Mode.REJECT)
 class RetryingConnectorTest {
 
   // tag::mode-change[]
@@ -33,7 +33,7 @@ class RetryingConnectorTest {
     RetryingConnector connector = new RetryingConnector(5, Duration.ofSeconds(1), Duration.ofMillis(50),
         (attempt, failure, pause) -> {
           if (attempt == 2) {
-            peer.mode(Behaviour.ACCEPT); // the server is back from the third attempt on
+            peer.mode(Mode.ACCEPT); // the server is back from the third attempt on
           }
         });
 

@@ -9,7 +9,7 @@ import io.faketcp.junit5.CapturedPackets;
 import io.faketcp.junit5.FakeNetwork;
 import io.faketcp.junit5.NetworkControl;
 import io.faketcp.junit5.NetworkInfo;
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.Rule;
 import io.faketcp.peer.Rules;
 import io.faketcp.samples.SelectorEchoClient.EchoTimeoutException;
@@ -21,7 +21,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** A selector-based NIO client against fake echo servers at .7, .8 and .9. */
-@FakeNetwork(mode = Behaviour.ECHO, subnet = "10.40.0.0/24")
+@FakeNetwork(mode = Mode.ECHO, subnet = "10.40.0.0/24")
 class SelectorEchoClientTest {
 
   @Test
@@ -48,7 +48,7 @@ class SelectorEchoClientTest {
 
   @Test
   void namesTheServerThatNeverAnswered(NetworkInfo net, NetworkControl peer, Capture capture) {
-    peer.rules(Rules.of(Behaviour.ECHO).with(Rule.forAddress(net.address(8), Behaviour.DROP)));
+    peer.rules(Rules.of(Mode.ECHO).with(Rule.forAddress(net.address(8), Mode.DROP)));
     Map<InetSocketAddress, byte[]> payloads = new LinkedHashMap<>();
     for (int host = 7; host <= 9; host++) {
       payloads.put(net.socketAddress(host, 7), randomBytes(1000, host));

@@ -1,6 +1,6 @@
 package io.faketcp.junit5.internal;
 
-import io.faketcp.peer.Behaviour;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.Responder;
 import io.faketcp.peer.Rules;
 import io.faketcp.tun.Subnet;
@@ -163,7 +163,7 @@ public final class Settings {
     private Subnet subnet;
     private String deviceName = "tun%d";
     private int mtu = 1500;
-    private Behaviour mode = Behaviour.ACCEPT;
+    private Mode mode = Mode.ACCEPT;
     private Rules rules;
     private Responder responder;
     private Consumer<Throwable> onFailure;
@@ -191,7 +191,7 @@ public final class Settings {
       return this;
     }
 
-    public Builder mode(Behaviour mode) {
+    public Builder mode(Mode mode) {
       this.mode = mode;
       return this;
     }
@@ -254,7 +254,7 @@ public final class Settings {
         throw invalid("mtu", mtu, e.getMessage());
       }
       if (mode == null) {
-        throw invalid("mode", null, "a behaviour is required: REJECT, ACCEPT, DISCARD, ECHO or DROP");
+        throw invalid("mode", null, "a mode is required: REJECT, ACCEPT, DISCARD, ECHO or DROP");
       }
       if (rules == null) {
         rules = Rules.of(mode);

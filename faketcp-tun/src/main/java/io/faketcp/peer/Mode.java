@@ -1,11 +1,11 @@
 package io.faketcp.peer;
 
 /**
- * How the fake hosts answer TCP. ICMP echo requests are answered in every behaviour.
+ * How the fake hosts answer TCP. ICMP echo requests are answered in every mode.
  *
  * <table>
  *   <caption>What a kernel client sees</caption>
- *   <tr><th>behaviour</th><th>reply</th><th>client sees</th></tr>
+ *   <tr><th>mode</th><th>reply</th><th>client sees</th></tr>
  *   <tr><td>{@link #REJECT}</td><td>RST+ACK to every SYN</td><td>{@code ConnectException: Connection refused}</td></tr>
  *   <tr><td>{@link #ACCEPT}</td><td>handshake, FIN answered, data never acknowledged</td>
  *       <td>connect succeeds; written data piles up in the socket's Send-Q</td></tr>
@@ -14,7 +14,7 @@ package io.faketcp.peer;
  *   <tr><td>{@link #DROP}</td><td>nothing</td><td>connect times out</td></tr>
  * </table>
  */
-public enum Behaviour {
+public enum Mode {
   /** Refuse every connection with RST+ACK. */
   REJECT,
   /** Complete handshakes and closes; never acknowledge data. */
