@@ -44,11 +44,16 @@ import java.util.function.Consumer;
 public final class FakePeer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
   private static final int BATCH = 64;
+  /** The system property giving the seed of random faults when none is given with {@link Fault#seed}. */
+  public static final String SEED_PROPERTY = "faketcp.seed";
 
   private final TunDevice device;
   private final Subnet subnet;
   private final Counters counters = new Counters();
   private final Wire wire;
+  private final FaultLayer faults;
+  /** The seed of random faults when the rules give none: -Dfaketcp.seed, else chosen at random. */
+  private final long defaultSeed;
   private final TcpHost tcp;
   private final Responder responder;
   private final PacketListener listener;
@@ -67,8 +72,13 @@ public final class FakePeer implements AutoCloseable {
     this.listener = b.listener;
     this.responder = b.responder;
     this.failureHandler = b.failureHandler;
-    this.wire = new Wire(device, counters, listener);
-    this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules);
+    Long property = Long.getLong(SEED_PROPERTY);
+    this.defaultSeed = property != null ? property : new java.util.SplittableRandom().nextLong();
+    this.faults = new FaultLayer(counters, b.faultListener, defaultSeed);
+    this.wire = new Wire(device, counters, listener, faults);
+    faults.attach(wire, this::deliver);
+    faults.install(b.rules, defaultSeed);
+    this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules, faults);
     this.sources = new ConnectManyRun.Sources(subnet);
     this.thread = new Thread(this::run, "faketcp-peer-" + device.name());
     thread.setDaemon(true);
@@ -87,17 +97,55 @@ public final class FakePeer implements AutoCloseable {
     return device;
   }
 
-  /** Every host now behaves as {@code mode} (rules are dropped). Takes effect for the next packet. */
+  /**
+   * Every host now behaves as {@code mode} (rules are dropped; faults given with
+   * {@link Rules#withFault} stay). In force when this returns.
+   */
   public void mode(Mode mode) {
-    tcp.rules(Rules.of(mode));
+    Rules now = tcp.rules();
+    Rules next = Rules.of(mode);
+    for (Fault f : now.withoutRuleFaults()) {
+      next = next.withFault(f);
+    }
+    rules(next);
   }
 
-  /** Replaces the rules. Takes effect for the next packet; thread-safe. */
+  /** Replaces the rules, with their faults. In force when this returns; thread-safe. */
   public void rules(Rules rules) {
     if (rules == null) {
       throw new IllegalArgumentException("rules is null");
     }
-    tcp.rules(rules);
+    onPeerThread(() -> {
+      tcp.rules(rules);
+      faults.install(rules, defaultSeed);
+    });
+  }
+
+  /**
+   * Adds {@code fault} to the rules in force, for the packets and connections from now on.
+   *
+   * <pre>{@code
+   * peer.fault(Fault.parse("loss=10%"));   // mid-conversation
+   * peer.clearFaults();
+   * }</pre>
+   */
+  public void fault(Fault fault) {
+    rules(tcp.rules().withFault(fault));
+  }
+
+  /** Removes every fault (rules' and others); packets a fault already delayed still arrive. */
+  public void clearFaults() {
+    rules(tcp.rules().withoutFaults());
+  }
+
+  /** The seed of the random faults: the rules' {@link Fault#seed}, else {@code -Dfaketcp.seed}, else a random one. */
+  public long seed() {
+    return faults.seed();
+  }
+
+  /** How many times each fault put in force so far has acted (dropped, delayed, forged...), in order. */
+  public java.util.Map<Fault, Long> faultActions() {
+    return faults.actions();
   }
 
   /** The rules in force. */
@@ -184,6 +232,35 @@ public final class FakePeer implements AutoCloseable {
     }
   }
 
+  /** Runs {@code task} on the peer's thread and waits for it; directly when the thread is not running. */
+  private void onPeerThread(Runnable task) {
+    if (Thread.currentThread() == thread || !thread.isAlive()) {
+      task.run();
+      return;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    submit(() -> {
+      try {
+        task.run();
+        done.complete(null);
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    });
+    try {
+      done.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw (RuntimeException) e.getCause();
+    } catch (TimeoutException e) {
+      if (thread.isAlive()) {
+        throw new IllegalStateException("the peer on " + device.name() + " did not take the new rules within 10 s", e);
+      }
+      task.run(); // it stopped meanwhile
+    }
+  }
+
   private void submit(Runnable task) {
     if (!thread.isAlive()) {
       throw new IllegalStateException("the peer on " + device.name() + " is not running"
@@ -231,10 +308,13 @@ public final class FakePeer implements AutoCloseable {
           handle(in, n);
           handled++;
         }
-        tcp.flushAcks();
-        runTasks();
         long now = System.nanoTime();
         long next = Long.MAX_VALUE;
+        if (faults.hasWork()) {
+          next = faults.fire(now);
+        }
+        tcp.flushAcks();
+        runTasks();
         for (int i = 0; i < runs.size(); i++) {
           ConnectManyRun run = runs.get(i);
           run.fireTimers(now);
@@ -300,6 +380,15 @@ public final class FakePeer implements AutoCloseable {
       counters.increment(Counters.IGNORED); // IPv6 or other: not ours to answer
       return;
     }
+    dispatch(in, true);
+  }
+
+  /** A packet of the host's that a fault delayed: handled now, past the faults. */
+  private void deliver(ByteBuffer packet) {
+    dispatch(packet, false);
+  }
+
+  private void dispatch(ByteBuffer in, boolean throughFaults) {
     Ipv4Packet ip;
     try {
       ip = Ipv4Packet.wrap(in);
@@ -309,6 +398,9 @@ public final class FakePeer implements AutoCloseable {
       }
       if (!subnet.contains(ip.destinationInt()) || ip.destinationInt() == subnet.hostAddressInt()) {
         counters.increment(Counters.IGNORED);
+        return;
+      }
+      if (throughFaults && faults.active && faults.incoming(ip)) {
         return;
       }
       if (responder != null && respond(ip)) {
@@ -367,6 +459,7 @@ public final class FakePeer implements AutoCloseable {
     private Rules rules = Rules.of(Mode.ACCEPT);
     private Responder responder;
     private PacketListener listener;
+    private FaultListener faultListener;
     private Consumer<Throwable> failureHandler;
 
     private Builder(TunDevice device) {
@@ -391,6 +484,24 @@ public final class FakePeer implements AutoCloseable {
         throw new IllegalArgumentException("rules is null");
       }
       this.rules = rules;
+      return this;
+    }
+
+    /**
+     * Adds a fault for every fake host (or those of its {@code @ADDRESSES:PORTS}); see {@link Fault}.
+     *
+     * <pre>{@code
+     * FakePeer.builder(tun).mode(Mode.ECHO).fault(Fault.latency(Duration.ofMillis(50))).start();
+     * }</pre>
+     */
+    public Builder fault(Fault fault) {
+      this.rules = rules.withFault(fault);
+      return this;
+    }
+
+    /** Hears what each fault does, on the peer's thread. */
+    public Builder faultListener(FaultListener listener) {
+      this.faultListener = listener;
       return this;
     }
 

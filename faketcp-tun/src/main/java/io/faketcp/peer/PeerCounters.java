@@ -24,10 +24,12 @@ public final class PeerCounters {
   private final long closing;
   private final long failures;
   private final long writeErrors;
+  private final long faultActions;
+  private final long faultDrops;
 
   PeerCounters(long packetsIn, long packetsOut, long bytesIn, long bytesOut, long badPackets, long ignoredPackets,
       long echoReplies, long resetsSent, long connectionsOpened, long synReceived, long synSent, long established,
-      long closing, long failures, long writeErrors) {
+      long closing, long failures, long writeErrors, long faultActions, long faultDrops) {
     this.packetsIn = packetsIn;
     this.packetsOut = packetsOut;
     this.bytesIn = bytesIn;
@@ -43,6 +45,8 @@ public final class PeerCounters {
     this.closing = closing;
     this.failures = failures;
     this.writeErrors = writeErrors;
+    this.faultActions = faultActions;
+    this.faultDrops = faultDrops;
   }
 
   /** Packets read from the device (every one: valid, bad or ignored). */
@@ -120,12 +124,23 @@ public final class PeerCounters {
     return writeErrors;
   }
 
+  /** Everything the faults did: packets dropped, delayed, duplicated, forged; connections reset, stalled... */
+  public long faultActions() {
+    return faultActions;
+  }
+
+  /** Packets a fault dropped (either direction). */
+  public long faultDrops() {
+    return faultDrops;
+  }
+
   @Override
   public String toString() {
     return "packets in " + packetsIn + " (" + bytesIn + " bytes), out " + packetsOut + " (" + bytesOut
         + " bytes), bad " + badPackets + ", ignored " + ignoredPackets + ", echo replies " + echoReplies
         + ", resets " + resetsSent + ", connections opened " + connectionsOpened + ", syn-received "
         + synReceived + ", syn-sent " + synSent + ", established " + established + ", closing " + closing
-        + ", failures " + failures + ", write errors " + writeErrors;
+        + ", failures " + failures + ", write errors " + writeErrors
+        + (faultActions == 0 ? "" : ", fault actions " + faultActions + " (drops " + faultDrops + ")");
   }
 }

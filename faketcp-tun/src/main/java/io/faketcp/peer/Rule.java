@@ -18,15 +18,20 @@ public final class Rule {
   private final int firstPort;
   private final int lastPort;
   private final Mode mode;
-  private final String text;
+  private final String addresses;
+  private final String ports;
+  private final Fault[] faults;
 
-  private Rule(int firstAddress, int lastAddress, int firstPort, int lastPort, Mode mode, String text) {
+  private Rule(int firstAddress, int lastAddress, int firstPort, int lastPort, Mode mode, String addresses,
+      String ports, Fault[] faults) {
     this.firstAddress = firstAddress;
     this.lastAddress = lastAddress;
     this.firstPort = firstPort;
     this.lastPort = lastPort;
     this.mode = mode;
-    this.text = text;
+    this.addresses = addresses;
+    this.ports = ports;
+    this.faults = faults;
   }
 
   /**
@@ -43,7 +48,39 @@ public final class Rule {
     }
     int[] a = parseAddresses(addresses);
     int[] p = parsePorts(ports);
-    return new Rule(a[0], a[1], p[0], p[1], mode, addresses.trim() + ":" + ports.trim() + " -> " + mode);
+    return new Rule(a[0], a[1], p[0], p[1], mode, addresses.trim(), ports.trim(), new Fault[0]);
+  }
+
+  /**
+   * This rule with {@code faults} added: they apply to every fake host and port in the rule's range,
+   * so that .5 can be slow while .6 is fine.
+   *
+   * <pre>{@code
+   * Rule.of("192.168.0.5", "*", Mode.ECHO).withFaults(Fault.parse("latency=200ms"), Fault.parse("loss=5%"));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException for a fault with its own {@code @ADDRESSES:PORTS} or a seed (the
+   *     seed is one for all faults: give it to {@link Rules#withFault})
+   */
+  public Rule withFaults(Fault... more) {
+    Fault[] all = java.util.Arrays.copyOf(faults, faults.length + more.length);
+    for (int i = 0; i < more.length; i++) {
+      Fault f = more[i];
+      if (f == null) {
+        throw new IllegalArgumentException("rule " + this + ": fault " + i + " is null");
+      }
+      if (!f.isEverywhere()) {
+        throw new IllegalArgumentException("rule " + this + ": fault '" + f + "' has its own @ADDRESSES:PORTS;"
+            + " a rule's faults apply to the rule's addresses and ports: drop the @ part");
+      }
+      all[faults.length + i] = f.at(addresses, ports);
+    }
+    return new Rule(firstAddress, lastAddress, firstPort, lastPort, mode, addresses, ports, all);
+  }
+
+  /** The faults of this rule, each applying to the rule's addresses and ports. */
+  public java.util.List<Fault> faults() {
+    return java.util.List.of(faults);
   }
 
   /** Every port of one address. */
@@ -54,6 +91,16 @@ public final class Rule {
   /** One port on every address. */
   public static Rule forPort(int port, Mode mode) {
     return of("*", Integer.toString(port), mode);
+  }
+
+  /** The addresses as given to {@link #of}. */
+  String addresses() {
+    return addresses;
+  }
+
+  /** The ports as given to {@link #of}. */
+  String ports() {
+    return ports;
   }
 
   /** The mode of matching hosts. */
@@ -69,7 +116,8 @@ public final class Rule {
         && port <= lastPort;
   }
 
-  private static int[] parseAddresses(String text) {
+  /** {@code [first, last]} of an address range in this class's notation. */
+  static int[] parseAddresses(String text) {
     String s = text == null ? "" : text.trim();
     if (s.equals("*")) {
       return new int[] {0, -1};
@@ -79,7 +127,7 @@ public final class Rule {
       try {
         subnet = Subnet.parse(s);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("rule addresses '" + text + "': " + e.getMessage(), e);
+        throw new IllegalArgumentException("addresses '" + text + "': " + e.getMessage(), e);
       }
       int size = (int) ((1L << (32 - subnet.prefixLength())) - 1);
       return new int[] {subnet.networkInt(), subnet.networkInt() + size};
@@ -89,7 +137,7 @@ public final class Rule {
       int first = address(s.substring(0, dash), text);
       int last = address(s.substring(dash + 1), text);
       if (Integer.compareUnsigned(first, last) > 0) {
-        throw new IllegalArgumentException("rule addresses '" + text + "': the range ends before it starts");
+        throw new IllegalArgumentException("addresses '" + text + "': the range ends before it starts");
       }
       return new int[] {first, last};
     }
@@ -106,13 +154,14 @@ public final class Rule {
       value = ok ? value << 8 | Integer.parseInt(parts[i]) : 0;
     }
     if (!ok) {
-      throw new IllegalArgumentException("rule addresses '" + whole
+      throw new IllegalArgumentException("addresses '" + whole
           + "': expected *, an IPv4 address, a range a.b.c.d-a.b.c.e or a CIDR block a.b.c.d/n");
     }
     return value;
   }
 
-  private static int[] parsePorts(String text) {
+  /** {@code [first, last]} of a port range in this class's notation. */
+  static int[] parsePorts(String text) {
     String s = text == null ? "" : text.trim();
     if (s.equals("*")) {
       return new int[] {0, 65535};
@@ -121,7 +170,7 @@ public final class Rule {
     int first = port(dash > 0 ? s.substring(0, dash) : s, text);
     int last = dash > 0 ? port(s.substring(dash + 1), text) : first;
     if (first > last) {
-      throw new IllegalArgumentException("rule ports '" + text + "': the range ends before it starts");
+      throw new IllegalArgumentException("ports '" + text + "': the range ends before it starts");
     }
     return new int[] {first, last};
   }
@@ -135,12 +184,17 @@ public final class Rule {
     } catch (NumberFormatException e) {
       // fall through to the message
     }
-    throw new IllegalArgumentException("rule ports '" + whole + "': expected *, a port 0-65535 or a range 8000-8999");
+    throw new IllegalArgumentException("ports '" + whole + "': expected *, a port 0-65535 or a range 8000-8999");
   }
 
   @Override
   public String toString() {
-    return text;
+    StringBuilder text = new StringBuilder(addresses).append(':').append(ports).append(" -> ").append(mode);
+    for (Fault f : faults) {
+      String spec = f.toString();
+      text.append(' ').append(spec, 0, spec.indexOf('@'));
+    }
+    return text.toString();
   }
 
 }

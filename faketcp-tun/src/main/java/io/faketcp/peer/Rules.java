@@ -15,12 +15,17 @@ import java.util.List;
  * }</pre>
  */
 public final class Rules {
+  private static final Fault[] NO_FAULTS = new Fault[0];
+
   private final Rule[] rules;
   private final Mode defaultMode;
+  /** Faults given with {@link #withFault}, in order (a seed among them). */
+  private final Fault[] faults;
 
-  private Rules(Rule[] rules, Mode defaultMode) {
+  private Rules(Rule[] rules, Mode defaultMode, Fault[] faults) {
     this.rules = rules;
     this.defaultMode = defaultMode;
+    this.faults = faults;
   }
 
   /** No rules: every host behaves as {@code defaultMode}. */
@@ -28,19 +33,90 @@ public final class Rules {
     if (defaultMode == null) {
       throw new IllegalArgumentException("default mode is null");
     }
-    return new Rules(new Rule[0], defaultMode);
+    return new Rules(new Rule[0], defaultMode, NO_FAULTS);
   }
 
   /** These rules followed by {@code rule}. */
   public Rules with(Rule rule) {
+    if (rule == null) {
+      throw new IllegalArgumentException("rule is null");
+    }
     Rule[] more = java.util.Arrays.copyOf(rules, rules.length + 1);
     more[rules.length] = rule;
-    return new Rules(more, defaultMode);
+    return new Rules(more, defaultMode, faults);
   }
 
   /** The same rules with another default. */
   public Rules withDefault(Mode mode) {
-    return new Rules(rules, of(mode).defaultMode);
+    return new Rules(rules, of(mode).defaultMode, faults);
+  }
+
+  /**
+   * These rules and {@code fault}: for every fake host, or for those of its {@code @ADDRESSES:PORTS}.
+   * Faults add up (two latencies delay twice); {@link Fault#seed} sets the seed of all of them.
+   *
+   * <pre>{@code
+   * Rules.of(Mode.ECHO).withFault(Fault.parse("loss=5%")).withFault(Fault.parse("latency=1s@192.168.0.5:*"));
+   * }</pre>
+   */
+  public Rules withFault(Fault fault) {
+    if (fault == null) {
+      throw new IllegalArgumentException("fault is null");
+    }
+    Fault[] more = java.util.Arrays.copyOf(faults, faults.length + 1);
+    more[faults.length] = fault;
+    return new Rules(rules, defaultMode, more);
+  }
+
+  /** These rules and every fault of {@code specs}, each parsed with {@link Fault#parse}. */
+  public Rules withFaults(String... specs) {
+    Rules result = this;
+    for (String spec : specs) {
+      result = result.withFault(Fault.parse(spec));
+    }
+    return result;
+  }
+
+  /** The same rules and modes with no faults at all: neither those given here nor the rules' own. */
+  public Rules withoutFaults() {
+    Rule[] plain = new Rule[rules.length];
+    for (int i = 0; i < rules.length; i++) {
+      plain[i] = rules[i].faults().isEmpty() ? rules[i] : Rule.of(rules[i].addresses(), rules[i].ports(),
+          rules[i].mode());
+    }
+    return new Rules(plain, defaultMode, NO_FAULTS);
+  }
+
+  /** The faults given with {@link #withFault} (a seed among them), without the rules' own. */
+  List<Fault> withoutRuleFaults() {
+    return List.of(faults);
+  }
+
+  /**
+   * Every fault in force: those given with {@link #withFault}, then each rule's (scoped to the rule),
+   * seeds excluded.
+   */
+  public List<Fault> faults() {
+    List<Fault> all = new ArrayList<>();
+    for (Fault f : faults) {
+      if (f.kind != Fault.Kind.SEED) {
+        all.add(f);
+      }
+    }
+    for (Rule rule : rules) {
+      all.addAll(rule.faults());
+    }
+    return all;
+  }
+
+  /** The seed given with {@link Fault#seed} (the last one wins), if any. */
+  public java.util.OptionalLong seed() {
+    for (int i = faults.length - 1; i >= 0; i--) {
+      if (faults[i].kind == Fault.Kind.SEED) {
+        return java.util.OptionalLong.of(faults[i].amount);
+      }
+    }
+    return java.util.OptionalLong.empty();
   }
 
   /** The mode for the fake host {@code address} (32-bit) on {@code port}. */
@@ -70,6 +146,9 @@ public final class Rules {
       parts.add(rule.toString());
     }
     parts.add("default -> " + defaultMode);
+    for (Fault f : faults) {
+      parts.add(f.toString());
+    }
     return String.join(", ", parts);
   }
 }

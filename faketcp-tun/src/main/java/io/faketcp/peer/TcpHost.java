@@ -28,10 +28,12 @@ final class TcpHost {
   private final SplittableRandom random = new SplittableRandom();
   private final List<Connection> acksOwed = new ArrayList<>();
   private final byte[] chunk;
+  private final FaultLayer faults;
   private volatile Rules rules;
 
-  TcpHost(Wire wire, Counters counters, int mtu, Rules rules) {
+  TcpHost(Wire wire, Counters counters, int mtu, Rules rules, FaultLayer faults) {
     this.wire = wire;
+    this.faults = faults;
     this.counters = counters;
     this.mss = mtu - 40;
     this.chunk = new byte[mss];

@@ -20,11 +20,16 @@ final class Wire implements Responder.Sink {
   private final ByteBuffer out = ByteBuffer.allocateDirect(65536);
   private final Pointer outPointer = Native.getDirectBufferPointer(out);
   private final TcpSegment.Builder tcp = TcpSegment.builder();
+  private final FaultLayer faults;
+  /** Packets a fault delayed or duplicated are written from here, so that {@link #out} stays free. */
+  private final ByteBuffer later = ByteBuffer.allocateDirect(65536);
+  private final Pointer laterPointer = Native.getDirectBufferPointer(later);
 
-  Wire(TunDevice device, Counters counters, PacketListener listener) {
+  Wire(TunDevice device, Counters counters, PacketListener listener, FaultLayer faults) {
     this.device = device;
     this.counters = counters;
     this.listener = listener;
+    this.faults = faults;
   }
 
   /** The output buffer; build a packet at index 0, then {@link #send(int)} it. */
@@ -57,10 +62,31 @@ final class Wire implements Responder.Sink {
    * reply (a kernel socket, a capture) also sees it counted.
    */
   void send(int length) {
+    if (faults.active && faults.outgoing(out, length)) {
+      return;
+    }
+    write(outPointer, out, length);
+  }
+
+  /** Writes {@code packet} (a whole IPv4 packet) now, past the faults: for packets a fault delayed. */
+  void write(byte[] packet) {
+    later.put(0, packet);
+    write(laterPointer, later, packet.length);
+  }
+
+  /** Writes {@code b[0, length)} now, past the faults. */
+  void write(ByteBuffer b, int length) {
+    if (b != later) {
+      later.put(0, b, 0, length);
+    }
+    write(laterPointer, later, length);
+  }
+
+  private void write(Pointer pointer, ByteBuffer buffer, int length) {
     counters.increment(Counters.PACKETS_OUT);
     counters.add(Counters.BYTES_OUT, length);
     try {
-      device.write(outPointer, length);
+      device.write(pointer, length);
     } catch (TunException e) {
       counters.add(Counters.PACKETS_OUT, -1);
       counters.add(Counters.BYTES_OUT, -length);
@@ -72,7 +98,7 @@ final class Wire implements Responder.Sink {
       return;
     }
     if (listener != null) {
-      listener.packet(Direction.FROM_PEER, out.duplicate().position(0).limit(length));
+      listener.packet(Direction.FROM_PEER, buffer.duplicate().position(0).limit(length));
     }
   }
 

@@ -1,0 +1,409 @@
+package io.faketcp.peer;
+
+import io.faketcp.packet.IcmpMessage;
+import io.faketcp.packet.IpProtocol;
+import io.faketcp.packet.Ipv4Packet;
+import io.faketcp.packet.TcpSegment;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The layer between the wire and the TCP hosts where packet-level {@link Fault}s act: on the host's
+ * packets before the fake hosts see them (loss, drop-first/nth, mtu, unreachable, latency-in,
+ * bandwidth-in) and on the fake hosts' packets before they reach the device (loss, duplicate,
+ * reorder, bandwidth, latency). It also keeps the peer's timers (delayed packets, connection faults
+ * that act after a time), due on the peer's thread: the peer waits in poll until the next one.
+ *
+ * <p>Cost when no fault is set: the peer tests {@link #active} (a plain field of a final reference)
+ * once per packet in each direction, and nothing else runs. Peer thread only, except
+ * {@link #seed()} and {@link #actions()}.
+ */
+final class FaultLayer {
+  /** A packet a reorder fault holds back: long enough for the next ones to overtake it. */
+  static final long REORDER_DELAY_NANOS = 10_000_000L;
+  /** A bandwidth fault drops packets once this much transmission time is queued (a router's full buffer). */
+  static final long BACKLOG_NANOS = 1_000_000_000L;
+
+  private static final long DROP = Long.MIN_VALUE;
+
+  /** Whether any packet-level fault is set: the one test on the packet path. */
+  boolean active;
+
+  private final Counters counters;
+  private final FaultListener listener;
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+  private final IcmpMessage.Builder icmp = IcmpMessage.builder();
+  private final byte[] quoted = new byte[28];
+  private long timerOrder;
+  private Wire wire;
+  private Consumer<ByteBuffer> deliver;
+  private Entry[] in = new Entry[0];
+  private Entry[] out = new Entry[0];
+  private Fault[] connection = new Fault[0];
+  private final Map<Fault, AtomicLong> actions = new LinkedHashMap<>();
+  private volatile long seed;
+
+  FaultLayer(Counters counters, FaultListener listener, long seed) {
+    this.counters = counters;
+    this.listener = listener;
+    this.seed = seed;
+  }
+
+  /** Where outgoing packets are written and delayed incoming ones handed back to the peer. */
+  void attach(Wire wire, Consumer<ByteBuffer> deliver) {
+    this.wire = wire;
+    this.deliver = deliver;
+  }
+
+  /** The seed of the random faults now in force. */
+  long seed() {
+    return seed;
+  }
+
+  /** How often each fault in force (or once in force) has acted, in order. Any thread. */
+  Map<Fault, Long> actions() {
+    Map<Fault, Long> copy = new LinkedHashMap<>();
+    synchronized (actions) {
+      actions.forEach((f, n) -> copy.put(f, n.get()));
+    }
+    return copy;
+  }
+
+  /**
+   * Puts the faults of {@code rules} in force: each random one gets its own generator split, in
+   * order, from one {@link SplittableRandom} of the seed, so that the same seed and the same
+   * traffic give the same choices.
+   */
+  void install(Rules rules, long fallbackSeed) {
+    seed = rules.seed().orElse(fallbackSeed);
+    SplittableRandom root = new SplittableRandom(seed);
+    List<Entry> ins = new ArrayList<>();
+    List<Entry> outs = new ArrayList<>();
+    List<Fault> conns = new ArrayList<>();
+    for (Fault f : rules.faults()) {
+      synchronized (actions) {
+        actions.putIfAbsent(f, new AtomicLong());
+      }
+      if (f.isConnectionFault()) {
+        conns.add(f);
+        continue;
+      }
+      Entry e = new Entry(f, root.split(), actions.get(f));
+      if ((f.direction & Fault.IN) != 0) {
+        ins.add(e);
+      }
+      if ((f.direction & Fault.OUT) != 0) {
+        outs.add(f.direction == Fault.BOTH ? new Entry(f, root.split(), e.actions) : e);
+      }
+    }
+    in = ins.toArray(new Entry[0]);
+    out = outs.toArray(new Entry[0]);
+    connection = conns.toArray(new Fault[0]);
+    active = in.length > 0 || out.length > 0;
+  }
+
+  /** The connection-level faults for a new connection to fake host {@code address} on {@code port}. */
+  List<Fault> connectionFaults(int address, int port) {
+    if (connection.length == 0) {
+      return List.of();
+    }
+    List<Fault> result = new ArrayList<>(2);
+    for (Fault f : connection) {
+      if (f.appliesTo(address, port)) {
+        result.add(f);
+      }
+    }
+    return result;
+  }
+
+  /** Counts an action of a connection-level fault and tells the listener about the packet it concerns. */
+  void connectionFaultActed(Fault fault, FaultListener.Action action, ByteBuffer packet, int length) {
+    AtomicLong n = actions.get(fault);
+    if (n != null) {
+      n.lazySet(n.get() + 1);
+    }
+    counters.increment(Counters.FAULT_ACTIONS);
+    if (listener != null && packet != null) {
+      listener.acted(action, fault, Direction.FROM_PEER, packet.duplicate().position(0).limit(length), 0);
+    }
+  }
+
+  // ---- timers ----------------------------------------------------------------------------------
+
+  /** Runs {@code task} on the peer's thread at {@code due} (nanoTime) or soon after. */
+  void schedule(long due, Runnable task) {
+    timers.add(new Timer(due, timerOrder++, task, null, false));
+  }
+
+  /** Whether timers are pending or faults are set (the peer then calls {@link #fire}). */
+  boolean hasWork() {
+    return active || !timers.isEmpty();
+  }
+
+  /** Runs every timer due by {@code now}; returns when the next is due, or Long.MAX_VALUE. */
+  long fire(long now) {
+    Timer t;
+    while ((t = timers.peek()) != null && t.due - now <= 0) {
+      timers.poll();
+      if (t.task != null) {
+        t.task.run();
+      } else if (t.outgoing) {
+        wire.write(t.packet);
+      } else {
+        deliver.accept(ByteBuffer.wrap(t.packet));
+      }
+    }
+    return t == null ? Long.MAX_VALUE : t.due;
+  }
+
+  // ---- the host's packets ----------------------------------------------------------------------
+
+  /**
+   * Applies the incoming faults to a packet from the host (a valid IPv4 packet to a fake host);
+   * returns true when it was consumed (dropped, delayed or answered by a forged packet).
+   */
+  boolean incoming(Ipv4Packet ip) {
+    ByteBuffer b = ip.buffer();
+    int address = ip.destinationInt();
+    int protocol = ip.protocol();
+    int transport = ip.payloadOffset();
+    boolean ports = (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && ip.payloadLength() >= 4;
+    int port = ports ? b.getShort(transport + 2) & 0xffff : -1;
+    long now = System.nanoTime();
+    long due = now;
+    Fault delayedBy = null;
+    for (Entry e : in) {
+      Fault f = e.fault;
+      if (!f.appliesTo(address, port)) {
+        continue;
+      }
+      switch (f.kind) {
+        case DROP_FIRST:
+          if (e.count < f.amount) {
+            e.count++;
+            return dropIn(e, ip);
+          }
+          break;
+        case DROP_NTH:
+          if (++e.count % f.amount == 0) {
+            return dropIn(e, ip);
+          }
+          break;
+        case LOSS:
+          if (e.random.nextDouble() < f.probability) {
+            return dropIn(e, ip);
+          }
+          break;
+        case MTU:
+          if (ip.totalLength() > f.amount && ip.dontFragment()) {
+            forge(e, ip, IcmpMessage.DEST_UNREACHABLE, 4, (int) f.amount);
+            return true;
+          }
+          break;
+        case UNREACHABLE:
+          if (protocol == IpProtocol.TCP && ip.payloadLength() >= 14
+              && (b.get(transport + 13) & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
+            forge(e, ip, IcmpMessage.DEST_UNREACHABLE, f.unreachable.code, 0);
+            return true;
+          }
+          break;
+        default:
+          long later = delay(e, now, due, ip.totalLength());
+          if (later == DROP) {
+            return dropIn(e, ip);
+          }
+          delayedBy = later != due ? f : delayedBy;
+          due = later;
+      }
+    }
+    if (due - now <= 0) {
+      return false;
+    }
+    if (listener != null) {
+      listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.TO_PEER, b.duplicate().position(ip.offset())
+          .limit(ip.offset() + ip.totalLength()), due - now);
+    }
+    byte[] copy = new byte[ip.totalLength()];
+    b.get(ip.offset(), copy);
+    timers.add(new Timer(due, timerOrder++, null, copy, false));
+    return true;
+  }
+
+  private boolean dropIn(Entry e, Ipv4Packet ip) {
+    acted(e, FaultListener.Action.DROPPED, Direction.TO_PEER, ip.buffer().duplicate().position(ip.offset())
+        .limit(ip.offset() + ip.totalLength()), 0);
+    counters.increment(Counters.FAULT_DROPS);
+    return true;
+  }
+
+  /** An ICMP error about {@code ip} from its destination: the original header and 8 bytes quoted. */
+  private void forge(Entry e, Ipv4Packet ip, int type, int code, int nextHopMtu) {
+    int quote = Math.min(ip.headerLength() + 8, ip.totalLength());
+    byte[] q = quote == quoted.length ? quoted : new byte[quote];
+    ip.buffer().get(ip.offset(), q, 0, quote);
+    int length = icmp.reset().source(ip.destinationInt()).destination(ip.sourceInt()).type(type).code(code)
+        .identifier(0).sequenceNumber(nextHopMtu).payload(q).writeTo(wire.buffer(), 0);
+    acted(e, FaultListener.Action.FORGED, Direction.FROM_PEER, wire.buffer().duplicate().position(0).limit(length), 0);
+    wire.send(length);
+  }
+
+  // ---- the fake hosts' packets -----------------------------------------------------------------
+
+  /**
+   * Applies the outgoing faults to the packet in {@code b[0, length)}; returns true when this layer
+   * took care of it (dropped, delayed, or written itself), false to write it now as usual.
+   */
+  boolean outgoing(ByteBuffer b, int length) {
+    int address = b.getInt(12);
+    int protocol = b.get(9) & 0xff;
+    int header = (b.get(0) & 0x0f) * 4;
+    int port = (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && length >= header + 2
+        ? b.getShort(header) & 0xffff : -1;
+    long now = System.nanoTime();
+    long due = now;
+    boolean twice = false;
+    boolean heldBack = false;
+    Fault delayedBy = null;
+    for (Entry e : out) {
+      Fault f = e.fault;
+      if (!f.appliesTo(address, port)) {
+        continue;
+      }
+      switch (f.kind) {
+        case LOSS:
+          if (e.random.nextDouble() < f.probability) {
+            return dropOut(e, b, length);
+          }
+          break;
+        case DUPLICATE:
+          if (e.random.nextDouble() < f.probability) {
+            twice = true;
+            acted(e, FaultListener.Action.DUPLICATED, Direction.FROM_PEER, b.duplicate().position(0).limit(length), 0);
+          }
+          break;
+        case REORDER:
+          if (e.random.nextDouble() < f.probability) {
+            heldBack = true;
+            acted(e, FaultListener.Action.DELAYED, Direction.FROM_PEER, b.duplicate().position(0).limit(length),
+                REORDER_DELAY_NANOS);
+          }
+          break;
+        default:
+          long later = delay(e, now, due, length);
+          if (later == DROP) {
+            return dropOut(e, b, length);
+          }
+          delayedBy = later != due ? f : delayedBy;
+          due = later;
+      }
+    }
+    if (delayedBy != null && listener != null) {
+      listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.FROM_PEER, b.duplicate().position(0)
+          .limit(length), due - now);
+    }
+    if (heldBack) {
+      due += REORDER_DELAY_NANOS; // not part of any latency's order: later packets overtake this one
+    }
+    if (due - now <= 0) {
+      if (!twice) {
+        return false;
+      }
+      wire.write(b, length);
+      wire.write(b, length);
+      return true;
+    }
+    byte[] copy = new byte[length];
+    b.get(0, copy);
+    timers.add(new Timer(due, timerOrder++, null, copy, true));
+    if (twice) {
+      timers.add(new Timer(due, timerOrder++, null, copy, true));
+    }
+    return true;
+  }
+
+  private boolean dropOut(Entry e, ByteBuffer b, int length) {
+    acted(e, FaultListener.Action.DROPPED, Direction.FROM_PEER, b.duplicate().position(0).limit(length), 0);
+    counters.increment(Counters.FAULT_DROPS);
+    return true;
+  }
+
+  /**
+   * Latency and bandwidth: when the packet leaves, given that the faults before delayed it until
+   * {@code due}; {@link #DROP} when a bandwidth fault's queue is full (the packet is lost).
+   */
+  private long delay(Entry e, long now, long due, int length) {
+    Fault f = e.fault;
+    long result;
+    if (f.kind == Fault.Kind.BANDWIDTH) {
+      long start = Math.max(due, e.last);
+      if (start - now > BACKLOG_NANOS) {
+        return DROP;
+      }
+      result = start + length * 1_000_000_000L / f.amount;
+    } else { // LATENCY
+      long jitter = f.jitterNanos == 0 ? 0 : (long) ((e.random.nextDouble() * 2 - 1) * f.jitterNanos);
+      result = Math.max(due + f.nanos + jitter, e.last); // jitter never reorders
+    }
+    e.last = result;
+    if (result - due > 0) {
+      e.actions.lazySet(e.actions.get() + 1);
+      counters.increment(Counters.FAULT_ACTIONS);
+    }
+    return result;
+  }
+
+  private void acted(Entry e, FaultListener.Action action, Direction direction, ByteBuffer packet, long delay) {
+    e.actions.lazySet(e.actions.get() + 1);
+    counters.increment(Counters.FAULT_ACTIONS);
+    if (listener != null) {
+      listener.acted(action, e.fault, direction, packet, delay);
+    }
+  }
+
+  /** One fault in force in one direction, with its own random generator and state. */
+  private static final class Entry {
+    final Fault fault;
+    final SplittableRandom random;
+    final AtomicLong actions;
+    /** drop-first, drop-nth: packets seen. */
+    long count;
+    /** Latency: when the last packet leaves; bandwidth: when the link is free again (nanoTime). */
+    long last = Long.MIN_VALUE / 2;
+
+    Entry(Fault fault, SplittableRandom random, AtomicLong actions) {
+      this.fault = fault;
+      this.random = random;
+      this.actions = actions;
+    }
+  }
+
+  /** A delayed packet (to the host or to the fake hosts) or a task, due at a nanoTime. */
+  private static final class Timer implements Comparable<Timer> {
+    final long due;
+    final long order;
+    final Runnable task;
+    final byte[] packet;
+    final boolean outgoing;
+
+    Timer(long due, long order, Runnable task, byte[] packet, boolean outgoing) {
+      this.due = due;
+      this.order = order;
+      this.task = task;
+      this.packet = packet;
+      this.outgoing = outgoing;
+    }
+
+    @Override
+    public int compareTo(Timer o) {
+      long d = due - o.due;
+      return d != 0 ? (d < 0 ? -1 : 1) : Long.compare(order, o.order);
+    }
+  }
+}

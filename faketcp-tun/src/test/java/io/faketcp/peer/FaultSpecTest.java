@@ -1,0 +1,134 @@
+package io.faketcp.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faketcp.packet.Ipv4Packet;
+import java.net.InetAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The fault grammar: every spec of the issue, its factory twin, and errors naming the bad part. */
+class FaultSpecTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"latency=100ms", "latency=100ms±20ms", "latency-in=2s", "loss=5%", "loss=0.5%",
+      "loss-in=10%", "loss-out=1%", "duplicate=1%", "reorder=10%", "bandwidth=1000000B/s", "bandwidth-in=125B/s",
+      "bandwidth-out=1024B/s", "reset-after=1000", "reset-after=2s", "stall-after=1000", "stall-after=500ms",
+      "blackhole-after=1000", "blackhole-after=2s", "slow-close=2s", "unreachable=host", "unreachable=net",
+      "unreachable=port", "unreachable=admin", "mtu=1280", "drop-first=3", "drop-nth=10", "seed=42", "seed=-7",
+      "latency=100ms@192.168.0.5:80", "loss=5%@192.168.0.10-192.168.0.20:*", "mtu=1280@192.168.0.128/25:8000-8999"})
+  void everySpecParsesAndPrintsBackTheSame(String spec) {
+    Fault fault = Fault.parse(spec);
+    assertThat(fault).hasToString(spec);
+    assertThat(Fault.parse(fault.toString())).isEqualTo(fault);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "latency=100ms+-20ms|latency=100ms±20ms",
+      "latency=100ms+/-20ms|latency=100ms±20ms",
+      "latency=1.5s|latency=1500ms",
+      "latency=250us|latency=250us",
+      "latency=1m|latency=60s",
+      "LOSS = 5% |loss=5%",
+      "bandwidth=1MB/s|bandwidth=1000000B/s",
+      "bandwidth=1MiB/s|bandwidth=1048576B/s",
+      "bandwidth=8Mbit/s|bandwidth=1000000B/s",
+      "bandwidth=500KB/s|bandwidth=500000B/s",
+      "reset-after=64KiB|reset-after=65536",
+      "reset-after=1000B|reset-after=1000",
+      "unreachable=HOST|unreachable=host",
+      "stall-after=1000 @ 192.168.0.5:*|stall-after=1000@192.168.0.5:*"})
+  void unitsAndSpellingsAreNormalized(String spec, String canonical) {
+    assertThat(Fault.parse(spec)).hasToString(canonical);
+  }
+
+  @Test
+  void factoriesAreTheSameFaultsAsTheSpecs() {
+    assertThat(Fault.latency(Duration.ofMillis(50))).isEqualTo(Fault.parse("latency=50ms"));
+    assertThat(Fault.latency(Duration.ofMillis(100), Duration.ofMillis(20))).isEqualTo(Fault.parse("latency=100ms±20ms"));
+    assertThat(Fault.latencyIn(Duration.ofSeconds(1))).isEqualTo(Fault.parse("latency-in=1s"));
+    assertThat(Fault.loss(5)).isEqualTo(Fault.parse("loss=5%"));
+    assertThat(Fault.lossIn(5)).isEqualTo(Fault.parse("loss-in=5%"));
+    assertThat(Fault.lossOut(2.5)).isEqualTo(Fault.parse("loss-out=2.5%"));
+    assertThat(Fault.duplicate(1)).isEqualTo(Fault.parse("duplicate=1%"));
+    assertThat(Fault.reorder(10)).isEqualTo(Fault.parse("reorder=10%"));
+    assertThat(Fault.bandwidth(1_000_000)).isEqualTo(Fault.parse("bandwidth=1MB/s"));
+    assertThat(Fault.resetAfterBytes(1000)).isEqualTo(Fault.parse("reset-after=1000"));
+    assertThat(Fault.resetAfter(Duration.ofSeconds(2))).isEqualTo(Fault.parse("reset-after=2s"));
+    assertThat(Fault.stallAfterBytes(1000)).isEqualTo(Fault.parse("stall-after=1000"));
+    assertThat(Fault.blackholeAfter(Duration.ofSeconds(2))).isEqualTo(Fault.parse("blackhole-after=2s"));
+    assertThat(Fault.blackholeAfterBytes(10)).isEqualTo(Fault.parse("blackhole-after=10"));
+    assertThat(Fault.slowClose(Duration.ofSeconds(2))).isEqualTo(Fault.parse("slow-close=2s"));
+    assertThat(Fault.unreachable(Fault.Unreachable.ADMIN)).isEqualTo(Fault.parse("unreachable=admin"));
+    assertThat(Fault.mtu(1280)).isEqualTo(Fault.parse("mtu=1280"));
+    assertThat(Fault.dropFirst(3)).isEqualTo(Fault.parse("drop-first=3"));
+    assertThat(Fault.dropNth(10)).isEqualTo(Fault.parse("drop-nth=10"));
+    assertThat(Fault.seed(42)).isEqualTo(Fault.parse("seed=42"));
+    assertThat(Fault.loss(5).at("192.168.0.5", "80")).isEqualTo(Fault.parse("loss=5%@192.168.0.5:80"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "''|fault spec is empty",
+      "latency|expected NAME=VALUE",
+      "latency=|'latency' has no value",
+      "lag=100ms|unknown fault 'lag': expected one of latency,",
+      "latency=100|latency '100' has no unit",
+      "latency=fast|latency 'fast' has no unit",
+      "latency=-5ms|latency '-5ms' is not a duration",
+      "latency=10ms±20ms|the jitter 20ms is larger than the latency 10ms",
+      "loss=5|loss '5' is not a percentage: write e.g. 5% or 0.5%",
+      "loss=150%|loss '150%' is not a percentage from 0% to 100%",
+      "bandwidth=1MB|bandwidth '1MB' is not a rate",
+      "bandwidth=0MB/s|bandwidth '0MB/s' is below 1 byte per second",
+      "reset-after=lots|reset-after 'lots' is neither a byte count (1000, 64KiB) nor a duration (2s, 500ms)",
+      "reset-after=12XB|reset-after '12XB' is neither a byte count",
+      "unreachable=moon|unreachable 'moon' is not one of host, net, port, admin",
+      "mtu=20|an IPv4 MTU is from 68 to 65535 bytes",
+      "drop-nth=0|n must be 1 or more",
+      "drop-first=x|drop-first 'x' is not a whole number",
+      "seed=abc|seed 'abc' is not a whole number",
+      "seed=1@192.168.0.5:*|the seed applies to every fault",
+      "loss=5%@192.168.0.5|'@192.168.0.5' is not @ADDRESSES:PORTS",
+      "loss=5%@192.168.0.300:*|addresses '192.168.0.300'",
+      "loss=5%@192.168.0.5:99999|ports '99999'"})
+  void badSpecsNameTheBadPart(String spec, String message) {
+    assertThatThrownBy(() -> Fault.parse(spec)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void aScopedFaultAppliesOnlyToItsAddressesAndPorts() throws Exception {
+    Fault f = Fault.parse("loss=5%@192.168.0.5-192.168.0.6:80-81");
+    assertThat(f.appliesTo(address("192.168.0.5"), 80)).isTrue();
+    assertThat(f.appliesTo(address("192.168.0.6"), 81)).isTrue();
+    assertThat(f.appliesTo(address("192.168.0.7"), 80)).isFalse();
+    assertThat(f.appliesTo(address("192.168.0.5"), 82)).isFalse();
+    assertThat(f.appliesTo(address("192.168.0.5"), -1)).as("ICMP: only for every port").isFalse();
+    assertThat(Fault.parse("loss=5%@192.168.0.5:*").appliesTo(address("192.168.0.5"), -1)).isTrue();
+    assertThat(Fault.parse("loss=5%").appliesTo(address("10.0.0.1"), 1)).isTrue();
+  }
+
+  @Test
+  void aRulesFaultsApplyToTheRulesRange() throws Exception {
+    Rule rule = Rule.of("192.168.0.5", "*", Mode.ECHO).withFaults(Fault.parse("latency=200ms"));
+    assertThat(rule.faults()).containsExactly(Fault.parse("latency=200ms@192.168.0.5:*"));
+    assertThat(rule).hasToString("192.168.0.5:* -> ECHO latency=200ms");
+    assertThatThrownBy(() -> rule.withFaults(Fault.parse("loss=1%@192.168.0.6:*")))
+        .hasMessageContaining("has its own @ADDRESSES:PORTS");
+    Rules rules = Rules.of(Mode.ACCEPT).with(rule).withFaults("loss=1%", "seed=9");
+    assertThat(rules.faults()).extracting(Fault::toString).containsExactly("loss=1%", "latency=200ms@192.168.0.5:*");
+    assertThat(rules.seed()).hasValue(9);
+    assertThat(rules.withoutFaults().faults()).isEmpty();
+    assertThat(rules.withoutFaults().modeFor(address("192.168.0.5"), 80)).isEqualTo(Mode.ECHO);
+  }
+
+  private static int address(String dotted) throws Exception {
+    return Ipv4Packet.toInt((java.net.Inet4Address) InetAddress.getByName(dotted));
+  }
+}
