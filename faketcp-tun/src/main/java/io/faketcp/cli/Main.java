@@ -5,6 +5,8 @@ import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
 import io.faketcp.peer.FakePeer;
+import io.faketcp.peer.Fault;
+import io.faketcp.peer.FaultListener;
 import io.faketcp.peer.PacketListener;
 import io.faketcp.peer.Rules;
 import io.faketcp.tun.Prerequisites;
@@ -95,7 +97,21 @@ public final class Main {
         out.println(Tcpdump.format(packet));
       }
     };
-    FakePeer peer = FakePeer.builder(device).rules(line.rules).listener(printer)
+    FaultListener faultPrinter = line.quiet ? null : (action, fault, direction, packet, delay) -> {
+      synchronized (out) {
+        out.print(LocalTime.now().format(TIME));
+        out.print(" fault ");
+        out.print(fault);
+        out.print(": ");
+        out.print(action.name().toLowerCase(java.util.Locale.ROOT));
+        if (action == FaultListener.Action.DELAYED) {
+          out.print(" " + delay / 1000 + "us");
+        }
+        out.print(' ');
+        out.println(Tcpdump.format(packet));
+      }
+    };
+    FakePeer peer = FakePeer.builder(device).rules(line.rules).listener(printer).faultListener(faultPrinter)
         .onFailure(t -> err.println("faketcp: " + t)).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {
@@ -125,6 +141,10 @@ public final class Main {
     synchronized (out) {
       out.println("ready " + device.name() + " " + line.subnet.hostAddress().getHostAddress() + "/"
           + line.subnet.prefixLength());
+      if (!line.rules.faults().isEmpty()) {
+        out.println("faults " + line.rules.faults() + " seed " + peer.seed() + " (replay with --fault seed="
+            + peer.seed() + ")");
+      }
       if (Prerequisites.inPrivateNamespace() && line.program.length == 0) {
         out.println("private network namespace: enter it with  nsenter -t " + ProcessHandle.current().pid()
             + " -n <command>   (e.g. ping " + line.subnet.address(2).getHostAddress() + ")");
@@ -197,6 +217,8 @@ public final class Main {
         "  --device NAME                     interface name or pattern, default tun%d",
         "  --mtu N                           default 1500",
         "  --rule ADDRESSES:PORTS=BEHAVIOUR  e.g. 192.168.0.5:*=reject, *:8000-8999=echo (repeatable)",
+        "  --fault SPEC[@ADDRESSES:PORTS]    e.g. latency=100ms, loss=5%, reset-after=1000@192.168.0.5:80,",
+        "                                    unreachable=host, mtu=1280, seed=42 (repeatable; see README)",
         "  --in-flight N                     connect-many: handshakes in flight, default 512",
         "  --quiet                           no line per packet",
         "  -h, --help                        this text",
@@ -219,6 +241,7 @@ public final class Main {
       CommandLine line = new CommandLine();
       java.util.List<String> words = new java.util.ArrayList<>();
       java.util.List<io.faketcp.peer.Rule> rules = new java.util.ArrayList<>();
+      java.util.List<Fault> faults = new java.util.ArrayList<>();
       int inFlight = 512;
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
@@ -253,6 +276,13 @@ public final class Main {
             break;
           case "--rule":
             rules.add(rule(value(args, ++i, arg)));
+            break;
+          case "--fault":
+            try {
+              faults.add(Fault.parse(value(args, ++i, arg)));
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException("--fault: " + e.getMessage(), e);
+            }
             break;
           default:
             if (arg.startsWith("-") && !arg.equals("-")) {
@@ -305,6 +335,9 @@ public final class Main {
       Rules result = Rules.of(mode);
       for (io.faketcp.peer.Rule rule : rules) {
         result = result.with(rule);
+      }
+      for (Fault fault : faults) {
+        result = result.withFault(fault);
       }
       line.rules = result;
       return line;

@@ -36,6 +36,9 @@ final class Connection {
   /** An ACK is owed at the end of the current batch of packets. */
   boolean ackPending;
 
+  /** Connection faults ({@link Fault}): null when none applies, the usual case. */
+  ConnectionFaults faults;
+
   /** Bytes received in ECHO mode and not yet sent back. */
   EchoBuffer echo;
 
@@ -59,7 +62,13 @@ final class Connection {
 
   /** The window we advertise, as it goes in the 16-bit field. */
   int advertisedWindow() {
-    return echo != null ? Math.min(0xffff, echo.free()) : 0xffff;
+    int window = echo != null ? Math.min(0xffff, echo.free()) : 0xffff;
+    return faults == null ? window : (int) Math.min(window, faults.room(received()));
+  }
+
+  /** In-order bytes received from the host so far (its SYN and FIN not counted). */
+  long received() {
+    return (rcvNxt - irs - 1) & 0xffffffffL;
   }
 
   @Override

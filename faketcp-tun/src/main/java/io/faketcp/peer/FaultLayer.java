@@ -26,8 +26,14 @@ import java.util.function.Consumer;
  * {@link #seed()} and {@link #actions()}.
  */
 final class FaultLayer {
-  /** A packet a reorder fault holds back: long enough for the next ones to overtake it. */
+  /**
+   * A packet a reorder fault holds back goes right after the next one, or after this long if no
+   * other comes. Only the next one overtakes it: a host drops a segment whose ACK is older than a
+   * window, so holding it longer on a fast path would turn reordering into loss.
+   */
   static final long REORDER_DELAY_NANOS = 10_000_000L;
+  /** With a latency, a held-back packet leaves this much after its turn: a few later ones overtake it. */
+  static final long REORDER_BEHIND_DELAYED_NANOS = 1_000_000L;
   /** A bandwidth fault drops packets once this much transmission time is queued (a router's full buffer). */
   static final long BACKLOG_NANOS = 1_000_000_000L;
 
@@ -42,6 +48,8 @@ final class FaultLayer {
   private final IcmpMessage.Builder icmp = IcmpMessage.builder();
   private final byte[] quoted = new byte[28];
   private long timerOrder;
+  /** The packet a reorder fault holds back, or null. */
+  private byte[] held;
   private Wire wire;
   private Consumer<ByteBuffer> deliver;
   private Entry[] in = new Entry[0];
@@ -123,15 +131,24 @@ final class FaultLayer {
     return result;
   }
 
-  /** Counts an action of a connection-level fault and tells the listener about the packet it concerns. */
-  void connectionFaultActed(Fault fault, FaultListener.Action action, ByteBuffer packet, int length) {
+  /** Whether any connection-level fault is in force (checked once per new connection). */
+  boolean hasConnectionFaults() {
+    return connection.length > 0;
+  }
+
+  /**
+   * Counts an action of a connection-level fault and, when {@code action} is not null, tells the
+   * listener about the packet at {@code packet[offset, offset + length)} it concerns.
+   */
+  void connectionFaultActed(Fault fault, FaultListener.Action action, Direction direction, ByteBuffer packet,
+      int offset, int length) {
     AtomicLong n = actions.get(fault);
     if (n != null) {
       n.lazySet(n.get() + 1);
     }
     counters.increment(Counters.FAULT_ACTIONS);
-    if (listener != null && packet != null) {
-      listener.acted(action, fault, Direction.FROM_PEER, packet.duplicate().position(0).limit(length), 0);
+    if (listener != null && action != null) {
+      listener.acted(action, fault, direction, packet.duplicate().position(offset).limit(offset + length), 0);
     }
   }
 
@@ -308,15 +325,32 @@ final class FaultLayer {
       listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.FROM_PEER, b.duplicate().position(0)
           .limit(length), due - now);
     }
+    if (heldBack && twice) {
+      heldBack = false; // sent twice now rather than held: a held copy would carry a stale ACK
+    }
+    if (heldBack && due - now <= 0) {
+      byte[] previous = held;
+      byte[] copy = new byte[length];
+      b.get(0, copy);
+      held = copy;
+      if (previous != null) {
+        wire.write(previous);
+      }
+      schedule(now + REORDER_DELAY_NANOS, () -> release(copy));
+      return true;
+    }
     if (heldBack) {
-      due += REORDER_DELAY_NANOS; // not part of any latency's order: later packets overtake this one
+      due += REORDER_BEHIND_DELAYED_NANOS; // delayed anyway: the next ones overtake this one
     }
     if (due - now <= 0) {
-      if (!twice) {
+      if (!twice && held == null) {
         return false;
       }
       wire.write(b, length);
-      wire.write(b, length);
+      if (twice) {
+        wire.write(b, length);
+      }
+      release(held);
       return true;
     }
     byte[] copy = new byte[length];
@@ -326,6 +360,14 @@ final class FaultLayer {
       timers.add(new Timer(due, timerOrder++, null, copy, true));
     }
     return true;
+  }
+
+  /** Sends the held-back packet {@code packet} if it is still held. */
+  private void release(byte[] packet) {
+    if (packet != null && held == packet) {
+      held = null;
+      wire.write(packet);
+    }
   }
 
   private boolean dropOut(Entry e, ByteBuffer b, int length) {

@@ -63,6 +63,11 @@ final class TcpHost {
       handleClient(c, segment);
       return;
     }
+    if (c != null && c.faults != null && c.faults.silent) {
+      faults.connectionFaultActed(c.faults.blackhole, FaultListener.Action.DROPPED, Direction.TO_PEER,
+          segment.ip().buffer(), segment.ip().offset(), segment.ip().totalLength());
+      return;
+    }
     Mode now = rules.modeFor(peerAddress, peerPort);
     if (now == Mode.DROP) {
       return; // the host has vanished: silence, for new and existing connections alike
@@ -93,6 +98,9 @@ final class TcpHost {
         return;
       }
       state(c, Connection.ESTABLISHED);
+      if (c.faults != null && established(c)) {
+        return;
+      }
     }
     if (segment.syn()) {
       owe(c); // a stray SYN on a live connection: answer with an ACK (RFC 5961 challenge ACK)
@@ -125,6 +133,9 @@ final class TcpHost {
     if (now == Mode.ECHO) {
       c.echo = new EchoBuffer(ECHO_BUFFER);
     }
+    if (faults.hasConnectionFaults()) {
+      c.faults = ConnectionFaults.of(faults.connectionFaults(c.peerAddress, c.peerPort));
+    }
     table.put(c);
     counters.increment(Counters.CONNECTIONS_OPENED);
     state(c, Connection.SYN_RECEIVED);
@@ -144,7 +155,7 @@ final class TcpHost {
     var tcp = wire.tcp().source(c.peerAddress).destination(c.hostAddress)
         .sourcePort(c.peerPort).destinationPort(c.hostPort)
         .sequenceNumber(c.iss & 0xffffffffL).acknowledgmentNumber(c.rcvNxt & 0xffffffffL)
-        .flags(SYN | ACK).window(Math.min(0xffff, c.echo != null ? c.echo.free() : 0xffff)).mss(mss);
+        .flags(SYN | ACK).window(c.advertisedWindow()).mss(mss);
     wire.sendTcp();
   }
 
@@ -180,12 +191,22 @@ final class TcpHost {
         int accepted = length;
         if (c.echo != null) {
           accepted = Math.min(length, c.echo.free());
+        }
+        if (c.faults != null) {
+          accepted = (int) Math.min(accepted, c.faults.room(c.received()));
+        }
+        if (c.echo != null) {
           c.echo.append(segment.ip().buffer(), segment.payloadOffset(), accepted);
         }
         c.rcvNxt += accepted;
+        if (c.faults != null && afterBytes(c)) {
+          return;
+        }
         if (accepted < length) {
           owe(c);
-          sendEcho(c);
+          if (c.echo != null) {
+            sendEcho(c);
+          }
           return; // the rest (and any FIN) comes again once the window opens
         }
       }
@@ -194,8 +215,12 @@ final class TcpHost {
     if (segment.fin()) {
       int finSeq = seq + length;
       if (finSeq == c.rcvNxt && !c.finReceived) {
-        c.rcvNxt++;
-        finReceived(c);
+        if (c.faults != null && c.faults.slowClose != null) {
+          slowClose(c);
+        } else {
+          c.rcvNxt++;
+          finReceived(c);
+        }
       } else {
         owe(c); // a retransmitted FIN, or one beyond a gap
       }
@@ -203,6 +228,91 @@ final class TcpHost {
     if (c.echo != null) {
       sendEcho(c);
     }
+  }
+
+  // ---- connection faults -------------------------------------------------------------------------
+
+  /** Just established: starts the faults' clocks; true when a fault already ended the conversation. */
+  private boolean established(Connection c) {
+    ConnectionFaults f = c.faults;
+    long now = System.nanoTime();
+    for (Fault fault : new Fault[] {f.reset, f.stall, f.blackhole}) {
+      if (fault != null && fault.nanos >= 0) {
+        faults.schedule(now + fault.nanos, () -> afterTime(c, fault));
+      }
+    }
+    return afterBytes(c);
+  }
+
+  /** A byte-count fault reached: reset, stall or go silent; true when the connection is now reset or silent. */
+  private boolean afterBytes(Connection c) {
+    ConnectionFaults f = c.faults;
+    long received = c.received();
+    if (ConnectionFaults.reached(f.reset, received)) {
+      resetByFault(c, f.reset);
+      return true;
+    }
+    if (ConnectionFaults.reached(f.blackhole, received) && !f.silent) {
+      wire.sendTcp(c, ACK, c.sndNxt); // the last bytes it takes are acknowledged, then nothing more
+      c.ackPending = false;
+      f.silent = true;
+      faults.connectionFaultActed(f.blackhole, null, null, null, 0, 0);
+      return true;
+    }
+    if (ConnectionFaults.reached(f.stall, received) && !f.stalled) {
+      f.stalled = true;
+      faults.connectionFaultActed(f.stall, null, null, null, 0, 0);
+    }
+    return false;
+  }
+
+  private void afterTime(Connection c, Fault fault) {
+    if (c.state == Connection.CLOSED || c.faults.silent) {
+      return;
+    }
+    switch (fault.kind) {
+      case RESET_AFTER:
+        resetByFault(c, fault);
+        break;
+      case BLACKHOLE_AFTER:
+        c.faults.silent = true;
+        faults.connectionFaultActed(fault, null, null, null, 0, 0);
+        break;
+      default:
+        c.faults.stalled = true;
+        faults.connectionFaultActed(fault, null, null, null, 0, 0);
+        owe(c); // tells the host the window is now zero
+    }
+  }
+
+  /** Acknowledges what was taken, then RST: the host's socket sees ECONNRESET. */
+  private void resetByFault(Connection c, Fault fault) {
+    if (c.echo != null) {
+      sendEcho(c);
+    }
+    wire.sendTcp(c, ACK, c.sndNxt);
+    c.ackPending = false;
+    counters.increment(Counters.RESETS_SENT);
+    int length = wire.sendTcp(c, RST | ACK, c.sndNxt);
+    faults.connectionFaultActed(fault, FaultListener.Action.FORGED, Direction.FROM_PEER, wire.buffer(), 0, length);
+    close(c);
+  }
+
+  /** The host's FIN waits: the data before it is acknowledged now, the FIN itself after the delay. */
+  private void slowClose(Connection c) {
+    if (c.faults.finDelayed) {
+      return;
+    }
+    c.faults.finDelayed = true;
+    owe(c);
+    Fault fault = c.faults.slowClose;
+    faults.connectionFaultActed(fault, null, null, null, 0, 0);
+    faults.schedule(System.nanoTime() + fault.nanos, () -> {
+      if (c.state != Connection.CLOSED && !c.faults.silent && !c.finReceived) {
+        c.rcvNxt++;
+        finReceived(c);
+      }
+    });
   }
 
   private void finReceived(Connection c) {

@@ -43,18 +43,20 @@ final class Wire implements Responder.Sink {
     return tcp;
   }
 
-  /** Sends the segment built with {@link #tcp()}. */
-  void sendTcp() {
-    send(tcp.writeTo(out, 0));
+  /** Sends the segment built with {@link #tcp()}; returns its length. */
+  int sendTcp() {
+    int length = tcp.writeTo(out, 0);
+    send(length);
+    return length;
   }
 
   /** Sends a segment from the fake host of {@code c} to the host. */
-  void sendTcp(Connection c, int flags, int sequence) {
+  int sendTcp(Connection c, int flags, int sequence) {
     tcp().source(c.peerAddress).destination(c.hostAddress)
         .sourcePort(c.peerPort).destinationPort(c.hostPort)
         .sequenceNumber(sequence & 0xffffffffL).acknowledgmentNumber((flags & TcpSegment.ACK) != 0 ? c.rcvNxt & 0xffffffffL : 0)
         .flags(flags).window(c.advertisedWindow());
-    sendTcp();
+    return sendTcp();
   }
 
   /**

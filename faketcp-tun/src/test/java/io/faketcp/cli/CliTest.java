@@ -84,6 +84,30 @@ class CliTest {
   }
 
   @Test
+  void faultsApplyPerAddressAndArePrintedWithTheSeed() throws Exception {
+    Cli cli = Cli.start("echo", "--fault", "latency=100ms", "--fault", "unreachable=host@192.168.0.5:80",
+        "--fault", "seed=7");
+    assertThat(cli.awaitLine("faults ")).isEqualTo("faults [latency=100ms, unreachable=host@192.168.0.5:80] seed 7"
+        + " (replay with --fault seed=7)");
+    assertThatThrownBy(() -> new Socket("192.168.0.5", 80)).isInstanceOf(java.net.NoRouteToHostException.class);
+    long start = System.nanoTime();
+    new Socket("192.168.0.6", 80).close();
+    assertThat((System.nanoTime() - start) / 1_000_000).as("connect through 100 ms latency").isBetween(100L, 300L);
+    assertThat(cli.awaitLine("fault unreachable=host@192.168.0.5:80: forged IP 192.168.0.5 > 192.168.0.1: ICMP"))
+        .isNotEmpty();
+    assertThat(cli.awaitLine("fault latency=100ms: delayed ")).contains("IP 192.168.0.6.80 > 192.168.0.1.");
+    cli.stop();
+  }
+
+  @Test
+  void aBadFaultNamesTheBadPart() throws Exception {
+    Cli cli = Cli.start("echo", "--fault", "latency=100@192.168.0.5:80");
+    assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(cli.process.exitValue()).isEqualTo(2);
+    assertThat(cli.output()).contains("faketcp: --fault: fault 'latency=100@192.168.0.5:80': latency '100' has no unit");
+  }
+
+  @Test
   void badArgumentsPrintUsageAndExitWithTwo() throws Exception {
     for (String[] args : new String[][] {{}, {"bogus"}, {"accept", "extra"}, {"--subnet", "10.0.0.1/24", "accept"},
         {"connect-many", "192.168.0.1", "80"}, {"connect-many", "192.168.0.9", "80", "5"}, {"--device", "x".repeat(20),

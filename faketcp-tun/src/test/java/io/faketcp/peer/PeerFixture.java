@@ -14,6 +14,10 @@ final class PeerFixture implements AutoCloseable {
   final FakePeer peer;
   final List<byte[]> sent = new CopyOnWriteArrayList<>();
   final List<byte[]> received = new CopyOnWriteArrayList<>();
+  /** What the faults did: "ACTION fault tcpdump-line". */
+  final List<String> faultEvents = new CopyOnWriteArrayList<>();
+  /** The packets the faults acted on, in order. */
+  final List<byte[]> faultPackets = new CopyOnWriteArrayList<>();
 
   PeerFixture(Rules rules) {
     this(rules, null);
@@ -21,7 +25,14 @@ final class PeerFixture implements AutoCloseable {
 
   PeerFixture(Rules rules, Responder responder) {
     device = TunDevice.builder().subnet(Subnet.DEFAULT).open();
-    peer = FakePeer.builder(device).rules(rules).responder(responder).listener(this::record).start();
+    peer = FakePeer.builder(device).rules(rules).responder(responder).listener(this::record)
+        .faultListener((action, fault, direction, packet, delay) -> {
+          faultEvents.add(action + " " + fault + " " + io.faketcp.packet.Tcpdump.format(packet));
+          byte[] bytes = new byte[packet.remaining()];
+          packet.duplicate().get(bytes);
+          faultPackets.add(bytes);
+        })
+        .start();
   }
 
   private void record(Direction direction, ByteBuffer packet) {

@@ -1,0 +1,78 @@
+package io.faketcp.peer;
+
+import java.util.List;
+
+/**
+ * The connection-level {@link Fault}s of one connection and their state: reset, stall, blackhole
+ * after a byte count or a time, slow close. Peer thread only.
+ */
+final class ConnectionFaults {
+  Fault reset;
+  Fault stall;
+  Fault blackhole;
+  Fault slowClose;
+  /** The fake host no longer reads: zero window from now on. */
+  boolean stalled;
+  /** The fake host ignores this connection: no ACK, no RST, nothing. */
+  boolean silent;
+  /** The host's FIN arrived and its processing waits for the slow close. */
+  boolean finDelayed;
+
+  /** The faults among {@code faults} that act on connections, or null when none does. */
+  static ConnectionFaults of(List<Fault> faults) {
+    if (faults.isEmpty()) {
+      return null;
+    }
+    ConnectionFaults c = new ConnectionFaults();
+    for (Fault f : faults) {
+      switch (f.kind) {
+        case RESET_AFTER:
+          c.reset = earlier(c.reset, f);
+          break;
+        case STALL_AFTER:
+          c.stall = earlier(c.stall, f);
+          break;
+        case BLACKHOLE_AFTER:
+          c.blackhole = earlier(c.blackhole, f);
+          break;
+        default:
+          c.slowClose = c.slowClose == null || f.nanos > c.slowClose.nanos ? f : c.slowClose;
+      }
+    }
+    return c;
+  }
+
+  /** Of two faults of one kind: a byte count before a time, then the smaller one. */
+  private static Fault earlier(Fault a, Fault b) {
+    if (a == null) {
+      return b;
+    }
+    boolean aBytes = a.nanos < 0;
+    boolean bBytes = b.nanos < 0;
+    if (aBytes != bBytes) {
+      return aBytes ? a : b;
+    }
+    return (aBytes ? b.amount < a.amount : b.nanos < a.nanos) ? b : a;
+  }
+
+  /** How many more bytes the fake host takes, having received {@code received}. */
+  long room(long received) {
+    if (stalled) {
+      return 0;
+    }
+    long room = Long.MAX_VALUE;
+    room = Math.min(room, limit(stall, received));
+    room = Math.min(room, limit(reset, received));
+    room = Math.min(room, limit(blackhole, received));
+    return room;
+  }
+
+  private static long limit(Fault f, long received) {
+    return f == null || f.nanos >= 0 ? Long.MAX_VALUE : Math.max(0, f.amount - received);
+  }
+
+  /** Whether a byte-count fault of this kind is reached at {@code received} bytes. */
+  static boolean reached(Fault f, long received) {
+    return f != null && f.nanos < 0 && received >= f.amount;
+  }
+}

@@ -1,0 +1,135 @@
+package io.faketcp.peer;
+
+import static io.faketcp.peer.FakePeerTest.await;
+import static io.faketcp.peer.FakePeerTest.sendQueue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faketcp.packet.IpProtocol;
+import io.faketcp.packet.Ipv4Packet;
+import io.faketcp.packet.TcpSegment;
+import io.faketcp.tun.RequiresTun;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Connection-level faults (reset, stall, blackhole, slow close) seen from kernel sockets. */
+@ExtendWith(RequiresTun.class)
+class ConnectionFaultTest {
+
+  @Test
+  void resetAfterBytesAcknowledgesExactlyThatManyThenResets() throws Exception {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD).withFaults("reset-after=1000@192.168.0.5:*"));
+        Socket socket = new Socket(f.address(5), 9)) {
+      socket.getOutputStream().write(new byte[5000]);
+      socket.setSoTimeout(5000);
+      assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
+          .hasMessageContaining("Connection reset");
+      List<TcpSegment> fromPeer = segments(f.sent);
+      TcpSegment rst = fromPeer.get(fromPeer.size() - 1);
+      TcpSegment lastAck = fromPeer.get(fromPeer.size() - 2);
+      TcpSegment syn = segments(f.received).get(0);
+      assertThat(rst.rst()).isTrue();
+      assertThat(lastAck.acknowledgmentNumber() - syn.sequenceNumber() - 1).as("bytes acknowledged").isEqualTo(1000);
+      assertThat(fromPeer).filteredOn(s -> s.ack() && !s.rst())
+          .allMatch(s -> ((s.acknowledgmentNumber() - syn.sequenceNumber() - 1) & 0xffffffffL) <= 1000);
+      assertThat(f.faultEvents).singleElement().asString().startsWith("FORGED reset-after=1000@192.168.0.5:* IP 192.168.0.5.9 > 192.168.0.1.")
+          .contains("Flags [R.]");
+    }
+  }
+
+  @Test
+  void resetAfterATimeResetsAnIdleConnection() throws Exception {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("reset-after=300ms"));
+        Socket socket = new Socket(f.address(5), 7)) {
+      long start = System.nanoTime();
+      socket.setSoTimeout(5000);
+      assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
+          .hasMessageContaining("Connection reset");
+      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(250L, 600L);
+    }
+  }
+
+  @Test
+  void stallAfterBytesBlocksTheWriterAndAnswersZeroWindowProbes() throws Exception {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD).withFaults("stall-after=10000"));
+        Socket socket = new Socket(f.address(5), 9)) {
+      AtomicLong written = new AtomicLong();
+      Thread writer = new Thread(() -> {
+        try {
+          OutputStream out = socket.getOutputStream();
+          for (int i = 0; i < 10_000; i++) {
+            out.write(new byte[1000]);
+            written.addAndGet(1000);
+          }
+        } catch (Exception e) {
+          // closed at the end of the test
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      Thread.sleep(1500);
+      long before = written.get();
+      Thread.sleep(500);
+      assertThat(written.get()).as("the writer is blocked").isEqualTo(before).isLessThan(10_000_000);
+      assertThat(writer.getState()).isIn(Thread.State.RUNNABLE, Thread.State.BLOCKED, Thread.State.WAITING);
+      assertThat(sendQueue(socket)).as("the rest waits in the Send-Q").isPositive();
+      List<TcpSegment> fromPeer = segments(f.sent);
+      assertThat(fromPeer.get(fromPeer.size() - 1).window()).as("zero window").isZero();
+      await(() -> segments(f.sent).stream().filter(s -> s.window() == 0).count() >= 2, "a probe answered");
+      assertThat(f.peer.faultActions()).containsEntry(Fault.parse("stall-after=10000"), 1L);
+      socket.close();
+      writer.join(5000);
+    }
+  }
+
+  @Test
+  void blackholeAfterBytesGoesSilentAndTheClientRetransmitsIntoNothing() throws Exception {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("blackhole-after=100"));
+        Socket socket = new Socket(f.address(5), 7)) {
+      socket.setTcpNoDelay(true);
+      socket.getOutputStream().write(new byte[100]);
+      InputStream in = socket.getInputStream();
+      assertThat(in.readNBytes(100)).hasSize(100);
+      int before = f.sent.size();
+      socket.getOutputStream().write(new byte[10]);
+      Thread.sleep(1200);
+      assertThat(f.sent).as("nothing after the blackhole").hasSize(before);
+      assertThat(f.faultEvents).filteredOn(e -> e.startsWith("DROPPED blackhole-after=100")).hasSizeGreaterThanOrEqualTo(2);
+      assertThat(sendQueue(socket)).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void slowCloseDelaysTheFakeHostsFinAndItsAckOfTheHostsFin() throws Exception {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD).withFaults("slow-close=500ms"));
+        Socket socket = new Socket(f.address(5), 9)) {
+      socket.setSoTimeout(5000);
+      long start = System.nanoTime();
+      socket.shutdownOutput();
+      assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(500L, 800L);
+    }
+  }
+
+  static List<TcpSegment> segments(List<byte[]> packets) {
+    List<TcpSegment> result = new ArrayList<>();
+    for (byte[] p : packets) {
+      try {
+        Ipv4Packet ip = Ipv4Packet.wrap(p);
+        if (ip.protocol() == IpProtocol.TCP) {
+          result.add(TcpSegment.wrap(ip));
+        }
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
+    return result;
+  }
+}
