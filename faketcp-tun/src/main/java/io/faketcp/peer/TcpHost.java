@@ -211,6 +211,8 @@ final class TcpHost {
         }
       }
       owe(c); // in order: acknowledge; old or out of order: a duplicate ACK
+    } else if (!segment.fin() && Connection.before(seq, c.rcvNxt)) {
+      owe(c); // a zero-window probe (seq rcvNxt - 1): the ACK tells the window (RFC 9293 3.10.7.4)
     }
     if (segment.fin()) {
       int finSeq = seq + length;
@@ -253,6 +255,9 @@ final class TcpHost {
       return true;
     }
     if (ConnectionFaults.reached(f.blackhole, received) && !f.silent) {
+      if (c.echo != null) {
+        sendEcho(c);
+      }
       wire.sendTcp(c, ACK, c.sndNxt); // the last bytes it takes are acknowledged, then nothing more
       c.ackPending = false;
       f.silent = true;

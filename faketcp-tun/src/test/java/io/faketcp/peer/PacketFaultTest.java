@@ -40,19 +40,19 @@ class PacketFaultTest {
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress(f.address(5), 7));
         long connect = millisSince(start);
-        assertThat(connect).as("connect waits for the delayed SYN+ACK").isBetween(100L, 160L);
+        assertThat(connect).as("connect waits for the delayed SYN+ACK").isBetween(100L, 200L);
         socket.setTcpNoDelay(true);
         for (int i = 0; i < 3; i++) {
           long sent = System.nanoTime();
           socket.getOutputStream().write("ping".getBytes());
           byte[] back = new DataInputStream(socket.getInputStream()).readNBytes(4);
           assertThat(new String(back)).isEqualTo("ping");
-          assertThat(millisSince(sent)).as("echo round trip %d", i).isBetween(100L, 160L);
+          assertThat(millisSince(sent)).as("echo round trip %d", i).isBetween(100L, 200L);
         }
       }
       long ping = System.nanoTime();
       assertThat(InetAddress.getByName(f.address(6)).isReachable(1000)).isTrue();
-      assertThat(millisSince(ping)).as("ICMP echo reply delayed too").isBetween(100L, 160L);
+      assertThat(millisSince(ping)).as("ICMP echo reply delayed too").isBetween(100L, 200L);
       assertThat(f.faultEvents).anyMatch(e -> e.startsWith("DELAYED latency=100ms IP 192.168.0.5.7 > 192.168.0.1."));
     }
   }
@@ -144,7 +144,8 @@ class PacketFaultTest {
 
   /** Sends 200 numbered UDP datagrams through loss=30% and returns the numbers the fault dropped. */
   private static List<Integer> droppedDatagrams(String seed) throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DROP).withFaults("loss=30%", seed));
+    // Scoped to the datagrams' port: packets other tests' sockets may still send do not draw numbers.
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DROP).withFaults("loss=30%@192.168.0.5:9", seed));
         DatagramSocket socket = new DatagramSocket()) {
       assertThat(f.peer.seed()).isEqualTo(Long.parseLong(seed.substring(5)));
       for (int i = 0; i < 200; i++) {
@@ -153,7 +154,8 @@ class PacketFaultTest {
       }
       await(() -> f.peer.counters().packetsIn() >= 200, "200 datagrams read");
       Thread.sleep(50);
-      return f.faultPackets.stream().map(p -> (p[28] & 0xff) << 8 | (p[29] & 0xff)).collect(Collectors.toList());
+      return f.faultPackets.stream().filter(p -> p[9] == IpProtocol.UDP).map(p -> (p[28] & 0xff) << 8 | (p[29] & 0xff))
+          .collect(Collectors.toList());
     }
   }
 
