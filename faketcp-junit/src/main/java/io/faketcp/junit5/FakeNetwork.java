@@ -46,6 +46,14 @@ public @interface FakeNetwork {
   /** How the fake hosts answer TCP (ICMP echo is answered in every mode). Default {@link Mode#ACCEPT}. */
   Mode mode() default Mode.ACCEPT;
 
+  /**
+   * Faults between the host and the fake hosts, one spec each ({@code "latency=50ms"},
+   * {@code "loss=1%"}, {@code "reset-after=1000@192.168.0.5:80"}...; see {@link io.faketcp.peer.Fault}).
+   * Random ones take their seed from a {@code "seed=N"} spec, else {@code -Dfaketcp.seed}, else a
+   * random one; a failing test's message and transcript name it.
+   */
+  String[] faults() default {};
+
   /** The fake subnet in CIDR notation; the host (this machine) gets its first address. */
   String subnet() default "192.168.0.0/24";
 

@@ -340,6 +340,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
   private static Settings settingsOf(FakeNetwork a) {
     return Settings.builder(Settings.Origin.ANNOTATION)
         .mode(a.mode())
+        .faults(a.faults())
         .subnet(a.subnet())
         .capture(a.capture())
         .deviceName(a.deviceName())
@@ -509,6 +510,19 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     public Builder rules(Rules rules) {
       this.rules = rules;
       settings.rules(rules);
+      return this;
+    }
+
+    /**
+     * Adds a fault for every fake host, or those of its {@code @ADDRESSES:PORTS}; see
+     * {@link io.faketcp.peer.Fault}.
+     *
+     * <pre>{@code
+     * FakeNetworkExtension.newInstance().mode(Mode.ECHO).fault(Fault.latency(Duration.ofMillis(50))).build();
+     * }</pre>
+     */
+    public Builder fault(io.faketcp.peer.Fault fault) {
+      settings.fault(fault);
       return this;
     }
 

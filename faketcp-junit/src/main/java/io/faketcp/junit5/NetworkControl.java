@@ -32,6 +32,25 @@ public interface NetworkControl {
   /** The rules in force. */
   Rules rules();
 
+  /**
+   * Adds a fault from the next packet and connection on (mid-conversation); see
+   * {@link io.faketcp.peer.Fault}. In force when this returns.
+   *
+   * <pre>{@code
+   * control.fault(Fault.parse("blackhole-after=0@192.168.0.5:*"));   // .5 goes silent now
+   * }</pre>
+   */
+  void fault(io.faketcp.peer.Fault fault);
+
+  /** Removes every fault; packets a fault already delayed still arrive. */
+  void clearFaults();
+
+  /** The seed of the random faults (give {@code seed=N} or {@code -Dfaketcp.seed=N} to replay it). */
+  long seed();
+
+  /** How often each fault has acted (dropped, delayed, forged...), in the order they were given. */
+  java.util.Map<io.faketcp.peer.Fault, Long> faultActions();
+
   /** What the peer has done so far. */
   PeerCounters counters();
 

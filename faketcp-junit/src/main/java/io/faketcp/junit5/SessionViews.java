@@ -51,6 +51,26 @@ final class SessionViews {
     }
 
     @Override
+    public void fault(io.faketcp.peer.Fault fault) {
+      session.peer().fault(fault);
+    }
+
+    @Override
+    public void clearFaults() {
+      session.peer().clearFaults();
+    }
+
+    @Override
+    public long seed() {
+      return session.peer().seed();
+    }
+
+    @Override
+    public java.util.Map<io.faketcp.peer.Fault, Long> faultActions() {
+      return session.peer().faultActions();
+    }
+
+    @Override
     public Rules rules() {
       return session.peer().rules();
     }

@@ -118,6 +118,8 @@ public final class FakePeer implements AutoCloseable {
     onPeerThread(() -> {
       tcp.rules(rules);
       faults.install(rules, defaultSeed);
+      tcp.faultsChanged();
+      tcp.flushAcks();
     });
   }
 

@@ -234,6 +234,26 @@ final class TcpHost {
 
   // ---- connection faults -------------------------------------------------------------------------
 
+  /**
+   * The faults changed mid-test: every open connection of a fake host takes the connection faults
+   * now in force (none: a stalled or silent one recovers); time-based ones count from now.
+   */
+  void faultsChanged() {
+    for (Connection c : table.all()) {
+      if (c.run != null || c.state == Connection.CLOSED) {
+        continue;
+      }
+      c.faults = faults.hasConnectionFaults()
+          ? ConnectionFaults.of(faults.connectionFaults(c.peerAddress, c.peerPort)) : null;
+      if (c.faults != null && c.state != Connection.SYN_RECEIVED) {
+        established(c);
+      }
+      if (c.state != Connection.CLOSED && (c.faults == null || !c.faults.silent)) {
+        owe(c); // tells the host the window as it is now
+      }
+    }
+  }
+
   /** Just established: starts the faults' clocks; true when a fault already ended the conversation. */
   private boolean established(Connection c) {
     ConnectionFaults f = c.faults;
@@ -272,8 +292,10 @@ final class TcpHost {
   }
 
   private void afterTime(Connection c, Fault fault) {
-    if (c.state == Connection.CLOSED || c.faults.silent) {
-      return;
+    ConnectionFaults f = c.faults;
+    if (c.state == Connection.CLOSED || f == null || f.silent
+        || (f.reset != fault && f.stall != fault && f.blackhole != fault)) {
+      return; // closed, or the fault was cleared meanwhile
     }
     switch (fault.kind) {
       case RESET_AFTER:
@@ -313,7 +335,7 @@ final class TcpHost {
     Fault fault = c.faults.slowClose;
     faults.connectionFaultActed(fault, null, null, null, 0, 0);
     faults.schedule(System.nanoTime() + fault.nanos, () -> {
-      if (c.state != Connection.CLOSED && !c.faults.silent && !c.finReceived) {
+      if (c.state != Connection.CLOSED && (c.faults == null || !c.faults.silent) && !c.finReceived) {
         c.rcvNxt++;
         finReceived(c);
       }

@@ -71,7 +71,8 @@ public final class FailureArtefacts {
       context.publishReportEntry(entry);
       CapturedPackets captured = packets.apply(session);
       String message = "faketcp capture of " + context.getDisplayName() + " (" + captured.size() + " packets on "
-          + session.device().name() + ") written to " + files.get(0) + " and " + files.get(1) + ":\n"
+          + session.device().name() + (session.faultSummary().isEmpty() ? "" : "; " + session.faultSummary())
+          + ") written to " + files.get(0) + " and " + files.get(1) + ":\n"
           + truncate(captured.transcript());
       failure.addSuppressed(new CaptureWritten(message));
       LOG.log(System.Logger.Level.INFO, "test {0} failed; capture written to {1} and {2}", context.getUniqueId(),

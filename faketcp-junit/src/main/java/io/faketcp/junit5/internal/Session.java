@@ -49,6 +49,7 @@ public final class Session implements AutoCloseable {
     this.captureBase = capture == null ? 0 : capture.total();
     FakePeer.Builder builder = FakePeer.builder(prepared.device)
         .rules(settings.rules())
+        .faultListener(faultMarks::record)
         .onFailure(this::peerFailed);
     if (settings.responder() != null) {
       builder.responder(settings.responder());
@@ -130,9 +131,26 @@ public final class Session implements AutoCloseable {
     return capture != null;
   }
 
+  /** What the faults did, for the transcript. */
+  private final FaultMarks faultMarks = new FaultMarks();
+
+  /**
+   * The faults in force and their seed, as the failure message and the transcript's header give them:
+   * {@code "faults [loss=5%] seed 42 (-Dfaketcp.seed=42 replays it)"}; empty without faults.
+   */
+  public String faultSummary() {
+    java.util.List<io.faketcp.peer.Fault> faults = peer.rules().faults();
+    if (faults.isEmpty() && peer.faultActions().isEmpty()) {
+      return "";
+    }
+    return "faults " + faults + " seed " + peer.seed() + " (-D" + FakePeer.SEED_PROPERTY + "=" + peer.seed()
+        + " replays it), actions " + peer.faultActions();
+  }
+
   /** For a network shared by a class: each test starts with the configured rules, an empty capture, no failures. */
   public void beginTest() {
     peer.rules(settings.rules());
+    faultMarks.clear();
     failureMark = failures.size();
     if (capture != null) {
       capture.clear();
@@ -208,9 +226,11 @@ public final class Session implements AutoCloseable {
     Path txt = directory.resolve(base + ".txt");
     Files.createDirectories(directory);
     capture.write(pcap, snapshot.records);
+    String faults = faultSummary();
     String header = "# " + base + ": " + snapshot.records.size() + " packet(s) on " + device().name() + " ("
-        + settings.subnet() + ", " + settings.rules() + "); peer: " + peer.counters() + "\n";
-    Files.write(txt, (header + Transcript.of(snapshot.records, device().name(), snapshot.note))
+        + settings.subnet() + ", " + peer.rules() + "); peer: " + peer.counters() + "\n"
+        + (faults.isEmpty() ? "" : "# " + faults + "\n");
+    Files.write(txt, (header + Transcript.of(snapshot.records, device().name(), snapshot.note, faultMarks))
         .getBytes(StandardCharsets.UTF_8));
     return List.of(pcap, txt);
   }

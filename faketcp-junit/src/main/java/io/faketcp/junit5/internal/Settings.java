@@ -171,6 +171,8 @@ public final class Settings {
     private String captureFilter = "";
     private int captureLimit = 100_000;
     private boolean skipIfUnavailable;
+    private final java.util.List<String> faultSpecs = new java.util.ArrayList<>();
+    private final java.util.List<io.faketcp.peer.Fault> faults = new java.util.ArrayList<>();
 
     private Builder(Origin origin) {
       this.origin = origin;
@@ -193,6 +195,18 @@ public final class Settings {
 
     public Builder mode(Mode mode) {
       this.mode = mode;
+      return this;
+    }
+
+    /** Fault specs as written ({@code @FakeNetwork(faults = ...)}), parsed and checked by {@link #build()}. */
+    public Builder faults(String... specs) {
+      faultSpecs.addAll(java.util.Arrays.asList(specs));
+      return this;
+    }
+
+    /** A fault for every fake host (or those of its {@code @ADDRESSES:PORTS}). */
+    public Builder fault(io.faketcp.peer.Fault fault) {
+      faults.add(fault);
       return this;
     }
 
@@ -258,6 +272,19 @@ public final class Settings {
       }
       if (rules == null) {
         rules = Rules.of(mode);
+      }
+      for (String spec : faultSpecs) {
+        try {
+          rules = rules.withFault(io.faketcp.peer.Fault.parse(spec));
+        } catch (IllegalArgumentException e) {
+          throw invalid("faults", spec, e.getMessage());
+        }
+      }
+      for (io.faketcp.peer.Fault fault : faults) {
+        if (fault == null) {
+          throw invalid("fault", null, "give a Fault, e.g. Fault.parse(\"latency=50ms\")");
+        }
+        rules = rules.withFault(fault);
       }
       if (captureFilter == null) {
         throw invalid("captureFilter", null, "use \"\" for no filter");

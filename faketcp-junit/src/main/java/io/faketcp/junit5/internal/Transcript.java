@@ -26,6 +26,38 @@ public final class Transcript {
 
   /** Every record, one line each, each ending in a newline; a note when there are none. */
   public static String of(List<CaptureRecord> records, String interfaceName, String note) {
+    return of(records, interfaceName, note, null);
+  }
+
+  /**
+   * As {@link #of(List, String, String)}, each line marked with what a fault did to its packet
+   * ({@code   <- dropped by loss=5%}), and the packets a fault kept off the wire listed after.
+   */
+  public static String of(List<CaptureRecord> records, String interfaceName, String note, FaultMarks marks) {
+    if (marks == null || marks.isEmpty()) {
+      return plain(records, interfaceName, note);
+    }
+    FaultMarks.Matcher matcher = marks.matcher();
+    StringBuilder sb = new StringBuilder();
+    long first = records.isEmpty() ? 0 : records.get(0).epochNanos();
+    for (CaptureRecord r : records) {
+      sb.append(line(r, first, interfaceName));
+      String mark = matcher.markFor(r.bytes());
+      if (mark != null) {
+        sb.append("   <- ").append(mark);
+      }
+      sb.append('\n');
+    }
+    for (String unseen : matcher.unmatched()) {
+      sb.append("  (not on the wire) ").append(unseen).append('\n');
+    }
+    if (note != null && !note.isEmpty()) {
+      sb.append("(").append(note).append(")\n");
+    }
+    return sb.toString();
+  }
+
+  private static String plain(List<CaptureRecord> records, String interfaceName, String note) {
     StringBuilder sb = new StringBuilder();
     if (records.isEmpty()) {
       sb.append("(no packets captured on ").append(interfaceName).append(")\n");
