@@ -92,7 +92,7 @@ class CliTest {
     assertThatThrownBy(() -> new Socket("192.168.0.5", 80)).isInstanceOf(java.net.NoRouteToHostException.class);
     long start = System.nanoTime();
     new Socket("192.168.0.6", 80).close();
-    assertThat((System.nanoTime() - start) / 1_000_000).as("connect through 100 ms latency").isBetween(100L, 300L);
+    assertThat((System.nanoTime() - start) / 1_000_000).as("connect through 100 ms latency").isBetween(100L, 1000L);
     assertThat(cli.awaitLine("fault unreachable=host@192.168.0.5:80: forged IP 192.168.0.5 > 192.168.0.1: ICMP"))
         .isNotEmpty();
     assertThat(cli.awaitLine("fault latency=100ms: delayed 100000us IP 192.168.0.6.80 > 192.168.0.1.")).isNotEmpty();

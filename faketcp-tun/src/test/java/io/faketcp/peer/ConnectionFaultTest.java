@@ -97,6 +97,7 @@ class ConnectionFaultTest {
       socket.getOutputStream().write(new byte[100]);
       InputStream in = socket.getInputStream();
       assertThat(in.readNBytes(100)).hasSize(100);
+      Thread.sleep(300); // the echo and the last ACK are recorded after the client may read them
       long before = segments(f.sent).stream().filter(s -> s.destinationPort() == socket.getLocalPort()).count();
       socket.getOutputStream().write(new byte[10]);
       Thread.sleep(1200);
