@@ -317,6 +317,10 @@ public final class FakePeer implements AutoCloseable {
         }
         tcp.flushAcks();
         runTasks();
+        if (faults.hasWork()) {
+          next = faults.fire(System.nanoTime()); // a task (new faults) may have set a timer due now
+          tcp.flushAcks();
+        }
         for (int i = 0; i < runs.size(); i++) {
           ConnectManyRun run = runs.get(i);
           run.fireTimers(now);

@@ -283,7 +283,8 @@ class PacketFaultTest {
     return late;
   }
 
-  static String last(List<byte[]> packets) {
+  static String last(List<byte[]> live) {
+    List<byte[]> packets = new ArrayList<>(live); // a snapshot: the peer may still be adding
     return packets.subList(Math.max(0, packets.size() - 12), packets.size()).stream()
         .map(io.faketcp.packet.Tcpdump::format).collect(Collectors.joining("\n  ", "\n  ", ""));
   }
