@@ -72,6 +72,7 @@ public final class FakePeer implements AutoCloseable {
     this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules, System::nanoTime);
     this.sources = new ConnectManyRun.Sources(subnet);
     this.servers = new ServerPool(device.name(), this::offer, this::record);
+    tcp.servers = servers;
     this.thread = new Thread(this::run, "faketcp-peer-" + device.name());
     thread.setDaemon(true);
   }
@@ -294,6 +295,7 @@ public final class FakePeer implements AutoCloseable {
     try {
       servers.stop();
       runTasks();
+      tcp.flush();
     } catch (TunException e) {
       LOG.log(System.Logger.Level.DEBUG, "peer on {0}: device gone while resetting server connections", device.name());
     } catch (RuntimeException e) {

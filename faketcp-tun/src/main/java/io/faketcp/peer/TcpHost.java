@@ -36,6 +36,8 @@ final class TcpHost {
   private ByteBuffer viewSource;
   private ByteBuffer view;
   private volatile Rules rules;
+  /** Runs the {@link Server}s that rules give to fake hosts; null: servers are not served (unit tests). */
+  ServerPool servers;
 
   TcpHost(Link link, Counters counters, int mtu, Rules rules, LongSupplier clock) {
     this.link = link;
@@ -135,9 +137,13 @@ final class TcpHost {
 
   /**
    * What the fake host does with the bytes of a connection accepted in {@code mode}: the one place
-   * that decides it.
+   * that decides it. A rule's {@link Server} comes first (its mode is ACCEPT, for the handshake).
    */
   Application applicationFor(Connection c, Mode mode) {
+    Server server = servers == null ? null : rules.serverFor(c.peerAddress, c.peerPort);
+    if (server != null) {
+      return servers.session(server);
+    }
     switch (mode) {
       case ECHO: return new Echo();
       case DISCARD: return new Discard(true);
