@@ -40,6 +40,7 @@ final class FakePostgres implements Server {
     return new FakePostgres(null, null);
   }
 
+  // tag::server-code[]
   @Override
   public void serve(Connection connection) throws IOException {
     DataInputStream in = new DataInputStream(connection.input());
@@ -63,6 +64,7 @@ final class FakePostgres implements Server {
     out.write(errorResponse("FATAL", sqlState, String.format(message, startup.get("user"))));
     connection.close();
   }
+  // end::server-code[]
 
   private static Map<String, String> parse(byte[] parameters) {
     Map<String, String> map = new LinkedHashMap<>();

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ResourceLock(providers = FakeNetworkExtension.SubnetLocks.class)
 class ReportDatabaseTest {
   // tag::server[]
-  static FakePostgres postgres = FakePostgres.refusingLogins();   // a Server: see FakePostgres
+  static final FakePostgres postgres = FakePostgres.refusingLogins();   // a Server: see FakePostgres
 
   @RegisterExtension
   static FakeNetworkExtension network = FakeNetworkExtension.newInstance()
