@@ -80,10 +80,17 @@ final class ServerPool {
     return peerThread.test(task);
   }
 
-  /** A server threw: its failure becomes the peer's (on the peer thread while it runs). */
-  void failed(Throwable failure) {
+  /**
+   * A server threw: its failure becomes the peer's, then {@code reset} runs, both on the peer thread
+   * while it runs. Once the peer stopped (its connections are reset already) the failure is recorded
+   * on the calling thread.
+   */
+  void failed(Throwable failure, Runnable reset) {
     synchronized (this) {
-      if (!stopped && toPeer(() -> recorder.accept(failure))) {
+      if (!stopped && toPeer(() -> {
+        recorder.accept(failure);
+        reset.run();
+      })) {
         return;
       }
     }

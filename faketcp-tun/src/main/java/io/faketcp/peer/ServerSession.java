@@ -200,6 +200,18 @@ final class ServerSession implements Application, Server.Connection {
     }
   }
 
+  /** Peer thread, once the server's failure is recorded. */
+  private void resetAfterFailure() {
+    lock.lock();
+    try {
+      resetRequested = true;
+      output.clear();
+    } finally {
+      lock.unlock();
+    }
+    sendReset();
+  }
+
   private void sendReset() {
     if (!closed && !resetSent && endpoint != null) {
       resetSent = true;
@@ -256,14 +268,13 @@ final class ServerSession implements Application, Server.Connection {
           if (gone == null) {
             gone = "reset after the server failed: " + t;
           }
-          resetRequested = true;
           inputChanged.signalAll();
           outputChanged.signalAll();
-          schedulePump();
         } finally {
           lock.unlock();
         }
-        pool.failed(t);
+        // Recorded before the RST goes out: a test that sees the reset then ends already has the failure.
+        pool.failed(t, this::resetAfterFailure);
       }
     } finally {
       Thread.interrupted(); // the pool's thread starts its next connection uninterrupted
