@@ -27,6 +27,8 @@ final class TcpHost {
   /** One segment's payload on its way out, and a buffer over it. */
   final byte[] chunk;
   final ByteBuffer chunkView;
+  /** Scratch SACK options with 1 to 4 blocks, by block count. */
+  final byte[][] sackOptions = {null, new byte[12], new byte[20], new byte[28], new byte[36]};
   private final LongSupplier clock;
   private final ConnectionTable table = new ConnectionTable();
   private final SplittableRandom random = new SplittableRandom();
@@ -129,6 +131,7 @@ final class TcpHost {
     c.sndNxt = c.iss + 1;
     c.sndMax = c.sndNxt;
     options(c, segment.options());
+    c.sack = segment.options().sackPermitted();
     c.sndWnd = segment.window(); // never scaled in a SYN
     table.put(c);
     counters.increment(Counters.CONNECTIONS_OPENED);
