@@ -138,6 +138,25 @@ class ServerTest {
   }
 
   @Test
+  void serverAndHostClosingAtOnceEndEveryConnectionCleanly() throws Exception {
+    Server closesAtOnce = Server.Connection::close;
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.REJECT).with(Rule.of("192.168.0.5", "*", closesAtOnce)))) {
+      for (int i = 0; i < 50; i++) {
+        try (Socket socket = new Socket(f.address(5), 2000 + i)) {
+          socket.setSoTimeout(5000);
+          socket.shutdownOutput();                             // FINs cross
+          assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+      }
+      FakePeerTest.await(() -> f.peer.counters().established() == 0 && f.peer.counters().closing() == 0,
+          "every connection closed: " + f.peer.counters());
+      assertThat(f.peer.counters().resetsSent()).as("no RST").isZero();
+      assertThat(f.peer.failure()).isEmpty();
+      FakePeerTest.await(() -> f.peer.servers().serving().isEmpty(), "every server returned");
+    }
+  }
+
+  @Test
   void echoServerReturnsEveryByteOfThreeStreamsAtOnce() throws Exception {
     try (PeerFixture f = new PeerFixture(Rules.of(Mode.REJECT).with(Rule.of("192.168.0.5-192.168.0.7", "7", Server.echo())))) {
       CompletableFuture<?>[] streams = new CompletableFuture<?>[3];
