@@ -17,7 +17,7 @@ final class SessionViews {
   private SessionViews() {}
 
   static NetworkInfo info(Session session) {
-    return new NetworkInfo(session.settings().subnet(), session.device().name(), session.device().mtu());
+    return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu());
   }
 
   static NetworkControl control(Session session) {
@@ -30,7 +30,7 @@ final class SessionViews {
 
   static CapturedPackets packets(Session session) {
     Session.Snapshot s = session.snapshot();
-    return CapturedPackets.of(s.records(), session.device().name(), s.missing(), s.note());
+    return CapturedPackets.of(s.records(), session.interfaceName(), s.missing(), s.note());
   }
 
   private static final class Control implements NetworkControl {
@@ -42,42 +42,42 @@ final class SessionViews {
 
     @Override
     public void mode(Mode mode) {
-      session.peer().mode(mode);
+      session.mode(mode);
     }
 
     @Override
     public void rules(Rules rules) {
-      session.peer().rules(rules);
+      session.rules(rules);
     }
 
     @Override
     public Rules rules() {
-      return session.peer().rules();
+      return session.rules();
     }
 
     @Override
     public PeerCounters counters() {
-      return session.peer().counters();
+      return session.counters();
     }
 
     @Override
     public ConnectManyResult connectMany(int port, int count) {
-      return connectMany(ConnectMany.to(new InetSocketAddress(session.settings().subnet().hostAddress(), port), count));
+      return connectMany(ConnectMany.to(new InetSocketAddress(session.subnet().hostAddress(), port), count));
     }
 
     @Override
     public ConnectManyResult connectMany(ConnectMany request) {
-      return session.peer().connectMany(request);
+      return session.connectMany(request);
     }
 
     @Override
     public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
-      return session.peer().connectManyAsync(request);
+      return session.connectManyAsync(request);
     }
 
     @Override
     public void closeClientConnections(boolean reset) {
-      session.peer().closeClientConnections(reset);
+      session.closeClientConnections(reset);
     }
 
     @Override
@@ -115,7 +115,7 @@ final class SessionViews {
 
     @Override
     public String toString() {
-      return "Capture on " + session.device().name();
+      return "Capture on " + session.interfaceName();
     }
   }
 }

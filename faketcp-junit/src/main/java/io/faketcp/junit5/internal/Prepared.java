@@ -3,17 +3,7 @@ package io.faketcp.junit5.internal;
 import io.faketcp.tun.TunDevice;
 
 /** An open tun device and, when the settings capture, the pcap handle already open on it. */
-final class Prepared {
-  final Settings.DeviceKey key;
-  final TunDevice device;
-  final PcapCapture capture;
-
-  Prepared(Settings.DeviceKey key, TunDevice device, PcapCapture capture) {
-    this.key = key;
-    this.device = device;
-    this.capture = capture;
-  }
-
+record Prepared(Settings.DeviceKey key, TunDevice device, PcapCapture capture) {
   /** Closes in reverse order of opening: capture, then device. Slow (kernel RCU waits). */
   void close() {
     try {
