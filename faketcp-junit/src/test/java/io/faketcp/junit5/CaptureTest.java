@@ -98,7 +98,8 @@ class CaptureTest {
           .hasMessageContaining("Out IP 192.168.0.1.")
           .hasMessageContaining("In  IP 192.168.0.5.80 > 192.168.0.1.")
           .hasMessageContaining("Flags [R.]");
-      assertThat(capture).hasResetFrom(net.address(5)).hasResetTo(net.hostAddress()).hasSize(2);
+      // not hasSize(2): an earlier test's socket to .5:80 may still be closing (README, Limitations)
+      assertThat(capture).hasResetFrom(net.address(5)).hasResetTo(net.hostAddress()).hasCount(PacketPattern.syn(), 1);
     }
   }
 }

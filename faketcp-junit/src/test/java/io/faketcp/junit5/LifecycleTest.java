@@ -99,7 +99,7 @@ class LifecycleTest {
     // a network left open would hold its subnet, and the next test on it would wait 60 s.
     long start = System.nanoTime();
     Kit.assertAllSucceeded(Kit.run(Map.of("junit.jupiter.extensions.store.close.autocloseable.enabled", "false"),
-        PassingTestCases.class, PerClassTestCases.class, PerTestTestCases.class), 9);
+        OneSubnetTestCases.class, OneSubnetPerClassTestCases.class, PerTestTestCases.class), 8);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
     Kit.assertCleanedUp();
   }
@@ -219,6 +219,40 @@ class LifecycleTest {
       try (OutputStream out = new Socket(net.info().address(3), 2).getOutputStream()) {
         out.write(1);
       }
+    }
+  }
+
+  @FakeNetwork(subnet = "10.22.0.0/24")
+  static class OneSubnetTestCases {
+    @Test
+    void one(NetworkInfo net) {
+      assertThat(net.hostAddress().getHostAddress()).isEqualTo("10.22.0.1");
+    }
+
+    @Test
+    void two(NetworkInfo net, Capture capture) throws IOException {
+      assertThat(net.address(9).isReachable(2000)).isTrue();
+      assertThat(capture).hasEchoReplies(1);
+    }
+
+    @Test
+    void three(NetworkInfo net) {
+      assertThat(net.hostAddress().getHostAddress()).isEqualTo("10.22.0.1");
+    }
+  }
+
+  static class OneSubnetPerClassTestCases {
+    @RegisterExtension
+    static FakeNetworkExtension net = FakeNetworkExtension.newInstance().subnet("10.22.0.0/24").build();
+
+    @Test
+    void one() {
+      assertThat(net.info().interfaceName()).startsWith("tun");
+    }
+
+    @Test
+    void two() {
+      assertThat(net.info().interfaceName()).startsWith("tun");
     }
   }
 
