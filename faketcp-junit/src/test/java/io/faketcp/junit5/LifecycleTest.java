@@ -10,6 +10,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.ca
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import io.faketcp.assertj.PacketPattern;
 import io.faketcp.peer.Mode;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -207,6 +208,12 @@ class LifecycleTest {
     void one(Capture capture) throws IOException {
       new Socket(net.info().address(2), 1).close();
       assertThat(capture).hasHandshakeWith(net.info().socketAddress(2, 1));
+      // the close goes on after close() returns: wait for its last ACK, so test two starts in silence
+      CapturedPacket fin = capture.await(PacketPattern.fin().from(net.info().address(2), 1), Duration.ofSeconds(2));
+      long acknowledgesFin = (fin.tcp().orElseThrow().sequenceNumber() + 1) & 0xffffffffL;
+      capture.await(PacketPattern.tcp().to(net.info().address(2), 1)
+          .and(p -> p.tcp().orElseThrow().acknowledgmentNumber() == acknowledgesFin, "acknowledging its FIN"),
+          Duration.ofSeconds(2));
     }
 
     @Test
