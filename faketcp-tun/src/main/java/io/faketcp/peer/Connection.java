@@ -79,10 +79,15 @@ final class Connection implements Endpoint {
   /** The right edge of the window we advertised last (never moved left). */
   int rcvAdv;
   int hostMss = 536;
+  /** The host offered SACK in its SYN: our ACKs list the out-of-order ranges we keep. */
+  boolean sack;
+  /** When our SYN or SYN+ACK was first sent (nanoTime): the handshake gives the first RTT sample. */
+  long synAt;
   /** TCP Fast Open: data the host sent in its SYN, passed to the application once it is open. */
   byte[] synData;
 
   private SendBuffer out;
+  private Reassembly reassembly;
   private boolean finQueued;
   private int finSeq;
   private boolean finAcked;
@@ -230,21 +235,28 @@ final class Connection implements Endpoint {
     sndWl1 = irs;
     sndWl2 = sndUna;
     sndWnd = s.window();
-    established();
+    established(retransmissions == 0);
     sendControl(ACK, sndNxt);
   }
 
   private void sendSynAck() {
+    if (synAt == 0) {
+      synAt = host.now();
+    }
     host.link.tcp().source(peerAddress).destination(hostAddress).sourcePort(peerPort).destinationPort(hostPort)
         .sequenceNumber(iss & 0xffffffffL).acknowledgmentNumber(rcvNxt & 0xffffffffL)
-        .flags(SYN | ACK).window(advertise()).mss(host.mss);
+        .flags(SYN | ACK).window(advertise()).mss(host.mss).sackPermitted(sack);
     host.link.sendTcp();
   }
 
-  private void established() {
+  private void established(boolean sampleHandshake) {
     state(ESTABLISHED);
+    if (sampleHandshake) {
+      sample(Math.max(1, host.now() - synAt)); // the handshake's round trip: the first RTT sample (RFC 6298 2.2)
+    } else {
+      rto = INITIAL_RTO;
+    }
     retries = 0;
-    rto = INITIAL_RTO;
     host.timers.cancel(this);
     opened = true;
     app.opened(this);
@@ -266,6 +278,7 @@ final class Connection implements Endpoint {
       return;
     }
     if (state == SYN_RECEIVED && s.syn() && !s.ack() && !s.rst()) {
+      synAt = 0; // the RTT sample is taken from this SYN+ACK
       sendSynAck(); // the host's SYN again: our SYN+ACK was lost
       return;
     }
@@ -308,7 +321,7 @@ final class Connection implements Endpoint {
       sndWl1 = seq;
       sndWl2 = sndUna;
       sndWnd = s.window();
-      established();
+      established(retries == 0);
       if (state == CLOSED) {
         return;
       }
@@ -323,6 +336,8 @@ final class Connection implements Endpoint {
     }
     if (s.fin()) {
       fin(seq + length);
+    } else if (reassembly != null && reassembly.finAt(rcvNxt)) {
+      fin(rcvNxt); // the FIN came after a gap that is filled now
     }
     output();
   }
@@ -338,7 +353,18 @@ final class Connection implements Endpoint {
     }
     int skip = rcvNxt - seq;
     if (skip < 0) {
-      sendAck(); // out of order: a duplicate ACK now, so that three of them trigger the host's fast retransmit
+      // After a gap: kept (within the window we offered) until the hole is filled, and a duplicate
+      // ACK now, so that three of them trigger the host's fast retransmit.
+      int keep = Math.min(length, rcvAdv - seq);
+      if (keep > 0) {
+        if (reassembly == null) {
+          reassembly = new Reassembly();
+        }
+        if (reassembly.add(s.ip().buffer(), s.payloadOffset(), keep, seq) && s.fin() && keep == length) {
+          reassembly.fin(seq + length);
+        }
+      }
+      sendAck();
       return false;
     }
     int fresh = length - skip;
@@ -352,7 +378,27 @@ final class Connection implements Endpoint {
       sendAck(); // more than the application could take: the host sends the rest again
       return false;
     }
+    if (reassembly != null && !reassembly.isEmpty()) {
+      reassembled();
+    }
     return true;
+  }
+
+  /** Passes on what the reassembly queue holds from RCV.NXT on, as far as the application takes it. */
+  private void reassembled() {
+    reassembly.advance(rcvNxt);
+    int n;
+    while ((n = reassembly.contiguous(rcvNxt)) > 0) {
+      int window = window();
+      if (window <= 0) {
+        break;
+      }
+      ByteBuffer data = reassembly.view(rcvNxt, Math.min(n, window));
+      rcvNxt += data.remaining();
+      app.received(data);
+      reassembly.advance(rcvNxt);
+    }
+    host.owe(this);
   }
 
   private void fin(int finAt) {
@@ -549,6 +595,7 @@ final class Connection implements Endpoint {
       out.copy(offset, host.chunk, length);
       tcp.payload(host.chunkView.clear().limit(length));
     }
+    sackBlocks(tcp);
     host.link.sendTcp();
     ackPending = false;
     int end = seq + length + (fin ? 1 : 0);
@@ -574,12 +621,27 @@ final class Connection implements Endpoint {
   }
 
   private void sendControl(int flags, int seq) {
-    host.link.tcp().source(peerAddress).destination(hostAddress).sourcePort(peerPort).destinationPort(hostPort)
+    TcpSegment.Builder tcp = host.link.tcp().source(peerAddress).destination(hostAddress)
+        .sourcePort(peerPort).destinationPort(hostPort)
         .sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber((flags & ACK) != 0 ? rcvNxt & 0xffffffffL : 0)
         .flags(flags).window(advertise());
+    if ((flags & RST) == 0) {
+      sackBlocks(tcp);
+    }
     host.link.sendTcp();
     if ((flags & ACK) != 0) {
       ackPending = false;
+    }
+  }
+
+  /** Adds the SACK option while out-of-order data is kept (the host then resends only the holes). */
+  private void sackBlocks(TcpSegment.Builder tcp) {
+    if (sack && reassembly != null) {
+      reassembly.advance(rcvNxt);
+      byte[] option = reassembly.sackOption(host.sackOptions);
+      if (option != null) {
+        tcp.options(option);
+      }
     }
   }
 

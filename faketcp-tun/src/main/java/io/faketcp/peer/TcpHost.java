@@ -27,6 +27,8 @@ final class TcpHost {
   /** One segment's payload on its way out, and a buffer over it. */
   final byte[] chunk;
   final ByteBuffer chunkView;
+  /** Scratch SACK options with 1 to 4 blocks, by block count. */
+  final byte[][] sackOptions = {null, new byte[12], new byte[20], new byte[28], new byte[36]};
   private final LongSupplier clock;
   private final ConnectionTable table = new ConnectionTable();
   private final SplittableRandom random = new SplittableRandom();
@@ -129,6 +131,7 @@ final class TcpHost {
     c.sndNxt = c.iss + 1;
     c.sndMax = c.sndNxt;
     options(c, segment.options());
+    c.sack = segment.options().sackPermitted();
     c.sndWnd = segment.window(); // never scaled in a SYN
     table.put(c);
     counters.increment(Counters.CONNECTIONS_OPENED);
@@ -187,6 +190,9 @@ final class TcpHost {
 
   /** Connect-many: sends (or resends) the SYN of a client connection. */
   void sendSyn(Connection c) {
+    if (c.synAt == 0) {
+      c.synAt = now();
+    }
     link.tcp().source(c.peerAddress).destination(c.hostAddress)
         .sourcePort(c.peerPort).destinationPort(c.hostPort)
         .sequenceNumber(c.iss & 0xffffffffL).flags(SYN).window(0xffff).mss(mss);
