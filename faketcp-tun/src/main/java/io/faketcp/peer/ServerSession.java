@@ -17,6 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * drives, and the {@link Server.Connection} the server's thread uses, with two bounded buffers
  * between them.
  *
+ * <p>Both buffers are rings whose arrays grow on demand up to 64 KiB and are dropped once the
+ * connection no longer needs them: a connection carrying a greeting costs a few KiB, not 128.
+ *
  * <p>Input: the host's bytes wait in a 64 KiB buffer; its free space is the receive window, so a
  * server that does not read closes the window and the host's writes block. Each read schedules a
  * pump on the peer thread, which tells the endpoint the window opened.
@@ -75,7 +78,6 @@ final class ServerSession implements Application, Server.Connection {
   @Override
   public void opened(Endpoint endpoint) {
     this.endpoint = endpoint;
-    this.outputView = ByteBuffer.wrap(output.bytes);
     this.local = new InetSocketAddress(Ipv4Packet.toInet4Address(endpoint.peerAddress()), endpoint.peerPort());
     this.remote = new InetSocketAddress(Ipv4Packet.toInet4Address(endpoint.hostAddress()), endpoint.hostPort());
     if (!pool.start(this)) {
@@ -147,7 +149,10 @@ final class ServerSession implements Application, Server.Connection {
       }
       inputEnded = true;
       outputShut = true;
-      output.clear();
+      output.release();
+      if (gone != null) {
+        input.release();
+      }
       inputChanged.signalAll();
       outputChanged.signalAll();
     } finally {
@@ -167,6 +172,8 @@ final class ServerSession implements Application, Server.Connection {
         goneUnderServer = true;
       }
       resetRequested = true;
+      output.release();
+      input.release();
       inputChanged.signalAll();
       outputChanged.signalAll();
     } finally {
@@ -205,7 +212,8 @@ final class ServerSession implements Application, Server.Connection {
     lock.lock();
     try {
       resetRequested = true;
-      output.clear();
+      output.release();
+      input.release();
     } finally {
       lock.unlock();
     }
@@ -223,6 +231,9 @@ final class ServerSession implements Application, Server.Connection {
   private void drain() {
     boolean moved = false;
     while (output.size > 0 && endpoint.sendRoom() > 0) {
+      if (outputView == null || outputView.array() != output.bytes) {
+        outputView = ByteBuffer.wrap(output.bytes); // the ring grew
+      }
       int first = Math.min(output.size, output.bytes.length - output.head);
       outputView.limit(output.head + first).position(output.head);
       int n = endpoint.send(outputView);
@@ -346,7 +357,7 @@ final class ServerSession implements Application, Server.Connection {
       shutdownOutput();
       if (!discarding) {
         discarding = true;
-        input.clear();
+        input.release();
         roomFreed = true;
         inputChanged.signalAll();
         schedulePump();
@@ -367,7 +378,8 @@ final class ServerSession implements Application, Server.Connection {
         gone = "reset by the server";
       }
       resetRequested = true;
-      output.clear();
+      output.release();
+      input.release();
       inputChanged.signalAll();
       outputChanged.signalAll();
       schedulePump();
@@ -495,22 +507,44 @@ final class ServerSession implements Application, Server.Connection {
     }
   }
 
-  /** A fixed-size byte ring. Lock held by every caller. */
+  /**
+   * A byte ring of bounded capacity whose array grows on demand (from 2 KiB, doubling), so that a
+   * connection that carries a few bytes costs a few bytes; {@link #release()} gives the array back.
+   * Lock held by every caller.
+   */
   static final class Ring {
-    final byte[] bytes;
+    private static final byte[] NONE = new byte[0];
+    private static final int FIRST = 2048;
+    final int capacity;
+    byte[] bytes = NONE;
     int head;
     int size;
 
     Ring(int capacity) {
-      bytes = new byte[capacity];
+      this.capacity = capacity;
     }
 
     int free() {
-      return bytes.length - size;
+      return capacity - size;
+    }
+
+    /** Makes room in the array for {@code total} bytes (at most the capacity), keeping the content. */
+    private void ensure(int total) {
+      if (total <= bytes.length) {
+        return;
+      }
+      int length = Math.min(capacity, Math.max(total, Math.max(FIRST, bytes.length * 2)));
+      byte[] grown = new byte[length];
+      int first = Math.min(size, bytes.length - head);
+      System.arraycopy(bytes, head, grown, 0, first);
+      System.arraycopy(bytes, 0, grown, first, size - first);
+      bytes = grown;
+      head = 0;
     }
 
     /** Appends {@code n} bytes from {@code source}'s position; the caller checked {@link #free()}. */
     void put(ByteBuffer source, int n) {
+      ensure(size + n);
       int tail = (head + size) % bytes.length;
       int first = Math.min(n, bytes.length - tail);
       source.get(bytes, tail, first);
@@ -523,6 +557,10 @@ final class ServerSession implements Application, Server.Connection {
     /** Appends as much of {@code b[off, off+len)} as fits; returns the count. */
     int put(byte[] b, int off, int len) {
       int n = Math.min(len, free());
+      if (n == 0) {
+        return 0;
+      }
+      ensure(size + n);
       int tail = (head + size) % bytes.length;
       int first = Math.min(n, bytes.length - tail);
       System.arraycopy(b, off, bytes, tail, first);
@@ -536,6 +574,9 @@ final class ServerSession implements Application, Server.Connection {
     /** Removes up to {@code len} bytes into {@code b[off...]}; returns the count. */
     int take(byte[] b, int off, int len) {
       int n = Math.min(len, size);
+      if (n == 0) {
+        return 0;
+      }
       int first = Math.min(n, bytes.length - head);
       System.arraycopy(bytes, head, b, off, first);
       if (first < n) {
@@ -546,13 +587,19 @@ final class ServerSession implements Application, Server.Connection {
     }
 
     void skip(int n) {
-      head = (head + n) % bytes.length;
       size -= n;
+      head = size == 0 ? 0 : (head + n) % bytes.length;
     }
 
     void clear() {
       head = 0;
       size = 0;
+    }
+
+    /** Empties the ring and drops its array. */
+    void release() {
+      clear();
+      bytes = NONE;
     }
   }
 }

@@ -349,6 +349,36 @@ class ServerSessionTest {
     never.countDown();
   }
 
+  @Test
+  void ringGrowsOnDemandKeepsTheOrderAcrossWrapsAndReleasesItsArray() {
+    ServerSession.Ring ring = new ServerSession.Ring(10_000);
+    Random random = new Random(7);
+    java.io.ByteArrayOutputStream in = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    assertThat(ring.bytes).isEmpty();
+    for (int round = 0; round < 2000; round++) {
+      byte[] chunk = new byte[random.nextInt(3000)];
+      random.nextBytes(chunk);
+      int n = random.nextBoolean() ? ring.put(chunk, 0, chunk.length) : putFromBuffer(ring, chunk);
+      in.write(chunk, 0, n);
+      byte[] taken = new byte[random.nextInt(3000)];
+      out.write(taken, 0, ring.take(taken, 0, taken.length));
+      assertThat(ring.bytes.length).isLessThanOrEqualTo(10_000);
+    }
+    byte[] rest = new byte[ring.size];
+    out.write(rest, 0, ring.take(rest, 0, rest.length));
+    assertThat(out.toByteArray()).isEqualTo(in.toByteArray());
+    assertThat(ring.free()).isEqualTo(10_000);
+    ring.release();
+    assertThat(ring.bytes).isEmpty();
+  }
+
+  private static int putFromBuffer(ServerSession.Ring ring, byte[] chunk) {
+    int n = Math.min(chunk.length, ring.free());
+    ring.put(ByteBuffer.wrap(chunk, 0, n), n);
+    return n;
+  }
+
   // ---- helpers ----
 
   private ServerSession open(Server server, FakeEndpoint endpoint) throws Exception {

@@ -3,6 +3,9 @@ package io.faketcp.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.faketcp.packet.Ipv4Packet;
+import io.faketcp.packet.MalformedPacketException;
+import io.faketcp.packet.TcpSegment;
 import io.faketcp.tun.RequiresTun;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,9 +51,11 @@ class ServerTest {
       startReading.await();
       serverRead.complete(connection.input().transferTo(OutputStream.nullOutputStream()));
     };
-    int total = 16 * 1024 * 1024;
+    int total = 4 * 1024 * 1024;
     try (PeerFixture f = new PeerFixture(Rules.of(Mode.REJECT).with(Rule.of("192.168.0.5", "80", lazy)));
-        Socket socket = new Socket(f.address(5), 80)) {
+        Socket socket = new Socket()) {
+      socket.setSendBufferSize(65536);   // so that 4 MB are far more than the kernel buffers
+      socket.connect(new java.net.InetSocketAddress(f.address(5), 80), 5000);
       AtomicLong written = new AtomicLong();
       CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
         try {
@@ -70,6 +75,8 @@ class ServerTest {
       assertThat(writer).as("the writer blocks").isNotDone();
       assertThat(stalledAt).as("bytes written before the writer blocked")
           .isGreaterThanOrEqualTo(ServerSession.INPUT_CAPACITY).isLessThan(total);
+
+      assertThat(zeroWindowsFrom(f, 80)).as("zero-window segments from the fake host").isPositive();
 
       startReading.countDown();
       writer.get(20, TimeUnit.SECONDS);
@@ -131,14 +138,33 @@ class ServerTest {
   }
 
   @Test
-  void echoServerReturnsEveryByteOfThreeStreams() throws Exception {
+  void serverAndHostClosingAtOnceEndEveryConnectionCleanly() throws Exception {
+    Server closesAtOnce = Server.Connection::close;
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.REJECT).with(Rule.of("192.168.0.5", "*", closesAtOnce)))) {
+      for (int i = 0; i < 50; i++) {
+        try (Socket socket = new Socket(f.address(5), 2000 + i)) {
+          socket.setSoTimeout(5000);
+          socket.shutdownOutput();                             // FINs cross
+          assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+      }
+      FakePeerTest.await(() -> f.peer.counters().established() == 0 && f.peer.counters().closing() == 0,
+          "every connection closed: " + f.peer.counters());
+      assertThat(f.peer.counters().resetsSent()).as("no RST").isZero();
+      assertThat(f.peer.failure()).isEmpty();
+      FakePeerTest.await(() -> f.peer.servers().serving().isEmpty(), "every server returned");
+    }
+  }
+
+  @Test
+  void echoServerReturnsEveryByteOfThreeStreamsAtOnce() throws Exception {
     try (PeerFixture f = new PeerFixture(Rules.of(Mode.REJECT).with(Rule.of("192.168.0.5-192.168.0.7", "7", Server.echo())))) {
       CompletableFuture<?>[] streams = new CompletableFuture<?>[3];
       for (int i = 0; i < streams.length; i++) {
         String address = f.address(5 + i);
-        streams[i] = CompletableFuture.runAsync(() -> echo(address, 4 * 1024 * 1024, 7));
+        streams[i] = CompletableFuture.runAsync(() -> echo(address, 1024 * 1024, 7));
       }
-      CompletableFuture.allOf(streams).get(30, TimeUnit.SECONDS);
+      CompletableFuture.allOf(streams).get(60, TimeUnit.SECONDS);
       assertThat(f.peer.failure()).isEmpty();
     }
   }
@@ -192,6 +218,18 @@ class ServerTest {
     } catch (Exception e) {
       throw new IllegalStateException("echo through " + address + ":" + port + " failed: " + e, e);
     }
+  }
+
+  /** How many segments the fake host sent from {@code port} with a zero window. */
+  private static long zeroWindowsFrom(PeerFixture f, int port) {
+    return f.sent.stream().filter(bytes -> {
+      try {
+        TcpSegment tcp = TcpSegment.wrap(Ipv4Packet.wrap(bytes));
+        return tcp.sourcePort() == port && tcp.window() == 0 && !tcp.rst();
+      } catch (MalformedPacketException e) {
+        return false;
+      }
+    }).count();
   }
 
   /** Waits until {@code counter} has not moved for 500 ms; returns its value. */
