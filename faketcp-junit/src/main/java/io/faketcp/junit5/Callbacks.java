@@ -53,20 +53,17 @@ final class Callbacks {
   }
 
   ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    boolean capture;
     boolean skip;
     if (configured != null) {
-      capture = configured.capture();
       skip = configured.skipIfUnavailable();
     } else {
       Optional<FakeNetwork> annotation = annotation(context);
       if (annotation.isEmpty()) {
         return ConditionEvaluationResult.enabled("no @FakeNetwork here");
       }
-      capture = annotation.get().capture();
       skip = annotation.get().skipIfUnavailable();
     }
-    Optional<String> missing = Environment.missing(context, capture);
+    Optional<String> missing = Environment.missing(context);
     if (missing.isPresent() && skip && !Environment.required()) {
       return ConditionEvaluationResult.disabled("faketcp cannot run here: " + missing.get());
     }
@@ -219,7 +216,7 @@ final class Callbacks {
   }
 
   private static void requirePrerequisites(ExtensionContext context, Settings settings) {
-    Optional<String> missing = Environment.missing(context, settings.capture());
+    Optional<String> missing = Environment.missing(context);
     if (missing.isEmpty()) {
       return;
     }

@@ -5,8 +5,8 @@
 # network and no packet leaves the machine. The ways, tried in this order (FAKETCP_NETNS_WAYS, or the
 # plugin's <ways>, restricts and orders them):
 #   unshare    unshare --net                                   root or CAP_SYS_ADMIN
-#   sudo       sudo -n unshare --net, then back to this user with CAP_NET_ADMIN as an ambient
-#              capability (setpriv), so that build output is not owned by root
+#   sudo       sudo -n unshare --net, then back to this user with CAP_NET_ADMIN and CAP_NET_RAW (pcap) as ambient
+#              capabilities (setpriv), so that build output is not owned by root
 #   userns     unshare --user --map-root-user --net            unprivileged user namespaces allowed
 #   container  this container's own network namespace as it is  CAP_NET_ADMIN, may not unshare
 # When none works, java starts anyway with -Dfaketcp.netns.error=<each way and its fix>: faketcp's
@@ -77,8 +77,8 @@ for way in $ways; do
       elif [ ! -r /dev/net/tun ] || [ ! -w /dev/net/tun ]; then
         fail "sudo -n unshare --net" "/dev/net/tun is not readable and writable by $(id -un) (sudo chmod 0666 /dev/net/tun)"
       else
-        used "sudo -n unshare --net, then setpriv back to $(id -un) with CAP_NET_ADMIN (ambient)"
-        exec sudo -n -E unshare --net --mount -- sh -c "$setup"'; u=$1 g=$2; PATH=$3; HOME=$4; USER=$5; LOGNAME=$5; export PATH HOME USER LOGNAME; shift 5; exec setpriv --reuid="$u" --regid="$g" --init-groups --inh-caps=+net_admin --ambient-caps=+net_admin -- "$@"' \
+        used "sudo -n unshare --net, then setpriv back to $(id -un) with CAP_NET_ADMIN and CAP_NET_RAW (ambient)"
+        exec sudo -n -E unshare --net --mount -- sh -c "$setup"'; u=$1 g=$2; PATH=$3; HOME=$4; USER=$5; LOGNAME=$5; export PATH HOME USER LOGNAME; shift 5; exec setpriv --reuid="$u" --regid="$g" --init-groups --inh-caps=+net_admin,+net_raw --ambient-caps=+net_admin,+net_raw -- "$@"' \
           faketcp "$(id -u)" "$(id -g)" "$PATH" "${HOME:-/}" "$(id -un)" "$java" @OPTIONS@ "$@"
       fi ;;
     userns)

@@ -44,7 +44,7 @@ class ArtefactsTest {
     Path transcript = Path.of(entries.get("faketcp.transcript"));
     assertThat(pcap).exists().hasExtension("pcap");
     assertThat(Files.readAllBytes(pcap)).hasSizeGreaterThan(24); // more than the pcap file header
-    assertThat(Files.readString(transcript)).contains("192.168.40.5.2003: Flags [R.]");
+    assertThat(Files.readString(transcript)).contains("In  IP 192.168.40.5.2003 > 192.168.40.1.").contains("Flags [R.]");
     assertThat(failure.getSuppressed()).anySatisfy(s -> assertThat(s.getMessage()).contains(pcap.getFileName().toString()));
   }
 

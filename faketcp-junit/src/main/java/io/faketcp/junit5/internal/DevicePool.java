@@ -106,7 +106,7 @@ final class DevicePool {
       }
       if (settings.capture() && prepared.capture() == null) {
         try {
-          prepared = new Prepared(key, prepared.device(), PcapCapture.open(prepared.device().name(), prepared.device().mtu()));
+          prepared = new Prepared(key, prepared.device(), Captures.open(prepared.device().name(), prepared.device().mtu()));
         } catch (RuntimeException e) {
           release(prepared);
           throw e;
@@ -332,7 +332,7 @@ final class DevicePool {
       }
       spare = new Prepared(key, device, null);
       if (key.capture()) {
-        spare = new Prepared(key, device, PcapCapture.open(device.name(), device.mtu()));
+        spare = new Prepared(key, device, Captures.open(device.name(), device.mtu()));
       }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "could not prepare a spare device for " + key + ": " + e, e);

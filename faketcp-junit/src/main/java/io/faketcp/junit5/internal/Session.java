@@ -4,6 +4,7 @@ import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
 import io.faketcp.peer.FakePeer;
 import io.faketcp.peer.Mode;
+import io.faketcp.peer.PacketListener;
 import io.faketcp.peer.PeerCounters;
 import io.faketcp.peer.Rules;
 import io.faketcp.tun.Subnet;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +45,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   private final Settings settings;
   private final Prepared prepared;
   private final FakePeer peer;
-  private final PcapCapture capture;
+  private final PacketCapture capture;
   private final long captureBase;
   private final BpfProgram filter;
   private final AtomicLong filterMatches = new AtomicLong();
@@ -68,8 +70,16 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     if (settings.responder() != null) {
       builder.responder(settings.responder());
     }
-    if (filter != null) {
+    PacketListener captureListener = capture == null ? null : capture.peerListener();
+    if (filter != null && captureListener != null) {
+      builder.listener((direction, packet) -> {
+        captureListener.packet(direction, packet);
+        countFiltered(direction, packet);
+      });
+    } else if (filter != null) {
       builder.listener(this::countFiltered);
+    } else if (captureListener != null) {
+      builder.listener(captureListener);
     }
     this.peer = builder.start();
   }
@@ -100,6 +110,12 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   private static BpfProgram compileFilter(Settings settings) {
     if (settings.captureFilter().isEmpty()) {
       return null;
+    }
+    Optional<String> libpcapMissing = Environment.libpcapMissing();
+    if (libpcapMissing.isPresent()) {
+      throw new org.junit.jupiter.api.extension.ExtensionConfigurationException(
+          Settings.describe(settings.origin(), "captureFilter", settings.captureFilter())
+              + " needs libpcap to compile it, and " + libpcapMissing.get());
     }
     try {
       return PcapCapture.compile(settings.captureFilter());
