@@ -81,6 +81,8 @@ final class Connection implements Endpoint {
   int hostMss = 536;
   /** The host offered SACK in its SYN: our ACKs list the out-of-order ranges we keep. */
   boolean sack;
+  /** When our SYN or SYN+ACK was first sent (nanoTime): the handshake gives the first RTT sample. */
+  long synAt;
   /** TCP Fast Open: data the host sent in its SYN, passed to the application once it is open. */
   byte[] synData;
 
@@ -233,21 +235,28 @@ final class Connection implements Endpoint {
     sndWl1 = irs;
     sndWl2 = sndUna;
     sndWnd = s.window();
-    established();
+    established(retransmissions == 0);
     sendControl(ACK, sndNxt);
   }
 
   private void sendSynAck() {
+    if (synAt == 0) {
+      synAt = host.now();
+    }
     host.link.tcp().source(peerAddress).destination(hostAddress).sourcePort(peerPort).destinationPort(hostPort)
         .sequenceNumber(iss & 0xffffffffL).acknowledgmentNumber(rcvNxt & 0xffffffffL)
         .flags(SYN | ACK).window(advertise()).mss(host.mss).sackPermitted(sack);
     host.link.sendTcp();
   }
 
-  private void established() {
+  private void established(boolean sampleHandshake) {
     state(ESTABLISHED);
+    if (sampleHandshake) {
+      sample(Math.max(1, host.now() - synAt)); // the handshake's round trip: the first RTT sample (RFC 6298 2.2)
+    } else {
+      rto = INITIAL_RTO;
+    }
     retries = 0;
-    rto = INITIAL_RTO;
     host.timers.cancel(this);
     opened = true;
     app.opened(this);
@@ -269,6 +278,7 @@ final class Connection implements Endpoint {
       return;
     }
     if (state == SYN_RECEIVED && s.syn() && !s.ack() && !s.rst()) {
+      synAt = 0; // the RTT sample is taken from this SYN+ACK
       sendSynAck(); // the host's SYN again: our SYN+ACK was lost
       return;
     }
@@ -311,7 +321,7 @@ final class Connection implements Endpoint {
       sndWl1 = seq;
       sndWl2 = sndUna;
       sndWnd = s.window();
-      established();
+      established(retries == 0);
       if (state == CLOSED) {
         return;
       }

@@ -190,6 +190,9 @@ final class TcpHost {
 
   /** Connect-many: sends (or resends) the SYN of a client connection. */
   void sendSyn(Connection c) {
+    if (c.synAt == 0) {
+      c.synAt = now();
+    }
     link.tcp().source(c.peerAddress).destination(c.hostAddress)
         .sourcePort(c.peerPort).destinationPort(c.hostPort)
         .sequenceNumber(c.iss & 0xffffffffL).flags(SYN).window(0xffff).mss(mss);

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -39,6 +40,7 @@ public final class TunDevice implements AutoCloseable {
   private static final String CLONE_DEVICE = "/dev/net/tun";
   private static final int POLLFD_SIZE = 8;
   private static final NativeLong TWO_FDS = new NativeLong(2);
+  private static final AtomicBoolean TX_QUEUE_WARNED = new AtomicBoolean();
 
   private final int fd;
   private final int wakeFd;
@@ -408,7 +410,7 @@ public final class TunDevice implements AutoCloseable {
         disableIpv6(actual);
         try (InterfaceControl control = InterfaceControl.open()) {
           control.mtu(actual, mtu);
-          control.txQueueLength(actual, txQueueLength);
+          setTxQueueLength(control, actual);
           control.address(actual, subnet.hostAddress());
           control.netmask(actual, subnet.netmask());
           control.up(actual);
@@ -425,6 +427,26 @@ public final class TunDevice implements AutoCloseable {
         }
         if (fd >= 0) {
           closeQuietly(fd);
+        }
+      }
+    }
+
+    /**
+     * The transmit queue is a tuning, not a requirement: the kernel refuses SIOCSIFTXQLEN with EPERM
+     * to root in a user namespace (the rootless way), which may do everything else here. The device
+     * then keeps the kernel's default queue length; said once per JVM.
+     */
+    private void setTxQueueLength(InterfaceControl control, String actual) {
+      try {
+        control.txQueueLength(actual, txQueueLength);
+      } catch (TunException e) {
+        if (e.errno() != LibC.EPERM) {
+          throw e;
+        }
+        if (!TX_QUEUE_WARNED.getAndSet(true)) {
+          LOG.log(System.Logger.Level.INFO, "txqueuelen of {0} left at the kernel default: setting it to {1}"
+              + " is not permitted here (root in a user namespace); very busy DISCARD flows may see"
+              + " retransmissions", actual, String.valueOf(txQueueLength));
         }
       }
     }

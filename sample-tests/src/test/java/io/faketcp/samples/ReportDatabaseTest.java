@@ -8,6 +8,7 @@ import io.faketcp.assertj.PacketPattern;
 import io.faketcp.junit5.FakeNetworkExtension;
 import io.faketcp.junit5.NetworkControl;
 import io.faketcp.junit5.NetworkInfo;
+import io.faketcp.junit5.SubnetLocks;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.Rule;
 import io.faketcp.peer.Rules;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** The PostgreSQL JDBC driver, unchanged, against a fake PostgreSQL served by a fake host. */
-@ResourceLock(providers = FakeNetworkExtension.SubnetLocks.class)
+@ResourceLock(providers = SubnetLocks.class)
 class ReportDatabaseTest {
   // tag::server[]
   static final FakePostgres postgres = FakePostgres.refusingLogins();   // a Server: see FakePostgres

@@ -2,10 +2,10 @@ package io.faketcp.junit5.internal;
 
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.Responder;
+import io.faketcp.peer.Rule;
 import io.faketcp.peer.Rules;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
-import java.util.Objects;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
@@ -35,12 +35,12 @@ public final class Settings {
   private final int captureLimit;
   private final boolean skipIfUnavailable;
 
-  private Settings(Builder b) {
+  private Settings(Builder b, Subnet subnet, Rules rules) {
     this.origin = b.origin;
-    this.subnet = b.subnet;
+    this.subnet = subnet;
     this.deviceName = b.deviceName;
     this.mtu = b.mtu;
-    this.rules = b.rules;
+    this.rules = rules;
     this.responder = b.responder;
     this.onFailure = b.onFailure;
     this.capture = b.capture;
@@ -123,33 +123,7 @@ public final class Settings {
   }
 
   /** What makes a prepared device reusable for another test. */
-  static final class DeviceKey {
-    final Subnet subnet;
-    final String name;
-    final int mtu;
-    final boolean capture;
-
-    DeviceKey(Subnet subnet, String name, int mtu, boolean capture) {
-      this.subnet = subnet;
-      this.name = name;
-      this.mtu = mtu;
-      this.capture = capture;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      if (!(o instanceof DeviceKey)) {
-        return false;
-      }
-      DeviceKey k = (DeviceKey) o;
-      return subnet.equals(k.subnet) && name.equals(k.name) && mtu == k.mtu && capture == k.capture;
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(subnet, name, mtu, capture);
-    }
-
+  record DeviceKey(Subnet subnet, String name, int mtu, boolean capture) {
     @Override
     public String toString() {
       return name + " " + subnet + " mtu " + mtu + (capture ? " +capture" : "");
@@ -160,7 +134,6 @@ public final class Settings {
   public static final class Builder {
     private final Origin origin;
     private String subnetText = Subnet.DEFAULT.toString();
-    private Subnet subnet;
     private String deviceName = "tun%d";
     private int mtu = 1500;
     private Mode mode = Mode.ACCEPT;
@@ -174,6 +147,38 @@ public final class Settings {
 
     private Builder(Origin origin) {
       this.origin = origin;
+    }
+
+    /** An independent copy: later changes to either do not reach the other. */
+    public Builder copy() {
+      Builder b = new Builder(origin);
+      b.subnetText = subnetText;
+      b.deviceName = deviceName;
+      b.mtu = mtu;
+      b.mode = mode;
+      b.rules = rules;
+      b.responder = responder;
+      b.onFailure = onFailure;
+      b.capture = capture;
+      b.captureFilter = captureFilter;
+      b.captureLimit = captureLimit;
+      b.skipIfUnavailable = skipIfUnavailable;
+      return b;
+    }
+
+    /** Where the values come from, for messages. */
+    public Origin origin() {
+      return origin;
+    }
+
+    /** The subnet as given, not yet checked. */
+    public String subnetText() {
+      return subnetText;
+    }
+
+    /** Whether to skip where the prerequisites are missing, as given. */
+    public boolean skipIfUnavailable() {
+      return skipIfUnavailable;
     }
 
     public Builder subnet(String subnet) {
@@ -191,11 +196,22 @@ public final class Settings {
       return this;
     }
 
+    /** The default mode; rules added so far keep their order and take it as their default. */
     public Builder mode(Mode mode) {
       this.mode = mode;
+      if (rules != null && mode != null) {
+        rules = rules.withDefault(mode);
+      }
       return this;
     }
 
+    /** Adds a rule after those given so far (first match wins). */
+    public Builder rule(Rule rule) {
+      rules = (rules == null ? Rules.of(mode == null ? Mode.ACCEPT : mode) : rules).with(rule);
+      return this;
+    }
+
+    /** Replaces the rules and, with them, the default mode. */
     public Builder rules(Rules rules) {
       this.rules = rules;
       return this;
@@ -238,6 +254,7 @@ public final class Settings {
 
     /** Checks every value, before anything is created. */
     public Settings build() {
+      Subnet subnet;
       try {
         subnet = Subnet.parse(subnetText);
       } catch (IllegalArgumentException e) {
@@ -256,9 +273,7 @@ public final class Settings {
       if (mode == null) {
         throw invalid("mode", null, "a mode is required: REJECT, ACCEPT, DISCARD, ECHO or DROP");
       }
-      if (rules == null) {
-        rules = Rules.of(mode);
-      }
+      Rules effective = rules == null ? Rules.of(mode) : rules;
       if (captureFilter == null) {
         throw invalid("captureFilter", null, "use \"\" for no filter");
       }
@@ -268,7 +283,7 @@ public final class Settings {
       if (!captureFilter.isEmpty() && !capture) {
         throw invalid("captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
       }
-      return new Settings(this);
+      return new Settings(this, subnet, effective);
     }
 
     private ExtensionConfigurationException invalid(String attribute, Object value, String why) {
