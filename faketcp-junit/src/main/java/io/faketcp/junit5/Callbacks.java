@@ -1,5 +1,6 @@
 package io.faketcp.junit5;
 
+import io.faketcp.junit5.internal.CaptureRecord;
 import io.faketcp.junit5.internal.Environment;
 import io.faketcp.junit5.internal.FailureArtefacts;
 import io.faketcp.junit5.internal.JUnitVersion;
@@ -28,7 +29,7 @@ final class Callbacks {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(FakeNetworkExtension.class);
   private static final Set<String> LIBRARY_PACKAGES = Set.of("io.faketcp.junit5", "io.faketcp.peer", "io.faketcp.tun",
       "io.faketcp.packet", "io.faketcp.assertj");
-  private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(NAMESPACE);
+  private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(NAMESPACE, Callbacks::connectionsSummary);
 
   /** The store key of this extension instance's sessions. */
   private final FakeNetworkExtension key;
@@ -186,6 +187,16 @@ final class Callbacks {
   }
 
   // ---- helpers ----
+
+  /** The TCP connections of {@code records}, one line each, for the head of a transcript file. */
+  private static String connectionsSummary(List<CaptureRecord> records) {
+    List<TcpConversation> connections = CapturedPackets.of(records, "", 0, "").connections();
+    StringBuilder sb = new StringBuilder("TCP connections (" + connections.size() + "):\n");
+    for (TcpConversation c : connections) {
+      sb.append("  ").append(c).append('\n');
+    }
+    return sb.toString();
+  }
 
   /** This context's session, or its class's (a static field's network). */
   private Session session(ExtensionContext context) {

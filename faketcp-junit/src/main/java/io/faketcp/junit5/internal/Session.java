@@ -20,6 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.PcapNativeException;
@@ -281,18 +283,21 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   }
 
   /**
-   * Writes {@code <base>.pcap} and {@code <base>.txt} (the transcript) in {@code directory}.
+   * Writes {@code <base>.pcap} and {@code <base>.txt} (the transcript) in {@code directory}; the
+   * transcript starts with a header and {@code summary} of the packets, each line behind {@code #}.
    *
    * @return the two files
    */
-  public List<Path> writeArtefacts(Path directory, String base) throws IOException {
+  public List<Path> writeArtefacts(Path directory, String base, Function<List<CaptureRecord>, String> summary)
+      throws IOException {
     Snapshot snapshot = snapshot();
     Path pcap = directory.resolve(base + ".pcap");
     Path txt = directory.resolve(base + ".txt");
     Files.createDirectories(directory);
     capture.write(pcap, snapshot.records());
     String header = "# " + base + ": " + snapshot.records().size() + " packet(s) on " + device().name() + " ("
-        + settings.subnet() + ", " + settings.rules() + "); peer: " + peer.counters() + "\n";
+        + settings.subnet() + ", " + settings.rules() + "); peer: " + peer.counters() + "\n"
+        + summary.apply(snapshot.records()).lines().map(line -> "# " + line + "\n").collect(Collectors.joining());
     Files.write(txt, (header + Transcript.of(snapshot.records(), device().name(), snapshot.note()))
         .getBytes(StandardCharsets.UTF_8));
     return List.of(pcap, txt);
