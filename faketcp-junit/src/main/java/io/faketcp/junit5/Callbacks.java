@@ -3,8 +3,6 @@ package io.faketcp.junit5;
 import io.faketcp.junit5.internal.CaptureRecord;
 import io.faketcp.junit5.internal.Environment;
 import io.faketcp.junit5.internal.FailureArtefacts;
-import io.faketcp.junit5.internal.JUnitVersion;
-import io.faketcp.junit5.internal.PoolDrain;
 import io.faketcp.junit5.internal.Session;
 import io.faketcp.junit5.internal.Settings;
 import java.lang.reflect.Constructor;
@@ -77,7 +75,6 @@ final class Callbacks {
   void beforeAll(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
     checkSingleRegistration(testClass, Annotations.onClass(testClass).isPresent());
-    JUnitVersion.warnIfLocksIgnored(context);
     if (configured == null) {
       Annotations.onClass(testClass).ifPresent(Callbacks::settingsOf); // fail fast on a bad attribute
       return;
@@ -105,9 +102,7 @@ final class Callbacks {
   }
 
   private void open(ExtensionContext context, Settings settings, String holder) {
-    Session session = Session.open(settings, holder);
-    // Closed by JUnit when the whole run ends: waits until every device closed in the background is gone.
-    context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(PoolDrain.class, k -> new PoolDrain(), PoolDrain.class);
+    Session session = Session.open(context, NAMESPACE, settings, holder);
     // Closed by JUnit when this test (or class) ends, passed or not.
     context.getStore(NAMESPACE).put(key, session);
     if (configured != null) {

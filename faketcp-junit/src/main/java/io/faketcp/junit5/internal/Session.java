@@ -77,12 +77,22 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   }
 
   /**
-   * Opens a fake network for {@code holder} (a test's or class's name).
+   * Opens a fake network for {@code holder} (a test's or class's name) in {@code context}'s run: also
+   * keeps a pool drain in the run's root store under {@code namespace} (JUnit closes it when the run
+   * ends; it waits until every device is closed) and says once if this JUnit ignores the subnet locks.
    *
    * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException for an overlapping subnet or
    *     a capture filter pcap cannot compile
    */
-  public static Session open(Settings settings, String holder) {
+  public static Session open(ExtensionContext context, ExtensionContext.Namespace namespace, Settings settings,
+      String holder) {
+    JUnitVersion.warnIfLocksIgnored(context);
+    Session session = open(settings, holder);
+    context.getRoot().getStore(namespace).getOrComputeIfAbsent(PoolDrain.class, k -> new PoolDrain(), PoolDrain.class);
+    return session;
+  }
+
+  private static Session open(Settings settings, String holder) {
     BpfProgram filter = compileFilter(settings);
     Prepared prepared = DevicePool.instance().acquire(settings, holder);
     try {
