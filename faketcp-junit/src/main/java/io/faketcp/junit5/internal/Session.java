@@ -141,6 +141,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     }
   }
 
+  /** The configuration this network was opened with. */
   public Settings settings() {
     return settings;
   }
@@ -213,6 +214,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     return Transcript.of(snapshot.records(), interfaceName(), snapshot.note());
   }
 
+  /** Whether this network captures its packets. */
   public boolean capturing() {
     return capture != null;
   }
