@@ -53,20 +53,17 @@ final class Callbacks {
   }
 
   ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    boolean capture;
     boolean skip;
     if (configured != null) {
-      capture = configured.capture();
       skip = configured.skipIfUnavailable();
     } else {
       Optional<FakeNetwork> annotation = annotation(context);
       if (annotation.isEmpty()) {
         return ConditionEvaluationResult.enabled("no @FakeNetwork here");
       }
-      capture = annotation.get().capture();
       skip = annotation.get().skipIfUnavailable();
     }
-    Optional<String> missing = Environment.missing(capture);
+    Optional<String> missing = Environment.missing(context);
     if (missing.isPresent() && skip && !Environment.required()) {
       return ConditionEvaluationResult.disabled("faketcp cannot run here: " + missing.get());
     }
@@ -82,7 +79,7 @@ final class Callbacks {
       return;
     }
     Settings settings = programmaticSettings();
-    requirePrerequisites(settings);
+    requirePrerequisites(context, settings);
     open(context, settings, testClass.getName());
   }
 
@@ -99,7 +96,7 @@ final class Callbacks {
         : settingsOf(annotation(context).orElseThrow(() -> new ExtensionConfigurationException(
             "FakeNetworkExtension was registered with new FakeNetworkExtension() but without @FakeNetwork:"
                 + " use @FakeNetwork, or FakeNetworkExtension.newInstance()...build() with @RegisterExtension")));
-    requirePrerequisites(settings);
+    requirePrerequisites(context, settings);
     open(context, settings, context.getUniqueId());
   }
 
@@ -218,8 +215,8 @@ final class Callbacks {
         .build();
   }
 
-  private static void requirePrerequisites(Settings settings) {
-    Optional<String> missing = Environment.missing(settings.capture());
+  private static void requirePrerequisites(ExtensionContext context, Settings settings) {
+    Optional<String> missing = Environment.missing(context);
     if (missing.isEmpty()) {
       return;
     }

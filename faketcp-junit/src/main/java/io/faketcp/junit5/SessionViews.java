@@ -1,5 +1,6 @@
 package io.faketcp.junit5;
 
+import io.faketcp.junit5.internal.CaptureRecord;
 import io.faketcp.junit5.internal.Session;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
@@ -10,6 +11,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.opentest4j.AssertionFailedError;
 import java.util.concurrent.CompletableFuture;
 
 /** The public views of an internal {@link Session}. */
@@ -96,6 +101,47 @@ final class SessionViews {
     @Override
     public CapturedPackets packets() {
       return SessionViews.packets(session);
+    }
+
+    @Override
+    public CapturedPacket await(Predicate<? super CapturedPacket> pattern, Duration timeout) {
+      if (pattern == null || timeout == null || timeout.isNegative()) {
+        throw new IllegalArgumentException("capture.await(pattern, timeout) needs a pattern and a timeout of 0 or more,"
+            + " got pattern " + pattern + ", timeout " + timeout);
+      }
+      long deadline = System.nanoTime() + timeout.toNanos();
+      int seen = 0;
+      while (true) {
+        List<CaptureRecord> records = session.recordsNow();
+        for (int i = Math.min(seen, records.size()); i < records.size(); i++) {
+          CapturedPacket packet = new CapturedPacket(records.get(i));
+          if (pattern.test(packet)) {
+            return packet;
+          }
+        }
+        seen = records.size();
+        if (System.nanoTime() - deadline >= 0) {
+          CapturedPackets all = SessionViews.packets(session);
+          throw new AssertionFailedError("Waited " + timeout.toMillis() + " ms for a packet matching " + describe(pattern)
+              + " but none came\nCaptured packets on " + all.interfaceName() + " (" + all.size() + "):\n"
+              + all.transcript());
+        }
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for a packet matching " + pattern, e);
+        }
+      }
+    }
+
+    private static String describe(Predicate<?> pattern) {
+      try {
+        boolean described = pattern.getClass().getMethod("toString").getDeclaringClass() != Object.class;
+        return described ? pattern.toString() : "the given predicate";
+      } catch (NoSuchMethodException e) {
+        return "the given predicate";
+      }
     }
 
     @Override

@@ -20,8 +20,14 @@ final class PeerFixture implements AutoCloseable {
   }
 
   PeerFixture(Rules rules, Responder responder) {
+    this(rules, responder, null);
+  }
+
+  /** With {@code listener} instead of recording every packet (for long transfers). */
+  PeerFixture(Rules rules, Responder responder, PacketListener listener) {
     device = TunDevice.builder().subnet(Subnet.DEFAULT).open();
-    peer = FakePeer.builder(device).rules(rules).responder(responder).listener(this::record).start();
+    peer = FakePeer.builder(device).rules(rules).responder(responder)
+        .listener(listener != null ? listener : this::record).start();
   }
 
   private void record(Direction direction, ByteBuffer packet) {

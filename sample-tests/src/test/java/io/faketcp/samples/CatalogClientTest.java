@@ -43,11 +43,9 @@ class CatalogClientTest {
     assertThat(took).isBetween(Duration.ofMillis(500), Duration.ofMillis(500 + 2000));
 
     InetSocketAddress server = net.socketAddress(9, 8080);
-    CapturedPacket request = Captures.awaitPacket(capture, PacketPattern.data().to(net.address(9), 8080),
-        Duration.ofSeconds(2));
-    CapturedPacket fin = Captures.awaitPacket(capture, PacketPattern.fin().to(net.address(9), 8080),
-        Duration.ofSeconds(2));
-    Captures.awaitPacket(capture, PacketPattern.fin().from(net.address(9), 8080), Duration.ofSeconds(2));
+    CapturedPacket request = capture.await(PacketPattern.data().to(net.address(9), 8080), Duration.ofSeconds(2));
+    CapturedPacket fin = capture.await(PacketPattern.fin().to(net.address(9), 8080), Duration.ofSeconds(2));
+    capture.await(PacketPattern.fin().from(net.address(9), 8080), Duration.ofSeconds(2));
     assertThat(Captures.payloadText(request)).startsWith("GET /products/42 HTTP/1.1\r\n");
     // The request timeout runs from the call, connecting and writing included: on a busy machine the
     // request itself may leave well after the call, so measure from the call, not from the request.

@@ -236,6 +236,14 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     return all.subList(Math.min(failureMark, all.size()), all.size());
   }
 
+  /** The packets kept so far, at once: without waiting for packets still on their way to the capture. */
+  public List<CaptureRecord> recordsNow() {
+    if (capture == null) {
+      throw new IllegalStateException("capture is off for " + settings);
+    }
+    return capture.records();
+  }
+
   /**
    * The packets kept so far, after waiting (at most 2 s) until the capture holds every packet the peer
    * has read or written; a shortfall is reported, not waited for.
