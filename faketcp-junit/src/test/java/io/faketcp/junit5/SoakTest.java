@@ -50,7 +50,9 @@ class SoakTest {
         StandardOpenOption.APPEND);
     CycleTestCases.closeLeftOver();
     assertThat(after.fds).as("open fds").isEqualTo(before.fds);
-    assertThat(after.threads).as("live threads").isEqualTo(before.threads);
+    // A leak adds threads; one fewer (a pool thread that was still idling when "before" was taken, on a
+    // loaded machine) is not one.
+    assertThat(after.threads).as("live threads").isLessThanOrEqualTo(before.threads);
     assertThat(after.interfaces).as("interfaces in /sys/class/net").isEqualTo(before.interfaces);
     assertThat(after.heapAfterGc).as("heap after GC").isLessThan(before.heapAfterGc + (16L << 20));
     Kit.assertCleanedUp();
