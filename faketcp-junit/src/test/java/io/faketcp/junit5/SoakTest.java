@@ -47,7 +47,8 @@ class SoakTest {
     Files.writeString(Path.of("target/soak-figures.txt"), report, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
     assertThat(after.fds).as("open fds").isEqualTo(before.fds);
-    assertThat(after.threads).as("live threads").isEqualTo(before.threads);
+    // not equal: the pool's idle background threads end after 2 s, so a busy machine may count fewer
+    assertThat(after.threads).as("live threads").isLessThanOrEqualTo(before.threads);
     assertThat(after.interfaces).as("interfaces in /sys/class/net").isEqualTo(before.interfaces);
     assertThat(after.heapAfterGc).as("heap after GC").isLessThan(before.heapAfterGc + (16L << 20));
     Kit.assertCleanedUp();
