@@ -105,6 +105,16 @@ class SoakTest {
 
     static Figures now() throws Exception {
       Thread.sleep(3000); // the pool's idle threads time out after 2 s
+      // On a loaded machine the last cycle's threads may take longer to go: wait until the count holds still.
+      int threads = Thread.getAllStackTraces().size();
+      for (int i = 0; i < 20; i++) {
+        Thread.sleep(500);
+        int now = Thread.getAllStackTraces().size();
+        if (now == threads) {
+          break;
+        }
+        threads = now;
+      }
       for (int i = 0; i < 3; i++) {
         System.gc();
         Thread.sleep(100);
