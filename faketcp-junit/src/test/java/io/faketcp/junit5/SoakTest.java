@@ -50,7 +50,8 @@ class SoakTest {
         StandardOpenOption.APPEND);
     CycleTestCases.closeLeftOver();
     assertThat(after.fds).as("open fds").isEqualTo(before.fds);
-    assertThat(after.threads).as("live threads").isEqualTo(before.threads);
+    assertThat(after.threads).as("live threads (before: %s, after: %s)", before.names, after.names)
+        .isEqualTo(before.threads);
     assertThat(after.interfaces).as("interfaces in /sys/class/net").isEqualTo(before.interfaces);
     assertThat(after.heapAfterGc).as("heap after GC").isLessThan(before.heapAfterGc + (16L << 20));
     Kit.assertCleanedUp();
@@ -95,10 +96,12 @@ class SoakTest {
     final int threads;
     final long interfaces;
     final long heapAfterGc;
+    final java.util.Set<String> names;
 
-    private Figures(long fds, int threads, long interfaces, long heapAfterGc) {
+    private Figures(long fds, java.util.Set<String> names, long interfaces, long heapAfterGc) {
       this.fds = fds;
-      this.threads = threads;
+      this.names = names;
+      this.threads = names.size();
       this.interfaces = interfaces;
       this.heapAfterGc = heapAfterGc;
     }
@@ -120,7 +123,13 @@ class SoakTest {
         Thread.sleep(100);
       }
       long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-      return new Figures(count(Path.of("/proc/self/fd")), Thread.getAllStackTraces().size(),
+      java.util.Set<String> names = new java.util.TreeSet<>();
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        if (!t.getName().equals("process reaper")) { // the JDK's, for an earlier test's child process: exits when idle
+          names.add(t.getName() + "#" + t.getId());
+        }
+      }
+      return new Figures(count(Path.of("/proc/self/fd")), names,
           count(Path.of("/sys/class/net")), heap);
     }
 
