@@ -24,7 +24,9 @@ final class Counters {
   static final int CLOSING = 12;
   static final int FAILURES = 13;
   static final int WRITE_ERRORS = 14;
-  private static final int SIZE = 15;
+  static final int RETRANSMISSIONS = 15;
+  static final int ABORTED = 16;
+  private static final int SIZE = 17;
 
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
   private final long[] values = new long[SIZE];
@@ -44,6 +46,7 @@ final class Counters {
   PeerCounters snapshot() {
     return new PeerCounters(get(PACKETS_IN), get(PACKETS_OUT), get(BYTES_IN), get(BYTES_OUT), get(BAD),
         get(IGNORED), get(ECHO_REPLIES), get(RESETS_SENT), get(CONNECTIONS_OPENED), get(SYN_RECEIVED),
-        get(SYN_SENT), get(ESTABLISHED), get(CLOSING), get(FAILURES), get(WRITE_ERRORS));
+        get(SYN_SENT), get(ESTABLISHED), get(CLOSING), get(FAILURES), get(WRITE_ERRORS), get(RETRANSMISSIONS),
+        get(ABORTED));
   }
 }

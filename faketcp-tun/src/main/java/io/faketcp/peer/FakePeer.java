@@ -68,7 +68,7 @@ public final class FakePeer implements AutoCloseable {
     this.responder = b.responder;
     this.failureHandler = b.failureHandler;
     this.wire = new Wire(device, counters, listener);
-    this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules);
+    this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules, System::nanoTime);
     this.sources = new ConnectManyRun.Sources(subnet);
     this.thread = new Thread(this::run, "faketcp-peer-" + device.name());
     thread.setDaemon(true);
@@ -231,10 +231,12 @@ public final class FakePeer implements AutoCloseable {
           handle(in, n);
           handled++;
         }
-        tcp.flushAcks();
+        tcp.flush();
         runTasks();
+        tcp.flush();
         long now = System.nanoTime();
-        long next = Long.MAX_VALUE;
+        tcp.fireTimers(now);
+        long next = tcp.nextTimer();
         for (int i = 0; i < runs.size(); i++) {
           ConnectManyRun run = runs.get(i);
           run.fireTimers(now);

@@ -24,10 +24,12 @@ public final class PeerCounters {
   private final long closing;
   private final long failures;
   private final long writeErrors;
+  private final long retransmissions;
+  private final long aborted;
 
   PeerCounters(long packetsIn, long packetsOut, long bytesIn, long bytesOut, long badPackets, long ignoredPackets,
       long echoReplies, long resetsSent, long connectionsOpened, long synReceived, long synSent, long established,
-      long closing, long failures, long writeErrors) {
+      long closing, long failures, long writeErrors, long retransmissions, long aborted) {
     this.packetsIn = packetsIn;
     this.packetsOut = packetsOut;
     this.bytesIn = bytesIn;
@@ -43,6 +45,8 @@ public final class PeerCounters {
     this.closing = closing;
     this.failures = failures;
     this.writeErrors = writeErrors;
+    this.retransmissions = retransmissions;
+    this.aborted = aborted;
   }
 
   /** Packets read from the device (every one: valid, bad or ignored). */
@@ -120,12 +124,26 @@ public final class PeerCounters {
     return writeErrors;
   }
 
+  /** Segments the fake hosts sent again: after a timeout, three duplicate ACKs, or a lost SYN+ACK. */
+  public long retransmissions() {
+    return retransmissions;
+  }
+
+  /**
+   * Connections the fake hosts gave up on: data, FIN or SYN+ACK unanswered after every
+   * retransmission, or zero-window probes unanswered (the connection is reset).
+   */
+  public long aborted() {
+    return aborted;
+  }
+
   @Override
   public String toString() {
     return "packets in " + packetsIn + " (" + bytesIn + " bytes), out " + packetsOut + " (" + bytesOut
         + " bytes), bad " + badPackets + ", ignored " + ignoredPackets + ", echo replies " + echoReplies
         + ", resets " + resetsSent + ", connections opened " + connectionsOpened + ", syn-received "
         + synReceived + ", syn-sent " + synSent + ", established " + established + ", closing " + closing
-        + ", failures " + failures + ", write errors " + writeErrors;
+        + ", failures " + failures + ", write errors " + writeErrors + ", retransmissions " + retransmissions
+        + ", aborted " + aborted;
   }
 }

@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * Writes the peer's packets to the device: one reusable native buffer and one reusable TCP
  * builder, counters and the listener. Peer thread only.
  */
-final class Wire implements Responder.Sink {
+final class Wire implements Responder.Sink, Link {
   private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
 
   private final TunDevice device;
@@ -30,23 +30,16 @@ final class Wire implements Responder.Sink {
   }
 
   /** A reset TCP builder for the next segment. */
-  TcpSegment.Builder tcp() {
+  @Override
+  public TcpSegment.Builder tcp() {
     tcp.reset();
     return tcp;
   }
 
   /** Sends the segment built with {@link #tcp()}. */
-  void sendTcp() {
+  @Override
+  public void sendTcp() {
     send(tcp.writeTo(out, 0));
-  }
-
-  /** Sends a segment from the fake host of {@code c} to the host. */
-  void sendTcp(Connection c, int flags, int sequence) {
-    tcp().source(c.peerAddress).destination(c.hostAddress)
-        .sourcePort(c.peerPort).destinationPort(c.hostPort)
-        .sequenceNumber(sequence & 0xffffffffL).acknowledgmentNumber((flags & TcpSegment.ACK) != 0 ? c.rcvNxt & 0xffffffffL : 0)
-        .flags(flags).window(c.advertisedWindow());
-    sendTcp();
   }
 
   /**

@@ -139,32 +139,39 @@ class TunDeviceTest {
   void aMultiQueueDeviceSpreadsFlowsOverItsQueuesAndGoesAwayWithTheLast() throws Exception {
     TunDevice first = TunDevice.builder().name("faketcp-mq").multiQueue(true).open();
     TunDevice second = first.addQueue();
-    assertThat(second.name()).isEqualTo("faketcp-mq");
-    int[] seen = new int[2];
-    try (DatagramSocket socket = new DatagramSocket()) {
-      ByteBuffer in = ByteBuffer.allocateDirect(2048);
-      for (int port = 10000; port < 10064; port++) {
-        socket.send(new DatagramPacket(new byte[1], 1, new InetSocketAddress("192.168.0.9", port)));
-      }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (seen[0] + seen[1] < 64 && System.nanoTime() < deadline) {
-        TunDevice[] queues = {first, second};
-        for (int q = 0; q < 2; q++) {
-          while (queues[q].read(in) > 0) {
-            seen[q]++;
+    try {
+      assertThat(second.name()).isEqualTo("faketcp-mq");
+      int[] seen = new int[2];
+      try (DatagramSocket socket = new DatagramSocket()) {
+        ByteBuffer in = ByteBuffer.allocateDirect(2048);
+        for (int port = 10000; port < 10064; port++) {
+          socket.send(new DatagramPacket(new byte[1], 1, new InetSocketAddress("192.168.0.9", port)));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (seen[0] + seen[1] < 64 && System.nanoTime() < deadline) {
+          TunDevice[] queues = {first, second};
+          for (int q = 0; q < 2; q++) {
+            while (queues[q].read(in) > 0) {
+              seen[q]++;
+            }
           }
         }
       }
+      assertThat(seen[0] + seen[1]).as("datagrams read from either queue").isEqualTo(64);
+      assertThat(seen[0]).as("flows on the first queue").isPositive();
+      assertThat(seen[1]).as("flows on the second queue").isPositive();
+      first.close();
+      assertThat(Path.of("/sys/class/net/faketcp-mq")).as("the second queue keeps the interface").exists();
+      second.close();
+      assertThat(Path.of("/sys/class/net/faketcp-mq")).doesNotExist();
+    } finally {
+      first.close();
+      second.close();
     }
-    assertThat(seen[0] + seen[1]).as("datagrams read from either queue").isEqualTo(64);
-    assertThat(seen[0]).as("flows on the first queue").isPositive();
-    assertThat(seen[1]).as("flows on the second queue").isPositive();
-    first.close();
-    assertThat(Path.of("/sys/class/net/faketcp-mq")).as("the second queue keeps the interface").exists();
-    second.close();
-    assertThat(Path.of("/sys/class/net/faketcp-mq")).doesNotExist();
-    assertThatThrownBy(() -> TunDevice.builder().open().addQueue()).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("multiQueue(true)");
+    try (TunDevice single = TunDevice.builder().open()) {
+      assertThatThrownBy(single::addQueue).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("multiQueue(true)");
+    }
   }
 
   @Test
