@@ -79,10 +79,17 @@ final class Connection implements Endpoint {
   /** The right edge of the window we advertised last (never moved left). */
   int rcvAdv;
   int hostMss = 536;
+  /** The host offered SACK in its SYN: our ACKs list the out-of-order ranges we keep. */
+  boolean sack;
+  /** When our SYN or SYN+ACK was first sent (nanoTime): the handshake gives the first RTT sample. */
+  long synAt;
   /** TCP Fast Open: data the host sent in its SYN, passed to the application once it is open. */
   byte[] synData;
 
   private SendBuffer out;
+  private Rules rulesSeen;
+  private boolean dropped;
+  private Reassembly reassembly;
   private boolean finQueued;
   private int finSeq;
   private boolean finAcked;
@@ -176,7 +183,9 @@ final class Connection implements Endpoint {
     if (state == CLOSED || state == TIME_WAIT) {
       return;
     }
-    host.counters.increment(Counters.RESETS_SENT);
+    if (!silenced()) {
+      host.counters.increment(Counters.RESETS_SENT);
+    }
     sendControl(RST | ACK, sndMax);
     terminate("reset by the fake host", true);
   }
@@ -230,21 +239,31 @@ final class Connection implements Endpoint {
     sndWl1 = irs;
     sndWl2 = sndUna;
     sndWnd = s.window();
-    established();
+    established(retransmissions == 0);
     sendControl(ACK, sndNxt);
   }
 
   private void sendSynAck() {
+    if (synAt == 0) {
+      synAt = host.now();
+    }
+    if (silenced()) {
+      return;
+    }
     host.link.tcp().source(peerAddress).destination(hostAddress).sourcePort(peerPort).destinationPort(hostPort)
         .sequenceNumber(iss & 0xffffffffL).acknowledgmentNumber(rcvNxt & 0xffffffffL)
-        .flags(SYN | ACK).window(advertise()).mss(host.mss);
+        .flags(SYN | ACK).window(advertise()).mss(host.mss).sackPermitted(sack);
     host.link.sendTcp();
   }
 
-  private void established() {
+  private void established(boolean sampleHandshake) {
     state(ESTABLISHED);
+    if (sampleHandshake) {
+      sample(Math.max(1, host.now() - synAt)); // the handshake's round trip: the first RTT sample (RFC 6298 2.2)
+    } else {
+      rto = INITIAL_RTO;
+    }
     retries = 0;
-    rto = INITIAL_RTO;
     host.timers.cancel(this);
     opened = true;
     app.opened(this);
@@ -266,6 +285,7 @@ final class Connection implements Endpoint {
       return;
     }
     if (state == SYN_RECEIVED && s.syn() && !s.ack() && !s.rst()) {
+      synAt = 0; // the RTT sample is taken from this SYN+ACK
       sendSynAck(); // the host's SYN again: our SYN+ACK was lost
       return;
     }
@@ -308,7 +328,7 @@ final class Connection implements Endpoint {
       sndWl1 = seq;
       sndWl2 = sndUna;
       sndWnd = s.window();
-      established();
+      established(retries == 0);
       if (state == CLOSED) {
         return;
       }
@@ -323,6 +343,8 @@ final class Connection implements Endpoint {
     }
     if (s.fin()) {
       fin(seq + length);
+    } else if (reassembly != null && reassembly.finAt(rcvNxt)) {
+      fin(rcvNxt); // the FIN came after a gap that is filled now
     }
     output();
   }
@@ -338,7 +360,18 @@ final class Connection implements Endpoint {
     }
     int skip = rcvNxt - seq;
     if (skip < 0) {
-      sendAck(); // out of order: a duplicate ACK now, so that three of them trigger the host's fast retransmit
+      // After a gap: kept (within the window we offered) until the hole is filled, and a duplicate
+      // ACK now, so that three of them trigger the host's fast retransmit.
+      int keep = Math.min(length, rcvAdv - seq);
+      if (keep > 0) {
+        if (reassembly == null) {
+          reassembly = new Reassembly();
+        }
+        if (reassembly.add(s.ip().buffer(), s.payloadOffset(), keep, seq) && s.fin() && keep == length) {
+          reassembly.fin(seq + length);
+        }
+      }
+      sendAck();
       return false;
     }
     int fresh = length - skip;
@@ -352,7 +385,27 @@ final class Connection implements Endpoint {
       sendAck(); // more than the application could take: the host sends the rest again
       return false;
     }
+    if (reassembly != null && !reassembly.isEmpty()) {
+      reassembled();
+    }
     return true;
+  }
+
+  /** Passes on what the reassembly queue holds from RCV.NXT on, as far as the application takes it. */
+  private void reassembled() {
+    reassembly.advance(rcvNxt);
+    int n;
+    while ((n = reassembly.contiguous(rcvNxt)) > 0) {
+      int window = window();
+      if (window <= 0) {
+        break;
+      }
+      ByteBuffer data = reassembly.view(rcvNxt, Math.min(n, window));
+      rcvNxt += data.remaining();
+      app.received(data);
+      reassembly.advance(rcvNxt);
+    }
+    host.owe(this);
   }
 
   private void fin(int finAt) {
@@ -541,6 +594,14 @@ final class Connection implements Endpoint {
       rttSeq = seq + length + (fin ? 1 : 0);
       rttStart = host.now();
     }
+    int end = seq + length + (fin ? 1 : 0);
+    if (before(sndMax, end)) {
+      sndMax = end;
+    }
+    ackPending = false;
+    if (silenced()) {
+      return;
+    }
     TcpSegment.Builder tcp = host.link.tcp().source(peerAddress).destination(hostAddress)
         .sourcePort(peerPort).destinationPort(hostPort)
         .sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber(rcvNxt & 0xffffffffL)
@@ -549,12 +610,8 @@ final class Connection implements Endpoint {
       out.copy(offset, host.chunk, length);
       tcp.payload(host.chunkView.clear().limit(length));
     }
+    sackBlocks(tcp);
     host.link.sendTcp();
-    ackPending = false;
-    int end = seq + length + (fin ? 1 : 0);
-    if (before(sndMax, end)) {
-      sndMax = end;
-    }
   }
 
   /** Fast retransmit, or a partial ACK in recovery: the first unacknowledged segment again. */
@@ -574,12 +631,47 @@ final class Connection implements Endpoint {
   }
 
   private void sendControl(int flags, int seq) {
-    host.link.tcp().source(peerAddress).destination(hostAddress).sourcePort(peerPort).destinationPort(hostPort)
-        .sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber((flags & ACK) != 0 ? rcvNxt & 0xffffffffL : 0)
-        .flags(flags).window(advertise());
-    host.link.sendTcp();
     if ((flags & ACK) != 0) {
       ackPending = false;
+    }
+    if (silenced()) {
+      return;
+    }
+    TcpSegment.Builder tcp = host.link.tcp().source(peerAddress).destination(hostAddress)
+        .sourcePort(peerPort).destinationPort(hostPort)
+        .sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber((flags & ACK) != 0 ? rcvNxt & 0xffffffffL : 0)
+        .flags(flags).window(advertise());
+    if ((flags & RST) == 0) {
+      sackBlocks(tcp);
+    }
+    host.link.sendTcp();
+  }
+
+  /**
+   * Whether the rules now say DROP for this fake host (accepted connections only): it has vanished,
+   * so everything it would send is lost — retransmissions back off and the connection is aborted
+   * in silence unless the rules change back first.
+   */
+  private boolean silenced() {
+    if (run != null) {
+      return false;
+    }
+    Rules now = host.rules();
+    if (now != rulesSeen) {
+      rulesSeen = now;
+      dropped = now.modeFor(peerAddress, peerPort) == Mode.DROP;
+    }
+    return dropped;
+  }
+
+  /** Adds the SACK option while out-of-order data is kept (the host then resends only the holes). */
+  private void sackBlocks(TcpSegment.Builder tcp) {
+    if (sack && reassembly != null) {
+      reassembly.advance(rcvNxt);
+      byte[] option = reassembly.sackOption(host.sackOptions);
+      if (option != null) {
+        tcp.options(option);
+      }
     }
   }
 
@@ -646,7 +738,7 @@ final class Connection implements Endpoint {
 
   private void abort(String reason) {
     host.counters.increment(Counters.ABORTED);
-    if (state != SYN_RECEIVED) {
+    if (state != SYN_RECEIVED && !silenced()) {
       host.counters.increment(Counters.RESETS_SENT);
       sendControl(RST | ACK, sndMax);
     }

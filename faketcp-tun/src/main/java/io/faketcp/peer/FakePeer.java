@@ -57,6 +57,7 @@ public final class FakePeer implements AutoCloseable {
   private final List<ConnectManyRun> runs = new ArrayList<>();
   private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
   private final ConnectManyRun.Sources sources;
+  private final ServerPool servers;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Thread thread;
   private volatile boolean stopping;
@@ -70,6 +71,8 @@ public final class FakePeer implements AutoCloseable {
     this.wire = new Wire(device, counters, listener);
     this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules, System::nanoTime);
     this.sources = new ConnectManyRun.Sources(subnet);
+    this.servers = new ServerPool(device.name(), this::offer, this::record);
+    tcp.servers = servers;
     this.thread = new Thread(this::run, "faketcp-peer-" + device.name());
     thread.setDaemon(true);
   }
@@ -184,6 +187,21 @@ public final class FakePeer implements AutoCloseable {
     }
   }
 
+  /** The threads serving {@link Server} connections. */
+  ServerPool servers() {
+    return servers;
+  }
+
+  /** Queues {@code task} for the peer thread from any thread; false if the peer is not running. */
+  private boolean offer(Runnable task) {
+    if (!thread.isAlive()) {
+      return false;
+    }
+    tasks.add(task);
+    device.wakeup();
+    return true;
+  }
+
   private void submit(Runnable task) {
     if (!thread.isAlive()) {
       throw new IllegalStateException("the peer on " + device.name() + " is not running"
@@ -211,6 +229,7 @@ public final class FakePeer implements AutoCloseable {
     if (thread.isAlive()) {
       LOG.log(System.Logger.Level.WARNING, "peer thread {0} did not stop within 5 s", thread.getName());
     }
+    servers.awaitStopped(java.time.Duration.ofSeconds(5));
   }
 
   private FakePeer startThread() {
@@ -264,9 +283,23 @@ public final class FakePeer implements AutoCloseable {
     } catch (Throwable t) {
       fail(t);
     } finally {
+      stopServers();
       for (ConnectManyRun run : runs) {
         run.future.completeExceptionally(failure().orElse(new IllegalStateException("the peer stopped")));
       }
+    }
+  }
+
+  /** Resets the connections of servers still running and interrupts them; then runs what they queued. */
+  private void stopServers() {
+    try {
+      servers.stop();
+      runTasks();
+      tcp.flush();
+    } catch (TunException e) {
+      LOG.log(System.Logger.Level.DEBUG, "peer on {0}: device gone while resetting server connections", device.name());
+    } catch (RuntimeException e) {
+      fail(e);
     }
   }
 

@@ -27,6 +27,8 @@ final class TcpHost {
   /** One segment's payload on its way out, and a buffer over it. */
   final byte[] chunk;
   final ByteBuffer chunkView;
+  /** Scratch SACK options with 1 to 4 blocks, by block count. */
+  final byte[][] sackOptions = {null, new byte[12], new byte[20], new byte[28], new byte[36]};
   private final LongSupplier clock;
   private final ConnectionTable table = new ConnectionTable();
   private final SplittableRandom random = new SplittableRandom();
@@ -36,6 +38,8 @@ final class TcpHost {
   private ByteBuffer viewSource;
   private ByteBuffer view;
   private volatile Rules rules;
+  /** Runs the {@link Server}s that rules give to fake hosts; null: servers are not served (unit tests). */
+  ServerPool servers;
 
   TcpHost(Link link, Counters counters, int mtu, Rules rules, LongSupplier clock) {
     this.link = link;
@@ -127,6 +131,7 @@ final class TcpHost {
     c.sndNxt = c.iss + 1;
     c.sndMax = c.sndNxt;
     options(c, segment.options());
+    c.sack = segment.options().sackPermitted();
     c.sndWnd = segment.window(); // never scaled in a SYN
     table.put(c);
     counters.increment(Counters.CONNECTIONS_OPENED);
@@ -135,9 +140,13 @@ final class TcpHost {
 
   /**
    * What the fake host does with the bytes of a connection accepted in {@code mode}: the one place
-   * that decides it.
+   * that decides it. A rule's {@link Server} comes first (its mode is ACCEPT, for the handshake).
    */
   Application applicationFor(Connection c, Mode mode) {
+    Server server = servers == null ? null : rules.serverFor(c.peerAddress, c.peerPort);
+    if (server != null) {
+      return servers.session(server);
+    }
     switch (mode) {
       case ECHO: return new Echo();
       case DISCARD: return new Discard(true);
@@ -181,6 +190,9 @@ final class TcpHost {
 
   /** Connect-many: sends (or resends) the SYN of a client connection. */
   void sendSyn(Connection c) {
+    if (c.synAt == 0) {
+      c.synAt = now();
+    }
     link.tcp().source(c.peerAddress).destination(c.hostAddress)
         .sourcePort(c.peerPort).destinationPort(c.hostPort)
         .sequenceNumber(c.iss & 0xffffffffL).flags(SYN).window(0xffff).mss(mss);

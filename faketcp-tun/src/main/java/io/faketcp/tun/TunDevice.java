@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -43,6 +44,7 @@ public final class TunDevice implements AutoCloseable {
   private static final long CLOSE_WAIT_SECONDS = 5;
   /** Native calls of threads that are not attached (a wakeup, a test reading by hand). */
   private static final ThreadLocal<NativeCalls> CALLS = ThreadLocal.withInitial(NativeCalls::create);
+  private static final AtomicBoolean TX_QUEUE_WARNED = new AtomicBoolean();
 
   private final int fd;
   private final int wakeFd;
@@ -620,7 +622,7 @@ public final class TunDevice implements AutoCloseable {
         disableIpv6(actual[0]);
         try (InterfaceControl control = InterfaceControl.open()) {
           control.mtu(actual[0], mtu);
-          control.txQueueLength(actual[0], txQueueLength);
+          setTxQueueLength(control, actual[0]);
           control.address(actual[0], subnet.hostAddress());
           control.netmask(actual[0], subnet.netmask());
           control.up(actual[0]);
@@ -646,6 +648,26 @@ public final class TunDevice implements AutoCloseable {
       } finally {
         if (fd >= 0) {
           closeQuietly(fd);
+        }
+      }
+    }
+
+    /**
+     * The transmit queue is a tuning, not a requirement: the kernel refuses SIOCSIFTXQLEN with EPERM
+     * to root in a user namespace (the rootless way), which may do everything else here. The device
+     * then keeps the kernel's default queue length; said once per JVM.
+     */
+    private void setTxQueueLength(InterfaceControl control, String actual) {
+      try {
+        control.txQueueLength(actual, txQueueLength);
+      } catch (TunException e) {
+        if (e.errno() != LibC.EPERM) {
+          throw e;
+        }
+        if (!TX_QUEUE_WARNED.getAndSet(true)) {
+          LOG.log(System.Logger.Level.INFO, "txqueuelen of {0} left at the kernel default: setting it to {1}"
+              + " is not permitted here (root in a user namespace); very busy DISCARD flows may see"
+              + " retransmissions", actual, String.valueOf(txQueueLength));
         }
       }
     }

@@ -28,9 +28,9 @@ class ConnectionTest {
     assertThat(payload(echo)).isEqualTo(bytes(1000, 1));
     assertThat(echo.acknowledgmentNumber()).isEqualTo(seq[0] + 1000);
 
-    rig.advance(900);
-    assertThat(rig.sent).as("nothing before the initial RTO of 1 s").isEmpty();
-    rig.advance(200);
+    rig.advance(190);
+    assertThat(rig.sent).as("nothing before the RTO: 200 ms, the minimum, after a fast handshake").isEmpty();
+    rig.advance(20);
     TcpSegment again = rig.next();
     assertThat(again.sequenceNumber()).isEqualTo(seq[1]);
     assertThat(payload(again)).isEqualTo(bytes(1000, 1));
@@ -79,7 +79,7 @@ class ConnectionTest {
       previous = rig.now;
       assertThat(payload(rig.next())).isEqualTo(bytes(10, 2));
     }
-    assertThat(gaps).as("exponential backoff, capped").containsExactly(1000, 2000, 4000, 5000, 5000, 5000, 5000, 5000);
+    assertThat(gaps).as("exponential backoff, capped").containsExactly(200, 400, 800, 1600, 3200, 5000, 5000, 5000);
     rig.advance(5000);
     TcpSegment rst = rig.next();
     assertThat(rst.rst()).isTrue();
@@ -118,14 +118,14 @@ class ConnectionTest {
     assertThat(ack.acknowledgmentNumber()).isEqualTo(seq[0] + 100);
     assertThat(ack.payloadLength()).as("the host's window is 0: nothing echoed").isZero();
 
-    rig.advance(1100);
+    rig.advance(210);
     TcpSegment probe = rig.next();
     assertThat(probe.payloadLength()).isZero();
     assertThat(probe.sequenceNumber()).as("an old sequence number, which the host must answer").isEqualTo(seq[1] - 1);
     rig.deliver(rig.from(40004, ACK, seq[0] + 100, seq[1], 0, new byte[0]));
-    rig.advance(1900);
-    assertThat(rig.sent).as("the next probe backs off to 2 s").isEmpty();
-    rig.advance(200);
+    rig.advance(380);
+    assertThat(rig.sent).as("the next probe backs off to 400 ms").isEmpty();
+    rig.advance(30);
     assertThat(rig.next().sequenceNumber()).isEqualTo(seq[1] - 1);
     assertThat(rig.connection(40004)).as("probes answered: never aborted").isNotNull();
 
@@ -362,5 +362,45 @@ class ConnectionTest {
     assertThat(total).isEqualTo(3000);
     assertThat(all).isEqualTo(bytes(3000, 14));
     assertThat(rig.connection(40014)).isNull();
+  }
+
+  @Test
+  void outOfOrderDataIsKeptAndSackedUntilTheHoleIsFilled() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40015, WINDOW);
+    byte[] all = bytes(3000, 15);
+    rig.deliver(rig.from(40015, ACK, seq[0] + 1000, seq[1], WINDOW, java.util.Arrays.copyOfRange(all, 1000, 2000)));
+    rig.deliver(rig.from(40015, ACK, seq[0] + 2000, seq[1], WINDOW, java.util.Arrays.copyOfRange(all, 2000, 3000)));
+    List<TcpSegment> dupAcks = rig.drain();
+    assertThat(dupAcks).hasSize(2);
+    TcpSegment last = dupAcks.get(1);
+    assertThat(last.acknowledgmentNumber()).isEqualTo(seq[0]);
+    assertThat(last.options().sackBlockCount()).isEqualTo(1);
+    assertThat(last.options().sackLeft(0)).isEqualTo(seq[0] + 1000);
+    assertThat(last.options().sackRight(0)).isEqualTo(seq[0] + 3000);
+
+    rig.deliver(rig.from(40015, ACK, seq[0], seq[1], WINDOW, java.util.Arrays.copyOfRange(all, 0, 1000)));
+    List<TcpSegment> echoed = rig.drain();
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    echoed.forEach(e -> got.writeBytes(payload(e)));
+    assertThat(got.toByteArray()).as("echoed in order once the hole is filled").isEqualTo(all);
+    assertThat(echoed.get(echoed.size() - 1).acknowledgmentNumber()).isEqualTo(seq[0] + 3000);
+    assertThat(echoed.get(echoed.size() - 1).options().sackBlockCount()).as("nothing kept any more").isZero();
+  }
+
+  @Test
+  void aHostTurnedToDropGoesSilentAndItsConnectionsEndWithoutAWord() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40016, WINDOW);
+    rig.deliver(rig.from(40016, ACK, seq[0], seq[1], WINDOW, bytes(10, 16)));
+    rig.drain();
+    rig.tcp.rules(Rules.of(Mode.DROP));
+    for (int i = 0; i < 60; i++) {
+      rig.advance(1000);
+    }
+    assertThat(rig.sent).as("no retransmission, no probe, no RST").isEmpty();
+    assertThat(rig.connection(40016)).isNull();
+    assertThat(rig.counters.get(Counters.ABORTED)).isEqualTo(1);
+    assertThat(rig.counters.get(Counters.RESETS_SENT)).isZero();
   }
 }

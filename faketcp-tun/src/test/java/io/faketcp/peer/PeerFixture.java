@@ -19,8 +19,22 @@ final class PeerFixture implements AutoCloseable {
   }
 
   PeerFixture(Rules rules, Responder responder) {
-    device = TunDevice.builder().subnet(Subnet.DEFAULT).open();
-    peer = FakePeer.builder(device).rules(rules).responder(responder).listener(this::record).start();
+    this(rules, responder, null);
+  }
+
+  /** With {@code listener} instead of recording every packet (for long transfers). */
+  PeerFixture(Rules rules, Responder responder, PacketListener listener) {
+    this(Subnet.DEFAULT, rules, responder, listener);
+  }
+
+  /**
+   * On {@code subnet}: tests that leave kernel sockets retransmitting after they end (lossy closes)
+   * use their own, so the stray packets find no route instead of the next test's peer.
+   */
+  PeerFixture(Subnet subnet, Rules rules, Responder responder, PacketListener listener) {
+    device = TunDevice.builder().subnet(subnet).open();
+    peer = FakePeer.builder(device).rules(rules).responder(responder)
+        .listener(listener != null ? listener : this::record).start();
   }
 
   private void record(Direction direction, ByteBuffer packet) {
