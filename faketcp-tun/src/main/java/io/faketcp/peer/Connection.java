@@ -112,7 +112,8 @@ final class Connection implements Endpoint {
   long timerAt;
   long queuedAt;
   boolean timerArmed;
-  boolean queued;
+  /** Where this connection sits in {@link Timers}' heap, -1 when not there. */
+  int heapIndex = -1;
   /** An ACK is owed at the end of the current batch of packets. */
   boolean ackPending;
 
