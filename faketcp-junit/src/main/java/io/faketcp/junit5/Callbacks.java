@@ -1,9 +1,8 @@
 package io.faketcp.junit5;
 
+import io.faketcp.junit5.internal.CaptureRecord;
 import io.faketcp.junit5.internal.Environment;
 import io.faketcp.junit5.internal.FailureArtefacts;
-import io.faketcp.junit5.internal.JUnitVersion;
-import io.faketcp.junit5.internal.PoolDrain;
 import io.faketcp.junit5.internal.Session;
 import io.faketcp.junit5.internal.Settings;
 import java.lang.reflect.Constructor;
@@ -28,7 +27,7 @@ final class Callbacks {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(FakeNetworkExtension.class);
   private static final Set<String> LIBRARY_PACKAGES = Set.of("io.faketcp.junit5", "io.faketcp.peer", "io.faketcp.tun",
       "io.faketcp.packet", "io.faketcp.assertj");
-  private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(NAMESPACE);
+  private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(NAMESPACE, Callbacks::connectionsSummary);
 
   /** The store key of this extension instance's sessions. */
   private final FakeNetworkExtension key;
@@ -73,7 +72,6 @@ final class Callbacks {
   void beforeAll(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
     checkSingleRegistration(testClass, Annotations.onClass(testClass).isPresent());
-    JUnitVersion.warnIfLocksIgnored(context);
     if (configured == null) {
       Annotations.onClass(testClass).ifPresent(Callbacks::settingsOf); // fail fast on a bad attribute
       return;
@@ -101,9 +99,7 @@ final class Callbacks {
   }
 
   private void open(ExtensionContext context, Settings settings, String holder) {
-    Session session = Session.open(settings, holder);
-    // Closed by JUnit when the whole run ends: waits until every device closed in the background is gone.
-    context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(PoolDrain.class, k -> new PoolDrain(), PoolDrain.class);
+    Session session = Session.open(context, NAMESPACE, settings, holder);
     // Closed by JUnit when this test (or class) ends, passed or not.
     context.getStore(NAMESPACE).put(key, session);
     if (configured != null) {
@@ -183,6 +179,16 @@ final class Callbacks {
   }
 
   // ---- helpers ----
+
+  /** The TCP connections of {@code records}, one line each, for the head of a transcript file. */
+  private static String connectionsSummary(List<CaptureRecord> records) {
+    List<TcpConversation> connections = CapturedPackets.of(records, "", 0, "").connections();
+    StringBuilder sb = new StringBuilder("TCP connections (" + connections.size() + "):\n");
+    for (TcpConversation c : connections) {
+      sb.append("  ").append(c).append('\n');
+    }
+    return sb.toString();
+  }
 
   /** This context's session, or its class's (a static field's network). */
   private Session session(ExtensionContext context) {

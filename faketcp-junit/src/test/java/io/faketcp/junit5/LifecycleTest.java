@@ -62,7 +62,9 @@ class LifecycleTest {
         .contains(pcap.toString(), txt.toString())
         .contains("tun", "Out IP 192.168.0.1.", "> 192.168.0.5.80: Flags [S]", "In  IP 192.168.0.5.80 >");
     assertThat(pcap).isNotEmptyFile();
-    assertThat(Files.readString(txt)).contains("Flags [S]", "Flags [S.]", "Flags [P.]");
+    assertThat(Files.readString(txt)).contains("Flags [S]", "Flags [S.]", "Flags [P.]")
+        .containsPattern("\n# TCP connections \\(\\d+\\):\n(#   .*\n)*#   192\\.168\\.0\\.1:\\d+ > 192\\.168\\.0\\.5:80: handshake,"
+            + " 7 bytes >, 0 bytes <");
     assertThat(results.allEvents().reportingEntryPublished().stream()
         .map(e -> e.getRequiredPayload(org.junit.platform.engine.reporting.ReportEntry.class).getKeyValuePairs()))
         .anySatisfy(entry -> assertThat(entry).containsKeys("faketcp.pcap", "faketcp.transcript")

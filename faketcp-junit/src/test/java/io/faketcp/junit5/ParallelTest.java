@@ -211,25 +211,7 @@ class ParallelTest {
   }
 
   @ResourceLock(providers = SubnetLocks.class)
-  static class ProgrammaticTestCases {
-    @RegisterExtension
-    static FakeNetworkExtension net = FakeNetworkExtension.newInstance().capture(false).build();
-
-    @Test
-    void p1() throws InterruptedException {
-      work(net.info());
-    }
-
-    @Test
-    void p2() throws InterruptedException {
-      work(net.info());
-    }
-
-    @Test
-    void p3() throws InterruptedException {
-      work(net.info());
-    }
-  }
+  static class ProgrammaticTestCases extends ProgrammaticWithoutLockTestCases {}
 
   // Its tests share one network (a static field): they run one after another; the class as a whole runs
   // in parallel with the others.

@@ -87,6 +87,8 @@ final class Connection implements Endpoint {
   byte[] synData;
 
   private SendBuffer out;
+  private Rules rulesSeen;
+  private boolean dropped;
   private Reassembly reassembly;
   private boolean finQueued;
   private int finSeq;
@@ -181,7 +183,9 @@ final class Connection implements Endpoint {
     if (state == CLOSED || state == TIME_WAIT) {
       return;
     }
-    host.counters.increment(Counters.RESETS_SENT);
+    if (!silenced()) {
+      host.counters.increment(Counters.RESETS_SENT);
+    }
     sendControl(RST | ACK, sndMax);
     terminate("reset by the fake host", true);
   }
@@ -242,6 +246,9 @@ final class Connection implements Endpoint {
   private void sendSynAck() {
     if (synAt == 0) {
       synAt = host.now();
+    }
+    if (silenced()) {
+      return;
     }
     host.link.tcp().source(peerAddress).destination(hostAddress).sourcePort(peerPort).destinationPort(hostPort)
         .sequenceNumber(iss & 0xffffffffL).acknowledgmentNumber(rcvNxt & 0xffffffffL)
@@ -587,6 +594,14 @@ final class Connection implements Endpoint {
       rttSeq = seq + length + (fin ? 1 : 0);
       rttStart = host.now();
     }
+    int end = seq + length + (fin ? 1 : 0);
+    if (before(sndMax, end)) {
+      sndMax = end;
+    }
+    ackPending = false;
+    if (silenced()) {
+      return;
+    }
     TcpSegment.Builder tcp = host.link.tcp().source(peerAddress).destination(hostAddress)
         .sourcePort(peerPort).destinationPort(hostPort)
         .sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber(rcvNxt & 0xffffffffL)
@@ -597,11 +612,6 @@ final class Connection implements Endpoint {
     }
     sackBlocks(tcp);
     host.link.sendTcp();
-    ackPending = false;
-    int end = seq + length + (fin ? 1 : 0);
-    if (before(sndMax, end)) {
-      sndMax = end;
-    }
   }
 
   /** Fast retransmit, or a partial ACK in recovery: the first unacknowledged segment again. */
@@ -621,6 +631,12 @@ final class Connection implements Endpoint {
   }
 
   private void sendControl(int flags, int seq) {
+    if ((flags & ACK) != 0) {
+      ackPending = false;
+    }
+    if (silenced()) {
+      return;
+    }
     TcpSegment.Builder tcp = host.link.tcp().source(peerAddress).destination(hostAddress)
         .sourcePort(peerPort).destinationPort(hostPort)
         .sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber((flags & ACK) != 0 ? rcvNxt & 0xffffffffL : 0)
@@ -629,9 +645,23 @@ final class Connection implements Endpoint {
       sackBlocks(tcp);
     }
     host.link.sendTcp();
-    if ((flags & ACK) != 0) {
-      ackPending = false;
+  }
+
+  /**
+   * Whether the rules now say DROP for this fake host (accepted connections only): it has vanished,
+   * so everything it would send is lost — retransmissions back off and the connection is aborted
+   * in silence unless the rules change back first.
+   */
+  private boolean silenced() {
+    if (run != null) {
+      return false;
     }
+    Rules now = host.rules();
+    if (now != rulesSeen) {
+      rulesSeen = now;
+      dropped = now.modeFor(peerAddress, peerPort) == Mode.DROP;
+    }
+    return dropped;
   }
 
   /** Adds the SACK option while out-of-order data is kept (the host then resends only the holes). */
@@ -708,7 +738,7 @@ final class Connection implements Endpoint {
 
   private void abort(String reason) {
     host.counters.increment(Counters.ABORTED);
-    if (state != SYN_RECEIVED) {
+    if (state != SYN_RECEIVED && !silenced()) {
       host.counters.increment(Counters.RESETS_SENT);
       sendControl(RST | ACK, sndMax);
     }

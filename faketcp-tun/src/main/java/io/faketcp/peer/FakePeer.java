@@ -239,7 +239,7 @@ public final class FakePeer implements AutoCloseable {
 
   private void run() {
     ByteBuffer in = ByteBuffer.allocateDirect(65536);
-    try {
+    try (TunDevice.Attachment io = device.attach()) {
       while (!stopping) {
         int handled = 0;
         while (handled < BATCH) {

@@ -73,7 +73,22 @@ public final class Rule {
     }
     int[] a = parseAddresses(addresses);
     int[] p = parsePorts(ports);
-    return new Rule(a[0], a[1], p[0], p[1], Mode.ACCEPT, server, addresses.trim() + ":" + ports.trim() + " -> " + server);
+    return new Rule(a[0], a[1], p[0], p[1], Mode.ACCEPT, server,
+        addresses.trim() + ":" + ports.trim() + " -> " + describe(server));
+  }
+
+  /** The server's own {@code toString}, or, for a lambda or a class without one, where it was written. */
+  private static String describe(Server server) {
+    try {
+      if (server.getClass().getMethod("toString").getDeclaringClass() != Object.class) {
+        return server.toString();
+      }
+    } catch (NoSuchMethodException e) {
+      throw new AssertionError("every object has toString", e);
+    }
+    String name = server.getClass().getName();
+    int lambda = name.indexOf("$$Lambda");
+    return "server from " + (lambda >= 0 ? name.substring(0, lambda) : name);
   }
 
   /** Every port of one address. */

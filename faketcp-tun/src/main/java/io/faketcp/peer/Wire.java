@@ -1,7 +1,5 @@
 package io.faketcp.peer;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
@@ -18,7 +16,6 @@ final class Wire implements Responder.Sink, Link {
   private final Counters counters;
   private final PacketListener listener;
   private final ByteBuffer out = ByteBuffer.allocateDirect(65536);
-  private final Pointer outPointer = Native.getDirectBufferPointer(out);
   private final TcpSegment.Builder tcp = TcpSegment.builder();
 
   Wire(TunDevice device, Counters counters, PacketListener listener) {
@@ -53,7 +50,7 @@ final class Wire implements Responder.Sink, Link {
     counters.increment(Counters.PACKETS_OUT);
     counters.add(Counters.BYTES_OUT, length);
     try {
-      device.write(outPointer, length);
+      device.write(out, length);
     } catch (TunException e) {
       counters.add(Counters.PACKETS_OUT, -1);
       counters.add(Counters.BYTES_OUT, -length);

@@ -363,4 +363,44 @@ class ConnectionTest {
     assertThat(all).isEqualTo(bytes(3000, 14));
     assertThat(rig.connection(40014)).isNull();
   }
+
+  @Test
+  void outOfOrderDataIsKeptAndSackedUntilTheHoleIsFilled() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40015, WINDOW);
+    byte[] all = bytes(3000, 15);
+    rig.deliver(rig.from(40015, ACK, seq[0] + 1000, seq[1], WINDOW, java.util.Arrays.copyOfRange(all, 1000, 2000)));
+    rig.deliver(rig.from(40015, ACK, seq[0] + 2000, seq[1], WINDOW, java.util.Arrays.copyOfRange(all, 2000, 3000)));
+    List<TcpSegment> dupAcks = rig.drain();
+    assertThat(dupAcks).hasSize(2);
+    TcpSegment last = dupAcks.get(1);
+    assertThat(last.acknowledgmentNumber()).isEqualTo(seq[0]);
+    assertThat(last.options().sackBlockCount()).isEqualTo(1);
+    assertThat(last.options().sackLeft(0)).isEqualTo(seq[0] + 1000);
+    assertThat(last.options().sackRight(0)).isEqualTo(seq[0] + 3000);
+
+    rig.deliver(rig.from(40015, ACK, seq[0], seq[1], WINDOW, java.util.Arrays.copyOfRange(all, 0, 1000)));
+    List<TcpSegment> echoed = rig.drain();
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    echoed.forEach(e -> got.writeBytes(payload(e)));
+    assertThat(got.toByteArray()).as("echoed in order once the hole is filled").isEqualTo(all);
+    assertThat(echoed.get(echoed.size() - 1).acknowledgmentNumber()).isEqualTo(seq[0] + 3000);
+    assertThat(echoed.get(echoed.size() - 1).options().sackBlockCount()).as("nothing kept any more").isZero();
+  }
+
+  @Test
+  void aHostTurnedToDropGoesSilentAndItsConnectionsEndWithoutAWord() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40016, WINDOW);
+    rig.deliver(rig.from(40016, ACK, seq[0], seq[1], WINDOW, bytes(10, 16)));
+    rig.drain();
+    rig.tcp.rules(Rules.of(Mode.DROP));
+    for (int i = 0; i < 60; i++) {
+      rig.advance(1000);
+    }
+    assertThat(rig.sent).as("no retransmission, no probe, no RST").isEmpty();
+    assertThat(rig.connection(40016)).isNull();
+    assertThat(rig.counters.get(Counters.ABORTED)).isEqualTo(1);
+    assertThat(rig.counters.get(Counters.RESETS_SENT)).isZero();
+  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faketcp.packet.IpProtocol;
 import io.faketcp.tun.RequiresTun;
+import io.faketcp.tun.Subnet;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -31,6 +32,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RequiresTun.class)
 class LossyPathTest {
   private static final int MEGABYTE = 1 << 20;
+  /** Its own subnet: the kernel's leftover retransmissions after a lossy close must not reach other tests' peers. */
+  private static final Subnet SUBNET = Subnet.parse("10.99.0.0/24");
+
+  private static PeerFixture fixture(Mode mode, Responder responder) {
+    return new PeerFixture(SUBNET, Rules.of(mode), responder, (direction, packet) -> { });
+  }
 
   /** Swallows {@code probability} of the host's TCP packets: they never reach the fake hosts. */
   static final class LossyResponder implements Responder {
@@ -55,7 +62,7 @@ class LossyPathTest {
   @Test
   void threeStreamsOfFourMegabytesComeBackIdenticalWithFivePercentLossBothWays() throws Exception {
     LossyResponder lossy = new LossyResponder(0.05);
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO), lossy);
+    try (PeerFixture f = fixture(Mode.ECHO, lossy);
         Iptables drop = Iptables.dropInput(f.device.name(), 0.05)) {
       long start = System.nanoTime();
       ExecutorService pool = Executors.newFixedThreadPool(6);
@@ -107,7 +114,7 @@ class LossyPathTest {
   @Test
   void keepalivesOnAnIdleEchoConnectionAreAnswered() throws Exception {
     // Regression 1: keepalives went unanswered, and the client got ETIMEDOUT after 4 s of idleness.
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO));
+    try (PeerFixture f = fixture(Mode.ECHO, null);
         Socket socket = new Socket(f.address(5), 7)) {
       socket.setKeepAlive(true);
       socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 1);
@@ -122,12 +129,12 @@ class LossyPathTest {
 
   @Test
   void aHostThatReadsNothingForThreeSecondsThenDrainsGetsEveryByteInOrder() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO), new LossyResponder(0.05));
+    try (PeerFixture f = fixture(Mode.ECHO, new LossyResponder(0.05));
         Socket socket = new Socket()) {
       socket.setReceiveBufferSize(16 * 1024);
       socket.connect(new InetSocketAddress(f.address(6), 7));
       socket.setSoTimeout(20_000);
-      byte[] data = new byte[MEGABYTE];
+      byte[] data = new byte[MEGABYTE / 2]; // more than every buffer on the way: 16 KiB here, 128 KiB queued at the peer
       new Random(7).nextBytes(data);
       Thread writer = new Thread(() -> {
         try {
@@ -157,7 +164,7 @@ class LossyPathTest {
     // Regression 3: a crossing close whose ACK was lost left connections in CLOSING for good.
     // 5% both ways: a final ACK lost three times running costs 7 s of the server's SYN+ACK backoff
     LossyResponder lossy = new LossyResponder(0.05);
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD), lossy);
+    try (PeerFixture f = fixture(Mode.DISCARD, lossy);
         Iptables drop = Iptables.dropInput(f.device.name(), 0.05);
         ServerSocket server = new ServerSocket()) {
       server.bind(new InetSocketAddress(f.device.subnet().hostAddress(), 8080), 1024);

@@ -6,14 +6,13 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A device and a peer for one test, recording the packets the peer writes. */
 final class PeerFixture implements AutoCloseable {
   final TunDevice device;
   final FakePeer peer;
-  final List<byte[]> sent = new CopyOnWriteArrayList<>();
-  final List<byte[]> received = new CopyOnWriteArrayList<>();
+  final List<byte[]> sent = new Recorded();
+  final List<byte[]> received = new Recorded();
 
   PeerFixture(Rules rules) {
     this(rules, null);
@@ -25,7 +24,15 @@ final class PeerFixture implements AutoCloseable {
 
   /** With {@code listener} instead of recording every packet (for long transfers). */
   PeerFixture(Rules rules, Responder responder, PacketListener listener) {
-    device = TunDevice.builder().subnet(Subnet.DEFAULT).open();
+    this(Subnet.DEFAULT, rules, responder, listener);
+  }
+
+  /**
+   * On {@code subnet}: tests that leave kernel sockets retransmitting after they end (lossy closes)
+   * use their own, so the stray packets find no route instead of the next test's peer.
+   */
+  PeerFixture(Subnet subnet, Rules rules, Responder responder, PacketListener listener) {
+    device = TunDevice.builder().subnet(subnet).open();
     peer = FakePeer.builder(device).rules(rules).responder(responder)
         .listener(listener != null ? listener : this::record).start();
   }
@@ -68,6 +75,44 @@ final class PeerFixture implements AutoCloseable {
     Flood(Socket socket, Thread writer) {
       this.socket = socket;
       this.writer = writer;
+    }
+  }
+
+  /**
+   * The packets recorded so far: appending is O(1) (a CopyOnWriteArrayList copied itself on every
+   * packet, which at connect-many's tens of thousands of packets kept the peer's thread busy for
+   * seconds); iteration and streams see a snapshot, so tests may read while the peer records.
+   */
+  private static final class Recorded extends java.util.AbstractList<byte[]> {
+    private final java.util.ArrayList<byte[]> packets = new java.util.ArrayList<>();
+
+    @Override
+    public synchronized boolean add(byte[] packet) {
+      return packets.add(packet);
+    }
+
+    @Override
+    public synchronized byte[] get(int index) {
+      return packets.get(index);
+    }
+
+    @Override
+    public synchronized int size() {
+      return packets.size();
+    }
+
+    @Override
+    public java.util.Iterator<byte[]> iterator() {
+      return snapshot().iterator();
+    }
+
+    @Override
+    public java.util.Spliterator<byte[]> spliterator() {
+      return snapshot().spliterator();
+    }
+
+    private synchronized List<byte[]> snapshot() {
+      return List.copyOf(packets);
     }
   }
 

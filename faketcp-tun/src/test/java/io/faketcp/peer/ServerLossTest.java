@@ -27,7 +27,7 @@ class ServerLossTest {
       CompletableFuture<?>[] streams = new CompletableFuture<?>[3];
       for (int i = 0; i < streams.length; i++) {
         String address = f.address(5 + i);
-        streams[i] = CompletableFuture.runAsync(() -> ServerTest.echo(address, 4 * 1024 * 1024, 7));
+        streams[i] = ServerTest.inThread("echo " + address, () -> ServerTest.echo(address, 4 * 1024 * 1024, 7));
       }
       CompletableFuture.allOf(streams).get(90, TimeUnit.SECONDS);
       Duration took = Duration.ofNanos(System.nanoTime() - start);

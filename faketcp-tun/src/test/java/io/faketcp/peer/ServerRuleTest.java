@@ -46,6 +46,7 @@ class ServerRuleTest {
     Rule rule = Rule.of("192.168.0.5-192.168.0.9", "5432", connection -> connection.output().write('N'));
     assertThat(rule.matches(HOST_6, 5432)).isTrue();
     assertThat(rule.server()).isNotNull();
+    assertThat(rule).hasToString("192.168.0.5-192.168.0.9:5432 -> server from io.faketcp.peer.ServerRuleTest");
   }
 
   @Test

@@ -7,7 +7,6 @@ import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.tun.RequiresTun;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -57,18 +56,14 @@ class ServerTest {
       socket.setSendBufferSize(65536);   // so that 4 MB are far more than the kernel buffers
       socket.connect(new java.net.InetSocketAddress(f.address(5), 80), 5000);
       AtomicLong written = new AtomicLong();
-      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-        try {
-          OutputStream out = socket.getOutputStream();
-          byte[] chunk = new byte[8192];
-          for (int i = 0; i < total / chunk.length; i++) {
-            out.write(chunk);
-            written.addAndGet(chunk.length);
-          }
-          socket.shutdownOutput();
-        } catch (IOException e) {
-          throw new IllegalStateException(e);
+      CompletableFuture<Void> writer = inThread("writer", () -> {
+        OutputStream out = socket.getOutputStream();
+        byte[] chunk = new byte[8192];
+        for (int i = 0; i < total / chunk.length; i++) {
+          out.write(chunk);
+          written.addAndGet(chunk.length);
         }
+        socket.shutdownOutput();
       });
 
       long stalledAt = awaitStall(written);
@@ -162,7 +157,7 @@ class ServerTest {
       CompletableFuture<?>[] streams = new CompletableFuture<?>[3];
       for (int i = 0; i < streams.length; i++) {
         String address = f.address(5 + i);
-        streams[i] = CompletableFuture.runAsync(() -> echo(address, 1024 * 1024, 7));
+        streams[i] = inThread("echo " + address, () -> echo(address, 1024 * 1024, 7));
       }
       CompletableFuture.allOf(streams).get(60, TimeUnit.SECONDS);
       assertThat(f.peer.failure()).isEmpty();
@@ -202,13 +197,9 @@ class ServerTest {
     new Random(size ^ address.hashCode()).nextBytes(data);
     try (Socket socket = new Socket(address, port)) {
       socket.setSoTimeout(20_000);
-      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-        try {
-          socket.getOutputStream().write(data);
-          socket.shutdownOutput();
-        } catch (IOException e) {
-          throw new IllegalStateException(e);
-        }
+      CompletableFuture<Void> writer = inThread("writer to " + address, () -> {
+        socket.getOutputStream().write(data);
+        socket.shutdownOutput();
       });
       byte[] back = socket.getInputStream().readAllBytes();
       writer.get(20, TimeUnit.SECONDS);
@@ -230,6 +221,30 @@ class ServerTest {
         return false;
       }
     }).count();
+  }
+
+  /**
+   * Runs {@code body} on a new daemon thread (never the common pool, whose few workers would be held
+   * by blocking socket calls). The future completes with its outcome.
+   */
+  static CompletableFuture<Void> inThread(String name, Body body) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread thread = new Thread(() -> {
+      try {
+        body.run();
+        done.complete(null);
+      } catch (Throwable t) {
+        done.completeExceptionally(t);
+      }
+    }, name);
+    thread.setDaemon(true);
+    thread.start();
+    return done;
+  }
+
+  /** Test code that may throw. */
+  interface Body {
+    void run() throws Exception;
   }
 
   /** Waits until {@code counter} has not moved for 500 ms; returns its value. */

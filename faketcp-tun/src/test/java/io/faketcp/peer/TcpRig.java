@@ -53,7 +53,7 @@ final class TcpRig implements Link {
         .flags(flags).sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber(ack & 0xffffffffL).window(window)
         .payload(data);
     if ((flags & TcpSegment.SYN) != 0) {
-      b.mss(1460);
+      b.mss(1460).sackPermitted(true);
     }
     return parse(b.build());
   }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -28,10 +29,16 @@ public final class FailureArtefacts {
   private static final Pattern INVOCATION = Pattern.compile("\\[(?:test-template-invocation|dynamic-test):#(\\d+)]");
 
   private final ExtensionContext.Namespace namespace;
+  private final Function<List<CaptureRecord>, String> summary;
 
-  /** @param namespace the extension's store namespace, where a test's artefacts are marked as written */
-  public FailureArtefacts(ExtensionContext.Namespace namespace) {
+  /**
+   * @param namespace the extension's store namespace, where a test's artefacts are marked as written
+   * @param summary what the transcript file says about the packets before listing them (their TCP
+   *     connections)
+   */
+  public FailureArtefacts(ExtensionContext.Namespace namespace, Function<List<CaptureRecord>, String> summary) {
     this.namespace = namespace;
+    this.summary = summary;
   }
 
   /** Records the artefacts for {@code throwable}, unless it is not a failure of the code under test. */
@@ -58,7 +65,7 @@ public final class FailureArtefacts {
     Path directory = Path.of(System.getProperty(DIRECTORY_PROPERTY, "target/faketcp"));
     String base = artefactName(context);
     try {
-      List<Path> files = session.writeArtefacts(directory, base);
+      List<Path> files = session.writeArtefacts(directory, base, summary);
       Map<String, String> entry = new LinkedHashMap<>();
       entry.put("faketcp.pcap", files.get(0).toAbsolutePath().toString());
       entry.put("faketcp.transcript", files.get(1).toAbsolutePath().toString());

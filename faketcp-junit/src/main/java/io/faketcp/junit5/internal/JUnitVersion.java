@@ -6,9 +6,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * What the JUnit Jupiter on the class path can do. faketcp runs on 5.10 to 6.x; the per-subnet
  * resource locks ({@code @ResourceLock(providers = ...)}) need 5.12, and below that faketcp's pool
- * keeps overlapping subnets apart on its own. Internal: not part of faketcp's API.
+ * keeps overlapping subnets apart on its own.
  */
-public final class JUnitVersion {
+final class JUnitVersion {
   private static final System.Logger LOG = System.getLogger(JUnitVersion.class.getName());
   private static final String PROVIDERS = "org.junit.jupiter.api.parallel.ResourceLocksProvider";
   private static final boolean LOCK_PROVIDERS = present(PROVIDERS);
@@ -40,7 +40,7 @@ public final class JUnitVersion {
    * Once per JVM, when this JUnit runs tests in parallel but ignores the per-subnet locks: one line
    * saying what is lost. Nothing fails: faketcp's pool keeps overlapping subnets apart.
    */
-  public static void warnIfLocksIgnored(ExtensionContext context) {
+  static void warnIfLocksIgnored(ExtensionContext context) {
     if (LOCK_PROVIDERS || WARNED.get()) {
       return;
     }

@@ -22,6 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.PcapNativeException;
@@ -85,12 +87,22 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   }
 
   /**
-   * Opens a fake network for {@code holder} (a test's or class's name).
+   * Opens a fake network for {@code holder} (a test's or class's name) in {@code context}'s run: also
+   * keeps a pool drain in the run's root store under {@code namespace} (JUnit closes it when the run
+   * ends; it waits until every device is closed) and says once if this JUnit ignores the subnet locks.
    *
    * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException for an overlapping subnet or
    *     a capture filter pcap cannot compile
    */
-  public static Session open(Settings settings, String holder) {
+  public static Session open(ExtensionContext context, ExtensionContext.Namespace namespace, Settings settings,
+      String holder) {
+    JUnitVersion.warnIfLocksIgnored(context);
+    Session session = open(settings, holder);
+    context.getRoot().getStore(namespace).getOrComputeIfAbsent(PoolDrain.class, k -> new PoolDrain(), PoolDrain.class);
+    return session;
+  }
+
+  private static Session open(Settings settings, String holder) {
     BpfProgram filter = compileFilter(settings);
     Prepared prepared = DevicePool.instance().acquire(settings, holder);
     try {
@@ -145,6 +157,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     }
   }
 
+  /** The configuration this network was opened with. */
   public Settings settings() {
     return settings;
   }
@@ -217,6 +230,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     return Transcript.of(snapshot.records(), interfaceName(), snapshot.note());
   }
 
+  /** Whether this network captures its packets. */
   public boolean capturing() {
     return capture != null;
   }
@@ -297,18 +311,21 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   }
 
   /**
-   * Writes {@code <base>.pcap} and {@code <base>.txt} (the transcript) in {@code directory}.
+   * Writes {@code <base>.pcap} and {@code <base>.txt} (the transcript) in {@code directory}; the
+   * transcript starts with a header and {@code summary} of the packets, each line behind {@code #}.
    *
    * @return the two files
    */
-  public List<Path> writeArtefacts(Path directory, String base) throws IOException {
+  public List<Path> writeArtefacts(Path directory, String base, Function<List<CaptureRecord>, String> summary)
+      throws IOException {
     Snapshot snapshot = snapshot();
     Path pcap = directory.resolve(base + ".pcap");
     Path txt = directory.resolve(base + ".txt");
     Files.createDirectories(directory);
     capture.write(pcap, snapshot.records());
     String header = "# " + base + ": " + snapshot.records().size() + " packet(s) on " + device().name() + " ("
-        + settings.subnet() + ", " + settings.rules() + "); peer: " + peer.counters() + "\n";
+        + settings.subnet() + ", " + settings.rules() + "); peer: " + peer.counters() + "\n"
+        + summary.apply(snapshot.records()).lines().map(line -> "# " + line + "\n").collect(Collectors.joining());
     Files.write(txt, (header + Transcript.of(snapshot.records(), device().name(), snapshot.note()))
         .getBytes(StandardCharsets.UTF_8));
     return List.of(pcap, txt);

@@ -12,41 +12,30 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 /**
  * A fake network's configuration, validated: every bad value is an
  * {@link ExtensionConfigurationException} naming where it was given ({@code @FakeNetwork(subnet = ...)}
- * or {@code FakeNetworkExtension.newInstance().subnet(...)}) and the value.
+ * or {@code FakeNetworkExtension.newInstance().subnet(...)}) and the value. Made by {@link Builder#build()}
+ * only; internal, not part of faketcp's API.
+ *
+ * @param origin where the values were given, for messages
+ * @param subnet the fake subnet; the host has its first address
+ * @param deviceName the tun device's name, or a pattern with {@code %d}
+ * @param mtu the device's MTU
+ * @param rules the peer's modes per address and port, and the default mode
+ * @param responder sees every packet first; null for none
+ * @param onFailure also told about failures of the peer; null for none
+ * @param capture whether to capture with pcap
+ * @param captureFilter a pcap filter expression, empty for none
+ * @param captureLimit how many packets a capture keeps
+ * @param skipIfUnavailable skip instead of fail where the prerequisites are missing
  */
-public final class Settings {
+public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu, Rules rules, Responder responder,
+    Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
+    boolean skipIfUnavailable) {
   /** How a bad value is named in messages. */
   public enum Origin {
     /** {@code @FakeNetwork(attribute = value)}. */
     ANNOTATION,
     /** {@code FakeNetworkExtension.newInstance().attribute(value)}. */
     BUILDER
-  }
-
-  private final Origin origin;
-  private final Subnet subnet;
-  private final String deviceName;
-  private final int mtu;
-  private final Rules rules;
-  private final Responder responder;
-  private final Consumer<Throwable> onFailure;
-  private final boolean capture;
-  private final String captureFilter;
-  private final int captureLimit;
-  private final boolean skipIfUnavailable;
-
-  private Settings(Builder b, Subnet subnet, Rules rules) {
-    this.origin = b.origin;
-    this.subnet = subnet;
-    this.deviceName = b.deviceName;
-    this.mtu = b.mtu;
-    this.rules = rules;
-    this.responder = b.responder;
-    this.onFailure = b.onFailure;
-    this.capture = b.capture;
-    this.captureFilter = b.captureFilter;
-    this.captureLimit = b.captureLimit;
-    this.skipIfUnavailable = b.skipIfUnavailable;
   }
 
   /** A builder; {@link Builder#build()} validates. */
@@ -62,53 +51,9 @@ public final class Settings {
         : "FakeNetworkExtension.newInstance()." + attribute + "(" + shown + ")";
   }
 
-  public Origin origin() {
-    return origin;
-  }
-
-  public Subnet subnet() {
-    return subnet;
-  }
-
-  public String deviceName() {
-    return deviceName;
-  }
-
   /** Whether the kernel picks the device's number ({@code %d} in the name). */
   public boolean namePattern() {
     return deviceName.contains("%d");
-  }
-
-  public int mtu() {
-    return mtu;
-  }
-
-  public Rules rules() {
-    return rules;
-  }
-
-  public Responder responder() {
-    return responder;
-  }
-
-  public Consumer<Throwable> onFailure() {
-    return onFailure;
-  }
-
-  public boolean capture() {
-    return capture;
-  }
-
-  public String captureFilter() {
-    return captureFilter;
-  }
-
-  public int captureLimit() {
-    return captureLimit;
-  }
-
-  public boolean skipIfUnavailable() {
-    return skipIfUnavailable;
   }
 
   /** The part of the configuration that decides whether two devices are interchangeable. */
@@ -181,16 +126,19 @@ public final class Settings {
       return skipIfUnavailable;
     }
 
+    /** The value of {@code subnet} as given; {@link #build()} checks it. */
     public Builder subnet(String subnet) {
       this.subnetText = subnet;
       return this;
     }
 
+    /** The value of {@code deviceName} as given; {@link #build()} checks it. */
     public Builder deviceName(String name) {
       this.deviceName = name;
       return this;
     }
 
+    /** The value of {@code mtu} as given; {@link #build()} checks it. */
     public Builder mtu(int mtu) {
       this.mtu = mtu;
       return this;
@@ -217,31 +165,37 @@ public final class Settings {
       return this;
     }
 
+    /** The value of {@code responder} as given; {@link #build()} checks it. */
     public Builder responder(Responder responder) {
       this.responder = responder;
       return this;
     }
 
+    /** The value of {@code onFailure} as given; {@link #build()} checks it. */
     public Builder onFailure(Consumer<Throwable> onFailure) {
       this.onFailure = onFailure;
       return this;
     }
 
+    /** The value of {@code capture} as given; {@link #build()} checks it. */
     public Builder capture(boolean capture) {
       this.capture = capture;
       return this;
     }
 
+    /** The value of {@code captureFilter} as given; {@link #build()} checks it. */
     public Builder captureFilter(String filter) {
       this.captureFilter = filter;
       return this;
     }
 
+    /** The value of {@code captureLimit} as given; {@link #build()} checks it. */
     public Builder captureLimit(int limit) {
       this.captureLimit = limit;
       return this;
     }
 
+    /** The value of {@code skipIfUnavailable} as given; {@link #build()} checks it. */
     public Builder skipIfUnavailable(boolean skip) {
       this.skipIfUnavailable = skip;
       return this;
@@ -283,7 +237,8 @@ public final class Settings {
       if (!captureFilter.isEmpty() && !capture) {
         throw invalid("captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
       }
-      return new Settings(this, subnet, effective);
+      return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
+          captureLimit, skipIfUnavailable);
     }
 
     private ExtensionConfigurationException invalid(String attribute, Object value, String why) {
