@@ -52,7 +52,8 @@ class SoakTest {
     assertThat(after.fds).as("open fds").isEqualTo(before.fds);
     // A leak adds threads; one fewer (a pool thread that was still idling when "before" was taken, on a
     // loaded machine) is not one.
-    assertThat(after.threads).as("live threads").isLessThanOrEqualTo(before.threads);
+    assertThat(after.threads).as("live threads (before: %s, after: %s)", before.names, after.names)
+        .isLessThanOrEqualTo(before.threads);
     assertThat(after.interfaces).as("interfaces in /sys/class/net").isEqualTo(before.interfaces);
     assertThat(after.heapAfterGc).as("heap after GC").isLessThan(before.heapAfterGc + (16L << 20));
     Kit.assertCleanedUp();
@@ -97,22 +98,40 @@ class SoakTest {
     final int threads;
     final long interfaces;
     final long heapAfterGc;
+    final java.util.Set<String> names;
 
-    private Figures(long fds, int threads, long interfaces, long heapAfterGc) {
+    private Figures(long fds, java.util.Set<String> names, long interfaces, long heapAfterGc) {
       this.fds = fds;
-      this.threads = threads;
+      this.names = names;
+      this.threads = names.size();
       this.interfaces = interfaces;
       this.heapAfterGc = heapAfterGc;
     }
 
     static Figures now() throws Exception {
       Thread.sleep(3000); // the pool's idle threads time out after 2 s
+      // On a loaded machine the last cycle's threads may take longer to go: wait until the count holds still.
+      int threads = Thread.getAllStackTraces().size();
+      for (int i = 0; i < 20; i++) {
+        Thread.sleep(500);
+        int now = Thread.getAllStackTraces().size();
+        if (now == threads) {
+          break;
+        }
+        threads = now;
+      }
       for (int i = 0; i < 3; i++) {
         System.gc();
         Thread.sleep(100);
       }
       long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-      return new Figures(count(Path.of("/proc/self/fd")), Thread.getAllStackTraces().size(),
+      java.util.Set<String> names = new java.util.TreeSet<>();
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        if (!t.getName().equals("process reaper")) { // the JDK's, for an earlier test's child process: exits when idle
+          names.add(t.getName() + "#" + t.getId());
+        }
+      }
+      return new Figures(count(Path.of("/proc/self/fd")), names,
           count(Path.of("/sys/class/net")), heap);
     }
 
