@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * least 200 ms, doubling on each timeout, abort after {@value #MAX_RETRIES} unanswered
  * retransmissions), fast retransmit on three duplicate ACKs (with NewReno's partial ACKs), the
  * persist timer with zero-window probes, FIN retransmission and TIME-WAIT. Segments the host sends
- * out of order are answered at once with a duplicate ACK and dropped (no reassembly queue: the host
- * resends them after its fast retransmit). RST and SYN are checked as RFC 5961 says.
+ * out of order are answered at once with a duplicate ACK (with SACK blocks if the host offered SACK)
+ * and kept in a {@link Reassembly} queue until the hole is filled. RST and SYN are checked as RFC 5961
+ * says; a host whose rules turn to DROP goes silent on its open connections too.
  *
  * <p>There is no congestion control: the peer sends whatever the host's window allows, which on a
  * tun device in one machine is what keeps lossy tests fast.
@@ -111,7 +112,8 @@ final class Connection implements Endpoint {
   long timerAt;
   long queuedAt;
   boolean timerArmed;
-  boolean queued;
+  /** Where this connection sits in {@link Timers}' heap, -1 when not there. */
+  int heapIndex = -1;
   /** An ACK is owed at the end of the current batch of packets. */
   boolean ackPending;
 

@@ -1,29 +1,34 @@
 package io.faketcp.peer;
 
-import java.util.PriorityQueue;
+import java.util.Arrays;
 
 /**
  * The connections' timers, on the peer thread: one deadline per connection (retransmission, persist,
- * SYN+ACK, TIME-WAIT), kept in a heap by the time it was queued at. Re-arming a queued timer for a
- * later time (every ACK that moves SND.UNA) only writes a field; the heap is touched when the timer
- * is first armed, armed earlier, or reaches the head. The peer's poll waits until {@link #next()}.
+ * SYN+ACK, TIME-WAIT) in a binary heap that knows each connection's place, so that cancelling (a
+ * handshake completed, everything acknowledged, the connection gone) takes it out at once and the
+ * heap never holds connections that are done. Re-arming a queued timer for a later time (every ACK
+ * that moves SND.UNA) only writes a field: the entry moves when it reaches the head. The peer's poll
+ * waits until {@link #next()}.
  */
 final class Timers {
-  private final PriorityQueue<Connection> queue =
-      new PriorityQueue<>(64, (a, b) -> Long.signum(a.queuedAt - b.queuedAt));
+  private Connection[] heap = new Connection[64];
+  private int size;
 
   /** Arms {@code c}'s timer for {@code at} (nanoTime), replacing any earlier setting. */
   void arm(Connection c, long at) {
     c.timerAt = at;
     c.timerArmed = true;
-    if (!c.queued) {
+    if (c.heapIndex < 0) {
+      if (size == heap.length) {
+        heap = Arrays.copyOf(heap, size * 2);
+      }
       c.queuedAt = at;
-      c.queued = true;
-      queue.add(c);
+      heap[size] = c;
+      c.heapIndex = size++;
+      up(c.heapIndex);
     } else if (at - c.queuedAt < 0) {
-      queue.remove(c); // rare: armed earlier than queued
       c.queuedAt = at;
-      queue.add(c);
+      up(c.heapIndex);
     }
   }
 
@@ -32,40 +37,88 @@ final class Timers {
   }
 
   void cancel(Connection c) {
-    c.timerArmed = false; // the heap entry, if any, is dropped when it reaches the head
+    c.timerArmed = false;
+    if (c.heapIndex >= 0) {
+      removeAt(c.heapIndex);
+    }
   }
 
   /** When the next timer may be due, as a nanoTime; Long.MAX_VALUE when none is armed. */
   long next() {
-    Connection head;
-    while ((head = queue.peek()) != null && (!head.timerArmed || head.state == Connection.CLOSED)) {
-      queue.poll();
-      head.queued = false;
-    }
-    return head == null ? Long.MAX_VALUE : head.queuedAt;
+    return size == 0 ? Long.MAX_VALUE : heap[0].queuedAt;
   }
 
   /** Fires every timer due at {@code now}. */
   void fire(long now) {
-    Connection head;
-    while ((head = queue.peek()) != null && now - head.queuedAt >= 0) {
-      queue.poll();
-      head.queued = false;
+    while (size > 0 && now - heap[0].queuedAt >= 0) {
+      Connection head = heap[0];
       if (!head.timerArmed || head.state == Connection.CLOSED) {
-        continue;
-      }
-      if (now - head.timerAt >= 0) {
+        removeAt(0);
+      } else if (now - head.timerAt >= 0) {
+        removeAt(0);
         head.timerArmed = false;
         head.timerExpired(now);
       } else {
         head.queuedAt = head.timerAt; // re-armed later since it was queued
-        head.queued = true;
-        queue.add(head);
+        down(0);
       }
     }
   }
 
   int size() {
-    return queue.size();
+    return size;
+  }
+
+  private void removeAt(int i) {
+    Connection gone = heap[i];
+    gone.heapIndex = -1;
+    size--;
+    if (i == size) {
+      heap[size] = null;
+      return;
+    }
+    Connection last = heap[size];
+    heap[size] = null;
+    heap[i] = last;
+    last.heapIndex = i;
+    up(i);
+    down(last.heapIndex);
+  }
+
+  private void up(int i) {
+    Connection c = heap[i];
+    while (i > 0) {
+      int parent = (i - 1) >>> 1;
+      Connection p = heap[parent];
+      if (c.queuedAt - p.queuedAt >= 0) {
+        break;
+      }
+      heap[i] = p;
+      p.heapIndex = i;
+      i = parent;
+    }
+    heap[i] = c;
+    c.heapIndex = i;
+  }
+
+  private void down(int i) {
+    Connection c = heap[i];
+    while (true) {
+      int child = 2 * i + 1;
+      if (child >= size) {
+        break;
+      }
+      if (child + 1 < size && heap[child + 1].queuedAt - heap[child].queuedAt < 0) {
+        child++;
+      }
+      if (heap[child].queuedAt - c.queuedAt >= 0) {
+        break;
+      }
+      heap[i] = heap[child];
+      heap[i].heapIndex = i;
+      i = child;
+    }
+    heap[i] = c;
+    c.heapIndex = i;
   }
 }
