@@ -17,7 +17,8 @@ import java.util.Locale;
  * accepted for IDLE_MS after the first.
  *
  * <pre>java io.faketcp.bench.AcceptServer PORT COUNT [IDLE_MS=3000] [HOLD=0]</pre>
- * Prints {@code accepted N seconds S rate R/s} (first accept to last), like {@code loadgen accept}.
+ * Prints {@code accepted N seconds S rate R/s busy B%} (first accept to last, like {@code loadgen
+ * accept}; busy is the accept thread's CPU time over that period).
  */
 public final class AcceptServer {
   public static void main(String[] args) throws Exception {
@@ -37,6 +38,9 @@ public final class AcceptServer {
     long got = 0;
     long first = 0;
     long last = 0;
+    java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpuFirst = 0;
+    long cpuLast = 0;
     while (got < count) {
       selector.select(100);
       selector.selectedKeys().clear();
@@ -45,9 +49,13 @@ public final class AcceptServer {
         long now = System.nanoTime();
         if (got == 0) {
           first = now;
+          cpuFirst = cpu.getCurrentThreadCpuTime();
         }
         got++;
         last = now;
+        if ((got & 255) == 0) {
+          cpuLast = cpu.getCurrentThreadCpuTime();
+        }
         if (hold > 0) {
           held.add(s);
           if (held.size() > hold) {
@@ -62,8 +70,9 @@ public final class AcceptServer {
       }
     }
     double seconds = got > 1 ? (last - first) / 1e9 : 0;
-    System.out.printf(Locale.ROOT, "accepted %d seconds %.3f rate %.0f/s%n", got, seconds,
-        seconds > 0 ? got / seconds : 0);
+    // busy: the accept thread's CPU time over the accepting period (100 = it never waited)
+    System.out.printf(Locale.ROOT, "accepted %d seconds %.3f rate %.0f/s busy %.0f%%%n", got, seconds,
+        seconds > 0 ? got / seconds : 0, seconds > 0 ? (cpuLast - cpuFirst) / 1e9 / seconds * 100 : 0);
     for (SocketChannel s : held) {
       reset(s);
     }

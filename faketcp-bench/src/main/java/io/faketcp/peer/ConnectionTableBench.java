@@ -37,7 +37,7 @@ public class ConnectionTableBench {
     for (int k = 0; k < size; k++) {
       peers[k] = 0xC0A80002 + k % 253;
       ports[k] = 1024 + k / 253;
-      table.put(new Connection(HOST, ports[k], peers[k], 80, io.faketcp.peer.Mode.ACCEPT, null));
+      table.put(new Connection(null, HOST, ports[k], peers[k], 80, null));
     }
   }
 
@@ -61,7 +61,7 @@ public class ConnectionTableBench {
 
   @Benchmark
   public int putRemove() {
-    Connection c = new Connection(HOST, 40000 + (i++ & 1023), 0xC0A800FE, 8080, io.faketcp.peer.Mode.ACCEPT, null);
+    Connection c = new Connection(null, HOST, 40000 + (i++ & 1023), 0xC0A800FE, 8080, null);
     table.put(c);
     table.remove(c);
     return table.size();

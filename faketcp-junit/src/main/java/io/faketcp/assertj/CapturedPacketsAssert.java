@@ -2,15 +2,11 @@ package io.faketcp.assertj;
 
 import io.faketcp.junit5.CapturedPacket;
 import io.faketcp.junit5.CapturedPackets;
-import io.faketcp.packet.Ipv4Packet;
-import io.faketcp.packet.TcpSegment;
+import io.faketcp.junit5.TcpConversation;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.function.Predicate;
 import org.assertj.core.api.AbstractAssert;
 
@@ -61,7 +57,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
   public CapturedPacketsAssert hasHandshakeWith(InetSocketAddress endpoint) {
     isNotNull();
     if (handshakes(endpoint) == 0) {
-      fail("Expecting a completed TCP handshake (SYN, SYN+ACK, ACK) with " + text(endpoint) + " but there was none");
+      failWithConnections("Expecting a completed TCP handshake (SYN, SYN+ACK, ACK) with " + text(endpoint) + " but there was none");
     }
     return this;
   }
@@ -71,7 +67,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
     isNotNull();
     int found = handshakes(endpoint);
     if (found != count) {
-      fail("Expecting " + count + " completed TCP handshake(s) with " + text(endpoint) + " but there were " + found);
+      failWithConnections("Expecting " + count + " completed TCP handshake(s) with " + text(endpoint) + " but there were " + found);
     }
     return this;
   }
@@ -92,31 +88,16 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
    */
   public CapturedPacketsAssert hasSynWithoutAnswer(InetSocketAddress endpoint) {
     isNotNull();
-    InetAddress address = endpoint.getAddress();
-    int port = endpoint.getPort();
-    List<Integer> sourcePorts = new ArrayList<>();
-    for (CapturedPacket p : actual) {
-      Optional<TcpSegment> t = p.tcp();
-      if (t.isPresent() && t.get().syn() && !t.get().ack() && t.get().ip().destination().equals(address)
-          && t.get().destinationPort() == port && !sourcePorts.contains(t.get().sourcePort())) {
-        sourcePorts.add(t.get().sourcePort());
-      }
-    }
-    for (int sourcePort : sourcePorts) {
-      boolean answered = false;
-      for (CapturedPacket p : actual) {
-        Optional<TcpSegment> t = p.tcp();
-        if (t.isPresent() && t.get().ip().source().equals(address) && t.get().sourcePort() == port
-            && t.get().destinationPort() == sourcePort && (t.get().syn() || t.get().rst())) {
-          answered = true;
-          break;
+    List<TcpConversation> attempts = new ArrayList<>();
+    for (TcpConversation c : actual.connections()) {
+      if (c.server().equals(endpoint) && c.synSeen()) {
+        attempts.add(c);
+        if (!c.synAcknowledged() && !c.resetFromServer() && c.bytesFromServer() == 0 && !c.finFromServer()) {
+          return this;
         }
       }
-      if (!answered) {
-        return this;
-      }
     }
-    fail(sourcePorts.isEmpty() ? "Expecting an unanswered SYN to " + text(endpoint) + " but no SYN went there"
+    failWithConnections(attempts.isEmpty() ? "Expecting an unanswered SYN to " + text(endpoint) + " but no SYN went there"
         : "Expecting an unanswered SYN to " + text(endpoint) + " but every SYN to it was answered");
     return this;
   }
@@ -144,7 +125,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
     isNotNull();
     long carried = bytes(endpoint, true);
     if (carried != bytes) {
-      fail("Expecting " + bytes + " byte(s) of TCP data sent to " + text(endpoint) + " but there were " + carried);
+      failWithConnections("Expecting " + bytes + " byte(s) of TCP data sent to " + text(endpoint) + " but there were " + carried);
     }
     return this;
   }
@@ -154,8 +135,8 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
     isNotNull();
     long carried = bytes(endpoint, false);
     if (carried != bytes) {
-      fail("Expecting " + bytes + " byte(s) of TCP data received from " + text(endpoint) + " but there were "
-          + carried);
+      failWithConnections("Expecting " + bytes + " byte(s) of TCP data received from " + text(endpoint)
+          + " but there were " + carried);
     }
     return this;
   }
@@ -248,65 +229,37 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
     return endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort();
   }
 
-  private static boolean at(Ipv4Packet ip, TcpSegment t, InetSocketAddress endpoint, boolean source) {
-    return source ? ip.source().equals(endpoint.getAddress()) && t.sourcePort() == endpoint.getPort()
-        : ip.destination().equals(endpoint.getAddress()) && t.destinationPort() == endpoint.getPort();
+  /** A failure about TCP connections: the expectation, each connection in one line, then every packet. */
+  private void failWithConnections(String expectation) {
+    List<TcpConversation> connections = actual.connections();
+    StringBuilder sb = new StringBuilder(expectation).append("\nTCP connections (").append(connections.size())
+        .append("):\n");
+    for (TcpConversation c : connections) {
+      sb.append("  ").append(c).append('\n');
+    }
+    fail(sb.toString().stripTrailing());
   }
 
+  /** Completed handshakes in which {@code endpoint} is the client or the server. */
   private int handshakes(InetSocketAddress endpoint) {
-    List<TcpSegment> segments = new ArrayList<>();
-    for (CapturedPacket p : actual) {
-      p.tcp().ifPresent(segments::add);
-    }
     int count = 0;
-    List<String> counted = new ArrayList<>();
-    for (int i = 0; i < segments.size(); i++) {
-      TcpSegment syn = segments.get(i);
-      Ipv4Packet ip = syn.ip();
-      if (!syn.syn() || syn.ack() || !(at(ip, syn, endpoint, false) || at(ip, syn, endpoint, true))) {
-        continue;
-      }
-      String connection = ip.source().getHostAddress() + ":" + syn.sourcePort() + ">" + ip.destination().getHostAddress()
-          + ":" + syn.destinationPort();
-      if (counted.contains(connection)) {
-        continue; // a retransmitted SYN
-      }
-      long synAckSeq = -1;
-      for (int j = i + 1; j < segments.size(); j++) {
-        TcpSegment t = segments.get(j);
-        boolean reverse = t.ip().source().equals(ip.destination()) && t.sourcePort() == syn.destinationPort()
-            && t.ip().destination().equals(ip.source()) && t.destinationPort() == syn.sourcePort();
-        boolean forward = t.ip().source().equals(ip.source()) && t.sourcePort() == syn.sourcePort()
-            && t.ip().destination().equals(ip.destination()) && t.destinationPort() == syn.destinationPort();
-        if (synAckSeq < 0 && reverse && t.syn() && t.ack()
-            && t.acknowledgmentNumber() == ((syn.sequenceNumber() + 1) & 0xffffffffL)) {
-          synAckSeq = t.sequenceNumber();
-        } else if (synAckSeq >= 0 && forward && t.ack() && !t.syn()
-            && t.acknowledgmentNumber() == ((synAckSeq + 1) & 0xffffffffL)) {
-          counted.add(connection);
-          count++;
-          break;
-        }
+    for (TcpConversation c : actual.connectionsWith(endpoint)) {
+      if (c.handshakeCompleted()) {
+        count++;
       }
     }
     return count;
   }
 
+  /** Data bytes that went to {@code endpoint} ({@code toEndpoint}) or came from it, each byte once. */
   private long bytes(InetSocketAddress endpoint, boolean toEndpoint) {
-    Map<String, Integer> seen = new HashMap<>();
-    for (CapturedPacket p : actual) {
-      Optional<TcpSegment> t = p.tcp();
-      if (t.isEmpty() || t.get().payloadLength() == 0 || !at(t.get().ip(), t.get(), endpoint, !toEndpoint)) {
-        continue;
-      }
-      String key = t.get().ip().source().getHostAddress() + ":" + t.get().sourcePort() + ">"
-          + t.get().ip().destination().getHostAddress() + ":" + t.get().destinationPort() + "@"
-          + t.get().sequenceNumber();
-      seen.merge(key, t.get().payloadLength(), Math::max);
-    }
     long sum = 0;
-    for (int n : seen.values()) {
-      sum += n;
+    for (TcpConversation c : actual.connections()) {
+      if (c.server().equals(endpoint)) {
+        sum += toEndpoint ? c.bytesFromClient() : c.bytesFromServer();
+      } else if (c.client().equals(endpoint)) {
+        sum += toEndpoint ? c.bytesFromServer() : c.bytesFromClient();
+      }
     }
     return sum;
   }

@@ -1,6 +1,8 @@
 package io.faketcp.junit5;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Predicate;
 
 /**
  * The packets of the current test, captured with pcap on the tun device. Inject it as a parameter
@@ -23,6 +25,21 @@ public interface Capture {
    * is reported in {@link CapturedPackets#note()}.
    */
   CapturedPackets packets();
+
+  /**
+   * Waits until a captured packet matches {@code pattern} (one captured since the test began or the
+   * last {@link #clear()} counts too) and returns the first such packet; for traffic that happens in the
+   * background, such as a client's retry. Use {@code io.faketcp.assertj.PacketPattern}s for readable
+   * messages.
+   *
+   * <pre>{@code
+   * CapturedPacket retry = capture.await(PacketPattern.syn().to(net.address(5), 80), Duration.ofSeconds(3));
+   * }</pre>
+   *
+   * @throws AssertionError when no packet matched within {@code timeout}, listing every packet captured
+   * @throws IllegalArgumentException for a null pattern or a null or negative timeout
+   */
+  CapturedPacket await(Predicate<? super CapturedPacket> pattern, Duration timeout);
 
   /** Forgets the packets captured so far (e.g. those of a warm-up). */
   void clear();

@@ -29,6 +29,29 @@ public final class CapturedPacket {
     this.record = record;
   }
 
+  /**
+   * A packet as if captured: for testing assertions and analysis without a tun device, e.g. with the
+   * engine's packet builders.
+   *
+   * <pre>{@code
+   * byte[] syn = TcpSegment.builder().source(host).destination(peer).sourcePort(40000).destinationPort(80)
+   *     .sequenceNumber(1000).flags(TcpSegment.SYN).build();
+   * CapturedPacket packet = CapturedPacket.of(syn, Instant.now(), Direction.TO_PEER);
+   * }</pre>
+   *
+   * @param ipPacket the packet's bytes, an IPv4 packet (copied)
+   * @param timestamp when it was seen
+   * @param direction {@link Direction#TO_PEER} for the host's packets, {@link Direction#FROM_PEER} for the peer's
+   */
+  public static CapturedPacket of(byte[] ipPacket, Instant timestamp, Direction direction) {
+    if (ipPacket == null || timestamp == null || direction == null) {
+      throw new IllegalArgumentException("CapturedPacket.of(ipPacket, timestamp, direction): none may be null, got "
+          + (ipPacket == null ? "ipPacket" : timestamp == null ? "timestamp" : "direction") + " = null");
+    }
+    long nanos = Math.addExact(Math.multiplyExact(timestamp.getEpochSecond(), 1_000_000_000L), timestamp.getNano());
+    return new CapturedPacket(new CaptureRecord(ipPacket.clone(), nanos, direction == Direction.TO_PEER));
+  }
+
   CaptureRecord record() {
     return record;
   }

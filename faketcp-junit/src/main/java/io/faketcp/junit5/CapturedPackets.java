@@ -2,6 +2,7 @@ package io.faketcp.junit5;
 
 import io.faketcp.junit5.internal.CaptureRecord;
 import io.faketcp.junit5.internal.Transcript;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -23,12 +24,32 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
   private final String interfaceName;
   private final long missing;
   private final String note;
+  private volatile List<TcpConversation> connections;
 
   CapturedPackets(List<CapturedPacket> packets, String interfaceName, long missing, String note) {
     this.packets = Collections.unmodifiableList(packets);
     this.interfaceName = interfaceName;
     this.missing = missing;
     this.note = note;
+  }
+
+  /**
+   * Packets as if captured on {@code interfaceName}, complete: for testing assertions and analysis
+   * without a tun device. Build the packets with {@link CapturedPacket#of}.
+   *
+   * <pre>{@code
+   * CapturedPackets packets = CapturedPackets.of("tun0", List.of(
+   *     CapturedPacket.of(syn, t0, Direction.TO_PEER), CapturedPacket.of(rst, t1, Direction.FROM_PEER)));
+   * assertThat(packets).hasResetFrom(peer);
+   * }</pre>
+   */
+  public static CapturedPackets of(String interfaceName, List<CapturedPacket> packets) {
+    if (interfaceName == null || packets == null || packets.contains(null)) {
+      throw new IllegalArgumentException("CapturedPackets.of(interfaceName, packets): got "
+          + (interfaceName == null ? "interfaceName = null" : packets == null ? "packets = null" : "a null packet")
+          + "; give a name such as \"tun0\" and a list of CapturedPacket.of(...)");
+    }
+    return new CapturedPackets(new ArrayList<>(packets), interfaceName, 0, "");
   }
 
   static CapturedPackets of(List<CaptureRecord> records, String interfaceName, long missing, String note) {
@@ -78,6 +99,36 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
       }
     }
     return new CapturedPackets(kept, interfaceName, missing, note);
+  }
+
+  /**
+   * The TCP connections in these packets, one per 4-tuple (a new SYN with a new initial sequence
+   * number on the same 4-tuple starts another), in the order of their first packet: handshake, bytes
+   * each way with retransmissions counted once, the reassembled streams, FIN and RST.
+   *
+   * <pre>{@code
+   * TcpConversation c = capture.packets().connectionsWith(net.socketAddress(7, 7)).get(0);
+   * assertThat(c.streamFromServer()).isEqualTo("hello".getBytes(US_ASCII));
+   * }</pre>
+   */
+  public List<TcpConversation> connections() {
+    List<TcpConversation> result = connections;
+    if (result == null) {
+      result = Collections.unmodifiableList(Conversations.of(packets));
+      connections = result;
+    }
+    return result;
+  }
+
+  /** The {@link #connections()} in which {@code endpoint} (address and port) is the client or the server. */
+  public List<TcpConversation> connectionsWith(InetSocketAddress endpoint) {
+    List<TcpConversation> with = new ArrayList<>();
+    for (TcpConversation c : connections()) {
+      if (c.client().equals(endpoint) || c.server().equals(endpoint)) {
+        with.add(c);
+      }
+    }
+    return with;
   }
 
   /** The tun device the packets were captured on. */

@@ -8,6 +8,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
@@ -33,15 +34,18 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * {@link FakeNetworkExtension} instead — not both on one class.
  *
  * <p>Tests on the same (or an overlapping) subnet never run at the same time, also with parallel
- * execution: the annotation declares a {@link ResourceLock} per subnet. Give tests distinct subnets to
- * let them run in parallel.
+ * execution: the annotation declares a {@link ResourceLock} per subnet (JUnit 5.12 or later). Give
+ * tests distinct subnets to let them run in parallel. JUnit 5.10 and 5.11 ignore the per-subnet locks:
+ * there, parallel tests on overlapping subnets wait for each other inside faketcp.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
 @ExtendWith(FakeNetworkExtension.class)
-@ResourceLock(providers = FakeNetworkExtension.SubnetLocks.class)
+// value and mode: JUnit before 5.12 has no providers and requires a value; the READ lock on the key
+// every subnet's locks share adds nothing on 5.12+, where the provider's locks do the work.
+@ResourceLock(value = SubnetLocks.EVERY_SUBNET, mode = ResourceAccessMode.READ, providers = SubnetLocks.class)
 public @interface FakeNetwork {
   /** How the fake hosts answer TCP (ICMP echo is answered in every mode). Default {@link Mode#ACCEPT}. */
   Mode mode() default Mode.ACCEPT;

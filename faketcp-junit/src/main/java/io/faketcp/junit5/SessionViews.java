@@ -1,5 +1,6 @@
 package io.faketcp.junit5;
 
+import io.faketcp.junit5.internal.CaptureRecord;
 import io.faketcp.junit5.internal.Session;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
@@ -10,6 +11,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.opentest4j.AssertionFailedError;
 import java.util.concurrent.CompletableFuture;
 
 /** The public views of an internal {@link Session}. */
@@ -17,7 +22,7 @@ final class SessionViews {
   private SessionViews() {}
 
   static NetworkInfo info(Session session) {
-    return new NetworkInfo(session.settings().subnet(), session.device().name(), session.device().mtu());
+    return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu());
   }
 
   static NetworkControl control(Session session) {
@@ -30,7 +35,7 @@ final class SessionViews {
 
   static CapturedPackets packets(Session session) {
     Session.Snapshot s = session.snapshot();
-    return CapturedPackets.of(s.records(), session.device().name(), s.missing(), s.note());
+    return CapturedPackets.of(s.records(), session.interfaceName(), s.missing(), s.note());
   }
 
   private static final class Control implements NetworkControl {
@@ -42,62 +47,62 @@ final class SessionViews {
 
     @Override
     public void mode(Mode mode) {
-      session.peer().mode(mode);
+      session.mode(mode);
     }
 
     @Override
     public void rules(Rules rules) {
-      session.peer().rules(rules);
+      session.rules(rules);
     }
 
     @Override
     public void fault(io.faketcp.peer.Fault fault) {
-      session.peer().fault(fault);
+      session.fault(fault);
     }
 
     @Override
     public void clearFaults() {
-      session.peer().clearFaults();
+      session.clearFaults();
     }
 
     @Override
     public long seed() {
-      return session.peer().seed();
+      return session.seed();
     }
 
     @Override
     public java.util.Map<io.faketcp.peer.Fault, Long> faultActions() {
-      return session.peer().faultActions();
+      return session.faultActions();
     }
 
     @Override
     public Rules rules() {
-      return session.peer().rules();
+      return session.rules();
     }
 
     @Override
     public PeerCounters counters() {
-      return session.peer().counters();
+      return session.counters();
     }
 
     @Override
     public ConnectManyResult connectMany(int port, int count) {
-      return connectMany(ConnectMany.to(new InetSocketAddress(session.settings().subnet().hostAddress(), port), count));
+      return connectMany(ConnectMany.to(new InetSocketAddress(session.subnet().hostAddress(), port), count));
     }
 
     @Override
     public ConnectManyResult connectMany(ConnectMany request) {
-      return session.peer().connectMany(request);
+      return session.connectMany(request);
     }
 
     @Override
     public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
-      return session.peer().connectManyAsync(request);
+      return session.connectManyAsync(request);
     }
 
     @Override
     public void closeClientConnections(boolean reset) {
-      session.peer().closeClientConnections(reset);
+      session.closeClientConnections(reset);
     }
 
     @Override
@@ -119,6 +124,47 @@ final class SessionViews {
     }
 
     @Override
+    public CapturedPacket await(Predicate<? super CapturedPacket> pattern, Duration timeout) {
+      if (pattern == null || timeout == null || timeout.isNegative()) {
+        throw new IllegalArgumentException("capture.await(pattern, timeout) needs a pattern and a timeout of 0 or more,"
+            + " got pattern " + pattern + ", timeout " + timeout);
+      }
+      long deadline = System.nanoTime() + timeout.toNanos();
+      int seen = 0;
+      while (true) {
+        List<CaptureRecord> records = session.recordsNow();
+        for (int i = Math.min(seen, records.size()); i < records.size(); i++) {
+          CapturedPacket packet = new CapturedPacket(records.get(i));
+          if (pattern.test(packet)) {
+            return packet;
+          }
+        }
+        seen = records.size();
+        if (System.nanoTime() - deadline >= 0) {
+          CapturedPackets all = SessionViews.packets(session);
+          throw new AssertionFailedError("Waited " + timeout.toMillis() + " ms for a packet matching " + describe(pattern)
+              + " but none came\nCaptured packets on " + all.interfaceName() + " (" + all.size() + "):\n"
+              + all.transcript());
+        }
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for a packet matching " + pattern, e);
+        }
+      }
+    }
+
+    private static String describe(Predicate<?> pattern) {
+      try {
+        boolean described = pattern.getClass().getMethod("toString").getDeclaringClass() != Object.class;
+        return described ? pattern.toString() : "the given predicate";
+      } catch (NoSuchMethodException e) {
+        return "the given predicate";
+      }
+    }
+
+    @Override
     public void clear() {
       session.clearCapture();
     }
@@ -135,7 +181,7 @@ final class SessionViews {
 
     @Override
     public String toString() {
-      return "Capture on " + session.device().name();
+      return "Capture on " + session.interfaceName();
     }
   }
 }

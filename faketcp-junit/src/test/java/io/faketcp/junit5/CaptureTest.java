@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.Pcaps;
@@ -23,7 +24,7 @@ class CaptureTest {
 
   @Test
   void captureIsCompleteDirectedAndAssertable() {
-    Kit.assertAllSucceeded(Kit.run(CaptureTestCases.class), 4);
+    Kit.assertAllSucceeded(Kit.run(CaptureTestCases.class), 6);
     Kit.assertCleanedUp();
   }
 
@@ -79,6 +80,42 @@ class CaptureTest {
     }
 
     @Test
+    @FakeNetwork(mode = Mode.REJECT)
+    void awaitReturnsThePacketOnceItIsCaptured(NetworkInfo net, Capture capture) throws Exception {
+      Thread client = new Thread(() -> {
+        try {
+          Thread.sleep(200);
+          new Socket(net.address(5), 81).close();
+        } catch (IOException | InterruptedException expected) {
+          // refused: the RST is what the test waits for
+        }
+      });
+      long start = System.nanoTime();
+      client.start();
+      try {
+        CapturedPacket rst = capture.await(PacketPattern.rst().from(net.address(5), 81), Duration.ofSeconds(5));
+        assertThat(rst.direction()).isEqualTo(Direction.FROM_PEER);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(150), Duration.ofSeconds(5));
+      } finally {
+        client.join();
+      }
+    }
+
+    @Test
+    void awaitFailsAfterItsTimeoutListingThePackets(NetworkInfo net, Capture capture) throws IOException {
+      assertThat(net.address(20).isReachable(1000)).isTrue();
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> capture.await(PacketPattern.syn().to(net.address(5), 80), Duration.ofMillis(300)))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageStartingWith("Waited 300 ms for a packet matching SYN to 192.168.0.5:80 but none came\n"
+              + "Captured packets on tun")
+          .hasMessageContaining("ICMP echo request");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(3));
+      assertThatThrownBy(() -> capture.await(p -> false, Duration.ofMillis(1)))
+          .hasMessageStartingWith("Waited 1 ms for a packet matching the given predicate but none came");
+    }
+
+    @Test
     @FakeNetwork(mode = Mode.DROP)
     void aDroppedConnectShowsAsAnUnansweredSyn(NetworkInfo net, Capture capture) throws IOException {
       try (Socket s = new Socket()) {
@@ -98,7 +135,8 @@ class CaptureTest {
           .hasMessageContaining("Out IP 192.168.0.1.")
           .hasMessageContaining("In  IP 192.168.0.5.80 > 192.168.0.1.")
           .hasMessageContaining("Flags [R.]");
-      assertThat(capture).hasResetFrom(net.address(5)).hasResetTo(net.hostAddress()).hasSize(2);
+      // not hasSize(2): an earlier test's socket to .5:80 may still be closing (README, Limitations)
+      assertThat(capture).hasResetFrom(net.address(5)).hasResetTo(net.hostAddress()).hasCount(PacketPattern.syn(), 1);
     }
   }
 }

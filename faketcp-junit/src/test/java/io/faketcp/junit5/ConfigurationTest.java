@@ -35,6 +35,15 @@ class ConfigurationTest {
   }
 
   @Test
+  void aMulticastSubnetIsRefusedBeforeAnyDeviceIsMade() {
+    Kit.run(MulticastSubnetTestCases.class).allEvents().assertThatEvents().haveExactly(1,
+        finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.startsWith("@FakeNetwork(subnet = \"224.0.0.0/24\") is invalid: subnet '224.0.0.0/24' is in"
+                + " 224.0.0.0/4, the multicast range") && m.contains("use a private range"))));
+    Kit.assertCleanedUp();
+  }
+
+  @Test
   void aBadDeviceNameIsNamed() {
     Kit.run(BadDeviceNameTestCases.class).allEvents().assertThatEvents().haveExactly(1,
         finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
@@ -108,6 +117,12 @@ class ConfigurationTest {
     @RegisterExtension
     static FakeNetworkExtension net = FakeNetworkExtension.newInstance().subnet("10.0.0.1/24").build();
 
+    @Test
+    void test() {}
+  }
+
+  @FakeNetwork(subnet = "224.0.0.0/24")
+  static class MulticastSubnetTestCases {
     @Test
     void test() {}
   }

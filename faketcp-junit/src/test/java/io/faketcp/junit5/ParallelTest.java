@@ -1,6 +1,7 @@
 package io.faketcp.junit5;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
@@ -57,10 +60,28 @@ class ParallelTest {
 
   @Test
   void programmaticRegistrationWithTheDeclaredLockIsSerializedByItsStaticSubnet() {
+    assumeTrue(lockProvidersSupported(), "@ResourceLock(providers = ...) needs JUnit 5.12 or later");
     Kit.run(PARALLEL, ProgrammaticTestCases.class, SameSubnetATestCases.class)
         .testEvents().assertStatistics(s -> s.succeeded(6));
     assertThat(overlapping("192.168.0.0/24", "192.168.0.0/24")).isZero();
     Kit.assertCleanedUp();
+  }
+
+  @Test
+  void programmaticRegistrationWithoutTheLockWaitsForTheSubnetInsteadOfSharingIt() {
+    Kit.run(PARALLEL, ProgrammaticWithoutLockTestCases.class, SameSubnetATestCases.class)
+        .testEvents().assertStatistics(s -> s.succeeded(6));
+    assertThat(overlapping("192.168.0.0/24", "192.168.0.0/24")).isZero();
+    Kit.assertCleanedUp();
+  }
+
+  private static boolean lockProvidersSupported() {
+    try {
+      Class.forName("org.junit.jupiter.api.parallel.ResourceLocksProvider");
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   private static long overlapping(String a, String b) {
@@ -189,8 +210,13 @@ class ParallelTest {
     }
   }
 
-  @ResourceLock(providers = FakeNetworkExtension.SubnetLocks.class)
-  static class ProgrammaticTestCases {
+  @ResourceLock(providers = SubnetLocks.class)
+  static class ProgrammaticTestCases extends ProgrammaticWithoutLockTestCases {}
+
+  // Its tests share one network (a static field): they run one after another; the class as a whole runs
+  // in parallel with the others.
+  @Execution(ExecutionMode.SAME_THREAD)
+  static class ProgrammaticWithoutLockTestCases {
     @RegisterExtension
     static FakeNetworkExtension net = FakeNetworkExtension.newInstance().capture(false).build();
 

@@ -8,25 +8,30 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import io.faketcp.junit5.internal.Environment;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 /** Missing prerequisites: fail by default, skip when the annotation opts in, fail again when the build requires. */
 class PrerequisitesTest {
   private static final String MISSING = "/dev/net/tun is missing: load the driver with 'sudo modprobe tun'";
   private String require;
 
+  /** Runs {@code testClass} pretending that {@link #MISSING} is missing (only within that run). */
+  private static EngineExecutionResults runWithoutTun(Class<?> testClass) {
+    return Kit.run(Map.of("faketcp.internal.simulateMissing", MISSING), testClass);
+  }
+
   @BeforeEach
-  void pretendTunIsMissing() {
+  void clearRequire() {
     require = System.getProperty(Environment.REQUIRE_PROPERTY);
     System.clearProperty(Environment.REQUIRE_PROPERTY);
-    Environment.simulateMissing(MISSING);
   }
 
   @AfterEach
   void restore() {
-    Environment.simulateMissing(null);
     if (require == null) {
       System.clearProperty(Environment.REQUIRE_PROPERTY);
     } else {
@@ -36,7 +41,7 @@ class PrerequisitesTest {
 
   @Test
   void byDefaultTheTestFailsWithOneLineSayingWhatIsMissingAndHowToFixIt() {
-    Kit.run(DefaultTestCases.class).testEvents().assertThatEvents().haveExactly(1,
+    runWithoutTun(DefaultTestCases.class).testEvents().assertThatEvents().haveExactly(1,
         event(test("test"), finishedWithFailure(instanceOf(IllegalStateException.class),
             message("faketcp cannot create a fake network: " + MISSING
                 + " (@FakeNetwork(skipIfUnavailable = true) skips instead of failing)"))));
@@ -45,20 +50,20 @@ class PrerequisitesTest {
 
   @Test
   void skipIfUnavailableSkipsTheTest() {
-    Kit.run(SkipTestCases.class).allEvents().assertThatEvents().haveExactly(1,
+    runWithoutTun(SkipTestCases.class).allEvents().assertThatEvents().haveExactly(1,
         skippedWithReason("faketcp cannot run here: " + MISSING));
   }
 
   @Test
   void skipIfUnavailableInTheBuilderSkipsToo() {
-    Kit.run(BuilderSkipTestCases.class).allEvents().assertThatEvents().haveAtLeastOne(
+    runWithoutTun(BuilderSkipTestCases.class).allEvents().assertThatEvents().haveAtLeastOne(
         skippedWithReason(r -> r.contains(MISSING)));
   }
 
   @Test
   void aBuildThatRequiresTheNetworkFailsEvenWhenSkippingIsAllowed() {
     System.setProperty(Environment.REQUIRE_PROPERTY, "true");
-    Kit.run(SkipTestCases.class).testEvents().assertThatEvents().haveExactly(1,
+    runWithoutTun(SkipTestCases.class).testEvents().assertThatEvents().haveExactly(1,
         event(test("test"), finishedWithFailure(instanceOf(IllegalStateException.class),
             message(m -> m.contains(MISSING) && m.contains("-Dfaketcp.require=true")))));
   }

@@ -22,6 +22,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -89,7 +91,11 @@ public final class Main {
   }
 
   private int serve(CommandLine line) throws InterruptedException {
-    TunDevice device = TunDevice.builder().name(line.device).subnet(line.subnet).mtu(line.mtu).open();
+    TunDevice device = TunDevice.builder().name(line.device).subnet(line.subnet).mtu(line.mtu)
+        .multiQueue(line.queues > 1).open();
+    List<TunDevice> devices = new ArrayList<>();
+    List<FakePeer> peers = new ArrayList<>();
+    devices.add(device);
     PacketListener printer = line.quiet ? null : (direction, packet) -> {
       synchronized (out) {
         out.print(LocalTime.now().format(TIME));
@@ -111,14 +117,28 @@ public final class Main {
         out.println(Tcpdump.format(packet));
       }
     };
-    FakePeer peer = FakePeer.builder(device).rules(line.rules).listener(printer).faultListener(faultPrinter)
-        .onFailure(t -> err.println("faketcp: " + t)).start();
+    try {
+      for (int q = 1; q < line.queues; q++) {
+        devices.add(device.addQueue());
+      }
+      // One peer per queue: the kernel keeps each flow on one queue, so each peer sees whole
+      // conversations. Connect-many runs on the first.
+      for (TunDevice queue : devices) {
+        peers.add(FakePeer.builder(queue).rules(line.rules).listener(printer).faultListener(faultPrinter)
+            .onFailure(t -> err.println("faketcp: " + t)).start());
+      }
+    } catch (RuntimeException e) {
+      closeAll(peers, devices);
+      throw e;
+    }
+    FakePeer peer = peers.get(0);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {
-      peer.close();
-      device.close();
+      closeAll(peers, devices);
       synchronized (out) {
-        out.println("counters: " + peer.counters());
+        for (int q = 0; q < peers.size(); q++) {
+          out.println((peers.size() == 1 ? "counters: " : "counters (queue " + q + "): ") + peers.get(q).counters());
+        }
         out.flush();
       }
       stopped.countDown();
@@ -173,6 +193,15 @@ public final class Main {
     return OK;
   }
 
+  private static void closeAll(List<FakePeer> peers, List<TunDevice> devices) {
+    for (int i = peers.size() - 1; i >= 0; i--) {
+      peers.get(i).close();
+    }
+    for (int i = devices.size() - 1; i >= 0; i--) {
+      devices.get(i).close();
+    }
+  }
+
   private Process startProgram(String[] command) {
     try {
       return new ProcessBuilder(command).inheritIO().start();
@@ -220,6 +249,8 @@ public final class Main {
         "  --fault SPEC[@ADDRESSES:PORTS]    e.g. latency=100ms, loss=5%, reset-after=1000@192.168.0.5:80,",
         "                                    unreachable=host, mtu=1280, seed=42 (repeatable; see README)",
         "  --in-flight N                     connect-many: handshakes in flight, default 512",
+        "  --queues N                        a multi-queue device with one peer thread per queue",
+        "                                    (default 1; more use more cores: see BENCHMARKS.md)",
         "  --quiet                           no line per packet",
         "  -h, --help                        this text",
         "",
@@ -231,6 +262,7 @@ public final class Main {
     Subnet subnet = Subnet.DEFAULT;
     String device = "tun%d";
     int mtu = 1500;
+    int queues = 1;
     Rules rules;
     boolean quiet;
     boolean help;
@@ -270,6 +302,9 @@ public final class Main {
             break;
           case "--mtu":
             line.mtu = number(value(args, ++i, arg), arg, 576, 65535);
+            break;
+          case "--queues":
+            line.queues = number(value(args, ++i, arg), arg, 1, 64);
             break;
           case "--in-flight":
             inFlight = number(value(args, ++i, arg), arg, 1, 1_000_000);

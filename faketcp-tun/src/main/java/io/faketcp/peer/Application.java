@@ -26,6 +26,14 @@ interface Application {
    */
   void received(ByteBuffer data);
 
+  /**
+   * False for ACCEPT: the endpoint then never acknowledges (nor passes on) the host's data, which
+   * piles up in the host's send queue; the host's FIN is still answered, acknowledging everything.
+   */
+  default boolean acknowledgesData() {
+    return true;
+  }
+
   /** The host sent FIN: every byte before it was {@link #received}; no more will come. */
   void inputShutdown();
 

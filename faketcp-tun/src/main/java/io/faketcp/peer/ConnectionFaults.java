@@ -4,9 +4,19 @@ import java.util.List;
 
 /**
  * The connection-level {@link Fault}s of one connection and their state: reset, stall, blackhole
- * after a byte count or a time, slow close. Peer thread only.
+ * after a byte count or a time, slow close. Its deadlines (a time-based fault, a delayed FIN) sit in
+ * the peer's {@link Timers} as one entry; a connection without faults has none of this. Peer thread
+ * only.
  */
-final class ConnectionFaults {
+final class ConnectionFaults extends Timers.Entry {
+  /** The connection these faults act on; set by {@link Connection#faults(ConnectionFaults)}. */
+  Connection connection;
+  /** When the connection was established (nanoTime): time-based faults count from here; -1 before. */
+  long start = -1;
+  /** When the delayed FIN is taken (nanoTime), -1 while none waits. */
+  long finDue = -1;
+  /** The delayed FIN was taken: a later one is handled as usual. */
+  boolean finReleased;
   Fault reset;
   Fault stall;
   Fault blackhole;
@@ -69,6 +79,43 @@ final class ConnectionFaults {
 
   private static long limit(Fault f, long received) {
     return f == null || f.nanos >= 0 ? Long.MAX_VALUE : Math.max(0, f.amount - received);
+  }
+
+  /** When the next pending deadline is due (nanoTime), Long.MAX_VALUE when none is. */
+  long nextDeadline() {
+    long next = Long.MAX_VALUE;
+    if (start != -1) {
+      next = earliest(next, reset, false);
+      next = earliest(next, blackhole, silent);
+      next = earliest(next, stall, stalled);
+    }
+    if (finDue != -1 && !finReleased && next - finDue > 0) {
+      next = finDue;
+    }
+    return next;
+  }
+
+  private long earliest(long next, Fault f, boolean done) {
+    if (f == null || f.nanos < 0 || done) {
+      return next;
+    }
+    long due = start + f.nanos;
+    return next == Long.MAX_VALUE || due - next < 0 ? due : next;
+  }
+
+  /** Whether time-based {@code f} is due at {@code now}. */
+  boolean due(Fault f, long now) {
+    return f != null && f.nanos >= 0 && start != -1 && now - (start + f.nanos) >= 0;
+  }
+
+  @Override
+  void timerExpired(long now) {
+    connection.faultDeadline(now);
+  }
+
+  @Override
+  boolean finished() {
+    return connection.state == Connection.CLOSED;
   }
 
   /** Whether a byte-count fault of this kind is reached at {@code received} bytes. */

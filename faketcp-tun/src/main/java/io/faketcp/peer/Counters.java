@@ -24,9 +24,11 @@ final class Counters {
   static final int CLOSING = 12;
   static final int FAILURES = 13;
   static final int WRITE_ERRORS = 14;
-  static final int FAULT_ACTIONS = 15;
-  static final int FAULT_DROPS = 16;
-  private static final int SIZE = 17;
+  static final int RETRANSMISSIONS = 15;
+  static final int ABORTED = 16;
+  static final int FAULT_ACTIONS = 17;
+  static final int FAULT_DROPS = 18;
+  private static final int SIZE = 19;
 
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
   private final long[] values = new long[SIZE];
@@ -46,7 +48,7 @@ final class Counters {
   PeerCounters snapshot() {
     return new PeerCounters(get(PACKETS_IN), get(PACKETS_OUT), get(BYTES_IN), get(BYTES_OUT), get(BAD),
         get(IGNORED), get(ECHO_REPLIES), get(RESETS_SENT), get(CONNECTIONS_OPENED), get(SYN_RECEIVED),
-        get(SYN_SENT), get(ESTABLISHED), get(CLOSING), get(FAILURES), get(WRITE_ERRORS),
-        get(FAULT_ACTIONS), get(FAULT_DROPS));
+        get(SYN_SENT), get(ESTABLISHED), get(CLOSING), get(FAILURES), get(WRITE_ERRORS), get(RETRANSMISSIONS),
+        get(ABORTED), get(FAULT_ACTIONS), get(FAULT_DROPS));
   }
 }

@@ -62,6 +62,7 @@ public final class FakePeer implements AutoCloseable {
   private final List<ConnectManyRun> runs = new ArrayList<>();
   private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
   private final ConnectManyRun.Sources sources;
+  private final ServerPool servers;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Thread thread;
   private volatile boolean stopping;
@@ -76,10 +77,13 @@ public final class FakePeer implements AutoCloseable {
     this.defaultSeed = property != null ? property : new java.util.SplittableRandom().nextLong();
     this.faults = new FaultLayer(counters, b.faultListener, defaultSeed);
     this.wire = new Wire(device, counters, listener, faults);
-    faults.attach(wire, this::deliver);
+    this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules, System::nanoTime);
+    tcp.faults = faults;
+    faults.attach(wire, this::deliver, tcp.timers);
     faults.install(b.rules, defaultSeed);
-    this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules, faults);
     this.sources = new ConnectManyRun.Sources(subnet);
+    this.servers = new ServerPool(device.name(), this::offer, this::record);
+    tcp.servers = servers;
     this.thread = new Thread(this::run, "faketcp-peer-" + device.name());
     thread.setDaemon(true);
   }
@@ -119,7 +123,7 @@ public final class FakePeer implements AutoCloseable {
       tcp.rules(rules);
       faults.install(rules, defaultSeed);
       tcp.faultsChanged();
-      tcp.flushAcks();
+      tcp.flush();
     });
   }
 
@@ -263,6 +267,21 @@ public final class FakePeer implements AutoCloseable {
     }
   }
 
+  /** The threads serving {@link Server} connections. */
+  ServerPool servers() {
+    return servers;
+  }
+
+  /** Queues {@code task} for the peer thread from any thread; false if the peer is not running. */
+  private boolean offer(Runnable task) {
+    if (!thread.isAlive()) {
+      return false;
+    }
+    tasks.add(task);
+    device.wakeup();
+    return true;
+  }
+
   private void submit(Runnable task) {
     if (!thread.isAlive()) {
       throw new IllegalStateException("the peer on " + device.name() + " is not running"
@@ -290,6 +309,7 @@ public final class FakePeer implements AutoCloseable {
     if (thread.isAlive()) {
       LOG.log(System.Logger.Level.WARNING, "peer thread {0} did not stop within 5 s", thread.getName());
     }
+    servers.awaitStopped(java.time.Duration.ofSeconds(5));
   }
 
   private FakePeer startThread() {
@@ -299,7 +319,7 @@ public final class FakePeer implements AutoCloseable {
 
   private void run() {
     ByteBuffer in = ByteBuffer.allocateDirect(65536);
-    try {
+    try (TunDevice.Attachment io = device.attach()) {
       while (!stopping) {
         int handled = 0;
         while (handled < BATCH) {
@@ -310,17 +330,12 @@ public final class FakePeer implements AutoCloseable {
           handle(in, n);
           handled++;
         }
-        long now = System.nanoTime();
-        long next = Long.MAX_VALUE;
-        if (faults.hasWork()) {
-          next = faults.fire(now);
-        }
-        tcp.flushAcks();
+        tcp.flush();
         runTasks();
-        if (faults.hasWork()) {
-          next = faults.fire(System.nanoTime()); // a task (new faults) may have set a timer due now
-          tcp.flushAcks();
-        }
+        tcp.flush();
+        long now = System.nanoTime();
+        tcp.fireTimers(now);
+        long next = tcp.nextTimer();
         for (int i = 0; i < runs.size(); i++) {
           ConnectManyRun run = runs.get(i);
           run.fireTimers(now);
@@ -348,9 +363,23 @@ public final class FakePeer implements AutoCloseable {
     } catch (Throwable t) {
       fail(t);
     } finally {
+      stopServers();
       for (ConnectManyRun run : runs) {
         run.future.completeExceptionally(failure().orElse(new IllegalStateException("the peer stopped")));
       }
+    }
+  }
+
+  /** Resets the connections of servers still running and interrupts them; then runs what they queued. */
+  private void stopServers() {
+    try {
+      servers.stop();
+      runTasks();
+      tcp.flush();
+    } catch (TunException e) {
+      LOG.log(System.Logger.Level.DEBUG, "peer on {0}: device gone while resetting server connections", device.name());
+    } catch (RuntimeException e) {
+      fail(e);
     }
   }
 

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -18,8 +17,8 @@ import java.util.function.Consumer;
  * The layer between the wire and the TCP hosts where packet-level {@link Fault}s act: on the host's
  * packets before the fake hosts see them (loss, drop-first/nth, mtu, unreachable, latency-in,
  * bandwidth-in) and on the fake hosts' packets before they reach the device (loss, duplicate,
- * reorder, bandwidth, latency). It also keeps the peer's timers (delayed packets, connection faults
- * that act after a time), due on the peer's thread: the peer waits in poll until the next one.
+ * reorder, bandwidth, latency). Packets it delays wait in the peer's {@link Timers}, as entries
+ * of their own, due on the peer's thread: the peer waits in poll until the next one.
  *
  * <p>Cost when no fault is set: the peer tests {@link #active} (a plain field of a final reference)
  * once per packet in each direction, and nothing else runs. Peer thread only, except
@@ -44,10 +43,9 @@ final class FaultLayer {
 
   private final Counters counters;
   private final FaultListener listener;
-  private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+  private Timers timers;
   private final IcmpMessage.Builder icmp = IcmpMessage.builder();
   private final byte[] quoted = new byte[28];
-  private long timerOrder;
   /** The packet a reorder fault holds back, or null. */
   private byte[] held;
   private Wire wire;
@@ -65,9 +63,10 @@ final class FaultLayer {
   }
 
   /** Where outgoing packets are written and delayed incoming ones handed back to the peer. */
-  void attach(Wire wire, Consumer<ByteBuffer> deliver) {
+  void attach(Wire wire, Consumer<ByteBuffer> deliver, Timers timers) {
     this.wire = wire;
     this.deliver = deliver;
+    this.timers = timers;
   }
 
   /** The seed of the random faults now in force. */
@@ -155,29 +154,13 @@ final class FaultLayer {
   // ---- timers ----------------------------------------------------------------------------------
 
   /** Runs {@code task} on the peer's thread at {@code due} (nanoTime) or soon after. */
-  void schedule(long due, Runnable task) {
-    timers.add(new Timer(due, timerOrder++, task, null, false));
+  private void schedule(long due, Runnable task) {
+    timers.arm(new Delayed(task, null, false), due);
   }
 
-  /** Whether timers are pending or faults are set (the peer then calls {@link #fire}). */
-  boolean hasWork() {
-    return active || !timers.isEmpty();
-  }
-
-  /** Runs every timer due by {@code now}; returns when the next is due, or Long.MAX_VALUE. */
-  long fire(long now) {
-    Timer t;
-    while ((t = timers.peek()) != null && t.due - now <= 0) {
-      timers.poll();
-      if (t.task != null) {
-        t.task.run();
-      } else if (t.outgoing) {
-        wire.write(t.packet);
-      } else {
-        deliver.accept(ByteBuffer.wrap(t.packet));
-      }
-    }
-    return t == null ? Long.MAX_VALUE : t.due;
+  /** Writes (outgoing) or hands to the fake hosts (incoming) {@code packet} at {@code due}. */
+  private void later(long due, byte[] packet, boolean outgoing) {
+    timers.arm(new Delayed(null, packet, outgoing), due);
   }
 
   // ---- the host's packets ----------------------------------------------------------------------
@@ -249,7 +232,7 @@ final class FaultLayer {
     }
     byte[] copy = new byte[ip.totalLength()];
     b.get(ip.offset(), copy);
-    timers.add(new Timer(due, timerOrder++, null, copy, false));
+    later(due, copy, false);
     return true;
   }
 
@@ -355,9 +338,9 @@ final class FaultLayer {
     }
     byte[] copy = new byte[length];
     b.get(0, copy);
-    timers.add(new Timer(due, timerOrder++, null, copy, true));
+    later(due, copy, true);
     if (twice) {
-      timers.add(new Timer(due, timerOrder++, null, copy, true));
+      later(due, copy, true);
     }
     return true;
   }
@@ -426,26 +409,27 @@ final class FaultLayer {
     }
   }
 
-  /** A delayed packet (to the host or to the fake hosts) or a task, due at a nanoTime. */
-  private static final class Timer implements Comparable<Timer> {
-    final long due;
-    final long order;
+  /** A delayed packet (to the host or to the fake hosts) or a task: an entry in the peer's {@link Timers}. */
+  private final class Delayed extends Timers.Entry {
     final Runnable task;
     final byte[] packet;
     final boolean outgoing;
 
-    Timer(long due, long order, Runnable task, byte[] packet, boolean outgoing) {
-      this.due = due;
-      this.order = order;
+    Delayed(Runnable task, byte[] packet, boolean outgoing) {
       this.task = task;
       this.packet = packet;
       this.outgoing = outgoing;
     }
 
     @Override
-    public int compareTo(Timer o) {
-      long d = due - o.due;
-      return d != 0 ? (d < 0 ? -1 : 1) : Long.compare(order, o.order);
+    void timerExpired(long now) {
+      if (task != null) {
+        task.run();
+      } else if (outgoing) {
+        wire.write(packet);
+      } else {
+        deliver.accept(ByteBuffer.wrap(packet));
+      }
     }
   }
 }

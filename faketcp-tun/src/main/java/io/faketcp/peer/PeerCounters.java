@@ -24,12 +24,15 @@ public final class PeerCounters {
   private final long closing;
   private final long failures;
   private final long writeErrors;
+  private final long retransmissions;
+  private final long aborted;
   private final long faultActions;
   private final long faultDrops;
 
   PeerCounters(long packetsIn, long packetsOut, long bytesIn, long bytesOut, long badPackets, long ignoredPackets,
       long echoReplies, long resetsSent, long connectionsOpened, long synReceived, long synSent, long established,
-      long closing, long failures, long writeErrors, long faultActions, long faultDrops) {
+      long closing, long failures, long writeErrors, long retransmissions, long aborted, long faultActions,
+      long faultDrops) {
     this.packetsIn = packetsIn;
     this.packetsOut = packetsOut;
     this.bytesIn = bytesIn;
@@ -45,6 +48,8 @@ public final class PeerCounters {
     this.closing = closing;
     this.failures = failures;
     this.writeErrors = writeErrors;
+    this.retransmissions = retransmissions;
+    this.aborted = aborted;
     this.faultActions = faultActions;
     this.faultDrops = faultDrops;
   }
@@ -124,6 +129,19 @@ public final class PeerCounters {
     return writeErrors;
   }
 
+  /** Segments the fake hosts sent again: after a timeout, three duplicate ACKs, or a lost SYN+ACK. */
+  public long retransmissions() {
+    return retransmissions;
+  }
+
+  /**
+   * Connections the fake hosts gave up on: data, FIN or SYN+ACK unanswered after every
+   * retransmission, or zero-window probes unanswered (the connection is reset).
+   */
+  public long aborted() {
+    return aborted;
+  }
+
   /** Everything the faults did: packets dropped, delayed, duplicated, forged; connections reset, stalled... */
   public long faultActions() {
     return faultActions;
@@ -140,7 +158,8 @@ public final class PeerCounters {
         + " bytes), bad " + badPackets + ", ignored " + ignoredPackets + ", echo replies " + echoReplies
         + ", resets " + resetsSent + ", connections opened " + connectionsOpened + ", syn-received "
         + synReceived + ", syn-sent " + synSent + ", established " + established + ", closing " + closing
-        + ", failures " + failures + ", write errors " + writeErrors
+        + ", failures " + failures + ", write errors " + writeErrors + ", retransmissions " + retransmissions
+        + ", aborted " + aborted
         + (faultActions == 0 ? "" : ", fault actions " + faultActions + " (drops " + faultDrops + ")");
   }
 }

@@ -4,12 +4,14 @@ import io.faketcp.tun.Subnet;
 import java.net.InetAddress;
 
 /**
- * Gives a {@link Mode} to the fake hosts whose address and port fall in a range.
+ * Gives a {@link Mode}, or a {@link Server}, to the fake hosts whose address and port fall in a
+ * range.
  *
  * <pre>{@code
  * Rule.of("192.168.0.5", "*", Mode.REJECT);           // one host, every port
  * Rule.of("192.168.0.10-192.168.0.20", "80", Mode.DROP);
  * Rule.of("192.168.0.128/25", "8000-8999", Mode.ECHO);
+ * Rule.of("192.168.0.7", "25", Server.greeting("220 mail.example ESMTP\r\n"));
  * }</pre>
  */
 public final class Rule {
@@ -20,10 +22,12 @@ public final class Rule {
   private final Mode mode;
   private final String addresses;
   private final String ports;
+  private final Server server;
+  private final String text;
   private final Fault[] faults;
 
   private Rule(int firstAddress, int lastAddress, int firstPort, int lastPort, Mode mode, String addresses,
-      String ports, Fault[] faults) {
+      String ports, Server server, String text, Fault[] faults) {
     this.firstAddress = firstAddress;
     this.lastAddress = lastAddress;
     this.firstPort = firstPort;
@@ -32,6 +36,8 @@ public final class Rule {
     this.addresses = addresses;
     this.ports = ports;
     this.faults = faults;
+    this.server = server;
+    this.text = text;
   }
 
   /**
@@ -48,7 +54,8 @@ public final class Rule {
     }
     int[] a = parseAddresses(addresses);
     int[] p = parsePorts(ports);
-    return new Rule(a[0], a[1], p[0], p[1], mode, addresses.trim(), ports.trim(), new Fault[0]);
+    return new Rule(a[0], a[1], p[0], p[1], mode, addresses.trim(), ports.trim(), null,
+        addresses.trim() + ":" + ports.trim() + " -> " + mode, new Fault[0]);
   }
 
   /**
@@ -75,12 +82,53 @@ public final class Rule {
       }
       all[faults.length + i] = f.at(addresses, ports);
     }
-    return new Rule(firstAddress, lastAddress, firstPort, lastPort, mode, addresses, ports, all);
+    return new Rule(firstAddress, lastAddress, firstPort, lastPort, mode, addresses, ports, server, text, all);
   }
 
   /** The faults of this rule, each applying to the rule's addresses and ports. */
   public java.util.List<Fault> faults() {
     return java.util.List.of(faults);
+  }
+
+      /**
+   * A rule giving matching hosts a {@link Server}: they accept connections (answering the
+   * handshake as {@link Mode#ACCEPT} would) and {@code server} serves each one on its own thread.
+   *
+   * <pre>{@code
+   * Rule.of("192.168.0.5", "5432", connection -> {
+   *   connection.input().readNBytes(8);          // PostgreSQL's SSLRequest
+   *   connection.output().write('N');            // no TLS here
+   *   connection.close();
+   * });
+   * }</pre>
+   *
+   * @param addresses {@code *}, one address, a range {@code a.b.c.d-a.b.c.e}, or a CIDR block
+   * @param ports {@code *}, one port, or a range {@code 8000-8999}
+   * @param server serves every connection accepted by a matching host
+   * @throws IllegalArgumentException naming the value that cannot be parsed, or if {@code server} is null
+   */
+  public static Rule of(String addresses, String ports, Server server) {
+    if (server == null) {
+      throw new IllegalArgumentException("rule for " + addresses + ":" + ports + " has no server");
+    }
+    int[] a = parseAddresses(addresses);
+    int[] p = parsePorts(ports);
+    return new Rule(a[0], a[1], p[0], p[1], Mode.ACCEPT, addresses.trim(), ports.trim(), server,
+        addresses.trim() + ":" + ports.trim() + " -> " + describe(server), new Fault[0]);
+  }
+
+  /** The server's own {@code toString}, or, for a lambda or a class without one, where it was written. */
+  private static String describe(Server server) {
+    try {
+      if (server.getClass().getMethod("toString").getDeclaringClass() != Object.class) {
+        return server.toString();
+      }
+    } catch (NoSuchMethodException e) {
+      throw new AssertionError("every object has toString", e);
+    }
+    String name = server.getClass().getName();
+    int lambda = name.indexOf("$$Lambda");
+    return "server from " + (lambda >= 0 ? name.substring(0, lambda) : name);
   }
 
   /** Every port of one address. */
@@ -103,9 +151,14 @@ public final class Rule {
     return ports;
   }
 
-  /** The mode of matching hosts. */
+  /** The mode of matching hosts; {@link Mode#ACCEPT} for a rule with a {@link #server()}. */
   public Mode mode() {
     return mode;
+  }
+
+  /** The server of matching hosts, or null if this rule gives a mode only. */
+  public Server server() {
+    return server;
   }
 
   /** Whether the fake host {@code address} (32-bit) on {@code port} matches. */
@@ -189,7 +242,7 @@ public final class Rule {
 
   @Override
   public String toString() {
-    StringBuilder text = new StringBuilder(addresses).append(':').append(ports).append(" -> ").append(mode);
+    StringBuilder text = new StringBuilder(this.text);
     for (Fault f : faults) {
       String spec = f.toString();
       text.append(' ').append(spec, 0, spec.indexOf('@'));

@@ -5,13 +5,14 @@ import java.util.List;
 
 /**
  * An ordered list of {@link Rule}s and a default mode: the first rule matching a fake host's
- * address and port decides, else the default. Immutable; swap a whole set into a running peer with
+ * address and port decides (a mode, or a {@link Server}), else the default. Immutable; swap a whole set into a running peer with
  * {@link FakePeer#rules(Rules)}.
  *
  * <pre>{@code
  * Rules rules = Rules.of(Mode.ACCEPT)
  *     .with(Rule.of("192.168.0.5", "*", Mode.DROP))
- *     .with(Rule.of("192.168.0.6", "*", Mode.REJECT));
+ *     .with(Rule.of("192.168.0.6", "*", Mode.REJECT))
+ *     .with(Rule.of("192.168.0.7", "7", Server.echo()));
  * }</pre>
  */
 public final class Rules {
@@ -127,6 +128,20 @@ public final class Rules {
       }
     }
     return defaultMode;
+  }
+
+  /**
+   * The server for the fake host {@code address} (32-bit) on {@code port}: that of the first
+   * matching rule, or null when that rule gives a mode, or no rule matches. The peer asks this for
+   * each connection it accepts.
+   */
+  public Server serverFor(int address, int port) {
+    for (Rule rule : rules) {
+      if (rule.matches(address, port)) {
+        return rule.server();
+      }
+    }
+    return null;
   }
 
   /** The default mode. */

@@ -1,8 +1,5 @@
 package io.faketcp.peer;
 
-import static io.faketcp.packet.TcpSegment.ACK;
-import static io.faketcp.packet.TcpSegment.FIN;
-import static io.faketcp.packet.TcpSegment.PSH;
 import static io.faketcp.packet.TcpSegment.RST;
 import static io.faketcp.packet.TcpSegment.SYN;
 
@@ -12,32 +9,48 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 /**
- * The TCP side of every fake host: answers the host's segments according to the connection's
- * {@link Mode}, keeps the {@link ConnectionTable}, and drives the client side for
- * connect-many. Peer thread only.
+ * The TCP side of every fake host, between the wire and the connections: finds the
+ * {@link Connection} (the endpoint) of each segment from the host, opens connections for SYNs the
+ * {@link Rules} accept, answers segments of no connection with RST, drives the client side of
+ * connect-many up to its handshake, and runs the connections' timers. Which {@link Application} a
+ * new connection gets is decided in {@link #applicationFor}. Peer thread only.
  */
 final class TcpHost {
-  private static final int ECHO_BUFFER = 256 * 1024;
-
+  final Link link;
+  final Counters counters;
+  final Timers timers = new Timers();
+  /** Our MSS: the device's MTU less the IPv4 and TCP headers. */
+  final int mss;
+  /** One segment's payload on its way out, and a buffer over it. */
+  final byte[] chunk;
+  final ByteBuffer chunkView;
+  /** Scratch SACK options with 1 to 4 blocks, by block count. */
+  final byte[][] sackOptions = {null, new byte[12], new byte[20], new byte[28], new byte[36]};
+  private final LongSupplier clock;
   private final ConnectionTable table = new ConnectionTable();
-  private final Wire wire;
-  private final Counters counters;
-  private final int mss;
   private final SplittableRandom random = new SplittableRandom();
   private final List<Connection> acksOwed = new ArrayList<>();
-  private final byte[] chunk;
-  private final FaultLayer faults;
+  private final List<Connection> reports = new ArrayList<>();
+  private final List<String> reportReasons = new ArrayList<>();
+  private ByteBuffer viewSource;
+  private ByteBuffer view;
   private volatile Rules rules;
+  /** Runs the {@link Server}s that rules give to fake hosts; null: servers are not served (unit tests). */
+  ServerPool servers;
+  /** The faults in force; null: no faults (unit tests). Consulted once per new connection, not per packet. */
+  FaultLayer faults;
 
-  TcpHost(Wire wire, Counters counters, int mtu, Rules rules, FaultLayer faults) {
-    this.wire = wire;
-    this.faults = faults;
+  TcpHost(Link link, Counters counters, int mtu, Rules rules, LongSupplier clock) {
+    this.link = link;
     this.counters = counters;
     this.mss = mtu - 40;
-    this.chunk = new byte[mss];
+    this.chunk = new byte[Math.max(mss, 1)];
+    this.chunkView = ByteBuffer.wrap(chunk);
     this.rules = rules;
+    this.clock = clock;
   }
 
   void rules(Rules rules) {
@@ -52,6 +65,10 @@ final class TcpHost {
     return table;
   }
 
+  long now() {
+    return clock.getAsLong();
+  }
+
   /** Answers one valid TCP segment from the host. */
   void handle(TcpSegment segment) {
     int hostAddress = segment.ip().sourceInt();
@@ -60,7 +77,11 @@ final class TcpHost {
     int peerPort = segment.destinationPort();
     Connection c = table.get(hostAddress, hostPort, peerAddress, peerPort);
     if (c != null && c.run != null) {
-      handleClient(c, segment);
+      if (c.state == Connection.SYN_SENT) {
+        synSent(c, segment);
+      } else {
+        c.segment(segment);
+      }
       return;
     }
     if (c != null && c.faults != null && c.faults.silent) {
@@ -72,41 +93,20 @@ final class TcpHost {
     if (now == Mode.DROP) {
       return; // the host has vanished: silence, for new and existing connections alike
     }
+    if (c != null && segment.syn() && !segment.ack() && !segment.rst()) {
+      int seq = (int) segment.sequenceNumber();
+      boolean newAttempt = c.state == Connection.SYN_RECEIVED ? seq != c.irs
+          : c.state == Connection.TIME_WAIT && Connection.before(c.rcvNxt, seq);
+      if (newAttempt) {
+        c.terminate(null, false); // a new connection on the 4-tuple: the old one is stale or done
+        c = null;
+      }
+    }
     if (c == null) {
       handleUnknown(segment, now);
       return;
     }
-    if (segment.rst()) {
-      close(c);
-      return;
-    }
-    if (c.state == Connection.SYN_RECEIVED) {
-      if (segment.syn() && !segment.ack()) {
-        if ((int) segment.sequenceNumber() == c.irs) {
-          sendSynAck(c); // a retransmitted SYN gets the same SYN+ACK again
-        } else {
-          close(c); // a new attempt on the same 4-tuple: the old half-open one is stale
-          handleUnknown(segment, now);
-        }
-        return;
-      }
-      if (!segment.ack()) {
-        return;
-      }
-      if ((int) segment.acknowledgmentNumber() != c.sndNxt) {
-        sendReset(segment);
-        return;
-      }
-      state(c, Connection.ESTABLISHED);
-      if (c.faults != null && established(c)) {
-        return;
-      }
-    }
-    if (segment.syn()) {
-      owe(c); // a stray SYN on a live connection: answer with an ACK (RFC 5961 challenge ACK)
-      return;
-    }
-    receive(c, segment);
+    c.segment(segment);
   }
 
   private void handleUnknown(TcpSegment segment, Mode now) {
@@ -121,25 +121,48 @@ final class TcpHost {
       sendReset(segment);
       return;
     }
-    Connection c = new Connection(segment.ip().sourceInt(), segment.sourcePort(), segment.ip().destinationInt(),
-        segment.destinationPort(), now, null);
+    Connection c = new Connection(this, segment.ip().sourceInt(), segment.sourcePort(), segment.ip().destinationInt(),
+        segment.destinationPort(), null);
+    c.app = applicationFor(c, now);
     c.irs = (int) segment.sequenceNumber();
-    c.rcvNxt = c.irs + 1 + segment.payloadLength();
+    c.rcvNxt = c.irs + 1;
+    int length = segment.payloadLength();
+    if (length > 0 && c.app.acknowledgesData()) {
+      // TCP Fast Open: data in the SYN, acknowledged by the SYN+ACK and passed on once the connection is open.
+      c.synData = new byte[length];
+      segment.ip().buffer().get(segment.payloadOffset(), c.synData);
+      c.rcvNxt += length;
+    }
+    c.rcvAdv = c.rcvNxt; // nothing offered yet: the SYN+ACK's window is the first offer
     c.iss = random.nextInt();
     c.sndUna = c.iss;
     c.sndNxt = c.iss + 1;
+    c.sndMax = c.sndNxt;
     options(c, segment.options());
-    c.hostWindow = segment.window(); // never scaled in a SYN
-    if (now == Mode.ECHO) {
-      c.echo = new EchoBuffer(ECHO_BUFFER);
-    }
-    if (faults.hasConnectionFaults()) {
-      c.faults = ConnectionFaults.of(faults.connectionFaults(c.peerAddress, c.peerPort));
+    c.sack = segment.options().sackPermitted();
+    c.sndWnd = segment.window(); // never scaled in a SYN
+    if (faults != null && faults.hasConnectionFaults()) {
+      c.faults(ConnectionFaults.of(faults.connectionFaults(c.peerAddress, c.peerPort)));
     }
     table.put(c);
     counters.increment(Counters.CONNECTIONS_OPENED);
-    state(c, Connection.SYN_RECEIVED);
-    sendSynAck(c);
+    c.synReceived();
+  }
+
+  /**
+   * What the fake host does with the bytes of a connection accepted in {@code mode}: the one place
+   * that decides it. A rule's {@link Server} comes first (its mode is ACCEPT, for the handshake).
+   */
+  Application applicationFor(Connection c, Mode mode) {
+    Server server = servers == null ? null : rules.serverFor(c.peerAddress, c.peerPort);
+    if (server != null) {
+      return servers.session(server);
+    }
+    switch (mode) {
+      case ECHO: return new Echo();
+      case DISCARD: return new Discard(true);
+      default: return new Discard(false);
+    }
   }
 
   private void options(Connection c, TcpOptions options) {
@@ -151,88 +174,78 @@ final class TcpHost {
     // flow whose retransmissions kept meeting a full queue backed off for minutes.
   }
 
-  private void sendSynAck(Connection c) {
-    var tcp = wire.tcp().source(c.peerAddress).destination(c.hostAddress)
+  /** Connect-many, before the handshake: the host is the server. */
+  private void synSent(Connection c, TcpSegment segment) {
+    boolean ackOfSyn = segment.ack() && (int) segment.acknowledgmentNumber() == c.iss + 1;
+    if (segment.rst()) {
+      if (ackOfSyn) { // RFC 5961 §3: in SYN-SENT only a RST that acknowledges our SYN counts
+        c.run.failed(c, ConnectManyRun.REFUSED);
+        c.terminate(null, false);
+      }
+      return;
+    }
+    if (segment.ack() && !ackOfSyn) {
+      // RFC 9293 §3.10.7.3: e.g. a TIME-WAIT socket on the same 4-tuple answering our SYN with its
+      // old ACK. The RST clears it, and our next SYN gets through.
+      sendReset(segment);
+      return;
+    }
+    if (!segment.syn() || !segment.ack()) {
+      return;
+    }
+    options(c, segment.options());
+    c.app = new Discard(true);
+    c.synAckReceived(segment);
+    c.run.established(c);
+  }
+
+  /** Connect-many: sends (or resends) the SYN of a client connection. */
+  void sendSyn(Connection c) {
+    if (c.synAt == 0) {
+      c.synAt = now();
+    }
+    link.tcp().source(c.peerAddress).destination(c.hostAddress)
         .sourcePort(c.peerPort).destinationPort(c.hostPort)
-        .sequenceNumber(c.iss & 0xffffffffL).acknowledgmentNumber(c.rcvNxt & 0xffffffffL)
-        .flags(SYN | ACK).window(c.advertisedWindow()).mss(mss);
-    wire.sendTcp();
+        .sequenceNumber(c.iss & 0xffffffffL).flags(SYN).window(0xffff).mss(mss);
+    link.sendTcp();
   }
 
-  /** An established (or closing) connection's segment: acks, data, FIN. */
-  private void receive(Connection c, TcpSegment segment) {
-    if (segment.ack()) {
-      int ack = (int) segment.acknowledgmentNumber();
-      if (!Connection.before(c.sndNxt, ack) && Connection.before(c.sndUna, ack)) {
-        c.sndUna = ack;
-      }
-      c.hostWindow = segment.window();
-      if (c.finSent && c.sndUna == c.sndNxt && c.finReceived) {
-        close(c);
-        return;
-      }
-    }
-    int seq = (int) segment.sequenceNumber();
-    int length = segment.payloadLength();
-    if (c.mode == Mode.ACCEPT) {
-      if (segment.fin()) {
-        // As the classic acceptall: the FIN is answered, which acknowledges all data before it.
-        c.rcvNxt = seq + length + 1;
-        finReceived(c);
-      }
+  /** Connect-many: a new client connection, entered in the table; the caller sends its SYN. */
+  Connection openClient(ConnectManyRun run, int hostAddress, int hostPort, int peerAddress, int peerPort) {
+    Connection c = new Connection(this, hostAddress, hostPort, peerAddress, peerPort, run);
+    c.iss = random.nextInt();
+    c.sndUna = c.iss;
+    c.sndNxt = c.iss + 1;
+    c.sndMax = c.sndNxt;
+    table.put(c);
+    counters.increment(Counters.CONNECTIONS_OPENED);
+    c.state(Connection.SYN_SENT);
+    return c;
+  }
+
+  /** Whether a 4-tuple is in use (connect-many skips it). */
+  boolean inUse(int hostAddress, int hostPort, int peerAddress, int peerPort) {
+    return table.get(hostAddress, hostPort, peerAddress, peerPort) != null;
+  }
+
+  /** Closes a client connection from our side: FIN after anything queued (orderly) or RST (abort). */
+  void closeClient(Connection c, boolean reset) {
+    if (c.state == Connection.CLOSED) {
       return;
     }
-    if (length > 0 && c.finReceived) {
-      owe(c); // data after the host's FIN is ignored (RFC 9293, CLOSE-WAIT/LAST-ACK): a duplicate ACK
-      return;
-    }
-    if (length > 0) {
-      if (seq == c.rcvNxt) {
-        int accepted = length;
-        if (c.echo != null) {
-          accepted = Math.min(length, c.echo.free());
-        }
-        if (c.faults != null) {
-          accepted = (int) Math.min(accepted, c.faults.room(c.received()));
-        }
-        if (c.echo != null) {
-          c.echo.append(segment.ip().buffer(), segment.payloadOffset(), accepted);
-        }
-        c.rcvNxt += accepted;
-        if (c.faults != null && afterBytes(c)) {
-          return;
-        }
-        if (accepted < length) {
-          owe(c);
-          if (c.echo != null) {
-            sendEcho(c);
-          }
-          return; // the rest (and any FIN) comes again once the window opens
-        }
-      }
-      owe(c); // in order: acknowledge; old or out of order: a duplicate ACK
-    } else if (!segment.fin() && Connection.before(seq, c.rcvNxt)) {
-      owe(c); // a zero-window probe (seq rcvNxt - 1): the ACK tells the window (RFC 9293 3.10.7.4)
-    }
-    if (segment.fin()) {
-      int finSeq = seq + length;
-      if (finSeq == c.rcvNxt && !c.finReceived) {
-        if (c.faults != null && c.faults.slowClose != null) {
-          slowClose(c);
-        } else {
-          c.rcvNxt++;
-          finReceived(c);
-        }
-      } else {
-        owe(c); // a retransmitted FIN, or one beyond a gap
-      }
-    }
-    if (c.echo != null) {
-      sendEcho(c);
+    if (c.state == Connection.SYN_SENT) {
+      c.terminate(null, false);
+    } else if (reset) {
+      c.reset();
+    } else {
+      c.shutdownOutput();
     }
   }
 
-  // ---- connection faults -------------------------------------------------------------------------
+  /** Connect-many: gives up on a client connection still in SYN-SENT. */
+  void close(Connection c) {
+    c.terminate(null, false);
+  }
 
   /**
    * The faults changed mid-test: every open connection of a fake host takes the connection faults
@@ -243,296 +256,86 @@ final class TcpHost {
       if (c.run != null || c.state == Connection.CLOSED) {
         continue;
       }
-      c.faults = faults.hasConnectionFaults()
-          ? ConnectionFaults.of(faults.connectionFaults(c.peerAddress, c.peerPort)) : null;
-      if (c.faults != null && c.state != Connection.SYN_RECEIVED) {
-        established(c);
-      }
+      c.faults(faults.hasConnectionFaults()
+          ? ConnectionFaults.of(faults.connectionFaults(c.peerAddress, c.peerPort)) : null);
       if (c.state != Connection.CLOSED && (c.faults == null || !c.faults.silent)) {
         owe(c); // tells the host the window as it is now
       }
     }
   }
 
-  /** Just established: starts the faults' clocks; true when a fault already ended the conversation. */
-  private boolean established(Connection c) {
-    ConnectionFaults f = c.faults;
-    long now = System.nanoTime();
-    for (Fault fault : new Fault[] {f.reset, f.stall, f.blackhole}) {
-      if (fault != null && fault.nanos >= 0) {
-        faults.schedule(now + fault.nanos, () -> afterTime(c, fault));
-      }
-    }
-    return afterBytes(c);
-  }
-
-  /** A byte-count fault reached: reset, stall or go silent; true when the connection is now reset or silent. */
-  private boolean afterBytes(Connection c) {
-    ConnectionFaults f = c.faults;
-    long received = c.received();
-    if (ConnectionFaults.reached(f.reset, received)) {
-      resetByFault(c, f.reset);
-      return true;
-    }
-    if (ConnectionFaults.reached(f.blackhole, received) && !f.silent) {
-      if (c.echo != null) {
-        sendEcho(c);
-      }
-      wire.sendTcp(c, ACK, c.sndNxt); // the last bytes it takes are acknowledged, then nothing more
-      c.ackPending = false;
-      f.silent = true;
-      faults.connectionFaultActed(f.blackhole, null, null, null, 0, 0);
-      return true;
-    }
-    if (ConnectionFaults.reached(f.stall, received) && !f.stalled) {
-      f.stalled = true;
-      faults.connectionFaultActed(f.stall, null, null, null, 0, 0);
-    }
-    return false;
-  }
-
-  private void afterTime(Connection c, Fault fault) {
-    ConnectionFaults f = c.faults;
-    if (c.state == Connection.CLOSED || f == null || f.silent
-        || (f.reset != fault && f.stall != fault && f.blackhole != fault)) {
-      return; // closed, or the fault was cleared meanwhile
-    }
-    switch (fault.kind) {
-      case RESET_AFTER:
-        resetByFault(c, fault);
-        break;
-      case BLACKHOLE_AFTER:
-        c.faults.silent = true;
-        faults.connectionFaultActed(fault, null, null, null, 0, 0);
-        break;
-      default:
-        c.faults.stalled = true;
-        faults.connectionFaultActed(fault, null, null, null, 0, 0);
-        owe(c); // tells the host the window is now zero
+  /** Takes a closed connection out of the table. */
+  void remove(Connection c) {
+    if (table.get(c.hostAddress, c.hostPort, c.peerAddress, c.peerPort) == c) {
+      table.remove(c);
     }
   }
 
-  /** Acknowledges what was taken, then RST: the host's socket sees ECONNRESET. */
-  private void resetByFault(Connection c, Fault fault) {
-    if (c.echo != null) {
-      sendEcho(c);
+  /** {@code [offset, offset + length)} of the segment's packet, valid until the next packet; allocation-free. */
+  ByteBuffer view(TcpSegment segment, int offset, int length) {
+    ByteBuffer source = segment.ip().buffer();
+    if (source != viewSource) {
+      viewSource = source;
+      view = source.duplicate();
     }
-    wire.sendTcp(c, ACK, c.sndNxt);
-    c.ackPending = false;
-    counters.increment(Counters.RESETS_SENT);
-    int length = wire.sendTcp(c, RST | ACK, c.sndNxt);
-    faults.connectionFaultActed(fault, FaultListener.Action.FORGED, Direction.FROM_PEER, wire.buffer(), 0, length);
-    close(c);
+    view.clear().position(offset).limit(offset + length);
+    return view;
   }
 
-  /** The host's FIN waits: the data before it is acknowledged now, the FIN itself after the delay. */
-  private void slowClose(Connection c) {
-    if (c.faults.finDelayed) {
-      return;
-    }
-    c.faults.finDelayed = true;
-    owe(c);
-    Fault fault = c.faults.slowClose;
-    faults.connectionFaultActed(fault, null, null, null, 0, 0);
-    faults.schedule(System.nanoTime() + fault.nanos, () -> {
-      if (c.state != Connection.CLOSED && (c.faults == null || !c.faults.silent) && !c.finReceived) {
-        c.rcvNxt++;
-        finReceived(c);
-      }
-    });
-  }
-
-  private void finReceived(Connection c) {
-    c.finReceived = true;
-    if (c.state == Connection.ESTABLISHED) {
-      state(c, Connection.CLOSING);
-    }
-    if (c.finSent) {
-      // We closed first: acknowledge their FIN; the connection is done once ours is acknowledged too.
-      wire.sendTcp(c, ACK, c.sndNxt);
-      c.ackPending = false;
-      if (c.sndUna == c.sndNxt) {
-        close(c);
-      }
-    } else if (c.echo == null || c.echo.size() == 0) {
-      sendFin(c);
-    } else {
-      owe(c); // the FIN follows once the echoed bytes are out
-    }
-  }
-
-  private void sendFin(Connection c) {
-    c.finSent = true;
-    wire.sendTcp(c, FIN | ACK, c.sndNxt);
-    c.sndNxt++;
-    c.ackPending = false;
-  }
-
-  /** ECHO: sends back what the host's window allows. */
-  private void sendEcho(Connection c) {
-    int segmentSize = Math.min(mss, c.hostMss);
-    while (c.echo.size() > 0) {
-      long inFlight = (c.sndNxt - c.sndUna) & 0xffffffffL;
-      long room = c.hostWindow - inFlight;
-      int n = (int) Math.min(Math.min(segmentSize, c.echo.size()), room);
-      if (n <= 0) {
-        break;
-      }
-      c.echo.take(chunk, n);
-      wire.tcp().source(c.peerAddress).destination(c.hostAddress)
-          .sourcePort(c.peerPort).destinationPort(c.hostPort)
-          .sequenceNumber(c.sndNxt & 0xffffffffL).acknowledgmentNumber(c.rcvNxt & 0xffffffffL)
-          .flags(PSH | ACK).window(c.advertisedWindow()).payload(ByteBuffer.wrap(chunk, 0, n));
-      wire.sendTcp();
-      c.sndNxt += n;
-      c.ackPending = false;
-    }
-    if (c.echo.size() == 0 && c.finReceived && !c.finSent) {
-      sendFin(c);
-    }
-  }
-
-  /** Connect-many connections: the host is the server. */
-  private void handleClient(Connection c, TcpSegment segment) {
-    if (segment.rst()) {
-      if (c.state == Connection.SYN_SENT) {
-        c.run.failed(c, ConnectManyRun.REFUSED);
-      }
-      close(c);
-      return;
-    }
-    if (segment.syn()) {
-      if (!segment.ack()) {
-        return;
-      }
-      if (c.state == Connection.SYN_SENT) {
-        if ((int) segment.acknowledgmentNumber() != c.iss + 1) {
-          sendReset(segment);
-          return;
-        }
-        c.irs = (int) segment.sequenceNumber();
-        c.rcvNxt = c.irs + 1;
-        c.sndUna = c.iss + 1;
-        options(c, segment.options());
-        c.hostWindow = segment.window();
-        state(c, Connection.ESTABLISHED);
-        wire.sendTcp(c, ACK, c.sndNxt);
-        c.run.established(c);
-      } else if ((int) segment.sequenceNumber() == c.irs) {
-        // The server did not take our ACK (accept queue full) and sent its SYN+ACK again.
-        wire.sendTcp(c, ACK, c.sndNxt);
-      }
-      return;
-    }
-    if (c.state == Connection.SYN_SENT) {
-      return;
-    }
-    receive(c, segment);
-  }
-
-  /** Connect-many: sends (or resends) the SYN of a client connection. */
-  void sendSyn(Connection c) {
-    wire.tcp().source(c.peerAddress).destination(c.hostAddress)
-        .sourcePort(c.peerPort).destinationPort(c.hostPort)
-        .sequenceNumber(c.iss & 0xffffffffL).flags(SYN).window(0xffff).mss(mss);
-    wire.sendTcp();
-  }
-
-  /** Connect-many: a new client connection, entered in the table; the caller sends its SYN. */
-  Connection openClient(ConnectManyRun run, int hostAddress, int hostPort, int peerAddress, int peerPort) {
-    Connection c = new Connection(hostAddress, hostPort, peerAddress, peerPort, Mode.DISCARD, run);
-    c.iss = random.nextInt();
-    c.sndUna = c.iss;
-    c.sndNxt = c.iss + 1;
-    table.put(c);
-    counters.increment(Counters.CONNECTIONS_OPENED);
-    state(c, Connection.SYN_SENT);
-    return c;
-  }
-
-  /** Whether a 4-tuple is in use (connect-many skips it). */
-  boolean inUse(int hostAddress, int hostPort, int peerAddress, int peerPort) {
-    return table.get(hostAddress, hostPort, peerAddress, peerPort) != null;
-  }
-
-  /** Closes a client connection from our side: FIN (orderly) or RST (abort). */
-  void closeClient(Connection c, boolean reset) {
-    if (c.state == Connection.CLOSED) {
-      return;
-    }
-    if (reset || c.state == Connection.SYN_SENT) {
-      if (c.state != Connection.SYN_SENT) {
-        counters.increment(Counters.RESETS_SENT);
-        wire.sendTcp(c, RST | ACK, c.sndNxt);
-      }
-      close(c);
-    } else if (!c.finSent) {
-      state(c, Connection.CLOSING);
-      sendFin(c);
-    }
-  }
-
-  /** Removes a connection from the table. */
-  void close(Connection c) {
-    state(c, Connection.CLOSED);
-    table.remove(c);
-  }
-
-  /** Sends the ACKs owed by the batch of packets just handled, one per connection. */
-  void flushAcks() {
-    for (int i = 0; i < acksOwed.size(); i++) {
-      Connection c = acksOwed.get(i);
-      if (c.ackPending && c.state != Connection.CLOSED) {
-        wire.sendTcp(c, ACK, c.sndNxt);
-      }
-      c.ackPending = false;
-    }
-    acksOwed.clear();
-  }
-
-  private void owe(Connection c) {
+  /** An ACK owed to {@code c}, sent at the end of the batch unless a segment carries it first. */
+  void owe(Connection c) {
     if (!c.ackPending) {
       c.ackPending = true;
       acksOwed.add(c);
     }
   }
 
-  /** The RST a closed port sends in reply to {@code segment} (RFC 793, "reset generation"). */
-  private void sendReset(TcpSegment segment) {
-    var tcp = wire.tcp().source(segment.ip().destinationInt()).destination(segment.ip().sourceInt())
+  /** Tells an application its connection closed, after the call it made returns. */
+  void reportLater(Connection c, String reason) {
+    reports.add(c);
+    reportReasons.add(reason);
+  }
+
+  /** Runs the timers due at {@code now}. */
+  void fireTimers(long now) {
+    timers.fire(now);
+    flush();
+  }
+
+  /** When the next timer may be due (nanoTime), Long.MAX_VALUE when none. */
+  long nextTimer() {
+    return timers.next();
+  }
+
+  /** Sends the ACKs owed by the batch of packets just handled (one per connection) and pending reports. */
+  void flush() {
+    for (int i = 0; i < acksOwed.size(); i++) {
+      Connection c = acksOwed.get(i);
+      if (c.ackPending && c.state != Connection.CLOSED) {
+        c.sendAck();
+      }
+      c.ackPending = false;
+    }
+    acksOwed.clear();
+    for (int i = 0; i < reports.size(); i++) {
+      reports.get(i).report(reportReasons.get(i));
+    }
+    reports.clear();
+    reportReasons.clear();
+  }
+
+  /** The RST a closed port sends in reply to {@code segment} (RFC 9293, "reset generation"). */
+  void sendReset(TcpSegment segment) {
+    var tcp = link.tcp().source(segment.ip().destinationInt()).destination(segment.ip().sourceInt())
         .sourcePort(segment.destinationPort()).destinationPort(segment.sourcePort()).window(0);
     if (segment.ack()) {
       tcp.sequenceNumber(segment.acknowledgmentNumber()).flags(RST);
     } else {
       long length = segment.payloadLength() + (segment.syn() ? 1 : 0) + (segment.fin() ? 1 : 0);
-      tcp.sequenceNumber(0).acknowledgmentNumber((segment.sequenceNumber() + length) & 0xffffffffL).flags(RST | ACK);
+      tcp.sequenceNumber(0).acknowledgmentNumber((segment.sequenceNumber() + length) & 0xffffffffL)
+          .flags(RST | io.faketcp.packet.TcpSegment.ACK);
     }
     counters.increment(Counters.RESETS_SENT);
-    wire.sendTcp();
-  }
-
-  private void state(Connection c, int state) {
-    if (c.state == state) {
-      return;
-    }
-    int before = counterFor(c.state);
-    if (before >= 0) {
-      counters.add(before, -1);
-    }
-    int after = counterFor(state);
-    if (after >= 0) {
-      counters.increment(after);
-    }
-    c.state = state;
-  }
-
-  private static int counterFor(int state) {
-    switch (state) {
-      case Connection.SYN_RECEIVED: return Counters.SYN_RECEIVED;
-      case Connection.SYN_SENT: return Counters.SYN_SENT;
-      case Connection.ESTABLISHED: return Counters.ESTABLISHED;
-      case Connection.CLOSING: return Counters.CLOSING;
-      default: return -1;
-    }
+    link.sendTcp();
   }
 }

@@ -1,7 +1,5 @@
 package io.faketcp.peer;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
@@ -11,19 +9,17 @@ import java.nio.ByteBuffer;
  * Writes the peer's packets to the device: one reusable native buffer and one reusable TCP
  * builder, counters and the listener. Peer thread only.
  */
-final class Wire implements Responder.Sink {
+final class Wire implements Responder.Sink, Link {
   private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
 
   private final TunDevice device;
   private final Counters counters;
   private final PacketListener listener;
   private final ByteBuffer out = ByteBuffer.allocateDirect(65536);
-  private final Pointer outPointer = Native.getDirectBufferPointer(out);
   private final TcpSegment.Builder tcp = TcpSegment.builder();
   private final FaultLayer faults;
   /** Packets a fault delayed or duplicated are written from here, so that {@link #out} stays free. */
   private final ByteBuffer later = ByteBuffer.allocateDirect(65536);
-  private final Pointer laterPointer = Native.getDirectBufferPointer(later);
 
   Wire(TunDevice device, Counters counters, PacketListener listener, FaultLayer faults) {
     this.device = device;
@@ -38,25 +34,16 @@ final class Wire implements Responder.Sink {
   }
 
   /** A reset TCP builder for the next segment. */
-  TcpSegment.Builder tcp() {
+  @Override
+  public TcpSegment.Builder tcp() {
     tcp.reset();
     return tcp;
   }
 
-  /** Sends the segment built with {@link #tcp()}; returns its length. */
-  int sendTcp() {
-    int length = tcp.writeTo(out, 0);
-    send(length);
-    return length;
-  }
-
-  /** Sends a segment from the fake host of {@code c} to the host. */
-  int sendTcp(Connection c, int flags, int sequence) {
-    tcp().source(c.peerAddress).destination(c.hostAddress)
-        .sourcePort(c.peerPort).destinationPort(c.hostPort)
-        .sequenceNumber(sequence & 0xffffffffL).acknowledgmentNumber((flags & TcpSegment.ACK) != 0 ? c.rcvNxt & 0xffffffffL : 0)
-        .flags(flags).window(c.advertisedWindow());
-    return sendTcp();
+  /** Sends the segment built with {@link #tcp()}. */
+  @Override
+  public void sendTcp() {
+    send(tcp.writeTo(out, 0));
   }
 
   /**
@@ -67,28 +54,25 @@ final class Wire implements Responder.Sink {
     if (faults.active && faults.outgoing(out, length)) {
       return;
     }
-    write(outPointer, out, length);
+    write(out, length);
   }
 
   /** Writes {@code packet} (a whole IPv4 packet) now, past the faults: for packets a fault delayed. */
   void write(byte[] packet) {
     later.put(0, packet);
-    write(laterPointer, later, packet.length);
+    write(later, packet.length);
   }
 
   /** Writes {@code b[0, length)} now, past the faults. */
   void write(ByteBuffer b, int length) {
-    if (b != later) {
+    if (b != later && b != out) {
       later.put(0, b, 0, length);
+      b = later;
     }
-    write(laterPointer, later, length);
-  }
-
-  private void write(Pointer pointer, ByteBuffer buffer, int length) {
     counters.increment(Counters.PACKETS_OUT);
     counters.add(Counters.BYTES_OUT, length);
     try {
-      device.write(pointer, length);
+      device.write(b, length);
     } catch (TunException e) {
       counters.add(Counters.PACKETS_OUT, -1);
       counters.add(Counters.BYTES_OUT, -length);
@@ -100,7 +84,7 @@ final class Wire implements Responder.Sink {
       return;
     }
     if (listener != null) {
-      listener.packet(Direction.FROM_PEER, buffer.duplicate().position(0).limit(length));
+      listener.packet(Direction.FROM_PEER, b.duplicate().position(0).limit(length));
     }
   }
 

@@ -22,7 +22,10 @@ import java.util.Optional;
 public final class Prerequisites {
   /** System property: {@code required} refuses tun devices outside a private network namespace. */
   public static final String PRIVATE_NAMESPACE_PROPERTY = "faketcp.privateNamespace";
-  /** System property set by {@code bin/faketcp-netns} when it could not make a namespace. */
+  /**
+   * System property set by the launcher ({@code bin/faketcp-netns}, faketcp-maven-plugin's) when it
+   * could not make a namespace: the reason, naming the launcher.
+   */
   public static final String NETNS_ERROR_PROPERTY = "faketcp.netns.error";
   private static final int CAP_NET_ADMIN = 12;
 
@@ -80,7 +83,7 @@ public final class Prerequisites {
     }
     String netnsError = System.getProperty(NETNS_ERROR_PROPERTY);
     if (netnsError != null) {
-      return "bin/faketcp-netns " + netnsError;
+      return netnsError;
     }
     Path tun = Path.of("/dev/net/tun");
     if (!Files.exists(tun)) {

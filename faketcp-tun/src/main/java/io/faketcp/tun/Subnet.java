@@ -16,6 +16,13 @@ import java.net.InetAddress;
  * }</pre>
  */
 public final class Subnet {
+  // Before DEFAULT: parse() reads it.
+  /** Ranges no interface can hold an address in, with what they are. */
+  private static final String[][] UNUSABLE = {
+      {"0.0.0.0/8", "the 'this network' range"},
+      {"224.0.0.0/4", "the multicast range"},
+      {"240.0.0.0/4", "the reserved range (with the broadcast address 255.255.255.255)"},
+  };
   /** The subnet faketcp uses unless told otherwise. */
   public static final Subnet DEFAULT = parse("192.168.0.0/24");
 
@@ -29,7 +36,8 @@ public final class Subnet {
 
   /**
    * Parses {@code a.b.c.d/len}. The prefix length must leave room for the host and at least one
-   * peer (1 to 30), and the host bits must be zero.
+   * peer (1 to 30), the host bits must be zero, and the subnet must not reach into a range the kernel
+   * will not give an interface: 0.0.0.0/8, multicast (224.0.0.0/4), reserved and broadcast (240.0.0.0/4).
    *
    * @throws IllegalArgumentException naming the bad value and what would be accepted
    */
@@ -58,6 +66,15 @@ public final class Subnet {
     if ((address & ~mask) != 0) {
       throw new IllegalArgumentException("subnet '" + cidr + "' has host bits set: did you mean "
           + format(address & mask) + "/" + length + "?");
+    }
+    for (String[] range : UNUSABLE) {
+      int rangeLength = Integer.parseInt(range[0].substring(range[0].indexOf('/') + 1));
+      int common = mask(Math.min(length, rangeLength));
+      if ((address & common) == (parseAddress(range[0].substring(0, range[0].indexOf('/')), range[0]) & common)) {
+        throw new IllegalArgumentException("subnet '" + cidr + "' " + (length >= rangeLength ? "is in " : "reaches into ")
+            + range[0] + ", " + range[1] + ": the kernel gives no interface an address there; use a private"
+            + " range such as 10.1.0.0/24, 172.16.1.0/24 or 192.168.1.0/24");
+      }
     }
     return new Subnet(address, length);
   }

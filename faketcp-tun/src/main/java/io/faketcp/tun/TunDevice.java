@@ -1,7 +1,6 @@
 package io.faketcp.tun;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
@@ -10,9 +9,12 @@ import io.faketcp.tun.jna.Ifreq;
 import io.faketcp.tun.jna.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -38,38 +40,57 @@ public final class TunDevice implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TunDevice.class.getName());
   private static final String CLONE_DEVICE = "/dev/net/tun";
   private static final int POLLFD_SIZE = 8;
-  private static final NativeLong TWO_FDS = new NativeLong(2);
+  private static final int REVENTS = 6;
+  private static final long CLOSE_WAIT_SECONDS = 5;
+  /** Native calls of threads that are not attached (a wakeup, a test reading by hand). */
+  private static final ThreadLocal<NativeCalls> CALLS = ThreadLocal.withInitial(NativeCalls::create);
+  private static final AtomicBoolean TX_QUEUE_WARNED = new AtomicBoolean();
 
   private final int fd;
   private final int wakeFd;
   private final String name;
   private final Subnet subnet;
   private final int mtu;
+  private final boolean multiQueue;
   private final StampedLock lock = new StampedLock();
-  private final Memory pollFds = new Memory(2 * POLLFD_SIZE);
-  private final Memory wakeValue = new Memory(8);
-  private final Memory drain = new Memory(8);
+  private final ByteBuffer pollFds = directBuffer(2 * POLLFD_SIZE);
+  private final long pollFdsAddress = address(pollFds);
+  private final ByteBuffer wakeValue = directBuffer(8).putLong(0, 1L);
+  private final long wakeValueAddress = address(wakeValue);
+  private final ByteBuffer drain = directBuffer(8);
+  private final long drainAddress = address(drain);
   private volatile boolean closed;
 
-  private ByteBuffer readBuffer;
-  private Pointer readPointer;
+  // The attached I/O thread (see attach()): written and read by that thread only; any other thread
+  // reads a value that can never be itself, so a plain field is enough.
+  private Thread ioThread;
+  private NativeCalls ioCalls;
+  private long ioStamp;
 
-  private TunDevice(int fd, int wakeFd, String name, Subnet subnet, int mtu) {
+  private TunDevice(int fd, int wakeFd, String name, Subnet subnet, int mtu, boolean multiQueue) {
     this.fd = fd;
     this.wakeFd = wakeFd;
     this.name = name;
     this.subnet = subnet;
     this.mtu = mtu;
-    wakeValue.setLong(0, 1L);
-    pollFds.setInt(0, fd);
-    pollFds.setShort(4, LibC.POLLIN);
-    pollFds.setInt(POLLFD_SIZE, wakeFd);
-    pollFds.setShort(POLLFD_SIZE + 4, LibC.POLLIN);
+    this.multiQueue = multiQueue;
+    pollFds.putInt(0, fd);
+    pollFds.putShort(4, LibC.POLLIN);
+    pollFds.putInt(POLLFD_SIZE, wakeFd);
+    pollFds.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
   }
 
   /** A builder for a device named {@code tun%d} on {@link Subnet#DEFAULT} with MTU 1500. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * How this JVM makes the per-packet system calls: {@code ffm} (JDK 22+: Foreign Function and
+   * Memory downcalls) or {@code jna} (JDK 17-21). {@code -Dfaketcp.nativeCalls=jna|ffm} chooses.
+   */
+  public static String nativeCalls() {
+    return NativeCalls.implementation();
   }
 
   /** The interface name the kernel gave the device, e.g. {@code tun0}. */
@@ -93,6 +114,50 @@ public final class TunDevice implements AutoCloseable {
   }
 
   /**
+   * Makes the calling thread this device's I/O thread until the returned handle is closed: its
+   * {@link #read}, {@link #write} and {@link #awaitReadable} calls then take no lock and allocate
+   * nothing (other threads' calls take a shared lock each). {@link #close()} from another thread
+   * wakes it and waits (up to 5 s) until its next call on the device, which throws the
+   * "closed" {@link TunException}. One thread at a time.
+   *
+   * <pre>{@code
+   * try (TunDevice.Attachment io = tun.attach()) {
+   *   while (true) { ... tun.read(in) ... tun.write(out, length) ... tun.awaitReadable(-1) ... }
+   * }
+   * }</pre>
+   *
+   * @throws IllegalStateException if another thread is attached
+   * @throws TunException when the device is closed
+   */
+  public Attachment attach() {
+    Thread current = Thread.currentThread();
+    if (ioThread == current) {
+      throw new IllegalStateException("thread " + current.getName() + " is already attached to " + name);
+    }
+    long stamp = lock.tryReadLock();
+    if (stamp == 0 || closed) {
+      if (stamp != 0) {
+        lock.unlockRead(stamp);
+      }
+      throw closedError("attach");
+    }
+    synchronized (this) {
+      if (attachedThread != null) {
+        lock.unlockRead(stamp);
+        throw new IllegalStateException("thread " + attachedThread.getName() + " is already attached to " + name
+            + ": one I/O thread per device (open more queues with addQueue() for more threads)");
+      }
+      attachedThread = current;
+    }
+    ioCalls = NativeCalls.create();
+    ioStamp = stamp;
+    ioThread = current;
+    return new Attachment(current);
+  }
+
+  private Thread attachedThread; // guarded by this: who holds the attachment, for the message above
+
+  /**
    * Reads one packet, if one is waiting, into {@code buffer} (a direct buffer of at least
    * {@link #mtu()} bytes), from index 0; sets position 0 and limit to the packet's length.
    *
@@ -100,25 +165,35 @@ public final class TunDevice implements AutoCloseable {
    * @throws TunException when the device is closed or the kernel reports an error
    */
   public int read(ByteBuffer buffer) {
-    Pointer pointer = pointer(buffer);
+    if (Thread.currentThread() == ioThread) {
+      if (closed) {
+        throw detachClosed("read");
+      }
+      return read(buffer, ioCalls);
+    }
     long stamp = enter("read");
     try {
-      while (true) {
-        long n = LibC.read(fd, pointer, buffer.capacity());
-        if (n >= 0) {
-          buffer.limit((int) n).position(0);
-          return (int) n;
-        }
-        int errno = Native.getLastError();
-        if (errno == LibC.EAGAIN) {
-          return 0;
-        }
-        if (errno != LibC.EINTR) {
-          throw ioError("read", errno);
-        }
-      }
+      return read(buffer, CALLS.get());
     } finally {
       lock.unlockRead(stamp);
+    }
+  }
+
+  private int read(ByteBuffer buffer, NativeCalls calls) {
+    long address = calls.address(buffer);
+    while (true) {
+      long n = calls.read(fd, address, buffer.capacity());
+      if (n >= 0) {
+        buffer.limit((int) n).position(0);
+        return (int) n;
+      }
+      int errno = calls.errno();
+      if (errno == LibC.EAGAIN) {
+        return 0;
+      }
+      if (errno != LibC.EINTR) {
+        throw ioError("read", errno);
+      }
     }
   }
 
@@ -129,88 +204,166 @@ public final class TunDevice implements AutoCloseable {
    * @throws TunException when the device is closed or the kernel refuses the packet
    */
   public void write(ByteBuffer buffer) {
-    int length = buffer.remaining();
-    Pointer pointer;
     if (buffer.isDirect()) {
-      pointer = Native.getDirectBufferPointer(buffer).share(buffer.position());
+      write(buffer, buffer.position(), buffer.remaining());
     } else {
-      Memory copy = new Memory(Math.max(1, length));
-      byte[] bytes = new byte[length];
-      buffer.duplicate().get(bytes);
-      copy.write(0, bytes, 0, length);
-      pointer = copy;
+      ByteBuffer copy = ByteBuffer.allocateDirect(Math.max(1, buffer.remaining()));
+      copy.put(0, buffer, buffer.position(), buffer.remaining());
+      write(copy, 0, buffer.remaining());
     }
-    write(pointer, length);
   }
 
-  /** Writes {@code length} bytes at {@code packet} (native memory) as one packet. */
-  public void write(Pointer packet, int length) {
+  /**
+   * Writes {@code buffer[0, length)} (a direct buffer) as one packet; position and limit are
+   * ignored and not moved.
+   *
+   * @throws TunException when the device is closed or the kernel refuses the packet
+   */
+  public void write(ByteBuffer buffer, int length) {
+    write(buffer, 0, length);
+  }
+
+  private void write(ByteBuffer buffer, int offset, int length) {
+    if (!buffer.isDirect()) {
+      throw new IllegalArgumentException("write(buffer, length) needs a direct ByteBuffer (ByteBuffer.allocateDirect)");
+    }
+    if (length < 0 || offset + length > buffer.capacity()) {
+      throw new IllegalArgumentException("packet of " + length + " bytes at " + offset
+          + " does not fit the buffer's capacity of " + buffer.capacity());
+    }
+    if (Thread.currentThread() == ioThread) {
+      if (closed) {
+        throw detachClosed("write");
+      }
+      write(ioCalls.address(buffer) + offset, length, ioCalls);
+      return;
+    }
     long stamp = enter("write");
     try {
-      while (true) {
-        long n = LibC.write(fd, packet, length);
-        if (n >= 0) {
-          return;
-        }
-        int errno = Native.getLastError();
-        if (errno != LibC.EINTR) {
-          throw ioError("write", errno);
-        }
-      }
+      NativeCalls calls = CALLS.get();
+      write(calls.address(buffer) + offset, length, calls);
     } finally {
       lock.unlockRead(stamp);
     }
   }
 
+  /** Writes {@code length} bytes at {@code packet} (native memory) as one packet. */
+  public void write(Pointer packet, int length) {
+    long address = Pointer.nativeValue(packet);
+    if (Thread.currentThread() == ioThread) {
+      if (closed) {
+        throw detachClosed("write");
+      }
+      write(address, length, ioCalls);
+      return;
+    }
+    long stamp = enter("write");
+    try {
+      write(address, length, CALLS.get());
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  private void write(long address, int length, NativeCalls calls) {
+    while (true) {
+      long n = calls.write(fd, address, length);
+      if (n >= 0) {
+        return;
+      }
+      int errno = calls.errno();
+      if (errno != LibC.EINTR) {
+        throw ioError("write", errno);
+      }
+    }
+  }
+
   /**
-   * Waits until a packet can be read, the timeout passes or {@link #wakeup()} is called.
+   * Waits until a packet can be read, the timeout passes or {@link #wakeup()} is called. One thread
+   * at a time.
    *
    * @param timeoutMillis how long to wait at most; 0 checks without waiting, -1 waits forever
    * @return true when a packet is waiting; false on timeout or wake-up
    * @throws TunException when the device is closed (also while waiting) or was deleted from outside
    */
   public boolean awaitReadable(int timeoutMillis) {
+    if (Thread.currentThread() == ioThread) {
+      if (closed) {
+        throw detachClosed("poll");
+      }
+      return awaitReadable(timeoutMillis, ioCalls);
+    }
     long stamp = enter("poll");
     try {
-      pollFds.setShort(6, (short) 0);
-      pollFds.setShort(POLLFD_SIZE + 6, (short) 0);
-      int n = LibC.poll(pollFds, TWO_FDS, timeoutMillis);
-      if (n < 0) {
-        int errno = Native.getLastError();
-        if (errno == LibC.EINTR) {
-          return false;
-        }
-        throw ioError("poll", errno);
-      }
-      short wake = pollFds.getShort(POLLFD_SIZE + 6);
-      if (wake != 0) {
-        LibC.read(wakeFd, drain, 8);
-        if (closed) {
-          throw closedError("poll");
-        }
-      }
-      short events = pollFds.getShort(6);
-      if ((events & (LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0) {
-        throw new TunException("poll(" + name + ") reported an error on the tun fd: the interface "
-            + name + " was deleted from outside (e.g. by 'ip link del') while the peer was running");
-      }
-      return (events & LibC.POLLIN) != 0;
+      return awaitReadable(timeoutMillis, CALLS.get());
     } finally {
       lock.unlockRead(stamp);
     }
   }
 
+  private boolean awaitReadable(int timeoutMillis, NativeCalls calls) {
+    pollFds.putShort(REVENTS, (short) 0);
+    pollFds.putShort(POLLFD_SIZE + REVENTS, (short) 0);
+    int n = calls.poll(pollFdsAddress, 2, timeoutMillis);
+    if (n < 0) {
+      int errno = calls.errno();
+      if (errno == LibC.EINTR) {
+        return false;
+      }
+      throw ioError("poll", errno);
+    }
+    if (n == 0) {
+      return false;
+    }
+    if (pollFds.getShort(POLLFD_SIZE + REVENTS) != 0) {
+      calls.read(wakeFd, drainAddress, 8);
+      if (closed) {
+        throw Thread.currentThread() == ioThread ? detachClosed("poll") : closedError("poll");
+      }
+    }
+    short events = pollFds.getShort(REVENTS);
+    if ((events & (LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0) {
+      throw new TunException("poll(" + name + ") reported an error on the tun fd: the interface "
+          + name + " was deleted from outside (e.g. by 'ip link del') while the peer was running");
+    }
+    return (events & LibC.POLLIN) != 0;
+  }
+
   /** Makes a thread waiting in {@link #awaitReadable} return false at once. Any thread may call it. */
   public void wakeup() {
     if (!closed) {
-      LibC.write(wakeFd, wakeValue, 8);
+      NativeCalls calls = Thread.currentThread() == ioThread ? ioCalls : CALLS.get();
+      calls.write(wakeFd, wakeValueAddress, 8);
     }
   }
 
   /**
-   * Removes the interface: wakes any thread waiting in {@link #awaitReadable} (it gets a
-   * {@link TunException}), waits for calls in progress to return, then closes the fd, which makes
-   * the kernel delete the interface. Idempotent.
+   * Opens another queue of this multi-queue device ({@link Builder#multiQueue}): a device object
+   * with its own fd on the same interface, so that another thread can read and write in parallel.
+   * The kernel spreads flows over the queues by a hash of their addresses and ports and sends a
+   * flow's packets to the queue that last wrote for it, so one thread per queue sees whole
+   * conversations. The interface goes away when its last queue is closed.
+   *
+   * @throws IllegalStateException if the device was not built with {@link Builder#multiQueue}
+   * @throws TunException when this device is closed or the kernel refuses another queue
+   */
+  public TunDevice addQueue() {
+    if (!multiQueue) {
+      throw new IllegalStateException(name + " has one queue: build it with TunDevice.builder().multiQueue(true)");
+    }
+    long stamp = enter("addQueue");
+    try {
+      return Builder.openQueue(name, subnet, mtu, true);
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /**
+   * Removes the interface (or, for a multi-queue device, this queue; the interface goes with the
+   * last): wakes any thread waiting in {@link #awaitReadable} (it gets a {@link TunException}),
+   * waits for calls in progress and for the attached thread's next call (at most 5 s), then closes
+   * the fd, which makes the kernel delete the interface. Idempotent.
    */
   @Override
   public void close() {
@@ -218,14 +371,71 @@ public final class TunDevice implements AutoCloseable {
       return;
     }
     closed = true;
-    LibC.write(wakeFd, wakeValue, 8);
-    long stamp = lock.writeLock();
+    if (Thread.currentThread() == ioThread) {
+      detach();
+    }
+    CALLS.get().write(wakeFd, wakeValueAddress, 8);
+    long stamp = 0;
+    try {
+      stamp = lock.tryWriteLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (stamp == 0) {
+      LOG.log(System.Logger.Level.WARNING, "{0}: the attached thread did not return to the device within {1} s;"
+          + " closing anyway", name, CLOSE_WAIT_SECONDS);
+    }
     try {
       closeQuietly(fd);
       closeQuietly(wakeFd);
       LOG.log(System.Logger.Level.DEBUG, "closed {0}", name);
     } finally {
-      lock.unlockWrite(stamp);
+      if (stamp != 0) {
+        lock.unlockWrite(stamp);
+      }
+    }
+  }
+
+  /** The attached thread's lease, released once (by that thread, or when it meets a closed device). */
+  private void detach() {
+    if (ioStamp != 0) {
+      long stamp = ioStamp;
+      ioStamp = 0;
+      ioThread = null;
+      ioCalls = null;
+      synchronized (this) {
+        attachedThread = null;
+      }
+      lock.unlockRead(stamp);
+    }
+  }
+
+  private TunException detachClosed(String call) {
+    detach();
+    return closedError(call);
+  }
+
+  /**
+   * The calling thread's claim on a device, from {@link TunDevice#attach()}; closing it makes the
+   * thread an ordinary caller again. Close it on the thread that attached.
+   */
+  public final class Attachment implements AutoCloseable {
+    private final Thread thread;
+
+    private Attachment(Thread thread) {
+      this.thread = thread;
+    }
+
+    /** Releases the claim; idempotent; a no-op once the device has been closed. */
+    @Override
+    public void close() {
+      if (Thread.currentThread() != thread) {
+        throw new IllegalStateException("close the attachment of " + name + " on the thread that attached ("
+            + thread.getName() + "), not on " + Thread.currentThread().getName());
+      }
+      if (ioThread == thread) {
+        detach();
+      }
     }
   }
 
@@ -298,15 +508,13 @@ public final class TunDevice implements AutoCloseable {
     return stamp;
   }
 
-  private Pointer pointer(ByteBuffer buffer) {
-    if (buffer != readBuffer) {
-      if (!buffer.isDirect()) {
-        throw new IllegalArgumentException("read needs a direct ByteBuffer (ByteBuffer.allocateDirect)");
-      }
-      readPointer = Native.getDirectBufferPointer(buffer);
-      readBuffer = buffer;
-    }
-    return readPointer;
+  private static ByteBuffer directBuffer(int size) {
+    return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+  }
+
+  /** The native address of a direct buffer's first byte. */
+  static long address(ByteBuffer direct) {
+    return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
   }
 
   private TunException closedError(String call) {
@@ -341,6 +549,7 @@ public final class TunDevice implements AutoCloseable {
     private Subnet subnet = Subnet.DEFAULT;
     private int mtu = 1500;
     private int txQueueLength = 4096;
+    private boolean multiQueue;
 
     private Builder() {}
 
@@ -385,6 +594,15 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
+     * Whether the interface has several queues ({@code IFF_MULTI_QUEUE}): the device opened is the
+     * first, {@link TunDevice#addQueue()} opens more, one thread each. Default false.
+     */
+    public Builder multiQueue(boolean multiQueue) {
+      this.multiQueue = multiQueue;
+      return this;
+    }
+
+    /**
      * Creates the interface, gives the host the subnet's first address, sets the MTU, disables IPv6
      * on it and brings it up.
      *
@@ -398,35 +616,83 @@ public final class TunDevice implements AutoCloseable {
         throw new TunException(refusal.get());
       }
       int fd = -1;
-      int wakeFd = -1;
       try {
-        fd = call("open(" + CLONE_DEVICE + ")", () -> LibC.open(CLONE_DEVICE, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC));
-        Ifreq request = new Ifreq(name).flags(IfTun.IFF_TUN | IfTun.IFF_NO_PI);
-        final int tunFd = fd;
-        call("ioctl(TUNSETIFF, " + name + ")", () -> LibC.ioctl(tunFd, new NativeLong(IfTun.TUNSETIFF), request));
-        String actual = request.name();
-        disableIpv6(actual);
+        String[] actual = {name};
+        fd = openFd(actual, multiQueue);
+        disableIpv6(actual[0]);
         try (InterfaceControl control = InterfaceControl.open()) {
-          control.mtu(actual, mtu);
-          control.txQueueLength(actual, txQueueLength);
-          control.address(actual, subnet.hostAddress());
-          control.netmask(actual, subnet.netmask());
-          control.up(actual);
+          control.mtu(actual[0], mtu);
+          setTxQueueLength(control, actual[0]);
+          control.address(actual[0], subnet.hostAddress());
+          control.netmask(actual[0], subnet.netmask());
+          control.up(actual[0]);
         }
-        wakeFd = call("eventfd", () -> LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC));
-        TunDevice device = new TunDevice(fd, wakeFd, actual, subnet, mtu);
-        LOG.log(System.Logger.Level.DEBUG, "opened {0}", device);
+        TunDevice device = withWakeFd(fd, actual[0], subnet, mtu, multiQueue);
         fd = -1;
-        wakeFd = -1;
         return device;
       } finally {
-        if (wakeFd >= 0) {
-          closeQuietly(wakeFd);
-        }
         if (fd >= 0) {
           closeQuietly(fd);
         }
       }
+    }
+
+    /** Another queue of the multi-queue interface {@code name}, already configured. */
+    static TunDevice openQueue(String name, Subnet subnet, int mtu, boolean multiQueue) {
+      int fd = -1;
+      try {
+        fd = openFd(new String[] {name}, multiQueue);
+        TunDevice device = withWakeFd(fd, name, subnet, mtu, multiQueue);
+        fd = -1;
+        return device;
+      } finally {
+        if (fd >= 0) {
+          closeQuietly(fd);
+        }
+      }
+    }
+
+    /**
+     * The transmit queue is a tuning, not a requirement: the kernel refuses SIOCSIFTXQLEN with EPERM
+     * to root in a user namespace (the rootless way), which may do everything else here. The device
+     * then keeps the kernel's default queue length; said once per JVM.
+     */
+    private void setTxQueueLength(InterfaceControl control, String actual) {
+      try {
+        control.txQueueLength(actual, txQueueLength);
+      } catch (TunException e) {
+        if (e.errno() != LibC.EPERM) {
+          throw e;
+        }
+        if (!TX_QUEUE_WARNED.getAndSet(true)) {
+          LOG.log(System.Logger.Level.INFO, "txqueuelen of {0} left at the kernel default: setting it to {1}"
+              + " is not permitted here (root in a user namespace); very busy DISCARD flows may see"
+              + " retransmissions", actual, String.valueOf(txQueueLength));
+        }
+      }
+    }
+
+    /** Opens the clone device and attaches it to {@code name[0]}, which becomes the actual name. */
+    private static int openFd(String[] name, boolean multiQueue) {
+      int fd = call("open(" + CLONE_DEVICE + ")", name[0],
+          () -> LibC.open(CLONE_DEVICE, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC));
+      try {
+        int flags = IfTun.IFF_TUN | IfTun.IFF_NO_PI | (multiQueue ? IfTun.IFF_MULTI_QUEUE : 0);
+        Ifreq request = new Ifreq(name[0]).flags(flags);
+        call("ioctl(TUNSETIFF, " + name[0] + ")", name[0], () -> LibC.ioctl(fd, new NativeLong(IfTun.TUNSETIFF), request));
+        name[0] = request.name();
+        return fd;
+      } catch (RuntimeException e) {
+        closeQuietly(fd);
+        throw e;
+      }
+    }
+
+    private static TunDevice withWakeFd(int fd, String name, Subnet subnet, int mtu, boolean multiQueue) {
+      int wakeFd = call("eventfd", name, () -> LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC));
+      TunDevice device = new TunDevice(fd, wakeFd, name, subnet, mtu, multiQueue);
+      LOG.log(System.Logger.Level.DEBUG, "opened {0}", device);
+      return device;
     }
 
     private static void disableIpv6(String name) {
@@ -442,7 +708,7 @@ public final class TunDevice implements AutoCloseable {
       }
     }
 
-    private int call(String what, NativeCall call) {
+    private static int call(String what, String name, NativeCall call) {
       try {
         return call.run();
       } catch (LastErrorException e) {

@@ -39,6 +39,40 @@ class CliTest {
   }
 
   @Test
+  void echoWithTwoQueuesAnswersEveryConnectionOnOneOfTwoPeerThreads() throws Exception {
+    Cli cli = Cli.start("echo", "--quiet", "--queues", "2", "--device", "faketcp-mq");
+    cli.awaitLine("ready ");
+    assertThat(Path.of("/sys/class/net/faketcp-mq/queues/rx-1")).exists();
+    for (int i = 0; i < 40; i++) {
+      try (Socket socket = new Socket("192.168.0." + (2 + i % 20), 7000 + i)) {
+        socket.setSoTimeout(5000);
+        socket.getOutputStream().write(new byte[] {(byte) i, 2, 3});
+        byte[] back = socket.getInputStream().readNBytes(3);
+        assertThat(back).as("echoed on connection " + i).containsExactly((byte) i, 2, 3);
+      }
+    }
+    cli.process.toHandle().destroy();
+    assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    String first = cli.awaitLine("counters (queue 0): ");
+    String second = cli.awaitLine("counters (queue 1): ");
+    assertThat(counter(first, "connections opened") + counter(second, "connections opened"))
+        .as("connections over both queues").isEqualTo(40);
+    assertThat(counter(first, "connections opened")).as("connections on queue 0").isPositive();
+    assertThat(counter(second, "connections opened")).as("connections on queue 1").isPositive();
+    for (String queue : List.of(first, second)) {
+      assertThat(counter(queue, "resets")).as("segments that reached a queue not knowing their connection: " + queue)
+          .isZero();
+    }
+    assertThat(Path.of("/sys/class/net/faketcp-mq")).doesNotExist();
+  }
+
+  private static int counter(String counters, String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(name + " (\\d+)").matcher(counters);
+    assertThat(m.find()).as(name + " in " + counters).isTrue();
+    return Integer.parseInt(m.group(1));
+  }
+
+  @Test
   void rejectRefusesAndIcmpechoAnswersPing() throws Exception {
     Cli cli = Cli.start("reject", "--quiet", "--subnet", "10.44.0.0/24");
     cli.awaitLine("ready ");

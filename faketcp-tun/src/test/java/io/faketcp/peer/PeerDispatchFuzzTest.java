@@ -46,6 +46,8 @@ class PeerDispatchFuzzTest {
   private static TunDevice device;
   private static FakePeer peer;
   private static PacketSocket socket;
+  /** A kernel connection whose echo the test never reads: the peer holds data in flight throughout and at the end. */
+  private static java.net.Socket inFlight;
   private static final ConcurrentLinkedQueue<byte[]> read = new ConcurrentLinkedQueue<>();
   private static final Map<ByteBuffer, Integer> unseen = new HashMap<>();
   private static final Expected expected = new Expected();
@@ -72,6 +74,9 @@ class PeerDispatchFuzzTest {
       }
     }).start();
     socket = new PacketSocket(device.name());
+    inFlight = new java.net.Socket();
+    inFlight.connect(new java.net.InetSocketAddress(device.subnet().address(200), 7007), 2000);
+    inFlight.getOutputStream().write(new byte[256 * 1024]);
   }
 
   @AfterContainer
@@ -87,7 +92,10 @@ class PeerDispatchFuzzTest {
     Files.writeString(Path.of("target/fuzz-counts.txt"), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
     socket.close();
-    peer.close();
+    peer.close(); // with the in-flight connection's data unacknowledged and its timers armed
+    assertThat(peer.isRunning()).isFalse();
+    assertThat(peer.failure()).isEmpty();
+    inFlight.close();
     device.close();
   }
 

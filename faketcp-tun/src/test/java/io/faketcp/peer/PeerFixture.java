@@ -12,8 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class PeerFixture implements AutoCloseable {
   final TunDevice device;
   final FakePeer peer;
-  final List<byte[]> sent = new CopyOnWriteArrayList<>();
-  final List<byte[]> received = new CopyOnWriteArrayList<>();
+  final List<byte[]> sent = new Recorded();
+  final List<byte[]> received = new Recorded();
   /** What the faults did: "ACTION fault tcpdump-line". */
   final List<String> faultEvents = new CopyOnWriteArrayList<>();
   /** The packets the faults acted on, in order. */
@@ -24,8 +24,22 @@ final class PeerFixture implements AutoCloseable {
   }
 
   PeerFixture(Rules rules, Responder responder) {
-    device = TunDevice.builder().subnet(Subnet.DEFAULT).open();
-    peer = FakePeer.builder(device).rules(rules).responder(responder).listener(this::record)
+    this(rules, responder, null);
+  }
+
+  /** With {@code listener} instead of recording every packet (for long transfers). */
+  PeerFixture(Rules rules, Responder responder, PacketListener listener) {
+    this(Subnet.DEFAULT, rules, responder, listener);
+  }
+
+  /**
+   * On {@code subnet}: tests that leave kernel sockets retransmitting after they end (lossy closes)
+   * use their own, so the stray packets find no route instead of the next test's peer.
+   */
+  PeerFixture(Subnet subnet, Rules rules, Responder responder, PacketListener listener) {
+    device = TunDevice.builder().subnet(subnet).open();
+    peer = FakePeer.builder(device).rules(rules).responder(responder)
+        .listener(listener != null ? listener : this::record)
         .faultListener((action, fault, direction, packet, delay) -> {
           faultEvents.add(action + " " + fault + " " + io.faketcp.packet.Tcpdump.format(packet));
           byte[] bytes = new byte[packet.remaining()];
@@ -73,6 +87,44 @@ final class PeerFixture implements AutoCloseable {
     Flood(Socket socket, Thread writer) {
       this.socket = socket;
       this.writer = writer;
+    }
+  }
+
+  /**
+   * The packets recorded so far: appending is O(1) (a CopyOnWriteArrayList copied itself on every
+   * packet, which at connect-many's tens of thousands of packets kept the peer's thread busy for
+   * seconds); iteration and streams see a snapshot, so tests may read while the peer records.
+   */
+  private static final class Recorded extends java.util.AbstractList<byte[]> {
+    private final java.util.ArrayList<byte[]> packets = new java.util.ArrayList<>();
+
+    @Override
+    public synchronized boolean add(byte[] packet) {
+      return packets.add(packet);
+    }
+
+    @Override
+    public synchronized byte[] get(int index) {
+      return packets.get(index);
+    }
+
+    @Override
+    public synchronized int size() {
+      return packets.size();
+    }
+
+    @Override
+    public java.util.Iterator<byte[]> iterator() {
+      return snapshot().iterator();
+    }
+
+    @Override
+    public java.util.Spliterator<byte[]> spliterator() {
+      return snapshot().spliterator();
+    }
+
+    private synchronized List<byte[]> snapshot() {
+      return List.copyOf(packets);
     }
   }
 

@@ -26,6 +26,20 @@ class SubnetTest {
   }
 
   @Test
+  void rangesNoInterfaceCanHoldAreRefusedWithTheRangeAndAFix() {
+    assertThatThrownBy(() -> Subnet.parse("224.0.0.0/24")).hasMessage("subnet '224.0.0.0/24' is in 224.0.0.0/4,"
+        + " the multicast range: the kernel gives no interface an address there; use a private range such as"
+        + " 10.1.0.0/24, 172.16.1.0/24 or 192.168.1.0/24");
+    assertThatThrownBy(() -> Subnet.parse("240.1.0.0/16")).hasMessageContaining("is in 240.0.0.0/4, the reserved range");
+    assertThatThrownBy(() -> Subnet.parse("255.255.255.252/30")).hasMessageContaining("broadcast");
+    assertThatThrownBy(() -> Subnet.parse("0.1.0.0/16")).hasMessageContaining("is in 0.0.0.0/8, the 'this network'");
+    assertThatThrownBy(() -> Subnet.parse("192.0.0.0/2")).hasMessageContaining("reaches into 224.0.0.0/4");
+    assertThatThrownBy(() -> Subnet.parse("0.0.0.0/1")).hasMessageContaining("reaches into 0.0.0.0/8");
+    assertThat(Subnet.parse("223.255.255.0/24").hostAddress().getHostAddress()).isEqualTo("223.255.255.1");
+    assertThat(Subnet.parse("1.0.0.0/8").prefixLength()).isEqualTo(8);
+  }
+
+  @Test
   void badInputNamesTheValueAndTheFix() {
     assertThatThrownBy(() -> Subnet.parse("192.168.0.5/24")).hasMessageContaining("did you mean 192.168.0.0/24");
     assertThatThrownBy(() -> Subnet.parse("192.168.0.0")).hasMessageContaining("no prefix length");

@@ -83,6 +83,98 @@ class TunDeviceTest {
   }
 
   @Test
+  void anAttachedThreadReadsAndWritesAndIsWokenWhenAnotherThreadCloses() throws Exception {
+    TunDevice tun = TunDevice.builder().name("faketcp-t2").open();
+    CompletableFuture<ByteBuffer> attached = new CompletableFuture<>();
+    CompletableFuture<Throwable> ended = new CompletableFuture<>();
+    Thread io = new Thread(() -> {
+      try (TunDevice.Attachment a = tun.attach();
+          DatagramSocket socket = new DatagramSocket()) {
+        assertThatThrownBy(tun::attach).isInstanceOf(IllegalStateException.class).hasMessageContaining("already attached");
+        socket.send(new DatagramPacket(new byte[3], 3, new InetSocketAddress("192.168.0.9", 9999)));
+        ByteBuffer in = ByteBuffer.allocateDirect(2048);
+        tun.awaitReadable(2000);
+        tun.read(in);
+        attached.complete(ByteBuffer.allocateDirect(2048).put(in).flip());
+        while (true) {
+          tun.awaitReadable(-1);
+        }
+      } catch (Throwable t) {
+        ended.complete(t);
+      }
+    });
+    io.start();
+    long start;
+    try {
+      ByteBuffer packet = attached.get(5, TimeUnit.SECONDS);
+      assertThat(packet.remaining()).isEqualTo(20 + 8 + 3);
+      assertThatThrownBy(tun::attach).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("already attached to faketcp-t2");
+      tun.write(packet); // another thread may still write (the locked path): the datagram goes back in
+    } finally {
+      start = System.nanoTime();
+      tun.close();
+    }
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("close does not wait for its timeout")
+        .isLessThan(2000);
+    assertThat(ended.get(2, TimeUnit.SECONDS)).isInstanceOf(TunException.class).hasMessageContaining("closed");
+    assertThat(Path.of("/sys/class/net/faketcp-t2")).doesNotExist();
+    io.join(2000);
+  }
+
+  @Test
+  void closeOnTheAttachedThreadItselfDoesNotWait() {
+    TunDevice tun = TunDevice.builder().open();
+    try (TunDevice.Attachment a = tun.attach()) {
+      long start = System.nanoTime();
+      tun.close();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
+      assertThatThrownBy(() -> tun.read(ByteBuffer.allocateDirect(2048))).isInstanceOf(TunException.class)
+          .hasMessageContaining("closed");
+    }
+    assertThatThrownBy(tun::attach).isInstanceOf(TunException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void aMultiQueueDeviceSpreadsFlowsOverItsQueuesAndGoesAwayWithTheLast() throws Exception {
+    TunDevice first = TunDevice.builder().name("faketcp-mq").multiQueue(true).open();
+    TunDevice second = first.addQueue();
+    try {
+      assertThat(second.name()).isEqualTo("faketcp-mq");
+      int[] seen = new int[2];
+      try (DatagramSocket socket = new DatagramSocket()) {
+        ByteBuffer in = ByteBuffer.allocateDirect(2048);
+        for (int port = 10000; port < 10064; port++) {
+          socket.send(new DatagramPacket(new byte[1], 1, new InetSocketAddress("192.168.0.9", port)));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (seen[0] + seen[1] < 64 && System.nanoTime() < deadline) {
+          TunDevice[] queues = {first, second};
+          for (int q = 0; q < 2; q++) {
+            while (queues[q].read(in) > 0) {
+              seen[q]++;
+            }
+          }
+        }
+      }
+      assertThat(seen[0] + seen[1]).as("datagrams read from either queue").isEqualTo(64);
+      assertThat(seen[0]).as("flows on the first queue").isPositive();
+      assertThat(seen[1]).as("flows on the second queue").isPositive();
+      first.close();
+      assertThat(Path.of("/sys/class/net/faketcp-mq")).as("the second queue keeps the interface").exists();
+      second.close();
+      assertThat(Path.of("/sys/class/net/faketcp-mq")).doesNotExist();
+    } finally {
+      first.close();
+      second.close();
+    }
+    try (TunDevice single = TunDevice.builder().open()) {
+      assertThatThrownBy(single::addQueue).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("multiQueue(true)");
+    }
+  }
+
+  @Test
   void aNameAlreadyInUseIsRefusedWithTheReason() {
     try (TunDevice first = TunDevice.builder().name("faketcp-dup").open()) {
       assertThatThrownBy(() -> TunDevice.builder().name("faketcp-dup").subnet(Subnet.parse("10.9.0.0/24")).open())

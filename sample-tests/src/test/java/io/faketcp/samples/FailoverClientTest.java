@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faketcp.assertj.PacketPattern;
 import io.faketcp.junit5.FakeNetworkExtension;
 import io.faketcp.junit5.NetworkInfo;
+import io.faketcp.junit5.SubnetLocks;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.Rule;
 import java.net.InetSocketAddress;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** Failover over replicas .5 (gone: drops everything), .6 (refuses) and .7 (healthy). */
 // tag::programmatic[]
-@ResourceLock(providers = FakeNetworkExtension.SubnetLocks.class)
+@ResourceLock(providers = SubnetLocks.class)
 class FailoverClientTest {
   @RegisterExtension
   static FakeNetworkExtension network = FakeNetworkExtension.newInstance()

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * <p>{@link #drain()} (called when JUnit closes the root store, and from a shutdown hook) closes the
  * spares and waits until every device is gone.
  */
-public final class DevicePool {
+final class DevicePool {
   private static final System.Logger LOG = System.getLogger(DevicePool.class.getName());
   private static final DevicePool INSTANCE = new DevicePool();
   private static final int SPARES = 4;
@@ -45,7 +45,7 @@ public final class DevicePool {
   private final Object monitor = new Object();
   private final Map<Settings.DeviceKey, Deque<Prepared>> spares = new HashMap<>();
   private final Map<Settings.DeviceKey, Integer> preparing = new HashMap<>();
-  private final Map<Subnet, String> active = new HashMap<>();
+  private final Map<Subnet, Holder> active = new HashMap<>();
   private final Set<String> closingNames = ConcurrentHashMap.newKeySet();
   private final Set<String> own = ConcurrentHashMap.newKeySet();
   private int closing;
@@ -58,7 +58,7 @@ public final class DevicePool {
   }
 
   /** The pool of this JVM. */
-  public static DevicePool instance() {
+  static DevicePool instance() {
     return INSTANCE;
   }
 
@@ -91,7 +91,7 @@ public final class DevicePool {
         prepared = takeSpare(key);
         if (prepared != null) {
           try {
-            prepared.device.restoreAddress();
+            prepared.device().restoreAddress();
           } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "spare {0} unusable: {1}", prepared, e);
             closeLater(prepared);
@@ -104,9 +104,9 @@ public final class DevicePool {
       } finally {
         configure.unlock();
       }
-      if (settings.capture() && prepared.capture == null) {
+      if (settings.capture() && prepared.capture() == null) {
         try {
-          prepared = new Prepared(key, prepared.device, PcapCapture.open(prepared.device.name(), prepared.device.mtu()));
+          prepared = new Prepared(key, prepared.device(), Captures.open(prepared.device().name(), prepared.device().mtu()));
         } catch (RuntimeException e) {
           release(prepared);
           throw e;
@@ -131,7 +131,7 @@ public final class DevicePool {
   void release(Prepared prepared) {
     configure.lock();
     try {
-      prepared.device.withdrawAddress();
+      prepared.device().withdrawAddress();
     } catch (RuntimeException e) {
       // The device may be gone already (deleted from outside): close it now rather than later.
       LOG.log(System.Logger.Level.DEBUG, "could not remove the address of {0}: {1}", prepared, e);
@@ -139,13 +139,13 @@ public final class DevicePool {
       try {
         prepared.close();
       } finally {
-        own.remove(prepared.device.name());
-        unreserve(prepared.device.subnet());
+        own.remove(prepared.device().name());
+        unreserve(prepared.device().subnet());
       }
       return;
     }
     configure.unlock();
-    unreserve(prepared.device.subnet());
+    unreserve(prepared.device().subnet());
     closeLater(prepared);
   }
 
@@ -155,7 +155,7 @@ public final class DevicePool {
   }
 
   /** Closes the spares and waits until every device handed back is closed. */
-  public void drain() {
+  void drain() {
     drain(TimeUnit.SECONDS.toNanos(60));
   }
 
@@ -187,29 +187,62 @@ public final class DevicePool {
     long deadline = System.nanoTime() + WAIT_NANOS;
     synchronized (monitor) {
       while (true) {
-        String other = overlappingHolder(subnet);
+        Map.Entry<Subnet, Holder> other = overlappingHolder(subnet);
         if (other == null) {
-          active.put(subnet, holder);
+          active.put(subnet, new Holder(holder));
           return;
         }
         if (System.nanoTime() >= deadline) {
-          throw new IllegalStateException(holder + " waited 60 s for subnet " + subnet + ", held by " + other
-              + ": with parallel execution give concurrent tests distinct subnets, or declare the subnet lock"
-              + " (@FakeNetwork does; with @RegisterExtension add @ResourceLock(providers ="
-              + " FakeNetworkExtension.SubnetLocks.class) to the class)");
+          throw new IllegalStateException(waitedTooLong(holder, subnet, other.getKey(), other.getValue()));
         }
         waitOn(deadline);
       }
     }
   }
 
-  private String overlappingHolder(Subnet subnet) {
-    for (Map.Entry<Subnet, String> e : active.entrySet()) {
+  private Map.Entry<Subnet, Holder> overlappingHolder(Subnet subnet) {
+    for (Map.Entry<Subnet, Holder> e : active.entrySet()) {
       if (e.getKey().overlaps(subnet)) {
-        return e.getValue() + " (" + e.getKey() + ")";
+        return e;
       }
     }
     return null;
+  }
+
+  /** The 60 s message: what the holder is doing decides the cause named. */
+  static String waitedTooLong(String waiter, Subnet wanted, Subnet held, Holder holder) {
+    String start = waiter + " waited 60 s for subnet " + wanted + ", held by " + holder.name + " (" + held + ")";
+    long finished = holder.finishedNanos;
+    if (finished != 0) {
+      long ago = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - finished);
+      return start + ", which finished " + ago + " s ago but never closed its fake network: JUnit "
+          + JUnitVersion.jupiter() + " did not close the extension's store value when that test ended"
+          + " (faketcp's values are both CloseableResource and AutoCloseable, which every JUnit from 5.10 on"
+          + " closes); a JUnit extension that replaces the store, or an engine stopped half-way, can do this."
+          + " Report it to faketcp with this message";
+    }
+    return start + ", which is still running: with parallel execution give concurrent tests distinct subnets,"
+        + " or let JUnit keep them apart: " + JUnitVersion.lockAdvice();
+  }
+
+  /** The holder of {@code subnet}, if it is {@code name}, has finished (its network should close next). */
+  void holderFinished(Subnet subnet, String name) {
+    synchronized (monitor) {
+      Holder h = active.get(subnet);
+      if (h != null && h.name.equals(name) && h.finishedNanos == 0) {
+        h.finishedNanos = System.nanoTime();
+      }
+    }
+  }
+
+  /** Who holds a subnet, and since when it has finished (0: still running). */
+  static final class Holder {
+    final String name;
+    volatile long finishedNanos;
+
+    Holder(String name) {
+      this.name = name;
+    }
   }
 
   private void unreserve(Subnet subnet) {
@@ -298,8 +331,8 @@ public final class DevicePool {
         configure.unlock();
       }
       spare = new Prepared(key, device, null);
-      if (key.capture) {
-        spare = new Prepared(key, device, PcapCapture.open(device.name(), device.mtu()));
+      if (key.capture()) {
+        spare = new Prepared(key, device, Captures.open(device.name(), device.mtu()));
       }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "could not prepare a spare device for " + key + ": " + e, e);
@@ -324,7 +357,7 @@ public final class DevicePool {
   }
 
   private void closeLater(Prepared prepared) {
-    String name = prepared.device.name();
+    String name = prepared.device().name();
     synchronized (monitor) {
       closing++;
       closingNames.add(name);

@@ -1,7 +1,5 @@
 package io.faketcp.junit5.internal;
 
-import io.faketcp.junit5.CapturedPackets;
-import io.faketcp.junit5.FakeNetworkExtension;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,27 +15,30 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.opentest4j.TestAbortedException;
 
 /**
- * The failure artefacts of {@link FakeNetworkExtension}: when a test fails, writes its capture to
+ * The failure artefacts of the extension: when a test fails, writes its capture to
  * {@code <test>.pcap} and a tcpdump-style {@code <test>.txt} under {@code target/faketcp} (or the
- * directory named by {@link FakeNetworkExtension#ARTEFACTS_PROPERTY}), and names both in a report
- * entry and in a note suppressed by the failure. One set per test, named in its first failure.
+ * directory named by {@link #DIRECTORY_PROPERTY}), and names both in a report entry and in a note
+ * suppressed by the failure. One set per test, named in its first failure. Internal: not part of
+ * faketcp's API.
  */
 public final class FailureArtefacts {
-  // The extension's logger, so that these messages keep their logger name.
-  private static final System.Logger LOG = System.getLogger(FakeNetworkExtension.class.getName());
+  /** System property naming the directory for failure artefacts; default {@code target/faketcp}. */
+  public static final String DIRECTORY_PROPERTY = "faketcp.artefacts";
+  private static final System.Logger LOG = System.getLogger(FailureArtefacts.class.getName());
   private static final String ARTEFACTS_KEY = "artefacts";
   private static final Pattern INVOCATION = Pattern.compile("\\[(?:test-template-invocation|dynamic-test):#(\\d+)]");
 
   private final ExtensionContext.Namespace namespace;
-  private final Function<Session, CapturedPackets> packets;
+  private final Function<List<CaptureRecord>, String> summary;
 
   /**
    * @param namespace the extension's store namespace, where a test's artefacts are marked as written
-   * @param packets the public view of a session's capture
+   * @param summary what the transcript file says about the packets before listing them (their TCP
+   *     connections)
    */
-  public FailureArtefacts(ExtensionContext.Namespace namespace, Function<Session, CapturedPackets> packets) {
+  public FailureArtefacts(ExtensionContext.Namespace namespace, Function<List<CaptureRecord>, String> summary) {
     this.namespace = namespace;
-    this.packets = packets;
+    this.summary = summary;
   }
 
   /** Records the artefacts for {@code throwable}, unless it is not a failure of the code under test. */
@@ -61,19 +62,20 @@ public final class FailureArtefacts {
       return; // one set per test, named in the first failure
     }
     store.put(ARTEFACTS_KEY, Boolean.TRUE);
-    Path directory = Path.of(System.getProperty(FakeNetworkExtension.ARTEFACTS_PROPERTY, "target/faketcp"));
+    Path directory = Path.of(System.getProperty(DIRECTORY_PROPERTY, "target/faketcp"));
     String base = artefactName(context);
     try {
-      List<Path> files = session.writeArtefacts(directory, base);
+      List<Path> files = session.writeArtefacts(directory, base, summary);
       Map<String, String> entry = new LinkedHashMap<>();
       entry.put("faketcp.pcap", files.get(0).toAbsolutePath().toString());
       entry.put("faketcp.transcript", files.get(1).toAbsolutePath().toString());
       context.publishReportEntry(entry);
-      CapturedPackets captured = packets.apply(session);
-      String message = "faketcp capture of " + context.getDisplayName() + " (" + captured.size() + " packets on "
-          + session.device().name() + (session.faultSummary().isEmpty() ? "" : "; " + session.faultSummary())
-          + ") written to " + files.get(0) + " and " + files.get(1) + ":\n"
-          + truncate(captured.transcript());
+      Session.Snapshot captured = session.snapshot();
+      String faults = session.faultSummary();
+      String message = "faketcp capture of " + context.getDisplayName() + " (" + captured.records().size()
+          + " packets on " + session.interfaceName() + (faults.isEmpty() ? "" : "; " + faults) + ") written to "
+          + files.get(0) + " and " + files.get(1) + ":\n"
+          + truncate(session.transcript(captured));
       failure.addSuppressed(new CaptureWritten(message));
       LOG.log(System.Logger.Level.INFO, "test {0} failed; capture written to {1} and {2}", context.getUniqueId(),
           files.get(0).toAbsolutePath(), files.get(1).toAbsolutePath());

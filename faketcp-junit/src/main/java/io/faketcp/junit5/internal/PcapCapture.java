@@ -24,7 +24,7 @@ import org.pcap4j.packet.namednumber.DataLinkType;
  * handle is opened first — from then on the kernel queues every packet in its ring, so none is lost —
  * and read by a daemon thread once {@link #start} is called.
  */
-final class PcapCapture {
+final class PcapCapture implements PacketCapture {
   private static final System.Logger LOG = System.getLogger(PcapCapture.class.getName());
   static final int SNAPLEN = 262_144;
   private static final int BUFFER_BYTES = 4 << 20;
@@ -75,7 +75,8 @@ final class PcapCapture {
   }
 
   /** Starts reading: a packet is to the subnet when its destination is in it but not the host. */
-  void start(Subnet subnet, String filter, int limit) {
+  @Override
+  public void start(Subnet subnet, String filter, int limit) {
     this.subnet = subnet;
     this.limit = limit;
     if (!filter.isEmpty()) {
@@ -137,7 +138,8 @@ final class PcapCapture {
    * pcap's statistics): what the reader must have read for the capture to be complete at this moment.
    * -1 when pcap cannot tell.
    */
-  long kernelDeliveredSinceStart() {
+  @Override
+  public long kernelDeliveredSinceStart() {
     long delivered = kernelDelivered();
     return delivered < 0 ? -1 : delivered - kernelOffset;
   }
@@ -152,12 +154,14 @@ final class PcapCapture {
   }
 
   /** Packets read since the handle opened, kept or not. */
-  synchronized long total() {
+  @Override
+  public synchronized long total() {
     return total;
   }
 
   /** Waits (bounded) until at least {@code count} packets have been read in all; true if they have. */
-  synchronized boolean awaitTotal(long count, long timeoutNanos) {
+  @Override
+  public synchronized boolean awaitTotal(long count, long timeoutNanos) {
     long deadline = System.nanoTime() + timeoutNanos;
     while (total < count) {
       long left = deadline - System.nanoTime();
@@ -175,23 +179,27 @@ final class PcapCapture {
   }
 
   /** The packets kept so far (a copy of the list). */
-  synchronized List<CaptureRecord> records() {
+  @Override
+  public synchronized List<CaptureRecord> records() {
     return new ArrayList<>(records);
   }
 
   /** Packets not kept because the capture limit was reached. */
-  synchronized long overLimit() {
+  @Override
+  public synchronized long overLimit() {
     return overLimit;
   }
 
   /** Forgets the packets kept so far. */
-  synchronized void clear() {
+  @Override
+  public synchronized void clear() {
     records.clear();
     overLimit = 0;
   }
 
   /** What the kernel says it dropped (ring full), or a note why it cannot tell. */
-  String dropReport() {
+  @Override
+  public String dropReport() {
     try {
       PcapStat stat = handle.getStats();
       return "pcap received " + stat.getNumPacketsReceived() + ", dropped " + stat.getNumPacketsDropped()
@@ -201,12 +209,19 @@ final class PcapCapture {
     }
   }
 
+  /** pcap reads the device itself: the peer needs no listener. */
+  @Override
+  public io.faketcp.peer.PacketListener peerListener() {
+    return null;
+  }
+
   String interfaceName() {
     return interfaceName;
   }
 
   /** Stops the reading thread: breakLoop() wakes it even on an idle interface. */
-  void stop() {
+  @Override
+  public void stop() {
     Thread t = thread;
     if (t == null) {
       return;
@@ -230,13 +245,15 @@ final class PcapCapture {
   }
 
   /** Closes the handle (slow: the kernel waits for an RCU grace period). */
-  void close() {
+  @Override
+  public void close() {
     stop();
     handle.close();
   }
 
   /** Writes {@code packets} as a pcap file (nanosecond timestamps, link type RAW). */
-  void write(Path file, List<CaptureRecord> packets) throws IOException {
+  @Override
+  public void write(Path file, List<CaptureRecord> packets) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     PcapHandle dead = null;
     try {

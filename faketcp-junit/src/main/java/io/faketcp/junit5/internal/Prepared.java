@@ -2,18 +2,8 @@ package io.faketcp.junit5.internal;
 
 import io.faketcp.tun.TunDevice;
 
-/** An open tun device and, when the settings capture, the pcap handle already open on it. */
-final class Prepared {
-  final Settings.DeviceKey key;
-  final TunDevice device;
-  final PcapCapture capture;
-
-  Prepared(Settings.DeviceKey key, TunDevice device, PcapCapture capture) {
-    this.key = key;
-    this.device = device;
-    this.capture = capture;
-  }
-
+/** An open tun device and, when the settings capture, the capture already open on it. */
+record Prepared(Settings.DeviceKey key, TunDevice device, PacketCapture capture) {
   /** Closes in reverse order of opening: capture, then device. Slow (kernel RCU waits). */
   void close() {
     try {

@@ -1,8 +1,13 @@
 package io.faketcp.junit5.internal;
 
+import io.faketcp.peer.ConnectMany;
+import io.faketcp.peer.ConnectManyResult;
 import io.faketcp.peer.FakePeer;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.PacketListener;
 import io.faketcp.peer.PeerCounters;
+import io.faketcp.peer.Rules;
+import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,18 +16,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.PcapNativeException;
 
 /**
  * One running fake network: a device from the {@link DevicePool}, the peer answering on it and the
  * capture. Closing stops the peer and the capture's reader, then returns the device to the pool (which
- * closes it in the background).
+ * closes it in the background). Internal: not part of faketcp's API.
+ *
+ * <p>Kept in JUnit's {@code ExtensionContext.Store}, which closes it when its test (or class) ends: it
+ * is both a {@code CloseableResource} (all JUnit versions; the only kind closed before 5.13, and with
+ * {@code junit.jupiter.extensions.store.close.autocloseable.enabled=false}) and an {@link AutoCloseable}
+ * (5.13 on), and {@link #close()} acts once, however often it is called.
  */
-public final class Session implements AutoCloseable {
+@SuppressWarnings("deprecation") // CloseableResource: deprecated in 5.13, still the only kind 5.10 to 5.12 close
+public final class Session implements ExtensionContext.Store.CloseableResource, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Session.class.getName());
   /** How long reading the capture waits for packets the peer has already seen. */
   static final long COMPLETENESS_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -30,50 +47,70 @@ public final class Session implements AutoCloseable {
   private final Settings settings;
   private final Prepared prepared;
   private final FakePeer peer;
-  private final PcapCapture capture;
+  private final PacketCapture capture;
   private final long captureBase;
   private final BpfProgram filter;
   private final AtomicLong filterMatches = new AtomicLong();
   private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+  private final String holder;
   private volatile int failureMark;
-  private volatile boolean closed;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Session(Settings settings, Prepared prepared, BpfProgram filter) {
+  private Session(Settings settings, Prepared prepared, BpfProgram filter, String holder) {
     this.settings = settings;
+    this.holder = holder;
     this.prepared = prepared;
-    this.capture = prepared.capture;
+    this.capture = prepared.capture();
     this.filter = filter;
     if (capture != null) {
       capture.start(settings.subnet(), settings.captureFilter(), settings.captureLimit());
     }
     this.captureBase = capture == null ? 0 : capture.total();
-    FakePeer.Builder builder = FakePeer.builder(prepared.device)
+    FakePeer.Builder builder = FakePeer.builder(prepared.device())
         .rules(settings.rules())
         .faultListener(faultMarks::record)
         .onFailure(this::peerFailed);
     if (settings.responder() != null) {
       builder.responder(settings.responder());
     }
-    if (filter != null) {
+    PacketListener captureListener = capture == null ? null : capture.peerListener();
+    if (filter != null && captureListener != null) {
+      builder.listener((direction, packet) -> {
+        captureListener.packet(direction, packet);
+        countFiltered(direction, packet);
+      });
+    } else if (filter != null) {
       builder.listener(this::countFiltered);
+    } else if (captureListener != null) {
+      builder.listener(captureListener);
     }
     this.peer = builder.start();
   }
 
   /**
-   * Opens a fake network for {@code holder} (a test's or class's name).
+   * Opens a fake network for {@code holder} (a test's or class's name) in {@code context}'s run: also
+   * keeps a pool drain in the run's root store under {@code namespace} (JUnit closes it when the run
+   * ends; it waits until every device is closed) and says once if this JUnit ignores the subnet locks.
    *
    * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException for an overlapping subnet or
    *     a capture filter pcap cannot compile
    */
-  public static Session open(Settings settings, String holder) {
+  public static Session open(ExtensionContext context, ExtensionContext.Namespace namespace, Settings settings,
+      String holder) {
+    JUnitVersion.warnIfLocksIgnored(context);
+    Session session = open(settings, holder);
+    context.getRoot().getStore(namespace).getOrComputeIfAbsent(PoolDrain.class, k -> new PoolDrain(), PoolDrain.class);
+    return session;
+  }
+
+  private static Session open(Settings settings, String holder) {
     BpfProgram filter = compileFilter(settings);
     Prepared prepared = DevicePool.instance().acquire(settings, holder);
     try {
-      return new Session(settings, prepared, filter);
+      return new Session(settings, prepared, filter, holder);
     } catch (RuntimeException | Error e) {
-      if (prepared.capture != null) {
-        prepared.capture.stop();
+      if (prepared.capture() != null) {
+        prepared.capture().stop();
       }
       DevicePool.instance().release(prepared);
       if (filter != null) {
@@ -86,6 +123,12 @@ public final class Session implements AutoCloseable {
   private static BpfProgram compileFilter(Settings settings) {
     if (settings.captureFilter().isEmpty()) {
       return null;
+    }
+    Optional<String> libpcapMissing = Environment.libpcapMissing();
+    if (libpcapMissing.isPresent()) {
+      throw new org.junit.jupiter.api.extension.ExtensionConfigurationException(
+          Settings.describe(settings.origin(), "captureFilter", settings.captureFilter())
+              + " needs libpcap to compile it, and " + libpcapMissing.get());
     }
     try {
       return PcapCapture.compile(settings.captureFilter());
@@ -115,18 +158,104 @@ public final class Session implements AutoCloseable {
     }
   }
 
+  /** The configuration this network was opened with. */
   public Settings settings() {
     return settings;
   }
 
-  public TunDevice device() {
-    return prepared.device;
+  TunDevice device() {
+    return prepared.device();
   }
 
-  public FakePeer peer() {
-    return peer;
+  /** The subnet. */
+  public Subnet subnet() {
+    return settings.subnet();
   }
 
+  /** The tun device's name. */
+  public String interfaceName() {
+    return prepared.device().name();
+  }
+
+  /** The tun device's MTU. */
+  public int mtu() {
+    return prepared.device().mtu();
+  }
+
+  /** Every fake host behaves as {@code mode} from the next packet on. */
+  public void mode(Mode mode) {
+    peer.mode(mode);
+  }
+
+  /** Replaces the peer's rules. */
+  public void rules(Rules rules) {
+    peer.rules(rules);
+  }
+
+  /** The peer's rules in force. */
+  public Rules rules() {
+    return peer.rules();
+  }
+
+  /** Adds a fault to the peer's rules, in force when this returns. */
+  public void fault(io.faketcp.peer.Fault fault) {
+    peer.fault(fault);
+  }
+
+  /** Removes every fault from the peer's rules. */
+  public void clearFaults() {
+    peer.clearFaults();
+  }
+
+  /** The seed of the peer's random faults. */
+  public long seed() {
+    return peer.seed();
+  }
+
+  /** How often each fault put in force so far has acted. */
+  public java.util.Map<io.faketcp.peer.Fault, Long> faultActions() {
+    return peer.faultActions();
+  }
+
+  /** The peer's counters. */
+  public PeerCounters counters() {
+    return peer.counters();
+  }
+
+  /** Runs a connect-many and waits for it. */
+  public ConnectManyResult connectMany(ConnectMany request) {
+    return peer.connectMany(request);
+  }
+
+  /** Starts a connect-many. */
+  public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
+    return peer.connectManyAsync(request);
+  }
+
+  /** Closes the connect-many clients' connections with FIN or RST. */
+  public void closeClientConnections(boolean reset) {
+    peer.closeClientConnections(reset);
+  }
+
+  /**
+   * Marks the holder's test (or class) as finished: from now on a test waiting for this subnet is told
+   * that the network outlived its holder, should it never be closed.
+   */
+  public void holderFinished() {
+    DevicePool.instance().holderFinished(settings.subnet(), holder);
+  }
+
+  /** The interface name and the transcript of the capture so far, for failure output. */
+  public String transcript() {
+    return transcript(snapshot());
+  }
+
+  /** The transcript of {@code snapshot}, each packet marked with what a fault did to it. */
+  public String transcript(Snapshot snapshot) {
+    return Transcript.of(snapshot.records(), interfaceName(), snapshot.note(), faultMarks);
+  }
+
+  /** Whether this network captures its packets. */
   public boolean capturing() {
     return capture != null;
   }
@@ -161,6 +290,14 @@ public final class Session implements AutoCloseable {
   public List<Throwable> failuresSinceTestBegan() {
     List<Throwable> all = new ArrayList<>(failures);
     return all.subList(Math.min(failureMark, all.size()), all.size());
+  }
+
+  /** The packets kept so far, at once: without waiting for packets still on their way to the capture. */
+  public List<CaptureRecord> recordsNow() {
+    if (capture == null) {
+      throw new IllegalStateException("capture is off for " + settings);
+    }
+    return capture.records();
   }
 
   /**
@@ -216,21 +353,24 @@ public final class Session implements AutoCloseable {
   }
 
   /**
-   * Writes {@code <base>.pcap} and {@code <base>.txt} (the transcript) in {@code directory}.
+   * Writes {@code <base>.pcap} and {@code <base>.txt} (the transcript) in {@code directory}; the
+   * transcript starts with a header and {@code summary} of the packets, each line behind {@code #}.
    *
    * @return the two files
    */
-  public List<Path> writeArtefacts(Path directory, String base) throws IOException {
+  public List<Path> writeArtefacts(Path directory, String base, Function<List<CaptureRecord>, String> summary)
+      throws IOException {
     Snapshot snapshot = snapshot();
     Path pcap = directory.resolve(base + ".pcap");
     Path txt = directory.resolve(base + ".txt");
     Files.createDirectories(directory);
-    capture.write(pcap, snapshot.records);
+    capture.write(pcap, snapshot.records());
     String faults = faultSummary();
-    String header = "# " + base + ": " + snapshot.records.size() + " packet(s) on " + device().name() + " ("
+    String header = "# " + base + ": " + snapshot.records().size() + " packet(s) on " + device().name() + " ("
         + settings.subnet() + ", " + peer.rules() + "); peer: " + peer.counters() + "\n"
-        + (faults.isEmpty() ? "" : "# " + faults + "\n");
-    Files.write(txt, (header + Transcript.of(snapshot.records, device().name(), snapshot.note, faultMarks))
+        + (faults.isEmpty() ? "" : "# " + faults + "\n")
+        + summary.apply(snapshot.records()).lines().map(line -> "# " + line + "\n").collect(Collectors.joining());
+    Files.write(txt, (header + Transcript.of(snapshot.records(), device().name(), snapshot.note(), faultMarks))
         .getBytes(StandardCharsets.UTF_8));
     return List.of(pcap, txt);
   }
@@ -238,10 +378,9 @@ public final class Session implements AutoCloseable {
   /** Stops the peer and the capture's reader, returns the device to the pool. Idempotent. */
   @Override
   public void close() {
-    if (closed) {
+    if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
     try {
       peer.close();
     } finally {
@@ -260,40 +399,16 @@ public final class Session implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "fake network on " + prepared.device + " (" + settings.rules() + ")";
+    return "fake network on " + prepared.device() + " (" + settings.rules() + ")";
   }
 
-  /** Captured packets at one moment, with what is known to be missing. */
-  public static final class Snapshot {
-    private final List<CaptureRecord> records;
-    private final long missing;
-    private final long overLimit;
-    private final String note;
-
-    Snapshot(List<CaptureRecord> records, long missing, long overLimit, String note) {
-      this.records = records;
-      this.missing = missing;
-      this.overLimit = overLimit;
-      this.note = note;
-    }
-
-    public List<CaptureRecord> records() {
-      return records;
-    }
-
-    /** Packets that crossed the device but did not reach the capture in time. */
-    public long missing() {
-      return missing;
-    }
-
-    /** Packets captured but not kept (capture limit). */
-    public long overLimit() {
-      return overLimit;
-    }
-
-    /** Empty when complete; else says what is missing and why. */
-    public String note() {
-      return note;
-    }
-  }
+  /**
+   * Captured packets at one moment, with what is known to be missing.
+   *
+   * @param records the packets kept
+   * @param missing packets that crossed the device but did not reach the capture in time
+   * @param overLimit packets captured but not kept (capture limit)
+   * @param note empty when complete; else what is missing and why
+   */
+  public record Snapshot(List<CaptureRecord> records, long missing, long overLimit, String note) {}
 }

@@ -2,51 +2,40 @@ package io.faketcp.junit5.internal;
 
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.Responder;
+import io.faketcp.peer.Rule;
 import io.faketcp.peer.Rules;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
-import java.util.Objects;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * A fake network's configuration, validated: every bad value is an
  * {@link ExtensionConfigurationException} naming where it was given ({@code @FakeNetwork(subnet = ...)}
- * or {@code FakeNetworkExtension.newInstance().subnet(...)}) and the value.
+ * or {@code FakeNetworkExtension.newInstance().subnet(...)}) and the value. Made by {@link Builder#build()}
+ * only; internal, not part of faketcp's API.
+ *
+ * @param origin where the values were given, for messages
+ * @param subnet the fake subnet; the host has its first address
+ * @param deviceName the tun device's name, or a pattern with {@code %d}
+ * @param mtu the device's MTU
+ * @param rules the peer's modes per address and port, and the default mode
+ * @param responder sees every packet first; null for none
+ * @param onFailure also told about failures of the peer; null for none
+ * @param capture whether to capture with pcap
+ * @param captureFilter a pcap filter expression, empty for none
+ * @param captureLimit how many packets a capture keeps
+ * @param skipIfUnavailable skip instead of fail where the prerequisites are missing
  */
-public final class Settings {
+public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu, Rules rules, Responder responder,
+    Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
+    boolean skipIfUnavailable) {
   /** How a bad value is named in messages. */
   public enum Origin {
     /** {@code @FakeNetwork(attribute = value)}. */
     ANNOTATION,
     /** {@code FakeNetworkExtension.newInstance().attribute(value)}. */
     BUILDER
-  }
-
-  private final Origin origin;
-  private final Subnet subnet;
-  private final String deviceName;
-  private final int mtu;
-  private final Rules rules;
-  private final Responder responder;
-  private final Consumer<Throwable> onFailure;
-  private final boolean capture;
-  private final String captureFilter;
-  private final int captureLimit;
-  private final boolean skipIfUnavailable;
-
-  private Settings(Builder b) {
-    this.origin = b.origin;
-    this.subnet = b.subnet;
-    this.deviceName = b.deviceName;
-    this.mtu = b.mtu;
-    this.rules = b.rules;
-    this.responder = b.responder;
-    this.onFailure = b.onFailure;
-    this.capture = b.capture;
-    this.captureFilter = b.captureFilter;
-    this.captureLimit = b.captureLimit;
-    this.skipIfUnavailable = b.skipIfUnavailable;
   }
 
   /** A builder; {@link Builder#build()} validates. */
@@ -62,53 +51,9 @@ public final class Settings {
         : "FakeNetworkExtension.newInstance()." + attribute + "(" + shown + ")";
   }
 
-  public Origin origin() {
-    return origin;
-  }
-
-  public Subnet subnet() {
-    return subnet;
-  }
-
-  public String deviceName() {
-    return deviceName;
-  }
-
   /** Whether the kernel picks the device's number ({@code %d} in the name). */
   public boolean namePattern() {
     return deviceName.contains("%d");
-  }
-
-  public int mtu() {
-    return mtu;
-  }
-
-  public Rules rules() {
-    return rules;
-  }
-
-  public Responder responder() {
-    return responder;
-  }
-
-  public Consumer<Throwable> onFailure() {
-    return onFailure;
-  }
-
-  public boolean capture() {
-    return capture;
-  }
-
-  public String captureFilter() {
-    return captureFilter;
-  }
-
-  public int captureLimit() {
-    return captureLimit;
-  }
-
-  public boolean skipIfUnavailable() {
-    return skipIfUnavailable;
   }
 
   /** The part of the configuration that decides whether two devices are interchangeable. */
@@ -123,33 +68,7 @@ public final class Settings {
   }
 
   /** What makes a prepared device reusable for another test. */
-  static final class DeviceKey {
-    final Subnet subnet;
-    final String name;
-    final int mtu;
-    final boolean capture;
-
-    DeviceKey(Subnet subnet, String name, int mtu, boolean capture) {
-      this.subnet = subnet;
-      this.name = name;
-      this.mtu = mtu;
-      this.capture = capture;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      if (!(o instanceof DeviceKey)) {
-        return false;
-      }
-      DeviceKey k = (DeviceKey) o;
-      return subnet.equals(k.subnet) && name.equals(k.name) && mtu == k.mtu && capture == k.capture;
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(subnet, name, mtu, capture);
-    }
-
+  record DeviceKey(Subnet subnet, String name, int mtu, boolean capture) {
     @Override
     public String toString() {
       return name + " " + subnet + " mtu " + mtu + (capture ? " +capture" : "");
@@ -160,7 +79,6 @@ public final class Settings {
   public static final class Builder {
     private final Origin origin;
     private String subnetText = Subnet.DEFAULT.toString();
-    private Subnet subnet;
     private String deviceName = "tun%d";
     private int mtu = 1500;
     private Mode mode = Mode.ACCEPT;
@@ -178,23 +96,62 @@ public final class Settings {
       this.origin = origin;
     }
 
+    /** An independent copy: later changes to either do not reach the other. */
+    public Builder copy() {
+      Builder b = new Builder(origin);
+      b.subnetText = subnetText;
+      b.deviceName = deviceName;
+      b.mtu = mtu;
+      b.mode = mode;
+      b.rules = rules;
+      b.responder = responder;
+      b.onFailure = onFailure;
+      b.capture = capture;
+      b.captureFilter = captureFilter;
+      b.captureLimit = captureLimit;
+      b.skipIfUnavailable = skipIfUnavailable;
+      return b;
+    }
+
+    /** Where the values come from, for messages. */
+    public Origin origin() {
+      return origin;
+    }
+
+    /** The subnet as given, not yet checked. */
+    public String subnetText() {
+      return subnetText;
+    }
+
+    /** Whether to skip where the prerequisites are missing, as given. */
+    public boolean skipIfUnavailable() {
+      return skipIfUnavailable;
+    }
+
+    /** The value of {@code subnet} as given; {@link #build()} checks it. */
     public Builder subnet(String subnet) {
       this.subnetText = subnet;
       return this;
     }
 
+    /** The value of {@code deviceName} as given; {@link #build()} checks it. */
     public Builder deviceName(String name) {
       this.deviceName = name;
       return this;
     }
 
+    /** The value of {@code mtu} as given; {@link #build()} checks it. */
     public Builder mtu(int mtu) {
       this.mtu = mtu;
       return this;
     }
 
+    /** The default mode; rules added so far keep their order and take it as their default. */
     public Builder mode(Mode mode) {
       this.mode = mode;
+      if (rules != null && mode != null) {
+        rules = rules.withDefault(mode);
+      }
       return this;
     }
 
@@ -210,36 +167,49 @@ public final class Settings {
       return this;
     }
 
+    /** Adds a rule after those given so far (first match wins). */
+    public Builder rule(Rule rule) {
+      rules = (rules == null ? Rules.of(mode == null ? Mode.ACCEPT : mode) : rules).with(rule);
+      return this;
+    }
+
+    /** Replaces the rules and, with them, the default mode. */
     public Builder rules(Rules rules) {
       this.rules = rules;
       return this;
     }
 
+    /** The value of {@code responder} as given; {@link #build()} checks it. */
     public Builder responder(Responder responder) {
       this.responder = responder;
       return this;
     }
 
+    /** The value of {@code onFailure} as given; {@link #build()} checks it. */
     public Builder onFailure(Consumer<Throwable> onFailure) {
       this.onFailure = onFailure;
       return this;
     }
 
+    /** The value of {@code capture} as given; {@link #build()} checks it. */
     public Builder capture(boolean capture) {
       this.capture = capture;
       return this;
     }
 
+    /** The value of {@code captureFilter} as given; {@link #build()} checks it. */
     public Builder captureFilter(String filter) {
       this.captureFilter = filter;
       return this;
     }
 
+    /** The value of {@code captureLimit} as given; {@link #build()} checks it. */
     public Builder captureLimit(int limit) {
       this.captureLimit = limit;
       return this;
     }
 
+    /** The value of {@code skipIfUnavailable} as given; {@link #build()} checks it. */
     public Builder skipIfUnavailable(boolean skip) {
       this.skipIfUnavailable = skip;
       return this;
@@ -252,6 +222,7 @@ public final class Settings {
 
     /** Checks every value, before anything is created. */
     public Settings build() {
+      Subnet subnet;
       try {
         subnet = Subnet.parse(subnetText);
       } catch (IllegalArgumentException e) {
@@ -270,12 +241,10 @@ public final class Settings {
       if (mode == null) {
         throw invalid("mode", null, "a mode is required: REJECT, ACCEPT, DISCARD, ECHO or DROP");
       }
-      if (rules == null) {
-        rules = Rules.of(mode);
-      }
+      Rules effective = rules == null ? Rules.of(mode) : rules;
       for (String spec : faultSpecs) {
         try {
-          rules = rules.withFault(io.faketcp.peer.Fault.parse(spec));
+          effective = effective.withFault(io.faketcp.peer.Fault.parse(spec));
         } catch (IllegalArgumentException e) {
           throw invalid("faults", spec, e.getMessage());
         }
@@ -284,7 +253,7 @@ public final class Settings {
         if (fault == null) {
           throw invalid("fault", null, "give a Fault, e.g. Fault.parse(\"latency=50ms\")");
         }
-        rules = rules.withFault(fault);
+        effective = effective.withFault(fault);
       }
       if (captureFilter == null) {
         throw invalid("captureFilter", null, "use \"\" for no filter");
@@ -295,7 +264,8 @@ public final class Settings {
       if (!captureFilter.isEmpty() && !capture) {
         throw invalid("captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
       }
-      return new Settings(this);
+      return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
+          captureLimit, skipIfUnavailable);
     }
 
     private ExtensionConfigurationException invalid(String attribute, Object value, String why) {

@@ -8,6 +8,8 @@ public final class IfTun {
   public static final int IFF_TUN = 0x0001;
   /** {@code IFF_NO_PI}: no 4-byte packet-information prefix. */
   public static final int IFF_NO_PI = 0x1000;
+  /** {@code IFF_MULTI_QUEUE}: one of several queues (fds) of the same interface. */
+  public static final int IFF_MULTI_QUEUE = 0x0100;
 
   private IfTun() {}
 }

@@ -4,7 +4,6 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
 
 /**
  * The C library calls faketcp needs, bound with JNA direct mapping (one JNI hop per call, no proxy).
@@ -66,14 +65,18 @@ public final class LibC {
   /** {@code close(2)}. */
   public static native int close(int fd) throws LastErrorException;
 
-  /** {@code read(2)}; returns -1 and leaves errno in {@link Native#getLastError()} on failure. */
-  public static native long read(int fd, Pointer buffer, long count);
+  /**
+   * {@code read(2)} into native memory at {@code address} (a pointer passed as a 64-bit integer, so
+   * that no {@code Pointer} is made per call); returns -1 and leaves errno in
+   * {@link Native#getLastError()} on failure.
+   */
+  public static native long read(int fd, long address, long count);
 
-  /** {@code write(2)}; returns -1 and leaves errno in {@link Native#getLastError()} on failure. */
-  public static native long write(int fd, Pointer buffer, long count);
+  /** {@code write(2)} from native memory at {@code address}; -1 and errno as for {@link #read}. */
+  public static native long write(int fd, long address, long count);
 
-  /** {@code poll(2)} over an array of {@code struct pollfd} (8 bytes each). */
-  public static native int poll(Pointer fds, NativeLong nfds, int timeoutMillis);
+  /** {@code poll(2)} over an array of {@code struct pollfd} (8 bytes each) at {@code fds}. */
+  public static native int poll(long fds, long nfds, int timeoutMillis);
 
   /** {@code ioctl(2)} with a pointer argument (an {@code ifreq}). */
   public static native int ioctl(int fd, NativeLong request, Ifreq ifreq) throws LastErrorException;

@@ -1,0 +1,170 @@
+package io.faketcp.junit5;
+
+import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One TCP connection seen in a capture: its two ends, the handshake, and what each side sent, with
+ * retransmitted bytes counted once and the byte streams reassembled in sequence order (out-of-order
+ * segments put in place, sequence numbers wrapping past 2^32 followed). From
+ * {@link CapturedPackets#connections()}. Immutable.
+ *
+ * <pre>{@code
+ * for (TcpConversation c : capture.packets().connectionsWith(net.socketAddress(7, 7))) {
+ *   assertThat(c.handshakeCompleted()).isTrue();
+ *   assertThat(new String(c.streamFromServer(), US_ASCII)).isEqualTo("hello");
+ *   assertThat(c.retransmissions()).isZero();
+ * }
+ * }</pre>
+ *
+ * <p>The client is the side that sent the SYN; when the capture began after the SYN, the sender of
+ * the first captured segment.
+ */
+public final class TcpConversation {
+  private final InetSocketAddress client;
+  private final InetSocketAddress server;
+  private final boolean synSeen;
+  private final int synRetransmissions;
+  private final boolean synAcknowledged;
+  private final boolean handshakeCompleted;
+  private final Direction fromClient;
+  private final Direction fromServer;
+  private final List<CapturedPacket> packets;
+
+  TcpConversation(InetSocketAddress client, InetSocketAddress server, boolean synSeen, int synRetransmissions,
+      boolean synAcknowledged, boolean handshakeCompleted, Direction fromClient, Direction fromServer,
+      List<CapturedPacket> packets) {
+    this.client = client;
+    this.server = server;
+    this.synSeen = synSeen;
+    this.synRetransmissions = synRetransmissions;
+    this.synAcknowledged = synAcknowledged;
+    this.handshakeCompleted = handshakeCompleted;
+    this.fromClient = fromClient;
+    this.fromServer = fromServer;
+    this.packets = Collections.unmodifiableList(packets);
+  }
+
+  /** What one side sent: counted and reassembled by {@link Conversations}. */
+  record Direction(long bytes, byte[] stream, int retransmissions, boolean fin, boolean reset) {}
+
+  /** The side that opened the connection (sent the SYN). */
+  public InetSocketAddress client() {
+    return client;
+  }
+
+  /** The side that was connected to. */
+  public InetSocketAddress server() {
+    return server;
+  }
+
+  /** Whether the client's SYN was captured. */
+  public boolean synSeen() {
+    return synSeen;
+  }
+
+  /** How many times the SYN was sent again (same initial sequence number): an unanswered or slow connect. */
+  public int synRetransmissions() {
+    return synRetransmissions;
+  }
+
+  /** Whether the server answered the SYN with a SYN+ACK acknowledging it. */
+  public boolean synAcknowledged() {
+    return synAcknowledged;
+  }
+
+  /** Whether SYN, SYN+ACK acknowledging it and ACK acknowledging that were all captured. */
+  public boolean handshakeCompleted() {
+    return handshakeCompleted;
+  }
+
+  /** Bytes of data the client sent, each byte counted once however often it was retransmitted. */
+  public long bytesFromClient() {
+    return fromClient.bytes();
+  }
+
+  /** Bytes of data the server sent, each byte counted once. */
+  public long bytesFromServer() {
+    return fromServer.bytes();
+  }
+
+  /** The client's byte stream, reassembled from its first byte up to the first gap (a copy). */
+  public byte[] streamFromClient() {
+    return fromClient.stream().clone();
+  }
+
+  /** The server's byte stream, reassembled from its first byte up to the first gap (a copy). */
+  public byte[] streamFromServer() {
+    return fromServer.stream().clone();
+  }
+
+  /** Whether the client sent a FIN. */
+  public boolean finFromClient() {
+    return fromClient.fin();
+  }
+
+  /** Whether the server sent a FIN. */
+  public boolean finFromServer() {
+    return fromServer.fin();
+  }
+
+  /** Whether the client sent a RST. */
+  public boolean resetFromClient() {
+    return fromClient.reset();
+  }
+
+  /** Whether the server sent a RST. */
+  public boolean resetFromServer() {
+    return fromServer.reset();
+  }
+
+  /** Data segments, either way, that carried bytes already sent (in part or whole). */
+  public int retransmissions() {
+    return fromClient.retransmissions() + fromServer.retransmissions();
+  }
+
+  /** The connection's packets, in capture order. */
+  public List<CapturedPacket> packets() {
+    return packets;
+  }
+
+  /**
+   * One line: {@code 192.168.0.1:40000 > 192.168.0.5:80: handshake, 5 bytes >, 5 bytes <, FIN >, FIN <}.
+   */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder(text(client)).append(" > ").append(text(server)).append(": ");
+    if (!synSeen) {
+      sb.append("SYN not captured");
+    } else if (handshakeCompleted) {
+      sb.append("handshake");
+    } else if (synAcknowledged) {
+      sb.append("SYN, SYN+ACK, no ACK");
+    } else {
+      sb.append("SYN unanswered");
+    }
+    if (synRetransmissions > 0) {
+      sb.append(" (SYN sent ").append(synRetransmissions + 1).append(" times)");
+    }
+    sb.append(", ").append(fromClient.bytes()).append(" bytes >, ").append(fromServer.bytes()).append(" bytes <");
+    if (retransmissions() > 0) {
+      sb.append(", ").append(retransmissions()).append(" retransmission(s)");
+    }
+    appendFlag(sb, fromClient.fin(), "FIN >");
+    appendFlag(sb, fromServer.fin(), "FIN <");
+    appendFlag(sb, fromClient.reset(), "RST >");
+    appendFlag(sb, fromServer.reset(), "RST <");
+    return sb.toString();
+  }
+
+  private static void appendFlag(StringBuilder sb, boolean set, String text) {
+    if (set) {
+      sb.append(", ").append(text);
+    }
+  }
+
+  static String text(InetSocketAddress endpoint) {
+    return endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort();
+  }
+}

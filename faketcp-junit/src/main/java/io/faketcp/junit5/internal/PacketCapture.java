@@ -1,0 +1,53 @@
+package io.faketcp.junit5.internal;
+
+import io.faketcp.peer.PacketListener;
+import io.faketcp.tun.Subnet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a session needs from a capture on its tun device: {@link PcapCapture} (libpcap, the default) or
+ * {@link PeerCapture} (what the fake peer reads and writes, where libpcap cannot be loaded).
+ * {@link Captures#open} chooses.
+ */
+interface PacketCapture {
+  /** Starts keeping packets: at most {@code limit}, marked as to the subnet by {@code subnet}. */
+  void start(Subnet subnet, String filter, int limit);
+
+  /** The listener the fake peer must be given for this capture to see anything, or null. */
+  PacketListener peerListener();
+
+  /**
+   * Packets that crossed the device since {@link #start} by an independent count (pcap's statistics):
+   * what must have been read for the capture to be complete now; -1 when there is no such count.
+   */
+  long kernelDeliveredSinceStart();
+
+  /** Packets seen since the capture opened, kept or not. */
+  long total();
+
+  /** Waits (bounded) until at least {@code count} packets have been seen in all; true if they have. */
+  boolean awaitTotal(long count, long timeoutNanos);
+
+  /** The packets kept so far (a copy). */
+  List<CaptureRecord> records();
+
+  /** Packets not kept because the capture limit was reached. */
+  long overLimit();
+
+  /** Forgets the packets kept so far. */
+  void clear();
+
+  /** What was lost on the way into the capture, or why that cannot be told. */
+  String dropReport();
+
+  /** Stops seeing packets; idempotent. */
+  void stop();
+
+  /** Stops and releases what the capture holds. */
+  void close();
+
+  /** Writes {@code packets} as a pcap file: nanosecond timestamps, link type RAW (IPv4 without a link header). */
+  void write(Path file, List<CaptureRecord> packets) throws IOException;
+}

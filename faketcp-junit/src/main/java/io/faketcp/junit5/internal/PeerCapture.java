@@ -1,0 +1,166 @@
+package io.faketcp.junit5.internal;
+
+import io.faketcp.peer.Direction;
+import io.faketcp.peer.PacketListener;
+import io.faketcp.tun.Subnet;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The capture where libpcap cannot be loaded: every packet the fake peer reads from the tun device
+ * (the host's packets to the subnet) and writes to it (the subnet's answers), as the peer's
+ * {@link PacketListener}. These are the packets pcap sees on the device, except any the kernel drops
+ * before the peer reads them (a full transmit queue): pcap would see those, the peer does not. No
+ * capture filter (compiling one needs libpcap). The .pcap files are written here, without libpcap.
+ */
+final class PeerCapture implements PacketCapture, PacketListener {
+  static final int SNAPLEN = 262_144;
+  private static final int PCAP_MAGIC_NANOS = 0xa1b23c4d;
+  private static final int LINKTYPE_RAW = 101;
+
+  private final String interfaceName;
+  private final List<CaptureRecord> records = new ArrayList<>();
+  private boolean started;
+  private boolean stopped;
+  private int limit;
+  private long total;
+  private long overLimit;
+
+  PeerCapture(String interfaceName) {
+    this.interfaceName = interfaceName;
+  }
+
+  @Override
+  public synchronized void start(Subnet subnet, String filter, int limit) {
+    if (!filter.isEmpty()) {
+      throw new IllegalStateException("a capture filter needs libpcap, which cannot be loaded here");
+    }
+    this.limit = limit;
+    started = true;
+    stopped = false;
+  }
+
+  @Override
+  public PacketListener peerListener() {
+    return this;
+  }
+
+  /** On the peer's thread: one packet read from or written to the device. */
+  @Override
+  public void packet(Direction direction, ByteBuffer packet) {
+    Instant now = Instant.now();
+    long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    byte[] bytes = new byte[packet.remaining()];
+    packet.duplicate().get(bytes);
+    synchronized (this) {
+      if (!started || stopped) {
+        return;
+      }
+      total++;
+      if (records.size() < limit) {
+        records.add(new CaptureRecord(bytes, nanos, direction == Direction.TO_PEER));
+      } else {
+        overLimit++;
+      }
+      notifyAll();
+    }
+  }
+
+  @Override
+  public long kernelDeliveredSinceStart() {
+    return -1;
+  }
+
+  @Override
+  public synchronized long total() {
+    return total;
+  }
+
+  @Override
+  public synchronized boolean awaitTotal(long count, long timeoutNanos) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (total < count) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || stopped) {
+        return total >= count;
+      }
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return total >= count;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public synchronized List<CaptureRecord> records() {
+    return new ArrayList<>(records);
+  }
+
+  @Override
+  public synchronized long overLimit() {
+    return overLimit;
+  }
+
+  @Override
+  public synchronized void clear() {
+    records.clear();
+    overLimit = 0;
+  }
+
+  @Override
+  public synchronized String dropReport() {
+    return "peer capture on " + interfaceName + " (libpcap unavailable): " + total + " packet(s) seen by the peer;"
+        + " packets the kernel dropped before the peer read them are not seen";
+  }
+
+  @Override
+  public synchronized void stop() {
+    stopped = true;
+    notifyAll();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  @Override
+  public void write(Path file, List<CaptureRecord> packets) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+      writePcap(out, packets);
+    }
+  }
+
+  /** The pcap file format: a global header, then a record header and the bytes of each packet. */
+  static void writePcap(OutputStream out, List<CaptureRecord> packets) throws IOException {
+    ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+    header.putInt(PCAP_MAGIC_NANOS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
+        .putInt(SNAPLEN).putInt(LINKTYPE_RAW);
+    out.write(header.array());
+    ByteBuffer record = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+    for (CaptureRecord r : packets) {
+      byte[] bytes = r.bytes();
+      int kept = Math.min(bytes.length, SNAPLEN);
+      record.clear();
+      record.putInt((int) Math.floorDiv(r.epochNanos(), 1_000_000_000L))
+          .putInt((int) Math.floorMod(r.epochNanos(), 1_000_000_000L))
+          .putInt(kept)
+          .putInt(bytes.length);
+      out.write(record.array());
+      out.write(bytes, 0, kept);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package io.faketcp.maven;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher home and the launcher's ways, run for real. The "java" it starts is a script that
+ * prints its network namespace, environment and arguments. This test JVM itself runs in a private
+ * namespace (the build's launcher), so the namespaces the launcher makes are nested in it.
+ */
+class LauncherHomeTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void writesAJdkShapedHomeAroundTheRealJava() throws Exception {
+    Path realJava = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path jdk = Path.of("target", "launcher-home-test", "jdk").toAbsolutePath(); // links out of it: not a @TempDir
+    LauncherHome home = LauncherHome.write(jdk, realJava, LauncherHome.WAYS, jdk.resolveSibling("launcher.log"));
+
+    assertThat(home.launcher()).isEqualTo(jdk.resolve("bin/java")).isExecutable();
+    assertThat(Files.readString(home.launcher())).contains("java='" + realJava.toRealPath() + "'")
+        .doesNotContain("@JAVA@", "@OPTIONS@", "@WAYS@");
+    assertThat(jdk.resolve("release")).hasSameTextualContentAs(Path.of(System.getProperty("java.home"), "release"));
+    assertThat(Files.isSymbolicLink(jdk.resolve("lib"))).isTrue();
+    assertThat(jdk.resolve("bin/javac")).isExecutable();
+    assertThat(home.featureVersion()).isEqualTo(Runtime.version().feature());
+  }
+
+  @Test
+  void rewritingReplacesTheOldHome() throws Exception {
+    Path fake = fakeJdk("17.0.15");
+    LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, dir.resolve("launcher.log"));
+    Files.writeString(dir.resolve("jdk/stale"), "left by an older build");
+
+    LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, dir.resolve("launcher.log"));
+
+    assertThat(dir.resolve("jdk/stale")).doesNotExist();
+    assertThat(dir.resolve("jdk/bin/java")).isExecutable();
+  }
+
+  @Test
+  void unshareStartsJavaInANewNetworkNamespaceAndLogsIt() throws Exception {
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), dir.resolve("launcher.log"));
+
+    Map<String, String> seen = run(home, Map.of(), "-Xmx64m", "-cp", "x", "Main");
+
+    assertThat(seen.get("netns")).isNotEqualTo(ownNamespace());
+    assertThat(seen.get("FAKETCP_NETNS")).isEqualTo(seen.get("netns"));
+    assertThat(seen.get("args")).isEqualTo("-Xmx64m -cp x Main");
+    assertThat(Files.readString(dir.resolve("launcher.log"))).contains("unshare --net (root or CAP_SYS_ADMIN)");
+    assertThat(home.probe()).isEqualTo("way: unshare --net (root or CAP_SYS_ADMIN)");
+  }
+
+  @Test
+  void userNamespaceWayStartsJavaAsRootOfItsOwnUserNamespace() throws Exception {
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("21.0.2"), List.of("userns"), dir.resolve("launcher.log"));
+
+    Map<String, String> seen = run(home, Map.of(), "Main");
+
+    assertThat(seen.get("netns")).isNotEqualTo(ownNamespace());
+    assertThat(seen.get("userns")).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/user")).toString());
+    assertThat(seen.get("uid")).isEqualTo("0");
+    assertThat(home.probe()).startsWith("way: unshare --user --map-root-user --net");
+  }
+
+  @Test
+  void containerWayKeepsTheNamespaceItIsIn() throws Exception {
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("container"), dir.resolve("launcher.log"));
+
+    Map<String, String> seen = run(home, Map.of("container", "docker"), "Main");
+
+    assertThat(seen.get("netns")).isEqualTo(ownNamespace());
+    assertThat(seen.get("FAKETCP_NETNS")).isEqualTo(ownNamespace());
+    assertThat(seen.get("args")).isEqualTo("Main");
+  }
+
+  @Test
+  void withoutAWayJavaStartsWithEveryReasonAndItsFix() throws Exception {
+    // As root, sudo adds nothing; an unknown way is named as such.
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("sudo"), dir.resolve("launcher.log"));
+
+    Map<String, String> seen = run(home, Map.of("FAKETCP_NETNS_WAYS", "sudo teleport"), "Main");
+
+    assertThat(seen.get("netns")).isEqualTo(ownNamespace());
+    assertThat(seen.get("args")).startsWith("-Dfaketcp.netns.error=no private network namespace for the test JVM")
+        .contains("sudo -n unshare --net: already root, sudo adds nothing")
+        .contains("teleport: unknown way (known: unshare sudo userns container)")
+        .endsWith(" Main");
+    assertThat(home.probe()).startsWith("none: no private network namespace");
+  }
+
+  @Test
+  void jdk22AndLaterGetNativeAccess() throws Exception {
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("25.0.1"), List.of("unshare"), dir.resolve("launcher.log"));
+
+    assertThat(home.featureVersion()).isEqualTo(25);
+    assertThat(run(home, Map.of(), "Main").get("args")).isEqualTo("--enable-native-access=ALL-UNNAMED Main");
+  }
+
+  @Test
+  void javaHomeOfTheLauncherBecomesTheRealJdksAndAnyOtherStays() throws Exception {
+    Path fake = fakeJdk("17.0.15");
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fake, List.of("unshare"), dir.resolve("launcher.log"));
+
+    assertThat(run(home, Map.of("JAVA_HOME", dir.resolve("jdk").toString()), "Main").get("JAVA_HOME"))
+        .isEqualTo(fake.getParent().getParent().toString());
+    assertThat(run(home, Map.of("JAVA_HOME", "/opt/other"), "Main").get("JAVA_HOME")).isEqualTo("/opt/other");
+  }
+
+  @Test
+  void badInputIsNamedWithItsFix() throws Exception {
+    Path fake = fakeJdk("17.0.15");
+    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fake, List.of("unshare", "magic"), dir.resolve("l.log")))
+        .hasMessage("unknown way 'magic' in <ways>: expected some of unshare sudo userns container");
+    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), dir.resolve("nowhere/bin/java"), LauncherHome.WAYS, dir.resolve("l.log")))
+        .hasMessageContaining("nowhere/bin/java does not exist or is not executable");
+    Files.delete(fake.getParent().getParent().resolve("release"));
+    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, dir.resolve("l.log")))
+        .hasMessageContaining("no release file beside");
+  }
+
+  @Test
+  void readsTheFeatureVersionOfEveryReleaseFileFormat() throws IOException {
+    assertThat(LauncherHome.featureVersion("IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_VERSION=\"25.0.3\"\n", dir)).isEqualTo(25);
+    assertThat(LauncherHome.featureVersion("JAVA_VERSION=\"17.0.15\"", dir)).isEqualTo(17);
+    assertThat(LauncherHome.featureVersion("JAVA_VERSION=\"1.8.0_392\"", dir)).isEqualTo(8);
+    assertThat(LauncherHome.featureVersion("JAVA_VERSION=\"22\"", dir)).isEqualTo(22);
+    assertThatThrownBy(() -> LauncherHome.featureVersion("MODULES=\"java.base\"", Path.of("/x/release")))
+        .hasMessage("no JAVA_VERSION in /x/release: not a JDK's release file");
+  }
+
+  /** A JDK whose java prints what the launcher gave it, one key=value a line. */
+  private Path fakeJdk(String version) throws IOException {
+    Path jdk = Files.createDirectories(dir.resolve("fake-jdk-" + version));
+    Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+    Path java = Files.createDirectories(jdk.resolve("bin")).resolve("java");
+    Files.writeString(java, "#!/bin/sh\n"
+        + "echo \"netns=$(readlink /proc/self/ns/net)\"\n"
+        + "echo \"userns=$(readlink /proc/self/ns/user)\"\n"
+        + "echo \"uid=$(id -u)\"\n"
+        + "echo \"FAKETCP_NETNS=${FAKETCP_NETNS:-}\"\n"
+        + "echo \"JAVA_HOME=${JAVA_HOME:-}\"\n"
+        + "echo \"args=$*\"\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return java;
+  }
+
+  private static Map<String, String> run(LauncherHome home, Map<String, String> env, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(home.launcher().toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().remove("FAKETCP_NETNS");
+    builder.environment().remove("container");
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+    assertThat(process.exitValue()).as("launcher exit status; output:%n%s", output).isZero();
+    Map<String, String> seen = new java.util.HashMap<>();
+    for (String line : output.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        seen.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    return seen;
+  }
+
+  private static String ownNamespace() throws IOException {
+    return Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+  }
+}

@@ -1,0 +1,55 @@
+package io.faketcp.peer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * DISCARD (and the client side of connect-many): takes every byte and drops it, sends nothing,
+ * answers the host's FIN with its own. With {@code acknowledge} false it is ACCEPT: the endpoint
+ * never acknowledges the host's data, which piles up in the host's send queue.
+ */
+final class Discard implements Application {
+  private final boolean acknowledge;
+  private Endpoint endpoint;
+
+  Discard(boolean acknowledge) {
+    this.acknowledge = acknowledge;
+  }
+
+  @Override
+  public void opened(Endpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  @Override
+  public int receiveWindow() {
+    return 0xffff;
+  }
+
+  @Override
+  public boolean acknowledgesData() {
+    return acknowledge;
+  }
+
+  @Override
+  public void received(ByteBuffer data) {
+    data.position(data.limit());
+  }
+
+  @Override
+  public void inputShutdown() {
+    endpoint.shutdownOutput();
+  }
+
+  @Override
+  public void writable() {
+  }
+
+  @Override
+  public void closed(String reason) {
+  }
+
+  @Override
+  public String toString() {
+    return acknowledge ? "DISCARD" : "ACCEPT";
+  }
+}
