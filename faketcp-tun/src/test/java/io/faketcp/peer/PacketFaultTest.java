@@ -152,8 +152,9 @@ class PacketFaultTest {
         byte[] data = {(byte) (i >> 8), (byte) i};
         socket.send(new DatagramPacket(data, 2, new InetSocketAddress(f.address(5), 9)));
       }
-      await(() -> f.peer.counters().packetsIn() >= 200, "200 datagrams read");
-      Thread.sleep(50);
+      // Counted by the packet listener, which sees each datagram just before the faults do.
+      await(() -> f.received.stream().filter(p -> p[9] == IpProtocol.UDP).count() >= 200, "200 datagrams read");
+      Thread.sleep(200);
       return f.faultPackets.stream().filter(p -> p[9] == IpProtocol.UDP).map(p -> (p[28] & 0xff) << 8 | (p[29] & 0xff))
           .collect(Collectors.toList());
     }
