@@ -158,8 +158,9 @@ class PacketFaultTest {
           await(() -> f.peer.counters().packetsIn() >= sent, "datagrams read");
         }
       }
-      await(() -> f.peer.counters().packetsIn() >= 200, "200 datagrams read");
-      Thread.sleep(50);
+      // Counted by the packet listener, which sees each datagram just before the faults do.
+      await(() -> f.received.stream().filter(p -> p[9] == IpProtocol.UDP).count() >= 200, "200 datagrams read");
+      Thread.sleep(200);
       return f.faultPackets.stream().filter(p -> p[9] == IpProtocol.UDP).map(p -> (p[28] & 0xff) << 8 | (p[29] & 0xff))
           .collect(Collectors.toList());
     }
