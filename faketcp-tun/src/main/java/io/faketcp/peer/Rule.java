@@ -180,7 +180,7 @@ public final class Rule {
       try {
         subnet = Subnet.parse(s);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("addresses '" + text + "': " + e.getMessage(), e);
+        throw new IllegalArgumentException("rule addresses '" + text + "': " + e.getMessage(), e);
       }
       int size = (int) ((1L << (32 - subnet.prefixLength())) - 1);
       return new int[] {subnet.networkInt(), subnet.networkInt() + size};
@@ -190,7 +190,7 @@ public final class Rule {
       int first = address(s.substring(0, dash), text);
       int last = address(s.substring(dash + 1), text);
       if (Integer.compareUnsigned(first, last) > 0) {
-        throw new IllegalArgumentException("addresses '" + text + "': the range ends before it starts");
+        throw new IllegalArgumentException("rule addresses '" + text + "': the range ends before it starts");
       }
       return new int[] {first, last};
     }
@@ -207,7 +207,7 @@ public final class Rule {
       value = ok ? value << 8 | Integer.parseInt(parts[i]) : 0;
     }
     if (!ok) {
-      throw new IllegalArgumentException("addresses '" + whole
+      throw new IllegalArgumentException("rule addresses '" + whole
           + "': expected *, an IPv4 address, a range a.b.c.d-a.b.c.e or a CIDR block a.b.c.d/n");
     }
     return value;
@@ -223,7 +223,7 @@ public final class Rule {
     int first = port(dash > 0 ? s.substring(0, dash) : s, text);
     int last = dash > 0 ? port(s.substring(dash + 1), text) : first;
     if (first > last) {
-      throw new IllegalArgumentException("ports '" + text + "': the range ends before it starts");
+      throw new IllegalArgumentException("rule ports '" + text + "': the range ends before it starts");
     }
     return new int[] {first, last};
   }
@@ -237,7 +237,7 @@ public final class Rule {
     } catch (NumberFormatException e) {
       // fall through to the message
     }
-    throw new IllegalArgumentException("ports '" + whole + "': expected *, a port 0-65535 or a range 8000-8999");
+    throw new IllegalArgumentException("rule ports '" + whole + "': expected *, a port 0-65535 or a range 8000-8999");
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.tun.RequiresTun;
+import io.faketcp.tun.Subnet;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -22,6 +23,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Connection-level faults (reset, stall, blackhole, slow close) seen from kernel sockets. */
 @ExtendWith(RequiresTun.class)
 class ConnectionFaultTest {
+  // The stalled and the silenced connections' sockets go on probing and retransmitting after their test:
+  // on subnets of their own, those packets find no route instead of the next test's peer.
+  private static final Subnet STALL_SUBNET = Subnet.parse("192.168.86.0/24");
+  private static final Subnet BLACKHOLE_SUBNET = Subnet.parse("192.168.87.0/24");
 
   @Test
   void resetAfterBytesAcknowledgesExactlyThatManyThenResets() throws Exception {
@@ -31,10 +36,14 @@ class ConnectionFaultTest {
       socket.setSoTimeout(5000);
       assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
           .hasMessageContaining("Connection reset");
-      List<TcpSegment> fromPeer = segments(f.sent);
+      // This socket's segments only: other tests' sockets may still send to the subnet.
+      int port = socket.getLocalPort();
+      List<TcpSegment> fromPeer = new ArrayList<>(segments(f.sent));
+      fromPeer.removeIf(s -> s.destinationPort() != port);
       TcpSegment rst = fromPeer.get(fromPeer.size() - 1);
       TcpSegment lastAck = fromPeer.get(fromPeer.size() - 2);
-      TcpSegment syn = segments(f.received).get(0);
+      TcpSegment syn = segments(f.received).stream().filter(s -> s.sourcePort() == port && s.syn()).findFirst()
+          .orElseThrow();
       assertThat(rst.rst()).isTrue();
       assertThat(lastAck.acknowledgmentNumber() - syn.sequenceNumber() - 1).as("bytes acknowledged").isEqualTo(1000);
       assertThat(fromPeer).filteredOn(s -> s.ack() && !s.rst())
@@ -58,7 +67,8 @@ class ConnectionFaultTest {
 
   @Test
   void stallAfterBytesBlocksTheWriterAndAnswersZeroWindowProbes() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD).withFaults("stall-after=10000"));
+    try (PeerFixture f = new PeerFixture(STALL_SUBNET, Rules.of(Mode.DISCARD).withFaults("stall-after=10000"), null,
+        null);
         Socket socket = new Socket(f.address(5), 9)) {
       AtomicLong written = new AtomicLong();
       Thread writer = new Thread(() -> {
@@ -91,7 +101,8 @@ class ConnectionFaultTest {
 
   @Test
   void blackholeAfterBytesGoesSilentAndTheClientRetransmitsIntoNothing() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("blackhole-after=100"));
+    try (PeerFixture f = new PeerFixture(BLACKHOLE_SUBNET, Rules.of(Mode.ECHO).withFaults("blackhole-after=100"), null,
+        null);
         Socket socket = new Socket(f.address(5), 7)) {
       socket.setTcpNoDelay(true);
       socket.getOutputStream().write(new byte[100]);

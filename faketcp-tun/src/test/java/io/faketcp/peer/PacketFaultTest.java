@@ -144,14 +144,15 @@ class PacketFaultTest {
 
   /** Sends 200 numbered UDP datagrams through loss=30% and returns the numbers the fault dropped. */
   private static List<Integer> droppedDatagrams(String seed) throws Exception {
-    // Scoped to the datagrams' port: packets other tests' sockets may still send do not draw numbers.
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DROP).withFaults("loss=30%@192.168.0.5:9", seed));
+    // Scoped to the datagrams' port, one no other test uses: packets other tests' sockets may still
+    // send (TCP retransmissions to .5:9, say) do not draw numbers.
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DROP).withFaults("loss=30%@192.168.0.5:47009", seed));
         DatagramSocket socket = new DatagramSocket()) {
       assertThat(f.peer.seed()).isEqualTo(Long.parseLong(seed.substring(5)));
       long base = f.peer.counters().packetsIn();
       for (int i = 0; i < 200; i++) {
         byte[] data = {(byte) (i >> 8), (byte) i};
-        socket.send(new DatagramPacket(data, 2, new InetSocketAddress(f.address(5), 9)));
+        socket.send(new DatagramPacket(data, 2, new InetSocketAddress(f.address(5), 47009)));
         if (i % 10 == 9) {
           // Paced: a datagram the kernel drops on a busy machine (full tun queue) would shift every later draw.
           long sent = base + i + 1;
