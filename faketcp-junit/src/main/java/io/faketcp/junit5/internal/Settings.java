@@ -110,6 +110,8 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       b.captureFilter = captureFilter;
       b.captureLimit = captureLimit;
       b.skipIfUnavailable = skipIfUnavailable;
+      b.faultSpecs.addAll(faultSpecs);
+      b.faults.addAll(faults);
       return b;
     }
 
