@@ -23,6 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Connection-level faults (reset, stall, blackhole, slow close) seen from kernel sockets. */
 @ExtendWith(RequiresTun.class)
 class ConnectionFaultTest {
+  // Fault tests leave kernel sockets sending after they end (delayed FINs, retransmissions into
+  // silence): on a subnet of their own, those packets never reach other tests' peers.
+  private static final Subnet SUBNET = Subnet.parse("192.168.85.0/24");
   // The stalled and the silenced connections' sockets go on probing and retransmitting after their test:
   // on subnets of their own, those packets find no route instead of the next test's peer.
   private static final Subnet STALL_SUBNET = Subnet.parse("192.168.86.0/24");
@@ -30,7 +33,7 @@ class ConnectionFaultTest {
 
   @Test
   void resetAfterBytesAcknowledgesExactlyThatManyThenResets() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD).withFaults("reset-after=1000@192.168.0.5:*"));
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.DISCARD).withFaults("reset-after=1000@192.168.85.5:*"), null, null);
         Socket socket = new Socket(f.address(5), 9)) {
       socket.getOutputStream().write(new byte[5000]);
       socket.setSoTimeout(5000);
@@ -48,14 +51,14 @@ class ConnectionFaultTest {
       assertThat(lastAck.acknowledgmentNumber() - syn.sequenceNumber() - 1).as("bytes acknowledged").isEqualTo(1000);
       assertThat(fromPeer).filteredOn(s -> s.ack() && !s.rst())
           .allMatch(s -> ((s.acknowledgmentNumber() - syn.sequenceNumber() - 1) & 0xffffffffL) <= 1000);
-      assertThat(f.faultEvents).singleElement().asString().startsWith("FORGED reset-after=1000@192.168.0.5:* IP 192.168.0.5.9 > 192.168.0.1.")
+      assertThat(f.faultEvents).singleElement().asString().startsWith("FORGED reset-after=1000@192.168.85.5:* IP 192.168.85.5.9 > 192.168.85.1.")
           .contains("Flags [R.]");
     }
   }
 
   @Test
   void resetAfterATimeResetsAnIdleConnection() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("reset-after=300ms"));
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("reset-after=300ms"), null, null);
         Socket socket = new Socket(f.address(5), 7)) {
       long start = System.nanoTime();
       socket.setSoTimeout(5000);
@@ -121,7 +124,7 @@ class ConnectionFaultTest {
 
   @Test
   void slowCloseDelaysTheFakeHostsFinAndItsAckOfTheHostsFin() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD).withFaults("slow-close=500ms"));
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.DISCARD).withFaults("slow-close=500ms"), null, null);
         Socket socket = new Socket(f.address(5), 9)) {
       socket.setSoTimeout(5000);
       long start = System.nanoTime();

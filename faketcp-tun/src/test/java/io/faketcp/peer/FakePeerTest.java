@@ -197,8 +197,12 @@ class FakePeerTest {
       raw.send(TcpSegment.builder().source(f.device.subnet().hostAddress()).destination(f.device.subnet().address(9))
           .sourcePort(40000).destinationPort(80).sequenceNumber(1000).acknowledgmentNumber(5000)
           .flags(TcpSegment.ACK).build());
-      await(() -> !f.sent.isEmpty(), "a reply");
-      TcpSegment rst = TcpSegment.wrap(Ipv4Packet.wrap(ByteBuffer.wrap(f.sent.get(0))));
+      // The reply to our segment (port 40000): other tests' sockets may still send to the subnet.
+      java.util.function.Supplier<java.util.Optional<TcpSegment>> reply = () -> f.sent.stream()
+          .map(p -> TcpSegment.wrap(Ipv4Packet.wrap(ByteBuffer.wrap(p))))
+          .filter(s -> s.destinationPort() == 40000).findFirst();
+      await(() -> reply.get().isPresent(), "a reply");
+      TcpSegment rst = reply.get().orElseThrow();
       assertThat(rst.rst()).isTrue();
       assertThat(rst.sequenceNumber()).isEqualTo(5000);
     }

@@ -10,6 +10,7 @@ import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.tun.RequiresTun;
+import io.faketcp.tun.Subnet;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -32,10 +33,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Packet-level faults measured from kernel sockets through a real tun device. */
 @ExtendWith(RequiresTun.class)
 class PacketFaultTest {
+  // Fault tests leave kernel sockets sending after they end (delayed FINs, retransmissions of lost
+  // segments): on a subnet of their own, those packets never reach other tests' peers.
+  private static final Subnet SUBNET = Subnet.parse("192.168.84.0/24");
 
   @Test
   void latencyDelaysEveryPacketOfTheFakeHostByAtLeastTheSpecAndNotMuchMore() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("latency=100ms"))) {
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("latency=100ms"), null, null)) {
       long start = System.nanoTime();
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress(f.address(5), 7));
@@ -53,13 +57,13 @@ class PacketFaultTest {
       long ping = System.nanoTime();
       assertThat(InetAddress.getByName(f.address(6)).isReachable(1000)).isTrue();
       assertThat(millisSince(ping)).as("ICMP echo reply delayed too").isBetween(100L, 200L);
-      assertThat(f.faultEvents).anyMatch(e -> e.startsWith("DELAYED latency=100ms IP 192.168.0.5.7 > 192.168.0.1."));
+      assertThat(f.faultEvents).anyMatch(e -> e.startsWith("DELAYED latency=100ms IP 192.168.84.5.7 > 192.168.84.1."));
     }
   }
 
   @Test
   void latencyWithJitterStaysWithinItsBoundsAndKeepsTheOrder() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("latency=60ms±40ms"));
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("latency=60ms±40ms"), null, null);
         Socket socket = new Socket(f.address(5), 7)) {
       socket.setTcpNoDelay(true);
       for (int i = 0; i < 10; i++) {
@@ -73,8 +77,8 @@ class PacketFaultTest {
 
   @Test
   void aFaultOnOneAddressLeavesTheOthersAlone() throws Exception {
-    Rules rules = Rules.of(Mode.ECHO).with(Rule.of("192.168.0.5", "*", Mode.ECHO).withFaults(Fault.parse("latency=200ms")));
-    try (PeerFixture f = new PeerFixture(rules)) {
+    Rules rules = Rules.of(Mode.ECHO).with(Rule.of("192.168.84.5", "*", Mode.ECHO).withFaults(Fault.parse("latency=200ms")));
+    try (PeerFixture f = new PeerFixture(SUBNET, rules, null, null)) {
       long start = System.nanoTime();
       new Socket(f.address(6), 7).close();
       assertThat(millisSince(start)).as(".6 is fine").isLessThan(100L);
@@ -92,7 +96,7 @@ class PacketFaultTest {
       "admin, java.net.NoRouteToHostException, No route to host"})
   void unreachableAnswersTheSynWithIcmpAndTheClientFailsAtOnce(String kind, Class<?> exception, String message)
       throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("unreachable=" + kind + "@192.168.0.5:80"))) {
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("unreachable=" + kind + "@192.168.84.5:80"), null, null)) {
       long start = System.nanoTime();
       assertThatThrownBy(() -> new Socket(f.address(5), 80).close()).isInstanceOf(exception)
           .hasMessageContaining(message);
@@ -100,17 +104,17 @@ class PacketFaultTest {
       await(() -> f.sent.stream().anyMatch(p -> p[9] == IpProtocol.ICMP), "the forged ICMP recorded");
       byte[] icmp = f.sent.stream().filter(p -> p[9] == IpProtocol.ICMP).findFirst().orElseThrow();
       assertThat(icmp[20]).as("type").isEqualTo((byte) IcmpMessage.DEST_UNREACHABLE);
-      assertThat(f.faultEvents).anyMatch(e -> e.startsWith("FORGED unreachable=" + kind + "@192.168.0.5:80 IP 192.168.0.5 > 192.168.0.1: ICMP"));
+      assertThat(f.faultEvents).anyMatch(e -> e.startsWith("FORGED unreachable=" + kind + "@192.168.84.5:80 IP 192.168.84.5 > 192.168.84.1: ICMP"));
       assertThat(icmp[21]).as("code").isEqualTo((byte) Fault.Unreachable.valueOf(kind.toUpperCase()).code);
-      assertThat(f.peer.faultActions()).containsEntry(Fault.parse("unreachable=" + kind + "@192.168.0.5:80"), 1L);
+      assertThat(f.peer.faultActions()).containsEntry(Fault.parse("unreachable=" + kind + "@192.168.84.5:80"), 1L);
     }
   }
 
   @Test
   void unreachableOnlyConcernsNewConnectionsToItsAddresses() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO));
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO), null, null);
         Socket before = new Socket(f.address(5), 80)) {
-      f.peer.fault(Fault.parse("unreachable=host@192.168.0.5:*"));
+      f.peer.fault(Fault.parse("unreachable=host@192.168.84.5:*"));
       before.getOutputStream().write(1);
       assertThat(before.getInputStream().read()).as("an established connection goes on").isEqualTo(1);
       new Socket(f.address(6), 80).close();
@@ -122,13 +126,13 @@ class PacketFaultTest {
 
   @Test
   void dropFirstLosesTheSynAndTheKernelRetransmitsItAfterASecond() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("drop-first=1"))) {
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("drop-first=1"), null, null)) {
       long start = System.nanoTime();
       new Socket(f.address(5), 80).close();
       assertThat(millisSince(start)).as("Linux's initial RTO is 1 s").isBetween(900L, 1500L);
       assertThat(f.peer.counters().faultDrops()).isEqualTo(1);
       assertThat(f.faultEvents).singleElement().asString()
-          .startsWith("DROPPED drop-first=1 IP 192.168.0.1.").contains("> 192.168.0.5.80: Flags [S]");
+          .startsWith("DROPPED drop-first=1 IP 192.168.84.1.").contains("> 192.168.84.5.80: Flags [S]");
     }
   }
 
@@ -146,7 +150,7 @@ class PacketFaultTest {
   private static List<Integer> droppedDatagrams(String seed) throws Exception {
     // Scoped to the datagrams' port, one no other test uses: packets other tests' sockets may still
     // send (TCP retransmissions to .5:9, say) do not draw numbers.
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DROP).withFaults("loss=30%@192.168.0.5:47009", seed));
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.DROP).withFaults("loss=30%@192.168.84.5:47009", seed), null, null);
         DatagramSocket socket = new DatagramSocket()) {
       assertThat(f.peer.seed()).isEqualTo(Long.parseLong(seed.substring(5)));
       long base = f.peer.counters().packetsIn();
@@ -169,7 +173,7 @@ class PacketFaultTest {
 
   @Test
   void mtuMakesTheHostLowerItsPathMtuAndA64KiBEchoStillComesBack() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("mtu=1280"));
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("mtu=1280"), null, null);
         Socket socket = new Socket(f.address(5), 7)) {
       byte[] data = new byte[65536];
       new Random(1).nextBytes(data);
@@ -184,7 +188,7 @@ class PacketFaultTest {
       byte[] back = new DataInputStream(socket.getInputStream()).readNBytes(data.length);
       writer.join();
       assertThat(Arrays.equals(back, data)).as("64 KiB echoed unchanged").isTrue();
-      assertThat(f.faultEvents).anyMatch(e -> e.startsWith("FORGED mtu=1280 IP 192.168.0.5 > 192.168.0.1: ICMP"));
+      assertThat(f.faultEvents).anyMatch(e -> e.startsWith("FORGED mtu=1280 IP 192.168.84.5 > 192.168.84.1: ICMP"));
       List<Integer> sizes = new ArrayList<>();
       for (byte[] p : f.received) {
         sizes.add(((p[2] & 0xff) << 8) | (p[3] & 0xff));
@@ -198,7 +202,7 @@ class PacketFaultTest {
 
   @Test
   void bandwidthLimitsWhatTheFakeHostAccepts() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD).withFaults("bandwidth=2MB/s"));
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.DISCARD).withFaults("bandwidth=2MB/s"), null, null);
         Socket socket = new Socket(f.address(5), 9)) {
       long start = System.nanoTime();
       socket.getOutputStream().write(new byte[1_000_000]);
@@ -210,7 +214,7 @@ class PacketFaultTest {
 
   @Test
   void duplicatedAndReorderedPacketsStillEchoIdentically() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("duplicate=20%", "reorder=20%", "seed=1"));
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("duplicate=20%", "reorder=20%", "seed=1"), null, null);
         Socket socket = new Socket(f.address(5), 7)) {
       byte[] data = new byte[200_000];
       new Random(2).nextBytes(data);
@@ -235,7 +239,7 @@ class PacketFaultTest {
   void lossTowardsTheFakeHostIsRepairedByTheKernelsRetransmissions() throws Exception {
     // Small exchanges: today's peer keeps no out-of-order data, so bulk transfers through loss
     // recover go-back-N; the per-connection endpoint (retransmission, reassembly) lifts that.
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("loss-in=20%", "seed=5"));
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("loss-in=20%", "seed=5"), null, null);
         Socket socket = new Socket(f.address(5), 7)) {
       socket.setTcpNoDelay(true);
       socket.setSoTimeout(10_000);
@@ -249,7 +253,7 @@ class PacketFaultTest {
 
   @Test
   void clearingFaultsMidTestRestoresTheNetwork() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO))) {
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO), null, null)) {
       f.peer.fault(Fault.parse("latency=150ms"));
       long start = System.nanoTime();
       new Socket(f.address(5), 7).close();
@@ -264,7 +268,7 @@ class PacketFaultTest {
 
   @Test
   void changingTheModeKeepsTheFaults() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("unreachable=port"))) {
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("unreachable=port"), null, null)) {
       f.peer.mode(Mode.DISCARD);
       assertThatThrownBy(() -> new Socket(f.address(5), 7)).isInstanceOf(ConnectException.class);
       assertThat(f.peer.rules().faults()).containsExactly(Fault.parse("unreachable=port"));
