@@ -198,9 +198,8 @@ class FakePeerTest {
           .sourcePort(40000).destinationPort(80).sequenceNumber(1000).acknowledgmentNumber(5000)
           .flags(TcpSegment.ACK).build());
       // The reply to our segment (port 40000): other tests' sockets may still send to the subnet.
-      java.util.function.Supplier<java.util.Optional<TcpSegment>> reply = () -> f.sent.stream()
-          .map(p -> TcpSegment.wrap(Ipv4Packet.wrap(ByteBuffer.wrap(p))))
-          .filter(s -> s.destinationPort() == 40000).findFirst();
+      java.util.function.Supplier<java.util.Optional<TcpSegment>> reply = () -> ConnectionFaultTest.segments(f.sent)
+          .stream().filter(s -> s.destinationPort() == 40000).findFirst();
       await(() -> reply.get().isPresent(), "a reply");
       TcpSegment rst = reply.get().orElseThrow();
       assertThat(rst.rst()).isTrue();
