@@ -2,7 +2,6 @@ package io.faketcp.junit5;
 
 import io.faketcp.junit5.internal.CaptureRecord;
 import io.faketcp.junit5.internal.Environment;
-import io.faketcp.junit5.internal.FailureArtefacts;
 import io.faketcp.junit5.internal.Session;
 import io.faketcp.junit5.internal.Settings;
 import java.lang.reflect.Constructor;

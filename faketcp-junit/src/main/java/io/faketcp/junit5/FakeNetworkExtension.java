@@ -1,6 +1,5 @@
 package io.faketcp.junit5;
 
-import io.faketcp.junit5.internal.FailureArtefacts;
 import io.faketcp.junit5.internal.Session;
 import io.faketcp.junit5.internal.Settings;
 import io.faketcp.peer.Mode;

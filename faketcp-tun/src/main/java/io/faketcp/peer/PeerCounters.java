@@ -1,157 +1,43 @@
 package io.faketcp.peer;
 
 /**
- * A snapshot of what a {@link FakePeer} has done so far.
+ * A snapshot of what a {@link FakePeer} has done so far: a value, equal to another snapshot with the
+ * same counts.
  *
  * <pre>{@code
  * PeerCounters c = peer.counters();
  * assertThat(c.established()).isEqualTo(3);
  * }</pre>
+ *
+ * @param packetsIn packets read from the device (every one: valid, bad or ignored)
+ * @param packetsOut packets written to the device
+ * @param bytesIn bytes read from the device
+ * @param bytesOut bytes written to the device
+ * @param badPackets packets rejected as malformed (bad version, length, checksum, options...)
+ * @param ignoredPackets well-formed packets the peer does not answer: IPv6, UDP, fragments, other protocols
+ * @param echoReplies ICMP echo replies sent
+ * @param resetsSent RST segments sent
+ * @param connectionsOpened connections ever entered into the connection table (accepted and connect-many)
+ * @param synReceived connections now half-open on the peer's side (SYN received, SYN+ACK sent)
+ * @param synSent connect-many connections now waiting for the host's SYN+ACK
+ * @param established connections now established
+ * @param closing connections now closing (a FIN sent or received, not yet done)
+ * @param failures failures recorded (exceptions from a responder or from the peer itself)
+ * @param writeErrors writes the kernel refused
+ * @param retransmissions segments the fake hosts sent again: after a timeout, three duplicate ACKs, or a lost
+ *     SYN+ACK
+ * @param aborted connections the fake hosts gave up on: data, FIN or SYN+ACK unanswered after every
+ *     retransmission, or zero-window probes unanswered (the connection is reset)
+ * @param faultActions everything the faults did: packets dropped, delayed, duplicated, forged; connections
+ *     reset, stalled, silenced
+ * @param faultDrops packets a fault dropped (either direction)
  */
-public final class PeerCounters {
-  private final long packetsIn;
-  private final long packetsOut;
-  private final long bytesIn;
-  private final long bytesOut;
-  private final long badPackets;
-  private final long ignoredPackets;
-  private final long echoReplies;
-  private final long resetsSent;
-  private final long connectionsOpened;
-  private final long synReceived;
-  private final long synSent;
-  private final long established;
-  private final long closing;
-  private final long failures;
-  private final long writeErrors;
-  private final long retransmissions;
-  private final long aborted;
-  private final long faultActions;
-  private final long faultDrops;
+public record PeerCounters(long packetsIn, long packetsOut, long bytesIn, long bytesOut, long badPackets,
+    long ignoredPackets, long echoReplies, long resetsSent, long connectionsOpened, long synReceived, long synSent,
+    long established, long closing, long failures, long writeErrors, long retransmissions, long aborted,
+    long faultActions, long faultDrops) {
 
-  PeerCounters(long packetsIn, long packetsOut, long bytesIn, long bytesOut, long badPackets, long ignoredPackets,
-      long echoReplies, long resetsSent, long connectionsOpened, long synReceived, long synSent, long established,
-      long closing, long failures, long writeErrors, long retransmissions, long aborted, long faultActions,
-      long faultDrops) {
-    this.packetsIn = packetsIn;
-    this.packetsOut = packetsOut;
-    this.bytesIn = bytesIn;
-    this.bytesOut = bytesOut;
-    this.badPackets = badPackets;
-    this.ignoredPackets = ignoredPackets;
-    this.echoReplies = echoReplies;
-    this.resetsSent = resetsSent;
-    this.connectionsOpened = connectionsOpened;
-    this.synReceived = synReceived;
-    this.synSent = synSent;
-    this.established = established;
-    this.closing = closing;
-    this.failures = failures;
-    this.writeErrors = writeErrors;
-    this.retransmissions = retransmissions;
-    this.aborted = aborted;
-    this.faultActions = faultActions;
-    this.faultDrops = faultDrops;
-  }
-
-  /** Packets read from the device (every one: valid, bad or ignored). */
-  public long packetsIn() {
-    return packetsIn;
-  }
-
-  /** Packets written to the device. */
-  public long packetsOut() {
-    return packetsOut;
-  }
-
-  /** Bytes read from the device. */
-  public long bytesIn() {
-    return bytesIn;
-  }
-
-  /** Bytes written to the device. */
-  public long bytesOut() {
-    return bytesOut;
-  }
-
-  /** Packets rejected as malformed (bad version, length, checksum, options...). */
-  public long badPackets() {
-    return badPackets;
-  }
-
-  /** Well-formed packets the peer does not answer: IPv6, UDP, fragments, other protocols. */
-  public long ignoredPackets() {
-    return ignoredPackets;
-  }
-
-  /** ICMP echo replies sent. */
-  public long echoReplies() {
-    return echoReplies;
-  }
-
-  /** RST segments sent. */
-  public long resetsSent() {
-    return resetsSent;
-  }
-
-  /** Connections ever entered into the connection table (accepted and connect-many). */
-  public long connectionsOpened() {
-    return connectionsOpened;
-  }
-
-  /** Connections now half-open on the peer's side (SYN received, SYN+ACK sent). */
-  public long synReceived() {
-    return synReceived;
-  }
-
-  /** Connect-many connections now waiting for the host's SYN+ACK. */
-  public long synSent() {
-    return synSent;
-  }
-
-  /** Connections now established. */
-  public long established() {
-    return established;
-  }
-
-  /** Connections now closing (a FIN sent or received, not yet done). */
-  public long closing() {
-    return closing;
-  }
-
-  /** Failures recorded (exceptions from a responder or from the peer itself). */
-  public long failures() {
-    return failures;
-  }
-
-  /** Writes the kernel refused. */
-  public long writeErrors() {
-    return writeErrors;
-  }
-
-  /** Segments the fake hosts sent again: after a timeout, three duplicate ACKs, or a lost SYN+ACK. */
-  public long retransmissions() {
-    return retransmissions;
-  }
-
-  /**
-   * Connections the fake hosts gave up on: data, FIN or SYN+ACK unanswered after every
-   * retransmission, or zero-window probes unanswered (the connection is reset).
-   */
-  public long aborted() {
-    return aborted;
-  }
-
-  /** Everything the faults did: packets dropped, delayed, duplicated, forged; connections reset, stalled... */
-  public long faultActions() {
-    return faultActions;
-  }
-
-  /** Packets a fault dropped (either direction). */
-  public long faultDrops() {
-    return faultDrops;
-  }
-
+  /** One line for logs and failure messages: {@code packets in 12 (840 bytes), out 10 (...), ...}. */
   @Override
   public String toString() {
     return "packets in " + packetsIn + " (" + bytesIn + " bytes), out " + packetsOut + " (" + bytesOut

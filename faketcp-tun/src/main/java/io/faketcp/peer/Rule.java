@@ -162,7 +162,7 @@ public final class Rule {
   }
 
   /** Whether the fake host {@code address} (32-bit) on {@code port} matches. */
-  public boolean matches(int address, int port) {
+  boolean matches(int address, int port) {
     return Integer.compareUnsigned(address, firstAddress) >= 0
         && Integer.compareUnsigned(address, lastAddress) <= 0
         && port >= firstPort

@@ -2,9 +2,9 @@ package io.faketcp.tun;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.NativeLong;
-import io.faketcp.tun.jna.Ifreq;
-import io.faketcp.tun.jna.LibC;
-import io.faketcp.tun.jna.Sockios;
+import io.faketcp.tun.internal.Ifreq;
+import io.faketcp.tun.internal.LibC;
+import io.faketcp.tun.internal.Sockios;
 import java.net.Inet4Address;
 
 /**

@@ -1,7 +1,7 @@
 package io.faketcp.tun;
 
 import com.sun.jna.Native;
-import io.faketcp.tun.jna.LibC;
+import io.faketcp.tun.internal.LibC;
 import java.nio.ByteBuffer;
 
 /**

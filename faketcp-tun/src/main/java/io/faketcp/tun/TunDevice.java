@@ -4,9 +4,10 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
-import io.faketcp.tun.jna.IfTun;
-import io.faketcp.tun.jna.Ifreq;
-import io.faketcp.tun.jna.LibC;
+import io.faketcp.tun.internal.DeviceAccess;
+import io.faketcp.tun.internal.IfTun;
+import io.faketcp.tun.internal.Ifreq;
+import io.faketcp.tun.internal.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,6 +46,20 @@ public final class TunDevice implements AutoCloseable {
   /** Native calls of threads that are not attached (a wakeup, a test reading by hand). */
   private static final ThreadLocal<NativeCalls> CALLS = ThreadLocal.withInitial(NativeCalls::create);
   private static final AtomicBoolean TX_QUEUE_WARNED = new AtomicBoolean();
+
+  static {
+    DeviceAccess.install(new DeviceAccess<TunDevice>() {
+      @Override
+      public void withdrawAddress(TunDevice device) {
+        device.withdrawAddress();
+      }
+
+      @Override
+      public void restoreAddress(TunDevice device) {
+        device.restoreAddress();
+      }
+    });
+  }
 
   private final int fd;
   private final int wakeFd;
@@ -247,24 +262,6 @@ public final class TunDevice implements AutoCloseable {
     }
   }
 
-  /** Writes {@code length} bytes at {@code packet} (native memory) as one packet. */
-  public void write(Pointer packet, int length) {
-    long address = Pointer.nativeValue(packet);
-    if (Thread.currentThread() == ioThread) {
-      if (closed) {
-        throw detachClosed("write");
-      }
-      write(address, length, ioCalls);
-      return;
-    }
-    long stamp = enter("write");
-    try {
-      write(address, length, CALLS.get());
-    } finally {
-      lock.unlockRead(stamp);
-    }
-  }
-
   private void write(long address, int length, NativeCalls calls) {
     while (true) {
       long n = calls.write(fd, address, length);
@@ -452,7 +449,7 @@ public final class TunDevice implements AutoCloseable {
    *
    * @throws TunException when the device is closed or the ioctl fails
    */
-  public void withdrawAddress() {
+  void withdrawAddress() {
     long stamp = enter("withdrawAddress");
     try (InterfaceControl control = InterfaceControl.open()) {
       control.removeAddress(name);
@@ -466,7 +463,7 @@ public final class TunDevice implements AutoCloseable {
    *
    * @throws TunException when the device is closed or the ioctl fails
    */
-  public void restoreAddress() {
+  void restoreAddress() {
     long stamp = enter("restoreAddress");
     try (InterfaceControl control = InterfaceControl.open()) {
       control.address(name, subnet.hostAddress());

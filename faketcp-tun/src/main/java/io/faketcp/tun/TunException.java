@@ -10,7 +10,7 @@ public final class TunException extends RuntimeException {
   private final int errno;
 
   /** An error with no errno behind it. */
-  public TunException(String message) {
+  TunException(String message) {
     this(message, 0, null);
   }
 

@@ -2,7 +2,7 @@ package io.faketcp.tun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.faketcp.tun.jna.LibC;
+import io.faketcp.tun.internal.LibC;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

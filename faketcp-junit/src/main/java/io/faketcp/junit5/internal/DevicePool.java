@@ -2,6 +2,7 @@ package io.faketcp.junit5.internal;
 
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
+import io.faketcp.tun.internal.DeviceAccess;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -91,7 +92,7 @@ final class DevicePool {
         prepared = takeSpare(key);
         if (prepared != null) {
           try {
-            prepared.device().restoreAddress();
+            DeviceAccess.<TunDevice>get().restoreAddress(prepared.device());
           } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "spare {0} unusable: {1}", prepared, e);
             closeLater(prepared);
@@ -131,7 +132,7 @@ final class DevicePool {
   void release(Prepared prepared) {
     configure.lock();
     try {
-      prepared.device().withdrawAddress();
+      DeviceAccess.<TunDevice>get().withdrawAddress(prepared.device());
     } catch (RuntimeException e) {
       // The device may be gone already (deleted from outside): close it now rather than later.
       LOG.log(System.Logger.Level.DEBUG, "could not remove the address of {0}: {1}", prepared, e);
@@ -326,7 +327,7 @@ final class DevicePool {
         device = openDevice(settings);
         // The spare must not take traffic: its routes were appended after those of the device in
         // use, and go now, before anyone can look.
-        device.withdrawAddress();
+        DeviceAccess.<TunDevice>get().withdrawAddress(device);
       } finally {
         configure.unlock();
       }

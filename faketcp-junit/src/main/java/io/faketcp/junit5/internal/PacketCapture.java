@@ -24,20 +24,33 @@ interface PacketCapture {
    */
   long kernelDeliveredSinceStart();
 
+  /** The packets this capture keeps and its counts, which the methods below read. */
+  KeptPackets kept();
+
   /** Packets seen since the capture opened, kept or not. */
-  long total();
+  default long total() {
+    return kept().total();
+  }
 
   /** Waits (bounded) until at least {@code count} packets have been seen in all; true if they have. */
-  boolean awaitTotal(long count, long timeoutNanos);
+  default boolean awaitTotal(long count, long timeoutNanos) {
+    return kept().awaitTotal(count, timeoutNanos);
+  }
 
   /** The packets kept so far (a copy). */
-  List<CaptureRecord> records();
+  default List<CaptureRecord> records() {
+    return kept().records();
+  }
 
   /** Packets not kept because the capture limit was reached. */
-  long overLimit();
+  default long overLimit() {
+    return kept().overLimit();
+  }
 
   /** Forgets the packets kept so far. */
-  void clear();
+  default void clear() {
+    kept().clear();
+  }
 
   /** What was lost on the way into the capture, or why that cannot be told. */
   String dropReport();

@@ -5,10 +5,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapDumper;
@@ -31,13 +29,10 @@ final class PcapCapture implements PacketCapture {
 
   private final PcapHandle handle;
   private final String interfaceName;
-  private final List<CaptureRecord> records = new ArrayList<>();
+  private final KeptPackets kept = new KeptPackets(this::readerAlive);
   private Subnet subnet;
-  private int limit;
-  private long total;
-  private long overLimit;
   private long kernelOffset;
-  private Thread thread;
+  private volatile Thread thread;
   private volatile Throwable error;
 
   private PcapCapture(PcapHandle handle, String interfaceName) {
@@ -78,7 +73,7 @@ final class PcapCapture implements PacketCapture {
   @Override
   public void start(Subnet subnet, String filter, int limit) {
     this.subnet = subnet;
-    this.limit = limit;
+    kept.limit(limit);
     if (!filter.isEmpty()) {
       try {
         handle.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
@@ -122,15 +117,12 @@ final class PcapCapture implements PacketCapture {
           | (packet[19] & 0xff);
       toSubnet = subnet.contains(destination) && destination != subnet.hostAddressInt();
     }
-    synchronized (this) {
-      total++;
-      if (records.size() < limit) {
-        records.add(new CaptureRecord(packet, nanos, toSubnet));
-      } else {
-        overLimit++;
-      }
-      notifyAll();
-    }
+    kept.add(packet, nanos, toSubnet);
+  }
+
+  private boolean readerAlive() {
+    Thread t = thread;
+    return t != null && t.isAlive();
   }
 
   /**
@@ -153,48 +145,10 @@ final class PcapCapture implements PacketCapture {
     }
   }
 
-  /** Packets read since the handle opened, kept or not. */
+  /** Counts packets read since the handle opened (not only since {@link #start}). */
   @Override
-  public synchronized long total() {
-    return total;
-  }
-
-  /** Waits (bounded) until at least {@code count} packets have been read in all; true if they have. */
-  @Override
-  public synchronized boolean awaitTotal(long count, long timeoutNanos) {
-    long deadline = System.nanoTime() + timeoutNanos;
-    while (total < count) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0 || thread == null || !thread.isAlive()) {
-        return total >= count;
-      }
-      try {
-        TimeUnit.NANOSECONDS.timedWait(this, left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return total >= count;
-      }
-    }
-    return true;
-  }
-
-  /** The packets kept so far (a copy of the list). */
-  @Override
-  public synchronized List<CaptureRecord> records() {
-    return new ArrayList<>(records);
-  }
-
-  /** Packets not kept because the capture limit was reached. */
-  @Override
-  public synchronized long overLimit() {
-    return overLimit;
-  }
-
-  /** Forgets the packets kept so far. */
-  @Override
-  public synchronized void clear() {
-    records.clear();
-    overLimit = 0;
+  public KeptPackets kept() {
+    return kept;
   }
 
   /** What the kernel says it dropped (ring full), or a note why it cannot tell. */

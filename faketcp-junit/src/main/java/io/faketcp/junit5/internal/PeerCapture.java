@@ -11,9 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The capture where libpcap cannot be loaded: every packet the fake peer reads from the tun device
@@ -28,12 +26,10 @@ final class PeerCapture implements PacketCapture, PacketListener {
   private static final int LINKTYPE_RAW = 101;
 
   private final String interfaceName;
-  private final List<CaptureRecord> records = new ArrayList<>();
+  private final KeptPackets kept = new KeptPackets(() -> !this.stopped);
   private boolean started;
-  private boolean stopped;
-  private int limit;
-  private long total;
-  private long overLimit;
+  // Volatile: the kept packets' waiters read it holding only KeptPackets' monitor (this one is taken first).
+  private volatile boolean stopped;
 
   PeerCapture(String interfaceName) {
     this.interfaceName = interfaceName;
@@ -44,7 +40,7 @@ final class PeerCapture implements PacketCapture, PacketListener {
     if (!filter.isEmpty()) {
       throw new IllegalStateException("a capture filter needs libpcap, which cannot be loaded here");
     }
-    this.limit = limit;
+    kept.limit(limit);
     started = true;
     stopped = false;
   }
@@ -65,13 +61,7 @@ final class PeerCapture implements PacketCapture, PacketListener {
       if (!started || stopped) {
         return;
       }
-      total++;
-      if (records.size() < limit) {
-        records.add(new CaptureRecord(bytes, nanos, direction == Direction.TO_PEER));
-      } else {
-        overLimit++;
-      }
-      notifyAll();
+      kept.add(bytes, nanos, direction == Direction.TO_PEER);
     }
   }
 
@@ -81,54 +71,21 @@ final class PeerCapture implements PacketCapture, PacketListener {
   }
 
   @Override
-  public synchronized long total() {
-    return total;
-  }
-
-  @Override
-  public synchronized boolean awaitTotal(long count, long timeoutNanos) {
-    long deadline = System.nanoTime() + timeoutNanos;
-    while (total < count) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0 || stopped) {
-        return total >= count;
-      }
-      try {
-        TimeUnit.NANOSECONDS.timedWait(this, left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return total >= count;
-      }
-    }
-    return true;
-  }
-
-  @Override
-  public synchronized List<CaptureRecord> records() {
-    return new ArrayList<>(records);
-  }
-
-  @Override
-  public synchronized long overLimit() {
-    return overLimit;
-  }
-
-  @Override
-  public synchronized void clear() {
-    records.clear();
-    overLimit = 0;
+  public KeptPackets kept() {
+    return kept;
   }
 
   @Override
   public synchronized String dropReport() {
-    return "peer capture on " + interfaceName + " (libpcap unavailable): " + total + " packet(s) seen by the peer;"
+    return "peer capture on " + interfaceName + " (libpcap unavailable): " + kept.total()
+        + " packet(s) seen by the peer;"
         + " packets the kernel dropped before the peer read them are not seen";
   }
 
   @Override
   public synchronized void stop() {
     stopped = true;
-    notifyAll();
+    kept.wakeWaiters();
   }
 
   @Override

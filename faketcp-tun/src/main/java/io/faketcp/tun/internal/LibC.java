@@ -1,4 +1,4 @@
-package io.faketcp.tun.jna;
+package io.faketcp.tun.internal;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;

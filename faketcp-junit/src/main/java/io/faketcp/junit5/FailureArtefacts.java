@@ -1,5 +1,8 @@
-package io.faketcp.junit5.internal;
+package io.faketcp.junit5;
 
+import io.faketcp.junit5.internal.CaptureRecord;
+import io.faketcp.junit5.internal.Session;
+import io.faketcp.junit5.internal.Transcript;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,9 +24,9 @@ import org.opentest4j.TestAbortedException;
  * suppressed by the failure. One set per test, named in its first failure. Internal: not part of
  * faketcp's API.
  */
-public final class FailureArtefacts {
+final class FailureArtefacts {
   /** System property naming the directory for failure artefacts; default {@code target/faketcp}. */
-  public static final String DIRECTORY_PROPERTY = "faketcp.artefacts";
+  static final String DIRECTORY_PROPERTY = "faketcp.artefacts";
   private static final System.Logger LOG = System.getLogger(FailureArtefacts.class.getName());
   private static final String ARTEFACTS_KEY = "artefacts";
   private static final Pattern INVOCATION = Pattern.compile("\\[(?:test-template-invocation|dynamic-test):#(\\d+)]");
@@ -36,13 +39,13 @@ public final class FailureArtefacts {
    * @param summary what the transcript file says about the packets before listing them (their TCP
    *     connections)
    */
-  public FailureArtefacts(ExtensionContext.Namespace namespace, Function<List<CaptureRecord>, String> summary) {
+  FailureArtefacts(ExtensionContext.Namespace namespace, Function<List<CaptureRecord>, String> summary) {
     this.namespace = namespace;
     this.summary = summary;
   }
 
   /** Records the artefacts for {@code throwable}, unless it is not a failure of the code under test. */
-  public void onFailure(ExtensionContext context, Session session, Throwable throwable) {
+  void onFailure(ExtensionContext context, Session session, Throwable throwable) {
     if (throwable instanceof TestAbortedException || throwable instanceof ParameterResolutionException
         || throwable instanceof ExtensionConfigurationException) {
       return; // not a failure of the code under test: no capture to look at
@@ -53,7 +56,7 @@ public final class FailureArtefacts {
   }
 
   /** Writes the artefacts of {@code session}'s capture and names them in {@code failure}. */
-  public void recordArtefacts(ExtensionContext context, Session session, Throwable failure) {
+  void recordArtefacts(ExtensionContext context, Session session, Throwable failure) {
     if (!session.capturing()) {
       return;
     }
@@ -95,7 +98,7 @@ public final class FailureArtefacts {
   }
 
   /** The artefacts' base name: {@code <class>.<method>}, plus {@code -<index>} per template or dynamic invocation. */
-  public static String artefactName(ExtensionContext context) {
+  static String artefactName(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
     String className = testClass.getName().substring(testClass.getPackageName().isEmpty() ? 0
         : testClass.getPackageName().length() + 1).replace('$', '.');

@@ -1,4 +1,4 @@
-package io.faketcp.tun.jna;
+package io.faketcp.tun.internal;
 
 /** Constants from {@code <linux/if_tun.h>}. */
 public final class IfTun {

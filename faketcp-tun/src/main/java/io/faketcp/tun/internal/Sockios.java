@@ -1,4 +1,4 @@
-package io.faketcp.tun.jna;
+package io.faketcp.tun.internal;
 
 /** Constants from {@code <linux/sockios.h>} and {@code <net/if.h>} for interface configuration. */
 public final class Sockios {

@@ -1,0 +1,41 @@
+package io.faketcp.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.RecordComponent;
+import org.junit.jupiter.api.Test;
+
+/** The snapshot record: every counter lands in its own component, and snapshots are values. No tun. */
+class PeerCountersTest {
+
+  @Test
+  void eachCounterLandsInItsOwnComponentInOrder() throws Exception {
+    Counters counters = new Counters();
+    RecordComponent[] components = PeerCounters.class.getRecordComponents();
+    for (int i = 0; i < components.length; i++) {
+      counters.add(i, 100 + i);
+    }
+    PeerCounters c = counters.snapshot();
+    for (int i = 0; i < components.length; i++) {
+      assertThat(components[i].getAccessor().invoke(c)).as(components[i].getName()).isEqualTo(100L + i);
+    }
+    assertThat(c.packetsIn()).isEqualTo(100 + Counters.PACKETS_IN);
+    assertThat(c.synReceived()).isEqualTo(100 + Counters.SYN_RECEIVED);
+    assertThat(c.writeErrors()).isEqualTo(100 + Counters.WRITE_ERRORS);
+    assertThat(c.retransmissions()).isEqualTo(100 + Counters.RETRANSMISSIONS);
+    assertThat(c.aborted()).isEqualTo(100 + Counters.ABORTED);
+    assertThat(c.toString()).startsWith("packets in 100 (102 bytes), out 101 (103 bytes), bad 104,")
+        .endsWith("retransmissions 115, aborted 116");
+  }
+
+  @Test
+  void snapshotsWithTheSameCountsAreEqual() {
+    Counters counters = new Counters();
+    counters.increment(Counters.ESTABLISHED);
+    PeerCounters first = counters.snapshot();
+    assertThat(counters.snapshot()).isEqualTo(first).hasSameHashCodeAs(first);
+    counters.increment(Counters.ESTABLISHED);
+    assertThat(counters.snapshot()).isNotEqualTo(first);
+    assertThat(first.established()).as("a snapshot does not move").isEqualTo(1);
+  }
+}
