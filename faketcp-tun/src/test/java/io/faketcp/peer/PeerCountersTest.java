@@ -24,8 +24,11 @@ class PeerCountersTest {
     assertThat(c.writeErrors()).isEqualTo(100 + Counters.WRITE_ERRORS);
     assertThat(c.retransmissions()).isEqualTo(100 + Counters.RETRANSMISSIONS);
     assertThat(c.aborted()).isEqualTo(100 + Counters.ABORTED);
+    assertThat(c.faultActions()).isEqualTo(100 + Counters.FAULT_ACTIONS);
+    assertThat(c.faultDrops()).isEqualTo(100 + Counters.FAULT_DROPS);
     assertThat(c.toString()).startsWith("packets in 100 (102 bytes), out 101 (103 bytes), bad 104,")
-        .endsWith("retransmissions 115, aborted 116");
+        .endsWith("retransmissions 115, aborted 116, fault actions 117 (drops 118)");
+    assertThat(new Counters().snapshot().toString()).as("no faults, no fault part").endsWith("aborted 0");
   }
 
   @Test
