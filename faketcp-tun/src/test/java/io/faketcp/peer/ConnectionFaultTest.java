@@ -41,6 +41,8 @@ class ConnectionFaultTest {
           .hasMessageContaining("Connection reset");
       // This socket's segments only: other tests' sockets may still send to the subnet.
       int port = socket.getLocalPort();
+      // The peer records a packet just after writing it: the client may see the RST first.
+      await(() -> segments(f.sent).stream().anyMatch(s -> s.destinationPort() == port && s.rst()), "the RST recorded");
       List<TcpSegment> fromPeer = new ArrayList<>(segments(f.sent));
       fromPeer.removeIf(s -> s.destinationPort() != port);
       TcpSegment rst = fromPeer.get(fromPeer.size() - 1);
