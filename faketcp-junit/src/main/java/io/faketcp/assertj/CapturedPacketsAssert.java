@@ -3,10 +3,13 @@ package io.faketcp.assertj;
 import io.faketcp.junit5.CapturedPacket;
 import io.faketcp.junit5.CapturedPackets;
 import io.faketcp.junit5.TcpConversation;
+import io.faketcp.packet.TcpSegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Predicate;
 import org.assertj.core.api.AbstractAssert;
 
@@ -22,6 +25,7 @@ import org.assertj.core.api.AbstractAssert;
  * }</pre>
  */
 public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsAssert, CapturedPackets> {
+  private static final long SEQUENCE_SPACE = 1L << 32;
 
   CapturedPacketsAssert(CapturedPackets actual) {
     super(actual, CapturedPacketsAssert.class);
@@ -141,6 +145,120 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
     return this;
   }
 
+  /**
+   * The host retransmitted at least one data segment to {@code endpoint} (a fake host's address and
+   * port): a segment carrying bytes it had already sent, as a dropped or unacknowledged segment causes.
+   *
+   * <pre>{@code
+   * assertThat(capture.packets()).hasRetransmissionsTo(net.socketAddress(5, 80));
+   * }</pre>
+   */
+  public CapturedPacketsAssert hasRetransmissionsTo(InetSocketAddress endpoint) {
+    isNotNull();
+    if (retransmissions(endpoint, true) == 0) {
+      failWithConnections("Expecting a retransmitted TCP data segment to " + text(endpoint) + " but there was none");
+    }
+    return this;
+  }
+
+  /**
+   * The fake host at {@code endpoint} retransmitted at least one data segment to the host: a segment
+   * carrying bytes it had already sent.
+   *
+   * <pre>{@code
+   * assertThat(capture.packets()).hasRetransmissionsFrom(net.socketAddress(5, 80));
+   * }</pre>
+   */
+  public CapturedPacketsAssert hasRetransmissionsFrom(InetSocketAddress endpoint) {
+    isNotNull();
+    if (retransmissions(endpoint, false) == 0) {
+      failWithConnections("Expecting a retransmitted TCP data segment from " + text(endpoint) + " but there was none");
+    }
+    return this;
+  }
+
+  /**
+   * The time from the first packet matching {@code first} to the first later packet matching
+   * {@code second} is at least {@code atLeast} and at most {@code atMost}: a delay, a timeout, a
+   * retransmission interval. Use {@link PacketPattern}s for readable failure messages.
+   *
+   * <pre>{@code
+   * assertThat(capture.packets()).hasTimeBetween(
+   *     PacketPattern.data().to(net.address(5), 80), PacketPattern.data().from(net.address(5), 80),
+   *     Duration.ofMillis(200), Duration.ofMillis(400));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if a bound is negative or {@code atLeast} is longer than {@code atMost}
+   */
+  public CapturedPacketsAssert hasTimeBetween(Predicate<? super CapturedPacket> first,
+      Predicate<? super CapturedPacket> second, Duration atLeast, Duration atMost) {
+    Objects.requireNonNull(first, "first");
+    Objects.requireNonNull(second, "second");
+    Objects.requireNonNull(atLeast, "atLeast");
+    Objects.requireNonNull(atMost, "atMost");
+    if (atLeast.isNegative() || atLeast.compareTo(atMost) > 0) {
+      throw new IllegalArgumentException("hasTimeBetween needs 0 <= atLeast <= atMost but atLeast was " + atLeast
+          + " and atMost " + atMost + ": pass the shorter bound first");
+    }
+    isNotNull();
+    String expected = "Expecting " + format(atLeast) + " to " + format(atMost) + " from the first packet matching "
+        + describe(first, 0) + " to the next matching " + describe(second, 1);
+    CapturedPacket start = null;
+    for (CapturedPacket p : actual) {
+      if (start == null) {
+        if (first.test(p)) {
+          start = p;
+        }
+      } else if (second.test(p)) {
+        Duration took = Duration.between(start.timestamp(), p.timestamp());
+        if (took.compareTo(atLeast) < 0 || took.compareTo(atMost) > 0) {
+          fail(expected + " but it was " + format(took) + ":\n  " + start + "\n  " + p);
+        }
+        return this;
+      }
+    }
+    fail(expected + (start == null ? " but nothing matched " + describe(first, 0)
+        : " but nothing matched " + describe(second, 1) + " after " + start));
+    return this;
+  }
+
+  /**
+   * The fake host at {@code endpoint} reset its connection with the host once it had acknowledged
+   * exactly {@code bytes} bytes of the host's data: the last acknowledgment it sent, up to and
+   * including its RST, covers {@code bytes} bytes after the host's SYN. Bytes the host sent after that
+   * (which the RST cut off) are not counted. Needs the connection's SYN in the capture.
+   *
+   * <pre>{@code
+   * assertThat(capture.packets()).hasResetAfterBytes(net.socketAddress(5, 80), 1024);
+   * }</pre>
+   */
+  public CapturedPacketsAssert hasResetAfterBytes(InetSocketAddress endpoint, long bytes) {
+    isNotNull();
+    List<Long> found = new ArrayList<>();
+    for (TcpConversation c : actual.connections()) {
+      if (c.server().equals(endpoint) && c.resetFromServer()) {
+        long acknowledged = acknowledgedBeforeReset(c);
+        if (acknowledged == bytes) {
+          return this;
+        }
+        found.add(acknowledged);
+      }
+    }
+    StringBuilder sb = new StringBuilder("Expecting a RST from " + text(endpoint) + " after it acknowledged " + bytes
+        + " byte(s) from the host but ");
+    if (found.isEmpty()) {
+      sb.append("it reset no connection");
+    } else {
+      sb.append("its RST(s) came after ");
+      for (int i = 0; i < found.size(); i++) {
+        sb.append(i == 0 ? "" : ", ").append(found.get(i) < 0 ? "an unknown count (SYN not captured)"
+            : found.get(i) + " byte(s)");
+      }
+    }
+    failWithConnections(sb.toString());
+    return this;
+  }
+
   /** No packet at all went to {@code address}. */
   public CapturedPacketsAssert hasNoPacketTo(InetAddress address) {
     isNotNull();
@@ -225,6 +343,15 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
     return pattern instanceof PacketPattern ? pattern.toString() : "predicate #" + (index + 1);
   }
 
+  /** {@code 250 ms}, or {@code 1.5 s} from a second up. */
+  private static String format(Duration d) {
+    long micros = d.toNanos() / 1000;
+    if (micros < 1_000_000) {
+      return micros % 1000 == 0 ? micros / 1000 + " ms" : micros / 1000.0 + " ms";
+    }
+    return micros / 1_000_000.0 + " s";
+  }
+
   private static String text(InetSocketAddress endpoint) {
     return endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort();
   }
@@ -249,6 +376,55 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
       }
     }
     return count;
+  }
+
+  /** Retransmitted data segments that went to {@code endpoint} ({@code toEndpoint}) or came from it. */
+  private int retransmissions(InetSocketAddress endpoint, boolean toEndpoint) {
+    int sum = 0;
+    for (TcpConversation c : actual.connections()) {
+      if (c.server().equals(endpoint)) {
+        sum += toEndpoint ? c.retransmissionsFromClient() : c.retransmissionsFromServer();
+      } else if (c.client().equals(endpoint)) {
+        sum += toEndpoint ? c.retransmissionsFromServer() : c.retransmissionsFromClient();
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Client bytes the server had acknowledged when it sent its first RST: its highest acknowledgment
+   * number up to the RST, past the client's SYN; -1 without the SYN.
+   */
+  private static long acknowledgedBeforeReset(TcpConversation c) {
+    long isn = -1;
+    long acknowledged = 0;
+    for (CapturedPacket p : c.packets()) {
+      TcpSegment t = p.tcp().orElse(null);
+      if (t == null) {
+        continue;
+      }
+      boolean fromServer = t.sourcePort() == c.server().getPort()
+          && p.ip().map(ip -> ip.source().equals(c.server().getAddress())).orElse(false);
+      if (!fromServer) {
+        if (t.syn() && !t.ack() && isn < 0) {
+          isn = t.sequenceNumber();
+        }
+        continue;
+      }
+      if (isn < 0) {
+        return -1;
+      }
+      if (t.ack()) {
+        long offset = Math.floorMod(t.acknowledgmentNumber() - isn - 1, SEQUENCE_SPACE);
+        if (offset < SEQUENCE_SPACE / 2) {
+          acknowledged = Math.max(acknowledged, offset);
+        }
+      }
+      if (t.rst()) {
+        return acknowledged;
+      }
+    }
+    return acknowledged;
   }
 
   /** Data bytes that went to {@code endpoint} ({@code toEndpoint}) or came from it, each byte once. */

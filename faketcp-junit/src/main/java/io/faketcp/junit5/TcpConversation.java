@@ -124,6 +124,16 @@ public final class TcpConversation {
     return fromClient.retransmissions() + fromServer.retransmissions();
   }
 
+  /** Data segments from the client that carried bytes it had already sent (in part or whole). */
+  public int retransmissionsFromClient() {
+    return fromClient.retransmissions();
+  }
+
+  /** Data segments from the server that carried bytes it had already sent (in part or whole). */
+  public int retransmissionsFromServer() {
+    return fromServer.retransmissions();
+  }
+
   /** The connection's packets, in capture order. */
   public List<CapturedPacket> packets() {
     return packets;

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.faketcp.junit5.CapturedPackets;
 import io.faketcp.junit5.Traffic;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Every assertion passes on the right packets and fails with a message naming what was expected, without a tun. */
@@ -126,5 +127,88 @@ class CapturedPacketsAssertTest {
             + "  not seen ICMP echo request\n"
             + "but nothing matched SYN+ACK from 192.168.0.5:80 after the packet matching SYN to 192.168.0.6:5432\n"
             + "Captured packets on tun0 (10):\n");
+  }
+
+  /** .5:80 takes "hello", acknowledges it, gets "world" and resets without acknowledging that. */
+  private static CapturedPackets resetAfterHello() {
+    return new Traffic()
+        .out(40000, 5, 80, SYN, 100, 0, "")
+        .in(40000, 5, 80, SYN | ACK, 700, 101, "")
+        .out(40000, 5, 80, ACK, 101, 701, "")
+        .out(40000, 5, 80, PSH | ACK, 101, 701, "hello")
+        .in(40000, 5, 80, ACK, 701, 106, "")
+        .out(40000, 5, 80, PSH | ACK, 106, 701, "world")
+        .in(40000, 5, 80, RST | ACK, 701, 106, "")
+        .packets();
+  }
+
+  @Test
+  void retransmissionsAreCountedPerDirection() {
+    assertThat(traffic()).hasRetransmissionsTo(WEB);
+    assertThat(new Traffic()
+        .out(40000, 5, 80, SYN, 100, 0, "")
+        .in(40000, 5, 80, SYN | ACK, 700, 101, "")
+        .in(40000, 5, 80, PSH | ACK, 701, 101, "hi")
+        .in(40000, 5, 80, PSH | ACK, 701, 101, "hi")
+        .packets())
+        .hasRetransmissionsFrom(WEB);
+    assertThatThrownBy(() -> assertThat(traffic()).hasRetransmissionsFrom(WEB))
+        .hasMessageStartingWith("Expecting a retransmitted TCP data segment from 192.168.0.5:80 but there was none\n"
+            + "TCP connections (2):\n"
+            + "  192.168.0.1:40000 > 192.168.0.5:80: handshake, 5 bytes >, 6 bytes <, 1 retransmission(s)\n");
+    assertThatThrownBy(() -> assertThat(traffic()).hasRetransmissionsTo(DB))
+        .hasMessageStartingWith("Expecting a retransmitted TCP data segment to 192.168.0.6:5432 but there was none\n"
+            + "TCP connections (2):\n");
+  }
+
+  @Test
+  void timeBetweenTwoPacketsMustLieWithinTheBounds() {
+    PacketPattern request = PacketPattern.data().to(WEB.getAddress(), 80);
+    PacketPattern response = PacketPattern.data().from(WEB.getAddress(), 80);
+    assertThat(traffic())
+        .hasTimeBetween(request, response, Duration.ofMillis(2), Duration.ofMillis(2))
+        .hasTimeBetween(PacketPattern.syn(), PacketPattern.synAck(), Duration.ZERO, Duration.ofMillis(1));
+    assertThatThrownBy(() -> assertThat(traffic()).hasTimeBetween(request, response, Duration.ofMillis(200),
+        Duration.ofSeconds(2)))
+        .hasMessageStartingWith("Expecting 200 ms to 2.0 s from the first packet matching TCP data to 192.168.0.5:80"
+            + " to the next matching TCP data from 192.168.0.5:80 but it was 2 ms:\n"
+            + "  Out IP 192.168.0.1.40000 > 192.168.0.5.80: Flags [P.]")
+        .hasMessageContaining("\n  In  IP 192.168.0.5.80 > 192.168.0.1.40000: Flags [P.]")
+        .hasMessageContaining("\nCaptured packets on tun0 (10):\n");
+    assertThatThrownBy(() -> assertThat(traffic()).hasTimeBetween(response, request, Duration.ZERO,
+        Duration.ofSeconds(1)))
+        .hasMessageStartingWith("Expecting 0 ms to 1.0 s from the first packet matching TCP data from 192.168.0.5:80"
+            + " to the next matching TCP data to 192.168.0.5:80 but nothing matched TCP data to 192.168.0.5:80 after"
+            + " In  IP 192.168.0.5.80 > 192.168.0.1.40000: Flags [P.]");
+    assertThatThrownBy(() -> assertThat(traffic()).hasTimeBetween(p -> false, response, Duration.ZERO,
+        Duration.ofSeconds(1)))
+        .hasMessageStartingWith("Expecting 0 ms to 1.0 s from the first packet matching predicate #1 to the next"
+            + " matching TCP data from 192.168.0.5:80 but nothing matched predicate #1\n");
+    assertThatThrownBy(() -> assertThat(traffic()).hasTimeBetween(request, response, Duration.ofSeconds(1),
+        Duration.ofMillis(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("hasTimeBetween needs 0 <= atLeast <= atMost but atLeast was PT1S and atMost PT0.001S:"
+            + " pass the shorter bound first");
+  }
+
+  @Test
+  void aResetCountsTheBytesTheFakeHostHadAcknowledged() {
+    assertThat(resetAfterHello()).hasResetAfterBytes(WEB, 5).hasBytesSentTo(WEB, 10);
+    assertThat(traffic()).hasResetAfterBytes(DB, 0);
+    assertThatThrownBy(() -> assertThat(resetAfterHello()).hasResetAfterBytes(WEB, 10))
+        .hasMessageStartingWith("Expecting a RST from 192.168.0.5:80 after it acknowledged 10 byte(s) from the host"
+            + " but its RST(s) came after 5 byte(s)\n"
+            + "TCP connections (1):\n"
+            + "  192.168.0.1:40000 > 192.168.0.5:80: handshake, 10 bytes >, 0 bytes <, RST <\n"
+            + "Captured packets on tun0 (7):\n");
+    assertThatThrownBy(() -> assertThat(traffic()).hasResetAfterBytes(WEB, 5))
+        .hasMessageStartingWith("Expecting a RST from 192.168.0.5:80 after it acknowledged 5 byte(s) from the host"
+            + " but it reset no connection\nTCP connections (2):\n");
+    assertThatThrownBy(() -> assertThat(new Traffic()
+        .out(40000, 5, 80, PSH | ACK, 101, 701, "hello")
+        .in(40000, 5, 80, RST | ACK, 701, 106, "")
+        .packets()).hasResetAfterBytes(WEB, 5))
+        .hasMessageStartingWith("Expecting a RST from 192.168.0.5:80 after it acknowledged 5 byte(s) from the host"
+            + " but its RST(s) came after an unknown count (SYN not captured)\n");
   }
 }
