@@ -28,6 +28,8 @@ final class PeerCapture implements PacketCapture, PacketListener {
   private final String interfaceName;
   private final KeptPackets kept = new KeptPackets(() -> !this.stopped);
   private boolean started;
+  /** The interface's packet count minus {@link #total()} at {@link #start}; MIN_VALUE when unreadable. */
+  private volatile long kernelOffset = Long.MIN_VALUE;
   // Volatile: the kept packets' waiters read it holding only KeptPackets' monitor (this one is taken first).
   private volatile boolean stopped;
 
@@ -41,6 +43,8 @@ final class PeerCapture implements PacketCapture, PacketListener {
       throw new IllegalStateException("a capture filter needs libpcap, which cannot be loaded here");
     }
     kept.limit(limit);
+    long crossed = packetsCrossed();
+    kernelOffset = crossed < 0 ? Long.MIN_VALUE : crossed - kept.total();
     started = true;
     stopped = false;
   }
@@ -65,9 +69,27 @@ final class PeerCapture implements PacketCapture, PacketListener {
     }
   }
 
+  /**
+   * From the interface's own counters: packets the kernel queued to the device (the host's, for the
+   * peer to read) and packets the peer wrote, since {@link #start}, on the scale of {@link #total()}.
+   * A packet the host has sent but the peer has not read yet counts here and not in the peer's
+   * counters, so a snapshot waits for it (the handshake's last ACK, right after connect returns).
+   * -1 when the counters cannot be read.
+   */
   @Override
   public long kernelDeliveredSinceStart() {
-    return -1;
+    long crossed = packetsCrossed();
+    return crossed < 0 || kernelOffset == Long.MIN_VALUE ? -1 : crossed - kernelOffset;
+  }
+
+  private long packetsCrossed() {
+    try {
+      Path statistics = Path.of("/sys/class/net", interfaceName, "statistics");
+      return Long.parseLong(Files.readString(statistics.resolve("tx_packets")).trim())
+          + Long.parseLong(Files.readString(statistics.resolve("rx_packets")).trim());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   @Override
