@@ -12,6 +12,7 @@ import io.faketcp.tun.RequiresTun;
 import io.faketcp.tun.Subnet;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.ArrayList;
@@ -134,6 +135,27 @@ class ConnectionFaultTest {
       assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
       assertThat((System.nanoTime() - start) / 1_000_000).as("%s%s", PacketFaultTest.last(f.received),
           PacketFaultTest.last(f.sent)).isBetween(500L, 800L);
+    }
+  }
+
+  @Test
+  void slowCloseDelaysTheFinOfAServerThatClosesFirstButNotItsResponse() throws Exception {
+    byte[] response = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII);
+    Rules rules = Rules.of(Mode.REJECT).with(Rule.of("*", "80", Server.fixedResponse(response)))
+        .withFaults("slow-close=2s");
+    try (PeerFixture f = new PeerFixture(SUBNET, rules, null, null);
+        Socket socket = new Socket(f.address(5), 80)) {
+      socket.setSoTimeout(10_000);
+      long start = System.nanoTime();
+      socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      assertThat(in.readNBytes(response.length)).isEqualTo(response);
+      assertThat((System.nanoTime() - start) / 1_000_000).as("the response is not held back").isLessThan(1000L);
+      assertThat(in.read()).as("end of stream").isEqualTo(-1);
+      // The server closed after it read the request, so its FIN is due 2 s after the write at the earliest.
+      assertThat((System.nanoTime() - start) / 1_000_000).as("%s%s", PacketFaultTest.last(f.received),
+          PacketFaultTest.last(f.sent)).isBetween(2000L, 3500L);
+      assertThat(f.peer.faultActions()).containsEntry(Fault.parse("slow-close=2s"), 1L);
     }
   }
 
