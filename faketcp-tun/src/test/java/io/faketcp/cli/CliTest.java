@@ -212,6 +212,21 @@ class CliTest {
   }
 
   @Test
+  void pingThroughLatencyShowsTheDelayOnEveryEchoReply() throws Exception {
+    Cli cli = Cli.start("icmpecho", "--quiet", "--subnet", "10.52.0.0/24", "--fault", "latency=100ms", "--",
+        "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "10.52.0.9");
+    assertThat(cli.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    String output = cli.output();
+    assertThat(cli.process.exitValue()).as(output).isZero();
+    java.util.regex.Matcher time = java.util.regex.Pattern.compile("time=([0-9.]+) ms").matcher(output);
+    List<Double> times = new ArrayList<>();
+    while (time.find()) {
+      times.add(Double.parseDouble(time.group(1)));
+    }
+    assertThat(times).as(output).hasSize(3).allSatisfy(ms -> assertThat(ms).isBetween(100.0, 400.0));
+  }
+
+  @Test
   void theSeedOfRandomLossIsPrintedAndReplaysTheSameDrops() throws Exception {
     Cli first = Cli.start("icmpecho", "--subnet", "10.49.0.0/24", "--fault", "loss=40%");
     first.awaitLine("ready ");
