@@ -303,6 +303,17 @@ class CliTest {
   }
 
   @Test
+  void theReadmeShowsTheRealHelpText() throws Exception {
+    Cli cli = Cli.start("--help");
+    assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    String help = cli.output();
+    String readme = java.nio.file.Files.readString(Path.of("../README.md"));
+    String block = readme.substring(readme.indexOf("$ ./faketcp --help\n") + "$ ./faketcp --help\n".length());
+    block = block.substring(0, block.indexOf("\n```"));
+    assertThat(block).as("README's Command line section, as `faketcp --help` prints it").isEqualTo(help.strip());
+  }
+
+  @Test
   void badArgumentsPrintUsageAndExitWithTwo() throws Exception {
     for (String[] args : new String[][] {{}, {"bogus"}, {"accept", "extra"}, {"--subnet", "10.0.0.1/24", "accept"},
         {"connect-many", "192.168.0.1", "80"}, {"connect-many", "192.168.0.9", "80", "5"}, {"--device", "x".repeat(20),
