@@ -162,6 +162,25 @@ class ConnectionFaultTest {
   }
 
   @Test
+  void aServerOnAFakeHostTakesPacketAndConnectionFaultsTogether() throws Exception {
+    Rules rules = Rules.of(Mode.REJECT).with(Rule.of("*", "7", Server.echo()))
+        .withFaults("latency=50ms", "reset-after=1000");
+    try (PeerFixture f = new PeerFixture(SUBNET, rules, null, (direction, packet) -> { });
+        Socket socket = new Socket(f.address(5), 7)) {
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(5000);
+      long start = System.nanoTime();
+      socket.getOutputStream().write(new byte[100]);
+      assertThat(socket.getInputStream().readNBytes(100)).as("the server's echo").hasSize(100);
+      assertThat((System.nanoTime() - start) / 1_000_000).as("50 ms of latency").isBetween(50L, 400L);
+      socket.getOutputStream().write(new byte[2000]);
+      assertThatThrownBy(() -> socket.getInputStream().readNBytes(2000)).isInstanceOf(SocketException.class)
+          .hasMessageContaining("Connection reset");
+      assertThat(f.peer.faultActions()).containsEntry(Fault.parse("reset-after=1000"), 1L);
+    }
+  }
+
+  @Test
   void connectManyClientsTakeConnectionFaultsToo() throws Exception {
     try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("reset-after=1000"), null,
         (direction, packet) -> { });
