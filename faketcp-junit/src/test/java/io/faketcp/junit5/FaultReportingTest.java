@@ -66,6 +66,23 @@ class FaultReportingTest {
     Kit.assertCleanedUp();
   }
 
+  @Test
+  void theSeedPropertyReplaysASeedAndASeedSpecWinsOverIt() {
+    SeedPropertyTestCases.seeds.clear();
+    String before = System.getProperty("faketcp.seed");
+    System.setProperty("faketcp.seed", "987654321");
+    try {
+      Kit.assertAllSucceeded(Kit.run(SeedPropertyTestCases.class), 2);
+    } finally {
+      if (before == null) {
+        System.clearProperty("faketcp.seed");
+      } else {
+        System.setProperty("faketcp.seed", before);
+      }
+    }
+    assertThat(SeedPropertyTestCases.seeds).containsExactly(987654321L, 5L);
+  }
+
   private static Throwable failure(EngineExecutionResults results, String test) {
     return results.testEvents().failed().stream()
         .filter(e -> e.getTestDescriptor().getDisplayName().startsWith(test + "("))
@@ -86,6 +103,23 @@ class FaultReportingTest {
   static class BadClassSpecTestCases {
     @Test
     void test() {}
+  }
+
+  @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.MethodName.class)
+  static class SeedPropertyTestCases {
+    static final java.util.List<Long> seeds = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Test
+    @FakeNetwork(mode = Mode.ECHO, faults = "loss=5%", capture = false)
+    void a(NetworkControl control) {
+      seeds.add(control.seed());
+    }
+
+    @Test
+    @FakeNetwork(mode = Mode.ECHO, faults = {"loss=5%", "seed=5"}, capture = false)
+    void b(NetworkControl control) {
+      seeds.add(control.seed());
+    }
   }
 
   static class RandomFaultTestCases {

@@ -241,7 +241,9 @@ final class Connection extends Timers.Entry implements Endpoint {
     sndWl2 = sndUna;
     sndWnd = s.window();
     established(retransmissions == 0);
-    sendControl(ACK, sndNxt);
+    if (state != CLOSED) { // a reset-after=0 fault has already answered, with its RST
+      sendControl(ACK, sndNxt);
+    }
   }
 
   private void sendSynAck() {
@@ -828,8 +830,9 @@ final class Connection extends Timers.Entry implements Endpoint {
         .flags(RST | ACK).window(0);
     ByteBuffer forged = ByteBuffer.allocate(60);
     int length = tcp.writeTo(forged, 0);
-    host.link.sendTcp();
+    // Counted and told before it is sent: whoever sees the RST arrive finds the action recorded.
     host.faults.connectionFaultActed(fault, FaultListener.Action.FORGED, Direction.FROM_PEER, forged, 0, length);
+    host.link.sendTcp();
     terminate("reset by fault " + fault, false);
   }
 

@@ -212,6 +212,21 @@ class CliTest {
   }
 
   @Test
+  void pingThroughLatencyShowsTheDelayOnEveryEchoReply() throws Exception {
+    Cli cli = Cli.start("icmpecho", "--quiet", "--subnet", "10.52.0.0/24", "--fault", "latency=100ms", "--",
+        "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "10.52.0.9");
+    assertThat(cli.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    String output = cli.output();
+    assertThat(cli.process.exitValue()).as(output).isZero();
+    java.util.regex.Matcher time = java.util.regex.Pattern.compile("time=([0-9.]+) ms").matcher(output);
+    List<Double> times = new ArrayList<>();
+    while (time.find()) {
+      times.add(Double.parseDouble(time.group(1)));
+    }
+    assertThat(times).as(output).hasSize(3).allSatisfy(ms -> assertThat(ms).isBetween(100.0, 400.0));
+  }
+
+  @Test
   void theSeedOfRandomLossIsPrintedAndReplaysTheSameDrops() throws Exception {
     Cli first = Cli.start("icmpecho", "--subnet", "10.49.0.0/24", "--fault", "loss=40%");
     first.awaitLine("ready ");
@@ -285,6 +300,17 @@ class CliTest {
     assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(cli.process.exitValue()).isEqualTo(2);
     assertThat(cli.output()).contains("faketcp: --fault: fault 'latency=100@192.168.0.5:80': latency '100' has no unit");
+  }
+
+  @Test
+  void theReadmeShowsTheRealHelpText() throws Exception {
+    Cli cli = Cli.start("--help");
+    assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    String help = cli.output();
+    String readme = java.nio.file.Files.readString(Path.of("../README.md"));
+    String block = readme.substring(readme.indexOf("$ ./faketcp --help\n") + "$ ./faketcp --help\n".length());
+    block = block.substring(0, block.indexOf("\n```"));
+    assertThat(block).as("README's Command line section, as `faketcp --help` prints it").isEqualTo(help.strip());
   }
 
   @Test
