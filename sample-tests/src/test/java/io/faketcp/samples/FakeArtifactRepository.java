@@ -23,8 +23,8 @@ final class FakeArtifactRepository implements Server {
   public void serve(Connection connection) throws IOException {
     InputStream in = connection.input();
     OutputStream out = connection.output();
-    String head = FakeQuoteService.readHead(in);
-    String[] requestLine = head.substring(0, head.indexOf("\r\n")).split(" ");
+    String head = HttpHead.read(in);
+    String[] requestLine = HttpHead.requestLine(head).split(" ");
     String method = requestLine[0];
     String path = requestLine[1];
     if (method.equals("PUT")) {

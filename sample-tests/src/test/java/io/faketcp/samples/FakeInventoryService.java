@@ -1,8 +1,10 @@
 package io.faketcp.samples;
 
 import io.faketcp.peer.Server;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,25 +27,22 @@ final class FakeInventoryService implements Server {
   public void serve(Connection connection) throws IOException {
     InputStream in = connection.input();
     while (true) {
-      String head;
+      String line;
       try {
-        head = FakeQuoteService.readHead(in);
-      } catch (java.io.EOFException e) {
+        line = HttpHead.requestLine(HttpHead.read(in));
+      } catch (EOFException e) {
         return;   // the client closed its idle connection
       }
-      String line = head.substring(0, head.indexOf("\r\n"));
       requests.add(line + " from " + connection.remoteAddress().getPort());
       String sku = line.split(" ")[1].substring("/stock/".length());
       String body = stockJson(sku);
-      String response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
-          + "\r\n\r\n" + body;
+      String head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n";
       if (sku.equals(STUCK_SKU)) {
-        connection.output().write(response.substring(0, response.length() - body.length() + 8)
-            .getBytes(StandardCharsets.US_ASCII));
-        in.transferTo(java.io.OutputStream.nullOutputStream());   // stalled until the client gives up
+        connection.output().write((head + body.substring(0, 8)).getBytes(StandardCharsets.US_ASCII));
+        in.transferTo(OutputStream.nullOutputStream());   // stalled until the client gives up
         return;
       }
-      connection.output().write(response.getBytes(StandardCharsets.US_ASCII));
+      connection.output().write((head + body).getBytes(StandardCharsets.US_ASCII));
     }
   }
 }

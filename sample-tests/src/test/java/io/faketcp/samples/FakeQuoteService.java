@@ -3,10 +3,7 @@ package io.faketcp.samples;
 import io.faketcp.assertj.PacketPattern;
 import io.faketcp.junit5.Capture;
 import io.faketcp.peer.Server;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,7 +56,7 @@ final class FakeQuoteService implements Server {
   @Override
   public void serve(Connection connection) throws IOException {
     int n = connections.incrementAndGet();
-    requests.add(readHead(connection.input()));
+    requests.add(HttpHead.read(connection.input()));
     if (n > resets) {
       connection.output().write(response);
       connection.close();
@@ -72,20 +69,5 @@ final class FakeQuoteService implements Server {
     capture.get().await(PacketPattern.data().from(server.getAddress(), server.getPort())
         .to(client.getAddress(), client.getPort()), Duration.ofSeconds(5));
     connection.reset();
-  }
-
-  /** An HTTP request's head: everything up to the empty line. */
-  static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("the client closed before the end of the request's head: " + head);
-      }
-      head.write(b);
-      matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
-    }
-    return head.toString(StandardCharsets.US_ASCII);
   }
 }

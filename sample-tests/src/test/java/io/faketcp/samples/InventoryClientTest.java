@@ -34,7 +34,6 @@ class InventoryClientTest {
       .rule(Rule.of("10.65.0.5", "8080", inventory))
       .build();
 
-  // tag::pool-stalled-server[]
   @Test
   void aServerStallingMidResponseFreesTheCallerAtItsDeadlineAndTheNextCallGetsAFreshConnection(NetworkInfo net)
       throws Exception {
@@ -61,5 +60,4 @@ class InventoryClientTest {
         && (PacketPattern.fin().test(p) || PacketPattern.rst().test(p)), "FIN or RST from port " + pooled)
         .to(net.address(5), 8080), Duration.ofSeconds(2));   // the cancelled call closed its connection
   }
-  // end::pool-stalled-server[]
 }

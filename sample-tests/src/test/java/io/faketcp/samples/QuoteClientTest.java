@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faketcp.assertj.PacketPattern;
+import io.faketcp.junit5.Capture;
 import io.faketcp.junit5.FakeNetworkExtension;
 import io.faketcp.junit5.NetworkInfo;
 import io.faketcp.junit5.SubnetLocks;
@@ -28,15 +29,16 @@ class QuoteClientTest {
   static final String QUOTE = "{\"symbol\":\"ACME\",\"bid\":101.25,\"ask\":101.30,\"time\":\"2026-11-30T09:00:00Z\"}";
 
   // tag::retry-on-reset[]
-  static final FakeQuoteService crashesOnce = new FakeQuoteService(QUOTE, 1, 20, () -> QuoteClientTest.network.capture());
-  static final FakeQuoteService crashesAlways = new FakeQuoteService(QUOTE, Integer.MAX_VALUE, 20, () -> QuoteClientTest.network.capture());
+  // Headers and 20 bytes of the body, then RST: on the first connection, or on every one.
+  static final FakeQuoteService crashesOnce = new FakeQuoteService(QUOTE, 1, 20, QuoteClientTest::capture);
+  static final FakeQuoteService crashesAlways = new FakeQuoteService(QUOTE, Integer.MAX_VALUE, 20, QuoteClientTest::capture);
 
   @RegisterExtension
   static FakeNetworkExtension network = FakeNetworkExtension.newInstance()
       .subnet("10.63.0.0/24")
       .mode(Mode.REJECT)
-      .rule(Rule.of("10.63.0.5", "8080", crashesOnce))     // headers, 20 bytes of body, RST; then all of it
-      .rule(Rule.of("10.63.0.6", "8080", crashesAlways))   // headers, 20 bytes of body, RST, every time
+      .rule(Rule.of("10.63.0.5", "8080", crashesOnce))
+      .rule(Rule.of("10.63.0.6", "8080", crashesAlways))
       .build();
 
   @Test
@@ -49,18 +51,23 @@ class QuoteClientTest {
     assertThat(crashesOnce.requests).hasSize(2).allMatch(head -> head.startsWith("GET /quotes/ACME HTTP/1.1\r\n"));
     List<TcpConversation> connections = network.capture().packets().connectionsWith(net.socketAddress(5, 8080));
     assertThat(connections).hasSize(2);
-    assertThat(connections.get(0).bytesFromServer()).as("headers and 20 bytes of body").isEqualTo(crashesOnce.truncatedLength());
+    assertThat(connections.get(0).bytesFromServer()).isEqualTo(crashesOnce.truncatedLength());
     assertThat(connections.get(0).resetFromServer()).isTrue();
     assertThat(connections.get(1).resetFromServer()).isFalse();
     assertThat(connections.get(1).finFromServer()).isTrue();
     assertThat(network.capture())
-        .hasResetAfterBytes(net.socketAddress(5, 8080), crashesOnce.requests.get(0).length())   // the whole request
+        .hasResetAfterBytes(net.socketAddress(5, 8080), crashesOnce.requests.get(0).length())   // all the request
         .containsInOrder(
             PacketPattern.data().from(net.address(5), 8080),
             PacketPattern.rst().from(net.address(5), 8080),
             PacketPattern.syn().to(net.address(5), 8080));
   }
   // end::retry-on-reset[]
+
+  /** The running test's capture, for the servers to wait until their partial response is on the wire. */
+  static Capture capture() {
+    return network.capture();
+  }
 
   @Test
   void givesUpAfterItsAttemptsWithTheResetAsCause(NetworkInfo net) throws Exception {
