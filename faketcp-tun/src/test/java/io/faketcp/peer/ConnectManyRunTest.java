@@ -1,0 +1,125 @@
+package io.faketcp.peer;
+
+import static io.faketcp.packet.TcpSegment.ACK;
+import static io.faketcp.packet.TcpSegment.SYN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faketcp.packet.TcpSegment;
+import io.faketcp.tun.Subnet;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Connect-many's SYN schedule on a fake clock, the test playing the server: no tun. */
+class ConnectManyRunTest {
+  private static final int SERVER_PORT = 8080;
+
+  private static ConnectManyRun start(TcpRig rig, ConnectMany request) {
+    ConnectManyRun run = new ConnectManyRun(request, rig.tcp, new ConnectManyRun.Sources(Subnet.DEFAULT));
+    run.start(rig.now);
+    return run;
+  }
+
+  private static ConnectMany request(int count) {
+    return ConnectMany.to(new InetSocketAddress("192.168.0.1", SERVER_PORT), count);
+  }
+
+  private static void answer(TcpRig rig, TcpSegment syn) {
+    rig.deliver(TcpRig.segment(SERVER_PORT, syn.ip().sourceInt(), syn.sourcePort(), SYN | ACK, 5000,
+        syn.sequenceNumber() + 1, 65535));
+  }
+
+  private static List<TcpSegment> syns(List<TcpSegment> segments) {
+    return segments.stream().filter(s -> s.syn() && !s.ack()).collect(Collectors.toList());
+  }
+
+  @Test
+  void aSynLostAfterTheRoundTripWasMeasuredIsSentAgainAfterTenMillisecondsNotTheInitialTimeout() {
+    TcpRig rig = new TcpRig(Mode.DISCARD);
+    ConnectManyRun run = start(rig, request(2).inFlight(1));
+    TcpSegment first = rig.next();
+    rig.now += 50_000; // the host answers within 50 µs, as a local kernel does
+    answer(rig, first);
+    assertThat(rig.next().ack()).as("our ACK of the SYN+ACK").isTrue();
+    run.pump(rig.now);
+    TcpSegment second = rig.next();
+    assertThat(second.syn()).isTrue();
+
+    rig.advance(9);
+    assertThat(rig.sent).as("nothing before the measured timeout").isEmpty();
+    rig.advance(1);
+    TcpSegment again = rig.next();
+    assertThat(again.syn()).isTrue();
+    assertThat(again.sequenceNumber()).isEqualTo(second.sequenceNumber());
+    assertThat(again.sourcePort()).isEqualTo(second.sourcePort());
+    rig.advance(19);
+    assertThat(rig.sent).as("backed off: doubled").isEmpty();
+    rig.advance(1);
+    assertThat(rig.next().syn()).isTrue();
+
+    answer(rig, second);
+    ConnectManyResult result = run.future.getNow(null);
+    assertThat(result.established()).isEqualTo(2);
+    assertThat(result.synRetransmissions()).isEqualTo(2);
+  }
+
+  @Test
+  void beforeAnyAnswerTheInitialTimeoutApplies() {
+    TcpRig rig = new TcpRig(Mode.DISCARD);
+    start(rig, request(1).initialRetransmissionTimeout(Duration.ofMillis(300)));
+    rig.next();
+    rig.advance(299);
+    assertThat(rig.sent).isEmpty();
+    rig.advance(1);
+    assertThat(rig.next().syn()).isTrue();
+  }
+
+  @Test
+  void aConnectionGivesUpAfterAsLongAsItsRetransmissionsAtTheInitialTimeoutWouldTake() {
+    TcpRig rig = new TcpRig(Mode.DISCARD);
+    // 100 + 200 + 400 ms: 700 ms of patience, whatever the measured timeout
+    ConnectManyRun run = start(rig, request(2).inFlight(1).initialRetransmissionTimeout(Duration.ofMillis(100))
+        .maxRetransmissions(2));
+    TcpSegment first = rig.next();
+    rig.now += 50_000;
+    answer(rig, first);
+    rig.drain();
+    run.pump(rig.now);
+    assertThat(rig.next().syn()).isTrue();
+    long sentAt = rig.now;
+    for (int ms = 0; ms < 699; ms++) {
+      rig.advance(1);
+    }
+    assertThat(run.done()).isFalse();
+    List<TcpSegment> retransmitted = syns(rig.drain());
+    assertThat(retransmitted.size()).as("sent again from 10 ms on, doubling: 10, 30, 70, 150, 310, 630 ms")
+        .isEqualTo(6);
+    rig.now = sentAt + Duration.ofMillis(700).toNanos();
+    rig.tcp.fireTimers(rig.now);
+    ConnectManyResult result = run.future.getNow(null);
+    assertThat(result).isNotNull();
+    assertThat(result.established()).isEqualTo(1);
+    assertThat(result.timedOut()).isEqualTo(1);
+    assertThat(rig.tcp.table().size()).as("the given-up connection left the table").isEqualTo(1);
+  }
+
+  @Test
+  void aLostSynHalvesTheWindowSoFewerNewSynsFollow() {
+    TcpRig rig = new TcpRig(Mode.DISCARD);
+    ConnectManyRun run = start(rig, request(1000));
+    List<TcpSegment> window = rig.drain();
+    assertThat(window).hasSize(ConnectManyPacing.INITIAL_WINDOW);
+    rig.now += 50_000;
+    for (int i = 1; i < window.size(); i++) {
+      answer(rig, window.get(i)); // all but the first answered
+    }
+    rig.drain();
+    rig.advance(200); // the first one's timeout: lost
+    assertThat(syns(rig.drain())).hasSize(1);
+    run.pump(rig.now);
+    assertThat(syns(rig.drain())).as("half the window, less the one still in flight").hasSize(
+        (ConnectManyPacing.INITIAL_WINDOW + 1) / 2 - 1);
+  }
+}
