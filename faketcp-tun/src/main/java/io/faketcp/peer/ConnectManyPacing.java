@@ -72,14 +72,18 @@ final class ConnectManyPacing {
     }
   }
 
-  /** A SYN last sent at {@code sentAt} went unanswered; the window halves once per loss event. */
-  void lost(long sentAt, long now) {
+  /**
+   * A SYN last sent at {@code sentAt} went unanswered; the window halves once per loss event.
+   * Returns whether this is a new loss event.
+   */
+  boolean lost(long sentAt, long now) {
     if (decreased && sentAt - lastDecrease < 0) {
-      return; // in flight when the window was last cut: the same overflow
+      return false; // in flight when the window was last cut: the same overflow
     }
     window = Math.max(MINIMUM_WINDOW, window / 2);
     growth = 0;
     decreased = true;
     lastDecrease = now;
+    return true;
   }
 }

@@ -6,18 +6,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One connect-many run in progress, driven by the peer's thread: sends SYNs while the
  * {@link ConnectManyPacing} window has room, sends unanswered SYNs again on the connections' own
- * timers (the peer's {@link Timers}), and completes its future once every connection is established
- * or failed.
+ * timers (the peer's {@link Timers}), sends final ACKs again that an overflowing accept queue may
+ * have dropped ({@link ConnectManyAcks}), and completes its future once every connection is
+ * established or failed.
  */
 final class ConnectManyRun {
   static final int REFUSED = 1;
   static final int TIMED_OUT = 2;
   private static final int COMPACT_AT = 1024;
+  /**
+   * How long a SYN's timeout may wait while the peer has packets it has not read (the SYN+ACK may be
+   * among them): a retransmission then would be spurious and would halve the window for nothing.
+   */
+  private static final long UNREAD_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   final ConnectMany request;
   final CompletableFuture<ConnectManyResult> future = new CompletableFuture<>();
@@ -26,6 +33,7 @@ final class ConnectManyRun {
   private final int hostAddress;
   private final int hostPort;
   private final ConnectManyPacing pacing;
+  private final ConnectManyAcks acks = new ConnectManyAcks();
   /** How long a connection keeps sending its SYN: the request's retransmissions at its initial timeout, doubling. */
   private final long patienceNanos;
   /** The run's connections not known to be closed (closed ones are dropped now and then), for {@link #closeAll}. */
@@ -88,7 +96,13 @@ final class ConnectManyRun {
 
   /** A SYN of this run went unanswered for its timeout: sends it again, or gives up on the connection. */
   void synTimerExpired(Connection c, long now) {
-    pacing.lost(c.synSentAt, now);
+    if (!tcp.readAll && now - c.synSentAt < UNREAD_GRACE_NANOS) {
+      tcp.timers.arm(c, now + 1); // its SYN+ACK may be among the packets not read yet: after the next read
+      return;
+    }
+    if (pacing.lost(c.synSentAt, now)) {
+      acks.overflowed(c.synSentAt - pacing.timeout(0));
+    }
     long giveUpAt = c.synAt + patienceNanos;
     if (now - giveUpAt >= 0) {
       failed(c, TIMED_OUT);
@@ -127,7 +141,9 @@ final class ConnectManyRun {
   /** The host's SYN+ACK answered {@code c}'s SYN (the connection is established). */
   void established(Connection c) {
     inFlight--;
-    pacing.answered(c.retransmissions == 0 ? tcp.now() - c.synAt : -1);
+    long now = tcp.now();
+    pacing.answered(c.retransmissions == 0 ? now - c.synAt : -1);
+    acks.completed(c, now);
     established++;
     finishIfComplete();
   }

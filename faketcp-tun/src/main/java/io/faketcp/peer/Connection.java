@@ -113,7 +113,10 @@ final class Connection extends Timers.Entry implements Endpoint {
   /** An ACK is owed at the end of the current batch of packets. */
   boolean ackPending;
 
-  /** Connect-many: SYN retransmissions so far, and when the SYN was last sent (nanoTime). */
+  /**
+   * Connect-many: SYN retransmissions so far, and when the SYN was last sent (nanoTime); once
+   * established, when the final ACK was ({@link ConnectManyAcks}).
+   */
   int retransmissions;
   long synSentAt;
 

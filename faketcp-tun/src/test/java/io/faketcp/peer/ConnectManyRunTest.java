@@ -50,14 +50,15 @@ class ConnectManyRunTest {
     rig.advance(9);
     assertThat(rig.sent).as("nothing before the measured timeout").isEmpty();
     rig.advance(1);
-    TcpSegment again = rig.next();
-    assertThat(again.syn()).isTrue();
+    List<TcpSegment> retransmitted = syns(rig.drain()); // with the first connection's final ACK again
+    assertThat(retransmitted).hasSize(1);
+    TcpSegment again = retransmitted.get(0);
     assertThat(again.sequenceNumber()).isEqualTo(second.sequenceNumber());
     assertThat(again.sourcePort()).isEqualTo(second.sourcePort());
     rig.advance(19);
     assertThat(rig.sent).as("backed off: doubled").isEmpty();
     rig.advance(1);
-    assertThat(rig.next().syn()).isTrue();
+    assertThat(syns(rig.drain())).hasSize(1);
 
     answer(rig, second);
     ConnectManyResult result = run.future.getNow(null);
@@ -121,5 +122,61 @@ class ConnectManyRunTest {
     run.pump(rig.now);
     assertThat(syns(rig.drain())).as("half the window, less the one still in flight").hasSize(
         (ConnectManyPacing.INITIAL_WINDOW + 1) / 2 - 1);
+  }
+
+  @Test
+  void aLostSynSendsTheRecentFinalAcksAgainAtOnceAndWhenARetransmittedSynIsAnswered() {
+    TcpRig rig = new TcpRig(Mode.DISCARD);
+    ConnectManyRun run = start(rig, request(3));
+    List<TcpSegment> sent = rig.drain();
+    assertThat(sent).hasSize(3);
+    rig.now += 50_000;
+    answer(rig, sent.get(0));
+    answer(rig, sent.get(1));
+    List<TcpSegment> acks = rig.drain();
+    assertThat(acks).hasSize(2).allSatisfy(a -> assertThat(a.ack() && !a.syn()).isTrue());
+
+    rig.advance(200); // the third SYN (sent before any answer: the initial timeout) is lost: the accept queue
+    // was full, so the two ACKs sent just after it may have been dropped too
+    List<TcpSegment> afterLoss = rig.drain();
+    assertThat(syns(afterLoss)).hasSize(1);
+    assertThat(finalAcks(afterLoss)).containsExactlyInAnyOrder(sent.get(0).sourcePort(), sent.get(1).sourcePort());
+
+    answer(rig, sent.get(2)); // the retransmitted SYN got in: the queue has room again
+    List<TcpSegment> afterRoom = rig.drain();
+    assertThat(finalAcks(afterRoom)).containsExactlyInAnyOrder(sent.get(0).sourcePort(), sent.get(1).sourcePort(),
+        sent.get(2).sourcePort());
+    assertThat(run.future.getNow(null).established()).isEqualTo(3);
+  }
+
+  @Test
+  void noFinalAckIsSentAgainWhileNoSynIsLost() {
+    TcpRig rig = new TcpRig(Mode.DISCARD);
+    start(rig, request(2));
+    List<TcpSegment> sent = rig.drain();
+    rig.now += 50_000;
+    answer(rig, sent.get(0));
+    answer(rig, sent.get(1));
+    rig.drain();
+    rig.advance(5000);
+    assertThat(rig.sent).isEmpty();
+  }
+
+  @Test
+  void aSynTimeoutWaitsWhileThePeerHasPacketsItHasNotRead() {
+    TcpRig rig = new TcpRig(Mode.DISCARD);
+    start(rig, request(1).initialRetransmissionTimeout(Duration.ofMillis(20)));
+    rig.next();
+    rig.tcp.readAll = false; // the last read stopped at its batch limit: the SYN+ACK may be waiting
+    rig.advance(30);
+    assertThat(rig.sent).as("not called lost while answers may be unread").isEmpty();
+    rig.tcp.readAll = true;
+    rig.advance(1);
+    assertThat(rig.next().syn()).isTrue();
+  }
+
+  private static List<Integer> finalAcks(List<TcpSegment> segments) {
+    return segments.stream().filter(s -> s.ack() && !s.syn() && !s.rst()).map(TcpSegment::sourcePort)
+        .collect(Collectors.toList());
   }
 }
