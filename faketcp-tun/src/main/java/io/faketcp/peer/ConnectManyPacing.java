@@ -6,11 +6,16 @@ import java.util.concurrent.TimeUnit;
  * How fast a {@link ConnectManyRun} opens connections: how many handshakes may be in flight, and how
  * long to wait for a SYN+ACK before sending the SYN again.
  *
- * <p>The window works like TCP congestion avoidance: one more per window of connections answered,
- * half as many when a SYN goes unanswered — once per loss event, that is for SYNs sent after the
- * last decrease only, since one overflow of the server's accept queue drops every SYN in flight at
- * that moment. A listener whose accept queue is full drops SYNs without a word, so a lost SYN is the
- * only sign a client gets that the server is behind.
+ * <p>The window works like TCP's congestion window: slow start (one more per connection answered,
+ * so it doubles per round) up to the request's bound or the first loss, then congestion avoidance
+ * (one more per window of connections answered), and half as many when a SYN goes unanswered —
+ * once per loss event, that is for SYNs sent after the last decrease only, since one overflow of
+ * the server's accept queue drops every SYN in flight at that moment. A listener whose accept queue
+ * is full drops SYNs without a word, so a lost SYN is the only sign a client gets that the server
+ * is behind. Slow start matters because the round trip is not always short: while the server's
+ * thread holds the listener (in accept()) our SYNs wait in the socket's backlog, and when that
+ * thread is not scheduled, a small window leaves the peer waiting and the accept queue empty (the
+ * server's pauses, measured).
  *
  * <p>The retransmission timeout is measured (RFC 6298: SRTT + 4·RTTVAR from SYNs answered the first
  * time, Karn's rule), at least {@link #MIN_RTO}, doubled for each retransmission of one SYN. Until
@@ -31,6 +36,8 @@ final class ConnectManyPacing {
 
   private final int limit;
   private int window;
+  /** Slow start below this, congestion avoidance from it (the bound until the first loss). */
+  private int threshold;
   private int growth;
   private boolean decreased;
   private long lastDecrease;
@@ -41,6 +48,7 @@ final class ConnectManyPacing {
   ConnectManyPacing(int limit, long initialRto) {
     this.limit = limit;
     this.window = Math.min(limit, INITIAL_WINDOW);
+    this.threshold = limit;
     this.rto = initialRto;
   }
 
@@ -66,7 +74,12 @@ final class ConnectManyPacing {
       }
       rto = Math.min(MAX_RTO, Math.max(MIN_RTO, srtt + 4 * rttvar));
     }
-    if (window < limit && ++growth >= window) {
+    if (window >= limit) {
+      return;
+    }
+    if (window < threshold) {
+      window++;
+    } else if (++growth >= window) {
       window++;
       growth = 0;
     }
@@ -81,6 +94,7 @@ final class ConnectManyPacing {
       return false; // in flight when the window was last cut: the same overflow
     }
     window = Math.max(MINIMUM_WINDOW, window / 2);
+    threshold = window;
     growth = 0;
     decreased = true;
     lastDecrease = now;

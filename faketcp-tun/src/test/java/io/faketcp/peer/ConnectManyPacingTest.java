@@ -9,15 +9,30 @@ class ConnectManyPacingTest {
   private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
   @Test
-  void startsWithTheInitialWindowAndGrowsByOnePerWindowAnswered() {
+  void slowStartDoublesTheWindowPerRoundUntilTheFirstLoss() {
     ConnectManyPacing pacing = new ConnectManyPacing(512, 200 * MS);
     assertThat(pacing.window()).isEqualTo(64);
-    for (int i = 0; i < 63; i++) {
+    for (int i = 0; i < 64; i++) {
       pacing.answered(-1);
     }
-    assertThat(pacing.window()).isEqualTo(64);
+    assertThat(pacing.window()).isEqualTo(128);
+    for (int i = 0; i < 1000; i++) {
+      pacing.answered(-1);
+    }
+    assertThat(pacing.window()).isEqualTo(512);
+  }
+
+  @Test
+  void afterALossTheWindowGrowsByOnePerWindowAnswered() {
+    ConnectManyPacing pacing = new ConnectManyPacing(512, 200 * MS);
+    pacing.lost(0, 1);
+    assertThat(pacing.window()).isEqualTo(32);
+    for (int i = 0; i < 31; i++) {
+      pacing.answered(-1);
+    }
+    assertThat(pacing.window()).isEqualTo(32);
     pacing.answered(-1);
-    assertThat(pacing.window()).isEqualTo(65);
+    assertThat(pacing.window()).isEqualTo(33);
   }
 
   @Test
