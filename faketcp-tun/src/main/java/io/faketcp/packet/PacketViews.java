@@ -3,9 +3,9 @@ package io.faketcp.packet;
 import java.nio.ByteBuffer;
 
 /**
- * One {@link Ipv4Packet}, one {@link TcpSegment} and one {@link IcmpMessage} view that a reading
- * loop re-points at each packet instead of allocating new views: parsing allocates nothing. The
- * checks are those of the {@code wrap} methods.
+ * One {@link Ipv4Packet}, one {@link TcpSegment} (with one {@link TcpOptions}) and one
+ * {@link IcmpMessage} view that a reading loop re-points at each packet instead of allocating new
+ * views: parsing allocates nothing. The checks are those of the {@code wrap} methods.
  *
  * <pre>{@code
  * PacketViews views = new PacketViews();          // one per reading thread
@@ -23,7 +23,7 @@ import java.nio.ByteBuffer;
  */
 public final class PacketViews {
     private final Ipv4Packet ip = new Ipv4Packet();
-    private final TcpSegment tcp = new TcpSegment();
+    private final TcpSegment tcp = new TcpSegment(new TcpOptions());
     private final IcmpMessage icmp = new IcmpMessage();
 
     /** Views with nothing to show yet. */

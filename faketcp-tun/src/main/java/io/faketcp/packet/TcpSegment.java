@@ -45,8 +45,16 @@ public final class TcpSegment {
     private int length;
     private int dataOffset;
     private TcpOptions options;
+    /** Non-null for a PacketViews' segment: the options object its {@link #options()} re-parses. */
+    private final TcpOptions reusedOptions;
 
-    TcpSegment() {}
+    TcpSegment() {
+        this(null);
+    }
+
+    TcpSegment(TcpOptions reusedOptions) {
+        this.reusedOptions = reusedOptions;
+    }
 
     /**
      * Wraps the TCP segment carried by {@code ip} after checking: protocol TCP, not a fragment, at
@@ -287,7 +295,8 @@ public final class TcpSegment {
     public TcpOptions options() {
         TcpOptions o = options;
         if (o == null) {
-            o = new TcpOptions(buf, off + MIN_HEADER_LENGTH, dataOffset - MIN_HEADER_LENGTH);
+            o = reusedOptions == null ? new TcpOptions(buf, off + MIN_HEADER_LENGTH, dataOffset - MIN_HEADER_LENGTH)
+                    : reusedOptions.parse(buf, off + MIN_HEADER_LENGTH, dataOffset - MIN_HEADER_LENGTH);
             options = o;
         }
         return o;

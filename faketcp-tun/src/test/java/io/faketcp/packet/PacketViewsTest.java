@@ -34,12 +34,14 @@ class PacketViewsTest {
     void tcpViewIsReusedAndParsesTheOptionsOfTheSegmentItNowShows() throws Exception {
         PacketViews views = new PacketViews();
         byte[] withMss = TcpSegment.builder().source(CLIENT).destination(SERVER).sourcePort(1000).destinationPort(80)
-                .flags(TcpSegment.SYN).mss(1200).build();
+                .flags(TcpSegment.SYN).mss(1200).sackPermitted(true).build();
         byte[] plain = TcpSegment.builder().source(CLIENT).destination(SERVER).sourcePort(2000).destinationPort(81)
                 .flags(TcpSegment.ACK).build();
 
         TcpSegment first = views.tcp(views.ipv4(ByteBuffer.wrap(withMss)));
         assertThat(first.options().mss()).isEqualTo(1200);
+        assertThat(first.options().sackPermitted()).isTrue();
+        TcpOptions firstOptions = first.options();
         assertThat(first.sourcePort()).isEqualTo(1000);
 
         TcpSegment second = views.tcp(views.ipv4(ByteBuffer.wrap(plain)));
@@ -49,6 +51,8 @@ class PacketViewsTest {
         assertThat(second.ack()).isTrue();
         assertThat(second.options().mss()).as("options of the segment shown now, not the last one's")
                 .isEqualTo(TcpSegment.wrap(Ipv4Packet.wrap(plain)).options().mss());
+        assertThat(second.options().sackPermitted()).isEqualTo(TcpSegment.wrap(Ipv4Packet.wrap(plain)).options().sackPermitted());
+        assertThat(second.options()).as("one options object, re-parsed").isSameAs(firstOptions);
     }
 
     @Test
