@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faketcp.tun.RequiresTun;
 import io.faketcp.tun.Subnet;
-import java.io.OutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Arrays;
@@ -42,13 +42,9 @@ class FullDuplexLossTest {
 
       long start = System.nanoTime();
       OutputStream out = socket.getOutputStream();
-      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-        try {
-          out.write(data);
-          socket.shutdownOutput();
-        } catch (Exception e) {
-          throw new IllegalStateException("writing the megabyte failed", e);
-        }
+      CompletableFuture<Void> writer = ServerTest.inThread("writer, seed " + seed, () -> {
+        out.write(data);
+        socket.shutdownOutput();
       });
       InputStream in = socket.getInputStream();
       assertThat(in.readNBytes(echoed, 0, MEGABYTE)).as("bytes echoed").isEqualTo(MEGABYTE);
