@@ -113,9 +113,12 @@ final class Connection extends Timers.Entry implements Endpoint {
   /** An ACK is owed at the end of the current batch of packets. */
   boolean ackPending;
 
-  /** Connect-many: SYN retransmissions so far, and when the next one is due (nanoTime). */
+  /**
+   * Connect-many: SYN retransmissions so far, and when the SYN was last sent (nanoTime); once
+   * established, when the final ACK was ({@link ConnectManyAcks}).
+   */
   int retransmissions;
-  long deadline;
+  long synSentAt;
 
   Connection(TcpHost host, int hostAddress, int hostPort, int peerAddress, int peerPort, ConnectManyRun run) {
     this.host = host;
@@ -864,6 +867,10 @@ final class Connection extends Timers.Entry implements Endpoint {
 
   @Override
   void timerExpired(long now) {
+    if (state == SYN_SENT) {
+      run.synTimerExpired(this, now); // connect-many: its run paces the SYNs
+      return;
+    }
     if (state == TIME_WAIT) {
       terminate(null, false);
       return;

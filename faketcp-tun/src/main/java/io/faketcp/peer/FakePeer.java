@@ -336,6 +336,7 @@ public final class FakePeer implements AutoCloseable {
         runTasks();
         tcp.flush();
         long now = System.nanoTime();
+        tcp.readAll = handled < BATCH;
         tcp.fireTimers(now);
         long next = tcp.nextTimer();
         for (int i = 0; i < runs.size(); i++) {

@@ -42,6 +42,11 @@ final class TcpHost {
   ServerPool servers;
   /** The faults in force; null: no faults (unit tests). Consulted once per new connection, not per packet. */
   FaultLayer faults;
+  /**
+   * Whether the peer's last read emptied the device's queue before the timers run: when not, an
+   * answer may be waiting unread, and connect-many does not call a SYN lost yet.
+   */
+  boolean readAll = true;
 
   TcpHost(Link link, Counters counters, int mtu, Rules rules, LongSupplier clock) {
     this.link = link;

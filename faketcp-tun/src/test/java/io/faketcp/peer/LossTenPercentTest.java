@@ -8,7 +8,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -55,18 +57,25 @@ class LossTenPercentTest {
       assertThat(Arrays.mismatch(echoed, data)).as("first byte that differs").isEqualTo(-1);
       assertThat(took).as("seconds, not minutes, on a loaded machine").isLessThan(Duration.ofSeconds(20));
 
-      // The peer goes on answering the host's last packets after the read: count once the fault's events
-      // and its counter agree.
-      FakePeerTest.await(() -> drops(f, "") == f.peer.faultActions().get(loss), "the fault's events all recorded");
+      // The peer goes on answering the host's last packets (ACKs, FINs) after the read: take the fault's
+      // events at a moment when they agree with its counters.
+      List<String> events = new ArrayList<>();
+      FakePeerTest.await(() -> {
+        long counted = f.peer.faultActions().get(loss);
+        List<String> snapshot = List.copyOf(f.faultEvents);
+        boolean agree = drops(snapshot, "") == counted && f.peer.counters().faultDrops() == counted;
+        if (agree) {
+          events.addAll(snapshot);
+        }
+        return agree;
+      }, "the fault's events and counters agree");
       String host = f.device.subnet().hostAddress().getHostAddress();
-      long hostsDropped = drops(f, host + ".");
-      long fakeHostsDropped = drops(f, f.address(5) + ".7 > ");
+      long hostsDropped = drops(events, host + ".");
+      long fakeHostsDropped = drops(events, f.address(5) + ".7 > ");
       // About 750 segments each way (data one way, ACKs the other): 10% of them, with room for the draw.
       assertThat(hostsDropped).as("the host's packets the fault dropped").isBetween(30L, 400L);
       assertThat(fakeHostsDropped).as("the fake host's packets the fault dropped").isBetween(30L, 400L);
-      assertThat(hostsDropped + fakeHostsDropped).as("every drop is one way or the other")
-          .isEqualTo(f.peer.faultActions().get(loss));
-      assertThat(f.peer.counters().faultDrops()).isEqualTo(f.peer.faultActions().get(loss));
+      assertThat(hostsDropped + fakeHostsDropped).as("every drop is one way or the other").isEqualTo(drops(events, ""));
       assertThat(f.peer.counters().retransmissions()).as("the fake host resent its lost segments").isPositive();
       assertThat(f.peer.counters().aborted()).isZero();
       System.out.printf("loss=10%% (seed %d): 1 MiB echoed in %d ms; dropped %d of the host's packets, %d of the"
@@ -76,7 +85,7 @@ class LossTenPercentTest {
   }
 
   /** How many packets {@code loss=10%} dropped whose line starts with {@code IP} and then {@code from}. */
-  private static long drops(PeerFixture f, String from) {
-    return f.faultEvents.stream().filter(e -> e.startsWith("DROPPED loss=10% IP " + from)).count();
+  private static long drops(List<String> events, String from) {
+    return events.stream().filter(e -> e.startsWith("DROPPED loss=10% IP " + from)).count();
   }
 }
