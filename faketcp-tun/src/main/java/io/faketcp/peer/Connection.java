@@ -15,8 +15,18 @@ import java.util.concurrent.TimeUnit;
  * endpoint (RFC 9293) below its {@link Application}. It keeps the sequence space, the send queue
  * (every byte until the host acknowledges it), the retransmission timer (RFC 6298: RTT estimate, at
  * least 200 ms, doubling on each timeout, abort after {@value #MAX_RETRIES} unanswered
- * retransmissions), fast retransmit on three duplicate ACKs (with NewReno's partial ACKs), the
- * persist timer with zero-window probes, FIN retransmission and TIME-WAIT. Segments the host sends
+ * retransmissions), loss recovery, the persist timer with zero-window probes, FIN retransmission and
+ * TIME-WAIT.
+ *
+ * <p>Loss recovery: with a host that offered SACK, its SACK blocks fill a {@link SackScoreboard}, and
+ * an ACK that SACKs something new counts as a duplicate even when it carries data or a new window
+ * (RFC 6675; in a full-duplex stream the host's ACKs ride on its data, which RFC 5681 never counts).
+ * Recovery begins at the third duplicate ACK or as soon as three segments' worth are SACKed above
+ * SND.UNA (IsLost); then every hole below SACKed data that IsLost is retransmitted, lowest first, once
+ * per recovery (HighRxt), never the SACKed bytes; a partial ACK also resends the hole it stops at if
+ * that was not resent yet (NewReno). Without SACK it is plain NewReno: three pure duplicate ACKs, then
+ * one segment per partial ACK. A timeout clears the scoreboard (the host may renege) and goes back to
+ * SND.UNA, skipping only what the host SACKs afterwards. Segments the host sends
  * out of order are answered at once with a duplicate ACK (with SACK blocks if the host offered SACK)
  * and kept in a {@link Reassembly} queue until the hole is filled. RST and SYN are checked as RFC 5961
  * says; a host whose rules turn to DROP goes silent on its open connections too.
@@ -104,7 +114,12 @@ final class Connection extends Timers.Entry implements Endpoint {
   private long rttStart;
   private int dupAcks;
   private boolean recovering;
+  /** RFC 6582's "recover": SND.MAX when the recovery began; an ACK of it ends the recovery. */
   private int recover;
+  /** What the host's SACK blocks say it holds (SACK hosts only, from their first block on). */
+  private SackScoreboard scoreboard;
+  /** RFC 6675's HighRxt: every hole below it was retransmitted in this recovery. */
+  private int highRxt;
   private boolean persisting;
   private long persistInterval;
 
@@ -464,6 +479,14 @@ final class Connection extends Timers.Entry implements Endpoint {
     int seq = (int) s.sequenceNumber();
     int acked = ack - sndUna;
     boolean dataAcked = false;
+    boolean sackNews = false;
+    boolean sackOption = sack && sndUna != sndMax && s.options().sackBlockCount() > 0;
+    if (sackOption) {
+      if (scoreboard == null) {
+        scoreboard = new SackScoreboard();
+      }
+      sackNews = scoreboard.update(s.options(), ack, sndMax);
+    }
     if (acked > 0) {
       long now = host.now();
       int buffered = buffered();
@@ -485,9 +508,12 @@ final class Connection extends Timers.Entry implements Endpoint {
       }
       retries = 0;
       dupAcks = 0;
+      if (scoreboard != null) {
+        scoreboard.advance(ack);
+      }
       if (recovering) {
         if (before(ack, recover)) {
-          retransmitFirst(); // NewReno: a partial ACK shows the next hole
+          partialAck();
         } else {
           recovering = false;
         }
@@ -499,11 +525,14 @@ final class Connection extends Timers.Entry implements Endpoint {
         host.timers.arm(this, now + rto);
         persisting = false;
       }
-    } else if (ack == sndUna && sndUna != sndMax && s.payloadLength() == 0 && !s.fin() && s.window() == sndWnd) {
-      if (++dupAcks == 3 && !recovering) {
-        recovering = true;
-        recover = sndMax;
-        retransmitFirst();
+    } else if (ack == sndUna && sndUna != sndMax && duplicate(s, sackOption, sackNews)) {
+      dupAcks++;
+    }
+    if (sndUna != sndMax) {
+      if (!recovering && (dupAcks == SackScoreboard.DUP_THRESH || lostAtUna())) {
+        enterRecovery();
+      } else if (recovering && sackNews) {
+        retransmitLost();
       }
     }
     if (before(sndWl1, seq) || sndWl1 == seq && !before(ack, sndWl2)) {
@@ -529,6 +558,72 @@ final class Connection extends Timers.Entry implements Endpoint {
       app.writable();
     }
     return true;
+  }
+
+  /**
+   * Whether an ACK of SND.UNA is a duplicate: one that SACKs something new (RFC 6675: even when it
+   * carries data or changes the window), or, without a SACK option, RFC 5681's pure duplicate. A SACK
+   * option with nothing new (a D-SACK report of a segment received twice) is not one.
+   */
+  private boolean duplicate(TcpSegment s, boolean sackOption, boolean sackNews) {
+    if (sackOption) {
+      return sackNews;
+    }
+    return s.payloadLength() == 0 && !s.fin() && s.window() == sndWnd;
+  }
+
+  /** RFC 6675's IsLost for the first unacknowledged byte: enough SACKed above it. */
+  private boolean lostAtUna() {
+    return scoreboard != null && !scoreboard.isEmpty() && scoreboard.isLost(sndUna, segmentSize());
+  }
+
+  /** Fast retransmit: the first hole at once, then every other hole the SACK blocks show lost. */
+  private void enterRecovery() {
+    recovering = true;
+    recover = sndMax;
+    highRxt = sndUna;
+    retransmitHole(sndUna);
+    retransmitLost();
+  }
+
+  /**
+   * An ACK that moves SND.UNA but not past the recovery point: the hole it stops at is lost too
+   * (NewReno), and is retransmitted unless it already was in this recovery; then the holes the
+   * scoreboard now shows lost.
+   */
+  private void partialAck() {
+    if (scoreboard == null || !before(sndUna, highRxt)) {
+      retransmitHole(sndUna);
+    }
+    retransmitLost();
+  }
+
+  /**
+   * RFC 6675's NextSeg, rule 1, without a congestion window: every unSACKed range above HighRxt and
+   * below SACKed data that IsLost, lowest first, skipping what the host holds. Holes above the last
+   * SACKed byte, or with too little SACKed above them, wait (for more SACKs, a partial ACK, the RTO).
+   */
+  private void retransmitLost() {
+    if (scoreboard == null) {
+      return;
+    }
+    int segmentSize = segmentSize();
+    int seq = before(highRxt, sndUna) ? sndUna : highRxt;
+    while (!scoreboard.isEmpty()) {
+      seq = scoreboard.skip(seq);
+      if (!before(seq, scoreboard.highest()) || !scoreboard.isLost(seq, segmentSize)) {
+        return;
+      }
+      int sent = retransmitHole(seq);
+      if (sent == 0) {
+        return;
+      }
+      seq += sent;
+    }
+  }
+
+  private int segmentSize() {
+    return Math.min(host.mss, hostMss);
   }
 
   private void sample(long rtt) {
@@ -579,6 +674,15 @@ final class Connection extends Timers.Entry implements Endpoint {
         int n = Math.min(Math.min(segmentSize, available), sndWnd - offset);
         if (n <= 0 || n < segmentSize && n < available && offset > 0) {
           break; // window full, or only a sliver of it open while data is in flight: wait for the ACK
+        }
+        if (scoreboard != null && before(sndNxt, sndMax) && !scoreboard.isEmpty()) {
+          // Going back after a timeout: what the host SACKed since is not sent again.
+          int past = scoreboard.skip(sndNxt);
+          if (past != sndNxt) {
+            sndNxt = past;
+            continue;
+          }
+          n = Math.min(n, scoreboard.unsackedFrom(sndNxt));
         }
         boolean fin = finReady && n == available;
         transmit(sndNxt, offset, n, fin);
@@ -636,16 +740,31 @@ final class Connection extends Timers.Entry implements Endpoint {
     host.link.sendTcp();
   }
 
-  /** Fast retransmit, or a partial ACK in recovery: the first unacknowledged segment again. */
-  private void retransmitFirst() {
+  /**
+   * Sends the segment at {@code seq} (below SND.MAX) again: at most one MSS, and not into what the
+   * host SACKed. Returns the sequence space it covered (0: nothing to send there); moves HighRxt.
+   */
+  private int retransmitHole(int seq) {
+    int offset = seq - sndUna;
     int buffered = buffered();
     boolean finSent = finQueued && before(finSeq, sndMax); // not while a slow close holds it back
-    if (buffered > 0) {
-      int n = Math.min(Math.min(host.mss, hostMss), buffered);
-      transmit(sndUna, 0, n, finSent && n == buffered);
-    } else if (finSent && !finAcked) {
-      transmit(sndUna, 0, 0, true);
+    int sent = 0;
+    if (offset < buffered) {
+      int n = Math.min(segmentSize(), buffered - offset);
+      if (scoreboard != null) {
+        n = Math.min(n, scoreboard.unsackedFrom(seq));
+      }
+      boolean fin = finSent && offset + n == buffered;
+      transmit(seq, offset, n, fin);
+      sent = n + (fin ? 1 : 0);
+    } else if (offset == buffered && finSent && !finAcked) {
+      transmit(seq, offset, 0, true);
+      sent = 1;
     }
+    if (sent > 0 && before(highRxt, seq + sent)) {
+      highRxt = seq + sent;
+    }
+    return sent;
   }
 
   /** An ACK of everything received so far, now. */
@@ -895,6 +1014,9 @@ final class Connection extends Timers.Entry implements Endpoint {
       sndNxt = sndUna; // go back: everything after SND.UNA is sent again as the window allows
       recovering = false;
       dupAcks = 0;
+      if (scoreboard != null) {
+        scoreboard.clear(); // RFC 2018: the host may have dropped what it SACKed; trust only new blocks
+      }
       rttTiming = false;
       output();
       if (sndNxt == sndUna) {

@@ -109,6 +109,131 @@ class ConnectionTest {
     assertThat(rig.next().sequenceNumber()).isEqualTo(second + 1460);
   }
 
+  private static final int MSS = 1460;
+  private static final int TEN_SEGMENTS = 10 * MSS;
+
+  /** The sequence numbers of the segments in {@code sent} that resend bytes below {@code sndMax}, in order. */
+  private static List<Long> resent(List<TcpSegment> sent, long sndMax) {
+    return sent.stream().filter(s -> s.payloadLength() > 0 && s.sequenceNumber() < sndMax)
+        .map(TcpSegment::sequenceNumber).collect(java.util.stream.Collectors.toList());
+  }
+
+  @Test
+  void aHoleBelowThreeSackedSegmentsIsRetransmittedEvenWhenTheAcksCarryData() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40050, WINDOW);
+    byte[] echoed = bytes(TEN_SEGMENTS, 50);
+    rig.deliver(rig.from(40050, ACK, seq[0], seq[1], WINDOW, echoed));
+    assertThat(rig.drain()).hasSize(10);
+    long p = seq[1];
+    long hostSeq = seq[0] + TEN_SEGMENTS;
+    // The first segment is lost; the host's ACKs of the next ones ride on its own data (full duplex).
+    for (int sacked = 1; sacked <= 2; sacked++) {
+      rig.deliver(rig.sacking(40050, ACK, hostSeq, p, WINDOW, bytes(10, sacked), p + MSS, p + MSS + sacked * MSS));
+      hostSeq += 10;
+      assertThat(resent(rig.drain(), p + TEN_SEGMENTS)).as("%d segments SACKed: not yet lost", sacked).isEmpty();
+    }
+    rig.deliver(rig.sacking(40050, ACK, hostSeq, p, WINDOW - 100, bytes(10, 3), p + MSS, p + 4 * MSS));
+    List<TcpSegment> sent = rig.drain();
+    assertThat(resent(sent, p + TEN_SEGMENTS)).as("three segments SACKed above the hole").containsExactly(p);
+    TcpSegment hole = sent.stream().filter(s -> s.sequenceNumber() == p).findFirst().orElseThrow();
+    assertThat(payload(hole)).isEqualTo(java.util.Arrays.copyOfRange(echoed, 0, MSS));
+    assertThat(rig.counters.get(Counters.RETRANSMISSIONS)).isEqualTo(1);
+  }
+
+  @Test
+  void everyLostHoleIsRetransmittedLowestFirstAndSackedDataNever() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40051, WINDOW);
+    byte[] echoed = bytes(TEN_SEGMENTS, 51);
+    rig.deliver(rig.from(40051, ACK, seq[0], seq[1], WINDOW, echoed));
+    rig.drain();
+    long p = seq[1];
+    long end = p + TEN_SEGMENTS;
+    long host = seq[0] + TEN_SEGMENTS;
+    // Segments 0 and 4 are lost, the host holds the rest.
+    rig.deliver(rig.sacking(40051, ACK, host, p, WINDOW, new byte[0], p + 5 * MSS, end, p + MSS, p + 4 * MSS));
+    List<TcpSegment> sent = rig.drain();
+    assertThat(resent(sent, end)).as("both holes at once, lowest first").containsExactly(p, p + 4 * MSS);
+    assertThat(sent).allSatisfy(s -> assertThat(s.payloadLength()).isEqualTo(MSS));
+    assertThat(payload(sent.get(1))).isEqualTo(java.util.Arrays.copyOfRange(echoed, 4 * MSS, 5 * MSS));
+
+    // The first hole arrives: a partial ACK up to the second, which was resent already.
+    rig.deliver(rig.sacking(40051, ACK, host, p + 4 * MSS, WINDOW, new byte[0], p + 5 * MSS, end));
+    assertThat(rig.sent).as("the second hole is on its way: not resent twice").isEmpty();
+    rig.deliver(rig.from(40051, ACK, host, end, WINDOW, new byte[0]));
+    rig.advance(60_000);
+    assertThat(rig.sent).as("all acknowledged").isEmpty();
+    assertThat(rig.counters.get(Counters.RETRANSMISSIONS)).as("only the two lost segments, nothing SACKed").isEqualTo(2);
+  }
+
+  @Test
+  void aTimeoutClearsTheScoreboardSoSackedDataIsSentAgain() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40052, WINDOW);
+    rig.deliver(rig.from(40052, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 52)));
+    rig.drain();
+    long p = seq[1];
+    long host = seq[0] + TEN_SEGMENTS;
+    rig.deliver(rig.sacking(40052, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 3 * MSS));
+    assertThat(rig.sent).as("two segments SACKed: no fast retransmit").isEmpty();
+
+    rig.advance(210);
+    List<Long> resent = resent(rig.drain(), p + TEN_SEGMENTS);
+    assertThat(resent).as("after the timeout the host may have dropped what it SACKed: all of it again")
+        .hasSize(10).contains(p, p + MSS, p + 2 * MSS);
+
+    // Fresh SACK blocks after the timeout count again: three segments' worth start a recovery.
+    rig.deliver(rig.sacking(40052, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
+    assertThat(resent(rig.drain(), p + TEN_SEGMENTS)).containsExactly(p);
+  }
+
+  @Test
+  void aDuplicateAckWithNothingNewSackedDoesNotCount() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40053, WINDOW);
+    rig.deliver(rig.from(40053, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 53)));
+    rig.drain();
+    long p = seq[1];
+    long host = seq[0] + TEN_SEGMENTS;
+    rig.deliver(rig.from(40053, ACK, host, p + MSS, WINDOW, new byte[0]));
+    for (int i = 0; i < 4; i++) {
+      // D-SACK (RFC 2883): the host got the first segment twice; the block lies below the ACK.
+      rig.deliver(rig.sacking(40053, ACK, host, p + MSS, WINDOW, new byte[0], p, p + MSS));
+    }
+    assertThat(rig.sent).as("reports of duplicates, not of losses").isEmpty();
+    rig.deliver(rig.sacking(40053, ACK, host, p + MSS, WINDOW, new byte[0], p + 2 * MSS, p + 3 * MSS));
+    rig.deliver(rig.sacking(40053, ACK, host, p + MSS, WINDOW, new byte[0], p + 2 * MSS, p + 4 * MSS));
+    assertThat(rig.sent).isEmpty();
+    rig.deliver(rig.sacking(40053, ACK, host, p + MSS, WINDOW, new byte[0], p + 2 * MSS, p + 5 * MSS));
+    assertThat(resent(rig.drain(), p + TEN_SEGMENTS)).containsExactly(p + MSS);
+  }
+
+  @Test
+  void withoutSackOnlyPureDuplicateAcksCountAndEachPartialAckResendsOneSegment() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40054, WINDOW, false);
+    rig.deliver(rig.from(40054, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 54)));
+    rig.drain();
+    long p = seq[1];
+    long end = p + TEN_SEGMENTS;
+    long host = seq[0] + TEN_SEGMENTS;
+    for (int i = 0; i < 3; i++) {
+      rig.deliver(rig.from(40054, ACK, host, p, WINDOW, bytes(10, i)));
+      host += 10;
+    }
+    assertThat(resent(rig.drain(), end)).as("ACKs carrying data are not duplicates (RFC 5681)").isEmpty();
+    for (int i = 0; i < 3; i++) {
+      rig.deliver(rig.from(40054, ACK, host, p, WINDOW, new byte[0]));
+    }
+    assertThat(resent(rig.drain(), end)).as("three pure duplicates: the first segment").containsExactly(p);
+    rig.deliver(rig.from(40054, ACK, host, p + 4 * MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).as("NewReno: the partial ACK's hole").containsExactly(p + 4 * MSS);
+    rig.deliver(rig.from(40054, ACK, host, p + 7 * MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).containsExactly(p + 7 * MSS);
+    assertThat(rig.counters.get(Counters.RETRANSMISSIONS)).isEqualTo(3);
+  }
+
   @Test
   void aZeroWindowIsProbedUntilItOpensThenTheDataFlows() {
     TcpRig rig = new TcpRig(Mode.ECHO);

@@ -41,8 +41,8 @@ class LossTenPercentTest {
 
       // 64 KiB, then its echo, 16 times: while the fake host echoes, the host sends pure ACKs, whose
       // duplicates start the fake host's fast retransmit. (In a full-duplex stream the host's ACKs
-      // ride on its data, which RFC 5681 does not count as duplicates, and the fake host, whose sender
-      // ignores SACK, recovers by timeouts with their backoff: from 2 s to over 20 s for the same megabyte.)
+      // ride on its data, which RFC 5681 does not count as duplicates: there the fake host's sender
+      // finds its losses from the host's SACK blocks, see FullDuplexLossTest.)
       long start = System.nanoTime();
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();

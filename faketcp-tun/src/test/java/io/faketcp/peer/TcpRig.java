@@ -66,6 +66,26 @@ final class TcpRig implements Link {
     return parse(b.build());
   }
 
+  /**
+   * Like {@link #from}, with a SACK option listing {@code edges} as (left, right) pairs, as the host
+   * sends when it holds data above a hole.
+   */
+  TcpSegment sacking(int hostPort, int flags, long seq, long ack, int window, byte[] data, long... edges) {
+    byte[] option = new byte[2 + 2 + 4 * edges.length];
+    option[0] = 1;
+    option[1] = 1;
+    option[2] = 5;
+    option[3] = (byte) (2 + 4 * edges.length);
+    for (int i = 0; i < edges.length; i++) {
+      for (int k = 0; k < 4; k++) {
+        option[4 + 4 * i + k] = (byte) (edges[i] >>> (24 - 8 * k));
+      }
+    }
+    return parse(TcpSegment.builder().source(HOST).destination(PEER).sourcePort(hostPort).destinationPort(7)
+        .flags(flags).sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber(ack & 0xffffffffL).window(window)
+        .options(option).payload(data).build());
+  }
+
   /** A segment from the host's {@code hostPort} to the fake host {@code peer}:{@code peerPort}. */
   static TcpSegment segment(int hostPort, int peer, int peerPort, int flags, long seq, long ack, int window) {
     return parse(TcpSegment.builder().source(HOST).destination(peer).sourcePort(hostPort).destinationPort(peerPort)
@@ -119,7 +139,13 @@ final class TcpRig implements Link {
 
   /** An open connection from host port {@code port}: the handshake done; returns the host's next seq and the peer's. */
   long[] open(int port, int window) {
-    deliver(from(port, TcpSegment.SYN, 1000, 0, window, new byte[0]));
+    return open(port, window, true);
+  }
+
+  /** {@link #open(int, int)} by a host that offers SACK or not. */
+  long[] open(int port, int window, boolean sackPermitted) {
+    deliver(parse(TcpSegment.builder().source(HOST).destination(PEER).sourcePort(port).destinationPort(7)
+        .flags(TcpSegment.SYN).sequenceNumber(1000).window(window).mss(1460).sackPermitted(sackPermitted).build()));
     TcpSegment synAck = next();
     long peerSeq = (synAck.sequenceNumber() + 1) & 0xffffffffL;
     deliver(from(port, TcpSegment.ACK, 1001, peerSeq, window, new byte[0]));
