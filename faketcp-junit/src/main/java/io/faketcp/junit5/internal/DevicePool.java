@@ -77,7 +77,9 @@ final class DevicePool {
   /**
    * A device for {@code settings}, configured and capturing, for {@code holder} (a test's name).
    * Waits while another test holds an overlapping subnet (only when the subnet resource lock was not
-   * declared), then checks that nothing else in the namespace overlaps.
+   * declared), then takes the device parked by the last test of the same configuration on this subnet,
+   * if any (the namespace was checked when it was first taken); else checks that nothing else in the
+   * namespace overlaps and gives a spare (or a new device) the address.
    *
    * @throws ExtensionConfigurationException when an address or route of the namespace overlaps
    */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The host's TCP sockets to a fake subnet that have sent a FIN not yet acknowledged (FIN-WAIT-1,
@@ -30,9 +31,14 @@ final class HostFins {
    * @return how long it waited, in nanoseconds; negative when the grace ran out first
    */
   static long awaitNone(Subnet subnet, long graceNanos) {
+    return awaitNone(subnet, graceNanos, () -> false);
+  }
+
+  /** As {@link #awaitNone(Subnet, long)}, also waiting while {@code busy} says so. */
+  static long awaitNone(Subnet subnet, long graceNanos, BooleanSupplier busy) {
     long start = System.nanoTime();
     long deadline = start + graceNanos;
-    while (unacknowledged(subnet)) {
+    while (unacknowledged(subnet) || busy.getAsBoolean()) {
       if (System.nanoTime() - deadline >= 0) {
         return -(System.nanoTime() - start);
       }

@@ -286,7 +286,9 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
 
   /** For a network shared by a class: each test starts with the configured rules, an empty capture, no failures. */
   public void beginTest() {
-    settle();
+    // The network stays: also wait until the fake hosts have finished their side of the closes (their
+    // last packets may leave a moment after the host's socket is done), so none lands in this test's capture.
+    settle(() -> peer.counters().closing() > 0);
     peer.rules(settings.rules());
     faultMarks.clear();
     failureMark = failures.size();
@@ -302,16 +304,16 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
 
   /**
    * Lets the fake hosts acknowledge the FINs the host has sent them (bounded by {@link #FIN_GRACE_NANOS}),
-   * so that no close of this test is finished, or retransmitted, in the next one. Free when the peer has
-   * no connection left open.
+   * so that no close of this test is finished, or retransmitted, in the next one; also while
+   * {@code peerBusy} says the peer has more to do. Free when the peer has no connection left open.
    */
-  private void settle() {
+  private void settle(java.util.function.BooleanSupplier peerBusy) {
     PeerCounters c = peer.counters();
     long live = c.synReceived() + c.established() + c.closing();
     if (live == 0 || live > SETTLE_MAX_CONNECTIONS || !peer.isRunning()) {
       return;
     }
-    long waited = HostFins.awaitNone(settings.subnet(), FIN_GRACE_NANOS);
+    long waited = HostFins.awaitNone(settings.subnet(), FIN_GRACE_NANOS, peerBusy);
     if (waited < 0) {
       LOG.log(System.Logger.Level.DEBUG, "the host''s FINs to {0} were still unacknowledged after {1} ms",
           settings.subnet(), TimeUnit.NANOSECONDS.toMillis(-waited));
@@ -414,7 +416,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       return;
     }
     try {
-      settle();
+      settle(() -> false);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "waiting for the host's FINs failed: " + e, e);
     }
