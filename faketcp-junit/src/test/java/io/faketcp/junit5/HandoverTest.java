@@ -2,10 +2,8 @@ package io.faketcp.junit5;
 
 import static io.faketcp.assertj.FakeNetworkAssertions.assertThat;
 
-import io.faketcp.peer.Fault;
 import java.io.IOException;
 import java.net.Socket;
-import java.time.Duration;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,8 +49,9 @@ class HandoverTest {
 
   static class PerClassTestCases {
     @RegisterExtension
-    static FakeNetworkExtension net = FakeNetworkExtension.newInstance().subnet("10.24.0.0/24")
-        .fault(Fault.latency(Duration.ofMillis(20))).build();
+    // No latency here: with a shared network a fake host's ACK still held back by a latency fault can
+    // land in the next test's capture after both ends are closed (the fault's queue is not visible).
+    static FakeNetworkExtension net = FakeNetworkExtension.newInstance().subnet("10.24.0.0/24").build();
 
     @RepeatedTest(ROUNDS)
     void closesAndEnds(NetworkInfo info, Capture capture) throws Exception {
