@@ -17,10 +17,14 @@ import java.util.Locale;
  * accepted for IDLE_MS after the first.
  *
  * <pre>java io.faketcp.bench.AcceptServer PORT COUNT [IDLE_MS=3000] [HOLD=0]</pre>
- * Prints {@code accepted N seconds S rate R/s busy B%} (first accept to last, like {@code loadgen
- * accept}; busy is the accept thread's CPU time over that period).
+ * Prints {@code accepted N seconds S rate R/s busy B% gaps G} (first accept to last, like {@code
+ * loadgen accept}; busy is the accept thread's CPU time over that period; gaps is the time, in ms,
+ * spent in pauses of 5 ms or more between two accepts: the accept queue was empty then, or the
+ * thread was not running).
  */
 public final class AcceptServer {
+  private static final long GAP_NANOS = 5_000_000;
+
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
     long count = Long.parseLong(args[1]);
@@ -36,6 +40,7 @@ public final class AcceptServer {
     System.out.flush();
     ArrayDeque<SocketChannel> held = new ArrayDeque<>();
     long got = 0;
+    long gaps = 0;
     long first = 0;
     long last = 0;
     java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -52,6 +57,9 @@ public final class AcceptServer {
           cpuFirst = cpu.getCurrentThreadCpuTime();
         }
         got++;
+        if (got > 1 && now - last >= GAP_NANOS) {
+          gaps += now - last;
+        }
         last = now;
         if ((got & 255) == 0) {
           cpuLast = cpu.getCurrentThreadCpuTime();
@@ -71,8 +79,9 @@ public final class AcceptServer {
     }
     double seconds = got > 1 ? (last - first) / 1e9 : 0;
     // busy: the accept thread's CPU time over the accepting period (100 = it never waited)
-    System.out.printf(Locale.ROOT, "accepted %d seconds %.3f rate %.0f/s busy %.0f%%%n", got, seconds,
-        seconds > 0 ? got / seconds : 0, seconds > 0 ? (cpuLast - cpuFirst) / 1e9 / seconds * 100 : 0);
+    System.out.printf(Locale.ROOT, "accepted %d seconds %.3f rate %.0f/s busy %.0f%% gaps %d%n", got, seconds,
+        seconds > 0 ? got / seconds : 0, seconds > 0 ? (cpuLast - cpuFirst) / 1e9 / seconds * 100 : 0,
+        gaps / 1_000_000);
     for (SocketChannel s : held) {
       reset(s);
     }

@@ -1,18 +1,28 @@
 package io.faketcp.bench;
 
-import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
 import io.faketcp.peer.FakePeer;
+import io.faketcp.peer.Mode;
 import io.faketcp.tun.TunDevice;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Connect-many: the fake peer plays COUNT clients towards a server already listening on the host
  * address (e.g. {@link AcceptServer}). Prints the engine's own result and peer-busy, the peer
- * thread's CPU time over the run (100% = the peer was the limit).
+ * thread's CPU time over the run (100% = the peer was the limit), and where SYNs or replies were
+ * lost: the kernel's listener counters of this namespace over the run ({@code /proc/net/netstat},
+ * what {@code nstat} shows: listen-overflows, listen-drops, reqqfull-drops, syncookies-sent,
+ * kernel-synack-retx) and the
+ * tun device's own drop counters ({@code tx-dropped}: replies the kernel could not queue for us,
+ * {@code rx-dropped}: packets we wrote that the kernel refused).
  *
  * <pre>java io.faketcp.bench.ConnectManyBench PORT COUNT [IN_FLIGHT=512] [TXQUEUELEN]</pre>
  *
@@ -20,6 +30,15 @@ import java.util.Locale;
  * {@code ip link} before the run; the kernel default is 500 packets.
  */
 public final class ConnectManyBench {
+  private static final String[][] KERNEL_COUNTERS = {
+      {"TcpExt", "ListenOverflows", "listen-overflows"},
+      {"TcpExt", "ListenDrops", "listen-drops"},
+      {"TcpExt", "TCPReqQFullDrop", "reqqfull-drops"},
+      {"TcpExt", "SyncookiesSent", "syncookies-sent"},
+      {"TcpExt", "TCPReqQFullDoCookies", "reqqfull-cookies"},
+      {"TcpExt", "TCPSynRetrans", "kernel-synack-retx"},
+  };
+
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
     int count = Integer.parseInt(args[1]);
@@ -31,17 +50,21 @@ public final class ConnectManyBench {
       }
       java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
       long peerThread = peerThread(tun.name());
+      Map<String, Long> before = counters(tun.name());
       long cpu0 = cpu.getThreadCpuTime(peerThread);
       ConnectManyResult r = peer.connectMany(
           ConnectMany.to(new InetSocketAddress(tun.subnet().hostAddress(), port), count).inFlight(inFlight)
               .timeout(Duration.ofSeconds(90)));
       double s = r.elapsed().toNanos() / 1e9;
       double busy = (cpu.getThreadCpuTime(peerThread) - cpu0) / 1e9 / s * 100;
+      Map<String, Long> after = counters(tun.name());
+      StringBuilder losses = new StringBuilder();
+      after.forEach((name, value) -> losses.append(' ').append(name).append(' ').append(value - before.get(name)));
       System.out.printf(Locale.ROOT,
           "connectmany requested %d established %d refused %d timedout %d failed %d synretx %d seconds %.3f rate %.0f/s"
-              + " peer-busy %.0f%%%n",
+              + " peer-busy %.0f%%%s%n",
           r.requested(), r.established(), r.refused(), r.timedOut(), r.failed(), r.synRetransmissions(), s,
-          r.established() / s, busy);
+          r.established() / s, busy, losses);
     }
   }
 
@@ -53,5 +76,35 @@ public final class ConnectManyBench {
       }
     }
     throw new IllegalStateException("no thread faketcp-peer-" + device);
+  }
+
+  /** This namespace's listener counters and the device's drop counters, by the names printed. */
+  static Map<String, Long> counters(String device) throws IOException {
+    Map<String, Long> values = new LinkedHashMap<>();
+    java.util.List<String> netstat = Files.readAllLines(Path.of("/proc/net/netstat"));
+    for (String[] counter : KERNEL_COUNTERS) {
+      values.put(counter[2], netstat(netstat, counter[0], counter[1]));
+    }
+    for (String statistic : new String[] {"tx_dropped", "rx_dropped"}) {
+      values.put(statistic.replace('_', '-'),
+          Long.parseLong(Files.readString(Path.of("/sys/class/net", device, "statistics", statistic)).trim()));
+    }
+    return values;
+  }
+
+  /** One counter of /proc/net/netstat: a line of names after "Prefix:", then a line of values. */
+  private static long netstat(java.util.List<String> lines, String prefix, String name) {
+    for (int i = 0; i + 1 < lines.size(); i += 2) {
+      String[] names = lines.get(i).split(" ");
+      String[] values = lines.get(i + 1).split(" ");
+      if (names[0].equals(prefix + ":")) {
+        for (int k = 1; k < names.length && k < values.length; k++) {
+          if (names[k].equals(name)) {
+            return Long.parseLong(values[k]);
+          }
+        }
+      }
+    }
+    return 0; // a kernel without this counter: nothing to report
   }
 }

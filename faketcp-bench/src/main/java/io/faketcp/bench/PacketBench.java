@@ -4,6 +4,7 @@ import io.faketcp.packet.Checksum;
 import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.MalformedPacketException;
+import io.faketcp.packet.PacketViews;
 import io.faketcp.packet.TcpSegment;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,7 @@ public class PacketBench {
   ByteBuffer data;
   ByteBuffer out;
   TcpSegment.Builder builder;
+  PacketViews views;
 
   @Setup
   public void setUp() {
@@ -49,6 +51,7 @@ public class PacketBench {
     data.limit(n);
     out = ByteBuffer.allocateDirect(65536);
     builder = TcpSegment.builder();
+    views = new PacketViews();
   }
 
   /** IPv4 header checksum (20 bytes). */
@@ -80,6 +83,19 @@ public class PacketBench {
   @Benchmark
   public int parseTcpData1500() throws MalformedPacketException {
     return TcpSegment.wrap(Ipv4Packet.wrap(data)).payloadLength();
+  }
+
+  /** The SYN's parse as the peer makes it: views re-pointed at each packet (no allocation; see -prof gc). */
+  @Benchmark
+  public int parseTcpSynReusedViews() throws MalformedPacketException {
+    TcpSegment s = views.tcp(views.ipv4(syn));
+    return s.destinationPort() + s.options().mss() + s.options().windowScale();
+  }
+
+  /** The data segment's parse as the peer makes it, with re-pointed views. */
+  @Benchmark
+  public int parseTcpData1500ReusedViews() throws MalformedPacketException {
+    return views.tcp(views.ipv4(data)).payloadLength();
   }
 
   /** The SYN+ACK the peer sends: reused builder, MSS and window scale, written to a direct buffer. */

@@ -57,12 +57,18 @@ final class FailureArtefacts {
 
   /** Writes the artefacts of {@code session}'s capture and names them in {@code failure}. */
   void recordArtefacts(ExtensionContext context, Session session, Throwable failure) {
-    if (!session.capturing()) {
-      return;
-    }
     ExtensionContext.Store store = context.getStore(namespace);
     if (store.get(ARTEFACTS_KEY) != null) {
       return; // one set per test, named in the first failure
+    }
+    if (!session.capturing()) {
+      // No capture to write, but the seed must not be lost: it is what replays the failure.
+      String faults = session.faultSummary();
+      if (!faults.isEmpty()) {
+        store.put(ARTEFACTS_KEY, Boolean.TRUE);
+        failure.addSuppressed(new CaptureWritten("faketcp " + faults));
+      }
+      return;
     }
     store.put(ARTEFACTS_KEY, Boolean.TRUE);
     Path directory = Path.of(System.getProperty(DIRECTORY_PROPERTY, "target/faketcp"));

@@ -257,7 +257,9 @@ public final class Main {
         "Prints 'ready DEVICE HOST/PREFIX' once up, then one tcpdump-style line per packet, and the",
         "counters on exit (Ctrl-C or SIGTERM remove the device). With -- PROGRAM, the program runs",
         "once the device is ready (for connect-many: first, as the server) and faketcp exits with its",
-        "status. ./faketcp runs all this in a private network namespace.");
+        "status. ./faketcp runs all this in a private network namespace. With --fault, a line",
+        "'faults [SPECS] seed N (replay with --fault seed=N)' follows 'ready', and each thing a fault",
+        "does is a line 'fault SPEC: dropped|delayed Nus|forged PACKET'.");
 
     Subnet subnet = Subnet.DEFAULT;
     String device = "tun%d";

@@ -28,17 +28,13 @@ public final class IcmpMessage {
 
     static final int HEADER_LENGTH = 8;
 
-    private final Ipv4Packet ip;
-    private final ByteBuffer buf;
-    private final int off;
-    private final int length;
+    // Set by bind(): once for a view from wrap(), once per packet for the view of a PacketViews.
+    private Ipv4Packet ip;
+    private ByteBuffer buf;
+    private int off;
+    private int length;
 
-    private IcmpMessage(Ipv4Packet ip) {
-        this.ip = ip;
-        this.buf = ip.buffer();
-        this.off = ip.payloadOffset();
-        this.length = ip.payloadLength();
-    }
+    IcmpMessage() {}
 
     /**
      * Wraps the ICMP message carried by {@code ip} after checking: protocol ICMP, not a fragment, at
@@ -54,6 +50,11 @@ public final class IcmpMessage {
 
     /** {@code strict} false skips the fragment and checksum checks, for printing. */
     static IcmpMessage parse(Ipv4Packet ip, boolean strict) throws MalformedPacketException {
+        return new IcmpMessage().bind(ip, strict);
+    }
+
+    /** Checks the message as {@link #parse} does and makes this view show it. */
+    IcmpMessage bind(Ipv4Packet ip, boolean strict) throws MalformedPacketException {
         if (ip.protocol() != IpProtocol.ICMP) {
             throw new MalformedPacketException("protocol " + ip.protocol() + " is not ICMP (1)");
         }
@@ -69,7 +70,11 @@ public final class IcmpMessage {
             throw new MalformedPacketException(String.format("bad ICMP checksum 0x%04x (expected 0x%04x)",
                     ip.buffer().getShort(ip.payloadOffset() + 2) & 0xFFFF, expectedChecksum(ip)));
         }
-        return new IcmpMessage(ip);
+        this.ip = ip;
+        this.buf = ip.buffer();
+        this.off = ip.payloadOffset();
+        this.length = length;
+        return this;
     }
 
     /** The checksum the message in {@code ip} should carry. */

@@ -28,15 +28,12 @@ public final class Ipv4Packet {
     private static final int MF = 0x2000;
     private static final int OFFSET_MASK = 0x1FFF;
 
-    private final ByteBuffer buf;
-    private final int off;
-    private final int headerLength;
+    // Set by bind(): once for a view from wrap(), once per packet for the view of a PacketViews.
+    private ByteBuffer buf;
+    private int off;
+    private int headerLength;
 
-    private Ipv4Packet(ByteBuffer buf, int off, int headerLength) {
-        this.buf = buf;
-        this.off = off;
-        this.headerLength = headerLength;
-    }
+    Ipv4Packet() {}
 
     /**
      * Wraps the packet in {@code buffer[position, limit)} after checking: version 4, IHL at least 5,
@@ -51,6 +48,11 @@ public final class Ipv4Packet {
      * @throws MalformedPacketException if any check fails; the reason names the numbers
      */
     public static Ipv4Packet wrap(ByteBuffer buffer) throws MalformedPacketException {
+        return new Ipv4Packet().bind(buffer);
+    }
+
+    /** Checks the packet as {@link #wrap(ByteBuffer)} does and makes this view show it. */
+    Ipv4Packet bind(ByteBuffer buffer) throws MalformedPacketException {
         ByteBuffer b = Checksum.bigEndian(buffer);
         int off = b.position();
         int n = b.remaining();
@@ -85,7 +87,10 @@ public final class Ipv4Packet {
             throw new MalformedPacketException(String.format("bad header checksum 0x%04x (expected 0x%04x)",
                     b.getShort(off + 10) & 0xFFFF, Checksum.expected(b, 0, off, headerLength, off + 10)));
         }
-        return new Ipv4Packet(b, off, headerLength);
+        this.buf = b;
+        this.off = off;
+        this.headerLength = headerLength;
+        return this;
     }
 
     /**

@@ -20,9 +20,11 @@ public final class TcpOptions {
     static final int SACK = 5;
     static final int TIMESTAMPS = 8;
 
-    private final ByteBuffer buf;
-    private final int off;
-    private final int length;
+    // Set by parse(): once for the options of a TcpSegment from wrap(), once per SYN for those of a
+    // PacketViews' segment.
+    private ByteBuffer buf;
+    private int off;
+    private int length;
     private int mss = -1;
     private int windowScale = -1;
     private boolean sackPermitted;
@@ -34,9 +36,25 @@ public final class TcpOptions {
 
     /** Parses the option bytes {@code buf[off, off + length)}, already validated by {@link #validate}. */
     TcpOptions(ByteBuffer buf, int off, int length) {
+        parse(buf, off, length);
+    }
+
+    /** Options to {@link #parse} later. */
+    TcpOptions() {}
+
+    /** Parses {@code buf[off, off + length)} (validated) into this object, forgetting what it held. */
+    TcpOptions parse(ByteBuffer buf, int off, int length) {
         this.buf = buf;
         this.off = off;
         this.length = length;
+        mss = -1;
+        windowScale = -1;
+        sackPermitted = false;
+        timestamps = false;
+        tsVal = -1;
+        tsEcr = -1;
+        sackOffset = -1;
+        sackBlocks = 0;
         int end = off + length;
         for (int i = off; i < end; ) {
             int kind = buf.get(i) & 0xFF;
@@ -72,6 +90,7 @@ public final class TcpOptions {
             }
             i += len;
         }
+        return this;
     }
 
     /**

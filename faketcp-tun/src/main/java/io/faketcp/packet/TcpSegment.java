@@ -38,19 +38,22 @@ public final class TcpSegment {
 
     static final int MIN_HEADER_LENGTH = 20;
 
-    private final Ipv4Packet ip;
-    private final ByteBuffer buf;
-    private final int off;
-    private final int length;
-    private final int dataOffset;
+    // Set by bind(): once for a view from wrap(), once per packet for the view of a PacketViews.
+    private Ipv4Packet ip;
+    private ByteBuffer buf;
+    private int off;
+    private int length;
+    private int dataOffset;
     private TcpOptions options;
+    /** Non-null for a PacketViews' segment: the options object its {@link #options()} re-parses. */
+    private final TcpOptions reusedOptions;
 
-    private TcpSegment(Ipv4Packet ip, int length, int dataOffset) {
-        this.ip = ip;
-        this.buf = ip.buffer();
-        this.off = ip.payloadOffset();
-        this.length = length;
-        this.dataOffset = dataOffset;
+    TcpSegment() {
+        this(null);
+    }
+
+    TcpSegment(TcpOptions reusedOptions) {
+        this.reusedOptions = reusedOptions;
     }
 
     /**
@@ -71,6 +74,11 @@ public final class TcpSegment {
      * tcpdump would print.
      */
     static TcpSegment parse(Ipv4Packet ip, boolean strict) throws MalformedPacketException {
+        return new TcpSegment().bind(ip, strict);
+    }
+
+    /** Checks the segment as {@link #parse} does and makes this view show it. */
+    TcpSegment bind(Ipv4Packet ip, boolean strict) throws MalformedPacketException {
         if (ip.protocol() != IpProtocol.TCP) {
             throw new MalformedPacketException("protocol " + ip.protocol() + " is not TCP (6)");
         }
@@ -99,7 +107,13 @@ public final class TcpSegment {
             throw new MalformedPacketException(String.format("bad TCP checksum 0x%04x (expected 0x%04x)",
                     b.getShort(off + 16) & 0xFFFF, expectedChecksum(ip)));
         }
-        return new TcpSegment(ip, length, dataOffset);
+        this.ip = ip;
+        this.buf = b;
+        this.off = off;
+        this.length = length;
+        this.dataOffset = dataOffset;
+        this.options = null;
+        return this;
     }
 
     /** The checksum the segment in {@code ip} should carry. */
@@ -281,7 +295,8 @@ public final class TcpSegment {
     public TcpOptions options() {
         TcpOptions o = options;
         if (o == null) {
-            o = new TcpOptions(buf, off + MIN_HEADER_LENGTH, dataOffset - MIN_HEADER_LENGTH);
+            o = reusedOptions == null ? new TcpOptions(buf, off + MIN_HEADER_LENGTH, dataOffset - MIN_HEADER_LENGTH)
+                    : reusedOptions.parse(buf, off + MIN_HEADER_LENGTH, dataOffset - MIN_HEADER_LENGTH);
             options = o;
         }
         return o;

@@ -26,5 +26,7 @@
  *
  * <p>Views read the buffer with absolute gets and never move its position or limit; they are valid until
  * the buffer is refilled. Builders write with absolute puts and are not thread-safe: keep one per thread.
+ * A loop that must not allocate per packet parses with a {@link io.faketcp.packet.PacketViews}, whose views
+ * are re-pointed at each packet.
  */
 package io.faketcp.packet;

@@ -9,7 +9,9 @@ import java.time.Duration;
  * Source addresses come from the fake subnet (from {@code .2} up), source ports 1024-65535, the
  * next address when the ports of one run out. A bounded number of handshakes is in flight; a SYN
  * with no answer is sent again with exponential backoff, like a kernel client, so connections
- * survive a full accept queue.
+ * survive a full accept queue. The first retransmission comes as soon as the SYN is known lost: the
+ * run measures the host's round trip (on a tun device, well under a millisecond) and waits a few
+ * times that, at least 10 ms, instead of a fixed timeout.
  *
  * <pre>{@code
  * ConnectManyResult result = peer.connectMany(
@@ -47,7 +49,8 @@ public final class ConnectMany {
   /**
    * Handshakes in flight at most (SYN sent, no SYN+ACK yet). Default 512. The run starts with 64
    * and adapts like TCP congestion avoidance: one more per window of established connections, half
-   * as many when a SYN goes unanswered (the server's accept queue overflowed).
+   * as many when SYNs go unanswered (the server's accept queue overflowed; once per overflow, not
+   * once per lost SYN).
    */
   public ConnectMany inFlight(int inFlight) {
     if (inFlight < 1) {
@@ -57,7 +60,11 @@ public final class ConnectMany {
     return this;
   }
 
-  /** The first SYN retransmission timeout, doubled on each retry. Default 200 ms. */
+  /**
+   * The SYN retransmission timeout until the run has measured a round trip (its first SYN+ACK),
+   * doubled on each retry. From then on the timeout is the measured one (RFC 6298: smoothed round
+   * trip plus four times its variation, at least 10 ms), doubled on each retry. Default 200 ms.
+   */
   public ConnectMany initialRetransmissionTimeout(Duration rto) {
     if (rto == null || rto.isNegative() || rto.isZero()) {
       throw new IllegalArgumentException("connect-many retransmission timeout " + rto + " must be positive");
@@ -66,7 +73,12 @@ public final class ConnectMany {
     return this;
   }
 
-  /** SYN retransmissions before a connection counts as timed out. Default 7 (about 50 s in all). */
+  /**
+   * How long a connection keeps sending its SYN before it counts as timed out, as a number of
+   * retransmissions at the {@linkplain #initialRetransmissionTimeout initial timeout}, doubling
+   * (each at most 30 s): default 7, that is 200 ms + 400 ms + ... + 25.6 s, about 51 s in all. With
+   * a measured timeout shorter than the initial one, more SYNs are sent within that time.
+   */
   public ConnectMany maxRetransmissions(int max) {
     if (max < 0) {
       throw new IllegalArgumentException("connect-many maxRetransmissions " + max + " must not be negative");

@@ -3,21 +3,28 @@ package io.faketcp.peer;
 import io.faketcp.tun.Subnet;
 import java.net.Inet4Address;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One connect-many run in progress, driven by the peer's thread: sends SYNs while fewer than
- * {@code inFlight} handshakes are pending, retransmits unanswered SYNs with exponential backoff,
- * and completes its future once every connection is established or failed.
+ * One connect-many run in progress, driven by the peer's thread: sends SYNs while the
+ * {@link ConnectManyPacing} window has room, sends unanswered SYNs again on the connections' own
+ * timers (the peer's {@link Timers}), sends final ACKs again that an overflowing accept queue may
+ * have dropped ({@link ConnectManyAcks}), and completes its future once every connection is
+ * established or failed.
  */
 final class ConnectManyRun {
   static final int REFUSED = 1;
   static final int TIMED_OUT = 2;
-  private static final int INITIAL_WINDOW = 64;
-  private static final int MINIMUM_WINDOW = 8;
+  private static final int COMPACT_AT = 1024;
+  /**
+   * How long a SYN's timeout may wait while the peer has packets it has not read (the SYN+ACK may be
+   * among them): a retransmission then would be spurious and would halve the window for nothing.
+   */
+  private static final long UNREAD_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   final ConnectMany request;
   final CompletableFuture<ConnectManyResult> future = new CompletableFuture<>();
@@ -25,20 +32,15 @@ final class ConnectManyRun {
   private final Sources sources;
   private final int hostAddress;
   private final int hostPort;
-  /** Pending SYNs by retransmission count; each queue is in deadline order because its timeout is fixed. */
-  private final ArrayDeque<Connection>[] timers;
-  private final long[] timeoutNanos;
+  private final ConnectManyPacing pacing;
+  private final ConnectManyAcks acks = new ConnectManyAcks();
+  /** How long a connection keeps sending its SYN: the request's retransmissions at its initial timeout, doubling. */
+  private final long patienceNanos;
+  /** The run's connections not known to be closed (closed ones are dropped now and then), for {@link #closeAll}. */
   private final List<Connection> connections = new ArrayList<>();
+  private int compactAt = COMPACT_AT;
   private int started;
   private int inFlight;
-  /**
-   * How many handshakes may be in flight now: grows by one per window of established connections up to the
-   * request's bound, halves (at most once per initial timeout) when a SYN goes unanswered. A server
-   * whose accept queue is full drops SYNs; backing off keeps the retransmission stalls rare.
-   */
-  private int window;
-  private int growth;
-  private long lastBackoff;
   private int established;
   private int refused;
   private int timedOut;
@@ -47,23 +49,21 @@ final class ConnectManyRun {
   private long endNanos;
   private long deadlineNanos;
 
-  @SuppressWarnings({"unchecked", "rawtypes"}) // an array of generic queues
   ConnectManyRun(ConnectMany request, TcpHost tcp, Sources sources) {
     this.request = request;
     this.tcp = tcp;
     this.sources = sources;
     this.hostAddress = Subnet.toInt((Inet4Address) request.target().getAddress());
     this.hostPort = request.target().getPort();
-    int levels = request.maxRetransmissions() + 1;
-    this.window = Math.min(request.inFlight(), INITIAL_WINDOW);
-    this.timers = new ArrayDeque[levels];
-    this.timeoutNanos = new long[levels];
-    long rto = request.initialRetransmissionTimeout().toNanos();
-    for (int i = 0; i < levels; i++) {
-      timers[i] = new ArrayDeque<>();
-      timeoutNanos[i] = rto;
-      rto = Math.min(rto * 2, Duration.ofSeconds(30).toNanos());
+    long initial = request.initialRetransmissionTimeout().toNanos();
+    this.pacing = new ConnectManyPacing(request.inFlight(), initial);
+    long patience = 0;
+    long rto = initial;
+    for (int i = 0; i <= request.maxRetransmissions(); i++) {
+      patience += rto;
+      rto = Math.min(rto * 2, ConnectManyPacing.MAX_RTO);
     }
+    this.patienceNanos = patience;
   }
 
   void start(long now) {
@@ -72,90 +72,78 @@ final class ConnectManyRun {
     pump(now);
   }
 
-  /** Sends new SYNs up to the in-flight bound. */
+  /** Sends new SYNs up to the in-flight window. */
   void pump(long now) {
-    while (inFlight < window && started < request.count()) {
+    while (inFlight < pacing.window() && started < request.count()) {
       long source = sources.next(tcp, hostAddress, hostPort);
       Connection c = tcp.openClient(this, hostAddress, hostPort, (int) (source >>> 16), (int) source & 0xffff);
       started++;
       inFlight++;
-      connections.add(c);
-      c.deadline = now + timeoutNanos[0];
-      timers[0].add(c);
+      remember(c);
+      c.synSentAt = now;
       tcp.sendSyn(c);
+      tcp.timers.arm(c, now + pacing.timeout(0));
     }
   }
 
-  /** Retransmits or gives up on SYNs whose timeout passed; ends the run at its overall deadline. */
+  private void remember(Connection c) {
+    if (connections.size() >= compactAt) {
+      connections.removeIf(old -> old.state == Connection.CLOSED);
+      compactAt = Math.max(COMPACT_AT, connections.size() * 2);
+    }
+    connections.add(c);
+  }
+
+  /** A SYN of this run went unanswered for its timeout: sends it again, or gives up on the connection. */
+  void synTimerExpired(Connection c, long now) {
+    if (!tcp.readAll && now - c.synSentAt < UNREAD_GRACE_NANOS) {
+      tcp.timers.arm(c, now + 1); // its SYN+ACK may be among the packets not read yet: after the next read
+      return;
+    }
+    if (pacing.lost(c.synSentAt, now)) {
+      acks.overflowed(c.synSentAt - pacing.timeout(0));
+    }
+    long giveUpAt = c.synAt + patienceNanos;
+    if (now - giveUpAt >= 0) {
+      failed(c, TIMED_OUT);
+      tcp.close(c);
+      return;
+    }
+    c.retransmissions++;
+    retransmissions++;
+    c.synSentAt = now;
+    tcp.sendSyn(c);
+    long next = now + pacing.timeout(c.retransmissions);
+    tcp.timers.arm(c, next - giveUpAt < 0 ? next : giveUpAt);
+  }
+
+  /** Ends the run at its overall deadline: connections still without an answer count as timed out. */
   void fireTimers(long now) {
-    if (done()) {
+    if (done() || now - deadlineNanos < 0) {
       return;
     }
-    if (now - deadlineNanos >= 0) {
-      for (ArrayDeque<Connection> queue : timers) {
-        for (Connection c : queue) {
-          if (c.state == Connection.SYN_SENT) {
-            failed(c, TIMED_OUT);
-            tcp.close(c);
-          }
-        }
-        queue.clear();
-      }
-      timedOut += request.count() - started;
-      started = request.count();
-      finish(now);
-      return;
-    }
-    for (int level = timers.length - 1; level >= 0; level--) {
-      ArrayDeque<Connection> queue = timers[level];
-      while (!queue.isEmpty() && now - queue.peekFirst().deadline >= 0) {
-        Connection c = queue.pollFirst();
-        if (c.state != Connection.SYN_SENT) {
-          continue;
-        }
-        if (level + 1 >= timers.length) {
-          failed(c, TIMED_OUT);
-          tcp.close(c);
-          continue;
-        }
-        c.retransmissions++;
-        retransmissions++;
-        if (now - lastBackoff >= timeoutNanos[0]) {
-          window = Math.max(MINIMUM_WINDOW, window / 2);
-          lastBackoff = now;
-        }
-        c.deadline = now + timeoutNanos[level + 1];
-        timers[level + 1].add(c);
-        tcp.sendSyn(c);
+    for (Connection c : connections) {
+      if (c.state == Connection.SYN_SENT) {
+        failed(c, TIMED_OUT);
+        tcp.close(c);
       }
     }
+    timedOut += request.count() - started;
+    started = request.count();
+    finish(now);
   }
 
   /** The next time {@link #fireTimers} has work, as a nanoTime; Long.MAX_VALUE when none. */
   long nextDeadline() {
-    if (done()) {
-      return Long.MAX_VALUE;
-    }
-    long next = deadlineNanos;
-    for (ArrayDeque<Connection> queue : timers) {
-      Connection head = queue.peekFirst();
-      while (head != null && head.state != Connection.SYN_SENT) {
-        queue.pollFirst();
-        head = queue.peekFirst();
-      }
-      if (head != null && head.deadline - next < 0) {
-        next = head.deadline;
-      }
-    }
-    return next;
+    return done() ? Long.MAX_VALUE : deadlineNanos;
   }
 
+  /** The host's SYN+ACK answered {@code c}'s SYN (the connection is established). */
   void established(Connection c) {
     inFlight--;
-    if (window < request.inFlight() && ++growth >= window) {
-      window++;
-      growth = 0;
-    }
+    long now = tcp.now();
+    pacing.answered(c.retransmissions == 0 ? now - c.synAt : -1);
+    acks.completed(c, now);
     established++;
     finishIfComplete();
   }
@@ -172,7 +160,7 @@ final class ConnectManyRun {
 
   private void finishIfComplete() {
     if (established + refused + timedOut == request.count()) {
-      finish(System.nanoTime());
+      finish(tcp.now());
     }
   }
 
@@ -208,7 +196,7 @@ final class ConnectManyRun {
   static final class Sources {
     private static final int FIRST_PORT = 1024;
     private static final int PORTS = 65536 - FIRST_PORT;
-    private static final java.util.concurrent.atomic.AtomicLong POSITION = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong POSITION = new AtomicLong();
     private final Subnet subnet;
 
     Sources(Subnet subnet) {

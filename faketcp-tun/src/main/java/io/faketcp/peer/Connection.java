@@ -113,9 +113,12 @@ final class Connection extends Timers.Entry implements Endpoint {
   /** An ACK is owed at the end of the current batch of packets. */
   boolean ackPending;
 
-  /** Connect-many: SYN retransmissions so far, and when the next one is due (nanoTime). */
+  /**
+   * Connect-many: SYN retransmissions so far, and when the SYN was last sent (nanoTime); once
+   * established, when the final ACK was ({@link ConnectManyAcks}).
+   */
   int retransmissions;
-  long deadline;
+  long synSentAt;
 
   Connection(TcpHost host, int hostAddress, int hostPort, int peerAddress, int peerPort, ConnectManyRun run) {
     this.host = host;
@@ -173,6 +176,9 @@ final class Connection extends Timers.Entry implements Endpoint {
     finQueued = true;
     finSeq = sndUna + buffered();
     state(state == ESTABLISHED ? FIN_WAIT_1 : LAST_ACK);
+    if (faults != null && faults.slowClose != null && !faults.finReleased) {
+      holdOwnFin();
+    }
     output();
   }
 
@@ -238,7 +244,9 @@ final class Connection extends Timers.Entry implements Endpoint {
     sndWl2 = sndUna;
     sndWnd = s.window();
     established(retransmissions == 0);
-    sendControl(ACK, sndNxt);
+    if (state != CLOSED) { // a reset-after=0 fault has already answered, with its RST
+      sendControl(ACK, sndNxt);
+    }
   }
 
   private void sendSynAck() {
@@ -563,6 +571,7 @@ final class Connection extends Timers.Entry implements Endpoint {
     }
     int segmentSize = Math.min(host.mss, hostMss);
     int buffered = buffered();
+    boolean finReady = finQueued && (faults == null || !faults.holdsOwnFin());
     while (true) {
       int offset = sndNxt - sndUna;
       int available = buffered - offset;
@@ -571,10 +580,10 @@ final class Connection extends Timers.Entry implements Endpoint {
         if (n <= 0 || n < segmentSize && n < available && offset > 0) {
           break; // window full, or only a sliver of it open while data is in flight: wait for the ACK
         }
-        boolean fin = finQueued && n == available;
+        boolean fin = finReady && n == available;
         transmit(sndNxt, offset, n, fin);
         sndNxt += n + (fin ? 1 : 0);
-      } else if (finQueued && sndNxt == finSeq) {
+      } else if (finReady && sndNxt == finSeq) {
         transmit(sndNxt, offset, 0, true);
         sndNxt++;
       } else {
@@ -630,10 +639,11 @@ final class Connection extends Timers.Entry implements Endpoint {
   /** Fast retransmit, or a partial ACK in recovery: the first unacknowledged segment again. */
   private void retransmitFirst() {
     int buffered = buffered();
+    boolean finSent = finQueued && before(finSeq, sndMax); // not while a slow close holds it back
     if (buffered > 0) {
       int n = Math.min(Math.min(host.mss, hostMss), buffered);
-      transmit(sndUna, 0, n, finQueued && n == buffered);
-    } else if (finQueued && !finAcked) {
+      transmit(sndUna, 0, n, finSent && n == buffered);
+    } else if (finSent && !finAcked) {
       transmit(sndUna, 0, 0, true);
     }
   }
@@ -720,18 +730,24 @@ final class Connection extends Timers.Entry implements Endpoint {
    * connection recovers); time-based ones count from now when the connection is already open.
    */
   void faults(ConnectionFaults next) {
-    if (faults != null) {
-      host.timers.cancel(faults);
+    ConnectionFaults previous = faults;
+    if (previous != null) {
+      host.timers.cancel(previous);
+      if (next != null) {
+        next.takeOver(previous);
+      }
     }
     faults = next;
-    if (next == null) {
-      return;
+    if (next != null) {
+      next.connection = this;
+      if (opened) {
+        next.start = host.now();
+        armFaults();
+        faultsAfterBytes();
+      }
     }
-    next.connection = this;
-    if (opened) {
-      next.start = host.now();
-      armFaults();
-      faultsAfterBytes();
+    if (previous != null && previous.holdsOwnFin() && (next == null || !next.holdsOwnFin()) && state != CLOSED) {
+      output(); // the slow close is over: the FIN it held goes now
     }
   }
 
@@ -789,6 +805,10 @@ final class Connection extends Timers.Entry implements Endpoint {
         output();
       }
     }
+    if (f.holdsOwnFin() && now - f.ownFinDue >= 0 && state != CLOSED) {
+      f.ownFinDue = -1;
+      output(); // the fake host's own FIN, after the data queued before it
+    }
     if (state != CLOSED) {
       armFaults();
     }
@@ -813,9 +833,17 @@ final class Connection extends Timers.Entry implements Endpoint {
         .flags(RST | ACK).window(0);
     ByteBuffer forged = ByteBuffer.allocate(60);
     int length = tcp.writeTo(forged, 0);
-    host.link.sendTcp();
+    // Counted and told before it is sent: whoever sees the RST arrive finds the action recorded.
     host.faults.connectionFaultActed(fault, FaultListener.Action.FORGED, Direction.FROM_PEER, forged, 0, length);
+    host.link.sendTcp();
     terminate("reset by fault " + fault, false);
+  }
+
+  /** The fake host closes first: its FIN waits for the slow close, the data queued before it does not. */
+  private void holdOwnFin() {
+    faults.ownFinDue = host.now() + faults.slowClose.nanos;
+    host.faults.connectionFaultActed(faults.slowClose, null, null, null, 0, 0);
+    armFaults();
   }
 
   /** The host's FIN waits: the data before it is acknowledged now, the FIN itself after the delay. */
@@ -839,6 +867,10 @@ final class Connection extends Timers.Entry implements Endpoint {
 
   @Override
   void timerExpired(long now) {
+    if (state == SYN_SENT) {
+      run.synTimerExpired(this, now); // connect-many: its run paces the SYNs
+      return;
+    }
     if (state == TIME_WAIT) {
       terminate(null, false);
       return;

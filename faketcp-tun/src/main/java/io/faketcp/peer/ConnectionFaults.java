@@ -17,6 +17,11 @@ final class ConnectionFaults extends Timers.Entry {
   long finDue = -1;
   /** The delayed FIN was taken: a later one is handled as usual. */
   boolean finReleased;
+  /**
+   * When the fake host's own FIN, held back by a slow close, may go (nanoTime); -1 while none is
+   * held. Data queued before it flows at once; only the FIN waits.
+   */
+  long ownFinDue = -1;
   Fault reset;
   Fault stall;
   Fault blackhole;
@@ -89,8 +94,11 @@ final class ConnectionFaults extends Timers.Entry {
       next = earliest(next, blackhole, silent);
       next = earliest(next, stall, stalled);
     }
-    if (finDue != -1 && !finReleased && next - finDue > 0) {
-      next = finDue;
+    if (finDue != -1 && !finReleased) {
+      next = sooner(next, finDue);
+    }
+    if (ownFinDue != -1) {
+      next = sooner(next, ownFinDue);
     }
     return next;
   }
@@ -99,13 +107,35 @@ final class ConnectionFaults extends Timers.Entry {
     if (f == null || f.nanos < 0 || done) {
       return next;
     }
-    long due = start + f.nanos;
+    return sooner(next, start + f.nanos);
+  }
+
+  /** The sooner of two nanoTimes (which may be negative), {@code next} being Long.MAX_VALUE for none. */
+  private static long sooner(long next, long due) {
     return next == Long.MAX_VALUE || due - next < 0 ? due : next;
   }
 
   /** Whether time-based {@code f} is due at {@code now}. */
   boolean due(Fault f, long now) {
     return f != null && f.nanos >= 0 && start != -1 && now - (start + f.nanos) >= 0;
+  }
+
+  /** Whether the fake host's own FIN waits for the slow close. */
+  boolean holdsOwnFin() {
+    return ownFinDue != -1;
+  }
+
+  /**
+   * Takes over what {@code previous} (the faults in force until now) holds back, as far as a slow
+   * close is still in force: the delayed FINs keep their times.
+   */
+  void takeOver(ConnectionFaults previous) {
+    if (slowClose == null) {
+      return;
+    }
+    finDue = previous.finDue;
+    finReleased = previous.finReleased;
+    ownFinDue = previous.ownFinDue;
   }
 
   @Override

@@ -4,7 +4,7 @@ import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.MalformedPacketException;
-import io.faketcp.packet.TcpSegment;
+import io.faketcp.packet.PacketViews;
 import io.faketcp.packet.Tcpdump;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
@@ -58,6 +58,8 @@ public final class FakePeer implements AutoCloseable {
   private final Responder responder;
   private final PacketListener listener;
   private final Consumer<Throwable> failureHandler;
+  /** The peer thread's packet views, re-pointed at each packet: parsing allocates nothing. */
+  private final PacketViews views = new PacketViews();
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final List<ConnectManyRun> runs = new ArrayList<>();
   private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
@@ -334,6 +336,7 @@ public final class FakePeer implements AutoCloseable {
         runTasks();
         tcp.flush();
         long now = System.nanoTime();
+        tcp.readAll = handled < BATCH;
         tcp.fireTimers(now);
         long next = tcp.nextTimer();
         for (int i = 0; i < runs.size(); i++) {
@@ -426,7 +429,8 @@ public final class FakePeer implements AutoCloseable {
   private void dispatch(ByteBuffer in, boolean throughFaults) {
     Ipv4Packet ip;
     try {
-      ip = Ipv4Packet.wrap(in);
+      // A responder gets a view of its own, which it may keep as long as it keeps the bytes valid.
+      ip = responder == null ? views.ipv4(in) : Ipv4Packet.wrap(in);
       if (ip.isFragment()) {
         counters.increment(Counters.IGNORED);
         return;
@@ -443,7 +447,7 @@ public final class FakePeer implements AutoCloseable {
       }
       switch (ip.protocol()) {
         case IpProtocol.TCP:
-          tcp.handle(TcpSegment.wrap(ip));
+          tcp.handle(views.tcp(ip));
           break;
         case IpProtocol.ICMP:
           icmp(ip);
@@ -473,7 +477,7 @@ public final class FakePeer implements AutoCloseable {
   }
 
   private void icmp(Ipv4Packet ip) throws MalformedPacketException {
-    IcmpMessage message = IcmpMessage.wrap(ip);
+    IcmpMessage message = views.icmp(ip);
     if (!message.isEchoRequest()) {
       counters.increment(Counters.IGNORED);
       return;

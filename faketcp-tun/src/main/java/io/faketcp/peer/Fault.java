@@ -463,7 +463,8 @@ public final class Fault {
     } catch (NumberFormatException e) {
       // the message below
     }
-    throw new IllegalArgumentException(name + " '" + text + "' is not a percentage from 0% to 100%");
+    throw new IllegalArgumentException(name + " '" + text + "' is not a percentage from 0% to 100%: write e.g. "
+        + name + "=5% or " + name + "=0.5%");
   }
 
   private static final String[][] RATE_UNITS = {
@@ -486,7 +487,8 @@ public final class Fault {
         } catch (NumberFormatException e) {
           break;
         }
-        throw new IllegalArgumentException(name + " '" + text + "' is below 1 byte per second");
+        throw new IllegalArgumentException(name + " '" + text + "' is below 1 byte per second: write e.g. " + name
+            + "=1MB/s or " + name + "=64kbit/s");
       }
     }
     throw new IllegalArgumentException(name + " '" + text + "' is not a rate: write e.g. 1MB/s, 500KiB/s or 10Mbit/s"

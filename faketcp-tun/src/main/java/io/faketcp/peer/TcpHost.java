@@ -42,6 +42,11 @@ final class TcpHost {
   ServerPool servers;
   /** The faults in force; null: no faults (unit tests). Consulted once per new connection, not per packet. */
   FaultLayer faults;
+  /**
+   * Whether the peer's last read emptied the device's queue before the timers run: when not, an
+   * answer may be waiting unread, and connect-many does not call a SYN lost yet.
+   */
+  boolean readAll = true;
 
   TcpHost(Link link, Counters counters, int mtu, Rules rules, LongSupplier clock) {
     this.link = link;
@@ -76,17 +81,17 @@ final class TcpHost {
     int hostPort = segment.sourcePort();
     int peerPort = segment.destinationPort();
     Connection c = table.get(hostAddress, hostPort, peerAddress, peerPort);
+    if (c != null && c.faults != null && c.faults.silent) {
+      faults.connectionFaultActed(c.faults.blackhole, FaultListener.Action.DROPPED, Direction.TO_PEER,
+          segment.ip().buffer(), segment.ip().offset(), segment.ip().totalLength());
+      return;
+    }
     if (c != null && c.run != null) {
       if (c.state == Connection.SYN_SENT) {
         synSent(c, segment);
       } else {
         c.segment(segment);
       }
-      return;
-    }
-    if (c != null && c.faults != null && c.faults.silent) {
-      faults.connectionFaultActed(c.faults.blackhole, FaultListener.Action.DROPPED, Direction.TO_PEER,
-          segment.ip().buffer(), segment.ip().offset(), segment.ip().totalLength());
       return;
     }
     Mode now = rules.modeFor(peerAddress, peerPort);
@@ -217,6 +222,9 @@ final class TcpHost {
     c.sndUna = c.iss;
     c.sndNxt = c.iss + 1;
     c.sndMax = c.sndNxt;
+    if (faults != null && faults.hasConnectionFaults()) {
+      c.faults(ConnectionFaults.of(faults.connectionFaults(peerAddress, peerPort))); // from the handshake on
+    }
     table.put(c);
     counters.increment(Counters.CONNECTIONS_OPENED);
     c.state(Connection.SYN_SENT);
@@ -248,17 +256,18 @@ final class TcpHost {
   }
 
   /**
-   * The faults changed mid-test: every open connection of a fake host takes the connection faults
-   * now in force (none: a stalled or silent one recovers); time-based ones count from now.
+   * The faults changed mid-test: every open connection of a fake host, connect-many's clients
+   * included, takes the connection faults now in force (none: a stalled or silent one recovers);
+   * time-based ones count from now.
    */
   void faultsChanged() {
     for (Connection c : table.all()) {
-      if (c.run != null || c.state == Connection.CLOSED) {
+      if (c.state == Connection.CLOSED) {
         continue;
       }
       c.faults(faults.hasConnectionFaults()
           ? ConnectionFaults.of(faults.connectionFaults(c.peerAddress, c.peerPort)) : null);
-      if (c.state != Connection.CLOSED && (c.faults == null || !c.faults.silent)) {
+      if (c.state != Connection.CLOSED && c.state != Connection.SYN_SENT && (c.faults == null || !c.faults.silent)) {
         owe(c); // tells the host the window as it is now
       }
     }

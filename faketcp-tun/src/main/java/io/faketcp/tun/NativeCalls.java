@@ -78,6 +78,12 @@ abstract class NativeCalls {
   /** {@code read(fd, address, count)}: bytes read, or -1 with {@link #errno()} set. */
   abstract long read(int fd, long address, long count);
 
+  /**
+   * {@code read(fd, address, count)} where a failure needs no reason: bytes read, or -1 and
+   * {@link #errno()} unchanged. FFM skips capturing errno (a call into the VM after each downcall).
+   */
+  abstract long readWithoutErrno(int fd, long address, long count);
+
   /** {@code write(fd, address, count)}: bytes written, or -1 with {@link #errno()} set. */
   abstract long write(int fd, long address, long count);
 
@@ -124,6 +130,11 @@ abstract class NativeCalls {
   private static final class JnaCalls extends NativeCalls {
     @Override
     long read(int fd, long address, long count) {
+      return LibC.read(fd, address, count);
+    }
+
+    @Override
+    long readWithoutErrno(int fd, long address, long count) {
       return LibC.read(fd, address, count);
     }
 

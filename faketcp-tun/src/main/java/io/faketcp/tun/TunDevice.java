@@ -79,6 +79,8 @@ public final class TunDevice implements AutoCloseable {
   // The attached I/O thread (see attach()): written and read by that thread only; any other thread
   // reads a value that can never be itself, so a plain field is enough.
   private Thread ioThread;
+  /** The attached thread's last read returned a packet (attached thread only). */
+  private boolean draining;
   private NativeCalls ioCalls;
   private long ioStamp;
 
@@ -165,6 +167,7 @@ public final class TunDevice implements AutoCloseable {
       attachedThread = current;
     }
     ioCalls = NativeCalls.create();
+    draining = false;
     ioStamp = stamp;
     ioThread = current;
     return new Attachment(current);
@@ -184,7 +187,21 @@ public final class TunDevice implements AutoCloseable {
       if (closed) {
         throw detachClosed("read");
       }
-      return read(buffer, ioCalls);
+      if (draining) {
+        // The last read returned a packet: this one returns the next, or fails, nearly always with
+        // EAGAIN (the batch is over). Its errno is not captured; whatever the failure was, the next
+        // poll (POLLERR/POLLHUP for a device gone) or the next read, which captures errno, tells.
+        long n = ioCalls.readWithoutErrno(fd, ioCalls.address(buffer), buffer.capacity());
+        if (n >= 0) {
+          buffer.limit((int) n).position(0);
+          return (int) n;
+        }
+        draining = false;
+        return 0;
+      }
+      int n = read(buffer, ioCalls);
+      draining = n > 0;
+      return n;
     }
     long stamp = enter("read");
     try {

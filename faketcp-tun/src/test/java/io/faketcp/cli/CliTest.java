@@ -10,6 +10,8 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -134,11 +137,180 @@ class CliTest {
   }
 
   @Test
+  void connectionFaultsActOnlyOnTheAddressesAndPortsTheyName() throws Exception {
+    // A subnet of its own: the blackholed and stalled sockets go on sending after the test.
+    Cli cli = Cli.start("echo", "--subnet", "10.48.0.0/24",
+        "--fault", "reset-after=1000@10.48.0.5:*", "--fault", "blackhole-after=100@10.48.0.6:*",
+        "--fault", "slow-close=1s@10.48.0.7:7", "--fault", "stall-after=10000@10.48.0.9:*");
+    cli.awaitLine("ready ");
+    assertThat(cli.awaitLine("faults ")).startsWith("faults [reset-after=1000@10.48.0.5:*, "
+        + "blackhole-after=100@10.48.0.6:*, slow-close=1s@10.48.0.7:7, stall-after=10000@10.48.0.9:*] seed ");
+
+    try (Socket reset = new Socket("10.48.0.5", 7)) {
+      reset.setSoTimeout(5000);
+      reset.getOutputStream().write(new byte[5000]);
+      int port = reset.getLocalPort();
+      assertThatThrownBy(() -> reset.getInputStream().readNBytes(5000)).isInstanceOf(SocketException.class)
+          .hasMessageContaining("Connection reset");
+      long isn = number(cli.awaitLine("IP 10.48.0.1." + port + " > 10.48.0.5.7: Flags [S]"), "seq");
+      String rst = cli.awaitLine("fault reset-after=1000@10.48.0.5:*: forged IP 10.48.0.5.7 > 10.48.0.1." + port);
+      assertThat(rst).contains("Flags [R.]");
+      assertThat((number(rst, "ack") - isn - 1) & 0xffffffffL).as("bytes acknowledged before the RST").isEqualTo(1000);
+    }
+
+    try (Socket silent = new Socket("10.48.0.6", 7)) {
+      silent.setSoTimeout(500);
+      silent.setTcpNoDelay(true);
+      silent.getOutputStream().write(new byte[100]);
+      assertThat(silent.getInputStream().readNBytes(100)).as("echoed up to the blackhole").hasSize(100);
+      silent.getOutputStream().write(new byte[10]);
+      assertThatThrownBy(() -> silent.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+      String dropped = "fault blackhole-after=100@10.48.0.6:*: dropped IP 10.48.0.1." + silent.getLocalPort()
+          + " > 10.48.0.6.7";
+      cli.awaitLine(dropped);
+      assertThat(cli.awaitLines(dropped, 2)).as("the client retransmits into nothing").hasSize(2);
+    }
+
+    assertThat(millisToEndOfStream(cli, "10.48.0.7", 7)).as("slow close on .7 port 7").isBetween(1000L, 2500L);
+    assertThat(millisToEndOfStream(cli, "10.48.0.7", 8)).as(".7 port 8: no slow close").isLessThan(500L);
+
+    try (Socket stalled = new Socket("10.48.0.9", 7)) {
+      stalled.setSendBufferSize(16 * 1024);
+      AtomicLong written = new AtomicLong();
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < 1000; i++) {
+            stalled.getOutputStream().write(new byte[1000]);
+            written.addAndGet(1000);
+          }
+        } catch (java.io.IOException e) {
+          // closed at the end of the test
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      // The echo takes 10000 bytes; the writer fills the socket's buffer, then blocks.
+      long before;
+      do {
+        before = written.get();
+        Thread.sleep(500);
+      } while (written.get() != before);
+      assertThat(before).as("the writer is blocked").isLessThan(1_000_000);
+      assertThat(writer.isAlive()).isTrue();
+      String fromStalled = "IP 10.48.0.9.7 > 10.48.0.1." + stalled.getLocalPort() + ": Flags [.]";
+      cli.awaitLine(line -> line.contains(fromStalled) && line.contains(", win 0,"), "with a zero window");
+    }
+
+    try (Socket fine = new Socket("10.48.0.8", 7)) {
+      fine.setSoTimeout(5000);
+      fine.getOutputStream().write(new byte[5000]);
+      assertThat(fine.getInputStream().readNBytes(5000)).as(".8: no fault").hasSize(5000);
+    }
+    cli.stop();
+    assertThat(cli.output()).doesNotContain("fault reset-after=1000@10.48.0.5:*: forged IP 10.48.0.8")
+        .doesNotContain("> 10.48.0.8.7: Flags [R");
+  }
+
+  @Test
+  void pingThroughLatencyShowsTheDelayOnEveryEchoReply() throws Exception {
+    Cli cli = Cli.start("icmpecho", "--quiet", "--subnet", "10.52.0.0/24", "--fault", "latency=100ms", "--",
+        "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "10.52.0.9");
+    assertThat(cli.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    String output = cli.output();
+    assertThat(cli.process.exitValue()).as(output).isZero();
+    java.util.regex.Matcher time = java.util.regex.Pattern.compile("time=([0-9.]+) ms").matcher(output);
+    List<Double> times = new ArrayList<>();
+    while (time.find()) {
+      times.add(Double.parseDouble(time.group(1)));
+    }
+    assertThat(times).as(output).hasSize(3).allSatisfy(ms -> assertThat(ms).isBetween(100.0, 400.0));
+  }
+
+  @Test
+  void theSeedOfRandomLossIsPrintedAndReplaysTheSameDrops() throws Exception {
+    Cli first = Cli.start("icmpecho", "--subnet", "10.49.0.0/24", "--fault", "loss=40%");
+    first.awaitLine("ready ");
+    String header = first.awaitLine("faults ");
+    java.util.regex.Matcher seed = java.util.regex.Pattern.compile(
+        "^faults \\[loss=40%] seed (-?\\d+) \\(replay with --fault seed=(-?\\d+)\\)$").matcher(header);
+    assertThat(seed.matches()).as(header).isTrue();
+    assertThat(seed.group(2)).isEqualTo(seed.group(1));
+    String pings = pings("10.49.0.9", 12);
+    List<String> drops = drops(first);
+
+    Cli replay = Cli.start("icmpecho", "--subnet", "10.49.0.0/24", "--fault", "loss=40%", "--fault",
+        "seed=" + seed.group(1));
+    replay.awaitLine("ready ");
+    assertThat(replay.awaitLine("faults ")).isEqualTo(header);
+    String replayed = pings("10.49.0.9", 12);
+    assertThat(drops(replay)).as("the same packets dropped, in the same order").isEqualTo(drops);
+
+    // A ping is one request, whatever its timing: the drops are the same however slowly the machine
+    // runs. Which pings time out also depends on that (a late reply counts as lost), so they are not compared.
+    assertThat(drops).as("loss=40%% both ways: about 64%% of the pings lost").isNotEmpty();
+    for (String run : List.of(pings, replayed)) {
+      assertThat(run.chars().filter(c -> c == '-').count()).as("lost pings in " + run)
+          .isGreaterThanOrEqualTo(drops.size());
+    }
+  }
+
+  /** {@code count} pings, one at a time: '+' for each answered, '-' for each lost. */
+  private static String pings(String address, int count) throws Exception {
+    StringBuilder result = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      result.append(InetAddress.getByName(address).isReachable(300) ? '+' : '-');
+    }
+    return result.toString();
+  }
+
+  /** Stops the CLI and lists what its loss dropped: "request" or "reply", in order. */
+  private static List<String> drops(Cli cli) throws Exception {
+    cli.stop();
+    List<String> drops = new ArrayList<>();
+    for (String line : cli.output().split("\n")) {
+      if (line.contains(" fault loss=40%: dropped ")) {
+        assertThat(line).contains("ICMP echo");
+        drops.add(line.contains("ICMP echo request") ? "request" : "reply");
+      }
+    }
+    return drops;
+  }
+
+  /** Connects, shuts down output, and reads to end of stream: how long the fake host's FIN took. */
+  private static long millisToEndOfStream(Cli cli, String address, int port) throws Exception {
+    try (Socket socket = new Socket(address, port)) {
+      socket.setSoTimeout(5000);
+      long start = System.nanoTime();
+      socket.shutdownOutput();
+      assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+      return (System.nanoTime() - start) / 1_000_000;
+    }
+  }
+
+  /** The number after {@code name} in a tcpdump-style line ({@code seq 123}, {@code ack 456}). */
+  private static long number(String line, String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b" + name + " (\\d+)").matcher(line);
+    assertThat(m.find()).as(name + " in " + line).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  @Test
   void aBadFaultNamesTheBadPart() throws Exception {
     Cli cli = Cli.start("echo", "--fault", "latency=100@192.168.0.5:80");
     assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(cli.process.exitValue()).isEqualTo(2);
     assertThat(cli.output()).contains("faketcp: --fault: fault 'latency=100@192.168.0.5:80': latency '100' has no unit");
+  }
+
+  @Test
+  void theReadmeShowsTheRealHelpText() throws Exception {
+    Cli cli = Cli.start("--help");
+    assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    String help = cli.output();
+    String readme = java.nio.file.Files.readString(Path.of("../README.md"));
+    String block = readme.substring(readme.indexOf("$ ./faketcp --help\n") + "$ ./faketcp --help\n".length());
+    block = block.substring(0, block.indexOf("\n```"));
+    assertThat(block).as("README's Command line section, as `faketcp --help` prints it").isEqualTo(help.strip());
   }
 
   @Test
@@ -187,8 +359,12 @@ class CliTest {
     }
 
     String awaitLine(String containing) throws Exception {
+      return awaitLine(line -> line.contains(containing), "containing '" + containing + "'");
+    }
+
+    String awaitLine(java.util.function.Predicate<String> wanted, String description) throws Exception {
       for (String line : lines) {
-        if (line.contains(containing)) {
+        if (wanted.test(line)) {
           return line;
         }
       }
@@ -197,13 +373,37 @@ class CliTest {
         String line = incoming.poll(100, TimeUnit.MILLISECONDS);
         if (line != null) {
           lines.add(line);
-          if (line.contains(containing)) {
+          if (wanted.test(line)) {
             return line;
           }
         }
       }
       process.destroyForcibly();
-      throw new AssertionError("no line containing '" + containing + "' in:\n" + String.join("\n", lines));
+      throw new AssertionError("no line " + description + " in:\n" + String.join("\n", lines));
+    }
+
+    /** The first {@code count} lines containing {@code containing}, waiting for them as {@link #awaitLine} does. */
+    List<String> awaitLines(String containing, int count) throws Exception {
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      while (true) {
+        List<String> found = new ArrayList<>();
+        for (String line : lines) {
+          if (line.contains(containing) && found.size() < count) {
+            found.add(line);
+          }
+        }
+        if (found.size() == count) {
+          return found;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(count + " lines containing '" + containing + "' expected in:\n"
+              + String.join("\n", lines));
+        }
+        String line = incoming.poll(100, TimeUnit.MILLISECONDS);
+        if (line != null) {
+          lines.add(line);
+        }
+      }
     }
 
     String output() throws Exception {

@@ -12,6 +12,9 @@ import io.faketcp.tun.RequiresTun;
 import io.faketcp.tun.Subnet;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.ArrayList;
@@ -134,6 +137,76 @@ class ConnectionFaultTest {
       assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
       assertThat((System.nanoTime() - start) / 1_000_000).as("%s%s", PacketFaultTest.last(f.received),
           PacketFaultTest.last(f.sent)).isBetween(500L, 800L);
+    }
+  }
+
+  @Test
+  void slowCloseDelaysTheFinOfAServerThatClosesFirstButNotItsResponse() throws Exception {
+    byte[] response = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII);
+    Rules rules = Rules.of(Mode.REJECT).with(Rule.of("*", "80", Server.fixedResponse(response)))
+        .withFaults("slow-close=2s");
+    try (PeerFixture f = new PeerFixture(SUBNET, rules, null, null);
+        Socket socket = new Socket(f.address(5), 80)) {
+      socket.setSoTimeout(10_000);
+      long start = System.nanoTime();
+      socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      assertThat(in.readNBytes(response.length)).isEqualTo(response);
+      assertThat((System.nanoTime() - start) / 1_000_000).as("the response is not held back").isLessThan(1000L);
+      assertThat(in.read()).as("end of stream").isEqualTo(-1);
+      // The server closed after it read the request, so its FIN is due 2 s after the write at the earliest.
+      assertThat((System.nanoTime() - start) / 1_000_000).as("%s%s", PacketFaultTest.last(f.received),
+          PacketFaultTest.last(f.sent)).isBetween(2000L, 3500L);
+      assertThat(f.peer.faultActions()).containsEntry(Fault.parse("slow-close=2s"), 1L);
+    }
+  }
+
+  @Test
+  void aServerOnAFakeHostTakesPacketAndConnectionFaultsTogether() throws Exception {
+    Rules rules = Rules.of(Mode.REJECT).with(Rule.of("*", "7", Server.echo()))
+        .withFaults("latency=50ms", "reset-after=1000");
+    try (PeerFixture f = new PeerFixture(SUBNET, rules, null, (direction, packet) -> { });
+        Socket socket = new Socket(f.address(5), 7)) {
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(5000);
+      long start = System.nanoTime();
+      socket.getOutputStream().write(new byte[100]);
+      assertThat(socket.getInputStream().readNBytes(100)).as("the server's echo").hasSize(100);
+      assertThat((System.nanoTime() - start) / 1_000_000).as("50 ms of latency").isBetween(50L, 400L);
+      socket.getOutputStream().write(new byte[2000]);
+      assertThatThrownBy(() -> socket.getInputStream().readNBytes(2000)).isInstanceOf(SocketException.class)
+          .hasMessageContaining("Connection reset");
+      assertThat(f.peer.faultActions()).containsEntry(Fault.parse("reset-after=1000"), 1L);
+    }
+  }
+
+  @Test
+  void connectManyClientsTakeConnectionFaultsToo() throws Exception {
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("reset-after=1000"), null,
+        (direction, packet) -> { });
+        ServerSocket server = new ServerSocket()) {
+      server.bind(new InetSocketAddress("0.0.0.0", 9100));
+      InetSocketAddress target = new InetSocketAddress(f.address(1), 9100);
+      assertThat(f.peer.connectMany(ConnectMany.to(target, 1)).established()).isEqualTo(1);
+      try (Socket client = server.accept()) {
+        client.setSoTimeout(5000);
+        client.getOutputStream().write(new byte[5000]);
+        assertThatThrownBy(() -> client.getInputStream().read()).isInstanceOf(SocketException.class)
+            .hasMessageContaining("Connection reset");
+      }
+      assertThat(f.peer.faultActions()).containsEntry(Fault.parse("reset-after=1000"), 1L);
+
+      f.peer.rules(Rules.of(Mode.ECHO).withFaults("slow-close=1s"));
+      assertThat(f.peer.connectMany(ConnectMany.to(target, 1)).established()).isEqualTo(1);
+      try (Socket client = server.accept()) {
+        client.setSoTimeout(5000);
+        long start = System.nanoTime();
+        f.peer.closeClientConnections(false);
+        assertThat(client.getInputStream().read()).as("end of stream").isEqualTo(-1);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("the client's FIN, 1 s late").isBetween(1000L, 2500L);
+        // Before the server's socket closes: its FIN would be a second action (its ACK waits too).
+        assertThat(f.peer.faultActions()).containsEntry(Fault.parse("slow-close=1s"), 1L);
+      }
     }
   }
 

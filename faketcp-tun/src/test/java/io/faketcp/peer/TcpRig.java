@@ -28,6 +28,14 @@ final class TcpRig implements Link {
     tcp = new TcpHost(this, counters, MTU, Rules.of(mode), () -> now);
   }
 
+  /** Puts {@code specs} in force as the peer does (connection faults reach connections opened from now on). */
+  TcpRig faults(String... specs) {
+    FaultLayer layer = new FaultLayer(counters, null, 1);
+    layer.install(tcp.rules().withFaults(specs), 1);
+    tcp.faults = layer;
+    return this;
+  }
+
   @Override
   public TcpSegment.Builder tcp() {
     builder.reset();

@@ -50,6 +50,14 @@ class NativeCallsTest {
         assertThat(calls.errno()).as(name + ": errno").isEqualTo(LibC.EINVAL);
         assertThat(calls.read(-1, calls.address(value), 8)).isEqualTo(-1);
         assertThat(calls.errno()).as(name + ": errno of a bad fd").isEqualTo(9);
+
+        value.putLong(0, 7);
+        assertThat(calls.write(fd, calls.address(value), 8)).isEqualTo(8);
+        value.putLong(0, 0);
+        assertThat(calls.readWithoutErrno(fd, calls.address(value), 8)).as(name + ": read without errno").isEqualTo(8);
+        assertThat(value.getLong(0)).isEqualTo(7);
+        assertThat(calls.readWithoutErrno(fd, calls.address(value), 8)).as(name + ": read without errno, empty")
+            .isEqualTo(-1);
       } finally {
         LibC.close(fd);
       }

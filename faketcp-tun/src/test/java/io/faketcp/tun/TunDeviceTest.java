@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,38 @@ class TunDeviceTest {
     assertThat(ended.get(2, TimeUnit.SECONDS)).isInstanceOf(TunException.class).hasMessageContaining("closed");
     assertThat(Path.of("/sys/class/net/faketcp-t2")).doesNotExist();
     io.join(2000);
+  }
+
+  @Test
+  void anAttachedThreadDrainsABurstPacketByPacketThenReadsNothingUntilTheNextPacket() throws Exception {
+    try (TunDevice tun = TunDevice.builder().open();
+        TunDevice.Attachment a = tun.attach();
+        DatagramSocket socket = new DatagramSocket()) {
+      for (int size = 1; size <= 3; size++) {
+        socket.send(new DatagramPacket(new byte[size], size, new InetSocketAddress("192.168.0.9", 9999)));
+      }
+      ByteBuffer in = ByteBuffer.allocateDirect(2048);
+      List<Integer> lengths = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (lengths.size() < 3 && System.nanoTime() < deadline) {
+        tun.awaitReadable(1000);
+        int n;
+        while ((n = tun.read(in)) > 0) { // after a packet, the next read does not capture errno
+          if (in.get(9) == 17) { // UDP: ours (the kernel may send IGMP or router solicitations too)
+            lengths.add(n);
+          }
+        }
+      }
+      assertThat(lengths).containsExactly(29, 30, 31);
+      assertThat(tun.read(in)).as("a read after the batch ended (errno captured): nothing").isZero();
+      socket.send(new DatagramPacket(new byte[4], 4, new InetSocketAddress("192.168.0.9", 9999)));
+      assertThat(tun.awaitReadable(2000)).isTrue();
+      int n;
+      do {
+        n = tun.read(in);
+      } while (n > 0 && in.get(9) != 17);
+      assertThat(n).isEqualTo(32);
+    }
   }
 
   @Test
