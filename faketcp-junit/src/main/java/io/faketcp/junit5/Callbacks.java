@@ -26,6 +26,9 @@ final class Callbacks {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(FakeNetworkExtension.class);
   private static final Set<String> LIBRARY_PACKAGES = Set.of("io.faketcp.junit5", "io.faketcp.peer", "io.faketcp.tun",
       "io.faketcp.packet", "io.faketcp.assertj");
+  private static final java.util.Map<FakeNetwork, Settings> ANNOTATION_SETTINGS = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Test classes already checked for a double registration (the check reflects over every field). */
+  private static final java.util.Set<Class<?>> CHECKED_CLASSES = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(NAMESPACE, Callbacks::connectionsSummary);
 
   /** The store key of this extension instance's sessions. */
@@ -210,7 +213,12 @@ final class Callbacks {
     return settings;
   }
 
+  /** Settings are values: one per distinct annotation (annotations are equal by their attributes). */
   private static Settings settingsOf(FakeNetwork a) {
+    return ANNOTATION_SETTINGS.computeIfAbsent(a, Callbacks::buildSettings);
+  }
+
+  private static Settings buildSettings(FakeNetwork a) {
     return Settings.builder(Settings.Origin.ANNOTATION)
         .mode(a.mode())
         .faults(a.faults())
@@ -247,7 +255,7 @@ final class Callbacks {
   }
 
   private static void checkSingleRegistration(Class<?> testClass, boolean annotated) {
-    if (!annotated) {
+    if (!annotated || CHECKED_CLASSES.contains(testClass)) {
       return;
     }
     List<Field> fields = Annotations.registeredFields(testClass);
@@ -257,5 +265,6 @@ final class Callbacks {
           + ": declaratively by @FakeNetwork and programmatically by @RegisterExtension field '" + f.getName()
           + "': use one of them (the field can say everything the annotation can)");
     }
+    CHECKED_CLASSES.add(testClass);
   }
 }

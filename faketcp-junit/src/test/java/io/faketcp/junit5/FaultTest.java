@@ -72,7 +72,9 @@ class FaultTest {
 
   // ---- test cases, run only by the kit ----
 
-  @FakeNetwork(mode = Mode.ACCEPT)
+  // A subnet of its own: the timed-out test's socket is closed seconds later, and its FIN is
+  // retransmitted for a minute or more into whatever network then holds the subnet.
+  @FakeNetwork(mode = Mode.ACCEPT, subnet = "10.26.0.0/24")
   @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
   static class InterruptTestCases {
     @Test

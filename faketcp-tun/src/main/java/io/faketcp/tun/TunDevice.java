@@ -187,21 +187,22 @@ public final class TunDevice implements AutoCloseable {
       if (closed) {
         throw detachClosed("read");
       }
+      // Without errno: a failure right after a packet ends the batch (nearly always EAGAIN), and the
+      // next poll (POLLERR/POLLHUP for a device gone) or the next read tells any other reason. Only a
+      // read that fails with no packet since the last failure is made again, capturing errno.
+      long n = ioCalls.readWithoutErrno(fd, ioCalls.address(buffer), buffer.capacity());
+      if (n >= 0) {
+        draining = true;
+        buffer.limit((int) n).position(0);
+        return (int) n;
+      }
       if (draining) {
-        // The last read returned a packet: this one returns the next, or fails, nearly always with
-        // EAGAIN (the batch is over). Its errno is not captured; whatever the failure was, the next
-        // poll (POLLERR/POLLHUP for a device gone) or the next read, which captures errno, tells.
-        long n = ioCalls.readWithoutErrno(fd, ioCalls.address(buffer), buffer.capacity());
-        if (n >= 0) {
-          buffer.limit((int) n).position(0);
-          return (int) n;
-        }
         draining = false;
         return 0;
       }
-      int n = read(buffer, ioCalls);
-      draining = n > 0;
-      return n;
+      int read = read(buffer, ioCalls);
+      draining = read > 0;
+      return read;
     }
     long stamp = enter("read");
     try {

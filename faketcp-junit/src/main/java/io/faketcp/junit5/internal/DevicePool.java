@@ -3,10 +3,12 @@ package io.faketcp.junit5.internal;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.internal.DeviceAccess;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,12 +26,15 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * Hands out tun devices (with their pcap handle) and takes them back, keeping the kernel's slow
  * parts off the test's critical path.
  *
- * <p>Opening a pcap handle and closing a device or handle each wait for a kernel RCU grace period
- * (5 to 25 ms here). So: a returned device loses its address at once (its routes go with it, so the
- * next device on the same subnet gets all the traffic) and is closed by background threads; and for
- * devices named by pattern ({@code tun%d}) a couple of spares per configuration are prepared in the
- * background — opened, their address removed again, the pcap handle opened — so that the next test
- * only has to give one its address back.
+ * <p>Opening a device or a pcap handle and closing either wait for kernel RCU grace periods (5 to
+ * 25 ms here, far more on a busy machine), some of it holding the kernel's RTNL lock, which every
+ * address change of the next test then waits for. So devices are reused: a returned device loses its
+ * address at once (its routes go with it, so the next device on the same subnet gets all the
+ * traffic), and a background thread discards what it still holds and makes it a spare again, its
+ * capture still open and reading. For devices named by pattern ({@code tun%d}) a couple of spares per
+ * configuration are prepared in the background when none comes back in time — opened, their address
+ * removed again, the pcap handle opened — so that the next test only has to give one its address
+ * back. In a run of tests one after another, no device is opened or closed after the first few.
  *
  * <p>{@link #drain()} (called when JUnit closes the root store, and from a shutdown hook) closes the
  * spares and waits until every device is gone.
@@ -37,7 +42,9 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 final class DevicePool {
   private static final System.Logger LOG = System.getLogger(DevicePool.class.getName());
   private static final DevicePool INSTANCE = new DevicePool();
-  private static final int SPARES = 4;
+  private static final int SPARES = 3;
+  /** How long a device handed back may take to become a spare again (its capture's ring read to the end). */
+  private static final long RECYCLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int MAX_CLOSING = 64;
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -45,7 +52,11 @@ final class DevicePool {
   private final ReentrantLock configure = new ReentrantLock();
   private final Object monitor = new Object();
   private final Map<Settings.DeviceKey, Deque<Prepared>> spares = new HashMap<>();
+  /** Per configuration: spares being opened or recycled, and devices in use (each comes back as a spare). */
   private final Map<Settings.DeviceKey, Integer> preparing = new HashMap<>();
+  private final Map<Settings.DeviceKey, Integer> inUse = new HashMap<>();
+  /** Devices handed back that keep their address for the next test of their configuration; never overlapping. */
+  private final List<Prepared> parked = new ArrayList<>();
   private final Map<Subnet, Holder> active = new HashMap<>();
   private final Set<String> closingNames = ConcurrentHashMap.newKeySet();
   private final Set<String> own = ConcurrentHashMap.newKeySet();
@@ -66,7 +77,9 @@ final class DevicePool {
   /**
    * A device for {@code settings}, configured and capturing, for {@code holder} (a test's name).
    * Waits while another test holds an overlapping subnet (only when the subnet resource lock was not
-   * declared), then checks that nothing else in the namespace overlaps.
+   * declared), then takes the device parked by the last test of the same configuration on this subnet,
+   * if any (the namespace was checked when it was first taken); else checks that nothing else in the
+   * namespace overlaps and gives a spare (or a new device) the address.
    *
    * @throws ExtensionConfigurationException when an address or route of the namespace overlaps
    */
@@ -76,6 +89,11 @@ final class DevicePool {
     reserve(subnet, holder, settings);
     boolean ok = false;
     try {
+      Prepared parkedHere = unpark(settings);
+      if (parkedHere != null) {
+        ok = true;
+        return parkedHere;
+      }
       if (!settings.namePattern()) {
         awaitNameFree(settings.deviceName());
       }
@@ -102,6 +120,9 @@ final class DevicePool {
         if (prepared == null) {
           prepared = new Prepared(key, openDevice(settings), null);
         }
+        synchronized (monitor) {
+          inUse.merge(key, 1, Integer::sum);
+        }
       } finally {
         configure.unlock();
       }
@@ -109,7 +130,7 @@ final class DevicePool {
         try {
           prepared = new Prepared(key, prepared.device(), Captures.open(prepared.device().name(), prepared.device().mtu()));
         } catch (RuntimeException e) {
-          release(prepared);
+          release(prepared, true);
           throw e;
         }
       }
@@ -126,28 +147,165 @@ final class DevicePool {
   }
 
   /**
-   * Takes the device back: its address is removed now (the subnet is free for the next test at
-   * once); capture and device are closed in the background.
+   * Takes the device back. A device that can serve again is parked as it is, address and all: the next
+   * test with the same configuration takes it without changing anything in the kernel (see
+   * {@link #unpark}). Otherwise its address is removed now (the subnet is free for the next test at once)
+   * and it is closed in the background.
+   *
+   * @param reusable false when something may still use the device (a peer thread that did not stop)
    */
-  void release(Prepared prepared) {
+  void release(Prepared prepared, boolean reusable) {
+    notInUse(prepared.key());
+    if (reusable) {
+      boolean parkedNow = false;
+      synchronized (monitor) {
+        if (!draining) {
+          parked.add(prepared);
+          parkedNow = true;
+        }
+      }
+      if (parkedNow) {
+        unreserve(prepared.device().subnet());
+        return;
+      }
+    }
+    if (withdraw(prepared)) {
+      closeLater(prepared);
+    }
+    unreserve(prepared.device().subnet());
+  }
+
+  /**
+   * For a test that holds {@code settings}' subnet: the parked device of the same configuration, made
+   * ready (what it still held discarded), or null. Parked devices of other configurations on an
+   * overlapping subnet lose their address and go back to the spares.
+   */
+  private Prepared unpark(Settings settings) {
+    Subnet subnet = settings.subnet();
+    Settings.DeviceKey key = settings.deviceKey();
+    Prepared same = null;
+    List<Prepared> others = new ArrayList<>();
+    synchronized (monitor) {
+      for (Iterator<Prepared> it = parked.iterator(); it.hasNext(); ) {
+        Prepared p = it.next();
+        if (p.device().subnet().overlaps(subnet)) {
+          it.remove();
+          if (same == null && p.key().equals(key)) {
+            same = p;
+          } else {
+            others.add(p);
+          }
+        }
+      }
+    }
+    for (Prepared p : others) {
+      if (withdraw(p)) {
+        recycleLater(p);
+      }
+    }
+    if (same == null) {
+      return null;
+    }
+    boolean ready = false;
+    try {
+      ready = same.device().isOpen() && discardQueued(same.device())
+          && (same.capture() == null || same.capture().recycle(RECYCLE_WAIT_NANOS));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "parked device " + same + " not reused: " + e, e);
+    }
+    if (!ready) {
+      if (withdraw(same)) {
+        closeLater(same);
+      }
+      return null;
+    }
+    synchronized (monitor) {
+      inUse.merge(key, 1, Integer::sum);
+    }
+    return same;
+  }
+
+  /** Removes the device's address; when that fails (device deleted from outside) closes it now: false then. */
+  private boolean withdraw(Prepared prepared) {
     configure.lock();
     try {
       DeviceAccess.<TunDevice>get().withdrawAddress(prepared.device());
+      return true;
     } catch (RuntimeException e) {
-      // The device may be gone already (deleted from outside): close it now rather than later.
       LOG.log(System.Logger.Level.DEBUG, "could not remove the address of {0}: {1}", prepared, e);
+    } finally {
       configure.unlock();
-      try {
-        prepared.close();
-      } finally {
-        own.remove(prepared.device().name());
-        unreserve(prepared.device().subnet());
-      }
-      return;
     }
-    configure.unlock();
-    unreserve(prepared.device().subnet());
-    closeLater(prepared);
+    try {
+      prepared.close();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "closing " + prepared + " failed: " + e, e);
+    } finally {
+      own.remove(prepared.device().name());
+    }
+    return false;
+  }
+
+  private void notInUse(Settings.DeviceKey key) {
+    synchronized (monitor) {
+      inUse.merge(key, -1, Integer::sum);
+      inUse.remove(key, 0);
+    }
+  }
+
+  /** A withdrawn device goes back to the spares of its configuration, in the background. */
+  private void recycleLater(Prepared prepared) {
+    Settings.DeviceKey key = prepared.key();
+    synchronized (monitor) {
+      if (draining || !key.name().contains("%d")) {
+        closeLater(prepared); // a fixed name is opened anew when needed: a spare would hold it
+        return;
+      }
+      preparing.merge(key, 1, Integer::sum);
+    }
+    preparer.execute(() -> recycle(prepared));
+  }
+
+  /**
+   * On a background thread: the device has no address any more, so nothing new arrives. Discards the
+   * packets still queued for the peer and lets the capture read what its ring holds, then offers the
+   * device as a spare: a test that takes it sees none of the packets of the test before.
+   */
+  private void recycle(Prepared prepared) {
+    boolean reusable = false;
+    try {
+      reusable = prepared.device().isOpen() && discardQueued(prepared.device())
+          && (prepared.capture() == null || prepared.capture().recycle(RECYCLE_WAIT_NANOS));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "spare " + prepared + " not reused: " + e, e);
+    } finally {
+      Settings.DeviceKey key = prepared.key();
+      boolean kept = false;
+      synchronized (monitor) {
+        preparing.merge(key, -1, Integer::sum);
+        preparing.remove(key, 0);
+        Deque<Prepared> q = spares.computeIfAbsent(key, k -> new ArrayDeque<>());
+        if (reusable && !draining && q.size() < SPARES) {
+          q.addLast(prepared);
+          kept = true;
+        }
+        monitor.notifyAll();
+      }
+      if (!kept) {
+        closeLater(prepared);
+      }
+    }
+  }
+
+  /** Reads and drops what the kernel queued on {@code device}; false if it does not run dry. */
+  private static boolean discardQueued(TunDevice device) {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(device.mtu(), 65536));
+    for (int i = 0; i < 100_000; i++) {
+      if (device.read(buffer) == 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Names of the devices faketcp holds (in use, spare or closing): not "already present" for the check. */
@@ -168,6 +326,8 @@ final class DevicePool {
         idle.addAll(q);
       }
       spares.clear();
+      idle.addAll(parked);
+      parked.clear();
     }
     for (Prepared p : idle) {
       closeLater(p);
@@ -306,7 +466,8 @@ final class DevicePool {
       }
       Deque<Prepared> q = spares.computeIfAbsent(key, k -> new ArrayDeque<>());
       int inProgress = preparing.getOrDefault(key, 0);
-      wanted = SPARES - q.size() - inProgress;
+      // a device in use comes back as a spare
+      wanted = SPARES - q.size() - inProgress - inUse.getOrDefault(key, 0);
       if (wanted <= 0) {
         return;
       }

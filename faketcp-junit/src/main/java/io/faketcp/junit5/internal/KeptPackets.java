@@ -43,6 +43,12 @@ final class KeptPackets {
     notifyAll();
   }
 
+  /** Counts one packet without keeping it (read while the capture is not started), and wakes the waiters. */
+  synchronized void count() {
+    total++;
+    notifyAll();
+  }
+
   /** Wakes the waiters so that they look at {@code live} again: the owner's source has just stopped. */
   synchronized void wakeWaiters() {
     notifyAll();
@@ -58,10 +64,15 @@ final class KeptPackets {
    * Returns early when the source is no longer live or the thread is interrupted (keeping the flag).
    */
   synchronized boolean awaitTotal(long count, long timeoutNanos) {
+    return awaitTotal(count, timeoutNanos, live);
+  }
+
+  /** As {@link #awaitTotal(long, long)}, ending early when {@code whileTrue} turns false instead. */
+  synchronized boolean awaitTotal(long count, long timeoutNanos, BooleanSupplier whileTrue) {
     long deadline = System.nanoTime() + timeoutNanos;
     while (total < count) {
       long left = deadline - System.nanoTime();
-      if (left <= 0 || !live.getAsBoolean()) {
+      if (left <= 0 || !whileTrue.getAsBoolean()) {
         return total >= count;
       }
       try {

@@ -8,7 +8,9 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +22,7 @@ import java.util.Set;
  */
 final class NamespaceCheck {
   private static final Path ROUTES = Path.of("/proc/net/route");
+  private static final Path DEVICES = Path.of("/proc/net/dev");
 
   private NamespaceCheck() {}
 
@@ -55,29 +58,76 @@ final class NamespaceCheck {
   }
 
   private static Optional<String> addressOverlap(Subnet subnet, Set<String> own) {
+    for (ForeignAddress a : foreignAddresses(own)) {
+      if (overlaps(subnet, a.address, a.length)) {
+        return Optional.of("address " + Subnet.toInet(a.address).getHostAddress() + "/" + a.length + " on " + a.interfaceName);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The IPv4 addresses of the interfaces that are not faketcp's. Listing every interface's addresses
+   * costs a millisecond or more (a netlink dump per interface, our tun devices included), so the list
+   * is kept while the set of foreign interfaces ({@code /proc/net/dev}) stays the same. An address
+   * added later to an interface already there is seen by the route check when it brings a route.
+   */
+  private static List<ForeignAddress> foreignAddresses(Set<String> own) {
+    Set<String> names = interfaceNames();
+    if (names != null) {
+      names.removeAll(own);
+      ForeignAddresses cached = cache;
+      if (cached != null && cached.interfaces.equals(names)) {
+        return cached.addresses;
+      }
+    }
+    List<ForeignAddress> found = new ArrayList<>();
     List<NetworkInterface> interfaces;
     try {
       interfaces = Collections.list(NetworkInterface.getNetworkInterfaces());
     } catch (SocketException e) {
-      return Optional.empty();
+      return found;
     }
     for (NetworkInterface nif : interfaces) {
       if (own.contains(nif.getName())) {
         continue;
       }
       for (InterfaceAddress a : nif.getInterfaceAddresses()) {
-        if (!(a.getAddress() instanceof Inet4Address)) {
-          continue;
-        }
-        int address = Subnet.toInt((Inet4Address) a.getAddress());
-        int length = Math.max(0, Math.min(32, a.getNetworkPrefixLength()));
-        if (overlaps(subnet, address, length)) {
-          return Optional.of("address " + a.getAddress().getHostAddress() + "/" + length + " on " + nif.getName());
+        if (a.getAddress() instanceof Inet4Address) {
+          found.add(new ForeignAddress(Subnet.toInt((Inet4Address) a.getAddress()),
+              Math.max(0, Math.min(32, a.getNetworkPrefixLength())), nif.getName()));
         }
       }
     }
-    return Optional.empty();
+    if (names != null) {
+      cache = new ForeignAddresses(names, List.copyOf(found));
+    }
+    return found;
   }
+
+  /** The interface names of this network namespace, or null when {@code /proc/net/dev} cannot be read. */
+  private static Set<String> interfaceNames() {
+    try {
+      List<String> lines = Files.readAllLines(DEVICES);
+      Set<String> names = new HashSet<>();
+      for (int i = 2; i < lines.size(); i++) {
+        String line = lines.get(i);
+        int colon = line.indexOf(':');
+        if (colon > 0) {
+          names.add(line.substring(0, colon).trim());
+        }
+      }
+      return names;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static volatile ForeignAddresses cache;
+
+  private record ForeignAddress(int address, int length, String interfaceName) {}
+
+  private record ForeignAddresses(Set<String> interfaces, List<ForeignAddress> addresses) {}
 
   private static boolean overlaps(Subnet subnet, int address, int length) {
     int shorter = Math.min(length, subnet.prefixLength());

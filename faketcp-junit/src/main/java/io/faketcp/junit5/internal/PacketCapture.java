@@ -58,6 +58,13 @@ interface PacketCapture {
   /** Stops seeing packets; idempotent. */
   void stop();
 
+  /**
+   * After {@link #stop}, on a device that has lost its address: makes the capture ready to
+   * {@link #start} again for another test, none of this test's packets kept. False when it cannot be
+   * reused; it must be closed then. Waits at most {@code timeoutNanos}.
+   */
+  boolean recycle(long timeoutNanos);
+
   /** Stops and releases what the capture holds. */
   void close();
 

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapDumper;
@@ -19,8 +18,9 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 
 /**
  * A pcap4j capture on one tun interface (link type RAW, immediate mode, nanosecond timestamps). The
- * handle is opened first — from then on the kernel queues every packet in its ring, so none is lost —
- * and read by a daemon thread once {@link #start} is called.
+ * handle and its reading thread (a daemon) are opened with the device and live as long as it, across the
+ * tests that use it in turn: {@link #start} and {@link #stop} only say which packets are kept, so a test
+ * neither creates nor joins a thread.
  */
 final class PcapCapture implements PacketCapture {
   private static final System.Logger LOG = System.getLogger(PcapCapture.class.getName());
@@ -29,9 +29,13 @@ final class PcapCapture implements PacketCapture {
 
   private final PcapHandle handle;
   private final String interfaceName;
-  private final KeptPackets kept = new KeptPackets(this::readerAlive);
-  private Subnet subnet;
-  private long kernelOffset;
+  private final KeptPackets kept = new KeptPackets(this::live);
+  private volatile Subnet subnet;
+  private volatile long kernelOffset;
+  /** Between start and stop: packets read are kept; otherwise only counted. */
+  private volatile boolean keeping;
+  /** A filter was set on the handle: the handle cannot serve another test. */
+  private boolean filtered;
   private volatile Thread thread;
   private volatile Throwable error;
 
@@ -57,7 +61,7 @@ final class PcapCapture implements PacketCapture {
           .bufferSize(BUFFER_BYTES)
           .timestampPrecision(PcapHandle.TimestampPrecision.NANO)
           .build();
-      return new PcapCapture(handle, interfaceName);
+      return new PcapCapture(handle, interfaceName).startReader();
     } catch (PcapNativeException e) {
       throw new IllegalStateException("pcap could not open a capture on " + interfaceName + ": " + e.getMessage(), e);
     }
@@ -69,12 +73,38 @@ final class PcapCapture implements PacketCapture {
         PcapHandle.PCAP_NETMASK_UNKNOWN);
   }
 
-  /** Starts reading: a packet is to the subnet when its destination is in it but not the host. */
+  /** Starts the reading thread: it runs as long as the handle, and keeps packets only between start and stop. */
+  private PcapCapture startReader() {
+    RawPacketListener listener = this::received;
+    Thread t = new Thread(() -> {
+      try {
+        handle.loop(-1, listener);
+      } catch (InterruptedException e) {
+        // breakLoop(): the normal way out
+      } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+        error = e;
+        LOG.log(System.Logger.Level.WARNING, "capture on " + interfaceName + " stopped: " + e, e);
+      } finally {
+        kept.wakeWaiters();
+      }
+    }, "faketcp-capture-" + interfaceName);
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+    return this;
+  }
+
+  /**
+   * Starts keeping packets: a packet is to the subnet when its destination is in it but not the host.
+   * The reader has already read what the ring held before (see {@link #recycle}); anything it still
+   * reads from before is counted, not kept.
+   */
   @Override
   public void start(Subnet subnet, String filter, int limit) {
     this.subnet = subnet;
     kept.limit(limit);
     if (!filter.isEmpty()) {
+      filtered = true;
       try {
         handle.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
       } catch (PcapNativeException | NotOpenException e) {
@@ -83,31 +113,39 @@ final class PcapCapture implements PacketCapture {
       }
     }
     // Setting a filter drains what the ring held (nothing, normally: the peer is not running yet);
-    // those packets are counted by the kernel but never reach the reader.
-    kernelOffset = filter.isEmpty() ? 0 : Math.max(0, kernelDelivered());
-    CountDownLatch running = new CountDownLatch(1);
-    RawPacketListener listener = this::received;
-    thread = new Thread(() -> {
-      running.countDown();
-      try {
-        handle.loop(-1, listener);
-      } catch (InterruptedException e) {
-        // breakLoop(): the normal way out
-      } catch (PcapNativeException | NotOpenException | RuntimeException e) {
-        error = e;
-        LOG.log(System.Logger.Level.WARNING, "capture on " + interfaceName + " stopped: " + e, e);
-      }
-    }, "faketcp-capture-" + interfaceName);
-    thread.setDaemon(true);
-    thread.start();
-    try {
-      running.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    // those packets are counted by the kernel but never reach the reader. The offset puts the
+    // kernel's count on the scale of total().
+    long delivered = kernelDelivered();
+    kernelOffset = delivered < 0 ? 0 : Math.max(0, delivered - kept.total());
+    kept.clear();
+    keeping = true;
+  }
+
+  /**
+   * Makes this capture ready for another test on the same device (the device has lost its address,
+   * nothing new arrives): waits until the reader has read everything the ring held, so that no packet
+   * of the test before is kept by the next. False when it cannot be reused (filter set, reader gone,
+   * ring not drained within {@code timeoutNanos}): close it then.
+   */
+  @Override
+  public boolean recycle(long timeoutNanos) {
+    keeping = false;
+    if (filtered || error != null || !readerAlive() || !handle.isOpen()) {
+      return false;
     }
+    long delivered = kernelDelivered();
+    if (delivered < 0 || !kept.awaitTotal(delivered, timeoutNanos, this::readerAlive)) {
+      return false;
+    }
+    kept.clear();
+    return true;
   }
 
   private void received(byte[] packet) {
+    if (!keeping) {
+      kept.count();
+      return;
+    }
     Timestamp ts = handle.getTimestamp();
     long nanos = ts == null ? System.currentTimeMillis() * 1_000_000L
         : Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
@@ -118,6 +156,11 @@ final class PcapCapture implements PacketCapture {
       toSubnet = subnet.contains(destination) && destination != subnet.hostAddressInt();
     }
     kept.add(packet, nanos, toSubnet);
+  }
+
+  /** Whether packets may still come into the kept ones: the reader runs and the capture is started. */
+  private boolean live() {
+    return keeping && readerAlive();
   }
 
   private boolean readerAlive() {
@@ -173,9 +216,15 @@ final class PcapCapture implements PacketCapture {
     return interfaceName;
   }
 
-  /** Stops the reading thread: breakLoop() wakes it even on an idle interface. */
+  /** Stops keeping packets (the reader goes on reading and counting until {@link #close}). */
   @Override
   public void stop() {
+    keeping = false;
+    kept.wakeWaiters();
+  }
+
+  /** Stops the reading thread: breakLoop() wakes it even on an idle interface. */
+  private void stopReader() {
     Thread t = thread;
     if (t == null) {
       return;
@@ -202,6 +251,7 @@ final class PcapCapture implements PacketCapture {
   @Override
   public void close() {
     stop();
+    stopReader();
     handle.close();
   }
 

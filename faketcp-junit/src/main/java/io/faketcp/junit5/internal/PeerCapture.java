@@ -43,6 +43,7 @@ final class PeerCapture implements PacketCapture, PacketListener {
       throw new IllegalStateException("a capture filter needs libpcap, which cannot be loaded here");
     }
     kept.limit(limit);
+    kept.clear();
     long crossed = packetsCrossed();
     kernelOffset = crossed < 0 ? Long.MIN_VALUE : crossed - kept.total();
     started = true;
@@ -108,6 +109,15 @@ final class PeerCapture implements PacketCapture, PacketListener {
   public synchronized void stop() {
     stopped = true;
     kept.wakeWaiters();
+  }
+
+  /** The peer of the next test gets this capture's listener anew: only the kept packets go. */
+  @Override
+  public synchronized boolean recycle(long timeoutNanos) {
+    stopped = true;
+    started = false;
+    kept.clear();
+    return true;
   }
 
   @Override

@@ -43,6 +43,14 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   private static final System.Logger LOG = System.getLogger(Session.class.getName());
   /** How long reading the capture waits for packets the peer has already seen. */
   static final long COMPLETENESS_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+  /**
+   * How long a test's end waits for the fake hosts to acknowledge FINs the host has sent (a socket
+   * closed just before the test returned): the peer answers within a millisecond or so, and a FIN left
+   * unanswered would be retransmitted into the next test's network.
+   */
+  static final long FIN_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** Above this many live connections (connect-many runs) the host's socket tables are too long to read per test. */
+  private static final long SETTLE_MAX_CONNECTIONS = 256;
 
   private final Settings settings;
   private final Prepared prepared;
@@ -112,7 +120,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       if (prepared.capture() != null) {
         prepared.capture().stop();
       }
-      DevicePool.instance().release(prepared);
+      DevicePool.instance().release(prepared, true);
       if (filter != null) {
         filter.free();
       }
@@ -278,11 +286,37 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
 
   /** For a network shared by a class: each test starts with the configured rules, an empty capture, no failures. */
   public void beginTest() {
+    // The network stays: also wait until the fake hosts have finished their side of the closes (their
+    // last packets may leave a moment after the host's socket is done), so none lands in this test's capture.
+    settle(() -> peer.counters().closing() > 0);
     peer.rules(settings.rules());
     faultMarks.clear();
     failureMark = failures.size();
     if (capture != null) {
+      // What crossed the device before now belongs to the test before: let the capture read it, then forget it.
+      long delivered = capture.kernelDeliveredSinceStart();
+      if (delivered > capture.total()) {
+        capture.awaitTotal(delivered, FIN_GRACE_NANOS);
+      }
       capture.clear();
+    }
+  }
+
+  /**
+   * Lets the fake hosts acknowledge the FINs the host has sent them (bounded by {@link #FIN_GRACE_NANOS}),
+   * so that no close of this test is finished, or retransmitted, in the next one; also while
+   * {@code peerBusy} says the peer has more to do. Free when the peer has no connection left open.
+   */
+  private void settle(java.util.function.BooleanSupplier peerBusy) {
+    PeerCounters c = peer.counters();
+    long live = c.synReceived() + c.established() + c.closing();
+    if (live == 0 || live > SETTLE_MAX_CONNECTIONS || !peer.isRunning()) {
+      return;
+    }
+    long waited = HostFins.awaitNone(settings.subnet(), FIN_GRACE_NANOS, peerBusy);
+    if (waited < 0) {
+      LOG.log(System.Logger.Level.DEBUG, "the host''s FINs to {0} were still unacknowledged after {1} ms",
+          settings.subnet(), TimeUnit.NANOSECONDS.toMillis(-waited));
     }
   }
 
@@ -382,6 +416,11 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       return;
     }
     try {
+      settle(() -> false);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "waiting for the host's FINs failed: " + e, e);
+    }
+    try {
       peer.close();
     } finally {
       try {
@@ -389,7 +428,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
           capture.stop();
         }
       } finally {
-        DevicePool.instance().release(prepared);
+        DevicePool.instance().release(prepared, !peer.isRunning());
         if (filter != null) {
           filter.free();
         }
