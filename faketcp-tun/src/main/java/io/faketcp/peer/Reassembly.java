@@ -16,9 +16,7 @@ final class Reassembly {
 
   private final byte[] ring = new byte[SIZE];
   private final ByteBuffer view = ByteBuffer.wrap(ring);
-  private final int[] starts = new int[RANGES];
-  private final int[] ends = new int[RANGES];
-  private int count;
+  private final SeqRanges ranges = new SeqRanges(RANGES);
   /** The sequence number of the segment kept last: its range goes first in the SACK option (RFC 2018). */
   private int latest;
   /** Where a FIN that came after a gap sits, if one did. */
@@ -26,42 +24,13 @@ final class Reassembly {
   private int finSeq;
 
   boolean isEmpty() {
-    return count == 0 && !fin;
+    return ranges.isEmpty() && !fin;
   }
 
   /** Keeps {@code [offset, offset + length)} of {@code source}, the bytes at {@code seq}; false if there was no room. */
   boolean add(ByteBuffer source, int offset, int length, int seq) {
-    int end = seq + length;
-    int i = 0;
-    while (i < count && Connection.before(ends[i], seq)) {
-      i++;
-    }
-    if (i == count || Connection.before(end, starts[i])) {
-      if (count == RANGES) {
-        return false; // too fragmented: the host sends it again
-      }
-      System.arraycopy(starts, i, starts, i + 1, count - i);
-      System.arraycopy(ends, i, ends, i + 1, count - i);
-      starts[i] = seq;
-      ends[i] = end;
-      count++;
-    } else {
-      if (Connection.before(seq, starts[i])) {
-        starts[i] = seq;
-      }
-      if (Connection.before(ends[i], end)) {
-        ends[i] = end;
-      }
-      int j = i + 1;
-      while (j < count && !Connection.before(ends[i], starts[j])) {
-        if (Connection.before(ends[i], ends[j])) {
-          ends[i] = ends[j];
-        }
-        j++;
-      }
-      System.arraycopy(starts, j, starts, i + 1, count - j);
-      System.arraycopy(ends, j, ends, i + 1, count - j);
-      count -= j - i - 1;
+    if (ranges.add(seq, seq + length) == SeqRanges.FULL) {
+      return false; // too fragmented: the host sends it again
     }
     latest = seq;
     int index = seq & MASK;
@@ -85,14 +54,7 @@ final class Reassembly {
 
   /** Forgets everything before {@code rcvNxt}. */
   void advance(int rcvNxt) {
-    while (count > 0 && !Connection.before(rcvNxt, ends[0])) {
-      System.arraycopy(starts, 1, starts, 0, count - 1);
-      System.arraycopy(ends, 1, ends, 0, count - 1);
-      count--;
-    }
-    if (count > 0 && Connection.before(starts[0], rcvNxt)) {
-      starts[0] = rcvNxt;
-    }
+    ranges.dropBefore(rcvNxt);
     if (fin && Connection.before(finSeq, rcvNxt)) {
       fin = false;
     }
@@ -100,7 +62,7 @@ final class Reassembly {
 
   /** Bytes kept from {@code rcvNxt} on without a gap. */
   int contiguous(int rcvNxt) {
-    return count > 0 && starts[0] == rcvNxt ? ends[0] - rcvNxt : 0;
+    return !ranges.isEmpty() && ranges.start(0) == rcvNxt ? ranges.end(0) - rcvNxt : 0;
   }
 
   /**
@@ -109,6 +71,7 @@ final class Reassembly {
    * array of 4 + 8n bytes for n blocks.
    */
   byte[] sackOption(byte[][] options) {
+    int count = ranges.count();
     int blocks = Math.min(count, 4);
     if (blocks == 0) {
       return null;
@@ -118,17 +81,12 @@ final class Reassembly {
     option[1] = 1;
     option[2] = 5;
     option[3] = (byte) (2 + 8 * blocks);
-    int first = 0;
-    for (int i = 0; i < count; i++) {
-      if (!Connection.before(latest, starts[i]) && Connection.before(latest, ends[i])) {
-        first = i;
-      }
-    }
-    put(option, 4, starts[first], ends[first]);
+    int first = Math.max(0, ranges.indexOf(latest));
+    put(option, 4, ranges.start(first), ranges.end(first));
     int at = 12;
     for (int i = 0; i < count && at < option.length; i++) {
       if (i != first) {
-        put(option, at, starts[i], ends[i]);
+        put(option, at, ranges.start(i), ranges.end(i));
         at += 8;
       }
     }

@@ -14,16 +14,14 @@ final class SackScoreboard {
   /** RFC 6675's DupThresh: three segments' worth above a hole mark it lost. */
   static final int DUP_THRESH = 3;
 
-  private final int[] starts = new int[RANGES];
-  private final int[] ends = new int[RANGES];
-  private int count;
+  private final SeqRanges ranges = new SeqRanges(RANGES);
 
   boolean isEmpty() {
-    return count == 0;
+    return ranges.isEmpty();
   }
 
   void clear() {
-    count = 0;
+    ranges.clear();
   }
 
   /**
@@ -45,85 +43,38 @@ final class SackScoreboard {
 
   /** SACKs {@code [left, right)}; whether any byte of it is new. */
   boolean add(int left, int right) {
-    int i = 0;
-    while (i < count && Connection.before(ends[i], left)) {
-      i++;
-    }
-    if (i == count || Connection.before(right, starts[i])) {
-      if (count == RANGES) {
-        if (i == count) {
-          return false; // full, and above everything kept: the lower ranges matter more (holes go lowest first)
-        }
-        count--; // the highest range makes room
+    int added = ranges.add(left, right);
+    if (added == SeqRanges.FULL) {
+      if (Connection.before(highest(), left)) {
+        return false; // full, and above everything kept: the lower ranges matter more (holes go lowest first)
       }
-      System.arraycopy(starts, i, starts, i + 1, count - i);
-      System.arraycopy(ends, i, ends, i + 1, count - i);
-      starts[i] = left;
-      ends[i] = right;
-      count++;
-      return true;
+      ranges.dropHighest(); // the highest range makes room
+      added = ranges.add(left, right);
     }
-    boolean news = Connection.before(left, starts[i]) || Connection.before(ends[i], right);
-    if (Connection.before(left, starts[i])) {
-      starts[i] = left;
-    }
-    if (Connection.before(ends[i], right)) {
-      ends[i] = right;
-    }
-    int j = i + 1;
-    while (j < count && !Connection.before(ends[i], starts[j])) {
-      if (Connection.before(ends[i], ends[j])) {
-        ends[i] = ends[j];
-      }
-      j++;
-    }
-    System.arraycopy(starts, j, starts, i + 1, count - j);
-    System.arraycopy(ends, j, ends, i + 1, count - j);
-    count -= j - i - 1;
-    return news;
+    return added > 0;
   }
 
   /** Forgets what the cumulative ACK {@code sndUna} covers. */
   void advance(int sndUna) {
-    int drop = 0;
-    while (drop < count && !Connection.before(sndUna, ends[drop])) {
-      drop++;
-    }
-    if (drop > 0) {
-      System.arraycopy(starts, drop, starts, 0, count - drop);
-      System.arraycopy(ends, drop, ends, 0, count - drop);
-      count -= drop;
-    }
-    if (count > 0 && Connection.before(starts[0], sndUna)) {
-      starts[0] = sndUna;
-    }
+    ranges.dropBefore(sndUna);
   }
 
   /** Whether {@code seq} is SACKed. */
   boolean sacked(int seq) {
-    for (int i = 0; i < count; i++) {
-      if (!Connection.before(seq, starts[i]) && Connection.before(seq, ends[i])) {
-        return true;
-      }
-    }
-    return false;
+    return ranges.indexOf(seq) >= 0;
   }
 
   /** Where the SACKed range holding {@code seq} ends, or {@code seq} itself if it is not SACKed. */
   int skip(int seq) {
-    for (int i = 0; i < count; i++) {
-      if (!Connection.before(seq, starts[i]) && Connection.before(seq, ends[i])) {
-        return ends[i];
-      }
-    }
-    return seq;
+    int i = ranges.indexOf(seq);
+    return i < 0 ? seq : ranges.end(i);
   }
 
   /** Bytes from {@code seq} up to the next SACKed byte above it ({@code Integer.MAX_VALUE} if none is). */
   int unsackedFrom(int seq) {
-    for (int i = 0; i < count; i++) {
-      if (Connection.before(seq, starts[i])) {
-        return starts[i] - seq;
+    for (int i = 0; i < ranges.count(); i++) {
+      if (Connection.before(seq, ranges.start(i))) {
+        return ranges.start(i) - seq;
       }
     }
     return Integer.MAX_VALUE;
@@ -135,19 +86,21 @@ final class SackScoreboard {
    * {@code segmentSize} SACKed above it.
    */
   boolean isLost(int seq, int segmentSize) {
-    int ranges = 0;
+    int above = 0;
     long bytes = 0;
-    for (int i = 0; i < count; i++) {
-      if (Connection.before(seq, ends[i])) {
-        ranges++;
-        bytes += ends[i] - (Connection.before(seq, starts[i]) ? starts[i] : seq);
+    for (int i = 0; i < ranges.count(); i++) {
+      int start = ranges.start(i);
+      int end = ranges.end(i);
+      if (Connection.before(seq, end)) {
+        above++;
+        bytes += end - (Connection.before(seq, start) ? start : seq);
       }
     }
-    return ranges >= DUP_THRESH || bytes > (long) (DUP_THRESH - 1) * segmentSize;
+    return above >= DUP_THRESH || bytes > (long) (DUP_THRESH - 1) * segmentSize;
   }
 
   /** The end of the highest SACKed range; meaningless when empty. */
   int highest() {
-    return ends[count - 1];
+    return ranges.end(ranges.count() - 1);
   }
 }
