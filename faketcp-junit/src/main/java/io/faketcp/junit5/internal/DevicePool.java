@@ -46,6 +46,8 @@ final class DevicePool {
   /** How long a device handed back may take to become a spare again (its capture's ring read to the end). */
   private static final long RECYCLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int MAX_CLOSING = 64;
+  /** Where {@link #discardQueued} reads into: one per thread that hands devices out or recycles them, not one per test. */
+  private static final ThreadLocal<ByteBuffer> DISCARD_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(65536));
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   /** Held while addresses change and while the namespace is checked, so a check never sees a spare's address. */
@@ -299,7 +301,7 @@ final class DevicePool {
 
   /** Reads and drops what the kernel queued on {@code device}; false if it does not run dry. */
   private static boolean discardQueued(TunDevice device) {
-    ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(device.mtu(), 65536));
+    ByteBuffer buffer = DISCARD_BUFFER.get(); // no packet is larger: a device's MTU is at most 65535
     for (int i = 0; i < 100_000; i++) {
       if (device.read(buffer) == 0) {
         return true;
