@@ -61,6 +61,8 @@ public final class FakePeer implements AutoCloseable {
   /** The peer thread's packet views, re-pointed at each packet: parsing allocates nothing. */
   private final PacketViews views = new PacketViews();
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  /** Callers of {@link #awaitQueueRead} waiting for the peer to read its device dry. */
+  private final ConcurrentLinkedQueue<CompletableFuture<Void>> readBarriers = new ConcurrentLinkedQueue<>();
   private final List<ConnectManyRun> runs = new ArrayList<>();
   private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
   private final ConnectManyRun.Sources sources;
@@ -269,6 +271,31 @@ public final class FakePeer implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the peer has read every packet the host had queued on the device when this was called
+   * (what a view of the traffic through the peer's own eyes needs before it is complete: the host's
+   * last ACK of a handshake may still be queued when {@code connect} returns), at most {@code timeout}.
+   *
+   * @return false if the peer is not running or the time ran out
+   */
+  public boolean awaitQueueRead(java.time.Duration timeout) {
+    if (Thread.currentThread() == thread || !thread.isAlive()) {
+      return false;
+    }
+    CompletableFuture<Void> read = new CompletableFuture<>();
+    readBarriers.add(read);
+    device.wakeup();
+    try {
+      read.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    }
+  }
+
   /** The threads serving {@link Server} connections. */
   ServerPool servers() {
     return servers;
@@ -321,8 +348,12 @@ public final class FakePeer implements AutoCloseable {
 
   private void run() {
     ByteBuffer in = ByteBuffer.allocateDirect(65536);
+    List<CompletableFuture<Void>> barriers = new ArrayList<>();
     try (TunDevice.Attachment io = device.attach()) {
       while (!stopping) {
+        for (CompletableFuture<Void> b; (b = readBarriers.poll()) != null; ) {
+          barriers.add(b); // taken before the reads below: they see everything queued before the call
+        }
         int handled = 0;
         while (handled < BATCH) {
           int n = device.read(in);
@@ -337,6 +368,10 @@ public final class FakePeer implements AutoCloseable {
         tcp.flush();
         long now = System.nanoTime();
         tcp.readAll = handled < BATCH;
+        if (tcp.readAll && !barriers.isEmpty()) {
+          barriers.forEach(b -> b.complete(null));
+          barriers.clear();
+        }
         tcp.fireTimers(now);
         long next = tcp.nextTimer();
         for (int i = 0; i < runs.size(); i++) {
@@ -366,6 +401,7 @@ public final class FakePeer implements AutoCloseable {
     } catch (Throwable t) {
       fail(t);
     } finally {
+      barriers.forEach(b -> b.cancel(false));
       stopServers();
       for (ConnectManyRun run : runs) {
         run.future.completeExceptionally(failure().orElse(new IllegalStateException("the peer stopped")));

@@ -16,6 +16,8 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -58,6 +60,24 @@ class FakePeerTest {
       Thread.sleep(300); // data is never acknowledged: it stays queued
       assertThat(sendQueue(socket)).isEqualTo(20_000);
       assertThat(f.peer.counters().established()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void awaitQueueReadReturnsOnceThePeerHasReadWhatTheHostSent() throws Exception {
+    List<Socket> sockets = new ArrayList<>();
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT))) {
+      for (int i = 0; i < 20; i++) {
+        sockets.add(new Socket(f.address(5), 80)); // connect returns before the peer reads the final ACK
+      }
+      assertThat(f.peer.awaitQueueRead(Duration.ofSeconds(2))).isTrue();
+      assertThat(f.peer.counters().established()).as("every final ACK read").isEqualTo(20);
+      f.peer.close();
+      assertThat(f.peer.awaitQueueRead(Duration.ofSeconds(2))).as("a stopped peer reads nothing").isFalse();
+    } finally {
+      for (Socket s : sockets) {
+        s.close();
+      }
     }
   }
 

@@ -55,6 +55,14 @@ interface PacketCapture {
   /** What was lost on the way into the capture, or why that cannot be told. */
   String dropReport();
 
+  /**
+   * Whether this capture sees a packet of the host only once the peer has read it (the peer's own
+   * view, without libpcap): then a snapshot first lets the peer read what is queued on the device.
+   */
+  default boolean seesOnlyWhatThePeerReads() {
+    return false;
+  }
+
   /** Stops seeing packets; idempotent. */
   void stop();
 

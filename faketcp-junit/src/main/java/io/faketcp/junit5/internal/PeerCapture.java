@@ -51,6 +51,11 @@ final class PeerCapture implements PacketCapture, PacketListener {
   }
 
   @Override
+  public boolean seesOnlyWhatThePeerReads() {
+    return true;
+  }
+
+  @Override
   public PacketListener peerListener() {
     return this;
   }

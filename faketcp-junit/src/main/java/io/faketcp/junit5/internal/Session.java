@@ -342,6 +342,11 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     if (capture == null) {
       throw new IllegalStateException("capture is off for " + settings);
     }
+    if (capture.seesOnlyWhatThePeerReads()) {
+      // The interface's counters may not count a packet queued for the peer until the peer reads it:
+      // let the peer read what the host has sent so far (the handshake's last ACK after connect).
+      peer.awaitQueueRead(java.time.Duration.ofMillis(500));
+    }
     // Complete means: every packet the peer has read or written, and every packet the kernel has
     // already put in the capture's ring (sent by the host, not yet read by the peer), was read.
     long expected = Math.max(captureBase + expectedPackets(), capture.kernelDeliveredSinceStart());
