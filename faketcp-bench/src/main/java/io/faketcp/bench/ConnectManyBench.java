@@ -28,6 +28,12 @@ import java.util.Map;
  *
  * <p>TXQUEUELEN (an experiment, not what the engine does): sets the tun device's transmit queue with
  * {@code ip link} before the run; the kernel default is 500 packets.
+ *
+ * <p>Also printed: {@code alloc-per-conn}, the bytes the peer thread allocated over the run per
+ * established connection (the JVM's exact per-thread counter). For profiling:
+ * {@code -Dbench.warmup=N} opens N connections first (the server must expect COUNT + N), and
+ * {@code -Dbench.await=FILE} then prints {@code profile-ready} and waits until FILE exists before the
+ * measured run, so that a profiler can attach to the peer thread ({@code perf record -t TID}).
  */
 public final class ConnectManyBench {
   private static final String[][] KERNEL_COUNTERS = {
@@ -48,23 +54,40 @@ public final class ConnectManyBench {
       if (args.length > 3) {
         new ProcessBuilder("ip", "link", "set", tun.name(), "txqueuelen", args[3]).inheritIO().start().waitFor();
       }
-      java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+      com.sun.management.ThreadMXBean cpu =
+          (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
       long peerThread = peerThread(tun.name());
+      int warmup = Integer.getInteger("bench.warmup", 0);
+      if (warmup > 0) {
+        peer.connectMany(ConnectMany.to(new InetSocketAddress(tun.subnet().hostAddress(), port), warmup)
+            .inFlight(inFlight).timeout(Duration.ofSeconds(90)));
+        peer.closeClientConnections(true);
+      }
+      String await = System.getProperty("bench.await");
+      if (await != null) {
+        System.out.println("profile-ready");
+        System.out.flush();
+        while (!Files.exists(Path.of(await))) {
+          Thread.sleep(20);
+        }
+      }
       Map<String, Long> before = counters(tun.name());
       long cpu0 = cpu.getThreadCpuTime(peerThread);
+      long alloc0 = cpu.getThreadAllocatedBytes(peerThread);
       ConnectManyResult r = peer.connectMany(
           ConnectMany.to(new InetSocketAddress(tun.subnet().hostAddress(), port), count).inFlight(inFlight)
               .timeout(Duration.ofSeconds(90)));
       double s = r.elapsed().toNanos() / 1e9;
       double busy = (cpu.getThreadCpuTime(peerThread) - cpu0) / 1e9 / s * 100;
+      long allocated = cpu.getThreadAllocatedBytes(peerThread) - alloc0;
       Map<String, Long> after = counters(tun.name());
       StringBuilder losses = new StringBuilder();
       after.forEach((name, value) -> losses.append(' ').append(name).append(' ').append(value - before.get(name)));
       System.out.printf(Locale.ROOT,
           "connectmany requested %d established %d refused %d timedout %d failed %d synretx %d seconds %.3f rate %.0f/s"
-              + " peer-busy %.0f%%%s%n",
+              + " peer-busy %.0f%% alloc-per-conn %.0f%s%n",
           r.requested(), r.established(), r.refused(), r.timedOut(), r.failed(), r.synRetransmissions(), s,
-          r.established() / s, busy, losses);
+          r.established() / s, busy, (double) allocated / Math.max(1, r.established()), losses);
     }
   }
 
