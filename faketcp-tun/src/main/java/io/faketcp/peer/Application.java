@@ -34,8 +34,11 @@ interface Application {
     return true;
   }
 
-  /** The host sent FIN: every byte before it was {@link #received}; no more will come. */
-  void inputShutdown();
+  /**
+   * The host sent FIN: every byte before it was {@link #received}; no more will come. {@code endpoint}
+   * is the connection's, as {@link #opened} gave it (so a stateless application can close its side).
+   */
+  void inputShutdown(Endpoint endpoint);
 
   /** Room opened in the endpoint's send queue (the host acknowledged data). */
   void writable();

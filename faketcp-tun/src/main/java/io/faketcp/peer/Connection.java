@@ -460,7 +460,7 @@ final class Connection extends Timers.Entry implements Endpoint {
     host.owe(this);
     int before = state;
     state(before == ESTABLISHED ? CLOSE_WAIT : before == FIN_WAIT_1 ? CLOSING : state);
-    app.inputShutdown();
+    app.inputShutdown(this);
     if (before == FIN_WAIT_2) {
       timeWait();
     }

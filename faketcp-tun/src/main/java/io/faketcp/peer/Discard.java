@@ -5,19 +5,21 @@ import java.nio.ByteBuffer;
 /**
  * DISCARD (and the client side of connect-many): takes every byte and drops it, sends nothing,
  * answers the host's FIN with its own. With {@code acknowledge} false it is ACCEPT: the endpoint
- * never acknowledges the host's data, which piles up in the host's send queue.
+ * never acknowledges the host's data, which piles up in the host's send queue. Stateless: one
+ * instance of each serves every connection, so a connection in these modes allocates no application.
  */
 final class Discard implements Application {
-  private final boolean acknowledge;
-  private Endpoint endpoint;
+  static final Discard DISCARD = new Discard(true);
+  static final Discard ACCEPT = new Discard(false);
 
-  Discard(boolean acknowledge) {
+  private final boolean acknowledge;
+
+  private Discard(boolean acknowledge) {
     this.acknowledge = acknowledge;
   }
 
   @Override
   public void opened(Endpoint endpoint) {
-    this.endpoint = endpoint;
   }
 
   @Override
@@ -36,7 +38,7 @@ final class Discard implements Application {
   }
 
   @Override
-  public void inputShutdown() {
+  public void inputShutdown(Endpoint endpoint) {
     endpoint.shutdownOutput();
   }
 

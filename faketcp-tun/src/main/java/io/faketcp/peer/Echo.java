@@ -25,7 +25,7 @@ final class Echo implements Application {
   }
 
   @Override
-  public void inputShutdown() {
+  public void inputShutdown(Endpoint endpoint) {
     endpoint.shutdownOutput(); // the FIN follows the last echoed byte
   }
 

@@ -116,7 +116,7 @@ final class ServerSession implements Application, Server.Connection {
   }
 
   @Override
-  public void inputShutdown() {
+  public void inputShutdown(Endpoint endpoint) {
     lock.lock();
     try {
       inputEnded = true;

@@ -165,8 +165,8 @@ final class TcpHost {
     }
     switch (mode) {
       case ECHO: return new Echo();
-      case DISCARD: return new Discard(true);
-      default: return new Discard(false);
+      case DISCARD: return Discard.DISCARD;
+      default: return Discard.ACCEPT;
     }
   }
 
@@ -199,7 +199,7 @@ final class TcpHost {
       return;
     }
     options(c, segment.options());
-    c.app = new Discard(true);
+    c.app = Discard.DISCARD;
     c.synAckReceived(segment);
     c.run.established(c);
   }

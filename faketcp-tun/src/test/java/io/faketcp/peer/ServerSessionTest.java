@@ -53,7 +53,7 @@ class ServerSessionTest {
     byte[] data = random(300_000);
 
     hostSends(session, data);
-    onPeer(session::inputShutdown);
+    onPeer(() -> session.inputShutdown(endpoint));
 
     await(() -> onPeer(() -> endpoint.outputShutdown), "FIN queued");
     assertThat(onPeer(() -> endpoint.sent.toByteArray())).isEqualTo(data);
@@ -84,7 +84,7 @@ class ServerSessionTest {
     startReading.countDown();
     await(() -> onPeer(session::receiveWindow) == ServerSession.INPUT_CAPACITY, "window open again");
     assertThat(onPeer(() -> endpoint.windowOpenedCalls)).as("window updates asked for").isPositive();
-    onPeer(session::inputShutdown);
+    onPeer(() -> session.inputShutdown(endpoint));
     assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo(data);
   }
 
@@ -212,7 +212,7 @@ class ServerSessionTest {
     await(() -> onPeer(() -> endpoint.outputShutdown), "FIN queued");
     assertThat(onPeer(() -> endpoint.sent.toString(StandardCharsets.US_ASCII))).isEqualTo("hello");
     hostSends(session, "still listening".getBytes(StandardCharsets.US_ASCII));
-    onPeer(session::inputShutdown);
+    onPeer(() -> session.inputShutdown(endpoint));
     assertThat(request.get(5, TimeUnit.SECONDS)).isEqualTo("still listening");
     await(() -> pool.serving().isEmpty(), "server finished");
     assertThat(failures).isEmpty();
@@ -227,7 +227,7 @@ class ServerSessionTest {
     }, endpoint);
 
     hostSends(session, new byte[1234]);
-    onPeer(session::inputShutdown);
+    onPeer(() -> session.inputShutdown(endpoint));
 
     await(() -> onPeer(() -> endpoint.outputShutdown), "FIN after the answer");
     assertThat(onPeer(() -> endpoint.sent.toString(StandardCharsets.US_ASCII))).isEqualTo("got 1234");
@@ -306,7 +306,7 @@ class ServerSessionTest {
     await(() -> onPeer(() -> endpoint.sent.size()) == 11, "greeting");
     hostSends(session, random(100_000));
     assertThat(onPeer(() -> endpoint.outputShutdown)).as("no FIN before the host's").isFalse();
-    onPeer(session::inputShutdown);
+    onPeer(() -> session.inputShutdown(endpoint));
 
     await(() -> onPeer(() -> endpoint.outputShutdown), "FIN");
     assertThat(onPeer(() -> endpoint.sent.toString(StandardCharsets.UTF_8))).isEqualTo("220 ready\r\n");
@@ -325,7 +325,7 @@ class ServerSessionTest {
     assertThat(onPeer(() -> endpoint.sent.toString(StandardCharsets.UTF_8)))
         .isEqualTo("HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n");
     hostSends(session, random(70_000));
-    onPeer(session::inputShutdown);
+    onPeer(() -> session.inputShutdown(endpoint));
     await(() -> pool.serving().isEmpty(), "server finished");
     assertThat(failures).isEmpty();
   }
