@@ -74,21 +74,48 @@ public final class ConnectManyBench {
       Map<String, Long> before = counters(tun.name());
       long cpu0 = cpu.getThreadCpuTime(peerThread);
       long alloc0 = cpu.getThreadAllocatedBytes(peerThread);
+      Path peerStat = nativeThreadStat("faketcp-peer-");
+      long[] ticks0 = userSystemTicks(peerStat);
       ConnectManyResult r = peer.connectMany(
           ConnectMany.to(new InetSocketAddress(tun.subnet().hostAddress(), port), count).inFlight(inFlight)
               .timeout(Duration.ofSeconds(90)));
       double s = r.elapsed().toNanos() / 1e9;
       double busy = (cpu.getThreadCpuTime(peerThread) - cpu0) / 1e9 / s * 100;
       long allocated = cpu.getThreadAllocatedBytes(peerThread) - alloc0;
+      long[] ticks1 = userSystemTicks(peerStat);
+      double perConnTick = 1e6 / CLOCK_TICKS / Math.max(1, r.established());
       Map<String, Long> after = counters(tun.name());
       StringBuilder losses = new StringBuilder();
       after.forEach((name, value) -> losses.append(' ').append(name).append(' ').append(value - before.get(name)));
       System.out.printf(Locale.ROOT,
           "connectmany requested %d established %d refused %d timedout %d failed %d synretx %d seconds %.3f rate %.0f/s"
-              + " peer-busy %.0f%% alloc-per-conn %.0f%s%n",
+              + " peer-busy %.0f%% alloc-per-conn %.0f peer-user-us %.1f peer-sys-us %.1f%s%n",
           r.requested(), r.established(), r.refused(), r.timedOut(), r.failed(), r.synRetransmissions(), s,
-          r.established() / s, busy, (double) allocated / Math.max(1, r.established()), losses);
+          r.established() / s, busy, (double) allocated / Math.max(1, r.established()),
+          (ticks1[0] - ticks0[0]) * perConnTick, (ticks1[1] - ticks0[1]) * perConnTick, losses);
     }
+  }
+
+  /** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+  private static final int CLOCK_TICKS = 100;
+
+  /** /proc/self/task/TID/stat of the native thread whose name starts with {@code prefix}. */
+  static Path nativeThreadStat(String prefix) throws IOException {
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        if (Files.readString(task.resolve("comm")).startsWith(prefix)) {
+          return task.resolve("stat");
+        }
+      }
+    }
+    throw new IllegalStateException("no native thread named " + prefix + "...");
+  }
+
+  /** utime and stime of a thread, in clock ticks: its CPU time in user mode (our Java, the JVM) and in the kernel. */
+  static long[] userSystemTicks(Path stat) throws IOException {
+    String line = Files.readString(stat);
+    String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+    return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12])};
   }
 
   /** The peer's thread: its CPU time over the run says whether the peer or the server was the limit. */

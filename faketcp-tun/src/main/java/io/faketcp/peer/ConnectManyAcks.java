@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * out again at once, and once more when a retransmitted SYN is answered (the queue has room again).
  * A duplicate ACK costs nothing: a connection already in the queue, or accepted, ignores it; one the
  * server has closed is gone from the run already.
+ *
+ * <p>A connection held here is not reused by {@link TcpHost} until it is let go ({@link
+ * Connection#acksKept}); a closed one is handed back for reuse then.
  */
 final class ConnectManyAcks {
   /** How long a handshake stays recent; at most this many are kept. */
@@ -27,20 +30,27 @@ final class ConnectManyAcks {
   /** Connections whose final ACK went out lately, oldest first, with when it did (their {@code synSentAt}). */
   private final ArrayDeque<Connection> recent = new ArrayDeque<>();
   private final List<Connection> suspects = new ArrayList<>();
+  private final TcpHost tcp;
   private long resent;
+
+  ConnectManyAcks(TcpHost tcp) {
+    this.tcp = tcp;
+  }
 
   /** {@code c}'s handshake completed at {@code now} (its final ACK sent). */
   void completed(Connection c, long now) {
     if (c.retransmissions > 0 && !suspects.isEmpty()) {
       for (Connection s : suspects) {
         resend(s);
+        release(s);
       }
       suspects.clear();
     }
     c.synSentAt = now;
+    c.acksKept = true;
     recent.add(c);
     while (recent.size() > MAX_KEPT || now - recent.peekFirst().synSentAt > RECENT_NANOS) {
-      recent.pollFirst();
+      release(recent.pollFirst());
     }
   }
 
@@ -50,9 +60,16 @@ final class ConnectManyAcks {
       if (c.synSentAt - since >= 0 && c.state == Connection.ESTABLISHED && suspects.size() < MAX_KEPT) {
         resend(c);
         suspects.add(c);
+      } else {
+        release(c);
       }
     }
     recent.clear();
+  }
+
+  private void release(Connection c) {
+    c.acksKept = false;
+    tcp.recycle(c);
   }
 
   private void resend(Connection c) {

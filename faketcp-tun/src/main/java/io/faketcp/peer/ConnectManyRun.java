@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ConnectManyRun {
   static final int REFUSED = 1;
   static final int TIMED_OUT = 2;
-  private static final int COMPACT_AT = 1024;
   /**
    * How long a SYN's timeout may wait while the peer has packets it has not read (the SYN+ACK may be
    * among them): a retransmission then would be spurious and would halve the window for nothing.
@@ -33,12 +32,9 @@ final class ConnectManyRun {
   private final int hostAddress;
   private final int hostPort;
   private final ConnectManyPacing pacing;
-  private final ConnectManyAcks acks = new ConnectManyAcks();
+  private final ConnectManyAcks acks;
   /** How long a connection keeps sending its SYN: the request's retransmissions at its initial timeout, doubling. */
   private final long patienceNanos;
-  /** The run's connections not known to be closed (closed ones are dropped now and then), for {@link #closeAll}. */
-  private final List<Connection> connections = new ArrayList<>();
-  private int compactAt = COMPACT_AT;
   private int started;
   private int inFlight;
   private int established;
@@ -55,6 +51,7 @@ final class ConnectManyRun {
     this.sources = sources;
     this.hostAddress = Subnet.toInt((Inet4Address) request.target().getAddress());
     this.hostPort = request.target().getPort();
+    this.acks = new ConnectManyAcks(tcp);
     long initial = request.initialRetransmissionTimeout().toNanos();
     this.pacing = new ConnectManyPacing(request.inFlight(), initial);
     long patience = 0;
@@ -79,19 +76,10 @@ final class ConnectManyRun {
       Connection c = tcp.openClient(this, hostAddress, hostPort, (int) (source >>> 16), (int) source & 0xffff);
       started++;
       inFlight++;
-      remember(c);
       c.synSentAt = now;
       tcp.sendSyn(c);
       tcp.timers.arm(c, now + pacing.timeout(0));
     }
-  }
-
-  private void remember(Connection c) {
-    if (connections.size() >= compactAt) {
-      connections.removeIf(old -> old.state == Connection.CLOSED);
-      compactAt = Math.max(COMPACT_AT, connections.size() * 2);
-    }
-    connections.add(c);
   }
 
   /** A SYN of this run went unanswered for its timeout: sends it again, or gives up on the connection. */
@@ -122,7 +110,7 @@ final class ConnectManyRun {
     if (done() || now - deadlineNanos < 0) {
       return;
     }
-    for (Connection c : connections) {
+    for (Connection c : open()) {
       if (c.state == Connection.SYN_SENT) {
         failed(c, TIMED_OUT);
         tcp.close(c);
@@ -178,13 +166,26 @@ final class ConnectManyRun {
 
   /** Closes every connection of this run still open (FIN or RST). */
   void closeAll(boolean reset) {
-    for (Connection c : connections) {
+    for (Connection c : open()) {
       if (c.state == Connection.SYN_SENT) {
         failed(c, TIMED_OUT);
       }
       tcp.closeClient(c, reset);
     }
-    connections.clear();
+  }
+
+  /**
+   * This run's connections still open: those in the peer's table (a closed connection leaves it at
+   * once, and may be reused for another, so the run keeps no list of its own).
+   */
+  private List<Connection> open() {
+    List<Connection> open = new ArrayList<>();
+    for (Connection c : tcp.table().all()) {
+      if (c.run == this) {
+        open.add(c);
+      }
+    }
+    return open;
   }
 
   /**

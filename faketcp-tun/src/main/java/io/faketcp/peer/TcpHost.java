@@ -19,6 +19,8 @@ import java.util.function.LongSupplier;
  * new connection gets is decided in {@link #applicationFor}. Peer thread only.
  */
 final class TcpHost {
+  /** Closed client connections kept for reuse: more than connect-many's largest window turns over at once. */
+  static final int SPARES = 1024;
   final Link link;
   final Counters counters;
   final Timers timers = new Timers();
@@ -33,6 +35,9 @@ final class TcpHost {
   private final ConnectionTable table = new ConnectionTable();
   private final SplittableRandom random = new SplittableRandom();
   private final List<Connection> acksOwed = new ArrayList<>();
+  /** Closed connect-many client connections kept for {@link #openClient} to reuse, at most {@link #SPARES}. */
+  private final Connection[] spares = new Connection[SPARES];
+  private int spareCount;
   private final List<Connection> reports = new ArrayList<>();
   private final List<String> reportReasons = new ArrayList<>();
   private ByteBuffer viewSource;
@@ -217,7 +222,14 @@ final class TcpHost {
 
   /** Connect-many: a new client connection, entered in the table; the caller sends its SYN. */
   Connection openClient(ConnectManyRun run, int hostAddress, int hostPort, int peerAddress, int peerPort) {
-    Connection c = new Connection(this, hostAddress, hostPort, peerAddress, peerPort, run);
+    Connection c;
+    if (spareCount > 0) {
+      c = spares[--spareCount];
+      spares[spareCount] = null;
+      c.reuse(hostAddress, hostPort, peerAddress, peerPort, run);
+    } else {
+      c = new Connection(this, hostAddress, hostPort, peerAddress, peerPort, run);
+    }
     c.iss = random.nextInt();
     c.sndUna = c.iss;
     c.sndNxt = c.iss + 1;
@@ -229,6 +241,22 @@ final class TcpHost {
     counters.increment(Counters.CONNECTIONS_OPENED);
     c.state(Connection.SYN_SENT);
     return c;
+  }
+
+  /**
+   * A connection closed, or something that held it let go: a client connection nothing refers to any
+   * more is kept for {@link #openClient} to reuse.
+   */
+  void recycle(Connection c) {
+    if (spareCount < SPARES && c.reusable()) {
+      c.spare = true;
+      spares[spareCount++] = c;
+    }
+  }
+
+  /** Closed client connections waiting to be reused (test access). */
+  int spareConnections() {
+    return spareCount;
   }
 
   /** Whether a 4-tuple is in use (connect-many skips it). */
