@@ -51,6 +51,8 @@ public final class FakePeer implements AutoCloseable {
   private final Subnet subnet;
   private final Counters counters = new Counters();
   private final Wire wire;
+  /** Native buffers reused from an earlier peer; given back when this peer's thread ends. */
+  private final PeerBuffers buffers;
   private final FaultLayer faults;
   /** The seed of random faults when the rules give none: -Dfaketcp.seed, else chosen at random. */
   private final long defaultSeed;
@@ -70,6 +72,8 @@ public final class FakePeer implements AutoCloseable {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Thread thread;
   private volatile boolean stopping;
+  /** Set once {@link #close()} has seen the thread end: the buffers are given back, nothing is sent any more. */
+  private volatile boolean closed;
 
   private FakePeer(Builder b) {
     this.device = b.device;
@@ -80,7 +84,8 @@ public final class FakePeer implements AutoCloseable {
     Long property = Long.getLong(SEED_PROPERTY);
     this.defaultSeed = property != null ? property : new java.util.SplittableRandom().nextLong();
     this.faults = new FaultLayer(counters, b.faultListener, defaultSeed);
-    this.wire = new Wire(device, counters, listener, faults);
+    this.buffers = PeerBuffers.take();
+    this.wire = new Wire(device, counters, listener, faults, buffers);
     this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules, System::nanoTime);
     tcp.faults = faults;
     faults.attach(wire, this::deliver, tcp.timers);
@@ -122,6 +127,11 @@ public final class FakePeer implements AutoCloseable {
   public void rules(Rules rules) {
     if (rules == null) {
       throw new IllegalArgumentException("rules is null");
+    }
+    if (closed) { // a closed peer sends nothing more (its device may be serving another peer by now)
+      tcp.rules(rules);
+      faults.install(rules, defaultSeed);
+      return;
     }
     onPeerThread(() -> {
       tcp.rules(rules);
@@ -339,6 +349,12 @@ public final class FakePeer implements AutoCloseable {
       LOG.log(System.Logger.Level.WARNING, "peer thread {0} did not stop within 5 s", thread.getName());
     }
     servers.awaitStopped(java.time.Duration.ofSeconds(5));
+    synchronized (this) {
+      if (!closed && !thread.isAlive()) {
+        closed = true;
+        buffers.release();
+      }
+    }
   }
 
   private FakePeer startThread() {
@@ -347,7 +363,7 @@ public final class FakePeer implements AutoCloseable {
   }
 
   private void run() {
-    ByteBuffer in = ByteBuffer.allocateDirect(65536);
+    ByteBuffer in = buffers.in;
     List<CompletableFuture<Void>> barriers = new ArrayList<>();
     try (TunDevice.Attachment io = device.attach()) {
       while (!stopping) {
