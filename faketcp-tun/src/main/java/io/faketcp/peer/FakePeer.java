@@ -6,10 +6,10 @@ import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.PacketViews;
 import io.faketcp.packet.Tcpdump;
+import io.faketcp.peer.internal.PeerThreadAccess;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
-import io.faketcp.peer.internal.PeerThreadAccess;
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -17,9 +17,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -76,7 +78,7 @@ public final class FakePeer implements AutoCloseable {
   /** Whether {@link #thread} is this peer's own, ended by {@link #close()}. */
   private final boolean ownThread;
   /** Where this peer is in its life on {@link #thread}: {@link #NEW}, {@link #BUSY}, {@link #WAITING} or {@link #ENDED}. */
-  private final java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger phase = new AtomicInteger(NEW);
   /** Served, not yet run by the thread. */
   private static final int NEW = 0;
   /** The thread is reading, answering or running tasks for this peer. */
@@ -85,7 +87,8 @@ public final class FakePeer implements AutoCloseable {
   private static final int WAITING = 2;
   /** Done: stopped, failed, or taken off the thread; it never touches this peer again. */
   private static final int ENDED = 3;
-  private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+  /** Counted down when the peer is {@link #ENDED}: what a {@link #close()} that had to wake the thread waits for. */
+  private final CountDownLatch ended = new CountDownLatch(1);
   private volatile boolean stopping;
   /** Set once {@link #close()} has seen the thread end: the buffers are given back, nothing is sent any more. */
   private volatile boolean closed;
