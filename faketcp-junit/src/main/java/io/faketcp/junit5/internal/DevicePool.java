@@ -284,19 +284,16 @@ final class DevicePool {
       LOG.log(System.Logger.Level.DEBUG, "spare " + prepared + " not reused: " + e, e);
     } finally {
       Settings.DeviceKey key = prepared.key();
-      boolean kept = false;
       synchronized (monitor) {
         preparing.merge(key, -1, Integer::sum);
         preparing.remove(key, 0);
         Deque<Prepared> q = spares.computeIfAbsent(key, k -> new ArrayDeque<>());
         if (reusable && !draining && q.size() < SPARES) {
           q.addLast(prepared);
-          kept = true;
+        } else {
+          closeLater(prepared); // counted as closing before a drain can see "nothing preparing"
         }
         monitor.notifyAll();
-      }
-      if (!kept) {
-        closeLater(prepared);
       }
     }
   }
@@ -512,12 +509,10 @@ final class DevicePool {
         preparing.remove(key, 0);
         if (spare != null && !draining) {
           spares.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(spare);
-          spare = null;
+        } else if (spare != null) {
+          closeLater(spare); // counted as closing before a drain can see "nothing preparing"
         }
         monitor.notifyAll();
-      }
-      if (spare != null) {
-        closeLater(spare);
       }
     }
   }
