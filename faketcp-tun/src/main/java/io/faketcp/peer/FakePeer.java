@@ -6,6 +6,7 @@ import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.PacketViews;
 import io.faketcp.packet.Tcpdump;
+import io.faketcp.peer.internal.PeerThreadAccess;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
@@ -16,9 +17,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -51,6 +54,8 @@ public final class FakePeer implements AutoCloseable {
   private final Subnet subnet;
   private final Counters counters = new Counters();
   private final Wire wire;
+  /** Native buffers reused from an earlier peer; given back when this peer's thread ends. */
+  private final PeerBuffers buffers;
   private final FaultLayer faults;
   /** The seed of random faults when the rules give none: -Dfaketcp.seed, else chosen at random. */
   private final long defaultSeed;
@@ -68,8 +73,43 @@ public final class FakePeer implements AutoCloseable {
   private final ConnectManyRun.Sources sources;
   private final ServerPool servers;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
-  private final Thread thread;
+  /** The thread this peer runs on: its own, or one a fixture keeps per device for peer after peer. */
+  private final PeerThread thread;
+  /** Whether {@link #thread} is this peer's own, ended by {@link #close()}. */
+  private final boolean ownThread;
+  /** Where this peer is in its life on {@link #thread}: {@link #NEW}, {@link #BUSY}, {@link #WAITING} or {@link #ENDED}. */
+  private final AtomicInteger phase = new AtomicInteger(NEW);
+  /** Served, not yet run by the thread. */
+  private static final int NEW = 0;
+  /** The thread is reading, answering or running tasks for this peer. */
+  private static final int BUSY = 1;
+  /** The thread waits for packets with nothing of this peer's in hand: close() may take the peer off it. */
+  private static final int WAITING = 2;
+  /** Done: stopped, failed, or taken off the thread; it never touches this peer again. */
+  private static final int ENDED = 3;
+  /** Counted down when the peer is {@link #ENDED}: what a {@link #close()} that had to wake the thread waits for. */
+  private final CountDownLatch ended = new CountDownLatch(1);
   private volatile boolean stopping;
+  /** Set once {@link #close()} has seen the thread end: the buffers are given back, nothing is sent any more. */
+  private volatile boolean closed;
+
+  static {
+    PeerThreadAccess.install(new PeerThreadAccess<TunDevice, Builder>() {
+      @Override
+      public AutoCloseable keep(TunDevice device) {
+        return new PeerThread(device);
+      }
+
+      @Override
+      public Builder onThread(Builder builder, AutoCloseable thread) {
+        if (!(thread instanceof PeerThread) || ((PeerThread) thread).device() != builder.device) {
+          throw new IllegalArgumentException(thread + " is not a peer thread of " + builder.device.name());
+        }
+        builder.thread = (PeerThread) thread;
+        return builder;
+      }
+    });
+  }
 
   private FakePeer(Builder b) {
     this.device = b.device;
@@ -80,7 +120,8 @@ public final class FakePeer implements AutoCloseable {
     Long property = Long.getLong(SEED_PROPERTY);
     this.defaultSeed = property != null ? property : new java.util.SplittableRandom().nextLong();
     this.faults = new FaultLayer(counters, b.faultListener, defaultSeed);
-    this.wire = new Wire(device, counters, listener, faults);
+    this.buffers = PeerBuffers.take();
+    this.wire = new Wire(device, counters, listener, faults, buffers);
     this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules, System::nanoTime);
     tcp.faults = faults;
     faults.attach(wire, this::deliver, tcp.timers);
@@ -88,8 +129,8 @@ public final class FakePeer implements AutoCloseable {
     this.sources = new ConnectManyRun.Sources(subnet);
     this.servers = new ServerPool(device.name(), this::offer, this::record);
     tcp.servers = servers;
-    this.thread = new Thread(this::run, "faketcp-peer-" + device.name());
-    thread.setDaemon(true);
+    this.ownThread = b.thread == null;
+    this.thread = ownThread ? new PeerThread(device) : b.thread;
   }
 
   /** A builder for a peer on {@code device}; by default every host ACCEPTs. */
@@ -122,6 +163,11 @@ public final class FakePeer implements AutoCloseable {
   public void rules(Rules rules) {
     if (rules == null) {
       throw new IllegalArgumentException("rules is null");
+    }
+    if (closed) { // a closed peer sends nothing more (its device may be serving another peer by now)
+      tcp.rules(rules);
+      faults.install(rules, defaultSeed);
+      return;
     }
     onPeerThread(() -> {
       tcp.rules(rules);
@@ -173,9 +219,14 @@ public final class FakePeer implements AutoCloseable {
     return Optional.ofNullable(failure.get());
   }
 
-  /** Whether the peer's thread is running. */
+  /** Whether the peer's thread is running it. */
   public boolean isRunning() {
-    return thread.isAlive();
+    return phase.get() != ENDED && thread.isAlive();
+  }
+
+  /** Whether this peer is done on its thread (closed, failed or never run): the thread will not touch it again. */
+  boolean ended() {
+    return phase.get() == ENDED;
   }
 
   /**
@@ -244,7 +295,7 @@ public final class FakePeer implements AutoCloseable {
 
   /** Runs {@code task} on the peer's thread and waits for it; directly when the thread is not running. */
   private void onPeerThread(Runnable task) {
-    if (Thread.currentThread() == thread || !thread.isAlive()) {
+    if (thread.isCurrent() || !isRunning()) {
       task.run();
       return;
     }
@@ -264,7 +315,7 @@ public final class FakePeer implements AutoCloseable {
     } catch (ExecutionException e) {
       throw (RuntimeException) e.getCause();
     } catch (TimeoutException e) {
-      if (thread.isAlive()) {
+      if (isRunning()) {
         throw new IllegalStateException("the peer on " + device.name() + " did not take the new rules within 10 s", e);
       }
       task.run(); // it stopped meanwhile
@@ -279,7 +330,7 @@ public final class FakePeer implements AutoCloseable {
    * @return false if the peer is not running or the time ran out
    */
   public boolean awaitQueueRead(java.time.Duration timeout) {
-    if (Thread.currentThread() == thread || !thread.isAlive()) {
+    if (thread.isCurrent() || !isRunning()) {
       return false;
     }
     CompletableFuture<Void> read = new CompletableFuture<>();
@@ -303,7 +354,7 @@ public final class FakePeer implements AutoCloseable {
 
   /** Queues {@code task} for the peer thread from any thread; false if the peer is not running. */
   private boolean offer(Runnable task) {
-    if (!thread.isAlive()) {
+    if (!isRunning()) {
       return false;
     }
     tasks.add(task);
@@ -312,7 +363,7 @@ public final class FakePeer implements AutoCloseable {
   }
 
   private void submit(Runnable task) {
-    if (!thread.isAlive()) {
+    if (!isRunning()) {
       throw new IllegalStateException("the peer on " + device.name() + " is not running"
           + failure().map(f -> ": it stopped with " + f).orElse(""));
     }
@@ -321,36 +372,98 @@ public final class FakePeer implements AutoCloseable {
   }
 
   /**
-   * Stops the peer's thread and waits for it (up to 5 seconds). The device is left open.
-   * Idempotent.
+   * Stops the peer and waits until its thread is done with it (up to 5 seconds); its own thread ends
+   * too. The device is left open. Idempotent.
+   *
+   * <p>A peer whose thread waits for packets, with nothing of the peer's in hand, is taken off it at
+   * once, without waking it: the rest of its stopping (servers, connect-many runs, waiting callers) is
+   * done here. Otherwise the thread is woken and finishes the peer itself.
    */
   @Override
   public void close() {
     stopping = true;
-    if (device.isOpen()) {
-      device.wakeup();
+    if (phase.compareAndSet(WAITING, ENDED) || phase.compareAndSet(NEW, ENDED)) {
+      finish(); // the thread will not touch this peer again: it checks the phase when it wakes
+      ended.countDown();
+    } else if (phase.get() != ENDED) {
+      if (device.isOpen()) {
+        device.wakeup();
+      }
+      if (!thread.isCurrent()) {
+        try {
+          if (!ended.await(5, TimeUnit.SECONDS)) {
+            LOG.log(System.Logger.Level.WARNING, "peer thread {0} did not stop the peer within 5 s", thread.name());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
-    try {
-      thread.join(5000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (thread.isAlive()) {
-      LOG.log(System.Logger.Level.WARNING, "peer thread {0} did not stop within 5 s", thread.getName());
+    if (ownThread) {
+      thread.close();
     }
     servers.awaitStopped(java.time.Duration.ofSeconds(5));
+    synchronized (this) {
+      if (!closed && phase.get() == ENDED && (!ownThread || !thread.isAlive())) {
+        closed = true;
+        buffers.release();
+      }
+    }
   }
 
   private FakePeer startThread() {
-    thread.start();
+    thread.serve(this);
     return this;
   }
 
-  private void run() {
-    ByteBuffer in = ByteBuffer.allocateDirect(65536);
+  /** On the thread, when the device went away before this peer ran. */
+  void endWithoutRunning(Throwable cause) {
+    if (phase.compareAndSet(NEW, ENDED)) {
+      if (!stopping && device.isOpen()) {
+        fail(cause);
+      }
+      finish();
+      ended.countDown();
+    }
+  }
+
+  /**
+   * On the thread: runs this peer until it is closed, fails, or is taken off the thread while the
+   * thread waited ({@link #close()}); then the thread may serve the next peer.
+   */
+  void runOnThisThread() {
+    if (!phase.compareAndSet(NEW, BUSY)) {
+      return; // closed before it ran; close() finished it
+    }
+    boolean takenOff = false;
+    try {
+      takenOff = loop();
+    } finally {
+      if (!takenOff) {
+        finish();
+        phase.set(ENDED);
+        ended.countDown();
+      }
+    }
+  }
+
+  /** What stopping leaves to do, on whichever thread ends the peer: nobody waits for this peer any more. */
+  private void finish() {
+    for (CompletableFuture<Void> b; (b = readBarriers.poll()) != null; ) {
+      b.cancel(false);
+    }
+    stopServers();
+    for (ConnectManyRun run : runs) {
+      run.future.completeExceptionally(failure().orElse(new IllegalStateException("the peer stopped")));
+    }
+  }
+
+  /** The peer's work; true when close() took the peer off the thread while it waited. */
+  private boolean loop() {
+    ByteBuffer in = buffers.in;
     List<CompletableFuture<Void>> barriers = new ArrayList<>();
-    try (TunDevice.Attachment io = device.attach()) {
-      while (!stopping) {
+    try {
+      while (!stopping && !thread.closing()) {
         for (CompletableFuture<Void> b; (b = readBarriers.poll()) != null; ) {
           barriers.add(b); // taken before the reads below: they see everything queued before the call
         }
@@ -390,7 +503,18 @@ public final class FakePeer implements AutoCloseable {
         }
         int timeout = next == Long.MAX_VALUE ? -1
             : (int) Math.max(0, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(next - now) + 1));
-        device.awaitReadable(timeout);
+        phase.set(WAITING); // barriers is empty here: every read ran the queue dry
+        try {
+          device.awaitReadable(timeout);
+        } catch (RuntimeException | Error e) {
+          if (!phase.compareAndSet(WAITING, BUSY)) {
+            return true; // close() took this peer meanwhile: its end is not this peer's failure
+          }
+          throw e;
+        }
+        if (!phase.compareAndSet(WAITING, BUSY)) {
+          return true; // close() took this peer: touch nothing of it
+        }
       }
     } catch (TunException e) {
       if (!stopping && device.isOpen()) {
@@ -402,11 +526,8 @@ public final class FakePeer implements AutoCloseable {
       fail(t);
     } finally {
       barriers.forEach(b -> b.cancel(false));
-      stopServers();
-      for (ConnectManyRun run : runs) {
-        run.future.completeExceptionally(failure().orElse(new IllegalStateException("the peer stopped")));
-      }
     }
+    return false;
   }
 
   /** Resets the connections of servers still running and interrupts them; then runs what they queued. */
@@ -536,6 +657,7 @@ public final class FakePeer implements AutoCloseable {
     private PacketListener listener;
     private FaultListener faultListener;
     private Consumer<Throwable> failureHandler;
+    private PeerThread thread;
 
     private Builder(TunDevice device) {
       this.device = device;

@@ -15,13 +15,15 @@ final class Wire implements Responder.Sink, Link {
   private final TunDevice device;
   private final Counters counters;
   private final PacketListener listener;
-  private final ByteBuffer out = ByteBuffer.allocateDirect(65536);
+  private final ByteBuffer out;
   private final TcpSegment.Builder tcp = TcpSegment.builder();
   private final FaultLayer faults;
   /** Packets a fault delayed or duplicated are written from here, so that {@link #out} stays free. */
-  private final ByteBuffer later = ByteBuffer.allocateDirect(65536);
+  private final ByteBuffer later;
 
-  Wire(TunDevice device, Counters counters, PacketListener listener, FaultLayer faults) {
+  Wire(TunDevice device, Counters counters, PacketListener listener, FaultLayer faults, PeerBuffers buffers) {
+    this.out = buffers.out;
+    this.later = buffers.later;
     this.device = device;
     this.counters = counters;
     this.listener = listener;

@@ -315,6 +315,26 @@ class FakePeerTest {
     f.close();
   }
 
+  @Test
+  void aClosedPeerSendsNothingMoreAndTheNextPeerOnTheDeviceAnswers() throws Exception {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT));
+        Socket first = new Socket(f.address(5), 80)) {
+      await(() -> f.peer.counters().established() == 1, "first connection established");
+      f.peer.close();
+      long sent = f.peer.counters().packetsOut();
+      // New rules re-announce the window of every open connection: a running peer would send an ACK now.
+      f.peer.rules(Rules.of(Mode.ECHO));
+      assertThat(f.peer.counters().packetsOut()).as("packets sent after close").isEqualTo(sent);
+      assertThat(f.peer.rules().toString()).as("rules after close").contains("ECHO");
+      try (FakePeer next = FakePeer.builder(f.device).mode(Mode.ECHO).start();
+          Socket socket = new Socket(f.address(6), 7)) {
+        socket.setSoTimeout(5000);
+        socket.getOutputStream().write("again".getBytes());
+        assertThat(socket.getInputStream().readNBytes(5)).isEqualTo("again".getBytes());
+      }
+    }
+  }
+
   private static List<TcpSegment> synAcks(PeerFixture f) {
     return f.sent.stream().map(bytes -> {
       try {

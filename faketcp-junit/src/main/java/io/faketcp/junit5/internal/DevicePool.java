@@ -34,7 +34,9 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * capture still open and reading. For devices named by pattern ({@code tun%d}) a couple of spares per
  * configuration are prepared in the background when none comes back in time — opened, their address
  * removed again, the pcap handle opened — so that the next test only has to give one its address
- * back. In a run of tests one after another, no device is opened or closed after the first few.
+ * back. In a run of tests one after another, no device is opened or closed after the first few. Each
+ * device keeps its fake peer's thread ({@link KeptPeerThreads}), ended when the device is closed: no test
+ * starts or joins a thread either.
  *
  * <p>{@link #drain()} (called when JUnit closes the root store, and from a shutdown hook) closes the
  * spares and waits until every device is gone.
@@ -282,19 +284,16 @@ final class DevicePool {
       LOG.log(System.Logger.Level.DEBUG, "spare " + prepared + " not reused: " + e, e);
     } finally {
       Settings.DeviceKey key = prepared.key();
-      boolean kept = false;
       synchronized (monitor) {
         preparing.merge(key, -1, Integer::sum);
         preparing.remove(key, 0);
         Deque<Prepared> q = spares.computeIfAbsent(key, k -> new ArrayDeque<>());
         if (reusable && !draining && q.size() < SPARES) {
           q.addLast(prepared);
-          kept = true;
+        } else {
+          closeLater(prepared); // counted as closing before a drain can see "nothing preparing"
         }
         monitor.notifyAll();
-      }
-      if (!kept) {
-        closeLater(prepared);
       }
     }
   }
@@ -510,12 +509,10 @@ final class DevicePool {
         preparing.remove(key, 0);
         if (spare != null && !draining) {
           spares.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(spare);
-          spare = null;
+        } else if (spare != null) {
+          closeLater(spare); // counted as closing before a drain can see "nothing preparing"
         }
         monitor.notifyAll();
-      }
-      if (spare != null) {
-        closeLater(spare);
       }
     }
   }

@@ -74,7 +74,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       capture.start(settings.subnet(), settings.captureFilter(), settings.captureLimit());
     }
     this.captureBase = capture == null ? 0 : capture.total();
-    FakePeer.Builder builder = FakePeer.builder(prepared.device())
+    FakePeer.Builder builder = KeptPeerThreads.onKeptThread(FakePeer.builder(prepared.device()), prepared.device())
         .rules(settings.rules())
         .faultListener(faultMarks::record)
         .onFailure(this::peerFailed);
@@ -120,6 +120,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       if (prepared.capture() != null) {
         prepared.capture().stop();
       }
+      KeptPeerThreads.end(prepared.device()); // in case it is what failed: the next peer gets a new one
       DevicePool.instance().release(prepared, true);
       if (filter != null) {
         filter.free();
