@@ -5,6 +5,7 @@ import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.PacketViews;
+import io.faketcp.packet.TcpSegment;
 import io.faketcp.packet.Tcpdump;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
@@ -70,6 +71,10 @@ public final class FakePeer implements AutoCloseable {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Thread thread;
   private volatile boolean stopping;
+  /** The peers on the other queues of a multi-queue device ({@link Builder#queueOf}); null when alone. */
+  private volatile QueueGroup queues;
+  /** How many queues' peers did not know the connection of the packet being handled; peer thread only. */
+  private int missedBy;
 
   private FakePeer(Builder b) {
     this.device = b.device;
@@ -88,6 +93,7 @@ public final class FakePeer implements AutoCloseable {
     this.sources = new ConnectManyRun.Sources(subnet);
     this.servers = new ServerPool(device.name(), this::offer, this::record);
     tcp.servers = servers;
+    tcp.otherQueues = this::handOver;
     this.thread = new Thread(this::run, "faketcp-peer-" + device.name());
     thread.setDaemon(true);
   }
@@ -462,6 +468,38 @@ public final class FakePeer implements AutoCloseable {
     dispatch(packet, false);
   }
 
+  /** A segment of no connection known here: handed to the next queue's peer, if one is left to ask. */
+  private boolean handOver(TcpSegment segment) {
+    QueueGroup group = queues;
+    Ipv4Packet ip = segment.ip();
+    return group != null && group.handOver(this, ip.buffer(), ip.offset(), ip.totalLength(), missedBy + 1);
+  }
+
+  /**
+   * A packet read on another queue of the device by a peer ({@code missedBy} peers, in fact) that did
+   * not know its connection: handled on this peer's thread as if read here, past the faults.
+   */
+  boolean handedOver(byte[] packet, int missedBy) {
+    return offer(() -> {
+      this.missedBy = missedBy;
+      try {
+        dispatch(ByteBuffer.wrap(packet), false);
+      } finally {
+        this.missedBy = 0;
+      }
+    });
+  }
+
+  /** The group of the device's queues, with this peer first when it is new. */
+  private synchronized QueueGroup queueGroup() {
+    if (queues == null) {
+      QueueGroup group = new QueueGroup();
+      group.join(this);
+      queues = group;
+    }
+    return queues;
+  }
+
   private void dispatch(ByteBuffer in, boolean throughFaults) {
     Ipv4Packet ip;
     try {
@@ -536,6 +574,7 @@ public final class FakePeer implements AutoCloseable {
     private PacketListener listener;
     private FaultListener faultListener;
     private Consumer<Throwable> failureHandler;
+    private FakePeer firstQueue;
 
     private Builder(TunDevice device) {
       this.device = device;
@@ -598,12 +637,44 @@ public final class FakePeer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * This peer answers on another queue of {@code first}'s multi-queue device ({@link TunDevice#addQueue}),
+     * one thread per queue. The kernel keeps most flows on one queue, but not all: a segment read on
+     * one queue for a connection another queue's peer holds (the host's SYN+ACK to connect-many, a
+     * flow the kernel moved after 3 s of silence) is handed to that peer instead of being answered
+     * with RST.
+     *
+     * <pre>{@code
+     * FakePeer first = FakePeer.builder(tun).mode(Mode.ECHO).start();
+     * FakePeer second = FakePeer.builder(tun.addQueue()).mode(Mode.ECHO).queueOf(first).start();
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code first} is null or answers on another interface
+     */
+    public Builder queueOf(FakePeer first) {
+      if (first == null) {
+        throw new IllegalArgumentException("queueOf(first): first is null");
+      }
+      if (first.device == device || !first.device.name().equals(device.name())) {
+        throw new IllegalArgumentException("queueOf(first): the peer on " + device + " is not on another queue of "
+            + first.device + ": open one with first.device().addQueue()");
+      }
+      this.firstQueue = first;
+      return this;
+    }
+
     /** Starts the peer's thread; it is answering when this returns. */
     public FakePeer start() {
       if (!device.isOpen()) {
         throw new IllegalStateException("device " + device.name() + " is closed");
       }
-      return new FakePeer(this).startThread();
+      FakePeer peer = new FakePeer(this);
+      if (firstQueue != null) {
+        QueueGroup group = firstQueue.queueGroup();
+        group.join(peer);
+        peer.queues = group;
+      }
+      return peer.startThread();
     }
   }
 
