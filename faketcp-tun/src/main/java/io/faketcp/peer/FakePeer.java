@@ -45,6 +45,8 @@ import java.util.function.Consumer;
 public final class FakePeer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
   private static final int BATCH = 64;
+  /** How often {@link #awaitHeldPackets} looks again. */
+  private static final long HELD_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
   /** The system property giving the seed of random faults when none is given with {@link Fault#seed}. */
   public static final String SEED_PROPERTY = "faketcp.seed";
 
@@ -300,6 +302,40 @@ public final class FakePeer implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       return false;
     }
+  }
+
+  /**
+   * How many packets the faults hold back right now: delayed by {@code latency}, {@code latency-in} or
+   * {@code bandwidth}, or held by {@code reorder}, in either direction. Each will still reach the host
+   * or a fake host, even after its connection has closed. Any thread.
+   */
+  public int heldPackets() {
+    return (int) counters.get(Counters.HELD);
+  }
+
+  /**
+   * Waits until no packet is held back by a fault ({@link #heldPackets()}), at most until the last
+   * packet held when this is called is due, plus {@code grace} for the peer's thread to send it.
+   * Returns at once when none is held: free without faults.
+   *
+   * <pre>{@code
+   * peer.awaitHeldPackets(Duration.ofMillis(100)); // a fake host's FIN delayed by latency=20ms is out
+   * }</pre>
+   *
+   * @return true when no packet is held any more
+   */
+  public boolean awaitHeldPackets(java.time.Duration grace) {
+    if (heldPackets() == 0) {
+      return true;
+    }
+    long deadline = faults.heldUntil() + grace.toNanos();
+    while (heldPackets() > 0) {
+      if (System.nanoTime() - deadline >= 0 || !thread.isAlive()) {
+        return false;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(HELD_POLL_NANOS);
+    }
+    return true;
   }
 
   /** The threads serving {@link Server} connections. */
