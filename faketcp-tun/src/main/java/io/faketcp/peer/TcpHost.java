@@ -42,7 +42,7 @@ final class TcpHost {
   ServerPool servers;
   /**
    * Hands a segment of no connection known here to the peer of another queue of a multi-queue device,
-   * which may hold it; false when there is none left to ask. Null: one queue (unit tests).
+   * which may hold it; false when there is none (left) to ask. Null in unit tests.
    */
   java.util.function.Predicate<TcpSegment> otherQueues;
   /** The faults in force; null: no faults (unit tests). Consulted once per new connection, not per packet. */
