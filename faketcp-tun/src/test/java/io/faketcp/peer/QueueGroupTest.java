@@ -31,8 +31,11 @@ class QueueGroupTest {
          FakePeer peer = FakePeer.builder(first).mode(Mode.DISCARD).start();
          FakePeer other = FakePeer.builder(second).mode(Mode.DISCARD).queueOf(peer).start()) {
       server.bind(new InetSocketAddress("0.0.0.0", 9002), CONNECTIONS);
-      // The host's SYN+ACKs go to the queue their flow hashes to: about half to the second queue.
-      ConnectManyResult result = peer.connectMany(ConnectMany.to(new InetSocketAddress("10.58.0.1", 9002), CONNECTIONS));
+      // The host's SYN+ACKs go to the queue their flow hashes to: about half to the second queue. A
+      // peer there that answered RST would move the flow to its own queue for good; 5 retransmissions
+      // (seconds) make that a quick failure, and are far more than a hand-over needs.
+      ConnectManyResult result = peer.connectMany(ConnectMany.to(new InetSocketAddress("10.58.0.1", 9002), CONNECTIONS)
+          .maxRetransmissions(5));
       assertThat(result.established()).as(result.toString()).isEqualTo(CONNECTIONS);
       while (accepted.size() < CONNECTIONS) {
         accepted.add(server.accept());
