@@ -47,6 +47,7 @@ class HeldPacketsTest {
     PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("latency=300ms"), null, null);
     try (f; Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(f.address(6), 7), 5000);
+      assertThat(f.peer.awaitHeldPackets(Duration.ofMillis(500))).as("the SYN+ACK counted out").isTrue();
       socket.getOutputStream().write(1);
       await(() -> f.peer.heldPackets() > 0, "the echo held back by the latency");
       f.peer.close();
