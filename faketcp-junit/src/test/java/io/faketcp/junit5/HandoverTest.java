@@ -2,8 +2,11 @@ package io.faketcp.junit5;
 
 import static io.faketcp.assertj.FakeNetworkAssertions.assertThat;
 
+import io.faketcp.peer.Fault;
+import io.faketcp.peer.Mode;
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Duration;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,7 +21,8 @@ class HandoverTest {
 
   @Test
   void aCloseAtTheEndOfATestFinishesBeforeTheNextTestOnTheSubnetBegins() {
-    Kit.assertAllSucceeded(Kit.run(PerTestTestCases.class, PerClassTestCases.class), 2 * ROUNDS);
+    Kit.assertAllSucceeded(Kit.run(PerTestTestCases.class, PerClassTestCases.class,
+        PerClassWithLatencyTestCases.class), 3 * ROUNDS);
     Kit.assertCleanedUp();
   }
 
@@ -31,10 +35,19 @@ class HandoverTest {
 
   /** Looks for anything left of the test before, then closes a connection and ends without waiting. */
   static void lookThenCloseAndEnd(NetworkInfo net, Capture capture) throws IOException, InterruptedException {
+    lookThenCloseAndEnd(net, capture, false);
+  }
+
+  /** As {@link #lookThenCloseAndEnd(NetworkInfo, Capture)}; {@code abort}: closes with a reset (SO_LINGER 0). */
+  static void lookThenCloseAndEnd(NetworkInfo net, Capture capture, boolean abort)
+      throws IOException, InterruptedException {
     Thread.sleep(LOOK_MILLIS);
     assertThat(capture).hasSize(0);
     try (Socket s = new Socket(net.address(5), 80)) {
       s.getOutputStream().write(1);
+      if (abort) {
+        s.setSoLinger(true, 0);
+      }
     }
   }
 
@@ -49,13 +62,24 @@ class HandoverTest {
 
   static class PerClassTestCases {
     @RegisterExtension
-    // No latency here: with a shared network a fake host's ACK still held back by a latency fault can
-    // land in the next test's capture after both ends are closed (the fault's queue is not visible).
     static FakeNetworkExtension net = FakeNetworkExtension.newInstance().subnet("10.24.0.0/24").build();
 
     @RepeatedTest(ROUNDS)
     void closesAndEnds(NetworkInfo info, Capture capture) throws Exception {
       lookThenCloseAndEnd(info, capture);
+    }
+  }
+
+  static class PerClassWithLatencyTestCases {
+    // The fake host's echo of the byte leaves 20 ms late; the host resets the connection at once, so
+    // both ends are closed while the echo is still held back: it must not reach the next test.
+    @RegisterExtension
+    static FakeNetworkExtension net = FakeNetworkExtension.newInstance().subnet("10.24.0.0/24").mode(Mode.ECHO)
+        .fault(Fault.latency(Duration.ofMillis(20))).build();
+
+    @RepeatedTest(ROUNDS)
+    void resetsAndEnds(NetworkInfo info, Capture capture) throws Exception {
+      lookThenCloseAndEnd(info, capture, true);
     }
   }
 }

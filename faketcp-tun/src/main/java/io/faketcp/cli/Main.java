@@ -121,11 +121,12 @@ public final class Main {
       for (int q = 1; q < line.queues; q++) {
         devices.add(device.addQueue());
       }
-      // One peer per queue: the kernel keeps each flow on one queue, so each peer sees whole
-      // conversations. Connect-many runs on the first.
+      // One peer per queue, each with the connections it opened; the kernel keeps most flows on one
+      // queue, and the peers hand each other the segments it does not. Connect-many runs on the first.
       for (TunDevice queue : devices) {
-        peers.add(FakePeer.builder(queue).rules(line.rules).listener(printer).faultListener(faultPrinter)
-            .onFailure(t -> err.println("faketcp: " + t)).start());
+        FakePeer.Builder builder = FakePeer.builder(queue).rules(line.rules).listener(printer)
+            .faultListener(faultPrinter).onFailure(t -> err.println("faketcp: " + t));
+        peers.add((peers.isEmpty() ? builder : builder.queueOf(peers.get(0))).start());
       }
     } catch (RuntimeException e) {
       closeAll(peers, devices);

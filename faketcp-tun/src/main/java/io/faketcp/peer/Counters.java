@@ -28,7 +28,9 @@ final class Counters {
   static final int ABORTED = 16;
   static final int FAULT_ACTIONS = 17;
   static final int FAULT_DROPS = 18;
-  private static final int SIZE = 19;
+  /** Packets a fault holds back now (delayed, or held by reorder): not in {@link PeerCounters}. */
+  static final int HELD = 19;
+  private static final int SIZE = 20;
 
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
   private final long[] values = new long[SIZE];

@@ -5,6 +5,7 @@ import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.PacketViews;
+import io.faketcp.packet.TcpSegment;
 import io.faketcp.packet.Tcpdump;
 import io.faketcp.peer.internal.PeerThreadAccess;
 import io.faketcp.tun.Subnet;
@@ -47,6 +48,8 @@ import java.util.function.Consumer;
 public final class FakePeer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
   private static final int BATCH = 64;
+  /** How often {@link #awaitHeldPackets} looks again. */
+  private static final long HELD_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
   /** The system property giving the seed of random faults when none is given with {@link Fault#seed}. */
   public static final String SEED_PROPERTY = "faketcp.seed";
 
@@ -90,6 +93,10 @@ public final class FakePeer implements AutoCloseable {
   /** Counted down when the peer is {@link #ENDED}: what a {@link #close()} that had to wake the thread waits for. */
   private final CountDownLatch ended = new CountDownLatch(1);
   private volatile boolean stopping;
+  /** The peers on the other queues of a multi-queue device ({@link Builder#queueOf}); null when alone. */
+  private volatile QueueGroup queues;
+  /** How many queues' peers did not know the connection of the packet being handled; peer thread only. */
+  private int missedBy;
   /** Set once {@link #close()} has seen the thread end: the buffers are given back, nothing is sent any more. */
   private volatile boolean closed;
 
@@ -129,6 +136,7 @@ public final class FakePeer implements AutoCloseable {
     this.sources = new ConnectManyRun.Sources(subnet);
     this.servers = new ServerPool(device.name(), this::offer, this::record);
     tcp.servers = servers;
+    tcp.otherQueues = this::handOver;
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
   }
@@ -345,6 +353,40 @@ public final class FakePeer implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       return false;
     }
+  }
+
+  /**
+   * How many packets the faults hold back right now: delayed by {@code latency}, {@code latency-in} or
+   * {@code bandwidth}, or held by {@code reorder}, in either direction. Each will still reach the host
+   * or a fake host, even after its connection has closed. Any thread.
+   */
+  public int heldPackets() {
+    return (int) counters.get(Counters.HELD);
+  }
+
+  /**
+   * Waits until no packet is held back by a fault ({@link #heldPackets()}), at most until the last
+   * packet held when this is called is due, plus {@code grace} for the peer's thread to send it.
+   * Returns at once when none is held: free without faults.
+   *
+   * <pre>{@code
+   * peer.awaitHeldPackets(Duration.ofMillis(100)); // a fake host's FIN delayed by latency=20ms is out
+   * }</pre>
+   *
+   * @return true when no packet is held any more
+   */
+  public boolean awaitHeldPackets(java.time.Duration grace) {
+    if (heldPackets() == 0) {
+      return true;
+    }
+    long deadline = faults.heldUntil() + grace.toNanos();
+    while (heldPackets() > 0) {
+      if (System.nanoTime() - deadline >= 0 || !isRunning()) {
+        return false;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(HELD_POLL_NANOS);
+    }
+    return true;
   }
 
   /** The threads serving {@link Server} connections. */
@@ -583,6 +625,38 @@ public final class FakePeer implements AutoCloseable {
     dispatch(packet, false);
   }
 
+  /** A segment of no connection known here: handed to the next queue's peer, if one is left to ask. */
+  private boolean handOver(TcpSegment segment) {
+    QueueGroup group = queues;
+    Ipv4Packet ip = segment.ip();
+    return group != null && group.handOver(this, ip.buffer(), ip.offset(), ip.totalLength(), missedBy + 1);
+  }
+
+  /**
+   * A packet read on another queue of the device by a peer ({@code missedBy} peers, in fact) that did
+   * not know its connection: handled on this peer's thread as if read here, past the faults.
+   */
+  boolean handedOver(byte[] packet, int missedBy) {
+    return offer(() -> {
+      this.missedBy = missedBy;
+      try {
+        dispatch(ByteBuffer.wrap(packet), false);
+      } finally {
+        this.missedBy = 0;
+      }
+    });
+  }
+
+  /** The group of the device's queues, with this peer first when it is new. */
+  private synchronized QueueGroup queueGroup() {
+    if (queues == null) {
+      QueueGroup group = new QueueGroup();
+      group.join(this);
+      queues = group;
+    }
+    return queues;
+  }
+
   private void dispatch(ByteBuffer in, boolean throughFaults) {
     Ipv4Packet ip;
     try {
@@ -658,6 +732,7 @@ public final class FakePeer implements AutoCloseable {
     private FaultListener faultListener;
     private Consumer<Throwable> failureHandler;
     private PeerThread thread;
+    private FakePeer firstQueue;
 
     private Builder(TunDevice device) {
       this.device = device;
@@ -720,12 +795,44 @@ public final class FakePeer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * This peer answers on another queue of {@code first}'s multi-queue device ({@link TunDevice#addQueue}),
+     * one thread per queue. The kernel keeps most flows on one queue, but not all: a segment read on
+     * one queue for a connection another queue's peer holds (the host's SYN+ACK to connect-many, a
+     * flow the kernel moved after 3 s of silence) is handed to that peer instead of being answered
+     * with RST.
+     *
+     * <pre>{@code
+     * FakePeer first = FakePeer.builder(tun).mode(Mode.ECHO).start();
+     * FakePeer second = FakePeer.builder(tun.addQueue()).mode(Mode.ECHO).queueOf(first).start();
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code first} is null or answers on another interface
+     */
+    public Builder queueOf(FakePeer first) {
+      if (first == null) {
+        throw new IllegalArgumentException("queueOf(first): first is null");
+      }
+      if (first.device == device || !first.device.name().equals(device.name())) {
+        throw new IllegalArgumentException("queueOf(first): the peer on " + device + " is not on another queue of "
+            + first.device + ": open one with first.device().addQueue()");
+      }
+      this.firstQueue = first;
+      return this;
+    }
+
     /** Starts the peer's thread; it is answering when this returns. */
     public FakePeer start() {
       if (!device.isOpen()) {
         throw new IllegalStateException("device " + device.name() + " is closed");
       }
-      return new FakePeer(this).startThread();
+      FakePeer peer = new FakePeer(this);
+      if (firstQueue != null) {
+        QueueGroup group = firstQueue.queueGroup();
+        group.join(peer);
+        peer.queues = group;
+      }
+      return peer.startThread();
     }
   }
 

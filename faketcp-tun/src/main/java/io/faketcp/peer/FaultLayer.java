@@ -55,6 +55,8 @@ final class FaultLayer {
   private Fault[] connection = new Fault[0];
   private final Map<Fault, AtomicLong> actions = new LinkedHashMap<>();
   private volatile long seed;
+  /** When the last packet held back so far is due (nanoTime): the bound of {@link FakePeer#awaitHeldPackets}. */
+  private volatile long heldUntil = Long.MIN_VALUE / 2;
 
   FaultLayer(Counters counters, FaultListener listener, long seed) {
     this.counters = counters;
@@ -160,7 +162,21 @@ final class FaultLayer {
 
   /** Writes (outgoing) or hands to the fake hosts (incoming) {@code packet} at {@code due}. */
   private void later(long due, byte[] packet, boolean outgoing) {
+    held(due);
     timers.arm(new Delayed(null, packet, outgoing), due);
+  }
+
+  /** One more packet held back until {@code due}; counted in {@link Counters#HELD} until it leaves. */
+  private void held(long due) {
+    if (due - heldUntil > 0) {
+      heldUntil = due; // before the count: whoever sees the packet counted sees its due time
+    }
+    counters.increment(Counters.HELD);
+  }
+
+  /** When the last packet held back so far is due (nanoTime); any thread. */
+  long heldUntil() {
+    return heldUntil;
   }
 
   // ---- the host's packets ----------------------------------------------------------------------
@@ -316,8 +332,13 @@ final class FaultLayer {
       byte[] copy = new byte[length];
       b.get(0, copy);
       held = copy;
+      held(now + REORDER_DELAY_NANOS);
       if (previous != null) {
-        wire.write(previous);
+        try {
+          wire.write(previous);
+        } finally {
+          counters.add(Counters.HELD, -1);
+        }
       }
       schedule(now + REORDER_DELAY_NANOS, () -> release(copy));
       return true;
@@ -349,7 +370,11 @@ final class FaultLayer {
   private void release(byte[] packet) {
     if (packet != null && held == packet) {
       held = null;
-      wire.write(packet);
+      try {
+        wire.write(packet);
+      } finally {
+        counters.add(Counters.HELD, -1);
+      }
     }
   }
 
@@ -425,10 +450,16 @@ final class FaultLayer {
     void timerExpired(long now) {
       if (task != null) {
         task.run();
-      } else if (outgoing) {
-        wire.write(packet);
-      } else {
-        deliver.accept(ByteBuffer.wrap(packet));
+        return;
+      }
+      try {
+        if (outgoing) {
+          wire.write(packet);
+        } else {
+          deliver.accept(ByteBuffer.wrap(packet));
+        }
+      } finally {
+        counters.add(Counters.HELD, -1); // after: whoever sees none held sees the packet gone
       }
     }
   }

@@ -45,6 +45,11 @@ final class TcpHost {
   private volatile Rules rules;
   /** Runs the {@link Server}s that rules give to fake hosts; null: servers are not served (unit tests). */
   ServerPool servers;
+  /**
+   * Hands a segment of no connection known here to the peer of another queue of a multi-queue device,
+   * which may hold it; false when there is none (left) to ask. Null in unit tests.
+   */
+  java.util.function.Predicate<TcpSegment> otherQueues;
   /** The faults in force; null: no faults (unit tests). Consulted once per new connection, not per packet. */
   FaultLayer faults;
   /**
@@ -86,6 +91,10 @@ final class TcpHost {
     int hostPort = segment.sourcePort();
     int peerPort = segment.destinationPort();
     Connection c = table.get(hostAddress, hostPort, peerAddress, peerPort);
+    if (c == null && otherQueues != null && (!segment.syn() || segment.ack() || segment.rst())
+        && otherQueues.test(segment)) {
+      return; // not a new connection: another queue's peer may have it
+    }
     if (c != null && c.faults != null && c.faults.silent) {
       faults.connectionFaultActed(c.faults.blackhole, FaultListener.Action.DROPPED, Direction.TO_PEER,
           segment.ip().buffer(), segment.ip().offset(), segment.ip().totalLength());

@@ -43,11 +43,13 @@ class CliTest {
 
   @Test
   void echoWithTwoQueuesAnswersEveryConnectionOnOneOfTwoPeerThreads() throws Exception {
-    Cli cli = Cli.start("echo", "--quiet", "--queues", "2", "--device", "faketcp-mq");
+    // A subnet of its own: a socket an earlier test left closing on 192.168.0.0/24 retransmits its
+    // FIN into whatever device has that subnet next, and a fake host rightly answers it with RST.
+    Cli cli = Cli.start("echo", "--quiet", "--queues", "2", "--device", "faketcp-mq", "--subnet", "10.56.0.0/24");
     cli.awaitLine("ready ");
     assertThat(Path.of("/sys/class/net/faketcp-mq/queues/rx-1")).exists();
     for (int i = 0; i < 40; i++) {
-      try (Socket socket = new Socket("192.168.0." + (2 + i % 20), 7000 + i)) {
+      try (Socket socket = new Socket("10.56.0." + (2 + i % 20), 7000 + i)) {
         socket.setSoTimeout(5000);
         socket.getOutputStream().write(new byte[] {(byte) i, 2, 3});
         byte[] back = socket.getInputStream().readNBytes(3);
@@ -67,6 +69,26 @@ class CliTest {
           .isZero();
     }
     assertThat(Path.of("/sys/class/net/faketcp-mq")).doesNotExist();
+  }
+
+  @Test
+  void connectManyWithTwoQueuesEstablishesEveryConnectionThoughTheHostAnswersOnEitherQueue() throws Exception {
+    // The host's SYN+ACK goes to the queue its flow hashes to, before the kernel learns that the
+    // first queue's peer (which runs connect-many) sent the SYN: half of them reach the second queue.
+    try (ServerSocketChannel server = ServerSocketChannel.open()) {
+      server.bind(new InetSocketAddress("0.0.0.0", 9001), 128);
+      Cli cli = Cli.start("connect-many", "10.57.0.1", "9001", "40", "--quiet", "--queues", "2",
+          "--subnet", "10.57.0.0/24");
+      assertThat(cli.awaitLine("connect-many ")).contains("40 requested, 40 established, 0 refused, 0 timed out");
+      cli.process.toHandle().destroy();
+      assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      String first = cli.awaitLine("counters (queue 0): ");
+      String second = cli.awaitLine("counters (queue 1): ");
+      assertThat(counter(second, "packets in")).as("segments the kernel steered to the second queue: " + second)
+          .isPositive();
+      assertThat(counter(first, "resets") + counter(second, "resets")).as("resets: " + first + " / " + second)
+          .isZero();
+    }
   }
 
   private static int counter(String counters, String name) {
@@ -223,7 +245,8 @@ class CliTest {
     while (time.find()) {
       times.add(Double.parseDouble(time.group(1)));
     }
-    assertThat(times).as(output).hasSize(3).allSatisfy(ms -> assertThat(ms).isBetween(100.0, 400.0));
+    // Upper bound generous: the first echo also waits for a cold JVM's fault path (418 ms once, JDK 25 at load 6).
+    assertThat(times).as(output).hasSize(3).allSatisfy(ms -> assertThat(ms).isBetween(100.0, 1000.0));
   }
 
   @Test
