@@ -345,9 +345,15 @@ class FakePeerTest {
     }).filter(s -> s.syn() && s.ack()).collect(Collectors.toList());
   }
 
-  /** The socket's Send-Q (tx_queue) from /proc/net/tcp or tcp6 (Java's sockets may be dual-stack). */
+  /**
+   * The socket's Send-Q (tx_queue) from /proc/net/tcp or tcp6 (Java's sockets may be dual-stack). The
+   * line is found by both ports, local and remote, and never a TIME_WAIT one: an earlier test's socket
+   * that had the same local port lingers there with an empty queue (matching the local port alone
+   * once ended a wait for the queue to drain at once).
+   */
   static long sendQueue(Socket socket) {
-    String local = String.format(":%04X ", socket.getLocalPort());
+    String local = String.format(":%04X", socket.getLocalPort());
+    String remote = String.format(":%04X", socket.getPort());
     try {
       List<String> lines = new java.util.ArrayList<>(Files.readAllLines(Path.of("/proc/net/tcp")));
       if (Files.exists(Path.of("/proc/net/tcp6"))) {
@@ -355,14 +361,15 @@ class FakePeerTest {
       }
       for (String line : lines) {
         String[] f = line.trim().split("\\s+");
-        if (f.length > 4 && (f[1] + " ").endsWith(local)) {
+        if (f.length > 4 && f[1].endsWith(local) && f[2].endsWith(remote) && !f[3].equals("06")) {
           return Long.parseLong(f[4].split(":")[0], 16);
         }
       }
     } catch (Exception e) {
       throw new AssertionError(e);
     }
-    throw new AssertionError("no socket with local port " + socket.getLocalPort() + " in /proc/net/tcp{,6}");
+    throw new AssertionError("no connection " + socket.getLocalPort() + " > " + socket.getPort()
+        + " in /proc/net/tcp{,6}");
   }
 
   static void await(BooleanSupplier condition, String what) throws InterruptedException {
