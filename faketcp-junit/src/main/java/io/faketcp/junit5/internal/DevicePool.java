@@ -491,13 +491,13 @@ final class DevicePool {
       configure.lock();
       try {
         device = openDevice(settings);
+        spare = new Prepared(key, device, null); // from here on closed below, should anything fail
         // The spare must not take traffic: its routes were appended after those of the device in
         // use, and go now, before anyone can look.
         DeviceAccess.<TunDevice>get().withdrawAddress(device);
       } finally {
         configure.unlock();
       }
-      spare = new Prepared(key, device, null);
       if (key.capture()) {
         spare = new Prepared(key, device, Captures.open(device.name(), device.mtu()));
       }
