@@ -68,6 +68,8 @@ final class DevicePool {
   private final Map<Subnet, Holder> active = new HashMap<>();
   private final Set<String> closingNames = ConcurrentHashMap.newKeySet();
   private final Set<String> own = ConcurrentHashMap.newKeySet();
+  /** The interface index of each device the pool opened, to wait for its removal after the close. */
+  private final Map<TunDevice, Integer> indexes = new ConcurrentHashMap<>();
   private int closing;
   private boolean draining;
   private final ExecutorService closer = executor("faketcp-closer", 4);
@@ -250,6 +252,7 @@ final class DevicePool {
       LOG.log(System.Logger.Level.DEBUG, "closing " + prepared + " failed: " + e, e);
     } finally {
       own.remove(prepared.device().name());
+      indexes.remove(prepared.device());
     }
     return false;
   }
@@ -459,6 +462,8 @@ final class DevicePool {
   private TunDevice openDevice(Settings settings) {
     TunDevice device = TunDevice.builder().name(settings.deviceName()).subnet(settings.subnet()).mtu(settings.mtu()).open();
     own.add(device.name());
+    // Taken now, while the name is surely this device's: after a deletion from outside another device may have it.
+    indexes.put(device, InterfaceRemoval.index(device.name()));
     return device;
   }
 
@@ -528,13 +533,13 @@ final class DevicePool {
       closingNames.add(name);
     }
     closer.execute(() -> {
-      int index = InterfaceRemoval.index(name);
+      Integer index = indexes.remove(prepared.device());
       try {
         prepared.close();
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "closing " + prepared + " failed: " + e, e);
       } finally {
-        awaitRemoved(name, index);
+        awaitRemoved(name, index == null ? -1 : index);
         own.remove(name);
         synchronized (monitor) {
           closing--;
