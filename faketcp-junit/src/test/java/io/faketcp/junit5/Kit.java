@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.platform.engine.discovery.ClassSelector;
@@ -55,15 +56,66 @@ final class Kit {
     }
   }
 
+  /**
+   * The tun fds open in the processes of this namespace, as {@code pid/fd iff}: fdinfo names the
+   * interface of a tun fd. Another holder of a device's file keeps its interface after our close.
+   */
+  static String tunFileHolders() {
+    List<String> found = new java.util.ArrayList<>();
+    try (Stream<Path> pids = Files.list(Path.of("/proc"))) {
+      String self = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+      for (Path pid : (Iterable<Path>) pids.filter(p -> p.getFileName().toString().matches("\\d+"))::iterator) {
+        try (Stream<Path> fds = Files.list(pid.resolve("fdinfo"))) {
+          if (!Files.readSymbolicLink(pid.resolve("ns/net")).toString().equals(self)) {
+            continue;
+          }
+          for (Path fd : (Iterable<Path>) fds::iterator) {
+            Files.readAllLines(fd).stream().filter(l -> l.startsWith("iff:")).forEach(l ->
+                found.add(pid.getFileName() + "/" + fd.getFileName() + " " + l.substring(4).trim()));
+          }
+        } catch (IOException | RuntimeException e) {
+          // the process or fd went meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return e.toString();
+    }
+    return found.toString();
+  }
+
   static List<String> faketcpThreads() {
     return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
         .filter(n -> n.startsWith("faketcp-peer-") || n.startsWith("faketcp-capture-")).sorted()
         .collect(Collectors.toList());
   }
 
-  /** After a kit run: no device, no peer or capture thread left. */
+  /**
+   * After a kit run: no device, no peer or capture thread left. When an interface is left, the failure
+   * says who held a tun fd then, and how long the interface took to go (waiting up to 10 s, to tell a late
+   * removal from a leak).
+   */
   static void assertCleanedUp() {
-    assertThat(tunDevices()).as("interfaces left in the namespace").isEmpty();
+    List<String> left = tunDevices();
+    if (!left.isEmpty()) {
+      long start = System.nanoTime();
+      String holders = tunFileHolders();
+      String threads = Thread.getAllStackTraces().keySet().stream().map(t -> t.getName() + " " + t.getState())
+          .filter(t -> t.startsWith("faketcp")).sorted().collect(Collectors.joining(", "));
+      List<String> now = left;
+      while (!now.isEmpty() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        now = tunDevices();
+      }
+      throw new AssertionError("interfaces left in the namespace: " + left + (now.isEmpty()
+          ? " (gone " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms later)"
+          : " (still there 10 s later: " + now + ")")
+          + "; tun fds open then: " + holders + "; faketcp threads then: " + threads);
+    }
     assertThat(faketcpThreads()).as("faketcp threads left").isEmpty();
   }
 }

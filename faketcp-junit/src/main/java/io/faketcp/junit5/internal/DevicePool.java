@@ -39,7 +39,9 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * starts or joins a thread either.
  *
  * <p>{@link #drain()} (called when JUnit closes the root store, and from a shutdown hook) closes the
- * spares and waits until every device is gone.
+ * spares and waits until every device is gone: closed, and its interface removed by the kernel, which
+ * can be later than the close when another thread or process still holds the device file
+ * ({@link InterfaceRemoval}).
  */
 final class DevicePool {
   private static final System.Logger LOG = System.getLogger(DevicePool.class.getName());
@@ -51,6 +53,8 @@ final class DevicePool {
   /** Where {@link #discardQueued} reads into: one per thread that hands devices out or recycles them, not one per test. */
   private static final ThreadLocal<ByteBuffer> DISCARD_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(65536));
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
+  /** How long a closed device's interface may take to go (another holder of the device file lets go). */
+  private static final long REMOVAL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** Held while addresses change and while the namespace is checked, so a check never sees a spare's address. */
   private final ReentrantLock configure = new ReentrantLock();
@@ -64,6 +68,8 @@ final class DevicePool {
   private final Map<Subnet, Holder> active = new HashMap<>();
   private final Set<String> closingNames = ConcurrentHashMap.newKeySet();
   private final Set<String> own = ConcurrentHashMap.newKeySet();
+  /** The interface index of each device the pool opened, to wait for its removal after the close. */
+  private final Map<TunDevice, Integer> indexes = new ConcurrentHashMap<>();
   private int closing;
   private boolean draining;
   private final ExecutorService closer = executor("faketcp-closer", 4);
@@ -246,6 +252,7 @@ final class DevicePool {
       LOG.log(System.Logger.Level.DEBUG, "closing " + prepared + " failed: " + e, e);
     } finally {
       own.remove(prepared.device().name());
+      indexes.remove(prepared.device());
     }
     return false;
   }
@@ -455,6 +462,8 @@ final class DevicePool {
   private TunDevice openDevice(Settings settings) {
     TunDevice device = TunDevice.builder().name(settings.deviceName()).subnet(settings.subnet()).mtu(settings.mtu()).open();
     own.add(device.name());
+    // Taken now, while the name is surely this device's: after a deletion from outside another device may have it.
+    indexes.put(device, InterfaceRemoval.index(device.name()));
     return device;
   }
 
@@ -487,13 +496,13 @@ final class DevicePool {
       configure.lock();
       try {
         device = openDevice(settings);
+        spare = new Prepared(key, device, null); // from here on closed below, should anything fail
         // The spare must not take traffic: its routes were appended after those of the device in
         // use, and go now, before anyone can look.
         DeviceAccess.<TunDevice>get().withdrawAddress(device);
       } finally {
         configure.unlock();
       }
-      spare = new Prepared(key, device, null);
       if (key.capture()) {
         spare = new Prepared(key, device, Captures.open(device.name(), device.mtu()));
       }
@@ -524,11 +533,13 @@ final class DevicePool {
       closingNames.add(name);
     }
     closer.execute(() -> {
+      Integer index = indexes.remove(prepared.device());
       try {
         prepared.close();
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "closing " + prepared + " failed: " + e, e);
       } finally {
+        awaitRemoved(name, index == null ? -1 : index);
         own.remove(name);
         synchronized (monitor) {
           closing--;
@@ -537,6 +548,24 @@ final class DevicePool {
         }
       }
     });
+  }
+
+  /**
+   * Waits until the kernel has removed the interface of a device just closed (see {@link InterfaceRemoval}):
+   * the device counts as closing until then, so that a drain returns, and a fixed name is taken again,
+   * only once the interface is gone.
+   */
+  private static void awaitRemoved(String name, int index) {
+    long waited = InterfaceRemoval.awaitGone(name, index, REMOVAL_WAIT_NANOS);
+    if (waited < 0) {
+      LOG.log(System.Logger.Level.WARNING, "interface {0} (index {1}) is still there {2} s after its tun device was"
+          + " closed: another thread or process holds the device file (a thread blocked on its fd, a child process"
+          + " forked meanwhile that has not exec''d)", name, String.valueOf(index),
+          String.valueOf(TimeUnit.NANOSECONDS.toSeconds(REMOVAL_WAIT_NANOS)));
+    } else if (waited > 0) {
+      LOG.log(System.Logger.Level.DEBUG, "interface {0} was removed {1} µs after its tun device was closed", name,
+          String.valueOf(TimeUnit.NANOSECONDS.toMicros(waited)));
+    }
   }
 
   private static ExecutorService executor(String name, int threads) {

@@ -106,9 +106,9 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   public static Session open(ExtensionContext context, ExtensionContext.Namespace namespace, Settings settings,
       String holder) {
     JUnitVersion.warnIfLocksIgnored(context);
-    Session session = open(settings, holder);
+    // Before the first device of the run is taken: a run whose only network fails after that still drains.
     context.getRoot().getStore(namespace).getOrComputeIfAbsent(PoolDrain.class, k -> new PoolDrain(), PoolDrain.class);
-    return session;
+    return open(settings, holder);
   }
 
   private static Session open(Settings settings, String holder) {
