@@ -14,19 +14,21 @@ import org.junit.jupiter.api.Test;
 
 /** Connect-many's SYN schedule on a fake clock, the test playing the server: no tun. */
 class ConnectManyRunTest {
-  private static final int SERVER_PORT = 8080;
+  static final int SERVER_PORT = 8080;
 
-  private static ConnectManyRun start(TcpRig rig, ConnectMany request) {
+  /** Connect-many as {@code request} says, started at the rig's now. Also used by {@link ConnectionReuseTest}. */
+  static ConnectManyRun start(TcpRig rig, ConnectMany request) {
     ConnectManyRun run = new ConnectManyRun(request, rig.tcp, new ConnectManyRun.Sources(Subnet.DEFAULT));
     run.start(rig.now);
     return run;
   }
 
-  private static ConnectMany request(int count) {
+  static ConnectMany request(int count) {
     return ConnectMany.to(new InetSocketAddress("192.168.0.1", SERVER_PORT), count);
   }
 
-  private static void answer(TcpRig rig, TcpSegment syn) {
+  /** The server's SYN+ACK to {@code syn}, with its ISN 5000. */
+  static void answer(TcpRig rig, TcpSegment syn) {
     rig.deliver(TcpRig.segment(SERVER_PORT, syn.ip().sourceInt(), syn.sourcePort(), SYN | ACK, 5000,
         syn.sequenceNumber() + 1, 65535));
   }

@@ -2,14 +2,15 @@ package io.faketcp.peer;
 
 import static io.faketcp.packet.TcpSegment.ACK;
 import static io.faketcp.packet.TcpSegment.RST;
-import static io.faketcp.packet.TcpSegment.SYN;
+import static io.faketcp.peer.ConnectManyRunTest.SERVER_PORT;
+import static io.faketcp.peer.ConnectManyRunTest.answer;
+import static io.faketcp.peer.ConnectManyRunTest.request;
+import static io.faketcp.peer.ConnectManyRunTest.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faketcp.packet.TcpSegment;
-import io.faketcp.tun.Subnet;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -20,24 +21,6 @@ import org.junit.jupiter.api.Test;
  * must be exactly a new one, and a connection something still refers to must never be reused.
  */
 class ConnectionReuseTest {
-  private static final int SERVER_PORT = 8080;
-
-  private static ConnectManyRun start(TcpRig rig, ConnectMany request) {
-    ConnectManyRun run = new ConnectManyRun(request, rig.tcp, new ConnectManyRun.Sources(Subnet.DEFAULT));
-    run.start(rig.now);
-    return run;
-  }
-
-  private static ConnectMany request(int count) {
-    return ConnectMany.to(new InetSocketAddress("192.168.0.1", SERVER_PORT), count);
-  }
-
-  /** The server's SYN+ACK to {@code syn}, with its ISN 5000. */
-  private static void answer(TcpRig rig, TcpSegment syn) {
-    rig.deliver(TcpRig.segment(SERVER_PORT, syn.ip().sourceInt(), syn.sourcePort(), SYN | ACK, 5000,
-        syn.sequenceNumber() + 1, 65535));
-  }
-
   /** The server's RST of the connection {@code syn} opened (accept, then close with SO_LINGER 0). */
   private static void reset(TcpRig rig, TcpSegment syn) {
     rig.deliver(TcpRig.segment(SERVER_PORT, syn.ip().sourceInt(), syn.sourcePort(), RST | ACK, 5001, 0, 0));
