@@ -41,7 +41,7 @@ class FakePeerTest {
   }
 
   @Test
-  void rejectRefusesEveryPort() {
+  void rejectRefusesEveryPort() throws Exception {
     try (PeerFixture f = new PeerFixture(Rules.of(Mode.REJECT))) {
       List<Integer> ports = List.of(1, 80, 443, 8080, 65535);
       for (int port : ports) {
@@ -49,9 +49,14 @@ class FakePeerTest {
             .as("port %d", port).isInstanceOf(ConnectException.class).hasMessageContaining("refused");
       }
       // one RST per refused port; the counter may also count a RST to a late segment of an earlier
-      // test's connection on this subnet, so the RSTs are counted by their ports
-      assertThat(ConnectionFaultTest.segments(f.sent)).filteredOn(s -> s.rst() && ports.contains(s.sourcePort()))
-          .extracting(TcpSegment::sourcePort).containsExactlyInAnyOrderElementsOf(ports);
+      // test's connection on this subnet, so the RSTs are counted by their ports. The listener records
+      // a packet once the peer's write returns, and the kernel refuses the connect inside that write:
+      // the last RST may be recorded a moment after connect() failed.
+      java.util.function.Supplier<List<Integer>> refused = () -> ConnectionFaultTest.segments(f.sent).stream()
+          .filter(s -> s.rst() && ports.contains(s.sourcePort())).map(TcpSegment::sourcePort)
+          .collect(java.util.stream.Collectors.toList());
+      await(() -> refused.get().size() >= ports.size(), "a RST recorded for each port");
+      assertThat(refused.get()).containsExactlyInAnyOrderElementsOf(ports);
       assertThat(f.peer.counters().resetsSent()).isGreaterThanOrEqualTo(5);
     }
   }
