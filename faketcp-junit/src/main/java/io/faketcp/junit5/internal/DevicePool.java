@@ -216,14 +216,7 @@ final class DevicePool {
     if (same == null) {
       return null;
     }
-    boolean ready = false;
-    try {
-      ready = same.device().isOpen() && discardQueued(same.device())
-          && (same.capture() == null || same.capture().recycle(RECYCLE_WAIT_NANOS));
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "parked device " + same + " not reused: " + e, e);
-    }
-    if (!ready) {
+    if (!emptied(same, "parked device")) {
       if (withdraw(same)) {
         closeLater(same);
       }
@@ -278,6 +271,20 @@ final class DevicePool {
   }
 
   /**
+   * Whether {@code prepared} can serve another test: its device is open, the packets queued for the
+   * peer are discarded and the capture has read its ring to the end. {@code what} names it in the log.
+   */
+  private boolean emptied(Prepared prepared, String what) {
+    try {
+      return prepared.device().isOpen() && discardQueued(prepared.device())
+          && (prepared.capture() == null || prepared.capture().recycle(RECYCLE_WAIT_NANOS));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, what + " " + prepared + " not reused: " + e, e);
+      return false;
+    }
+  }
+
+  /**
    * On a background thread: the device has no address any more, so nothing new arrives. Discards the
    * packets still queued for the peer and lets the capture read what its ring holds, then offers the
    * device as a spare: a test that takes it sees none of the packets of the test before.
@@ -285,10 +292,7 @@ final class DevicePool {
   private void recycle(Prepared prepared) {
     boolean reusable = false;
     try {
-      reusable = prepared.device().isOpen() && discardQueued(prepared.device())
-          && (prepared.capture() == null || prepared.capture().recycle(RECYCLE_WAIT_NANOS));
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "spare " + prepared + " not reused: " + e, e);
+      reusable = emptied(prepared, "spare");
     } finally {
       Settings.DeviceKey key = prepared.key();
       synchronized (monitor) {
