@@ -362,7 +362,9 @@ class CliTest {
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = in.readLine()) != null) {
-            incoming.add(line);
+            if (!isFromTheJvmLauncher(line)) {
+              incoming.add(line);
+            }
           }
         } catch (java.io.IOException e) {
           // process gone
@@ -370,6 +372,15 @@ class CliTest {
       });
       reader.setDaemon(true);
       reader.start();
+    }
+
+    /**
+     * The launcher's own notice of JAVA_TOOL_OPTIONS, _JAVA_OPTIONS or JDK_JAVA_OPTIONS (common on CI
+     * images and corporate machines): not something the program printed.
+     */
+    private static boolean isFromTheJvmLauncher(String line) {
+      return line.startsWith("Picked up JAVA_TOOL_OPTIONS: ") || line.startsWith("Picked up _JAVA_OPTIONS: ")
+          || line.startsWith("Picked up JDK_JAVA_OPTIONS: ");
     }
 
     static Cli start(String... args) throws Exception {
