@@ -17,19 +17,25 @@ import java.util.function.Predicate;
 import org.opentest4j.AssertionFailedError;
 import java.util.concurrent.CompletableFuture;
 
-/** The public views of an internal {@link Session}. */
-final class SessionViews {
+/**
+ * The public views of an internal {@link Session}: for faketcp's own integrations that open a network
+ * outside this extension (faketcp-spring's application-context networks); a test never needs it.
+ */
+public final class SessionViews {
   private SessionViews() {}
 
-  static NetworkInfo info(Session session) {
+  /** Where {@code session}'s network is. */
+  public static NetworkInfo info(Session session) {
     return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu());
   }
 
-  static NetworkControl control(Session session) {
+  /** The handle on {@code session}'s fake peer. */
+  public static NetworkControl control(Session session) {
     return new Control(session);
   }
 
-  static Capture capture(Session session) {
+  /** {@code session}'s capture (since its last {@link Session#beginTest()} or clear). */
+  public static Capture capture(Session session) {
     return new SessionCapture(session);
   }
 
