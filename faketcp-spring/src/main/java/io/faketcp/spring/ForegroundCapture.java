@@ -23,6 +23,11 @@ final class ForegroundCapture implements TestCapture {
   }
 
   @Override
+  public Capture withoutEarlierConnections() {
+    return new OwnConnectionsCapture(this);
+  }
+
+  @Override
   public CapturedPackets packets() {
     CapturedPackets all = everything.packets();
     return background.isEmpty() ? all : all.filter(background.negate());

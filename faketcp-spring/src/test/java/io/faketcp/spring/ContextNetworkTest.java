@@ -125,4 +125,36 @@ class ContextNetworkTest {
     assertThatThrownBy(() -> capture.await(PacketPattern.syn().to(net.address(9), 9000), Duration.ofMillis(100)))
         .isInstanceOf(AssertionError.class);
   }
+
+  /** A connection kept from one test to the next, as a pool keeps one. */
+  static Socket kept;
+
+  @Test
+  @Order(5)
+  void opensAConnectionTheNextTestUses(NetworkInfo net) throws IOException {
+    kept = new Socket();
+    kept.connect(net.socketAddress(8, 80), 1000);
+  }
+
+  @Test
+  @Order(6)
+  void withoutEarlierConnectionsLeavesOutTheKeptOne(TestCapture capture, NetworkInfo net) throws IOException {
+    try (Socket s = kept) {
+      s.getOutputStream().write("from an earlier connection".getBytes());
+      capture.await(PacketPattern.data().to(net.address(8), 80), Duration.ofSeconds(2));
+    }
+    try (Socket s = new Socket()) {
+      s.connect(net.socketAddress(5, 80), 1000);
+    }
+
+    assertThat(capture).contains(PacketPattern.data().to(net.address(8), 80));
+    assertThat(capture.withoutEarlierConnections())
+        .hasNoPacketTo(net.address(8))
+        .hasHandshakeWith(net.socketAddress(5, 80));
+    assertThat(capture.withoutEarlierConnections().await(PacketPattern.syn().to(net.address(5), 80), Duration.ZERO))
+        .isNotNull();
+    assertThatThrownBy(() -> capture.withoutEarlierConnections()
+        .await(PacketPattern.data().to(net.address(8), 80), Duration.ofMillis(50)))
+        .isInstanceOf(AssertionError.class);
+  }
 }
