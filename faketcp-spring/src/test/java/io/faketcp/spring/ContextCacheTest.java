@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.faketcp.junit5.FakeNetwork;
 import io.faketcp.junit5.NetworkInfo;
 import io.faketcp.peer.Mode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +26,8 @@ import org.springframework.test.context.junit.jupiter.SpringJUnitConfig;
 /**
  * The network is part of the context cache key: classes with equal annotations share a context and its
  * network, a class with another network gets its own context, and on an overlapping subnet takes it
- * over; the first context's network opens again for its next test class.
+ * over, as does a per-test {@code @FakeNetwork}; the first context's network opens again for its next
+ * test class.
  */
 class ContextCacheTest {
   static final Map<String, ApplicationContext> CONTEXTS = new ConcurrentHashMap<>();
@@ -58,6 +61,15 @@ class ContextCacheTest {
     }
   }
 
+  /** faketcp-junit's per-test network on the subnet a cached context's network holds: it takes it over at once. */
+  @FakeNetwork(subnet = "10.72.0.0/24", mode = Mode.REJECT)
+  static class PerTestOnTheSameSubnet {
+    @Test
+    void isRefused(NetworkInfo net) {
+      assertThatThrownBy(() -> new Socket(net.address(5), 80)).isInstanceOf(ConnectException.class);
+    }
+  }
+
   @SpringJUnitConfig(Config.class)
   @ContextFakeNetwork(subnet = "10.72.0.0/24")
   static class AcceptingAgain {
@@ -73,16 +85,19 @@ class ContextCacheTest {
 
   @Test
   void equalNetworksShareAContextAndADifferentOneTakesTheSubnetOver() {
+    long start = System.nanoTime();
     EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
         .selectors(selectClass(AcceptingFirst.class), selectClass(RejectingSameSubnet.class),
-            selectClass(AcceptingAgain.class))
+            selectClass(PerTestOnTheSameSubnet.class), selectClass(AcceptingAgain.class))
         .execute();
     List<Throwable> failures = results.testEvents().failed().stream()
         .map(e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).orElseThrow())
         .toList();
     assertThat(failures).isEmpty();
-    assertThat(results.testEvents().succeeded().count()).isEqualTo(3);
+    assertThat(results.testEvents().succeeded().count()).isEqualTo(4);
     assertThat(CONTEXTS.get("again")).isSameAs(CONTEXTS.get("first"));
     assertThat(CONTEXTS.get("rejecting")).isNotSameAs(CONTEXTS.get("first"));
+    // Nobody waited for a subnet (the pool would wait 60 s for a holder that does not give it up).
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
   }
 }
