@@ -39,6 +39,20 @@ public final class SessionViews {
     return new SessionCapture(session);
   }
 
+  /** Failure artefacts of networks opened outside this extension: their own store namespace. */
+  private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(
+      org.junit.jupiter.api.extension.ExtensionContext.Namespace.create(SessionViews.class), Callbacks::connectionsSummary);
+
+  /**
+   * As for {@link FakeNetwork}'s tests: writes {@code session}'s capture as the failure artefacts of the
+   * test of {@code context} and names them in {@code failure} (unless it is not a failure of the code
+   * under test, or the artefacts of this test are written already).
+   */
+  public static void recordFailure(org.junit.jupiter.api.extension.ExtensionContext context, Session session,
+      Throwable failure) {
+    ARTEFACTS.onFailure(context, session, failure);
+  }
+
   static CapturedPackets packets(Session session) {
     Session.Snapshot s = session.snapshot();
     return CapturedPackets.of(s.records(), session.interfaceName(), s.missing(), s.note());

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -25,12 +27,13 @@ import org.springframework.test.context.junit.jupiter.SpringExtension;
 
 /**
  * The JUnit side of {@link ContextFakeNetwork}: skips where asked, starts each test on the context's
- * network with its configured rules and a capture of its own, injects the views, and fails a test
- * during which the fake peer failed. Works in either order with {@link SpringExtension}: the context
+ * network with its configured rules and a capture of its own, injects the views, fails a test during
+ * which the fake peer failed, and writes a failed test's capture as {@code FakeNetwork}'s tests do
+ * ({@code target/faketcp/<class>.<method>.pcap} and {@code .txt}). Works in either order with {@link SpringExtension}: the context
  * is taken from Spring's cache (and loaded, if it is not there yet).
  */
 final class ContextNetworkExtension implements ExecutionCondition, BeforeEachCallback, AfterTestExecutionCallback,
-    ParameterResolver {
+    ParameterResolver, TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
   private static final Set<Class<?>> INJECTED = Set.of(NetworkInfo.class, NetworkControl.class, Capture.class,
       TestCapture.class);
 
@@ -63,7 +66,42 @@ final class ContextNetworkExtension implements ExecutionCondition, BeforeEachCal
     AssertionFailedError error = new AssertionFailedError("the fake peer on " + session.interfaceName()
         + " failed during the test: " + failures.get(0), failures.get(0));
     failures.subList(1, failures.size()).forEach(error::addSuppressed);
+    SessionViews.recordFailure(context, session, error);
     throw error;
+  }
+
+  @Override
+  public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+    recordFailure(context, throwable);
+    throw throwable;
+  }
+
+  @Override
+  public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable throwable)
+      throws Throwable {
+    recordFailure(context, throwable);
+    throw throwable;
+  }
+
+  @Override
+  public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable throwable)
+      throws Throwable {
+    recordFailure(context, throwable);
+    throw throwable;
+  }
+
+  /** The test's capture as failure artefacts, when its context (and so its network) is there. */
+  private static void recordFailure(ExtensionContext context, Throwable throwable) {
+    ApplicationContext spring;
+    try {
+      spring = SpringExtension.getApplicationContext(context);
+    } catch (RuntimeException e) {
+      return; // the context did not load: no network to look at
+    }
+    if (spring.containsBean(ContextNetwork.BEAN_NAME)) {
+      SessionViews.recordFailure(context, spring.getBean(ContextNetwork.BEAN_NAME, ContextNetwork.class).session(),
+          throwable);
+    }
   }
 
   @Override
