@@ -7,6 +7,8 @@ import io.faketcp.junit5.SessionViews;
 import io.faketcp.junit5.internal.Environment;
 import io.faketcp.junit5.internal.Session;
 import io.faketcp.tun.Prerequisites;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
@@ -49,6 +52,20 @@ final class ContextNetworkExtension implements ExecutionCondition, BeforeEachCal
     Optional<String> missing = Prerequisites.missing();
     return missing.isPresent() ? ConditionEvaluationResult.disabled("faketcp cannot run here: " + missing.get())
         : ConditionEvaluationResult.enabled("faketcp prerequisites present");
+  }
+
+  /** Without SpringExtension no context is loaded the way the class means: say so instead of guessing. */
+  private static void requireSpringTest(Class<?> testClass) {
+    for (Class<?> c = testClass; c != null; c = Modifier.isStatic(c.getModifiers()) ? null : c.getEnclosingClass()) {
+      boolean spring = AnnotationSupport.findRepeatableAnnotations(c, ExtendWith.class).stream()
+          .anyMatch(e -> Arrays.asList(e.value()).contains(SpringExtension.class));
+      if (spring) {
+        return;
+      }
+    }
+    throw new ExtensionConfigurationException("@ContextFakeNetwork on " + testClass.getName() + " gives an"
+        + " application context its network, but the class is no Spring test: add @SpringBootTest,"
+        + " @SpringJUnitConfig or @ExtendWith(SpringExtension.class) (or use @FakeNetwork for a network per test)");
   }
 
   @Override
@@ -133,6 +150,7 @@ final class ContextNetworkExtension implements ExecutionCondition, BeforeEachCal
   }
 
   private static ContextNetwork network(ExtensionContext context) {
+    requireSpringTest(context.getRequiredTestClass());
     ApplicationContext spring = SpringExtension.getApplicationContext(context);
     if (!spring.containsBean(ContextNetwork.BEAN_NAME)) {
       throw new ExtensionConfigurationException("the application context of " + context.getRequiredTestClass().getName()

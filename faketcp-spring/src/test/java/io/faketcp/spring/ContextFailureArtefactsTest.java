@@ -18,7 +18,10 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.test.context.junit.jupiter.SpringJUnitConfig;
 
-/** A failed test on a context's network leaves its capture behind, as a failed @FakeNetwork test does. */
+/**
+ * A failed test on a context's network leaves its capture behind, as a failed @FakeNetwork test does;
+ * a class that is no Spring test is told what it lacks.
+ */
 class ContextFailureArtefactsTest {
   @Configuration
   static class Config {}
@@ -31,6 +34,22 @@ class ContextFailureArtefactsTest {
       new Socket(net.address(5), 80).close();
       throw new AssertionError("fails on purpose");
     }
+  }
+
+  @ContextFakeNetwork(subnet = "10.76.0.0/24")
+  static class NoSpringTest {
+    @Test
+    void wantsTheNetwork(NetworkInfo net) {}
+  }
+
+  @Test
+  void aClassThatIsNoSpringTestIsToldSo() {
+    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(NoSpringTest.class)).execute();
+
+    assertThat(results.testEvents().failed().stream()
+        .map(e -> e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).orElseThrow()))
+        .singleElement().satisfies(f -> assertThat(f).hasMessageContaining("is no Spring test: add @SpringBootTest"));
   }
 
   @Test
