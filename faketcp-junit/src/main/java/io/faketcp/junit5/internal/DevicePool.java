@@ -379,7 +379,11 @@ final class DevicePool {
         }
       }
       LOG.log(System.Logger.Level.DEBUG, "{0} takes subnet {1} over from {2}", holder, subnet, from);
-      yield.run(); // outside the monitor: it closes that network, whose release wakes this loop
+      try {
+        yield.run(); // outside the monitor: it closes that network, whose release wakes this loop
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "closing the network of " + from + " for " + holder + " failed: " + e, e);
+      }
     }
   }
 
