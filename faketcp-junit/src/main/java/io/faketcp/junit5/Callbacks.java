@@ -183,7 +183,7 @@ final class Callbacks {
   // ---- helpers ----
 
   /** The TCP connections of {@code records}, one line each, for the head of a transcript file. */
-  private static String connectionsSummary(List<CaptureRecord> records) {
+  static String connectionsSummary(List<CaptureRecord> records) {
     List<TcpConversation> connections = CapturedPackets.of(records, "", 0, "").connections();
     StringBuilder sb = new StringBuilder("TCP connections (" + connections.size() + "):\n");
     for (TcpConversation c : connections) {

@@ -10,6 +10,7 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
+import org.springframework.core.annotation.AliasFor;
 
 /**
  * Gives each test a fake IPv4 subnet: before each test a tun device holds the subnet's first address,
@@ -46,8 +47,11 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 // value and mode: JUnit before 5.12 has no providers and requires a value; the READ lock on the key
 // every subnet's locks share adds nothing on 5.12+, where the provider's locks do the work.
 @ResourceLock(value = SubnetLocks.EVERY_SUBNET, mode = ResourceAccessMode.READ, providers = SubnetLocks.class)
+@PeerModeAlias
 public @interface FakeNetwork {
   /** How the fake hosts answer TCP (ICMP echo is answered in every mode). Default {@link Mode#ACCEPT}. */
+  // For Spring only (see PeerModeAlias): not @ResourceLock's mode. Absent at run time without Spring.
+  @AliasFor(annotation = PeerModeAlias.class)
   Mode mode() default Mode.ACCEPT;
 
   /**

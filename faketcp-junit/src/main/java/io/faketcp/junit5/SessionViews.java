@@ -17,20 +17,40 @@ import java.util.function.Predicate;
 import org.opentest4j.AssertionFailedError;
 import java.util.concurrent.CompletableFuture;
 
-/** The public views of an internal {@link Session}. */
-final class SessionViews {
+/**
+ * The public views of an internal {@link Session}: for faketcp's own integrations that open a network
+ * outside this extension (faketcp-spring's application-context networks); a test never needs it.
+ */
+public final class SessionViews {
   private SessionViews() {}
 
-  static NetworkInfo info(Session session) {
+  /** Where {@code session}'s network is. */
+  public static NetworkInfo info(Session session) {
     return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu());
   }
 
-  static NetworkControl control(Session session) {
+  /** The handle on {@code session}'s fake peer. */
+  public static NetworkControl control(Session session) {
     return new Control(session);
   }
 
-  static Capture capture(Session session) {
+  /** {@code session}'s capture (since its last {@link Session#beginTest()} or clear). */
+  public static Capture capture(Session session) {
     return new SessionCapture(session);
+  }
+
+  /** Failure artefacts of networks opened outside this extension: their own store namespace. */
+  private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(
+      org.junit.jupiter.api.extension.ExtensionContext.Namespace.create(SessionViews.class), Callbacks::connectionsSummary);
+
+  /**
+   * As for {@link FakeNetwork}'s tests: writes {@code session}'s capture as the failure artefacts of the
+   * test of {@code context} and names them in {@code failure} (unless it is not a failure of the code
+   * under test, or the artefacts of this test are written already).
+   */
+  public static void recordFailure(org.junit.jupiter.api.extension.ExtensionContext context, Session session,
+      Throwable failure) {
+    ARTEFACTS.onFailure(context, session, failure);
   }
 
   static CapturedPackets packets(Session session) {

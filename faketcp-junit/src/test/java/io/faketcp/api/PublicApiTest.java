@@ -92,7 +92,7 @@ class PublicApiTest {
 
   // ---- the listing ----
 
-  private static void checkListing(String file, List<Class<?>> classes) {
+  static void checkListing(String file, List<Class<?>> classes) {
     String actual = listing(classes);
     Path path = API.resolve(file);
     try {
@@ -170,7 +170,7 @@ class PublicApiTest {
 
   // ---- class files ----
 
-  private static List<Class<?>> classesOf(Class<?> anchor) {
+  static List<Class<?>> classesOf(Class<?> anchor) {
     List<Class<?>> classes = new ArrayList<>();
     for (String name : classFiles(location(anchor)).keySet()) {
       if (name.endsWith("package-info") || name.endsWith("module-info")) {

@@ -13,21 +13,33 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Just enough of PostgreSQL's wire protocol (v3) for a test: it declines TLS and GSS encryption
- * ({@code N}), reads the client's startup message, then either refuses the login with an
- * ErrorResponse or goes silent. The startup parameters are kept for the test to check.
+ * ({@code N}), reads the client's startup message, then refuses the login with an ErrorResponse, goes
+ * silent, or lets a {@link TinyDatabase} answer the session's simple queries. The startup parameters
+ * are kept for the test to check. Also used by the Spring Boot sample (samples/spring-boot).
  */
-final class FakePostgres implements Server {
+public final class FakePostgres implements Server {
   private static final int SSL_REQUEST = 80877103;
   private static final int GSSENC_REQUEST = 80877104;
   private static final int PROTOCOL_3 = 196608;
 
   private final String sqlState;
   private final String message;
+  private final TinyDatabase database;
   final Map<String, String> startup = new ConcurrentHashMap<>();
 
-  private FakePostgres(String sqlState, String message) {
+  private FakePostgres(String sqlState, String message, TinyDatabase database) {
     this.sqlState = sqlState;
     this.message = message;
+    this.database = database;
+  }
+
+  private FakePostgres(String sqlState, String message) {
+    this(sqlState, message, null);
+  }
+
+  /** Accepts every login (no password asked) and answers the simple queries from {@code database}. */
+  public static FakePostgres serving(TinyDatabase database) {
+    return new FakePostgres(null, null, database);
   }
 
   /** Refuses every login: FATAL 28P01, "password authentication failed for user ...". */
@@ -57,6 +69,10 @@ final class FakePostgres implements Server {
     }
     byte[] parameters = in.readNBytes(length - 8);
     startup.putAll(parse(parameters));
+    if (database != null) {
+      database.serve(in, out);                         // logged in: queries until the client terminates
+      return;
+    }
     if (sqlState == null) {
       connection.input().transferTo(OutputStream.nullOutputStream());   // silent until the client gives up
       return;
@@ -76,7 +92,7 @@ final class FakePostgres implements Server {
   }
 
   /** 'E', length, then (field code, C string) pairs, then a 0. */
-  private static byte[] errorResponse(String severity, String sqlState, String message) throws IOException {
+  static byte[] errorResponse(String severity, String sqlState, String message) throws IOException {
     ByteArrayOutputStream fields = new ByteArrayOutputStream();
     field(fields, 'S', severity);
     field(fields, 'V', severity);
@@ -99,6 +115,7 @@ final class FakePostgres implements Server {
 
   @Override
   public String toString() {
-    return sqlState == null ? "fake PostgreSQL, silent after startup" : "fake PostgreSQL refusing logins";
+    return database != null ? "fake PostgreSQL serving " + database
+        : sqlState == null ? "fake PostgreSQL, silent after startup" : "fake PostgreSQL refusing logins";
   }
 }

@@ -16,9 +16,9 @@ import java.util.function.Supplier;
  * A quote service on a fake host that crashes mid-response: the first {@code resets} connections get
  * the response's headers and the first {@code partialBody} bytes of its body, then a RST; later ones
  * the whole response and FIN. It reads each request's head first, so the RST comes after the whole
- * request was acknowledged.
+ * request was acknowledged. Also used by the Spring Boot sample (samples/spring-boot) as a price service.
  */
-final class FakeQuoteService implements Server {
+public final class FakeQuoteService implements Server {
   /** The request heads, in the order the connections came. */
   final List<String> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger connections = new AtomicInteger();
@@ -34,7 +34,7 @@ final class FakeQuoteService implements Server {
    * @param capture the running test's capture (the extension's {@code capture()}), to see the partial
    *     response on the wire before resetting
    */
-  FakeQuoteService(String body, int resets, int partialBody, Supplier<Capture> capture) {
+  public FakeQuoteService(String body, int resets, int partialBody, Supplier<Capture> capture) {
     String head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
         + "\r\nConnection: close\r\n\r\n";
     this.response = (head + body).getBytes(StandardCharsets.US_ASCII);
@@ -49,7 +49,7 @@ final class FakeQuoteService implements Server {
   }
 
   /** How many connections it served. */
-  int connections() {
+  public int connections() {
     return connections.get();
   }
 

@@ -55,9 +55,12 @@ class ReadmeSnippetsTest {
   /** Regions by name, each dedented by its common indentation. */
   private static Map<String, List<String>> regions() throws IOException {
     Path module = moduleDirectory();
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(module.resolve("src/test/java"))) {
-      files = walk.filter(p -> p.toString().endsWith(".java")).sorted().collect(Collectors.toList());
+    List<Path> files = new ArrayList<>();
+    // This module's tests and the Spring Boot sample's (README's Spring section).
+    for (Path root : List.of(module.resolve("src/test/java"), module.getParent().resolve("samples/spring-boot/src/test/java"))) {
+      try (Stream<Path> walk = Files.walk(root)) {
+        walk.filter(p -> p.toString().endsWith(".java")).sorted().forEach(files::add);
+      }
     }
     Map<String, List<String>> regions = new LinkedHashMap<>();
     for (Path file : files) {

@@ -358,8 +358,10 @@ final class DevicePool {
 
   private void reserve(Subnet subnet, String holder, Settings settings) {
     long deadline = System.nanoTime() + WAIT_NANOS;
-    synchronized (monitor) {
-      while (true) {
+    while (true) {
+      Runnable yield;
+      String from;
+      synchronized (monitor) {
         Map.Entry<Subnet, Holder> other = overlappingHolder(subnet);
         if (other == null) {
           active.put(subnet, new Holder(holder));
@@ -368,7 +370,34 @@ final class DevicePool {
         if (System.nanoTime() >= deadline) {
           throw new IllegalStateException(waitedTooLong(holder, subnet, other.getKey(), other.getValue()));
         }
-        waitOn(deadline);
+        yield = other.getValue().yield;
+        other.getValue().yield = null;
+        from = other.getValue().name;
+        if (yield == null) {
+          waitOn(deadline);
+          continue;
+        }
+      }
+      LOG.log(System.Logger.Level.DEBUG, "{0} takes subnet {1} over from {2}", holder, subnet, from);
+      try {
+        yield.run(); // outside the monitor: it closes that network, whose release wakes this loop
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "closing the network of " + from + " for " + holder + " failed: " + e, e);
+      }
+    }
+  }
+
+  /**
+   * Lets the holder of {@code subnet}, if it is {@code name}, give it up when another network needs an
+   * overlapping subnet: {@code yield} (which closes the holder's network) runs at most once, on the
+   * thread that wants the subnet, outside the pool's lock.
+   */
+  void yieldOnDemand(Subnet subnet, String name, Runnable yield) {
+    synchronized (monitor) {
+      Holder h = active.get(subnet);
+      if (h != null && h.name.equals(name)) {
+        h.yield = yield;
+        monitor.notifyAll();
       }
     }
   }
@@ -412,6 +441,8 @@ final class DevicePool {
   static final class Holder {
     final String name;
     volatile long finishedNanos;
+    /** Closes the holder's network when another one needs the subnet; null: the holder keeps it. */
+    Runnable yield;
 
     Holder(String name) {
       this.name = name;

@@ -111,6 +111,34 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     return open(settings, holder);
   }
 
+  /**
+   * Opens a fake network for {@code holder} whose lifetime no JUnit store scopes (a Spring application
+   * context's): the caller closes it. Should another network (of a test or another holder) need an
+   * overlapping subnet, this one is closed for it instead of making it wait: the caller sees
+   * {@link #isClosed()} and opens a new one when it needs the network again. The pool's devices are
+   * drained by its shutdown hook.
+   *
+   * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException for an overlapping subnet or
+   *     a capture filter pcap cannot compile
+   */
+  public static Session openUnscoped(Settings settings, String holder) {
+    Session session = open(settings, holder);
+    DevicePool.instance().yieldOnDemand(settings.subnet(), holder, session::yieldSubnet);
+    return session;
+  }
+
+  /** Closes this network because another one needs an overlapping subnet (see {@link #openUnscoped}). */
+  private void yieldSubnet() {
+    LOG.log(System.Logger.Level.INFO, "the fake network of {0} on {1} closes: another network needs the subnet",
+        holder, settings.subnet());
+    close();
+  }
+
+  /** Whether {@link #close()} was called (for an unscoped network: also by another network taking the subnet over). */
+  public boolean isClosed() {
+    return closed.get();
+  }
+
   private static Session open(Settings settings, String holder) {
     BpfProgram filter = compileFilter(settings);
     Prepared prepared = DevicePool.instance().acquire(settings, holder);

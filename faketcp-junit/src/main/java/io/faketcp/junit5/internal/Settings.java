@@ -35,7 +35,9 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     /** {@code @FakeNetwork(attribute = value)}. */
     ANNOTATION,
     /** {@code FakeNetworkExtension.newInstance().attribute(value)}. */
-    BUILDER
+    BUILDER,
+    /** {@code @ContextFakeNetwork(attribute = value)}: faketcp-spring's network of an application context. */
+    CONTEXT_ANNOTATION
   }
 
   /** A builder; {@link Builder#build()} validates. */
@@ -46,9 +48,14 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
   /** Names an attribute with its value as the user wrote it. */
   public static String describe(Origin origin, String attribute, Object value) {
     String shown = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
-    return origin == Origin.ANNOTATION
-        ? "@FakeNetwork(" + attribute + " = " + shown + ")"
-        : "FakeNetworkExtension.newInstance()." + attribute + "(" + shown + ")";
+    switch (origin) {
+      case ANNOTATION:
+        return "@FakeNetwork(" + attribute + " = " + shown + ")";
+      case CONTEXT_ANNOTATION:
+        return "@ContextFakeNetwork(" + attribute + " = " + shown + ")";
+      default:
+        return "FakeNetworkExtension.newInstance()." + attribute + "(" + shown + ")";
+    }
   }
 
   /** Whether the kernel picks the device's number ({@code %d} in the name). */

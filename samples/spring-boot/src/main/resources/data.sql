@@ -1,0 +1,1 @@
+INSERT INTO greeting (id, text) VALUES (1, 'hello');
