@@ -142,6 +142,7 @@ final class Handshake {
     if (e.state() != TcpState.CLOSED) { // a reset-after=0 fault has already answered, with its RST
       e.sendAck();
     }
+    e.opener.established(e);
   }
 
   /** Both SYNs acknowledged: the application hears of the connection, then any Fast Open data; faults start counting. */
