@@ -4,6 +4,10 @@ import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.TcpSegment;
+import io.faketcp.peer.internal.Counters;
+import io.faketcp.peer.internal.Timers;
+import io.faketcp.peer.internal.tcp.FaultPolicy;
+import io.faketcp.peer.internal.tcp.FaultSource;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +28,7 @@ import java.util.function.Consumer;
  * once per packet in each direction, and nothing else runs. Peer thread only, except
  * {@link #seed()} and {@link #actions()}.
  */
-final class FaultLayer {
+final class FaultLayer implements FaultSource {
   /**
    * A packet a reorder fault holds back goes right after the next one, or after this long if no
    * other comes. Only the next one overtakes it: a host drops a segment whose ACK is older than a
@@ -35,8 +39,16 @@ final class FaultLayer {
   static final long REORDER_BEHIND_DELAYED_NANOS = 1_000_000L;
   /** A bandwidth fault drops packets once this much transmission time is queued (a router's full buffer). */
   static final long BACKLOG_NANOS = 1_000_000_000L;
+  /** The largest window without window scaling. */
+  private static final long MAX_WINDOW = 65535;
+  /** A full segment on a 1500-byte link: what a connection over a slow link keeps in flight (see {@link #forConnection}). */
+  private static final int SLOW_LINK_SEGMENT = 1460;
 
   private static final long DROP = Long.MIN_VALUE;
+  /** A delayed packet's room (a larger packet gets an entry of its own size). */
+  private static final int DELAYED_CAPACITY = 2048;
+  /** Delayed-packet entries kept for reuse, at most. */
+  private static final int SPARE_DELAYED = 4096;
 
   /** Whether any packet-level fault is set: the one test on the packet path. */
   boolean active;
@@ -53,7 +65,11 @@ final class FaultLayer {
   private Entry[] in = new Entry[0];
   private Entry[] out = new Entry[0];
   private Fault[] connection = new Fault[0];
+  /** Bandwidth faults whose queue holds less than a window: connections keep within it (see {@link #forConnection}). */
+  private Fault[] slowLinks = new Fault[0];
   private final Map<Fault, AtomicLong> actions = new LinkedHashMap<>();
+  /** Entries of delayed packets that have left, for {@link #later} to reuse. Peer thread only. */
+  private final java.util.ArrayDeque<Delayed> spareDelayed = new java.util.ArrayDeque<>();
   private volatile long seed;
   /** When the last packet held back so far is due (nanoTime): the bound of {@link FakePeer#awaitHeldPackets}. */
   private volatile long heldUntil = Long.MIN_VALUE / 2;
@@ -96,6 +112,7 @@ final class FaultLayer {
     List<Entry> ins = new ArrayList<>();
     List<Entry> outs = new ArrayList<>();
     List<Fault> conns = new ArrayList<>();
+    List<Fault> slow = new ArrayList<>();
     for (Fault f : rules.faults()) {
       synchronized (actions) {
         actions.putIfAbsent(f, new AtomicLong());
@@ -103,6 +120,9 @@ final class FaultLayer {
       if (f.isConnectionFault()) {
         conns.add(f);
         continue;
+      }
+      if (f.kind == Fault.Kind.BANDWIDTH && linkBuffer(f) < MAX_WINDOW) {
+        slow.add(f);
       }
       Entry e = new Entry(f, root.split(), actions.get(f));
       if ((f.direction & Fault.IN) != 0) {
@@ -115,40 +135,89 @@ final class FaultLayer {
     in = ins.toArray(new Entry[0]);
     out = outs.toArray(new Entry[0]);
     connection = conns.toArray(new Fault[0]);
+    slowLinks = slow.toArray(new Fault[0]);
     active = in.length > 0 || out.length > 0;
   }
 
-  /** The connection-level faults for a new connection to fake host {@code address} on {@code port}. */
-  List<Fault> connectionFaults(int address, int port) {
-    if (connection.length == 0) {
-      return List.of();
+  /** What a bandwidth fault's queue holds: {@link #BACKLOG_NANOS} of its rate, in bytes. */
+  private static long linkBuffer(Fault f) {
+    return f.amount * (BACKLOG_NANOS / 1_000_000_000L);
+  }
+
+  /** The connection-level faults for a new connection to fake host {@code address} on {@code port}, null when none applies. */
+  @Override
+  public FaultPolicy forConnection(int address, int port) {
+    FaultPolicy policy = null;
+    for (Fault f : slowLinks) {
+      if (!f.appliesTo(address, port)) {
+        continue;
+      }
+      if (policy == null) {
+        policy = new FaultPolicy(this);
+      }
+      // A slow link queues less than a window, and a packet takes long on it: the connection keeps
+      // what the link needs in flight and no more (the host one segment, our sender two), so that the
+      // queue neither overflows nor delays a packet past the sender's timers (a loss, or a spurious
+      // retransmission, costs the link its time), and the rate holds.
+      policy.slowLink((f.direction & Fault.IN) != 0 ? SLOW_LINK_SEGMENT : Integer.MAX_VALUE,
+          (f.direction & Fault.OUT) != 0 ? 2 * SLOW_LINK_SEGMENT : Integer.MAX_VALUE);
     }
-    List<Fault> result = new ArrayList<>(2);
     for (Fault f : connection) {
-      if (f.appliesTo(address, port)) {
-        result.add(f);
+      if (!f.appliesTo(address, port)) {
+        continue;
+      }
+      if (policy == null) {
+        policy = new FaultPolicy(this);
+      }
+      long bytes = f.nanos < 0 ? f.amount : -1;
+      long nanos = f.nanos < 0 ? -1 : f.nanos;
+      switch (f.kind) {
+        case RESET_AFTER:
+          policy.reset(f, bytes, nanos);
+          break;
+        case STALL_AFTER:
+          policy.stall(f, bytes, nanos);
+          break;
+        case BLACKHOLE_AFTER:
+          policy.blackhole(f, bytes, nanos);
+          break;
+        default:
+          policy.slowClose(f, f.nanos);
       }
     }
-    return result;
+    return policy;
   }
 
-  /** Whether any connection-level fault is in force (checked once per new connection). */
-  boolean hasConnectionFaults() {
-    return connection.length > 0;
+  @Override
+  public void acted(Object fault) {
+    count((Fault) fault);
   }
 
-  /**
-   * Counts an action of a connection-level fault and, when {@code action} is not null, tells the
-   * listener about the packet at {@code packet[offset, offset + length)} it concerns.
-   */
-  void connectionFaultActed(Fault fault, FaultListener.Action action, Direction direction, ByteBuffer packet,
-      int offset, int length) {
+  @Override
+  public void forged(Object fault, ByteBuffer packet, int length) {
+    count((Fault) fault);
+    tell(FaultListener.Action.FORGED, (Fault) fault, Direction.FROM_PEER, packet, 0, length);
+  }
+
+  @Override
+  public void dropped(Object fault, ByteBuffer packet, int offset, int length) {
+    count((Fault) fault);
+    tell(FaultListener.Action.DROPPED, (Fault) fault, Direction.TO_PEER, packet, offset, length);
+  }
+
+  /** Counts an action of a connection-level fault. */
+  private void count(Fault fault) {
     AtomicLong n = actions.get(fault);
     if (n != null) {
       n.lazySet(n.get() + 1);
     }
     counters.increment(Counters.FAULT_ACTIONS);
-    if (listener != null && action != null) {
+  }
+
+  /** Tells the listener about the packet at {@code packet[offset, offset + length)} a connection fault acted on. */
+  private void tell(FaultListener.Action action, Fault fault, Direction direction, ByteBuffer packet, int offset,
+      int length) {
+    if (listener != null) {
       listener.acted(action, fault, direction, packet.duplicate().position(offset).limit(offset + length), 0);
     }
   }
@@ -157,13 +226,24 @@ final class FaultLayer {
 
   /** Runs {@code task} on the peer's thread at {@code due} (nanoTime) or soon after. */
   private void schedule(long due, Runnable task) {
-    timers.arm(new Delayed(task, null, false), due);
+    timers.arm(new Task(task), due);
   }
 
-  /** Writes (outgoing) or hands to the fake hosts (incoming) {@code packet} at {@code due}. */
-  private void later(long due, byte[] packet, boolean outgoing) {
+  /**
+   * Writes (outgoing) or hands to the fake hosts (incoming) a copy of {@code source[offset, offset +
+   * length)} at {@code due}, in an entry kept for reuse once it has left: a latency or a bandwidth
+   * fault then costs no allocation per packet.
+   */
+  private void later(long due, ByteBuffer source, int offset, int length, boolean outgoing) {
     held(due);
-    timers.arm(new Delayed(null, packet, outgoing), due);
+    Delayed d = spareDelayed.pollLast();
+    if (d == null || d.packet.length < length) {
+      d = new Delayed(Math.max(length, DELAYED_CAPACITY));
+    }
+    source.get(offset, d.packet, 0, length);
+    d.length = length;
+    d.outgoing = outgoing;
+    timers.arm(d, due);
   }
 
   /** One more packet held back until {@code due}; counted in {@link Counters#HELD} until it leaves. */
@@ -231,7 +311,7 @@ final class FaultLayer {
           }
           break;
         default:
-          long later = delay(e, now, due, ip.totalLength());
+          long later = delay(e, now, due, carried(b, ip.offset(), ip.totalLength()));
           if (later == DROP) {
             return dropIn(e, ip);
           }
@@ -246,9 +326,7 @@ final class FaultLayer {
       listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.TO_PEER, b.duplicate().position(ip.offset())
           .limit(ip.offset() + ip.totalLength()), due - now);
     }
-    byte[] copy = new byte[ip.totalLength()];
-    b.get(ip.offset(), copy);
-    later(due, copy, false);
+    later(due, b, ip.offset(), ip.totalLength(), false);
     return true;
   }
 
@@ -312,7 +390,7 @@ final class FaultLayer {
           }
           break;
         default:
-          long later = delay(e, now, due, length);
+          long later = delay(e, now, due, carried(b, 0, length));
           if (later == DROP) {
             return dropOut(e, b, length);
           }
@@ -357,11 +435,9 @@ final class FaultLayer {
       release(held);
       return true;
     }
-    byte[] copy = new byte[length];
-    b.get(0, copy);
-    later(due, copy, true);
+    later(due, b, 0, length, true);
     if (twice) {
-      later(due, copy, true);
+      later(due, b, 0, length, true);
     }
     return true;
   }
@@ -409,6 +485,19 @@ final class FaultLayer {
     return result;
   }
 
+  /**
+   * What a bandwidth fault charges for the packet at {@code b[offset, offset + length)}: a TCP
+   * segment's data (so that a transfer takes its size over the rate, as the README promises, whatever
+   * the segment size), any other packet whole.
+   */
+  private static int carried(ByteBuffer b, int offset, int length) {
+    int header = (b.get(offset) & 0x0f) * 4;
+    if ((b.get(offset + 9) & 0xff) != IpProtocol.TCP || length < header + 20) {
+      return length;
+    }
+    return Math.max(0, length - header - ((b.get(offset + header + 12) >> 4) & 0x0f) * 4);
+  }
+
   private void acted(Entry e, FaultListener.Action action, Direction direction, ByteBuffer packet, long delay) {
     e.actions.lazySet(e.actions.get() + 1);
     counters.increment(Counters.FAULT_ACTIONS);
@@ -434,32 +523,46 @@ final class FaultLayer {
     }
   }
 
-  /** A delayed packet (to the host or to the fake hosts) or a task: an entry in the peer's {@link Timers}. */
-  private final class Delayed extends Timers.Entry {
-    final Runnable task;
-    final byte[] packet;
-    final boolean outgoing;
+  /** A task run on the peer's thread at its time: an entry in the peer's {@link Timers}. */
+  private static final class Task extends Timers.Entry {
+    private final Runnable task;
 
-    Delayed(Runnable task, byte[] packet, boolean outgoing) {
+    Task(Runnable task) {
       this.task = task;
-      this.packet = packet;
-      this.outgoing = outgoing;
     }
 
     @Override
-    void timerExpired(long now) {
-      if (task != null) {
-        task.run();
-        return;
-      }
+    protected void timerExpired(long now) {
+      task.run();
+    }
+  }
+
+  /** A delayed packet (to the host or to the fake hosts): an entry in the peer's {@link Timers}, reused. */
+  private final class Delayed extends Timers.Entry {
+    final byte[] packet;
+    /** Over {@link #packet}, handed to the fake hosts (valid during the call). */
+    private final ByteBuffer view;
+    int length;
+    boolean outgoing;
+
+    Delayed(int capacity) {
+      this.packet = new byte[capacity];
+      this.view = ByteBuffer.wrap(packet);
+    }
+
+    @Override
+    protected void timerExpired(long now) {
       try {
         if (outgoing) {
-          wire.write(packet);
+          wire.write(packet, length);
         } else {
-          deliver.accept(ByteBuffer.wrap(packet));
+          deliver.accept(view.clear().limit(length));
         }
       } finally {
         counters.add(Counters.HELD, -1); // after: whoever sees none held sees the packet gone
+        if (spareDelayed.size() < SPARE_DELAYED) {
+          spareDelayed.addLast(this); // its packet is out, or handled: the entry serves another
+        }
       }
     }
   }

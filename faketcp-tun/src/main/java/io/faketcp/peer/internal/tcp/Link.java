@@ -1,0 +1,15 @@
+package io.faketcp.peer.internal.tcp;
+
+import io.faketcp.packet.TcpSegment;
+
+/**
+ * Where the TCP layer writes its segments: the peer's wire (the tun device), a list in
+ * unit tests. Peer thread only.
+ */
+public interface Link {
+  /** A reset builder for the next segment. */
+  TcpSegment.Builder tcp();
+
+  /** Sends the segment built with {@link #tcp()}. */
+  void sendTcp();
+}
