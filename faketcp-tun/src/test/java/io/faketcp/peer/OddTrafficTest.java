@@ -163,22 +163,6 @@ class OddTrafficTest {
   }
 
   @Test
-  void aSynOnAnEstablishedFourTupleGetsAChallengeAckAndTheConnectionStays() throws Exception {
-    try (PeerFixture f = new PeerFixture(Rules.of(Mode.DISCARD)); RawSocket raw = new RawSocket()) {
-      long iss = handshake(f, raw, 40300, 5000);
-      int before = segmentsTo(f, 40300).size();
-      raw.send(segment(f, 40300).sequenceNumber(900_000).flags(TcpSegment.SYN).build());
-      await(() -> segmentsTo(f, 40300).size() > before, "a challenge ACK");
-      TcpSegment challenge = segmentsTo(f, 40300).get(before);
-      assertThat(challenge.flags()).isEqualTo(TcpSegment.ACK);
-      assertThat(challenge.acknowledgmentNumber()).isEqualTo(5001);
-      assertThat(challenge.sequenceNumber()).isEqualTo(iss + 1);
-      assertThat(f.peer.counters().established()).isEqualTo(1);
-      assertThat(f.peer.counters().connectionsOpened()).isEqualTo(1);
-    }
-  }
-
-  @Test
   void aNewSynOnAHalfOpenFourTupleReplacesTheStaleConnection() throws Exception {
     try (PeerFixture f = new PeerFixture(Rules.of(Mode.ACCEPT)); RawSocket raw = new RawSocket()) {
       raw.send(segment(f, 40301).sequenceNumber(100).flags(TcpSegment.SYN).build());
