@@ -1,0 +1,80 @@
+package io.faketcp.peer;
+
+/**
+ * The receive window a connection offers the host, decided as a Linux host decides it:
+ *
+ * <ul>
+ *   <li><b>grows with use</b> (receive autotuning): it opens at most {@value #INITIAL} bytes at
+ *       first, and every byte taken in order lets it open one more, so a host that fills its window
+ *       every round trip sees it double each round trip, up to {@value #MAX} bytes;
+ *   <li><b>scaled</b> (RFC 7323 §2) when the host's SYN carried a window scale option: ours is
+ *       {@value #SHIFT}, enough for {@link #MAX}; without it the window stays within 16 bits;
+ *   <li><b>no silly windows</b> (RFC 9293 §3.8.6.2.2, MUST-39): the right edge moves only by at least
+ *       min(buffer / 2, MSS), and never back.
+ * </ul>
+ *
+ * Peer thread only; one per connection.
+ */
+final class ReceiveWindow {
+  static final int INITIAL = 0xffff;
+  static final int MAX = 4 << 20;
+  static final int SHIFT = 7;
+
+  private int shift;
+  private int limit = INITIAL;
+
+  /** As new: unscaled, the initial limit. */
+  void clear() {
+    shift = 0;
+    limit = INITIAL;
+  }
+
+  /** The host's SYN offered window scaling ({@code offered}): ours is {@link #SHIFT} from then on. */
+  void scale(boolean offered) {
+    shift = offered ? SHIFT : 0;
+  }
+
+  /** Our shift count, to send in the SYN+ACK; -1 when the host did not offer scaling. */
+  int shift() {
+    return shift;
+  }
+
+  /** The largest window the header can say now. */
+  int largest() {
+    return Math.min(MAX, 0xffff << shift);
+  }
+
+  /** {@code bytes} taken in order: the limit grows by as much. */
+  void taken(int bytes) {
+    if (limit < MAX) {
+      limit = (int) Math.min(MAX, (long) limit + bytes);
+    }
+  }
+
+  /** What may be offered with {@code room} bytes free in the application: within the limit and the header. */
+  int available(int room) {
+    return Math.max(0, Math.min(room, Math.min(limit, largest())));
+  }
+
+  /**
+   * The window to offer, given what is left of the last offer ({@code offered}) and what could be
+   * offered now ({@code available}); the result is a multiple of the scale that never pulls the right
+   * edge back, and moves it only by at least min(buffer / 2, {@code mss}) (the buffer being the limit).
+   */
+  int offer(int offered, int available, int mss) {
+    if (available - offered >= Math.min(limit / 2, mss)) {
+      return available >> shift << shift; // rounded down: still past the old edge by far more than a scale unit
+    }
+    return offered >> shift << shift == offered ? offered : (offered >> shift) + 1 << shift;
+  }
+
+  /** Whether a window update is worth sending: the offer would move the right edge. */
+  boolean opens(int offered, int available, int mss) {
+    return available - offered >= Math.min(limit / 2, mss);
+  }
+
+  /** The 16-bit field for {@code window} (a multiple of the scale). */
+  int field(int window) {
+    return Math.min(0xffff, window >> shift);
+  }
+}

@@ -1,0 +1,123 @@
+package io.faketcp.peer;
+
+import io.faketcp.packet.TcpOptions;
+import io.faketcp.packet.TcpSegment;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * RFC 7323's timestamps for one connection, from the fake host's side, when the host offered them in
+ * its SYN: TSval from a millisecond clock (Linux's tick) with a per-connection offset, TS.Recent kept
+ * as §4.3 says (from acceptable segments that cover Last.ACK.sent), PAWS (§5) for segments whose
+ * TSval is older than TS.Recent, and a round-trip sample from the TSecr of each ACK that moves
+ * SND.UNA (§4.2: no ambiguity after a retransmission). Segments then carry the option, so a data
+ * segment holds {@value #LENGTH} bytes less and at most three SACK blocks fit beside it.
+ */
+final class Timestamps {
+  /** The option's length on the wire: two NOPs, kind, length, TSval, TSecr. */
+  static final int LENGTH = 12;
+  /** Half a tick: the expected round trip of a sample that saw the clock not move. */
+  private static final long HALF_TICK = TimeUnit.MICROSECONDS.toNanos(500);
+  /** A TSecr further back than this (in ticks) is not an echo of ours (RFC 7323 §4.2 on old echoes). */
+  private static final int MAX_ECHO_AGE = 60_000;
+
+  private boolean on;
+  private int offset;
+  private int recent;
+  private int lastAckSent;
+  /** Scratch options: timestamps alone, and with 1 to 3 SACK blocks after it. */
+  private final byte[][] scratch = {new byte[LENGTH], new byte[LENGTH + 12], new byte[LENGTH + 20], new byte[LENGTH + 28]};
+
+  /** As new: not in use. */
+  void clear() {
+    on = false;
+    recent = 0;
+    lastAckSent = 0;
+  }
+
+  /** The host's SYN: in use when it carries the option; {@code offset} is this connection's clock offset. */
+  void negotiate(TcpOptions syn, int offset) {
+    on = syn.hasTimestamps();
+    this.offset = offset;
+    recent = on ? (int) syn.tsVal() : 0;
+  }
+
+  boolean on() {
+    return on;
+  }
+
+  /** TSval at {@code now} (nanoTime). */
+  int value(long now) {
+    return (int) TimeUnit.NANOSECONDS.toMillis(now) + offset;
+  }
+
+  /** TS.Recent: the TSecr of our next segment. */
+  int recent() {
+    return recent;
+  }
+
+  /**
+   * PAWS (RFC 7323 §5.3 R1): whether {@code s} is an old duplicate to drop (acknowledging it unless it
+   * is a RST, which PAWS leaves to the sequence check).
+   */
+  boolean old(TcpSegment s) {
+    TcpOptions o = s.options();
+    return on && !s.rst() && !s.syn() && o.hasTimestamps() && (int) o.tsVal() - recent < 0;
+  }
+
+  /** An acceptable segment at {@code seq}: TS.Recent follows its TSval if it covers Last.ACK.sent (§4.3 (2)). */
+  void received(TcpSegment s, int seq) {
+    TcpOptions o = s.options();
+    if (on && o.hasTimestamps() && (int) o.tsVal() - recent >= 0 && seq - lastAckSent <= 0) {
+      recent = (int) o.tsVal();
+    }
+  }
+
+  /** Our segment acknowledging {@code rcvNxt} goes out now. */
+  void sent(int rcvNxt) {
+    lastAckSent = rcvNxt;
+  }
+
+  /** The round trip {@code s}'s TSecr tells at {@code now} (nanoseconds), or -1 when it tells none. */
+  long rtt(TcpSegment s, long now) {
+    TcpOptions o = s.options();
+    if (!on || !o.hasTimestamps()) {
+      return -1;
+    }
+    int ticks = value(now) - (int) o.tsEcr();
+    if (ticks < 0 || ticks > MAX_ECHO_AGE) {
+      return -1;
+    }
+    return ticks == 0 ? HALF_TICK : TimeUnit.MILLISECONDS.toNanos(ticks);
+  }
+
+  /**
+   * The option bytes for a segment sent at {@code now}: the timestamps, then the blocks of
+   * {@code sack} (a SACK option as {@link Reassembly#sackOption} writes it: two NOPs, kind 5, length,
+   * blocks; null for none), of which at most three fit beside the timestamps. Valid until the next call.
+   */
+  byte[] option(long now, byte[] sack) {
+    int blocks = sack == null ? 0 : Math.min(3, (sack[3] - 2) / 8);
+    byte[] o = scratch[blocks];
+    o[0] = 1;
+    o[1] = 1;
+    o[2] = 8;
+    o[3] = 10;
+    putInt(o, 4, value(now));
+    putInt(o, 8, recent);
+    if (blocks > 0) {
+      o[LENGTH] = 1;
+      o[LENGTH + 1] = 1;
+      o[LENGTH + 2] = 5;
+      o[LENGTH + 3] = (byte) (2 + 8 * blocks);
+      System.arraycopy(sack, 4, o, LENGTH + 4, 8 * blocks);
+    }
+    return o;
+  }
+
+  private static void putInt(byte[] b, int at, int value) {
+    b[at] = (byte) (value >>> 24);
+    b[at + 1] = (byte) (value >>> 16);
+    b[at + 2] = (byte) (value >>> 8);
+    b[at + 3] = (byte) value;
+  }
+}
