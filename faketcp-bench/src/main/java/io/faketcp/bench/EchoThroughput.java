@@ -33,11 +33,31 @@ public final class EchoThroughput {
     try (TunDevice device = TunDevice.builder().mtu(mtu).open();
         FakePeer peer = FakePeer.builder(device).rules(rules).start()) {
       for (int round = 0; round < rounds; round++) {
+        long resentBefore = peer.counters().retransmissions();
+        long kernelBefore = kernelRetransmissions();
         double seconds = once(device.subnet().address(5).getHostAddress(), bytes);
-        System.out.printf(Locale.ROOT, "mtu %d mode %s echoed %d seconds %.3f rate %.1f MB/s%n", mtu,
-            server ? "server" : "echo", bytes, seconds, bytes / seconds / 1e6);
+        System.out.printf(Locale.ROOT, "mtu %d mode %s echoed %d seconds %.3f rate %.1f MB/s resent %d by the peer,"
+            + " %d by the kernel%n", mtu, server ? "server" : "echo", bytes, seconds, bytes / seconds / 1e6,
+            peer.counters().retransmissions() - resentBefore, kernelRetransmissions() - kernelBefore);
       }
     }
+  }
+
+  /** The namespace's TCP RetransSegs (/proc/net/snmp). */
+  private static long kernelRetransmissions() throws java.io.IOException {
+    java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp"));
+    for (int i = 0; i + 1 < lines.size(); i++) {
+      if (lines.get(i).startsWith("Tcp:") && lines.get(i + 1).startsWith("Tcp:")) {
+        String[] names = lines.get(i).split(" ");
+        String[] values = lines.get(i + 1).split(" ");
+        for (int k = 0; k < names.length; k++) {
+          if (names[k].equals("RetransSegs")) {
+            return Long.parseLong(values[k]);
+          }
+        }
+      }
+    }
+    return -1;
   }
 
   private static double once(String address, long bytes) throws Exception {
