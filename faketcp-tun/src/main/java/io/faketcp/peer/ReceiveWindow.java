@@ -10,7 +10,7 @@ package io.faketcp.peer;
  *   <li><b>scaled</b> (RFC 7323 §2) when the host's SYN carried a window scale option: ours is
  *       {@value #SHIFT}, enough for {@link #MAX}; without it the window stays within 16 bits;
  *   <li><b>no silly windows</b> (RFC 9293 §3.8.6.2.2, MUST-39): the right edge moves only by at least
- *       min(buffer / 2, MSS), and never back.
+ *       min(buffer / 2, MSS), and never back (but for the scale's truncation).
  * </ul>
  *
  * Peer thread only; one per connection.
@@ -58,14 +58,24 @@ final class ReceiveWindow {
 
   /**
    * The window to offer, given what is left of the last offer ({@code offered}) and what could be
-   * offered now ({@code available}); the result is a multiple of the scale that never pulls the right
-   * edge back, and moves it only by at least min(buffer / 2, {@code mss}) (the buffer being the limit).
+   * offered now ({@code available}): the right edge moves only by at least min(buffer / 2,
+   * {@code mss}) (the buffer being the limit) and never back, but for the truncation to a multiple
+   * of the scale that RFC 7323 §2.3 prescribes (SEG.WND = RCV.WND >> Rcv.Wind.Shift), at most
+   * 2^shift - 1 bytes: rounding up instead would let the host send bytes the application has no room
+   * for, a few at a time.
    */
   int offer(int offered, int available, int mss) {
-    if (available - offered >= Math.min(limit / 2, mss)) {
-      return available >> shift << shift; // rounded down: still past the old edge by far more than a scale unit
-    }
-    return offered >> shift << shift == offered ? offered : (offered >> shift) + 1 << shift;
+    int window = available - offered >= Math.min(limit / 2, mss) ? available : offered;
+    return window >> shift << shift;
+  }
+
+  /**
+   * {@code window} rounded up to a multiple of the scale: for an edge that must be reached exactly
+   * (a byte-count fault's), where the bytes past it are refused once and the fault then acts.
+   */
+  int roundUp(int window) {
+    int unit = (1 << shift) - 1;
+    return (int) Math.min(largest(), ((long) window + unit) & ~unit);
   }
 
   /** Whether a window update is worth sending: the offer would move the right edge. */

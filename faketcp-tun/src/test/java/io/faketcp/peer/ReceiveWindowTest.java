@@ -40,9 +40,10 @@ class ReceiveWindowTest {
   }
 
   @Test
-  void aScaledOfferIsAMultipleOfTheScaleThatKeepsTheEdge() {
+  void aScaledOfferIsTruncatedToAMultipleOfTheScale() {
     window.scale(true);
-    assertThat(window.offer(1000, 1100, 1460)).isEqualTo(1024);
+    assertThat(window.offer(1000, 1100, 1460)).isEqualTo(896);
+    assertThat(window.offer(100, 100, 1460)).as("closes rather than invite a sliver").isZero();
     assertThat(window.offer(1000, 10_000, 1460)).isEqualTo(9984);
   }
 }
