@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.tcp;
 
 import io.faketcp.packet.TcpOptions;
 import io.faketcp.packet.TcpSegment;

@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.tcp;
 
 /**
  * The receive window a connection offers the host, decided as a Linux host decides it:
