@@ -115,4 +115,36 @@ class ControlConformanceTest {
       throw e;
     }
   }
+
+  /** RFC 9293 §3.10.7.4 with RFC 5961 §3: TIME-WAIT checks a RST's sequence number as the other states do. */
+  @Test
+  void timeWaitIgnoresAResetOutsideTheWindowAndAnOldSynAfterIt() throws Exception {
+    try (CraftedHost host = timeWait(41006)) {
+      host.send(host.segment().sequenceNumber((host.seq + (1L << 30)) & 0xffffffffL).flags(TcpSegment.RST));
+      Thread.sleep(50);
+      host.send(host.segment().sequenceNumber(host.seq - 5000).flags(TcpSegment.SYN).mss(1460));
+      assertThat(host.during(200)).as("no SYN+ACK to an old SYN in TIME-WAIT")
+          .noneMatch(TcpSegment::syn);
+      assertThat(host.fixture.peer.counters().connectionsOpened()).isEqualTo(1);
+    }
+  }
+
+  /** RFC 7413 §4.2.2: without a valid cookie, a SYN's data is not acknowledged; the host sends it again. */
+  @Test
+  void dataInASynWithoutACookieIsNotAcknowledged() throws Exception {
+    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 41008)) {
+      byte[] data = CraftedHost.bytes(20, 3);
+      host.send(host.segment().sequenceNumber(7000).flags(TcpSegment.SYN).mss(1460).payload(data));
+      TcpSegment synAck = host.next(s -> s.syn() && s.ack(), "SYN+ACK");
+      assertThat(synAck.acknowledgmentNumber()).as("only the SYN acknowledged").isEqualTo(7001);
+      host.seq = 7001;
+      host.peerNext = CraftedHost.end(synAck);
+      host.data(data, 65535);
+      TcpSegment echo = host.next(CraftedHost.withData(), "the echo of the data sent again");
+      assertThat(CraftedHost.payload(echo)).isEqualTo(data);
+      assertThat(echo.acknowledgmentNumber()).isEqualTo(7021);
+      assertThat(host.unread()).noneMatch(CraftedHost.withData());
+      host.assertHealthy();
+    }
+  }
 }

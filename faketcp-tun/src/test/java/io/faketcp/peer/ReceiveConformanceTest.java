@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.tun.RequiresTun;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -52,6 +54,53 @@ class ReceiveConformanceTest {
       assertThat(dup.options().sackRight(0)).isEqualTo(start + 300);
       host.data(CraftedHost.bytes(100, 9), 65535);
       host.next(s -> s.acknowledgmentNumber() == start + 300, "the whole data acknowledged");
+    }
+  }
+
+  /** RFC 5681 §4.2: the segment that fills a hole is answered with an ACK of all the data now in order. */
+  @Test
+  void theSegmentThatFillsAHoleIsAnsweredWithTheWholeContiguousAck() throws Exception {
+    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 43004)) {
+      host.open(1000, 65535);
+      long start = host.seq;
+      host.send(host.acking(TcpSegment.PSH).sequenceNumber(start + 100).payload(CraftedHost.bytes(200, 1)));
+      host.next(s -> s.acknowledgmentNumber() == start, "the duplicate ACK");
+      host.data(CraftedHost.bytes(100, 9), 65535);
+      host.next(s -> s.acknowledgmentNumber() == start + 300, "the whole data acknowledged");
+      assertThat(host.segments()).as("no partial ACK of the filling segment alone")
+          .noneMatch(s -> s.acknowledgmentNumber() == start + 100);
+    }
+  }
+
+  /**
+   * RFC 9293 §3.8.6.2.2 (MUST-39): a closed receive window reopens only once min(buffer / 2, MSS)
+   * bytes are free, never by a sliver. A {@link Server} reads only when told: the host fills its
+   * 64 KiB input buffer, then the server reads 500 bytes, then 1,000 more.
+   */
+  @Test
+  void aClosedWindowReopensOnlyByAtLeastOneSegment() throws Exception {
+    BlockingQueue<Integer> reads = new LinkedBlockingQueue<>();
+    Server readsWhenTold = connection -> {
+      while (true) {
+        connection.input().readNBytes(reads.take());
+      }
+    };
+    try (CraftedHost host = new CraftedHost(Rules.of(Mode.REJECT).with(Rule.of("*", "80", readsWhenTold)), 43005)) {
+      host.open(1000, 65535);
+      long window = 65535;
+      for (int i = 0; window > 0; i++) {
+        host.data(CraftedHost.bytes((int) Math.min(CraftedHost.MSS, window), i), 65535);
+        long expected = host.seq;
+        window = host.next(s -> s.acknowledgmentNumber() == expected, "the ACK of segment " + i).window();
+      }
+      host.skipAll();
+      reads.add(500);
+      assertThat(host.during(150)).as("no window of less than one segment")
+          .noneMatch(s -> s.window() > 0 && s.window() < CraftedHost.MSS);
+      reads.add(1000);
+      TcpSegment update = host.next(s -> s.window() > 0, "the window update");
+      assertThat(update.window()).isGreaterThanOrEqualTo(CraftedHost.MSS);
+      host.assertHealthy();
     }
   }
 }

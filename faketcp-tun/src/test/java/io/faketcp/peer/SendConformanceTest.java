@@ -141,4 +141,27 @@ class SendConformanceTest {
     }
     return option;
   }
+
+  /**
+   * RFC 9293 §3.8.6.2.1 (MUST-38): with a full segment's worth queued, a window of 500 bytes (under
+   * half the largest the host offered) is not filled at once; the data waits for a wider window or
+   * the persist timer.
+   */
+  @Test
+  void aSliverOfWindowIsNotFilledWhileMoreIsQueued() throws Exception {
+    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42006)) {
+      host.open(1000, 65535);
+      for (int i = 0; i < 4; i++) {
+        host.data(CraftedHost.bytes(CraftedHost.MSS, i), 0);
+      }
+      long expected = host.seq;
+      host.next(s -> s.acknowledgmentNumber() == expected, "the ACK of the data");
+      host.skipAll();
+      host.send(host.acking(0).window(500));
+      assertThat(host.during(100)).as("no segment of 500 bytes at once").noneMatch(CraftedHost.withData());
+      host.send(host.acking(0).window(65535));
+      TcpSegment echo = host.next(CraftedHost.withData(), "the echo once the window is wide");
+      assertThat(echo.payloadLength()).isIn(500, CraftedHost.MSS);
+    }
+  }
 }

@@ -9,8 +9,9 @@ import io.faketcp.packet.TcpSegment;
 /**
  * The one place that builds the headers the fake hosts send: a connection's segments (addresses,
  * ports, SEQ, ACK, window and options from its state) and the RST of a segment that has no
- * connection. Options are chosen here: MSS and SACK-permitted on our SYNs, SACK blocks while
- * out-of-order data is kept.
+ * connection. Options are chosen here: MSS on our SYNs; SACK-permitted, window scale and timestamps
+ * on our SYN+ACK as the host offered them; timestamps and SACK blocks (while out-of-order data is
+ * kept) on the segments after it.
  */
 final class Headers {
   private Headers() {
@@ -25,15 +26,25 @@ final class Headers {
         .sourcePort(e.peerPort()).destinationPort(e.hostPort())
         .sequenceNumber(Seq.field(seq)).acknowledgmentNumber((flags & ACK) != 0 ? Seq.field(e.rcvNxt()) : 0)
         .flags(flags).window(window);
+    Timestamps timestamps = e.receive.timestamps;
     if ((flags & SYN) != 0) {
       tcp.mss(e.context().mss());
       if ((flags & ACK) != 0) {
-        tcp.sackPermitted(e.sackPermitted());
+        int shift = e.receive.limits.shift();
+        tcp.sackPermitted(e.sackPermitted()).windowScale(shift > 0 ? shift : -1);
+        if (timestamps.on()) {
+          tcp.timestamps(timestamps.value(e.context().now()), timestamps.recent());
+          timestamps.sent(e.rcvNxt());
+        }
       }
     } else if ((flags & RST) == 0) {
-      byte[] sack = e.sackOption();
-      if (sack != null) {
-        tcp.options(sack);
+      byte[] option = e.sackOption();
+      if (timestamps.on()) {
+        option = timestamps.option(e.context().now(), option);
+        timestamps.sent(e.rcvNxt());
+      }
+      if (option != null) {
+        tcp.options(option);
       }
     }
     return tcp;

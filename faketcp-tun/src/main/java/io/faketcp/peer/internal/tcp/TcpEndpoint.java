@@ -144,13 +144,12 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     }
     int seq = (int) s.sequenceNumber();
     int length = s.payloadLength();
+    if (receive.timestamps.old(s)) {
+      sendAck(); // RFC 7323 §5.3 (PAWS): an old duplicate
+      return;
+    }
     if (s.rst()) {
-      // RFC 5961 §3: only a RST at exactly RCV.NXT resets; one elsewhere in the window gets a challenge ACK.
-      if (seq == receive.rcvNxt) {
-        terminate("reset by the host", false);
-      } else if (Seq.inWindow(seq, receive.rcvNxt, Math.max(receive.offered(), 1))) {
-        sendAck();
-      }
+      reset(seq, "reset by the host");
       return;
     }
     if (!receive.acceptable(seq, length, length + (s.syn() ? 1 : 0) + (s.fin() ? 1 : 0))) {
@@ -167,6 +166,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
       sendAck(); // RFC 5961 §4: a SYN on a synchronized connection gets a challenge ACK
       return;
     }
+    receive.timestamps.received(s, seq);
     if (!s.ack()) {
       return;
     }
@@ -250,9 +250,21 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     }
   }
 
+  /**
+   * The host's RST at {@code seq} (RFC 5961 §3, in every synchronized state, TIME-WAIT included):
+   * only one at exactly RCV.NXT resets; one elsewhere in the window gets a challenge ACK.
+   */
+  private void reset(int seq, String reason) {
+    if (seq == receive.rcvNxt) {
+      terminate(reason, false);
+    } else if (Seq.inWindow(seq, receive.rcvNxt, Math.max(receive.offered(), 1))) {
+      sendAck();
+    }
+  }
+
   private void timeWait(TcpSegment s) {
     if (s.rst()) {
-      terminate(null, false);
+      reset((int) s.sequenceNumber(), null);
     } else if (s.fin()) {
       sendAck(); // our last ACK was lost: the host's FIN again
       arm(TimerKind.TIME_WAIT, context.now() + TIME_WAIT_NANOS);
@@ -382,7 +394,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     ackPending = false;
   }
 
-  /** The window to advertise now (the seam for window scaling: see {@link TcpReceiver#advertise()}). */
+  /** The window field to advertise now (see {@link TcpReceiver#advertise()}). */
   int advertise() {
     return receive.advertise();
   }

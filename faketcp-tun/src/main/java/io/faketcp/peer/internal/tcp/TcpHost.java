@@ -17,9 +17,10 @@ import java.util.function.Predicate;
  * no connection with RST, enters connect-many's endpoints, and is the endpoints' context: the clock,
  * the wire, the timers, the ACKs owed by a batch of packets. Peer thread only.
  *
- * <p>No window scaling, on purpose: 64 KiB in flight per connection keeps many busy connections
- * within the tun's transmit queue. With 8 MB windows the kernel's senders overflowed it, and a flow
- * whose retransmissions kept meeting a full queue backed off for minutes.
+ * <p>Window scaling is answered when the host offers it, but the window grows with use
+ * ({@link ReceiveWindow}) instead of opening to megabytes at once: with 8 MB windows from the start
+ * the kernel's senders overflowed the tun's transmit queue, and a flow whose retransmissions kept
+ * meeting a full queue backed off for minutes.
  */
 public final class TcpHost implements EndpointContext {
   private final Link link;

@@ -6,8 +6,10 @@ import java.nio.ByteBuffer;
 /**
  * The receiving half of one endpoint: RCV.NXT and the window we advertise, the acceptability test,
  * the host's in-order data passed to the application, and out-of-order data kept in a
- * {@link Reassembly} queue (with SACK blocks if the host offered SACK) until the hole is filled.
- * Window advertisement is decided in {@link #advertise()} and {@link #window()}. Peer thread only.
+ * {@link Reassembly} queue (with SACK blocks if the host offered SACK) until the hole is filled,
+ * and the host's timestamps ({@link Timestamps}). Window advertisement is decided in
+ * {@link #advertise()} and {@link #window()} with the {@link ReceiveWindow}'s growth, scale and
+ * silly-window avoidance. Peer thread only.
  */
 final class TcpReceiver {
   private final TcpEndpoint endpoint;
@@ -19,8 +21,10 @@ final class TcpReceiver {
   /** The host offered SACK in its SYN: our ACKs list the out-of-order ranges we keep. */
   boolean sackPermitted;
   private Reassembly reassembly;
-  /** TCP Fast Open: data the host sent in its SYN, passed to the application once it is open. */
-  byte[] synData;
+  /** How far the window may open, its scale and when it moves. */
+  final ReceiveWindow limits = new ReceiveWindow();
+  /** RFC 7323 timestamps, when the host's SYN offered them. */
+  final Timestamps timestamps = new Timestamps();
 
   TcpReceiver(TcpEndpoint endpoint) {
     this.endpoint = endpoint;
@@ -34,19 +38,19 @@ final class TcpReceiver {
     rcvAdv = 0;
     sackPermitted = false;
     reassembly = null;
-    synData = null;
+    limits.clear();
+    timestamps.clear();
   }
 
   boolean hasReassembly() {
     return reassembly != null;
   }
 
-  /** The host's SYN at {@code irs}, with {@code data} (Fast Open) taken or null; nothing offered yet. */
-  void synchronize(int irs, byte[] data) {
+  /** The host's SYN at {@code irs}; nothing offered yet. */
+  void synchronize(int irs) {
     this.irs = irs;
-    rcvNxt = irs + 1 + (data == null ? 0 : data.length);
+    rcvNxt = irs + 1;
     rcvAdv = rcvNxt; // nothing offered yet: our SYN+ACK's window is the first offer
-    synData = data;
   }
 
   /** In-order bytes received from the host so far (its SYN and FIN not counted). */
@@ -67,30 +71,48 @@ final class TcpReceiver {
         : window > 0 && (Seq.inWindow(seq, rcvNxt, window) || Seq.inWindow(seq + space - 1, rcvNxt, window));
   }
 
-  /** The window to advertise now; the right edge never moves left but by a stall (RFC 9293 §3.8.6.2.2). */
+  /**
+   * The window field to send now: as the {@link ReceiveWindow} offers it (grown with use, no silly
+   * windows, the right edge never moved left but by the scale's truncation or a stall), and a
+   * byte-count fault's edge exactly.
+   */
   int advertise() {
-    int window = window();
-    int offered = rcvAdv - rcvNxt;
+    int window = applicationWindow();
     FaultPolicy faults = endpoint.faults();
-    if (window < offered && endpoint.state() != TcpState.SYN_SENT && (faults == null || !faults.shrinks())) {
-      window = Math.min(offered, 0xffff);
+    if (endpoint.state() != TcpState.SYN_SENT && (faults == null || !faults.shrinks())) {
+      window = limits.offer(offered(), window, endpoint.context().mss());
     }
+    if (faults != null) {
+      int room = faults.window(window, received());
+      if (room < window) {
+        window = limits.roundUp(room);
+      }
+    }
+    rcvAdv = rcvNxt + window;
+    return limits.field(window);
+  }
+
+  /** The window of our SYN+ACK, never scaled (RFC 7323 §2.2). */
+  int advertiseSyn() {
+    int window = Math.min(0xffff, window());
     rcvAdv = rcvNxt + window;
     return window;
   }
 
-  /** What the application can take now, as the 16-bit window field holds it. */
+  /** What the application can take now, within what the window may offer and the faults let in. */
   int window() {
-    int window = endpoint.isOpen() ? Math.max(0, Math.min(0xffff, endpoint.app().receiveWindow())) : 0xffff;
+    int window = applicationWindow();
     FaultPolicy faults = endpoint.faults();
     return faults == null ? window : faults.window(window, received());
   }
 
-  /** Whether the application's window grew enough since we advertised it to tell the host now. */
+  private int applicationWindow() {
+    return limits.available(endpoint.isOpen() ? endpoint.app().receiveWindow() : 0xffff);
+  }
+
+  /** Whether the application's window grew enough since we advertised it to tell the host now (no silly windows). */
   boolean windowOpened() {
-    int advertised = rcvAdv - rcvNxt;
-    int now = window();
-    return now - advertised >= endpoint.context().mss() || (advertised <= 0 && now > 0);
+    return limits.opens(offered(), window(), endpoint.context().mss());
   }
 
   /**
@@ -99,6 +121,17 @@ final class TcpReceiver {
    * must be ignored.
    */
   boolean data(TcpSegment s, int seq, int length) {
+    // RFC 5681 §4.2: what the application sends meanwhile goes out once everything now in order (a
+    // filled hole included) is counted, so that its ACK covers it all, not the filling segment alone.
+    endpoint.send.hold();
+    try {
+      return deliver(s, seq, length);
+    } finally {
+      endpoint.send.release();
+    }
+  }
+
+  private boolean deliver(TcpSegment s, int seq, int length) {
     Application app = endpoint.app();
     if (!app.acknowledgesData()) {
       return true; // ACCEPT: never acknowledged
@@ -107,7 +140,7 @@ final class TcpReceiver {
     if (skip < 0) {
       // After a gap: kept (within the window we offered) until the hole is filled, and a duplicate
       // ACK now, so that three of them trigger the host's fast retransmit.
-      int keep = Math.min(length, rcvAdv - seq);
+      int keep = Math.min(length, Math.min(rcvAdv, rcvNxt + Reassembly.SIZE) - seq);
       if (keep > 0) {
         if (reassembly == null) {
           reassembly = new Reassembly();
@@ -123,6 +156,7 @@ final class TcpReceiver {
     int taken = Math.min(fresh, take());
     if (taken > 0) {
       rcvNxt += taken;
+      limits.taken(taken);
       endpoint.context().ackLater(endpoint);
       app.received(endpoint.context().view(s, s.payloadOffset() + skip, taken));
       if (endpoint.faultsAfterBytes()) {
@@ -158,6 +192,7 @@ final class TcpReceiver {
       }
       ByteBuffer data = reassembly.view(rcvNxt, Math.min(n, room));
       rcvNxt += data.remaining();
+      limits.taken(data.remaining());
       endpoint.app().received(data);
       reassembly.advance(rcvNxt);
     }

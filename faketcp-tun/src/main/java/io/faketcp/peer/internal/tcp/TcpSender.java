@@ -24,11 +24,17 @@ import java.nio.ByteBuffer;
  * SND.UNA, skipping only what the host SACKs afterwards.
  *
  * <p>There is no congestion control: the peer sends whatever the host's window allows, which on a
- * tun device in one machine is what keeps lossy tests fast. Peer thread only.
+ * tun device in one machine is what keeps lossy tests fast. But no silly windows (RFC 9293
+ * §3.8.6.2.1): a segment shorter than the MSS goes only when it holds all that is queued, or fills
+ * half the largest window the host offered, or when the persist timer finds the window still small.
+ * Peer thread only.
  */
 final class TcpSender {
-  /** Bytes the send queue holds: the host's largest window (64 KiB, no scaling) in flight and as much again queued. */
-  static final int SEND_BUFFER = 128 * 1024;
+  /**
+   * Bytes the send queue may hold: a scaled window's worth in flight and more queued (ECHO's receive
+   * window is this queue's room). It grows into this with use ({@link SendBuffer}).
+   */
+  static final int SEND_BUFFER = 4 << 20;
   static final int MAX_RETRIES = 8;
 
   private final TcpEndpoint endpoint;
@@ -41,8 +47,12 @@ final class TcpSender {
   int sndMax;
   private int sndWl1;
   private int sndWl2;
-  /** The host's receive window in bytes (window scaling is never negotiated). */
+  /** The host's receive window in bytes, scaled. */
   int sndWnd;
+  /** The host's window scale (RFC 7323): its window fields are shifted by this but in its SYN; 0 without scaling. */
+  int sndShift;
+  /** The largest window the host offered: half of it makes a segment worth sending (RFC 9293 §3.8.6.2.1). */
+  int maxSndWnd;
   /** The host's MSS, from its SYN. */
   int hostMss;
   private SendBuffer out;
@@ -51,6 +61,11 @@ final class TcpSender {
   private boolean finAcked;
   /** Retransmissions (or probes) since the host last answered. */
   int retries;
+  /** While the host's data is delivered, what the application sends waits ({@link #hold}). */
+  private boolean holding;
+  private boolean outputHeld;
+  /** The persist timer found a small window open: fill it (the silly-window override). */
+  private boolean overrideSws;
   private long persistInterval;
   private int dupAcks;
   private boolean recovering;
@@ -75,7 +90,12 @@ final class TcpSender {
     sndWl1 = 0;
     sndWl2 = 0;
     sndWnd = 0xffff;
+    sndShift = 0;
+    maxSndWnd = 0;
     hostMss = 536;
+    holding = false;
+    outputHeld = false;
+    overrideSws = false;
     out = null;
     finQueued = false;
     finSeq = 0;
@@ -96,6 +116,7 @@ final class TcpSender {
     sndWl1 = seq;
     sndWl2 = sndUna;
     sndWnd = window;
+    maxSndWnd = Math.max(maxSndWnd, window);
   }
 
   boolean hasQueue() {
@@ -117,9 +138,27 @@ final class TcpSender {
     }
     int n = out.append(data);
     if (n > 0) {
-      output();
+      if (holding) {
+        outputHeld = true;
+      } else {
+        output();
+      }
     }
     return n;
+  }
+
+  /** The host's data is being delivered: what the application sends meanwhile waits for {@link #release}. */
+  void hold() {
+    holding = true;
+  }
+
+  /** Delivery done: what the application sent goes out now, acknowledging all that was delivered. */
+  void release() {
+    holding = false;
+    if (outputHeld) {
+      outputHeld = false;
+      output();
+    }
   }
 
   int room() {
@@ -136,8 +175,10 @@ final class TcpSender {
     return finQueued;
   }
 
+  /** The payload of a full segment: the smaller MSS, less the timestamps option when it is in use. */
   int segmentSize() {
-    return Math.min(endpoint.context().mss(), hostMss);
+    return Math.min(endpoint.context().mss(), hostMss)
+        - (endpoint.receive.timestamps.on() ? Timestamps.LENGTH : 0);
   }
 
   // ---- sending ---------------------------------------------------------------------------------
@@ -155,8 +196,8 @@ final class TcpSender {
       int available = buffered - offset;
       if (available > 0) {
         int n = Math.min(Math.min(segmentSize, available), sndWnd - offset);
-        if (n <= 0 || n < segmentSize && n < available && offset > 0) {
-          break; // window full, or only a sliver of it open while data is in flight: wait for the ACK
+        if (n <= 0 || n < segmentSize && n < available && (offset > 0 || n < maxSndWnd / 2) && !overrideSws) {
+          break; // window full, or a sliver of it open: wait for the ACK, a wider window or the persist timer
         }
         if (scoreboard != null && Seq.before(sndNxt, sndMax) && !scoreboard.isEmpty()) {
           // Going back after a timeout: what the host SACKed since is not sent again.
@@ -273,7 +314,7 @@ final class TcpSender {
       sackNews = scoreboard.update(s.options(), ack, sndMax);
     }
     if (acked > 0) {
-      moved = advance(ack);
+      moved = advance(ack, endpoint.receive.timestamps.rtt(s, endpoint.context().now()));
     } else if (ack == sndUna && sndUna != sndMax && duplicate(s, sackOption, sackNews)) {
       dupAcks++;
     }
@@ -285,7 +326,8 @@ final class TcpSender {
       }
     }
     if (Seq.before(sndWl1, seq) || sndWl1 == seq && !Seq.before(ack, sndWl2)) {
-      sndWnd = s.window();
+      sndWnd = s.window() << sndShift;
+      maxSndWnd = Math.max(maxSndWnd, sndWnd);
       sndWl1 = seq;
       sndWl2 = ack;
     }
@@ -298,8 +340,8 @@ final class TcpSender {
     return moved ? MOVED : OLD;
   }
 
-  /** SND.UNA moves to {@code ack}; returns whether data left the queue. */
-  private boolean advance(int ack) {
+  /** SND.UNA moves to {@code ack} ({@code echoed}: the RTT its timestamp tells, or -1); returns whether data left the queue. */
+  private boolean advance(int ack, long echoed) {
     long now = endpoint.context().now();
     int bytes = Math.min(ack - sndUna, buffered());
     if (bytes > 0) {
@@ -312,7 +354,7 @@ final class TcpSender {
     if (Seq.before(sndNxt, sndUna)) {
       sndNxt = sndUna;
     }
-    rtt.acknowledged(ack, now);
+    rtt.acknowledged(ack, now, echoed);
     retries = 0;
     dupAcks = 0;
     if (scoreboard != null) {
@@ -342,7 +384,7 @@ final class TcpSender {
     if (sackOption) {
       return sackNews;
     }
-    return s.payloadLength() == 0 && !s.fin() && s.window() == sndWnd;
+    return s.payloadLength() == 0 && !s.fin() && s.window() << sndShift == sndWnd;
   }
 
   /** RFC 6675's IsLost for the first unacknowledged byte: enough SACKed above it. */
@@ -417,10 +459,22 @@ final class TcpSender {
     return true;
   }
 
-  /** The persist timer expired: a zero-window probe, the interval doubling; false when it is time to give up. */
+  /**
+   * The persist timer expired: a window too small to be worth a segment is filled now (the
+   * silly-window override); a closed one gets a zero-window probe, the interval doubling. False when
+   * it is time to give up.
+   */
   boolean persistTimeout(long now) {
     if (++retries > MAX_RETRIES) {
       return false;
+    }
+    if (sndWnd > 0) {
+      overrideSws = true;
+      output();
+      overrideSws = false;
+      if (sndUna != sndMax) {
+        return true; // data went out: the retransmission timer runs
+      }
     }
     endpoint.sendControl(ACK, sndUna - 1); // an old sequence number: the host answers with its window
     persistInterval = Math.min(RttEstimator.MAX_RTO, persistInterval * 2);

@@ -27,9 +27,15 @@ final class Timestamps {
   /** Scratch options: timestamps alone, and with 1 to 3 SACK blocks after it. */
   private final byte[][] scratch = {new byte[LENGTH], new byte[LENGTH + 12], new byte[LENGTH + 20], new byte[LENGTH + 28]};
 
-  /** As new: not in use. */
+  /** As new: not in use (a recycled endpoint's are exactly a new one's). */
   void clear() {
+    if (on) {
+      for (byte[] option : scratch) {
+        java.util.Arrays.fill(option, (byte) 0);
+      }
+    }
     on = false;
+    offset = 0;
     recent = 0;
     lastAckSent = 0;
   }
