@@ -14,6 +14,12 @@ import java.nio.ByteBuffer;
  * {@link #afterBytes}), its advertised window ({@link #window}), its FINs, and the policy's own
  * deadlines, which sit in the peer's {@link Timers} as one entry. A connection without faults has
  * none of this. Peer thread only.
+ *
+ * <p>What the wire shows: {@code reset-after=N} takes exactly N bytes (from the segment that crosses
+ * N, whatever the window), acknowledges them and sends RST in reply to that segment;
+ * {@code blackhole-after=N} takes and acknowledges N bytes and then answers nothing, its window
+ * left open, so the host retransmits; {@code stall-after=N} closes the window at N (zero-window
+ * probes answered). A policy put in force on an open connection acts before the call returns.
  */
 public final class FaultPolicy extends Timers.Entry {
   private final FaultSource source;
@@ -111,8 +117,8 @@ public final class FaultPolicy extends Timers.Entry {
     if (afterBytes(endpoint.received())) {
       return true;
     }
-    arm();
-    return false;
+    deadline(now); // what is due acts now, not at the next turn of the peer's loop
+    return silent || endpoint.state() == TcpState.CLOSED;
   }
 
   /** The fake host goes on taking at most this many more bytes, having received {@code received}. */
@@ -128,7 +134,7 @@ public final class FaultPolicy extends Timers.Entry {
    * closes it (to what is left before a stall-after byte count, then to zero).
    */
   int window(int window, long received) {
-    return (int) Math.min(window, room(received));
+    return stalled ? 0 : (int) Math.min(window, limit(stall, received));
   }
 
   /** Whether the window may shrink (its right edge move left): only when a stall closes it. */
@@ -245,7 +251,9 @@ public final class FaultPolicy extends Timers.Entry {
   /** What was taken is answered (echoed, acknowledged), then silence: no ACK, no RST, nothing. */
   private void goSilent() {
     endpoint.send.output();
-    endpoint.sendAck();
+    if (endpoint.ackPending) {
+      endpoint.sendAck(); // for bytes taken just now; a connection that took nothing new sends nothing
+    }
     silent = true;
     source.acted(blackhole.fault);
   }
