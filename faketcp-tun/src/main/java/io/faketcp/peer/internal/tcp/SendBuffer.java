@@ -12,6 +12,8 @@ final class SendBuffer {
   static final int INITIAL = 64 * 1024;
   private final int limit;
   private byte[] ring;
+  /** A buffer over the ring, for {@link #view}; replaced when the ring grows. */
+  private ByteBuffer view;
   private int head;
   private int size;
 
@@ -61,6 +63,23 @@ final class SendBuffer {
     if (first < length) {
       System.arraycopy(ring, 0, target, first, length - first);
     }
+  }
+
+  /**
+   * {@code length} bytes from {@code offset} bytes past the head as a buffer over the ring, when they
+   * do not wrap around its end (else null: {@link #copy} them); valid until the queue next changes.
+   * A segment's payload is then written to the wire from here, without a copy in between.
+   */
+  ByteBuffer view(int offset, int length) {
+    int start = (head + offset) % ring.length;
+    if (start + length > ring.length) {
+      return null;
+    }
+    if (view == null || view.array() != ring) {
+      view = ByteBuffer.wrap(ring);
+    }
+    view.clear().position(start).limit(start + length);
+    return view;
   }
 
   /** Drops the first {@code length} bytes (acknowledged by the host). */

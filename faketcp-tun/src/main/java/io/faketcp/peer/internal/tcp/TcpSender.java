@@ -251,8 +251,12 @@ final class TcpSender {
     int window = endpoint.advertise();
     TcpSegment.Builder tcp = Headers.of(endpoint, ACK | (length > 0 ? PSH : 0) | (fin ? FIN : 0), seq, window);
     if (length > 0) {
-      out.copy(offset, endpoint.context().chunk(), length);
-      tcp.payload(endpoint.context().chunkView().clear().limit(length));
+      ByteBuffer payload = out.view(offset, length);
+      if (payload == null) { // the bytes wrap around the ring's end: one copy to put them together
+        out.copy(offset, endpoint.context().chunk(), length);
+        payload = endpoint.context().chunkView().clear().limit(length);
+      }
+      tcp.payload(payload);
     }
     endpoint.context().emit();
   }
