@@ -175,6 +175,12 @@ final class TcpSender {
     return finQueued;
   }
 
+  /** The host's window, as far as a slow link's queue allows (see {@link FaultPolicy#slowLink}). */
+  private int window() {
+    FaultPolicy faults = endpoint.faults();
+    return faults == null ? sndWnd : faults.sendWindow(sndWnd);
+  }
+
   /** The payload of a full segment: the smaller MSS, less the timestamps option when it is in use. */
   int segmentSize() {
     return Math.min(endpoint.context().mss(), hostMss)
@@ -195,7 +201,7 @@ final class TcpSender {
       int offset = sndNxt - sndUna;
       int available = buffered - offset;
       if (available > 0) {
-        int n = Math.min(Math.min(segmentSize, available), sndWnd - offset);
+        int n = Math.min(Math.min(segmentSize, available), window() - offset);
         if (n <= 0 || n < segmentSize && n < available && (offset > 0 || n < maxSndWnd / 2) && !overrideSws) {
           break; // window full, or a sliver of it open: wait for the ACK, a wider window or the persist timer
         }
@@ -472,7 +478,7 @@ final class TcpSender {
     if (++retries > MAX_RETRIES) {
       return false;
     }
-    if (sndWnd > 0) {
+    if (window() > 0) {
       overrideSws = true;
       output();
       overrideSws = false;

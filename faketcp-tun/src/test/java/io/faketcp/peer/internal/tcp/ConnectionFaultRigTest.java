@@ -96,4 +96,29 @@ class ConnectionFaultRigTest {
     rig.tcp.flush();
     assertThat(rig.sent).as("no echo, no ACK").isEmpty();
   }
+
+  @Test
+  void overASlowLinkTheWindowAndWhatIsInFlightStayWithinWhatTheLinkNeeds() {
+    // 10 KB/s: a segment takes 150 ms on the link. Two queued would outlast the host's retransmission
+    // timer, so it gets a window of one; our own sender keeps two in flight.
+    TcpRig rig = new TcpRig(Mode.ECHO).faults("bandwidth=10KB/s");
+    TcpSegment synAck = handshake(rig, 40305);
+    assertThat(synAck.window()).as("one segment").isEqualTo(1460);
+    long peer = synAck.sequenceNumber() + 1;
+    rig.deliver(rig.from(40305, ACK, 1000, peer, WINDOW, bytes(1460, 7)));
+    rig.deliver(rig.from(40305, ACK, 2460, peer, WINDOW, bytes(1460, 8)));
+    rig.deliver(rig.from(40305, ACK, 3920, peer, WINDOW, bytes(1460, 9)));
+    List<TcpSegment> echoed = rig.drain();
+    assertThat(echoed.stream().mapToInt(TcpSegment::payloadLength).sum()).as("in flight at once: two segments")
+        .isEqualTo(2920);
+    assertThat(echoed).allMatch(s -> s.window() <= 1460);
+    rig.deliver(rig.from(40305, ACK, 5380, peer + 1460, WINDOW, new byte[0]));
+    assertThat(rig.next().payloadLength()).as("the third once the first is acknowledged").isEqualTo(1460);
+  }
+
+  @Test
+  void aFastLinkLeavesTheWindowAlone() {
+    TcpRig rig = new TcpRig(Mode.ECHO).faults("bandwidth=1MB/s");
+    assertThat(handshake(rig, 40306).window()).isEqualTo(WINDOW);
+  }
 }
