@@ -40,7 +40,7 @@ final class Headers {
     } else if ((flags & RST) == 0) {
       byte[] option = e.sackOption();
       if (timestamps.on()) {
-        option = timestamps.option(e.context().now(), option);
+        option = timestamps.option(e.context().now(), option, e.context().timestampOptions());
         timestamps.sent(e.rcvNxt());
       }
       if (option != null) {

@@ -33,6 +33,8 @@ public final class TcpHost implements EndpointContext {
   private final ByteBuffer chunkView;
   /** Scratch SACK options with 1 to 4 blocks, by block count. */
   private final byte[][] sackOptions = {null, new byte[12], new byte[20], new byte[28], new byte[36]};
+  /** Scratch timestamps options, alone and with 1 to 3 SACK blocks, by block count. */
+  private final byte[][] timestampOptions = Timestamps.scratch();
   private final LongSupplier clock;
   private final ConnectionTable table = new ConnectionTable();
   private final SplittableRandom random = new SplittableRandom();
@@ -296,6 +298,11 @@ public final class TcpHost implements EndpointContext {
   @Override
   public byte[][] sackOptions() {
     return sackOptions;
+  }
+
+  @Override
+  public byte[][] timestampOptions() {
+    return timestampOptions;
   }
 
   @Override

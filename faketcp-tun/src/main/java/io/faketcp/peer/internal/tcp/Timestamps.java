@@ -24,16 +24,14 @@ final class Timestamps {
   private int offset;
   private int recent;
   private int lastAckSent;
-  /** Scratch options: timestamps alone, and with 1 to 3 SACK blocks after it. */
-  private final byte[][] scratch = {new byte[LENGTH], new byte[LENGTH + 12], new byte[LENGTH + 20], new byte[LENGTH + 28]};
 
-  /** As new: not in use (a recycled endpoint's are exactly a new one's). */
+  /** Room for the options {@link #option} writes: timestamps alone, and with 1 to 3 SACK blocks after them. */
+  static byte[][] scratch() {
+    return new byte[][] {new byte[LENGTH], new byte[LENGTH + 12], new byte[LENGTH + 20], new byte[LENGTH + 28]};
+  }
+
+  /** As new: not in use. */
   void clear() {
-    if (on) {
-      for (byte[] option : scratch) {
-        java.util.Arrays.fill(option, (byte) 0);
-      }
-    }
     on = false;
     offset = 0;
     recent = 0;
@@ -99,9 +97,10 @@ final class Timestamps {
   /**
    * The option bytes for a segment sent at {@code now}: the timestamps, then the blocks of
    * {@code sack} (a SACK option as {@link Reassembly#sackOption} writes it: two NOPs, kind 5, length,
-   * blocks; null for none), of which at most three fit beside the timestamps. Valid until the next call.
+   * blocks; null for none), of which at most three fit beside the timestamps, written into one of
+   * {@code scratch} (made by {@link #scratch()}). Valid until the next call.
    */
-  byte[] option(long now, byte[] sack) {
+  byte[] option(long now, byte[] sack, byte[][] scratch) {
     int blocks = sack == null ? 0 : Math.min(3, (sack[3] - 2) / 8);
     byte[] o = scratch[blocks];
     o[0] = 1;

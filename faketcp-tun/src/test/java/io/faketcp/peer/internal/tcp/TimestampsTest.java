@@ -51,9 +51,9 @@ class TimestampsTest {
   void theOptionCarriesTsValTsRecentAndUpToThreeSackBlocks() {
     ts.negotiate(options(100), 0);
     long now = TimeUnit.MILLISECONDS.toNanos(0x01020304L);
-    assertThat(ts.option(now, null)).containsExactly(1, 1, 8, 10, 1, 2, 3, 4, 0, 0, 0, 100);
+    assertThat(ts.option(now, null, Timestamps.scratch())).containsExactly(1, 1, 8, 10, 1, 2, 3, 4, 0, 0, 0, 100);
     byte[] sack = {1, 1, 5, 34, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0, 7, 0, 0, 0, 8};
-    assertThat(ts.option(now, sack)).containsExactly(1, 1, 8, 10, 1, 2, 3, 4, 0, 0, 0, 100,
+    assertThat(ts.option(now, sack, Timestamps.scratch())).containsExactly(1, 1, 8, 10, 1, 2, 3, 4, 0, 0, 0, 100,
         1, 1, 5, 26, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6);
   }
 
