@@ -38,13 +38,17 @@ final class Headers {
         }
       }
     } else if ((flags & RST) == 0) {
-      byte[] option = e.sackOption();
+      byte[] sack = e.sackOption();
       if (timestamps.on()) {
-        option = timestamps.option(e.context().now(), option, e.context().timestampOptions());
+        long now = e.context().now();
+        if (sack == null) {
+          tcp.timestamps(timestamps.value(now), timestamps.recent()); // built by the builder: nothing allocated
+        } else {
+          tcp.options(timestamps.option(now, sack, e.context().timestampOptions()));
+        }
         timestamps.sent(e.rcvNxt());
-      }
-      if (option != null) {
-        tcp.options(option);
+      } else if (sack != null) {
+        tcp.options(sack);
       }
     }
     return tcp;

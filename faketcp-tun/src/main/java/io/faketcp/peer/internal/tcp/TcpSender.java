@@ -324,7 +324,7 @@ final class TcpSender {
       sackNews = scoreboard.update(s.options(), ack, sndMax);
     }
     if (acked > 0) {
-      moved = advance(ack, endpoint.receive.timestamps.rtt(s, endpoint.context().now()));
+      moved = advance(ack, s);
     } else if (ack == sndUna && sndUna != sndMax && duplicate(s, sackOption, sackNews)) {
       dupAcks++;
     }
@@ -350,8 +350,8 @@ final class TcpSender {
     return moved ? MOVED : OLD;
   }
 
-  /** SND.UNA moves to {@code ack} ({@code echoed}: the RTT its timestamp tells, or -1); returns whether data left the queue. */
-  private boolean advance(int ack, long echoed) {
+  /** SND.UNA moves to {@code ack}, acknowledged by {@code s}; returns whether data left the queue. */
+  private boolean advance(int ack, TcpSegment s) {
     long now = endpoint.context().now();
     int bytes = Math.min(ack - sndUna, buffered());
     if (bytes > 0) {
@@ -364,7 +364,7 @@ final class TcpSender {
     if (Seq.before(sndNxt, sndUna)) {
       sndNxt = sndUna;
     }
-    rtt.acknowledged(ack, now, echoed);
+    rtt.acknowledged(ack, now, endpoint.receive.timestamps.rtt(s, now));
     retries = 0;
     dupAcks = 0;
     if (scoreboard != null) {

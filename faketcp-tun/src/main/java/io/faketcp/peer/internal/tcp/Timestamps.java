@@ -64,14 +64,20 @@ final class Timestamps {
    * is a RST, which PAWS leaves to the sequence check).
    */
   boolean old(TcpSegment s) {
+    if (!on || s.rst() || s.syn()) {
+      return false;
+    }
     TcpOptions o = s.options();
-    return on && !s.rst() && !s.syn() && o.hasTimestamps() && (int) o.tsVal() - recent < 0;
+    return o.hasTimestamps() && (int) o.tsVal() - recent < 0;
   }
 
   /** An acceptable segment at {@code seq}: TS.Recent follows its TSval if it covers Last.ACK.sent (§4.3 (2)). */
   void received(TcpSegment s, int seq) {
+    if (!on) {
+      return;
+    }
     TcpOptions o = s.options();
-    if (on && o.hasTimestamps() && (int) o.tsVal() - recent >= 0 && seq - lastAckSent <= 0) {
+    if (o.hasTimestamps() && (int) o.tsVal() - recent >= 0 && seq - lastAckSent <= 0) {
       recent = (int) o.tsVal();
     }
   }
@@ -83,8 +89,11 @@ final class Timestamps {
 
   /** The round trip {@code s}'s TSecr tells at {@code now} (nanoseconds), or -1 when it tells none. */
   long rtt(TcpSegment s, long now) {
+    if (!on) {
+      return -1;
+    }
     TcpOptions o = s.options();
-    if (!on || !o.hasTimestamps()) {
+    if (!o.hasTimestamps()) {
       return -1;
     }
     int ticks = value(now) - (int) o.tsEcr();
