@@ -26,27 +26,27 @@ final class Handshake {
    */
   static void listen(TcpEndpoint e, TcpSegment syn, Application app, int iss, FaultPolicy faults) {
     e.app = app;
-    e.receive.synchronize((int) syn.sequenceNumber());
-    e.receive.sackPermitted = syn.options().sackPermitted();
-    e.send.begin(iss);
+    e.synchronizeReceiving((int) syn.sequenceNumber());
+    e.sackPermitted = syn.options().sackPermitted();
+    e.beginSending(iss);
     options(e, syn);
     int scale = syn.options().windowScale();
-    e.receive.limits.scale(scale >= 0);
-    e.send.sndShift = Math.max(0, Math.min(14, scale)); // RFC 7323 §2.3: a shift over 14 counts as 14
-    e.receive.timestamps.negotiate(syn.options(), iss); // the ISS, random, as the clock's offset
-    e.send.sndWnd = syn.window(); // never scaled in a SYN
-    e.send.maxSndWnd = e.send.sndWnd;
+    e.scaleWindow(scale >= 0);
+    e.sndShift = Math.max(0, Math.min(14, scale)); // RFC 7323 §2.3: a shift over 14 counts as 14
+    e.negotiateTimestamps(syn.options(), iss); // the ISS, random, as the clock's offset
+    e.sndWnd = syn.window(); // never scaled in a SYN
+    e.maxSndWnd = e.sndWnd;
     e.faults(faults);
     e.state(TcpState.SYN_RECEIVED);
     sendSynAck(e);
-    e.arm(TimerKind.HANDSHAKE, e.context().now() + e.send.rtt.rto());
+    e.arm(TimerKind.HANDSHAKE, e.context().now() + e.rtt.rto());
   }
 
   /** Active open: sends our SYN and waits in SYN-SENT, its timer armed for {@code retryAt}. */
   static void connect(TcpEndpoint e, ActiveOpen opener, Application app, int iss, FaultPolicy faults, long retryAt) {
     e.opener = opener;
     e.app = app;
-    e.send.begin(iss);
+    e.beginSending(iss);
     e.faults(faults);
     e.state(TcpState.SYN_SENT);
     sendSyn(e, retryAt);
@@ -57,17 +57,17 @@ final class Handshake {
     if (e.synAt == 0) {
       e.synAt = e.context().now();
     } else {
-      e.send.retries++; // no RTT sample from a handshake whose SYN went twice
+      e.retries++; // no RTT sample from a handshake whose SYN went twice
     }
-    Headers.of(e, SYN, e.send.iss, 0xffff);
+    Headers.of(e, SYN, e.iss, 0xffff);
     e.context().emit();
     e.arm(TimerKind.HANDSHAKE, retryAt);
   }
 
-  /** The host's MSS in its SYN or SYN+ACK (our own SYN offers neither window scaling nor timestamps). */
+  /** The host's options in its SYN or SYN+ACK (no window scaling, on purpose: see {@link TcpHost}). */
   private static void options(TcpEndpoint e, TcpSegment s) {
     if (s.options().mss() > 0) {
-      e.send.hostMss = s.options().mss();
+      e.hostMss = s.options().mss();
     }
   }
 
@@ -84,38 +84,38 @@ final class Handshake {
     if (e.silenced()) {
       return;
     }
-    Headers.of(e, SYN | ACK, e.send.iss, e.receive.advertiseSyn());
+    Headers.of(e, SYN | ACK, e.iss, e.advertiseSyn());
     e.context().emit();
   }
 
   /** SYN-RECEIVED: our SYN+ACK went unanswered; false when it is time to give up. */
   static boolean synAckTimeout(TcpEndpoint e, long now) {
-    if (++e.send.retries > MAX_SYN_ACK_RETRIES) {
+    if (++e.retries > MAX_SYN_ACK_RETRIES) {
       return false;
     }
-    e.send.rtt.backOff();
+    e.rtt.backOff();
     e.context().count(Counters.RETRANSMISSIONS, 1);
     sendSynAck(e);
-    e.arm(TimerKind.HANDSHAKE, now + e.send.rtt.rto());
+    e.arm(TimerKind.HANDSHAKE, now + e.rtt.rto());
     return true;
   }
 
   /** SYN-RECEIVED: an acceptable ACK of {@code s}; false when it does not acknowledge our SYN+ACK (answered with RST). */
   static boolean synAcked(TcpEndpoint e, TcpSegment s) {
-    if ((int) s.acknowledgmentNumber() != e.send.sndMax) {
+    if ((int) s.acknowledgmentNumber() != e.sndMax) {
       e.context().count(Counters.RESETS_SENT, 1);
       Headers.resetFor(e.context().segment(), s);
       e.context().emit();
       return false;
     }
-    e.send.synchronize((int) s.sequenceNumber(), s.window() << e.send.sndShift);
+    e.synchronizeSending((int) s.sequenceNumber(), s.window() << e.sndShift);
     established(e);
     return true;
   }
 
   /** SYN-SENT: the host's answer to our SYN. */
   static void synSent(TcpEndpoint e, TcpSegment s) {
-    boolean ackOfSyn = s.ack() && (int) s.acknowledgmentNumber() == e.send.iss + 1;
+    boolean ackOfSyn = s.ack() && (int) s.acknowledgmentNumber() == e.iss + 1;
     if (s.rst()) {
       if (ackOfSyn) { // RFC 5961 §3: in SYN-SENT only a RST that acknowledges our SYN counts
         e.opener.refused(e);
@@ -135,23 +135,24 @@ final class Handshake {
       return;
     }
     options(e, s);
-    e.receive.synchronize((int) s.sequenceNumber());
-    e.send.synchronize((int) s.sequenceNumber(), s.window());
+    e.synchronizeReceiving((int) s.sequenceNumber());
+    e.synchronizeSending((int) s.sequenceNumber(), s.window());
     established(e);
     if (e.state() != TcpState.CLOSED) { // a reset-after=0 fault has already answered, with its RST
       e.sendAck();
     }
+    e.opener.established(e);
   }
 
   /** Both SYNs acknowledged: the application hears of the connection; faults start counting. */
   private static void established(TcpEndpoint e) {
     e.state(TcpState.ESTABLISHED);
-    if (e.send.retries == 0) {
-      e.send.rtt.sample(Math.max(1, e.context().now() - e.synAt)); // the first RTT sample (RFC 6298 2.2)
+    if (e.retries == 0) {
+      e.rtt.sample(Math.max(1, e.context().now() - e.synAt)); // the first RTT sample (RFC 6298 2.2)
     } else {
-      e.send.rtt.restart(); // Karn: a SYN or SYN+ACK went twice, no sample; the backoff ends
+      e.rtt.restart(); // Karn: a SYN or SYN+ACK went twice, no sample; the backoff ends
     }
-    e.send.retries = 0;
+    e.retries = 0;
     e.disarm();
     e.opened = true;
     e.app.opened(e);

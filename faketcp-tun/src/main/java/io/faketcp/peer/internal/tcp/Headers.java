@@ -21,32 +21,31 @@ final class Headers {
    * A segment of {@code e} with {@code flags} at sequence number {@code seq}: acknowledging RCV.NXT
    * when {@code flags} has ACK, advertising {@code window}; the caller adds the payload and emits it.
    */
-  static TcpSegment.Builder of(TcpEndpoint e, int flags, int seq, int window) {
+  static TcpSegment.Builder of(TcpReceiver e, int flags, int seq, int window) {
     TcpSegment.Builder tcp = e.context().segment().source(e.peerAddress()).destination(e.hostAddress())
         .sourcePort(e.peerPort()).destinationPort(e.hostPort())
-        .sequenceNumber(Seq.field(seq)).acknowledgmentNumber((flags & ACK) != 0 ? Seq.field(e.rcvNxt()) : 0)
+        .sequenceNumber(Seq.field(seq)).acknowledgmentNumber((flags & ACK) != 0 ? Seq.field(e.rcvNxt) : 0)
         .flags(flags).window(window);
-    Timestamps timestamps = e.receive.timestamps;
     if ((flags & SYN) != 0) {
       tcp.mss(e.context().mss());
       if ((flags & ACK) != 0) {
-        int shift = e.receive.limits.shift();
-        tcp.sackPermitted(e.sackPermitted()).windowScale(shift > 0 ? shift : -1);
-        if (timestamps.on()) {
-          tcp.timestamps(timestamps.value(e.context().now()), timestamps.recent());
-          timestamps.sent(e.rcvNxt());
+        int shift = e.windowShift();
+        tcp.sackPermitted(e.sackPermitted).windowScale(shift > 0 ? shift : -1);
+        if (e.timestampsOn()) {
+          tcp.timestamps(e.tsValue(e.context().now()), e.tsRecent());
+          e.timestampSent(e.rcvNxt);
         }
       }
     } else if ((flags & RST) == 0) {
       byte[] sack = e.sackOption();
-      if (timestamps.on()) {
+      if (e.timestampsOn()) {
         long now = e.context().now();
         if (sack == null) {
-          tcp.timestamps(timestamps.value(now), timestamps.recent()); // built by the builder: nothing allocated
+          tcp.timestamps(e.tsValue(now), e.tsRecent()); // built by the builder: nothing allocated
         } else {
-          tcp.options(timestamps.option(now, sack, e.context().timestampOptions()));
+          tcp.options(e.timestampOption(now, sack, e.context().timestampOptions()));
         }
-        timestamps.sent(e.rcvNxt());
+        e.timestampSent(e.rcvNxt);
       } else if (sack != null) {
         tcp.options(sack);
       }

@@ -1,5 +1,7 @@
 package io.faketcp.peer.internal.tcp;
 
+import io.faketcp.peer.internal.Timers;
+
 /**
  * The receive window a connection offers the host, decided as a Linux host decides it:
  *
@@ -13,47 +15,48 @@ package io.faketcp.peer.internal.tcp;
  *       min(buffer / 2, MSS), and never back (but for the scale's truncation).
  * </ul>
  *
- * Peer thread only; one per connection.
+ * The endpoint's lowest layer (its state lives in one object: see {@link TcpReceiver}). Peer thread
+ * only.
  */
-final class ReceiveWindow {
+abstract class ReceiveWindow extends Timers.Entry {
   static final int INITIAL = 0xffff;
   static final int MAX = 4 << 20;
   static final int SHIFT = 7;
 
-  private int shift;
-  private int limit = INITIAL;
+  private int windowShift;
+  private int windowLimit = INITIAL;
 
   /** As new: unscaled, the initial limit. */
-  void clear() {
-    shift = 0;
-    limit = INITIAL;
+  void clearWindow() {
+    windowShift = 0;
+    windowLimit = INITIAL;
   }
 
   /** The host's SYN offered window scaling ({@code offered}): ours is {@link #SHIFT} from then on. */
-  void scale(boolean offered) {
-    shift = offered ? SHIFT : 0;
+  void scaleWindow(boolean offered) {
+    windowShift = offered ? SHIFT : 0;
   }
 
   /** Our shift count, to send in the SYN+ACK; -1 when the host did not offer scaling. */
-  int shift() {
-    return shift;
+  int windowShift() {
+    return windowShift;
   }
 
   /** The largest window the header can say now. */
-  int largest() {
-    return Math.min(MAX, 0xffff << shift);
+  int largestWindow() {
+    return Math.min(MAX, 0xffff << windowShift);
   }
 
   /** {@code bytes} taken in order: the limit grows by as much. */
-  void taken(int bytes) {
-    if (limit < MAX) {
-      limit = (int) Math.min(MAX, (long) limit + bytes);
+  void windowTaken(int bytes) {
+    if (windowLimit < MAX) {
+      windowLimit = (int) Math.min(MAX, (long) windowLimit + bytes);
     }
   }
 
   /** What may be offered with {@code room} bytes free in the application: within the limit and the header. */
-  int available(int room) {
-    return Math.max(0, Math.min(room, Math.min(limit, largest())));
+  int windowAvailable(int room) {
+    return Math.max(0, Math.min(room, Math.min(windowLimit, largestWindow())));
   }
 
   /**
@@ -64,27 +67,27 @@ final class ReceiveWindow {
    * 2^shift - 1 bytes: rounding up instead would let the host send bytes the application has no room
    * for, a few at a time.
    */
-  int offer(int offered, int available, int mss) {
-    int window = available - offered >= Math.min(limit / 2, mss) ? available : offered;
-    return window >> shift << shift;
+  int offerWindow(int offered, int available, int mss) {
+    int window = available - offered >= Math.min(windowLimit / 2, mss) ? available : offered;
+    return window >> windowShift << windowShift;
   }
 
   /**
    * {@code window} rounded up to a multiple of the scale: for an edge that must be reached exactly
    * (a byte-count fault's), where the bytes past it are refused once and the fault then acts.
    */
-  int roundUp(int window) {
-    int unit = (1 << shift) - 1;
-    return (int) Math.min(largest(), ((long) window + unit) & ~unit);
+  int roundUpWindow(int window) {
+    int unit = (1 << windowShift) - 1;
+    return (int) Math.min(largestWindow(), ((long) window + unit) & ~unit);
   }
 
   /** Whether a window update is worth sending: the offer would move the right edge. */
-  boolean opens(int offered, int available, int mss) {
-    return available - offered >= Math.min(limit / 2, mss);
+  boolean windowOpens(int offered, int available, int mss) {
+    return available - offered >= Math.min(windowLimit / 2, mss);
   }
 
   /** The 16-bit field for {@code window} (a multiple of the scale). */
-  int field(int window) {
-    return Math.min(0xffff, window >> shift);
+  int windowField(int window) {
+    return Math.min(0xffff, window >> windowShift);
   }
 }

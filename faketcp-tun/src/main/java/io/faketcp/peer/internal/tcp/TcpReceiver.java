@@ -6,13 +6,15 @@ import java.nio.ByteBuffer;
 /**
  * The receiving half of one endpoint: RCV.NXT and the window we advertise, the acceptability test,
  * the host's in-order data passed to the application, and out-of-order data kept in a
- * {@link Reassembly} queue (with SACK blocks if the host offered SACK) until the hole is filled,
- * and the host's timestamps ({@link Timestamps}). Window advertisement is decided in
- * {@link #advertise()} and {@link #window()} with the {@link ReceiveWindow}'s growth, scale and
- * silly-window avoidance. Peer thread only.
+ * {@link Reassembly} queue (with SACK blocks if the host offered SACK) until the hole is filled.
+ * Window advertisement is decided in {@link #advertise()} and {@link #window()}, with the growth,
+ * scale and silly-window avoidance of the {@link ReceiveWindow} layer below. The endpoint's state
+ * lives in one object: {@link ReceiveWindow} and {@link Timestamps} are its lowest layers, this the
+ * next, {@link TcpSender} above it, {@link TcpEndpoint} the machine on top (a connection allocates one
+ * object, as the hot path wants). Peer thread only.
  */
-final class TcpReceiver {
-  private final TcpEndpoint endpoint;
+abstract class TcpReceiver extends Timestamps {
+  final EndpointContext context;
   /** The host's initial sequence number (its SYN's). */
   int irs;
   int rcvNxt;
@@ -21,25 +23,20 @@ final class TcpReceiver {
   /** The host offered SACK in its SYN: our ACKs list the out-of-order ranges we keep. */
   boolean sackPermitted;
   private Reassembly reassembly;
-  /** How far the window may open, its scale and when it moves. */
-  final ReceiveWindow limits = new ReceiveWindow();
-  /** RFC 7323 timestamps, when the host's SYN offered them. */
-  final Timestamps timestamps = new Timestamps();
 
-  TcpReceiver(TcpEndpoint endpoint) {
-    this.endpoint = endpoint;
-    begin();
+  TcpReceiver(EndpointContext context) {
+    this.context = context;
   }
 
   /** As new: nothing received. */
-  void begin() {
+  void beginReceiving() {
     irs = 0;
     rcvNxt = 0;
     rcvAdv = 0;
     sackPermitted = false;
     reassembly = null;
-    limits.clear();
-    timestamps.clear();
+    clearWindow();
+    clearTimestamps();
   }
 
   boolean hasReassembly() {
@@ -47,7 +44,7 @@ final class TcpReceiver {
   }
 
   /** The host's SYN at {@code irs}; nothing offered yet. */
-  void synchronize(int irs) {
+  void synchronizeReceiving(int irs) {
     this.irs = irs;
     rcvNxt = irs + 1;
     rcvAdv = rcvNxt; // nothing offered yet: our SYN+ACK's window is the first offer
@@ -78,18 +75,18 @@ final class TcpReceiver {
    */
   int advertise() {
     int window = applicationWindow();
-    FaultPolicy faults = endpoint.faults();
-    if (endpoint.state() != TcpState.SYN_SENT && (faults == null || !faults.shrinks())) {
-      window = limits.offer(offered(), window, endpoint.context().mss());
+    FaultPolicy faults = faults();
+    if (state() != TcpState.SYN_SENT && (faults == null || !faults.shrinks())) {
+      window = offerWindow(offered(), window, context.mss());
     }
     if (faults != null) {
       int room = faults.window(window, received());
       if (room < window) {
-        window = limits.roundUp(room);
+        window = roundUpWindow(room);
       }
     }
     rcvAdv = rcvNxt + window;
-    return limits.field(window);
+    return windowField(window);
   }
 
   /** The window of our SYN+ACK, never scaled (RFC 7323 §2.2). */
@@ -102,17 +99,17 @@ final class TcpReceiver {
   /** What the application can take now, within what the window may offer and the faults let in. */
   int window() {
     int window = applicationWindow();
-    FaultPolicy faults = endpoint.faults();
+    FaultPolicy faults = faults();
     return faults == null ? window : faults.window(window, received());
   }
 
   private int applicationWindow() {
-    return limits.available(endpoint.isOpen() ? endpoint.app().receiveWindow() : 0xffff);
+    return windowAvailable(isOpen() ? app().receiveWindow() : 0xffff);
   }
 
   /** Whether the application's window grew enough since we advertised it to tell the host now (no silly windows). */
   boolean windowOpened() {
-    return limits.opens(offered(), window(), endpoint.context().mss());
+    return windowOpens(offered(), window(), context.mss());
   }
 
   /**
@@ -123,16 +120,16 @@ final class TcpReceiver {
   boolean data(TcpSegment s, int seq, int length) {
     // RFC 5681 §4.2: what the application sends meanwhile goes out once everything now in order (a
     // filled hole included) is counted, so that its ACK covers it all, not the filling segment alone.
-    endpoint.send.hold();
+    holdOutput();
     try {
       return deliver(s, seq, length);
     } finally {
-      endpoint.send.release();
+      releaseOutput();
     }
   }
 
   private boolean deliver(TcpSegment s, int seq, int length) {
-    Application app = endpoint.app();
+    Application app = app();
     if (!app.acknowledgesData()) {
       return true; // ACCEPT: never acknowledged
     }
@@ -149,27 +146,27 @@ final class TcpReceiver {
           reassembly.fin(seq + length);
         }
       }
-      endpoint.sendAck();
+      sendAck();
       return false;
     }
     int fresh = length - skip;
     int taken = Math.min(fresh, take());
     if (taken > 0) {
       rcvNxt += taken;
-      limits.taken(taken);
-      endpoint.context().ackLater(endpoint);
-      app.received(endpoint.context().view(s, s.payloadOffset() + skip, taken));
-      if (endpoint.faultsAfterBytes()) {
+      windowTaken(taken);
+      ackLater();
+      app.received(context.view(s, s.payloadOffset() + skip, taken));
+      if (faultsAfterBytes()) {
         return false;
       }
     }
     if (taken < fresh) {
-      endpoint.sendAck(); // more than the application could take: the host sends the rest again
+      sendAck(); // more than the application could take: the host sends the rest again
       return false;
     }
     if (reassembly != null && !reassembly.isEmpty()) {
       reassembled();
-      return !endpoint.faultsAfterBytes();
+      return !faultsAfterBytes();
     }
     return true;
   }
@@ -177,7 +174,7 @@ final class TcpReceiver {
   /** How many bytes may be passed on now: what the application takes, and no byte past a byte-count fault. */
   private int take() {
     int window = window();
-    FaultPolicy faults = endpoint.faults();
+    FaultPolicy faults = faults();
     return faults == null ? window : (int) Math.min(window, faults.room(received()));
   }
 
@@ -192,11 +189,11 @@ final class TcpReceiver {
       }
       ByteBuffer data = reassembly.view(rcvNxt, Math.min(n, room));
       rcvNxt += data.remaining();
-      limits.taken(data.remaining());
-      endpoint.app().received(data);
+      windowTaken(data.remaining());
+      app().received(data);
       reassembly.advance(rcvNxt);
     }
-    endpoint.context().ackLater(endpoint);
+    ackLater();
   }
 
   /** Whether a FIN kept after a gap is next now that the gap is filled. */
@@ -210,6 +207,45 @@ final class TcpReceiver {
       return null;
     }
     reassembly.advance(rcvNxt);
-    return reassembly.sackOption(endpoint.context().sackOptions());
+    return reassembly.sackOption(context.sackOptions());
   }
+
+  // ---- what the endpoint provides ----------------------------------------------------------------
+
+  EndpointContext context() {
+    return context;
+  }
+
+  abstract TcpState state();
+
+  /** Whether the handshake completed (the application was told). */
+  abstract boolean isOpen();
+
+  abstract Application app();
+
+  /** Connection faults, null when none applies. */
+  abstract FaultPolicy faults();
+
+  /** An ACK of everything received so far, now. */
+  abstract void sendAck();
+
+  /** The host's data is being delivered: what the application sends meanwhile waits for {@link #releaseOutput}. */
+  abstract void holdOutput();
+
+  /** Delivery done: what the application sent goes out now. */
+  abstract void releaseOutput();
+
+  /** An ACK owed, sent at the end of the batch unless a segment carries it first. */
+  abstract void ackLater();
+
+  /** A byte-count fault may be reached: true when the connection is now reset or silent. */
+  abstract boolean faultsAfterBytes();
+
+  abstract int hostAddress();
+
+  abstract int hostPort();
+
+  abstract int peerAddress();
+
+  abstract int peerPort();
 }
