@@ -64,7 +64,7 @@ final class Handshake {
     e.arm(TimerKind.HANDSHAKE, retryAt);
   }
 
-  /** The host's options in its SYN or SYN+ACK (no window scaling, on purpose: see {@link TcpHost}). */
+  /** The host's MSS in its SYN or SYN+ACK (our own SYN offers neither window scaling nor timestamps). */
   private static void options(TcpEndpoint e, TcpSegment s) {
     if (s.options().mss() > 0) {
       e.hostMss = s.options().mss();
