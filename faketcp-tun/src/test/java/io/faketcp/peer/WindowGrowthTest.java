@@ -78,6 +78,30 @@ class WindowGrowthTest {
     }
   }
 
+  /**
+   * An upload to a {@link Server} that reads: its input buffer grows with what it reads, so through
+   * {@code latency=50ms} the host is not held to 64 KiB per round trip (1.3 MB/s).
+   */
+  @Test
+  void anUploadToAReadingServerThroughFiftyMillisecondsOfLatencyIsNotHeldTo64KiBPerRoundTrip() throws Exception {
+    int size = 8 << 20;
+    java.util.concurrent.CompletableFuture<Long> drained = new java.util.concurrent.CompletableFuture<>();
+    Server sink = connection -> drained.complete(connection.input().transferTo(java.io.OutputStream.nullOutputStream()));
+    try (PeerFixture f = new PeerFixture(Subnet.parse("192.168.96.0/24"),
+        Rules.of(Mode.REJECT).with(Rule.of("*", "80", sink)).withFaults("latency=50ms"), null, (d, p) -> { });
+        Socket socket = new Socket(f.address(5), 80)) {
+      byte[] chunk = new byte[1 << 20];
+      long start = System.nanoTime();
+      for (int sent = 0; sent < size; sent += chunk.length) {
+        socket.getOutputStream().write(chunk);
+      }
+      socket.shutdownOutput();
+      assertThat(drained.get(20, TimeUnit.SECONDS)).isEqualTo(size);
+      double rate = size / ((System.nanoTime() - start) / 1e9) / 1e6;
+      assertThat(rate).as("MB/s uploaded (%s)", f.peer.counters()).isGreaterThanOrEqualTo(5);
+    }
+  }
+
   /** Downloads {@code size} bytes from {@code address}:80; returns MB/s from the first bytes to the end. */
   private static double download(String address, int size) throws Exception {
     try (Socket socket = new Socket(address, 80)) {
