@@ -1,5 +1,7 @@
 package io.faketcp.packet;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
@@ -74,15 +76,37 @@ public final class Checksum {
         return finish(s);
     }
 
+    /** Longs read in the machine's usual order, without a byte swap, from any buffer. */
+    private static final VarHandle LITTLE_ENDIAN_LONGS =
+            MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     /**
      * Sums {@code b[offset, offset + length)} as big-endian 16-bit words into a long without folding.
-     * Eight bytes at a time: since 2^16 = 1 (mod 2^16 - 1), adding the two 32-bit halves of a long is the
-     * same one's complement sum as adding its four 16-bit words. No overflow below 2^30 iterations.
+     * Thirty-two bytes at a time in four lanes, read little-endian: the one's complement sum does not
+     * depend on the byte order but for a byte swap of the folded result (RFC 1071 §2(B)), so the bulk
+     * is summed without swapping each word and swapped once. Since 2^16 = 1 (mod 2^16 - 1), adding the
+     * two 32-bit halves of a long is the same sum as adding its four 16-bit words. The rest (under 32
+     * bytes, at an even distance from {@code offset}) is summed big-endian. No overflow below 2^30 bytes.
      */
     static long sum(ByteBuffer b, int offset, int length) {
-        long s = 0;
         int i = offset;
         int end = offset + length;
+        long a = 0;
+        long c = 0;
+        long d = 0;
+        long e = 0;
+        for (; end - i >= 32; i += 32) {
+            long v = (long) LITTLE_ENDIAN_LONGS.get(b, i);
+            long w = (long) LITTLE_ENDIAN_LONGS.get(b, i + 8);
+            long x = (long) LITTLE_ENDIAN_LONGS.get(b, i + 16);
+            long y = (long) LITTLE_ENDIAN_LONGS.get(b, i + 24);
+            a += (v >>> 32) + (v & 0xFFFF_FFFFL);
+            c += (w >>> 32) + (w & 0xFFFF_FFFFL);
+            d += (x >>> 32) + (x & 0xFFFF_FFFFL);
+            e += (y >>> 32) + (y & 0xFFFF_FFFFL);
+        }
+        long swapped = fold(a + c + d + e);
+        long s = (swapped >>> 8) | ((swapped & 0xFF) << 8);
         for (; end - i >= 8; i += 8) {
             long v = b.getLong(i);
             s += (v >>> 32) + (v & 0xFFFF_FFFFL);
@@ -97,6 +121,14 @@ public final class Checksum {
         }
         if (i < end) {
             s += (b.get(i) & 0xFF) << 8; // odd length: the last byte is the high half of a zero-padded word
+        }
+        return s;
+    }
+
+    /** {@code s} folded to 16 bits with end-around carries (not complemented). */
+    private static long fold(long s) {
+        while ((s >>> 16) != 0) {
+            s = (s & 0xFFFF) + (s >>> 16);
         }
         return s;
     }

@@ -79,6 +79,8 @@ public final class FakePeer implements AutoCloseable {
   private final Consumer<Throwable> failureHandler;
   /** The peer thread's packet views, re-pointed at each packet: parsing allocates nothing. */
   private final PacketViews views = new PacketViews();
+  /** The host's fragmented datagrams, put together before TCP and ICMP see them. */
+  private final FragmentReassembly fragments = new FragmentReassembly(System::nanoTime);
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   /** Callers of {@link #awaitQueueRead} waiting for the peer to read its device dry. */
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> readBarriers = new ConcurrentLinkedQueue<>();
@@ -693,15 +695,15 @@ public final class FakePeer implements AutoCloseable {
     try {
       // A responder gets a view of its own, which it may keep as long as it keeps the bytes valid.
       ip = responder == null ? views.ipv4(in) : Ipv4Packet.wrap(in);
-      if (ip.isFragment()) {
-        counters.increment(Counters.IGNORED);
-        return;
-      }
       if (!subnet.contains(ip.destinationInt()) || ip.destinationInt() == subnet.hostAddressInt()) {
         counters.increment(Counters.IGNORED);
         return;
       }
       if (throughFaults && faults.active && faults.incoming(ip)) {
+        return;
+      }
+      if (ip.isFragment()) {
+        reassemble(ip); // each fragment met the faults on its own, as on a wire
         return;
       }
       if (responder != null && respond(ip)) {
@@ -723,6 +725,17 @@ public final class FakePeer implements AutoCloseable {
         LOG.log(System.Logger.Level.DEBUG, "bad packet on {0} ({1}): {2}", device.name(), e.reason(),
             Tcpdump.hexDump(in, 128));
       }
+    }
+  }
+
+  /** A fragment: held; the datagram it completes is handled whole; a bad one is counted and dropped. */
+  private void reassemble(Ipv4Packet fragment) {
+    ByteBuffer datagram = fragments.add(fragment);
+    if (datagram != null) {
+      dispatch(datagram, false);
+    } else if (fragments.outcome() == FragmentReassembly.Outcome.DISCARDED) {
+      counters.increment(Counters.BAD);
+      LOG.log(System.Logger.Level.DEBUG, "fragment dropped on {0} with its datagram: {1}", device.name(), fragment);
     }
   }
 

@@ -270,7 +270,8 @@ final class FaultLayer implements FaultSource {
     int address = ip.destinationInt();
     int protocol = ip.protocol();
     int transport = ip.payloadOffset();
-    boolean ports = (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && ip.payloadLength() >= 4;
+    boolean ports = (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && ip.payloadLength() >= 4
+        && ip.fragmentOffset() == 0; // a later fragment carries no ports
     int port = ports ? b.getShort(transport + 2) & 0xffff : -1;
     long now = System.nanoTime();
     long due = now;

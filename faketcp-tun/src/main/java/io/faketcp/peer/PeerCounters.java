@@ -13,8 +13,11 @@ package io.faketcp.peer;
  * @param packetsOut packets written to the device
  * @param bytesIn bytes read from the device
  * @param bytesOut bytes written to the device
- * @param badPackets packets rejected as malformed (bad version, length, checksum, options...)
- * @param ignoredPackets well-formed packets the peer does not answer: IPv6, UDP, fragments, other protocols
+ * @param badPackets packets rejected as malformed (bad version, length, checksum, options...), and IP
+ *     fragments dropped with their datagram (overlapping, misaligned, over 64 KiB)
+ * @param ignoredPackets well-formed packets the peer does not answer: IPv6, UDP, other
+ *     protocols (a fragmented datagram counts once it is whole; its fragments are counted in
+ *     {@code packetsIn})
  * @param echoReplies ICMP echo replies sent
  * @param resetsSent RST segments sent
  * @param connectionsOpened connections ever entered into the connection table (accepted and connect-many)

@@ -92,7 +92,8 @@ public interface Server {
      * The host's bytes, in order. A read blocks until bytes arrive, returns -1 once the host sent
      * FIN, and throws {@link java.io.IOException} when the connection was reset or the peer stopped
      * (or {@link java.io.InterruptedIOException} when the thread is interrupted). Bytes the server
-     * has not read yet are buffered up to 64 KiB; beyond that the window is closed.
+     * has not read yet are buffered up to 64 KiB, and 1 byte more for every byte it read (up to
+     * 4 MiB); beyond that the window is closed.
      */
     InputStream input();
 

@@ -148,16 +148,30 @@ class PeerDispatchFuzzTest {
     long ignored;
     long echoReplies;
 
+    /** Fragments are put together as the peer does; what a completed datagram makes is counted for it. */
+    private final FragmentReassembly fragments = new FragmentReassembly(System::nanoTime);
+
     void account(byte[] p, Subnet subnet) {
       in++;
       if (p.length == 0 || (p[0] & 0xF0) != 0x40) {
         ignored++;
         return;
       }
+      datagram(java.nio.ByteBuffer.wrap(p), subnet);
+    }
+
+    private void datagram(java.nio.ByteBuffer p, Subnet subnet) {
       try {
         Ipv4Packet ip = Ipv4Packet.wrap(p);
-        if (ip.isFragment() || !subnet.contains(ip.destinationInt()) || ip.destinationInt() == subnet.hostAddressInt()) {
+        if (!subnet.contains(ip.destinationInt()) || ip.destinationInt() == subnet.hostAddressInt()) {
           ignored++;
+        } else if (ip.isFragment()) {
+          java.nio.ByteBuffer whole = fragments.add(ip);
+          if (whole != null) {
+            datagram(whole, subnet);
+          } else if (fragments.outcome() == FragmentReassembly.Outcome.DISCARDED) {
+            bad++;
+          }
         } else if (ip.protocol() == IpProtocol.TCP) {
           TcpSegment.wrap(ip);
         } else if (ip.protocol() == IpProtocol.ICMP) {

@@ -19,12 +19,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * drives, and the streams and controls the server's thread uses (the public {@code Server.Connection}), with two bounded buffers
  * between them.
  *
- * <p>Both buffers are rings whose arrays grow on demand up to 64 KiB and are dropped once the
- * connection no longer needs them: a connection carrying a greeting costs a few KiB, not 128.
+ * <p>Both buffers are rings whose arrays grow on demand up to their capacity and are dropped once
+ * the connection no longer needs them: a connection carrying a greeting costs a few KiB, not 128.
  *
- * <p>Input: the host's bytes wait in a 64 KiB buffer; its free space is the receive window, so a
- * server that does not read closes the window and the host's writes block. Each read schedules a
- * pump on the peer thread, which tells the endpoint the window opened.
+ * <p>Input: the host's bytes wait in a buffer of 64 KiB that grows by every byte the server reads,
+ * up to {@value #INPUT_LIMIT} bytes, as Linux's receive buffer grows with what its application
+ * reads; its free space is the receive window, so a server that does not read closes the window
+ * (after 64 KiB) and the host's writes block. Each read schedules a pump on the peer thread, which
+ * tells the endpoint the window opened.
  *
  * <p>Output: a write copies into a 64 KiB buffer and blocks while it is full; the pump (scheduled
  * by the write, or run when the endpoint reports {@link #writable()}) moves bytes into the
@@ -34,7 +36,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * server thread.
  */
 public final class ServerSession implements Application {
+  /** The input buffer's capacity at first. */
   public static final int INPUT_CAPACITY = 65535;
+  /** The input buffer's capacity at most, grown by the bytes the server reads. */
+  public static final int INPUT_LIMIT = 4 << 20;
   public static final int OUTPUT_CAPACITY = 65536;
   private static final System.Logger LOG = System.getLogger(ServerSession.class.getName());
 
@@ -433,6 +438,7 @@ public final class ServerSession implements Application {
           }
           if (input.size > 0) {
             int n = input.take(b, off, len);
+            input.grow(n, INPUT_LIMIT); // read: the buffer may hold as much more
             roomFreed = true;
             schedulePump();
             return n;
@@ -512,7 +518,7 @@ public final class ServerSession implements Application {
   static final class Ring {
     private static final byte[] NONE = new byte[0];
     private static final int FIRST = 2048;
-    final int capacity;
+    int capacity;
     byte[] bytes = NONE;
     int head;
     int size;
@@ -523,6 +529,11 @@ public final class ServerSession implements Application {
 
     int free() {
       return capacity - size;
+    }
+
+    /** The capacity grows by {@code bytes}, to {@code limit} at most (the array follows on demand). */
+    void grow(int bytes, int limit) {
+      capacity = (int) Math.min(limit, (long) capacity + bytes);
     }
 
     /** Makes room in the array for {@code total} bytes (at most the capacity), keeping the content. */

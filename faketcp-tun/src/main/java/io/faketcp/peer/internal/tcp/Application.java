@@ -14,8 +14,9 @@ public interface Application {
   void opened(Endpoint endpoint);
 
   /**
-   * How many more bytes {@link #received} would take now. The endpoint advertises this as its
-   * receive window (at most 65535, no window scaling) and never passes more.
+   * How many more bytes {@link #received} would take now. The endpoint advertises at most this as its
+   * receive window (within what the window has grown to: see {@link ReceiveWindow}) and never passes
+   * more.
    */
   int receiveWindow();
 

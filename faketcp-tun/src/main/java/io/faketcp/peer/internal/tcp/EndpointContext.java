@@ -49,6 +49,9 @@ interface EndpointContext {
   /** Scratch SACK options with 1 to 4 blocks, by block count (index 0 unused). */
   byte[][] sackOptions();
 
+  /** Scratch timestamps options, alone and with 1 to 3 SACK blocks after them, by block count ({@link Timestamps#option}). */
+  byte[][] timestampOptions();
+
   /** {@code [offset, offset + length)} of the segment's packet, valid until the next packet; allocation-free. */
   ByteBuffer view(TcpSegment segment, int offset, int length);
 }

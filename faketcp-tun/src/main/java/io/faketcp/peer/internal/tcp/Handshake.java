@@ -5,7 +5,6 @@ import static io.faketcp.packet.TcpSegment.SYN;
 
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.peer.internal.Counters;
-import java.nio.ByteBuffer;
 
 /**
  * The opening of a {@link TcpEndpoint}, up to ESTABLISHED: LISTEN's accepted SYN to SYN-RECEIVED
@@ -21,22 +20,22 @@ final class Handshake {
 
   /**
    * Passive open: the host's SYN {@code syn} accepted for {@code app}; the endpoint takes its options
-   * (and Fast Open data if {@code app} takes data), sends the SYN+ACK and waits in SYN-RECEIVED.
+   * (SACK, window scale and timestamps when the host offers them), sends the SYN+ACK and waits in
+   * SYN-RECEIVED. Data in the SYN is not taken: no Fast Open cookie is ever issued, so none is valid,
+   * and RFC 7413 §4.2.2 says to acknowledge only the SYN; the host sends the data again.
    */
   static void listen(TcpEndpoint e, TcpSegment syn, Application app, int iss, FaultPolicy faults) {
     e.app = app;
-    byte[] data = null;
-    int length = syn.payloadLength();
-    if (length > 0 && app.acknowledgesData()) {
-      // TCP Fast Open: data in the SYN, acknowledged by the SYN+ACK and passed on once the connection is open.
-      data = new byte[length];
-      syn.ip().buffer().get(syn.payloadOffset(), data);
-    }
-    e.synchronizeReceiving((int) syn.sequenceNumber(), data);
+    e.synchronizeReceiving((int) syn.sequenceNumber());
     e.sackPermitted = syn.options().sackPermitted();
     e.beginSending(iss);
     options(e, syn);
+    int scale = syn.options().windowScale();
+    e.scaleWindow(scale >= 0);
+    e.sndShift = Math.max(0, Math.min(14, scale)); // RFC 7323 §2.3: a shift over 14 counts as 14
+    e.negotiateTimestamps(syn.options(), iss); // the ISS, random, as the clock's offset
     e.sndWnd = syn.window(); // never scaled in a SYN
+    e.maxSndWnd = e.sndWnd;
     e.faults(faults);
     e.state(TcpState.SYN_RECEIVED);
     sendSynAck(e);
@@ -65,7 +64,7 @@ final class Handshake {
     e.arm(TimerKind.HANDSHAKE, retryAt);
   }
 
-  /** The host's options in its SYN or SYN+ACK (no window scaling, on purpose: see {@link TcpHost}). */
+  /** The host's MSS in its SYN or SYN+ACK (our own SYN offers neither window scaling nor timestamps). */
   private static void options(TcpEndpoint e, TcpSegment s) {
     if (s.options().mss() > 0) {
       e.hostMss = s.options().mss();
@@ -85,7 +84,7 @@ final class Handshake {
     if (e.silenced()) {
       return;
     }
-    Headers.of(e, SYN | ACK, e.iss, e.advertise());
+    Headers.of(e, SYN | ACK, e.iss, e.advertiseSyn());
     e.context().emit();
   }
 
@@ -109,7 +108,7 @@ final class Handshake {
       e.context().emit();
       return false;
     }
-    e.synchronizeSending((int) s.sequenceNumber(), s.window());
+    e.synchronizeSending((int) s.sequenceNumber(), s.window() << e.sndShift);
     established(e);
     return true;
   }
@@ -136,7 +135,7 @@ final class Handshake {
       return;
     }
     options(e, s);
-    e.synchronizeReceiving((int) s.sequenceNumber(), null);
+    e.synchronizeReceiving((int) s.sequenceNumber());
     e.synchronizeSending((int) s.sequenceNumber(), s.window());
     established(e);
     if (e.state() != TcpState.CLOSED) { // a reset-after=0 fault has already answered, with its RST
@@ -145,7 +144,7 @@ final class Handshake {
     e.opener.established(e);
   }
 
-  /** Both SYNs acknowledged: the application hears of the connection, then any Fast Open data; faults start counting. */
+  /** Both SYNs acknowledged: the application hears of the connection; faults start counting. */
   private static void established(TcpEndpoint e) {
     e.state(TcpState.ESTABLISHED);
     if (e.retries == 0) {
@@ -157,11 +156,6 @@ final class Handshake {
     e.disarm();
     e.opened = true;
     e.app.opened(e);
-    byte[] data = e.synData;
-    if (data != null) {
-      e.synData = null;
-      e.app.received(ByteBuffer.wrap(data));
-    }
     if (e.faults() != null) {
       e.faults().opened(e.context().now());
     }

@@ -9,8 +9,9 @@ import io.faketcp.packet.TcpSegment;
 /**
  * The one place that builds the headers the fake hosts send: a connection's segments (addresses,
  * ports, SEQ, ACK, window and options from its state) and the RST of a segment that has no
- * connection. Options are chosen here: MSS and SACK-permitted on our SYNs, SACK blocks while
- * out-of-order data is kept.
+ * connection. Options are chosen here: MSS on our SYNs; SACK-permitted, window scale and timestamps
+ * on our SYN+ACK as the host offered them; timestamps and SACK blocks (while out-of-order data is
+ * kept) on the segments after it.
  */
 final class Headers {
   private Headers() {
@@ -28,11 +29,24 @@ final class Headers {
     if ((flags & SYN) != 0) {
       tcp.mss(e.context().mss());
       if ((flags & ACK) != 0) {
-        tcp.sackPermitted(e.sackPermitted);
+        int shift = e.windowShift();
+        tcp.sackPermitted(e.sackPermitted).windowScale(shift > 0 ? shift : -1);
+        if (e.timestampsOn()) {
+          tcp.timestamps(e.tsValue(e.context().now()), e.tsRecent());
+          e.timestampSent(e.rcvNxt);
+        }
       }
     } else if ((flags & RST) == 0) {
       byte[] sack = e.sackOption();
-      if (sack != null) {
+      if (e.timestampsOn()) {
+        long now = e.context().now();
+        if (sack == null) {
+          tcp.timestamps(e.tsValue(now), e.tsRecent()); // built by the builder: nothing allocated
+        } else {
+          tcp.options(e.timestampOption(now, sack, e.context().timestampOptions()));
+        }
+        e.timestampSent(e.rcvNxt);
+      } else if (sack != null) {
         tcp.options(sack);
       }
     }

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  */
 final class Reassembly {
   static final int RANGES = 16;
-  private static final int SIZE = 1 << 16;
+  static final int SIZE = 1 << 16;
   private static final int MASK = SIZE - 1;
 
   private final byte[] ring = new byte[SIZE];

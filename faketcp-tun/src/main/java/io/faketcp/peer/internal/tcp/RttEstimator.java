@@ -72,11 +72,16 @@ final class RttEstimator {
     timing = false;
   }
 
-  /** The host acknowledged up to {@code ack} at {@code now}: a sample if it covers the timed segment. */
-  void acknowledged(int ack, long now) {
-    if (timing && !Seq.before(ack, timedEnd)) {
+  /**
+   * The host acknowledged up to {@code ack} at {@code now}: a sample if it covers the timed segment.
+   * With timestamps, {@code echoed} is the round trip the ACK's TSecr tells (else -1): that sample is
+   * taken instead, and also after a retransmission, which it does not make ambiguous (RFC 7323 §4).
+   */
+  void acknowledged(int ack, long now, long echoed) {
+    boolean covers = !Seq.before(ack, timedEnd);
+    if (echoed >= 0 ? !timing || covers : timing && covers) {
       timing = false;
-      sample(now - timedAt);
+      sample(echoed >= 0 ? echoed : now - timedAt);
     }
   }
 

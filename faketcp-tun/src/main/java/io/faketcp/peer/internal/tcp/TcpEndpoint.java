@@ -143,13 +143,12 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
     }
     int seq = (int) s.sequenceNumber();
     int length = s.payloadLength();
+    if (oldTimestamp(s)) {
+      sendAck(); // RFC 7323 §5.3 (PAWS): an old duplicate
+      return;
+    }
     if (s.rst()) {
-      // RFC 5961 §3: only a RST at exactly RCV.NXT resets; one elsewhere in the window gets a challenge ACK.
-      if (seq == rcvNxt) {
-        terminate("reset by the host", false);
-      } else if (Seq.inWindow(seq, rcvNxt, Math.max(offered(), 1))) {
-        sendAck();
-      }
+      reset(seq, "reset by the host");
       return;
     }
     if (!acceptable(seq, length, length + (s.syn() ? 1 : 0) + (s.fin() ? 1 : 0))) {
@@ -166,6 +165,7 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
       sendAck(); // RFC 5961 §4: a SYN on a synchronized connection gets a challenge ACK
       return;
     }
+    timestampReceived(s, seq);
     if (!s.ack()) {
       return;
     }
@@ -249,9 +249,21 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
     }
   }
 
+  /**
+   * The host's RST at {@code seq} (RFC 5961 §3, in every synchronized state, TIME-WAIT included):
+   * only one at exactly RCV.NXT resets; one elsewhere in the window gets a challenge ACK.
+   */
+  private void reset(int seq, String reason) {
+    if (seq == rcvNxt) {
+      terminate(reason, false);
+    } else if (Seq.inWindow(seq, rcvNxt, Math.max(offered(), 1))) {
+      sendAck();
+    }
+  }
+
   private void timeWait(TcpSegment s) {
     if (s.rst()) {
-      terminate(null, false);
+      reset((int) s.sequenceNumber(), null);
     } else if (s.fin()) {
       sendAck(); // our last ACK was lost: the host's FIN again
       arm(TimerKind.TIME_WAIT, context.now() + TIME_WAIT_NANOS);

@@ -17,9 +17,10 @@ import java.util.function.Predicate;
  * no connection with RST, enters connect-many's endpoints, and is the endpoints' context: the clock,
  * the wire, the timers, the ACKs owed by a batch of packets. Peer thread only.
  *
- * <p>No window scaling, on purpose: 64 KiB in flight per connection keeps many busy connections
- * within the tun's transmit queue. With 8 MB windows the kernel's senders overflowed it, and a flow
- * whose retransmissions kept meeting a full queue backed off for minutes.
+ * <p>Window scaling is answered when the host offers it, but the window grows with use
+ * ({@link ReceiveWindow}) instead of opening to megabytes at once: with 8 MB windows from the start
+ * the kernel's senders overflowed the tun's transmit queue, and a flow whose retransmissions kept
+ * meeting a full queue backed off for minutes.
  */
 public final class TcpHost implements EndpointContext {
   private final Link link;
@@ -32,6 +33,8 @@ public final class TcpHost implements EndpointContext {
   private final ByteBuffer chunkView;
   /** Scratch SACK options with 1 to 4 blocks, by block count. */
   private final byte[][] sackOptions = {null, new byte[12], new byte[20], new byte[28], new byte[36]};
+  /** Scratch timestamps options, alone and with 1 to 3 SACK blocks, by block count. */
+  private final byte[][] timestampOptions = Timestamps.scratch();
   private final LongSupplier clock;
   private final ConnectionTable table = new ConnectionTable();
   private final SplittableRandom random = new SplittableRandom();
@@ -295,6 +298,11 @@ public final class TcpHost implements EndpointContext {
   @Override
   public byte[][] sackOptions() {
     return sackOptions;
+  }
+
+  @Override
+  public byte[][] timestampOptions() {
+    return timestampOptions;
   }
 
   @Override

@@ -1,18 +1,19 @@
 package io.faketcp.peer.internal.tcp;
 
 import io.faketcp.packet.TcpSegment;
-import io.faketcp.peer.internal.Timers;
 import java.nio.ByteBuffer;
 
 /**
  * The receiving half of one endpoint: RCV.NXT and the window we advertise, the acceptability test,
  * the host's in-order data passed to the application, and out-of-order data kept in a
  * {@link Reassembly} queue (with SACK blocks if the host offered SACK) until the hole is filled.
- * Window advertisement is decided in {@link #advertise()} and {@link #window()}. The endpoint's state
- * lives in one object: this is its lowest layer, {@link TcpSender} the next, {@link TcpEndpoint} the
- * machine on top (a connection allocates one object, as the hot path wants). Peer thread only.
+ * Window advertisement is decided in {@link #advertise()} and {@link #window()}, with the growth,
+ * scale and silly-window avoidance of the {@link ReceiveWindow} layer below. The endpoint's state
+ * lives in one object: {@link ReceiveWindow} and {@link Timestamps} are its lowest layers, this the
+ * next, {@link TcpSender} above it, {@link TcpEndpoint} the machine on top (a connection allocates one
+ * object, as the hot path wants). Peer thread only.
  */
-abstract class TcpReceiver extends Timers.Entry {
+abstract class TcpReceiver extends Timestamps {
   final EndpointContext context;
   /** The host's initial sequence number (its SYN's). */
   int irs;
@@ -22,8 +23,6 @@ abstract class TcpReceiver extends Timers.Entry {
   /** The host offered SACK in its SYN: our ACKs list the out-of-order ranges we keep. */
   boolean sackPermitted;
   private Reassembly reassembly;
-  /** TCP Fast Open: data the host sent in its SYN, passed to the application once it is open. */
-  byte[] synData;
 
   TcpReceiver(EndpointContext context) {
     this.context = context;
@@ -36,19 +35,19 @@ abstract class TcpReceiver extends Timers.Entry {
     rcvAdv = 0;
     sackPermitted = false;
     reassembly = null;
-    synData = null;
+    clearWindow();
+    clearTimestamps();
   }
 
   boolean hasReassembly() {
     return reassembly != null;
   }
 
-  /** The host's SYN at {@code irs}, with {@code data} (Fast Open) taken or null; nothing offered yet. */
-  void synchronizeReceiving(int irs, byte[] data) {
+  /** The host's SYN at {@code irs}; nothing offered yet. */
+  void synchronizeReceiving(int irs) {
     this.irs = irs;
-    rcvNxt = irs + 1 + (data == null ? 0 : data.length);
+    rcvNxt = irs + 1;
     rcvAdv = rcvNxt; // nothing offered yet: our SYN+ACK's window is the first offer
-    synData = data;
   }
 
   /** In-order bytes received from the host so far (its SYN and FIN not counted). */
@@ -69,30 +68,48 @@ abstract class TcpReceiver extends Timers.Entry {
         : window > 0 && (Seq.inWindow(seq, rcvNxt, window) || Seq.inWindow(seq + space - 1, rcvNxt, window));
   }
 
-  /** The window to advertise now; the right edge never moves left but by a stall (RFC 9293 §3.8.6.2.2). */
+  /**
+   * The window field to send now: as the {@link ReceiveWindow} offers it (grown with use, no silly
+   * windows, the right edge never moved left but by the scale's truncation or a stall), and a
+   * byte-count fault's edge exactly.
+   */
   int advertise() {
-    int window = window();
-    int offered = rcvAdv - rcvNxt;
+    int window = applicationWindow();
     FaultPolicy faults = faults();
-    if (window < offered && state() != TcpState.SYN_SENT && (faults == null || !faults.shrinks())) {
-      window = Math.min(offered, 0xffff);
+    if (state() != TcpState.SYN_SENT && (faults == null || !faults.shrinks())) {
+      window = offerWindow(offered(), window, context.mss());
     }
+    if (faults != null) {
+      int room = faults.window(window, received());
+      if (room < window) {
+        window = roundUpWindow(room);
+      }
+    }
+    rcvAdv = rcvNxt + window;
+    return windowField(window);
+  }
+
+  /** The window of our SYN+ACK, never scaled (RFC 7323 §2.2). */
+  int advertiseSyn() {
+    int window = Math.min(0xffff, window());
     rcvAdv = rcvNxt + window;
     return window;
   }
 
-  /** What the application can take now, as the 16-bit window field holds it. */
+  /** What the application can take now, within what the window may offer and the faults let in. */
   int window() {
-    int window = isOpen() ? Math.max(0, Math.min(0xffff, app().receiveWindow())) : 0xffff;
+    int window = applicationWindow();
     FaultPolicy faults = faults();
     return faults == null ? window : faults.window(window, received());
   }
 
-  /** Whether the application's window grew enough since we advertised it to tell the host now. */
+  private int applicationWindow() {
+    return windowAvailable(isOpen() ? app().receiveWindow() : 0xffff);
+  }
+
+  /** Whether the application's window grew enough since we advertised it to tell the host now (no silly windows). */
   boolean windowOpened() {
-    int advertised = rcvAdv - rcvNxt;
-    int now = window();
-    return now - advertised >= context.mss() || (advertised <= 0 && now > 0);
+    return windowOpens(offered(), window(), context.mss());
   }
 
   /**
@@ -101,6 +118,17 @@ abstract class TcpReceiver extends Timers.Entry {
    * must be ignored.
    */
   boolean data(TcpSegment s, int seq, int length) {
+    // RFC 5681 §4.2: what the application sends meanwhile goes out once everything now in order (a
+    // filled hole included) is counted, so that its ACK covers it all, not the filling segment alone.
+    holdOutput();
+    try {
+      return deliver(s, seq, length);
+    } finally {
+      releaseOutput();
+    }
+  }
+
+  private boolean deliver(TcpSegment s, int seq, int length) {
     Application app = app();
     if (!app.acknowledgesData()) {
       return true; // ACCEPT: never acknowledged
@@ -109,7 +137,7 @@ abstract class TcpReceiver extends Timers.Entry {
     if (skip < 0) {
       // After a gap: kept (within the window we offered) until the hole is filled, and a duplicate
       // ACK now, so that three of them trigger the host's fast retransmit.
-      int keep = Math.min(length, rcvAdv - seq);
+      int keep = Math.min(length, Math.min(rcvAdv, rcvNxt + Reassembly.SIZE) - seq);
       if (keep > 0) {
         if (reassembly == null) {
           reassembly = new Reassembly();
@@ -125,6 +153,7 @@ abstract class TcpReceiver extends Timers.Entry {
     int taken = Math.min(fresh, take());
     if (taken > 0) {
       rcvNxt += taken;
+      windowTaken(taken);
       ackLater();
       app.received(context.view(s, s.payloadOffset() + skip, taken));
       if (faultsAfterBytes()) {
@@ -160,6 +189,7 @@ abstract class TcpReceiver extends Timers.Entry {
       }
       ByteBuffer data = reassembly.view(rcvNxt, Math.min(n, room));
       rcvNxt += data.remaining();
+      windowTaken(data.remaining());
       app().received(data);
       reassembly.advance(rcvNxt);
     }
@@ -198,6 +228,12 @@ abstract class TcpReceiver extends Timers.Entry {
 
   /** An ACK of everything received so far, now. */
   abstract void sendAck();
+
+  /** The host's data is being delivered: what the application sends meanwhile waits for {@link #releaseOutput}. */
+  abstract void holdOutput();
+
+  /** Delivery done: what the application sent goes out now. */
+  abstract void releaseOutput();
 
   /** An ACK owed, sent at the end of the batch unless a segment carries it first. */
   abstract void ackLater();

@@ -24,11 +24,17 @@ import java.nio.ByteBuffer;
  * SND.UNA, skipping only what the host SACKs afterwards.
  *
  * <p>There is no congestion control: the peer sends whatever the host's window allows, which on a
- * tun device in one machine is what keeps lossy tests fast. Peer thread only.
+ * tun device in one machine is what keeps lossy tests fast. But no silly windows (RFC 9293
+ * §3.8.6.2.1): a segment shorter than the MSS goes only when it holds all that is queued, or fills
+ * half the largest window the host offered, or when the persist timer finds the window still small.
+ * Peer thread only.
  */
 abstract class TcpSender extends TcpReceiver {
-  /** Bytes the send queue holds: the host's largest window (64 KiB, no scaling) in flight and as much again queued. */
-  static final int SEND_BUFFER = 128 * 1024;
+  /**
+   * Bytes the send queue may hold: a scaled window's worth in flight and more queued (ECHO's receive
+   * window is this queue's room). It grows into this with use ({@link SendBuffer}).
+   */
+  static final int SEND_BUFFER = 4 << 20;
   static final int MAX_RETRIES = 8;
 
   final RttEstimator rtt = new RttEstimator();
@@ -40,8 +46,12 @@ abstract class TcpSender extends TcpReceiver {
   int sndMax;
   private int sndWl1;
   private int sndWl2;
-  /** The host's receive window in bytes (window scaling is never negotiated). */
+  /** The host's receive window in bytes, scaled. */
   int sndWnd;
+  /** The host's window scale (RFC 7323): its window fields are shifted by this but in its SYN; 0 without scaling. */
+  int sndShift;
+  /** The largest window the host offered: half of it makes a segment worth sending (RFC 9293 §3.8.6.2.1). */
+  int maxSndWnd;
   /** The host's MSS, from its SYN. */
   int hostMss;
   private SendBuffer out;
@@ -50,6 +60,11 @@ abstract class TcpSender extends TcpReceiver {
   private boolean finAcked;
   /** Retransmissions (or probes) since the host last answered. */
   int retries;
+  /** While the host's data is delivered, what the application sends waits ({@link #holdOutput}). */
+  private boolean holding;
+  private boolean outputHeld;
+  /** The persist timer found a small window open: fill it (the silly-window override). */
+  private boolean overrideSws;
   private long persistInterval;
   private int dupAcks;
   private boolean recovering;
@@ -73,7 +88,12 @@ abstract class TcpSender extends TcpReceiver {
     sndWl1 = 0;
     sndWl2 = 0;
     sndWnd = 0xffff;
+    sndShift = 0;
+    maxSndWnd = 0;
     hostMss = 536;
+    holding = false;
+    outputHeld = false;
+    overrideSws = false;
     out = null;
     finQueued = false;
     finSeq = 0;
@@ -94,6 +114,7 @@ abstract class TcpSender extends TcpReceiver {
     sndWl1 = seq;
     sndWl2 = sndUna;
     sndWnd = window;
+    maxSndWnd = Math.max(maxSndWnd, window);
   }
 
   boolean hasQueue() {
@@ -115,9 +136,27 @@ abstract class TcpSender extends TcpReceiver {
     }
     int n = out.append(data);
     if (n > 0) {
-      output();
+      if (holding) {
+        outputHeld = true;
+      } else {
+        output();
+      }
     }
     return n;
+  }
+
+  @Override
+  void holdOutput() {
+    holding = true;
+  }
+
+  @Override
+  void releaseOutput() {
+    holding = false;
+    if (outputHeld) {
+      outputHeld = false;
+      output();
+    }
   }
 
   int room() {
@@ -140,8 +179,9 @@ abstract class TcpSender extends TcpReceiver {
     return faults == null ? sndWnd : faults.sendWindow(sndWnd);
   }
 
+  /** The payload of a full segment: the smaller MSS, less the timestamps option when it is in use. */
   int segmentSize() {
-    return Math.min(context.mss(), hostMss);
+    return Math.min(context.mss(), hostMss) - (timestampsOn() ? Timestamps.LENGTH : 0);
   }
 
   // ---- sending ---------------------------------------------------------------------------------
@@ -159,8 +199,8 @@ abstract class TcpSender extends TcpReceiver {
       int available = buffered - offset;
       if (available > 0) {
         int n = Math.min(Math.min(segmentSize, available), sendWindow() - offset);
-        if (n <= 0 || n < segmentSize && n < available && offset > 0) {
-          break; // window full, or only a sliver of it open while data is in flight: wait for the ACK
+        if (n <= 0 || n < segmentSize && n < available && (offset > 0 || n < maxSndWnd / 2) && !overrideSws) {
+          break; // window full, or a sliver of it open: wait for the ACK, a wider window or the persist timer
         }
         if (scoreboard != null && Seq.before(sndNxt, sndMax) && !scoreboard.isEmpty()) {
           // Going back after a timeout: what the host SACKed since is not sent again.
@@ -214,8 +254,12 @@ abstract class TcpSender extends TcpReceiver {
     int window = advertise();
     TcpSegment.Builder tcp = Headers.of(this, ACK | (length > 0 ? PSH : 0) | (fin ? FIN : 0), seq, window);
     if (length > 0) {
-      out.copy(offset, context.chunk(), length);
-      tcp.payload(context.chunkView().clear().limit(length));
+      ByteBuffer payload = out.view(offset, length);
+      if (payload == null) { // the bytes wrap around the ring's end: one copy to put them together
+        out.copy(offset, context.chunk(), length);
+        payload = context.chunkView().clear().limit(length);
+      }
+      tcp.payload(payload);
     }
     context.emit();
   }
@@ -277,7 +321,7 @@ abstract class TcpSender extends TcpReceiver {
       sackNews = scoreboard.update(s.options(), ack, sndMax);
     }
     if (acked > 0) {
-      moved = advance(ack);
+      moved = advance(ack, s);
     } else if (ack == sndUna && sndUna != sndMax && duplicate(s, sackOption, sackNews)) {
       dupAcks++;
     }
@@ -289,7 +333,8 @@ abstract class TcpSender extends TcpReceiver {
       }
     }
     if (Seq.before(sndWl1, seq) || sndWl1 == seq && !Seq.before(ack, sndWl2)) {
-      sndWnd = s.window();
+      sndWnd = s.window() << sndShift;
+      maxSndWnd = Math.max(maxSndWnd, sndWnd);
       sndWl1 = seq;
       sndWl2 = ack;
     }
@@ -302,8 +347,8 @@ abstract class TcpSender extends TcpReceiver {
     return moved ? MOVED : OLD;
   }
 
-  /** SND.UNA moves to {@code ack}; returns whether data left the queue. */
-  private boolean advance(int ack) {
+  /** SND.UNA moves to {@code ack}, acknowledged by {@code s}; returns whether data left the queue. */
+  private boolean advance(int ack, TcpSegment s) {
     long now = context.now();
     int bytes = Math.min(ack - sndUna, buffered());
     if (bytes > 0) {
@@ -316,7 +361,7 @@ abstract class TcpSender extends TcpReceiver {
     if (Seq.before(sndNxt, sndUna)) {
       sndNxt = sndUna;
     }
-    rtt.acknowledged(ack, now);
+    rtt.acknowledged(ack, now, timestampRtt(s, now)); // RFC 7323 §4: the echoed timestamp, when in use
     retries = 0;
     dupAcks = 0;
     if (scoreboard != null) {
@@ -346,7 +391,7 @@ abstract class TcpSender extends TcpReceiver {
     if (sackOption) {
       return sackNews;
     }
-    return s.payloadLength() == 0 && !s.fin() && s.window() == sndWnd;
+    return s.payloadLength() == 0 && !s.fin() && s.window() << sndShift == sndWnd;
   }
 
   /** RFC 6675's IsLost for the first unacknowledged byte: enough SACKed above it. */
@@ -421,10 +466,22 @@ abstract class TcpSender extends TcpReceiver {
     return true;
   }
 
-  /** The persist timer expired: a zero-window probe, the interval doubling; false when it is time to give up. */
+  /**
+   * The persist timer expired: a window too small to be worth a segment is filled now (the
+   * silly-window override); a closed one gets a zero-window probe, the interval doubling. False when
+   * it is time to give up.
+   */
   boolean persistTimeout(long now) {
     if (++retries > MAX_RETRIES) {
       return false;
+    }
+    if (sendWindow() > 0) {
+      overrideSws = true;
+      output();
+      overrideSws = false;
+      if (sndUna != sndMax) {
+        return true; // data went out: the retransmission timer runs
+      }
     }
     sendControl(ACK, sndUna - 1); // an old sequence number: the host answers with its window
     persistInterval = Math.min(RttEstimator.MAX_RTO, persistInterval * 2);

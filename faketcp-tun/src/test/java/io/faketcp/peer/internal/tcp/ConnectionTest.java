@@ -2,6 +2,7 @@ package io.faketcp.peer.internal.tcp;
 
 import static io.faketcp.packet.TcpSegment.ACK;
 import static io.faketcp.packet.TcpSegment.FIN;
+import static io.faketcp.packet.TcpSegment.PSH;
 import static io.faketcp.packet.TcpSegment.RST;
 import static io.faketcp.packet.TcpSegment.SYN;
 import static io.faketcp.peer.internal.tcp.TcpRig.bytes;
@@ -323,16 +324,19 @@ class ConnectionTest {
   }
 
   @Test
-  void dataInTheSynIsEchoedOnceTheHandshakeCompletes() {
-    // Regression 6: TCP Fast Open data was acknowledged but never echoed.
+  void dataInTheSynIsNotAcknowledgedAndIsEchoedWhenTheHostSendsItAgain() {
+    // RFC 7413 §4.2.2: no Fast Open cookie is ever issued, so the SYN's data waits for the handshake.
     TcpRig rig = new TcpRig(Mode.ECHO);
     rig.deliver(rig.from(40009, SYN, 1000, 0, WINDOW, "hello".getBytes()));
     TcpSegment synAck = rig.next();
-    assertThat(synAck.acknowledgmentNumber()).isEqualTo(1006);
-    rig.deliver(rig.from(40009, ACK, 1006, synAck.sequenceNumber() + 1, WINDOW, new byte[0]));
+    assertThat(synAck.acknowledgmentNumber()).isEqualTo(1001);
+    rig.deliver(rig.from(40009, ACK, 1001, synAck.sequenceNumber() + 1, WINDOW, new byte[0]));
+    assertThat(rig.sent).isEmpty();
+    rig.deliver(rig.from(40009, ACK | PSH, 1001, synAck.sequenceNumber() + 1, WINDOW, "hello".getBytes()));
     TcpSegment echo = rig.next();
     assertThat(payload(echo)).isEqualTo("hello".getBytes());
     assertThat(echo.sequenceNumber()).isEqualTo(synAck.sequenceNumber() + 1);
+    assertThat(echo.acknowledgmentNumber()).isEqualTo(1006);
   }
 
   @Test

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class TcpEndpointRecycleTest {
   /** The layers of an endpoint, and the estimator it owns: its state, compared field by field. */
   private static final Set<Class<?>> PARTS = Set.of(TcpEndpoint.class, TcpSender.class, TcpReceiver.class,
-      RttEstimator.class);
+      RttEstimator.class, ReceiveWindow.class, Timestamps.class);
 
   @Test
   void aRecycledEndpointIsFieldForFieldANewOne() throws Exception {

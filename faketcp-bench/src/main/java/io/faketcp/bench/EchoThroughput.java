@@ -1,0 +1,94 @@
+package io.faketcp.bench;
+
+import io.faketcp.peer.FakePeer;
+import io.faketcp.peer.Mode;
+import io.faketcp.peer.Rule;
+import io.faketcp.peer.Rules;
+import io.faketcp.peer.Server;
+import io.faketcp.tun.TunDevice;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.Locale;
+
+/**
+ * One connection's echo throughput, measured from outside: a device with MTU MTU, a FakePeer whose
+ * fake hosts are ECHO ({@code mode} echo) or run {@link Server#echo()} ({@code server}), and one
+ * kernel socket that writes MB megabytes (64 KiB writes) while a second thread reads them back.
+ * Prints {@code mtu M mode X echoed B seconds S rate R MB/s} (MB = 10^6 bytes), ROUNDS times on
+ * the same device and peer (the first round warms up the JIT). Must run in a private namespace.
+ *
+ * <pre>java io.faketcp.bench.EchoThroughput MTU echo|server MB [ROUNDS]</pre>
+ */
+public final class EchoThroughput {
+  public static void main(String[] args) throws Exception {
+    int mtu = Integer.parseInt(args[0]);
+    boolean server = args[1].equals("server");
+    long bytes = Long.parseLong(args[2]) * 1_000_000L;
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    if (System.getenv("FAKETCP_NETNS") == null) {
+      throw new IllegalStateException("run in a private network namespace (bin/faketcp-netns)");
+    }
+    Rules rules = server ? Rules.of(Mode.REJECT).with(Rule.of("*", "*", Server.echo())) : Rules.of(Mode.ECHO);
+    try (TunDevice device = TunDevice.builder().mtu(mtu).open();
+        FakePeer peer = FakePeer.builder(device).rules(rules).start()) {
+      for (int round = 0; round < rounds; round++) {
+        long resentBefore = peer.counters().retransmissions();
+        long kernelBefore = kernelRetransmissions();
+        double seconds = once(device.subnet().address(5).getHostAddress(), bytes);
+        System.out.printf(Locale.ROOT, "mtu %d mode %s echoed %d seconds %.3f rate %.1f MB/s resent %d by the peer,"
+            + " %d by the kernel%n", mtu, server ? "server" : "echo", bytes, seconds, bytes / seconds / 1e6,
+            peer.counters().retransmissions() - resentBefore, kernelRetransmissions() - kernelBefore);
+      }
+    }
+  }
+
+  /** The namespace's TCP RetransSegs (/proc/net/snmp). */
+  private static long kernelRetransmissions() throws java.io.IOException {
+    java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp"));
+    for (int i = 0; i + 1 < lines.size(); i++) {
+      if (lines.get(i).startsWith("Tcp:") && lines.get(i + 1).startsWith("Tcp:")) {
+        String[] names = lines.get(i).split(" ");
+        String[] values = lines.get(i + 1).split(" ");
+        for (int k = 0; k < names.length; k++) {
+          if (names[k].equals("RetransSegs")) {
+            return Long.parseLong(values[k]);
+          }
+        }
+      }
+    }
+    return -1;
+  }
+
+  private static double once(String address, long bytes) throws Exception {
+    try (Socket socket = new Socket(address, 7)) {
+      socket.setTcpNoDelay(true);
+      long start = System.nanoTime();
+      Thread writer = new Thread(() -> {
+        byte[] chunk = new byte[65536];
+        try {
+          OutputStream out = socket.getOutputStream();
+          for (long left = bytes; left > 0; left -= chunk.length) {
+            out.write(chunk, 0, (int) Math.min(chunk.length, left));
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }, "writer");
+      writer.start();
+      InputStream in = socket.getInputStream();
+      byte[] buffer = new byte[1 << 20];
+      long read = 0;
+      while (read < bytes) {
+        int n = in.read(buffer);
+        if (n < 0) {
+          throw new IllegalStateException("the echo ended after " + read + " of " + bytes + " bytes");
+        }
+        read += n;
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      writer.join();
+      return seconds;
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package io.faketcp.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faketcp.packet.Ipv4Packet;
+import io.faketcp.packet.MalformedPacketException;
+import io.faketcp.packet.TcpSegment;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * The host's side of one TCP connection played with crafted segments, for the conformance tests:
+ * segments built with the project's packet builders go through a raw socket into the kernel, which
+ * routes them into a real tun device to a real {@link FakePeer}; the peer's answers are read from the
+ * fixture's record. The segments come from 10.77.0.1, an address the namespace does not own, so the
+ * kernel drops the peer's answers instead of resetting them. The fake host is {@code .9:80}.
+ *
+ * <p>It keeps the two sequence numbers a test needs: {@link #seq} (the host's next) and
+ * {@link #peerNext} (the fake host's next, as far as the host acknowledges it), and a read cursor
+ * over the fake host's segments.
+ */
+final class CraftedHost implements AutoCloseable {
+  static final Inet4Address CLIENT = address("10.77.0.1");
+  static final int SERVER_PORT = 80;
+  static final int MSS = 1460;
+
+  final PeerFixture fixture;
+  final int port;
+  private final RawSocket raw = new RawSocket();
+  /** The host's next sequence number. */
+  long seq;
+  /** The fake host's initial sequence number. */
+  long peerIss;
+  /** The fake host's next sequence number as the host acknowledges it. */
+  long peerNext;
+  /** How many of the fake host's segments to this port {@link #next} has consumed. */
+  private int cursor;
+
+  CraftedHost(Rules rules, int port) {
+    this.fixture = new PeerFixture(rules);
+    this.port = port;
+  }
+
+  /** A segment from the host's port to the fake host, window 65535, nothing else set. */
+  TcpSegment.Builder segment() {
+    return TcpSegment.builder().source(CLIENT).destination(fixture.device.subnet().address(9)).sourcePort(port)
+        .destinationPort(SERVER_PORT).window(65535);
+  }
+
+  /** A segment at {@link #seq} acknowledging {@link #peerNext}, with {@code flags} (ACK added). */
+  TcpSegment.Builder acking(int flags) {
+    return segment().sequenceNumber(seq).acknowledgmentNumber(peerNext).flags(flags | TcpSegment.ACK);
+  }
+
+  void send(TcpSegment.Builder segment) {
+    raw.send(segment.build());
+  }
+
+  /** Sends a whole IPv4 packet (fragments, say) as it is. */
+  void sendPacket(byte[] packet) {
+    raw.send(packet);
+  }
+
+  /** Sends {@code data} at {@link #seq} (ACK|PSH, window {@code window}) and moves {@link #seq} past it. */
+  void data(byte[] data, int window) {
+    send(acking(TcpSegment.PSH).window(window).payload(data));
+    seq = (seq + data.length) & 0xffffffffL;
+  }
+
+  /** SYN (with MSS 1460 and SACK), SYN+ACK, ACK with {@code window}; returns the SYN+ACK. */
+  TcpSegment open(long isn, int window) throws InterruptedException {
+    return open(segment().sequenceNumber(isn).flags(TcpSegment.SYN).mss(MSS).sackPermitted(true), window);
+  }
+
+  /** The handshake with {@code syn} as the host's SYN, then its ACK with {@code window}; returns the SYN+ACK. */
+  TcpSegment open(TcpSegment.Builder syn, int window) throws InterruptedException {
+    TcpSegment sent = parse(syn.build());
+    send(syn);
+    TcpSegment synAck = next(s -> s.syn() && s.ack(), "SYN+ACK");
+    seq = (sent.sequenceNumber() + 1) & 0xffffffffL;
+    peerIss = synAck.sequenceNumber();
+    peerNext = (peerIss + 1) & 0xffffffffL;
+    send(acking(0).window(window));
+    FakePeerTest.await(() -> fixture.peer.counters().synReceived() == 0, "the handshake done");
+    return synAck;
+  }
+
+  /** Every segment the fake host sent to this port so far, oldest first. */
+  List<TcpSegment> segments() {
+    return fixture.sent.stream().map(CraftedHost::ip).filter(p -> p.protocol() == 6).map(CraftedHost::tcp)
+        .filter(s -> s.destinationPort() == port).collect(Collectors.toList());
+  }
+
+  /** The segments after the cursor, without moving it. */
+  List<TcpSegment> unread() {
+    List<TcpSegment> all = segments();
+    return all.subList(Math.min(cursor, all.size()), all.size());
+  }
+
+  /** Skips every segment received so far: {@link #next} looks only at later ones. */
+  void skipAll() {
+    cursor = segments().size();
+  }
+
+  /** Waits (up to 10 s) for the next segment after the cursor that matches, and moves the cursor past it. */
+  TcpSegment next(Predicate<TcpSegment> which, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      List<TcpSegment> all = segments();
+      for (int i = cursor; i < all.size(); i++) {
+        if (which.test(all.get(i))) {
+          cursor = i + 1;
+          return all.get(i);
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what + "; the fake host sent " + all);
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  /** Waits {@code millis} and returns what came after the cursor meanwhile (the cursor stays). */
+  List<TcpSegment> during(long millis) throws InterruptedException {
+    Thread.sleep(millis);
+    return unread();
+  }
+
+  /** The fake host's segments carrying data, in the order sent. */
+  static Predicate<TcpSegment> withData() {
+    return s -> s.payloadLength() > 0;
+  }
+
+  /** How far {@code s} reaches in sequence space (data, SYN and FIN). */
+  static long end(TcpSegment s) {
+    return (s.sequenceNumber() + s.payloadLength() + (s.syn() ? 1 : 0) + (s.fin() ? 1 : 0)) & 0xffffffffL;
+  }
+
+  static byte[] payload(TcpSegment s) {
+    ByteBuffer p = s.payload();
+    byte[] b = new byte[p.remaining()];
+    p.get(b);
+    return b;
+  }
+
+  /** {@code n} bytes of a pattern that starts at {@code seed}. */
+  static byte[] bytes(int n, int seed) {
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) (seed + i * 7);
+    }
+    return b;
+  }
+
+  static Ipv4Packet ip(byte[] bytes) {
+    try {
+      return Ipv4Packet.wrap(ByteBuffer.wrap(bytes));
+    } catch (MalformedPacketException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static TcpSegment tcp(Ipv4Packet ip) {
+    try {
+      return TcpSegment.wrap(ip);
+    } catch (MalformedPacketException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static TcpSegment parse(byte[] packet) {
+    return tcp(ip(packet));
+  }
+
+  /** Asserts the peer is still running without a failure. */
+  void assertHealthy() {
+    assertThat(fixture.peer.failure()).isEmpty();
+  }
+
+  @Override
+  public void close() {
+    raw.close();
+    fixture.close();
+  }
+
+  private static Inet4Address address(String text) {
+    try {
+      return (Inet4Address) InetAddress.getByName(text);
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

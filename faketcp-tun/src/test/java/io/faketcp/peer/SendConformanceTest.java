@@ -1,0 +1,167 @@
+package io.faketcp.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faketcp.packet.TcpSegment;
+import io.faketcp.tun.RequiresTun;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Conformance of a fake host as a sender, driven with crafted segments from the host's side
+ * ({@link CraftedHost}) against ECHO: retransmission timeout and backoff (RFC 6298), zero-window
+ * probes (RFC 9293 §3.8.6.1), fast retransmit (RFC 5681, RFC 6582), SACK-based recovery (RFC 6675),
+ * FIN retransmission and sender silly-window avoidance (RFC 9293 §3.8.6.2.1).
+ */
+@ExtendWith(RequiresTun.class)
+class SendConformanceTest {
+
+  @Test
+  void anUnacknowledgedSegmentIsRetransmittedWithTheTimeoutDoubling() throws Exception {
+    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42001)) {
+      host.open(1000, 65535);
+      host.data(CraftedHost.bytes(100, 1), 65535);
+      List<Long> sentAt = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        host.next(s -> s.payloadLength() == 100, "the echo, sent or resent");
+        sentAt.add(System.nanoTime());
+      }
+      long first = sentAt.get(1) - sentAt.get(0);
+      long second = sentAt.get(2) - sentAt.get(1);
+      long third = sentAt.get(3) - sentAt.get(2);
+      assertThat(first).as("the first timeout: at least 200 ms (RFC 6298's 1 s minimum, 200 ms like Linux)")
+          .isGreaterThanOrEqualTo(190_000_000L);
+      assertThat((double) second / first).as("backoff").isBetween(1.6, 2.5);
+      assertThat((double) third / second).as("backoff").isBetween(1.6, 2.5);
+      assertThat(host.fixture.peer.counters().retransmissions()).isGreaterThanOrEqualTo(3);
+    }
+  }
+
+  @Test
+  void aClosedWindowIsProbedWithBackoffAndDataFlowsWhenItOpens() throws Exception {
+    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42002)) {
+      host.open(1000, 0);
+      host.data(CraftedHost.bytes(100, 1), 0);
+      host.next(s -> s.acknowledgmentNumber() == host.seq, "the ACK of the data");
+      long start = System.nanoTime();
+      List<Long> probes = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        TcpSegment probe = host.next(s -> true, "a zero-window probe");
+        probes.add(System.nanoTime() - start);
+        assertThat(probe.payloadLength()).as("a probe of an old sequence number, without data").isZero();
+        assertThat(probe.sequenceNumber()).isEqualTo((host.peerNext - 1) & 0xffffffffL);
+        host.send(host.acking(0).window(0)); // the host answers each probe: still closed
+      }
+      assertThat((double) (probes.get(2) - probes.get(1)) / (probes.get(1) - probes.get(0))).as("backoff")
+          .isBetween(1.6, 2.5);
+      host.send(host.acking(0).window(65535));
+      TcpSegment echo = host.next(CraftedHost.withData(), "the echo once the window opens");
+      assertThat(echo.payloadLength()).isEqualTo(100);
+      assertThat(echo.sequenceNumber()).isEqualTo(host.peerNext);
+    }
+  }
+
+  /** RFC 5681 §3.2 with RFC 6582: three duplicate ACKs resend the first segment only, before the timeout. */
+  @Test
+  void threeDuplicateAcksTriggerAFastRetransmitWithoutSack() throws Exception {
+    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42003)) {
+      host.open(host.segment().sequenceNumber(1000).flags(TcpSegment.SYN).mss(CraftedHost.MSS), 65535);
+      List<TcpSegment> echoes = echoFive(host);
+      for (int i = 0; i < 3; i++) {
+        host.send(host.acking(0));
+      }
+      long sent = System.nanoTime();
+      TcpSegment resent = host.next(CraftedHost.withData(), "the fast retransmission");
+      assertThat(System.nanoTime() - sent).as("well before the 200 ms timeout").isLessThan(150_000_000L);
+      assertThat(resent.sequenceNumber()).isEqualTo(echoes.get(0).sequenceNumber());
+      assertThat(host.during(50)).as("only the first segment resent").noneMatch(CraftedHost.withData());
+    }
+  }
+
+  /** RFC 6675: a SACK that shows a hole below three segments' worth of SACKed data resends the hole only. */
+  @Test
+  void sackBlocksResendOnlyTheHole() throws Exception {
+    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42004)) {
+      host.open(1000, 65535);
+      List<TcpSegment> echoes = echoFive(host);
+      long hole = echoes.get(1).sequenceNumber();
+      byte[] block = sackBlock(echoes.get(2).sequenceNumber(), CraftedHost.end(echoes.get(4)));
+      host.send(host.segment().sequenceNumber(host.seq).acknowledgmentNumber(hole).flags(TcpSegment.ACK)
+          .options(block));
+      TcpSegment resent = host.next(CraftedHost.withData(), "the hole resent");
+      assertThat(resent.sequenceNumber()).isEqualTo(hole);
+      assertThat(resent.payloadLength()).isEqualTo(echoes.get(1).payloadLength());
+      assertThat(host.during(100)).as("never the SACKed segments").noneMatch(CraftedHost.withData());
+    }
+  }
+
+  @Test
+  void anUnacknowledgedFinIsRetransmitted() throws Exception {
+    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42005)) {
+      host.open(1000, 65535);
+      host.send(host.acking(TcpSegment.FIN));
+      host.seq++;
+      TcpSegment fin = host.next(TcpSegment::fin, "the fake host's FIN");
+      TcpSegment again = host.next(TcpSegment::fin, "its retransmission");
+      assertThat(again.sequenceNumber()).isEqualTo(fin.sequenceNumber());
+      assertThat(again.acknowledgmentNumber()).isEqualTo(host.seq);
+      host.peerNext = CraftedHost.end(fin);
+      host.send(host.acking(0));
+      FakePeerTest.await(() -> host.fixture.peer.counters().closing() == 0, "closed once the FIN is acknowledged");
+    }
+  }
+
+  /**
+   * The host sends five full segments; ECHO sends them back (the host acknowledges none of the
+   * echoes). Returns the five echoed segments.
+   */
+  private static List<TcpSegment> echoFive(CraftedHost host) throws InterruptedException {
+    for (int i = 0; i < 5; i++) {
+      host.data(CraftedHost.bytes(CraftedHost.MSS, i), 65535);
+    }
+    List<TcpSegment> echoes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      echoes.add(host.next(CraftedHost.withData(), "echo " + i));
+    }
+    for (int i = 1; i < 5; i++) {
+      assertThat(echoes.get(i).sequenceNumber()).as("five different segments")
+          .isEqualTo(CraftedHost.end(echoes.get(i - 1)));
+    }
+    return echoes;
+  }
+
+  /** A SACK option (two NOPs, kind 5) with one block. */
+  static byte[] sackBlock(long left, long right) {
+    byte[] option = {1, 1, 5, 10, 0, 0, 0, 0, 0, 0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+      option[4 + k] = (byte) (left >>> (24 - 8 * k));
+      option[8 + k] = (byte) (right >>> (24 - 8 * k));
+    }
+    return option;
+  }
+
+  /**
+   * RFC 9293 §3.8.6.2.1 (MUST-38): with a full segment's worth queued, a window of 500 bytes (under
+   * half the largest the host offered) is not filled at once; the data waits for a wider window or
+   * the persist timer.
+   */
+  @Test
+  void aSliverOfWindowIsNotFilledWhileMoreIsQueued() throws Exception {
+    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42006)) {
+      host.open(1000, 65535);
+      for (int i = 0; i < 4; i++) {
+        host.data(CraftedHost.bytes(CraftedHost.MSS, i), 0);
+      }
+      long expected = host.seq;
+      host.next(s -> s.acknowledgmentNumber() == expected, "the ACK of the data");
+      host.skipAll();
+      host.send(host.acking(0).window(500));
+      assertThat(host.during(100)).as("no segment of 500 bytes at once").noneMatch(CraftedHost.withData());
+      host.send(host.acking(0).window(65535));
+      TcpSegment echo = host.next(CraftedHost.withData(), "the echo once the window is wide");
+      assertThat(echo.payloadLength()).isIn(500, CraftedHost.MSS);
+    }
+  }
+}
