@@ -15,7 +15,7 @@ import java.util.Locale;
  * One connection's echo throughput, measured from outside: a device with MTU MTU, a FakePeer whose
  * fake hosts are ECHO ({@code mode} echo) or run {@link Server#echo()} ({@code server}), and one
  * kernel socket that writes MB megabytes (64 KiB writes) while a second thread reads them back.
- * Prints {@code mtu M mode X echoed B seconds S rate R MB/s} (MB = 10^6 bytes), ROUNDS times on
+ * Prints {@code mtu M mode X echoed B seconds S rate R MB/s}, the segments resent, the packets read and written and the peer thread's CPU time (user and system) (MB = 10^6 bytes), ROUNDS times on
  * the same device and peer (the first round warms up the JIT). Must run in a private namespace.
  *
  * <pre>java io.faketcp.bench.EchoThroughput MTU echo|server MB [ROUNDS]</pre>
@@ -32,13 +32,20 @@ public final class EchoThroughput {
     Rules rules = server ? Rules.of(Mode.REJECT).with(Rule.of("*", "*", Server.echo())) : Rules.of(Mode.ECHO);
     try (TunDevice device = TunDevice.builder().mtu(mtu).open();
         FakePeer peer = FakePeer.builder(device).rules(rules).start()) {
+      java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+      long peerThread = ConnectManyBench.peerThread(device.name());
       for (int round = 0; round < rounds; round++) {
+        long cpuBefore = cpu.getThreadCpuTime(peerThread);
         long resentBefore = peer.counters().retransmissions();
         long kernelBefore = kernelRetransmissions();
+        long inBefore = peer.counters().packetsIn();
+        long outBefore = peer.counters().packetsOut();
         double seconds = once(device.subnet().address(5).getHostAddress(), bytes);
         System.out.printf(Locale.ROOT, "mtu %d mode %s echoed %d seconds %.3f rate %.1f MB/s resent %d by the peer,"
-            + " %d by the kernel%n", mtu, server ? "server" : "echo", bytes, seconds, bytes / seconds / 1e6,
-            peer.counters().retransmissions() - resentBefore, kernelRetransmissions() - kernelBefore);
+            + " %d by the kernel, packets %d in %d out, peer CPU %.3f s%n", mtu, server ? "server" : "echo", bytes, seconds,
+            bytes / seconds / 1e6, peer.counters().retransmissions() - resentBefore,
+            kernelRetransmissions() - kernelBefore, peer.counters().packetsIn() - inBefore,
+            peer.counters().packetsOut() - outBefore, (cpu.getThreadCpuTime(peerThread) - cpuBefore) / 1e9);
       }
     }
   }

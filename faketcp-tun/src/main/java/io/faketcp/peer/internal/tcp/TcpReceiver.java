@@ -137,7 +137,9 @@ abstract class TcpReceiver extends Timestamps {
     if (skip < 0) {
       // After a gap: kept (within the window we offered) until the hole is filled, and a duplicate
       // ACK now, so that three of them trigger the host's fast retransmit.
-      int keep = Math.min(length, Math.min(rcvAdv, rcvNxt + Reassembly.SIZE) - seq);
+      // Distances from seq, not sequence numbers, are compared: Math.min of two sequence numbers
+      // picks the later one when only it has passed 2^31, and the ring would take more than it holds.
+      int keep = Math.min(length, Math.min(rcvAdv - seq, Reassembly.SIZE + skip));
       if (keep > 0) {
         if (reassembly == null) {
           reassembly = new Reassembly();

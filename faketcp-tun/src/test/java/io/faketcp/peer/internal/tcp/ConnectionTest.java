@@ -541,6 +541,46 @@ class ConnectionTest {
   }
 
   @Test
+  void outOfOrderDataPastTheReassemblyRingIsNotKeptWhereTheWindowEdgeHasPassedTwoToThe31() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    int port = 40017;
+    int inOrder = 100 * 1460; // taken in order: the window grows to about 206 KiB, past the 64 KiB ring
+    long isn = (1L << 31) - 100_000 - inOrder - 1; // then RCV.NXT = 2^31 - 100,000, its window's edge past 2^31
+    rig.deliver(TcpRig.parse(TcpSegment.builder().source(TcpRig.HOST).destination(TcpRig.PEER).sourcePort(port)
+        .destinationPort(7).flags(SYN).sequenceNumber(isn).window(65535).mss(1460).sackPermitted(true).windowScale(7)
+        .build()));
+    long peerSeq = (rig.next().sequenceNumber() + 1) & 0xffffffffL;
+    byte[] all = bytes(inOrder + 2000, 17);
+    long seq = isn + 1;
+    for (int at = 0; at < inOrder; at += 1460) {
+      rig.deliver(rig.from(port, ACK, seq + at, peerSeq, 65535, java.util.Arrays.copyOfRange(all, at, at + 1460)));
+    }
+    long rcvNxt = seq + inOrder;
+    rig.deliver(rig.from(port, ACK, rcvNxt + 1000, peerSeq, 65535,
+        java.util.Arrays.copyOfRange(all, inOrder + 1000, inOrder + 2000)));
+    // 64 KiB further on: the same place in the ring, beyond what it may hold ahead of RCV.NXT
+    rig.deliver(rig.from(port, ACK, rcvNxt + 65536 + 1000, peerSeq, 65535, bytes(1000, 99)));
+    rig.deliver(rig.from(port, ACK, rcvNxt, peerSeq, 65535, java.util.Arrays.copyOfRange(all, inOrder, inOrder + 1000)));
+
+    byte[] echoed = new byte[all.length];
+    long una = peerSeq;
+    for (int round = 0; round < 200 && una - peerSeq < all.length; round++) {
+      for (TcpSegment s : rig.drain()) {
+        byte[] p = payload(s);
+        long offset = (s.sequenceNumber() - peerSeq) & 0xffffffffL;
+        if (p.length > 0 && offset + p.length <= all.length) {
+          System.arraycopy(p, 0, echoed, (int) offset, p.length);
+          una = Math.max(una, peerSeq + offset + p.length);
+        }
+      }
+      rig.deliver(rig.from(port, ACK, rcvNxt + 2000, una, 65535, new byte[0]));
+    }
+    assertThat(una - peerSeq).as("bytes echoed").isEqualTo(all.length);
+    assertThat(java.util.Arrays.mismatch(echoed, all)).as("first byte echoed wrong (-1: none); the bytes after"
+        + " the hole start at %d", inOrder + 1000).isEqualTo(-1);
+  }
+
+  @Test
   void aHostTurnedToDropGoesSilentAndItsConnectionsEndWithoutAWord() {
     TcpRig rig = new TcpRig(Mode.ECHO);
     long[] seq = rig.open(40016, WINDOW);
