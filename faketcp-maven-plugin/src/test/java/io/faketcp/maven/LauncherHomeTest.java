@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,7 @@ class LauncherHomeTest {
   void writesAJdkShapedHomeAroundTheRealJava() throws Exception {
     Path realJava = Path.of(System.getProperty("java.home"), "bin", "java");
     Path jdk = Path.of("target", "launcher-home-test", "jdk").toAbsolutePath(); // links out of it: not a @TempDir
-    LauncherHome home = LauncherHome.write(jdk, realJava, LauncherHome.WAYS, jdk.resolveSibling("launcher.log"));
+    LauncherHome home = LauncherHome.write(jdk, realJava, LauncherHome.WAYS, "none", jdk.resolveSibling("launcher.log"));
 
     assertThat(home.launcher()).isEqualTo(jdk.resolve("bin/java")).isExecutable();
     assertThat(Files.readString(home.launcher())).contains("java='" + realJava.toRealPath() + "'")
@@ -42,10 +44,10 @@ class LauncherHomeTest {
   @Test
   void rewritingReplacesTheOldHome() throws Exception {
     Path fake = fakeJdk("17.0.15");
-    LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, dir.resolve("launcher.log"));
+    LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, "none", dir.resolve("launcher.log"));
     Files.writeString(dir.resolve("jdk/stale"), "left by an older build");
 
-    LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, dir.resolve("launcher.log"));
+    LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, "none", dir.resolve("launcher.log"));
 
     assertThat(dir.resolve("jdk/stale")).doesNotExist();
     assertThat(dir.resolve("jdk/bin/java")).isExecutable();
@@ -53,7 +55,7 @@ class LauncherHomeTest {
 
   @Test
   void unshareStartsJavaInANewNetworkNamespaceAndLogsIt() throws Exception {
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), "none", dir.resolve("launcher.log"));
 
     Map<String, String> seen = run(home, Map.of(), "-Xmx64m", "-cp", "x", "Main");
 
@@ -61,12 +63,12 @@ class LauncherHomeTest {
     assertThat(seen.get("FAKETCP_NETNS")).isEqualTo(seen.get("netns"));
     assertThat(seen.get("args")).isEqualTo("-Xmx64m -cp x Main");
     assertThat(Files.readString(dir.resolve("launcher.log"))).contains("unshare --net (root or CAP_SYS_ADMIN)");
-    assertThat(home.probe()).isEqualTo("way: unshare --net (root or CAP_SYS_ADMIN)");
+    assertThat(home.probe()).isEqualTo("way: unshare --net (root or CAP_SYS_ADMIN)\nreach: none: reach none was asked");
   }
 
   @Test
   void userNamespaceWayStartsJavaAsRootOfItsOwnUserNamespace() throws Exception {
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("21.0.2"), List.of("userns"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("21.0.2"), List.of("userns"), "none", dir.resolve("launcher.log"));
 
     Map<String, String> seen = run(home, Map.of(), "Main");
 
@@ -78,7 +80,7 @@ class LauncherHomeTest {
 
   @Test
   void containerWayKeepsTheNamespaceItIsIn() throws Exception {
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("container"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("container"), "none", dir.resolve("launcher.log"));
 
     Map<String, String> seen = run(home, Map.of("container", "docker"), "Main");
 
@@ -90,7 +92,7 @@ class LauncherHomeTest {
   @Test
   void withoutAWayJavaStartsWithEveryReasonAndItsFix() throws Exception {
     // As root, sudo adds nothing; an unknown way is named as such.
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("sudo"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("sudo"), "none", dir.resolve("launcher.log"));
 
     Map<String, String> seen = run(home, Map.of("FAKETCP_NETNS_WAYS", "sudo teleport"), "Main");
 
@@ -104,7 +106,7 @@ class LauncherHomeTest {
 
   @Test
   void jdk22AndLaterGetNativeAccess() throws Exception {
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("25.0.1"), List.of("unshare"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("25.0.1"), List.of("unshare"), "none", dir.resolve("launcher.log"));
 
     assertThat(home.featureVersion()).isEqualTo(25);
     assertThat(run(home, Map.of(), "Main").get("args")).isEqualTo("--enable-native-access=ALL-UNNAMED Main");
@@ -113,7 +115,7 @@ class LauncherHomeTest {
   @Test
   void javaHomeOfTheLauncherBecomesTheRealJdksAndAnyOtherStays() throws Exception {
     Path fake = fakeJdk("17.0.15");
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fake, List.of("unshare"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fake, List.of("unshare"), "none", dir.resolve("launcher.log"));
 
     assertThat(run(home, Map.of("JAVA_HOME", dir.resolve("jdk").toString()), "Main").get("JAVA_HOME"))
         .isEqualTo(fake.getParent().getParent().toString());
@@ -123,13 +125,73 @@ class LauncherHomeTest {
   @Test
   void badInputIsNamedWithItsFix() throws Exception {
     Path fake = fakeJdk("17.0.15");
-    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fake, List.of("unshare", "magic"), dir.resolve("l.log")))
+    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fake, List.of("unshare", "magic"), "none", dir.resolve("l.log")))
         .hasMessage("unknown way 'magic' in <ways>: expected some of unshare sudo userns container");
-    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), dir.resolve("nowhere/bin/java"), LauncherHome.WAYS, dir.resolve("l.log")))
+    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), dir.resolve("nowhere/bin/java"), LauncherHome.WAYS, "none", dir.resolve("l.log")))
         .hasMessageContaining("nowhere/bin/java does not exist or is not executable");
     Files.delete(fake.getParent().getParent().resolve("release"));
-    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, dir.resolve("l.log")))
+    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, "none", dir.resolve("l.log")))
         .hasMessageContaining("no release file beside");
+  }
+
+  @Test
+  void loopbackReachGivesTheMachinesLoopbackPortsAndNoRouteOut() throws Exception {
+    assumePasta();
+    try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), "loopback", dir.resolve("launcher.log"));
+
+      Map<String, String> seen = run(home, Map.of("SERVICE_PORT", Integer.toString(service.getLocalPort())), "Main");
+
+      assertThat(seen.get("netns")).isNotEqualTo(ownNamespace());
+      assertThat(seen.get("FAKETCP_REACH")).startsWith("loopback: pasta");
+      assertThat(seen.get("localhost")).as("the service's port on the namespace's 127.0.0.1").isEqualTo("connected");
+      assertThat(seen.get("gateway")).as("the service's port at 169.254.1.1").isEqualTo("connected");
+      assertThat(seen.get("default")).as("no default route").isEmpty();
+      assertThat(seen.get("fake")).as("a fake subnet without its tun device").contains("Network is unreachable");
+      assertThat(home.probe()).contains("\nreach: loopback: pasta");
+      assertThat(Files.readString(dir.resolve("launcher.log"))).contains("reach: loopback: pasta");
+    }
+  }
+
+  @Test
+  void userNamespaceWayGetsReachToo() throws Exception {
+    assumePasta();
+    try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("userns"), "loopback", dir.resolve("launcher.log"));
+
+      Map<String, String> seen = run(home, Map.of("SERVICE_PORT", Integer.toString(service.getLocalPort())), "Main");
+
+      assertThat(seen.get("uid")).isEqualTo("0");
+      assertThat(seen.get("FAKETCP_REACH")).startsWith("loopback: pasta");
+      assertThat(seen.get("localhost")).isEqualTo("connected");
+      assertThat(seen.get("default")).isEmpty();
+    }
+  }
+
+  @Test
+  void allReachRoutesOutButKeepsThePrivateRangesUnreachable() throws Exception {
+    assumePasta();
+    try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), "all", dir.resolve("launcher.log"));
+
+      Map<String, String> seen = run(home, Map.of("SERVICE_PORT", Integer.toString(service.getLocalPort())), "Main");
+
+      assertThat(seen.get("FAKETCP_REACH")).startsWith("all: pasta");
+      assertThat(seen.get("localhost")).isEqualTo("connected");
+      assertThat(seen.get("default")).contains("default via 169.254.1.1");
+      assertThat(seen.get("fake")).as("a fake subnet without its tun device").contains("No route to host");
+    }
+  }
+
+  @Test
+  void withoutPastaTheReachSaysWhatToInstall() throws Exception {
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), "loopback", dir.resolve("launcher.log"));
+
+    Map<String, String> seen = run(home, Map.of("FAKETCP_PASTA", "/nonexistent/pasta"), "Main");
+
+    assertThat(seen.get("FAKETCP_REACH")).isEqualTo("none: pasta is not installed (Debian/Ubuntu: apt-get install passt; Fedora: dnf install passt)");
+    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), "everything", dir.resolve("l.log")))
+        .hasMessage("unknown reach 'everything' in <reach>: expected one of none loopback all");
   }
 
   @Test
@@ -153,9 +215,31 @@ class LauncherHomeTest {
         + "echo \"uid=$(id -u)\"\n"
         + "echo \"FAKETCP_NETNS=${FAKETCP_NETNS:-}\"\n"
         + "echo \"JAVA_HOME=${JAVA_HOME:-}\"\n"
-        + "echo \"args=$*\"\n");
+        + "echo \"FAKETCP_REACH=${FAKETCP_REACH:-}\"\n"
+        + "echo \"args=$*\"\n"
+        + "if [ -n \"${SERVICE_PORT:-}\" ]; then\n"
+        + "  for at in localhost:127.0.0.1 gateway:169.254.1.1; do\n"
+        + "    timeout 5 bash -c \"exec 3<>/dev/tcp/${at#*:}/$SERVICE_PORT\" 2>/dev/null && echo \"${at%%:*}=connected\" || echo \"${at%%:*}=failed\"\n"
+        + "  done\n"
+        + "  echo \"default=$(ip route show default)\"\n"
+        + "  echo \"fake=$(ip route get 192.168.0.5 2>&1 | head -n 1)\"\n"
+        + "fi\n");
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
     return java;
+  }
+
+  private static void assumePasta() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(onPath("pasta") || System.getenv("CI") != null,
+        "pasta is not installed (apt-get install passt): reach cannot be tested");
+  }
+
+  private static boolean onPath(String tool) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(d, tool))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Map<String, String> run(LauncherHome home, Map<String, String> env, String... args) throws Exception {
