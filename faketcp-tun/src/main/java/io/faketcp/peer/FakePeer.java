@@ -75,6 +75,7 @@ public final class FakePeer implements AutoCloseable {
   private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
   private final ConnectManyRun.Sources sources;
   private final ServerPool servers;
+  private final RelayGate relays;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   /** The thread this peer runs on: its own, or one a fixture keeps per device for peer after peer. */
   private final PeerThread thread;
@@ -136,6 +137,8 @@ public final class FakePeer implements AutoCloseable {
     this.sources = new ConnectManyRun.Sources(subnet);
     this.servers = new ServerPool(device.name(), this::offer, this::record);
     tcp.servers = servers;
+    this.relays = new RelayGate(tcp, wire, syn -> offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
+    servers.relays = relays;
     tcp.otherQueues = this::handOver;
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
@@ -678,7 +681,10 @@ public final class FakePeer implements AutoCloseable {
       }
       switch (ip.protocol()) {
         case IpProtocol.TCP:
-          tcp.handle(views.tcp(ip));
+          TcpSegment segment = views.tcp(ip);
+          if (!relays.hold(segment)) {
+            tcp.handle(segment);
+          }
           break;
         case IpProtocol.ICMP:
           icmp(ip);

@@ -36,6 +36,8 @@ final class ServerPool {
   private final AtomicInteger threadNumber = new AtomicInteger();
   private ExecutorService threads;
   private boolean stopped;
+  /** Holds SYNs to {@link Relay}s until their service answered; null where relays connect on their own. */
+  volatile RelayGate relays;
 
   /**
    * @param name names the threads ({@code faketcp-server-<name>-<n>} while idle)
@@ -116,6 +118,10 @@ final class ServerPool {
     synchronized (this) {
       stopped = true;
       toStop = threads;
+    }
+    RelayGate gate = relays;
+    if (gate != null) {
+      gate.close();
     }
     try {
       for (ServerSession session : serving()) {

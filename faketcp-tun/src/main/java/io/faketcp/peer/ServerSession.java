@@ -73,6 +73,11 @@ final class ServerSession implements Application, Server.Connection {
     this.pool = pool;
   }
 
+  /** The relay gate of this session's peer, or null (see {@link RelayPipe}). */
+  RelayGate relays() {
+    return pool.relays;
+  }
+
   // ---- Application: the peer thread ----
 
   @Override
