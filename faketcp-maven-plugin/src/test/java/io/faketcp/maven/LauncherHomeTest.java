@@ -184,6 +184,30 @@ class LauncherHomeTest {
   }
 
   @Test
+  void noPacketToAFakeSubnetReachesPastaWhileTheLoopbackDoes() throws Exception {
+    assumePasta();
+    for (String reach : List.of("loopback", "all")) {
+      Path pcap = dir.resolve("tap-" + reach + ".pcap");
+      Path pasta = dir.resolve("pasta-with-pcap");
+      Files.writeString(pasta, "#!/bin/sh\nexec pasta \"$@\" --pcap '" + pcap + "'\n");
+      Files.setPosixFilePermissions(pasta, PosixFilePermissions.fromString("rwxr-xr-x"));
+      try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+        LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), reach, dir.resolve("launcher.log"));
+
+        Map<String, String> seen = run(home, Map.of("FAKETCP_PASTA", pasta.toString(), "LEAK_CHECK", "1",
+            "SERVICE_PORT", Integer.toString(service.getLocalPort())), "Main");
+
+        assertThat(seen.get("FAKETCP_REACH")).startsWith(reach + ": pasta");
+        assertThat(seen.get("fake-subnets")).as("connects to fake subnets without their tun devices").isEqualTo("failed");
+        List<String> destinations = ipv4Destinations(pcap);
+        assertThat(destinations).as(reach + ": what reached pasta (the positive control: the machine's loopback)")
+            .contains("169.254.1.1")
+            .noneMatch(d -> d.startsWith("192.168.") || d.startsWith("10.") || d.matches("172\\.(1[6-9]|2\\d|3[01])\\..*"));
+      }
+    }
+  }
+
+  @Test
   void withoutPastaTheReachSaysWhatToInstall() throws Exception {
     LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), "loopback", dir.resolve("launcher.log"));
 
@@ -223,9 +247,35 @@ class LauncherHomeTest {
         + "  done\n"
         + "  echo \"default=$(ip route show default)\"\n"
         + "  echo \"fake=$(ip route get 192.168.0.5 2>&1 | head -n 1)\"\n"
+        + "fi\n"
+        + "if [ -n \"${LEAK_CHECK:-}\" ]; then\n"
+        + "  leaked=failed\n"
+        + "  for a in 192.168.0.5 10.1.2.3 172.16.0.9; do\n"
+        + "    timeout 2 bash -c \"exec 3<>/dev/tcp/$a/80\" 2>/dev/null && leaked=connected\n"
+        + "    bash -c \"echo x >/dev/udp/$a/9\" 2>/dev/null\n"
+        + "  done\n"
+        + "  echo \"fake-subnets=$leaked\"\n"
         + "fi\n");
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
     return java;
+  }
+
+  /** The IPv4 destinations of the Ethernet frames in a pcap file (as pasta writes them: little-endian, link type 1). */
+  private static List<String> ipv4Destinations(Path pcap) throws IOException {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(pcap)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    assertThat(b.getInt(0)).as("pcap magic").isIn(0xa1b2c3d4, 0xa1b23c4d);
+    List<String> destinations = new ArrayList<>();
+    int at = 24;
+    while (at + 16 <= b.limit()) {
+      int length = b.getInt(at + 8);
+      int frame = at + 16;
+      if (length >= 34 && (b.get(frame + 12) & 0xff) == 0x08 && b.get(frame + 13) == 0) {
+        destinations.add((b.get(frame + 30) & 0xff) + "." + (b.get(frame + 31) & 0xff) + "."
+            + (b.get(frame + 32) & 0xff) + "." + (b.get(frame + 33) & 0xff));
+      }
+      at = frame + length;
+    }
+    return destinations;
   }
 
   private static void assumePasta() {
