@@ -23,7 +23,8 @@ import java.util.Locale;
  * connection to the same service, in the same round: throughput on one connection each way, and the
  * round trip of one byte (p50, p99). The service is in this process, on the namespace's loopback:
  * command byte 'U' (read until EOF, answer the count), 'D' (send for the given milliseconds), 'E'
- * (echo). Prints one line per figure:
+ * (echo). A third path, {@code server}, is a {@code Server} on 192.168.0.6 speaking the same
+ * protocol itself: the relay's cost beyond faketcp's server connections. Prints one line per figure:
  * {@code relay.upload.direct MB/s}, {@code relay.rtt.relay p50-us X p99-us Y}, ...
  *
  * <pre>java io.faketcp.bench.RelayBench SECONDS ROUNDS ROUNDTRIPS</pre>
@@ -39,18 +40,23 @@ public final class RelayBench {
         TunDevice device = TunDevice.builder().open()) {
       startService(service);
       FakePeer peer = FakePeer.builder(device)
-          .rules(Rules.of(Mode.REJECT).with(Rule.of("192.168.0.5", "*", Relay.to("127.0.0.1", service.getLocalPort()))))
+          .rules(Rules.of(Mode.REJECT).with(Rule.of("192.168.0.5", "*", Relay.to("127.0.0.1", service.getLocalPort())))
+              .with(Rule.of("192.168.0.6", "*", c -> serve(c.input(), c.output()))))
           .start();
       try {
         InetSocketAddress direct = new InetSocketAddress("127.0.0.1", service.getLocalPort());
         InetSocketAddress relayed = new InetSocketAddress("192.168.0.5", service.getLocalPort());
+        InetSocketAddress served = new InetSocketAddress("192.168.0.6", service.getLocalPort());
         rtt(direct, 2000);   // warm-up of both paths: the JIT compiles the copying loops
         rtt(relayed, 2000);
+        rtt(served, 2000);
         upload(relayed, 0.5);
         download(relayed, 0.5);
+        upload(served, 0.5);
+        download(served, 0.5);
         for (int r = 1; r <= rounds; r++) {
-          for (String path : new String[] {"direct", "relay"}) {
-            InetSocketAddress to = path.equals("direct") ? direct : relayed;
+          for (String path : new String[] {"direct", "server", "relay"}) {
+            InetSocketAddress to = path.equals("direct") ? direct : path.equals("server") ? served : relayed;
             System.out.printf(Locale.ROOT, "relay.upload.%s %.1f round %d%n", path, upload(to, seconds), r);
             System.out.printf(Locale.ROOT, "relay.download.%s %.1f round %d%n", path, download(to, seconds), r);
             long[] rtt = rtt(to, roundTrips);
@@ -147,8 +153,15 @@ public final class RelayBench {
   private static void serve(Socket s) {
     try (s) {
       s.setTcpNoDelay(true);
-      InputStream in = s.getInputStream();
-      OutputStream out = s.getOutputStream();
+      serve(s.getInputStream(), s.getOutputStream());
+    } catch (IOException e) {
+      System.err.println("relay bench service: " + e);
+    }
+  }
+
+  /** The service's protocol on any pair of streams. */
+  private static void serve(InputStream in, OutputStream out) throws IOException {
+    {
       int command = in.read();
       byte[] buffer = new byte[CHUNK];
       if (command == 'U') {
@@ -169,8 +182,6 @@ public final class RelayBench {
           out.write(b);
         }
       }
-    } catch (IOException e) {
-      System.err.println("relay bench service: " + e);
     }
   }
 }
