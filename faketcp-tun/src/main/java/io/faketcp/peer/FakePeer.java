@@ -7,7 +7,12 @@ import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.PacketViews;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.packet.Tcpdump;
+import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.PeerThreadAccess;
+import io.faketcp.peer.internal.connectmany.ClientPool;
+import io.faketcp.peer.internal.connectmany.ConnectManyRun;
+import io.faketcp.peer.internal.servers.ServerPool;
+import io.faketcp.peer.internal.tcp.TcpHost;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
@@ -63,6 +68,8 @@ public final class FakePeer implements AutoCloseable {
   /** The seed of random faults when the rules give none: -Dfaketcp.seed, else chosen at random. */
   private final long defaultSeed;
   private final TcpHost tcp;
+  /** The fake hosts as the rules in force say. */
+  private final RulesHosts hosts;
   private final Responder responder;
   private final PacketListener listener;
   private final Consumer<Throwable> failureHandler;
@@ -74,6 +81,7 @@ public final class FakePeer implements AutoCloseable {
   private final List<ConnectManyRun> runs = new ArrayList<>();
   private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
   private final ConnectManyRun.Sources sources;
+  private final ClientPool clients = new ClientPool();
   private final ServerPool servers;
   private final RelayGate relays;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -130,16 +138,16 @@ public final class FakePeer implements AutoCloseable {
     this.faults = new FaultLayer(counters, b.faultListener, defaultSeed);
     this.buffers = PeerBuffers.take();
     this.wire = new Wire(device, counters, listener, faults, buffers);
-    this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules, System::nanoTime);
-    tcp.faults = faults;
-    faults.attach(wire, this::deliver, tcp.timers);
+    this.servers = new ServerPool(device.name(), this::offer, this::record);
+    this.hosts = new RulesHosts(b.rules, servers);
+    this.tcp = new TcpHost(wire, counters, device.mtu(), hosts, System::nanoTime);
+    tcp.faults(faults);
+    faults.attach(wire, this::deliver, tcp.timers());
     faults.install(b.rules, defaultSeed);
     this.sources = new ConnectManyRun.Sources(subnet);
-    this.servers = new ServerPool(device.name(), this::offer, this::record);
-    tcp.servers = servers;
-    this.relays = new RelayGate(tcp, wire, syn -> offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
-    servers.relays = relays;
-    tcp.otherQueues = this::handOver;
+    this.relays = new RelayGate(tcp, wire, hosts, syn -> offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
+    hosts.relays(relays);
+    tcp.otherQueues(this::handOver);
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
   }
@@ -162,7 +170,7 @@ public final class FakePeer implements AutoCloseable {
    * {@link Rules#withFault} stay). In force when this returns.
    */
   public void mode(Mode mode) {
-    Rules now = tcp.rules();
+    Rules now = hosts.rules();
     Rules next = Rules.of(mode);
     for (Fault f : now.withoutRuleFaults()) {
       next = next.withFault(f);
@@ -176,12 +184,12 @@ public final class FakePeer implements AutoCloseable {
       throw new IllegalArgumentException("rules is null");
     }
     if (closed) { // a closed peer sends nothing more (its device may be serving another peer by now)
-      tcp.rules(rules);
+      hosts.rules(rules);
       faults.install(rules, defaultSeed);
       return;
     }
     onPeerThread(() -> {
-      tcp.rules(rules);
+      hosts.rules(rules);
       faults.install(rules, defaultSeed);
       tcp.faultsChanged();
       tcp.flush();
@@ -197,12 +205,12 @@ public final class FakePeer implements AutoCloseable {
    * }</pre>
    */
   public void fault(Fault fault) {
-    rules(tcp.rules().withFault(fault));
+    rules(hosts.rules().withFault(fault));
   }
 
   /** Removes every fault (rules' and others); packets a fault already delayed still arrive. */
   public void clearFaults() {
-    rules(tcp.rules().withoutFaults());
+    rules(hosts.rules().withoutFaults());
   }
 
   /** The seed of the random faults: the rules' {@link Fault#seed}, else {@code -Dfaketcp.seed}, else a random one. */
@@ -217,12 +225,22 @@ public final class FakePeer implements AutoCloseable {
 
   /** The rules in force. */
   public Rules rules() {
-    return tcp.rules();
+    return hosts.rules();
   }
 
   /** The counters so far; safe from any thread. */
   public PeerCounters counters() {
-    return counters.snapshot();
+    return snapshot(counters);
+  }
+
+  /** The counters' values now, as the public record. */
+  static PeerCounters snapshot(Counters c) {
+    return new PeerCounters(c.get(Counters.PACKETS_IN), c.get(Counters.PACKETS_OUT), c.get(Counters.BYTES_IN),
+        c.get(Counters.BYTES_OUT), c.get(Counters.BAD), c.get(Counters.IGNORED), c.get(Counters.ECHO_REPLIES),
+        c.get(Counters.RESETS_SENT), c.get(Counters.CONNECTIONS_OPENED), c.get(Counters.SYN_RECEIVED),
+        c.get(Counters.SYN_SENT), c.get(Counters.ESTABLISHED), c.get(Counters.CLOSING), c.get(Counters.FAILURES),
+        c.get(Counters.WRITE_ERRORS), c.get(Counters.RETRANSMISSIONS), c.get(Counters.ABORTED),
+        c.get(Counters.FAULT_ACTIONS), c.get(Counters.FAULT_DROPS));
   }
 
   /** The first failure of the peer's thread or of a responder, if any. */
@@ -252,12 +270,14 @@ public final class FakePeer implements AutoCloseable {
           + " is not the host's address on " + device.name() + ": use " + subnet.hostAddress().getHostAddress()
           + " (a server listening on it or on 0.0.0.0)");
     }
-    ConnectManyRun run = new ConnectManyRun(request, tcp, sources);
+    ConnectManyRun run = new ConnectManyRun(request.plan(), tcp, sources, clients);
+    CompletableFuture<ConnectManyResult> result = run.future.thenApply(o -> new ConnectManyResult(request,
+        o.established, o.refused, o.timedOut, o.synRetransmissions, o.elapsed));
     submit(() -> {
       runs.add(run);
       run.start(System.nanoTime());
     });
-    return run.future;
+    return result;
   }
 
   /**
@@ -525,8 +545,8 @@ public final class FakePeer implements AutoCloseable {
         runTasks();
         tcp.flush();
         long now = System.nanoTime();
-        tcp.readAll = handled < BATCH;
-        if (tcp.readAll && !barriers.isEmpty()) {
+        tcp.readAll(handled < BATCH);
+        if (tcp.readAll() && !barriers.isEmpty()) {
           barriers.forEach(b -> b.complete(null));
           barriers.clear();
         }
@@ -578,6 +598,7 @@ public final class FakePeer implements AutoCloseable {
   /** Resets the connections of servers still running and interrupts them; then runs what they queued. */
   private void stopServers() {
     try {
+      relays.close();
       servers.stop();
       runTasks();
       tcp.flush();
@@ -726,7 +747,7 @@ public final class FakePeer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "FakePeer on " + device + " (" + tcp.rules() + ")";
+    return "FakePeer on " + device + " (" + hosts.rules() + ")";
   }
 
   /** Configures and {@linkplain #start() starts} a {@link FakePeer}. */

@@ -3,6 +3,7 @@ package io.faketcp.peer;
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.TcpSegment;
+import io.faketcp.peer.internal.tcp.TcpHost;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -31,6 +32,7 @@ final class RelayGate {
 
   private final TcpHost tcp;
   private final Wire wire;
+  private final RulesHosts hosts;
   /** Hands a held SYN back to the peer thread, to be handled past the faults; false when the peer stopped. */
   private final Predicate<byte[]> redeliver;
   private final IcmpMessage.Builder icmp = IcmpMessage.builder();
@@ -40,9 +42,10 @@ final class RelayGate {
   private final Map<Tuple, Attempt> accepted = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  RelayGate(TcpHost tcp, Wire wire, Predicate<byte[]> redeliver) {
+  RelayGate(TcpHost tcp, Wire wire, RulesHosts hosts, Predicate<byte[]> redeliver) {
     this.tcp = tcp;
     this.wire = wire;
+    this.hosts = hosts;
     this.redeliver = redeliver;
   }
 
@@ -56,7 +59,7 @@ final class RelayGate {
       return false;
     }
     Ipv4Packet ip = segment.ip();
-    Server server = tcp.rules().serverFor(ip.destinationInt(), segment.destinationPort());
+    Server server = hosts.rules().serverFor(ip.destinationInt(), segment.destinationPort());
     if (!(server instanceof Relay)) {
       return false;
     }

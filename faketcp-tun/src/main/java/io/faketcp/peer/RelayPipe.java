@@ -30,8 +30,8 @@ final class RelayPipe {
   /** Serves {@code connection} for {@code relay}: takes the socket connected at the SYN, or connects now. */
   static void serve(Relay relay, Server.Connection connection) throws InterruptedException {
     Socket service = null;
-    if (connection instanceof ServerSession) {
-      RelayGate gate = ((ServerSession) connection).relays();
+    if (connection instanceof ServedConnection) {
+      RelayGate gate = ((ServedConnection) connection).relays();
       service = gate == null ? null : gate.claim(connection.localAddress(), connection.remoteAddress());
     }
     if (service == null) {

@@ -122,6 +122,8 @@ class RelayTest {
     try (PeerFixture f = relayTo(closed)) {
       assertThatThrownBy(() -> new Socket(f.address(5), 5432)).isInstanceOf(ConnectException.class)
           .hasMessageContaining("refused");
+      // The listener records a packet when the peer's write returns: the kernel may have failed the connect before.
+      FakePeerTest.await(() -> !f.sent.isEmpty(), "the answer recorded");
       assertThat(segmentsFromPeer(f)).anySatisfy(s -> assertThat(s.rst()).isTrue());
       assertThat(segmentsFromPeer(f)).noneSatisfy(s -> assertThat(s.syn()).isTrue());
     }
