@@ -136,74 +136,67 @@ class LauncherHomeTest {
 
   @Test
   void loopbackReachGivesTheMachinesLoopbackPortsAndNoRouteOut() throws Exception {
-    assumePasta();
-    try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), "loopback", dir.resolve("launcher.log"));
+    Map<String, String> seen = withReach("unshare", "loopback", Map.of());
 
-      Map<String, String> seen = run(home, Map.of("SERVICE_PORT", Integer.toString(service.getLocalPort())), "Main");
-
-      assertThat(seen.get("netns")).isNotEqualTo(ownNamespace());
-      assertThat(seen.get("FAKETCP_REACH")).startsWith("loopback: pasta");
-      assertThat(seen.get("localhost")).as("the service's port on the namespace's 127.0.0.1").isEqualTo("connected");
-      assertThat(seen.get("gateway")).as("the service's port at 169.254.1.1").isEqualTo("connected");
-      assertThat(seen.get("default")).as("no default route").isEmpty();
-      assertThat(seen.get("fake")).as("a fake subnet without its tun device").contains("Network is unreachable");
-      assertThat(home.probe()).contains("\nreach: loopback: pasta");
-      assertThat(Files.readString(dir.resolve("launcher.log"))).contains("reach: loopback: pasta");
-    }
+    assertThat(seen.get("netns")).isNotEqualTo(ownNamespace());
+    assertThat(seen.get("gateway")).as("the service's port at 169.254.1.1").isEqualTo("connected");
+    assertThat(seen.get("default")).as("no default route").isEmpty();
+    assertThat(seen.get("fake")).as("a fake subnet without its tun device").contains("Network is unreachable");
+    assertThat(Files.readString(dir.resolve("launcher.log"))).contains("reach: loopback: pasta");
   }
 
   @Test
   void userNamespaceWayGetsReachToo() throws Exception {
-    assumePasta();
-    try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("userns"), "loopback", dir.resolve("launcher.log"));
+    Map<String, String> seen = withReach("userns", "loopback", Map.of());
 
-      Map<String, String> seen = run(home, Map.of("SERVICE_PORT", Integer.toString(service.getLocalPort())), "Main");
-
-      assertThat(seen.get("uid")).isEqualTo("0");
-      assertThat(seen.get("FAKETCP_REACH")).startsWith("loopback: pasta");
-      assertThat(seen.get("localhost")).isEqualTo("connected");
-      assertThat(seen.get("default")).isEmpty();
-    }
+    assertThat(seen.get("uid")).isEqualTo("0");
+    assertThat(seen.get("default")).isEmpty();
   }
 
   @Test
   void allReachRoutesOutButKeepsThePrivateRangesUnreachable() throws Exception {
-    assumePasta();
-    try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), "all", dir.resolve("launcher.log"));
+    Map<String, String> seen = withReach("unshare", "all", Map.of());
 
-      Map<String, String> seen = run(home, Map.of("SERVICE_PORT", Integer.toString(service.getLocalPort())), "Main");
-
-      assertThat(seen.get("FAKETCP_REACH")).startsWith("all: pasta");
-      assertThat(seen.get("localhost")).isEqualTo("connected");
-      assertThat(seen.get("default")).contains("default via 169.254.1.1");
-      assertThat(seen.get("fake")).as("a fake subnet without its tun device").contains("No route to host");
-    }
+    assertThat(seen.get("default")).contains("default via 169.254.1.1");
+    assertThat(seen.get("fake")).as("a fake subnet without its tun device").contains("No route to host");
   }
 
   @Test
   void noPacketToAFakeSubnetReachesPastaWhileTheLoopbackDoes() throws Exception {
-    assumePasta();
     for (String reach : List.of("loopback", "all")) {
       Path pcap = dir.resolve("tap-" + reach + ".pcap");
       Path pasta = dir.resolve("pasta-with-pcap");
       Files.writeString(pasta, "#!/bin/sh\nexec pasta \"$@\" --pcap '" + pcap + "'\n");
       Files.setPosixFilePermissions(pasta, PosixFilePermissions.fromString("rwxr-xr-x"));
-      try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-        LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), reach, dir.resolve("launcher.log"));
 
-        Map<String, String> seen = run(home, Map.of("FAKETCP_PASTA", pasta.toString(), "LEAK_CHECK", "1",
-            "SERVICE_PORT", Integer.toString(service.getLocalPort())), "Main");
+      Map<String, String> seen = withReach("unshare", reach, Map.of("FAKETCP_PASTA", pasta.toString(), "LEAK_CHECK", "1"));
 
-        assertThat(seen.get("FAKETCP_REACH")).startsWith(reach + ": pasta");
-        assertThat(seen.get("fake-subnets")).as("connects to fake subnets without their tun devices").isEqualTo("failed");
-        List<String> destinations = ipv4Destinations(pcap);
-        assertThat(destinations).as(reach + ": what reached pasta (the positive control: the machine's loopback)")
-            .contains("169.254.1.1")
-            .noneMatch(d -> d.startsWith("192.168.") || d.startsWith("10.") || d.matches("172\\.(1[6-9]|2\\d|3[01])\\..*"));
-      }
+      assertThat(seen.get("fake-subnets")).as("connects to fake subnets without their tun devices").isEqualTo("failed");
+      List<String> destinations = ipv4Destinations(pcap);
+      assertThat(destinations).as(reach + ": what reached pasta (the positive control: the machine's loopback)")
+          .contains("169.254.1.1")
+          .noneMatch(d -> d.startsWith("192.168.") || d.startsWith("10.") || d.matches("172\\.(1[6-9]|2\\d|3[01])\\..*"));
+    }
+  }
+
+  /**
+   * Runs the fake java through {@code way} with {@code reach}, a service listening on this JVM's
+   * loopback (its namespace is "the machine" for the nested one); checks what every reach gives:
+   * the outcome in FAKETCP_REACH and the probe, and the service's port on the namespace's 127.0.0.1.
+   */
+  private Map<String, String> withReach(String way, String reach, Map<String, String> env) throws Exception {
+    assumePasta();
+    try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of(way), reach, dir.resolve("launcher.log"));
+      Map<String, String> all = new java.util.HashMap<>(env);
+      all.put("SERVICE_PORT", Integer.toString(service.getLocalPort()));
+
+      Map<String, String> seen = run(home, all, "Main");
+
+      assertThat(seen.get("FAKETCP_REACH")).startsWith(reach + ": pasta");
+      assertThat(seen.get("localhost")).as("the service's port on the namespace's 127.0.0.1").isEqualTo("connected");
+      assertThat(home.probe()).contains("\nreach: " + reach + ": pasta");
+      return seen;
     }
   }
 

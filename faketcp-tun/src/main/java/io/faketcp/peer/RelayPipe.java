@@ -71,8 +71,6 @@ final class RelayPipe {
 
   /** The host's bytes to the service; the host's FIN becomes the service's, its RST a RST. */
   private void toService() {
-    byte[] buffer = new byte[CHUNK];
-    InputStream in = host.input();
     OutputStream out;
     try {
       out = service.getOutputStream();
@@ -80,31 +78,11 @@ final class RelayPipe {
       resetHost();
       return;
     }
-    while (true) {
-      int n;
-      try {
-        n = in.read(buffer);
-      } catch (IOException e) { // the host reset, or the peer stopped
-        resetService();
-        return;
-      }
-      try {
-        if (n < 0) {
-          service.shutdownOutput();
-          return;
-        }
-        out.write(buffer, 0, n);
-      } catch (IOException e) { // the service reset (or closed and the kernel answered RST)
-        resetHost();
-        return;
-      }
-    }
+    copy(host.input(), out, service::shutdownOutput, this::resetService, this::resetHost);
   }
 
   /** The service's bytes to the host; the service's FIN becomes the host's, its RST a RST. */
   private void toHost() {
-    byte[] buffer = new byte[CHUNK];
-    OutputStream out = host.output();
     InputStream in;
     try {
       in = service.getInputStream();
@@ -112,25 +90,40 @@ final class RelayPipe {
       resetHost();
       return;
     }
+    copy(in, host.output(), host::shutdownOutput, this::resetHost, this::resetService);
+  }
+
+  /**
+   * Copies until end of stream, then half-closes the other leg with {@code end}. A failed read means
+   * the reading side's leg was reset ({@code readFailed}), a failed write the other's ({@code writeFailed}).
+   */
+  private static void copy(InputStream in, OutputStream out, HalfClose end, Runnable readFailed, Runnable writeFailed) {
+    byte[] buffer = new byte[CHUNK];
     while (true) {
       int n;
       try {
         n = in.read(buffer);
-      } catch (IOException e) { // the service reset, or the other direction reset it
-        resetHost();
+      } catch (IOException e) {
+        readFailed.run();
         return;
       }
       try {
         if (n < 0) {
-          host.shutdownOutput();
+          end.run();
           return;
         }
         out.write(buffer, 0, n);
-      } catch (IOException e) { // the host reset, or the peer stopped
-        resetService();
+      } catch (IOException e) {
+        writeFailed.run();
         return;
       }
     }
+  }
+
+  /** Sends FIN on a leg. */
+  @FunctionalInterface
+  private interface HalfClose {
+    void run() throws IOException;
   }
 
   private void resetHost() {
