@@ -155,10 +155,27 @@ class LauncherHomeTest {
 
   @Test
   void allReachRoutesOutButKeepsThePrivateRangesUnreachable() throws Exception {
-    Map<String, String> seen = withReach("unshare", "all", Map.of());
+    // A network of "the machine" (this JVM's own namespace): the nested namespace gets a route to it.
+    assertThat(System.getenv("FAKETCP_NETNS")).as("changes routes: only in this JVM's own namespace").isEqualTo(ownNamespace());
+    ip("route", "add", "203.0.113.0/24", "dev", "lo");
+    try {
+      Map<String, String> seen = withReach("unshare", "all", Map.of());
 
-    assertThat(seen.get("default")).contains("default via 169.254.1.1");
-    assertThat(seen.get("fake")).as("a fake subnet without its tun device").contains("No route to host");
+      assertThat(seen.get("default")).contains("default via 169.254.1.1");
+      assertThat(seen.get("fake")).as("a fake subnet without its tun device").contains("No route to host");
+      assertThat(seen.get("machine")).as("the machine's network, so that a fake subnet over it is refused")
+          .contains("203.0.113.0/24 via 169.254.1.1");
+    } finally {
+      ip("route", "del", "203.0.113.0/24", "dev", "lo");
+    }
+  }
+
+  private static void ip(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("ip"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("%s: %s", command, output).isZero();
   }
 
   @Test
@@ -240,6 +257,7 @@ class LauncherHomeTest {
         + "  done\n"
         + "  echo \"default=$(ip route show default)\"\n"
         + "  echo \"fake=$(ip route get 192.168.0.5 2>&1 | head -n 1)\"\n"
+        + "  echo \"machine=$(ip route show 203.0.113.0/24)\"\n"
         + "fi\n"
         + "if [ -n \"${LEAK_CHECK:-}\" ]; then\n"
         + "  leaked=failed\n"
