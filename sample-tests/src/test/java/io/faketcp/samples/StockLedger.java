@@ -27,7 +27,7 @@ final class StockLedger implements AutoCloseable {
     config.setJdbcUrl("jdbc:postgresql://" + database.getHostString() + ":" + database.getPort() + "/" + name);
     config.setUsername(user);
     config.setPassword(password);
-    config.setMaximumPoolSize(2);
+    config.setMaximumPoolSize(1); // one connection: a test knows which one its fault hits
     config.setMinimumIdle(1);
     config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
     config.setValidationTimeout(Math.max(250, timeout.toMillis()));
