@@ -171,6 +171,37 @@ class RelayTest {
   }
 
   @Test
+  void anUnreachableFaultAnswersBeforeTheServiceIsAsked() throws Exception {
+    try (Service service = new Service(RelayTest::echo)) {
+      try (PeerFixture f = new PeerFixture(Rules.of(Mode.REJECT)
+          .with(Rule.of("192.168.0.5", "5432", Relay.to("127.0.0.1", service.port())))
+          .withFault(Fault.parse("unreachable=host@192.168.0.5:5432")))) {
+        assertThatThrownBy(() -> new Socket(f.address(5), 5432)).isInstanceOf(NoRouteToHostException.class);
+      }
+      assertThat(service.accepted()).as("connections the service accepted").isZero();
+    }
+  }
+
+  @Test
+  void bandwidthAndMtuActOnTheApplicationsLeg() throws Exception {
+    byte[] payload = random(1_000_000, 3);
+    try (Service service = new Service(RelayTest::echo);
+        PeerFixture f = new PeerFixture(Rules.of(Mode.REJECT)
+            .with(Rule.of("192.168.0.5", "5432", Relay.to("127.0.0.1", service.port()))
+                .withFaults(Fault.parse("bandwidth-out=2MB/s"), Fault.parse("mtu=1280"))));
+        Socket socket = new Socket(f.address(5), 5432)) {
+      socket.setSoTimeout(10_000);
+      long start = System.nanoTime();
+      ServerTest.inThread("writer", () -> socket.getOutputStream().write(payload));
+      byte[] back = socket.getInputStream().readNBytes(payload.length);
+
+      assertThat(back).as("1 MB echoed whole through mtu=1280").isEqualTo(payload);
+      assertThat((System.nanoTime() - start) / 1_000_000).as("ms for 1 MB back at 2 MB/s").isGreaterThanOrEqualTo(450);
+      assertThat(f.faultEvents).anyMatch(e -> e.startsWith("FORGED mtu=1280"));
+    }
+  }
+
+  @Test
   void theCaptureShowsTheApplicationsLeg() throws Exception {
     try (Service service = new Service(RelayTest::echo);
         PeerFixture f = relayTo(service.port());
@@ -242,12 +273,14 @@ class RelayTest {
   /** A real service on the loopback: each accepted connection handled on its own thread. */
   static final class Service implements AutoCloseable {
     private final ServerSocket server;
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
 
     Service(Handler handler) throws IOException {
       server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
       ServerTest.inThread("service", () -> {
         while (!server.isClosed()) {
           Socket s = server.accept();
+          accepted.incrementAndGet();
           ServerTest.inThread("service connection", () -> {
             try (s) {
               handler.handle(s);
@@ -259,6 +292,10 @@ class RelayTest {
 
     int port() {
       return server.getLocalPort();
+    }
+
+    int accepted() {
+      return accepted.get();
     }
 
     @Override
