@@ -20,7 +20,8 @@ final class StockLedger implements AutoCloseable {
 
   /**
    * @param database where PostgreSQL is
-   * @param timeout the pool's connection timeout and the driver's socket timeout
+   * @param timeout the driver's socket timeout and the pool's validation timeout; the pool waits three
+   *     times as long for a new connection (a login derives SCRAM keys: slow on a loaded machine)
    */
   StockLedger(InetSocketAddress database, String user, String password, String name, String table, Duration timeout) {
     HikariConfig config = new HikariConfig();
@@ -29,7 +30,7 @@ final class StockLedger implements AutoCloseable {
     config.setPassword(password);
     config.setMaximumPoolSize(1); // one connection: a test knows which one its fault hits
     config.setMinimumIdle(1);
-    config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
+    config.setConnectionTimeout(Math.max(250, 3 * timeout.toMillis()));
     config.setValidationTimeout(Math.max(250, timeout.toMillis()));
     config.setInitializationFailTimeout(-1); // start even while the database is away
     long seconds = Math.max(1, timeout.toSeconds());
