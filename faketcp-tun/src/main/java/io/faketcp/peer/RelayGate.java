@@ -147,11 +147,15 @@ final class RelayGate {
         LOG.log(System.Logger.Level.DEBUG, "{0} for {1}: {2}", attempt.relay, tuple, outcome);
         closeQuietly(socket);
       }
+      boolean current;
       synchronized (attempt) {
+        current = !attempt.discarded;
         attempt.outcome = outcome;
-        attempt.socket = outcome == Outcome.CONNECTED ? socket : null;
+        attempt.socket = outcome == Outcome.CONNECTED && current ? socket : null;
       }
-      if (closed || !redeliver.test(attempt.syn)) {
+      if (!current) {
+        closeQuietly(socket); // a newer SYN on the 4-tuple replaced this attempt: its SYN is stale
+      } else if (closed || !redeliver.test(attempt.syn)) {
         attempt.discard();
       }
     });
@@ -230,6 +234,8 @@ final class RelayGate {
     Outcome outcome = Outcome.CONNECTING;
     Socket socket;
     long acceptedAt;
+    /** Replaced by a newer attempt, or its socket closed: its SYN must not come back. */
+    boolean discarded;
 
     Attempt(Relay relay, int seq, byte[] syn) {
       this.relay = relay;
@@ -238,6 +244,7 @@ final class RelayGate {
     }
 
     synchronized void discard() {
+      discarded = true;
       if (socket != null) {
         closeQuietly(socket);
         socket = null;
