@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A relay ({@code Rule.of("192.168.0.5", "*", Relay.to("127.0.0.1", port))}) beside a direct
@@ -27,42 +28,72 @@ import java.util.Locale;
  * protocol itself: the relay's cost beyond faketcp's server connections. Prints one line per figure:
  * {@code relay.upload.direct MB/s}, {@code relay.rtt.relay p50-us X p99-us Y}, ...
  *
- * <pre>java io.faketcp.bench.RelayBench SECONDS ROUNDS ROUNDTRIPS</pre>
+ * <p>With MACHINE_PORT, the same service in another process on the machine's loopback (started by
+ * {@code RelayBench serve} outside the namespace): three more paths, {@code machine-lo} (the
+ * namespace's 127.0.0.1:MACHINE_PORT, pasta's port forwarding), {@code machine-gw} (169.254.1.1,
+ * pasta's tap) and {@code relay-machine} (a relay on 192.168.0.7 to 127.0.0.1:MACHINE_PORT).
+ *
+ * <pre>java io.faketcp.bench.RelayBench SECONDS ROUNDS ROUNDTRIPS [MACHINE_PORT]
+ * java io.faketcp.bench.RelayBench serve          the service alone, on 127.0.0.1; prints "listening PORT"</pre>
  */
 public final class RelayBench {
   private static final int CHUNK = 65536;
 
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("serve")) {
+      ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      System.out.println("listening " + service.getLocalPort());
+      System.out.flush();
+      startService(service);
+      Thread.sleep(Long.MAX_VALUE);
+    }
     double seconds = Double.parseDouble(args[0]);
     int rounds = Integer.parseInt(args[1]);
     int roundTrips = Integer.parseInt(args[2]);
+    int machinePort = args.length > 3 ? Integer.parseInt(args[3]) : 0;
     try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         TunDevice device = TunDevice.builder().open()) {
       startService(service);
       FakePeer peer = FakePeer.builder(device)
           .rules(Rules.of(Mode.REJECT).with(Rule.of("192.168.0.5", "*", Relay.to("127.0.0.1", service.getLocalPort())))
-              .with(Rule.of("192.168.0.6", "*", c -> serve(c.input(), c.output()))))
+              .with(Rule.of("192.168.0.6", "*", c -> serve(c.input(), c.output())))
+              .with(Rule.of("192.168.0.7", "*", Relay.to("127.0.0.1", Math.max(1, machinePort)))))
           .start();
       try {
         InetSocketAddress direct = new InetSocketAddress("127.0.0.1", service.getLocalPort());
         InetSocketAddress relayed = new InetSocketAddress("192.168.0.5", service.getLocalPort());
         InetSocketAddress served = new InetSocketAddress("192.168.0.6", service.getLocalPort());
-        rtt(direct, 2000);   // warm-up of both paths: the JIT compiles the copying loops
-        rtt(relayed, 2000);
-        rtt(served, 2000);
-        upload(relayed, 0.5);
-        download(relayed, 0.5);
-        upload(served, 0.5);
-        download(served, 0.5);
+        Map<String, InetSocketAddress> paths = new java.util.LinkedHashMap<>();
+        paths.put("direct", direct);
+        paths.put("server", served);
+        paths.put("relay", relayed);
+        if (machinePort > 0) {
+          paths.put("machine-lo", new InetSocketAddress("127.0.0.1", machinePort));
+          paths.put("machine-gw", new InetSocketAddress("169.254.1.1", machinePort));
+          paths.put("relay-machine", new InetSocketAddress("192.168.0.7", machinePort));
+        }
+        for (Map.Entry<String, InetSocketAddress> p : paths.entrySet()) { // warm-up: the JIT compiles the copying loops
+          measure(p.getKey(), "warm-up", () -> {
+            rtt(p.getValue(), 2000);
+            upload(p.getValue(), 0.5);
+            download(p.getValue(), 0.5);
+            return "";
+          });
+        }
         for (int r = 1; r <= rounds; r++) {
-          for (String path : new String[] {"direct", "server", "relay"}) {
-            InetSocketAddress to = path.equals("direct") ? direct : path.equals("server") ? served : relayed;
-            System.out.printf(Locale.ROOT, "relay.upload.%s %.1f round %d%n", path, upload(to, seconds), r);
-            System.out.printf(Locale.ROOT, "relay.download.%s %.1f round %d%n", path, download(to, seconds), r);
-            long[] rtt = rtt(to, roundTrips);
-            System.out.printf(Locale.ROOT, "relay.rtt.%s %.1f p99-us %.1f round %d%n", path, rtt[rtt.length / 2] / 1e3,
-                rtt[(int) (rtt.length * 0.99)] / 1e3, r);
-            System.out.flush();
+          for (Map.Entry<String, InetSocketAddress> p : paths.entrySet()) {
+            String path = p.getKey();
+            InetSocketAddress to = p.getValue();
+            int round = r;
+            measure(path, "upload", () -> String.format(Locale.ROOT, "relay.upload.%s %.1f round %d", path,
+                upload(to, seconds), round));
+            measure(path, "download", () -> String.format(Locale.ROOT, "relay.download.%s %.1f round %d", path,
+                download(to, seconds), round));
+            measure(path, "rtt", () -> {
+              long[] rtt = rtt(to, roundTrips);
+              return String.format(Locale.ROOT, "relay.rtt.%s %.1f p99-us %.1f round %d", path, rtt[rtt.length / 2] / 1e3,
+                  rtt[(int) (rtt.length * 0.99)] / 1e3, round);
+            });
           }
         }
       } finally {
@@ -70,6 +101,23 @@ public final class RelayBench {
       }
     }
     System.exit(0);
+  }
+
+  /** Prints the figure {@code measurement} returns; a failure goes to stderr (the table then says n/a). */
+  private static void measure(String path, String what, Measurement measurement) {
+    try {
+      String line = measurement.run();
+      if (!line.isEmpty()) {
+        System.out.println(line);
+        System.out.flush();
+      }
+    } catch (IOException e) {
+      System.err.println("relay bench: " + what + " on " + path + " failed: " + e);
+    }
+  }
+
+  private interface Measurement {
+    String run() throws IOException;
   }
 
   /** MB/s (10^6 bytes) the service counted from one connection writing for {@code seconds}. */
