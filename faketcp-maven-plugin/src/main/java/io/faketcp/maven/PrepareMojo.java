@@ -142,7 +142,9 @@ public class PrepareMojo extends AbstractMojo {
       getLog().info("faketcp: test JVMs (" + java + ") start in a private network namespace: "
           + lines[0].substring(5) + "; " + propertyName + "=" + home.launcher());
       String reached = lines.length > 1 ? lines[1].replaceFirst("^reach: ", "") : "none: the probe did not say";
-      if (reached.startsWith("none: ") && !reach.trim().equals("none")) {
+      if (reach.trim().equals("none")) {
+        getLog().info("faketcp: the test JVMs' namespace reaches nothing of the machine (<reach>none</reach>)");
+      } else if (reached.startsWith("none: ")) {
         getLog().warn("faketcp: the test JVMs' namespace does not reach the machine's services (<reach> "
             + reach.trim() + "): " + reached.substring(6));
       } else {
