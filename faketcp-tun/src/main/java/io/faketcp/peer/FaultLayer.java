@@ -294,7 +294,7 @@ final class FaultLayer implements FaultSource {
           }
           break;
         default:
-          long later = delay(e, now, due, ip.totalLength());
+          long later = delay(e, now, due, carried(b, ip.offset(), ip.totalLength()));
           if (later == DROP) {
             return dropIn(e, ip);
           }
@@ -375,7 +375,7 @@ final class FaultLayer implements FaultSource {
           }
           break;
         default:
-          long later = delay(e, now, due, length);
+          long later = delay(e, now, due, carried(b, 0, length));
           if (later == DROP) {
             return dropOut(e, b, length);
           }
@@ -470,6 +470,19 @@ final class FaultLayer implements FaultSource {
       counters.increment(Counters.FAULT_ACTIONS);
     }
     return result;
+  }
+
+  /**
+   * What a bandwidth fault charges for the packet at {@code b[offset, offset + length)}: a TCP
+   * segment's data (so that a transfer takes its size over the rate, as the README promises, whatever
+   * the segment size), any other packet whole.
+   */
+  private static int carried(ByteBuffer b, int offset, int length) {
+    int header = (b.get(offset) & 0x0f) * 4;
+    if ((b.get(offset + 9) & 0xff) != IpProtocol.TCP || length < header + 20) {
+      return length;
+    }
+    return Math.max(0, length - header - ((b.get(offset + header + 12) >> 4) & 0x0f) * 4);
   }
 
   private void acted(Entry e, FaultListener.Action action, Direction direction, ByteBuffer packet, long delay) {
