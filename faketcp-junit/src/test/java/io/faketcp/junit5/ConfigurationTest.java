@@ -71,6 +71,42 @@ class ConfigurationTest {
   }
 
   @Test
+  void theReachsUnreachableGuardRoutesAreNoOverlap() throws Exception {
+    // reach "all" adds unreachable routes over the private ranges, so that a fake subnet cannot leak
+    // once its device is gone: a fake subnet's own route beats them, and they refuse nothing.
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.faketcp.tun.Prerequisites.inPrivateNamespace(),
+        "changes routes: only in the test JVM's own namespace");
+    ip("route", "add", "unreachable", "10.77.0.0/16", "metric", "4000");
+    try {
+      Kit.run(RouteOverlapTestCases.class).testEvents().assertThatEvents()
+          .haveExactly(1, event(test("test"), org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully()));
+    } finally {
+      ip("route", "del", "unreachable", "10.77.0.0/16", "metric", "4000");
+    }
+    Kit.assertCleanedUp();
+  }
+
+  @Test
+  void aSubnetOverlappingTheReachOfTheNamespaceIsRefused() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/reach0")),
+        "this test JVM's namespace has no reach (pasta): " + System.getenv("FAKETCP_REACH"));
+    Kit.run(ReachOverlapTestCases.class).testEvents().assertThatEvents().haveExactly(1,
+        event(test("test"), finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("@FakeNetwork(subnet = \"169.254.0.0/16\") overlaps route 169.254.1.0/30 on reach0")))));
+    Kit.assertCleanedUp();
+  }
+
+  private static void ip(String... args) throws Exception {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("ip"));
+    command.addAll(java.util.List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+    }
+  }
+
+  @Test
   void anUnknownParameterTypeIsNamed() {
     Kit.run(UnknownParameterTestCases.class).testEvents().assertThatEvents()
         .haveExactly(1, event(test("peer"), finishedWithFailure(cause(instanceOf(ExtensionConfigurationException.class),
@@ -142,6 +178,12 @@ class ConfigurationTest {
   static class RouteOverlapTestCases {
     @Test
     @FakeNetwork(subnet = "10.77.1.0/24")
+    void test() {}
+  }
+
+  static class ReachOverlapTestCases {
+    @Test
+    @FakeNetwork(subnet = "169.254.0.0/16")
     void test() {}
   }
 

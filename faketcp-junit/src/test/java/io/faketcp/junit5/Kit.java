@@ -47,10 +47,14 @@ final class Kit {
     }
   }
 
-  /** Interfaces of this namespace (our launcher remounts /sys, so these are the namespace's). */
+  /**
+   * Interfaces of this namespace (our launcher remounts /sys, so these are the namespace's), but the
+   * loopback and the launcher's reach (pasta's {@code reach0}).
+   */
   static List<String> tunDevices() {
     try (Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("lo")).sorted().collect(Collectors.toList());
+      return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("lo") && !n.equals("reach0")).sorted()
+          .collect(Collectors.toList());
     } catch (IOException e) {
       throw new AssertionError(e);
     }

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  */
 final class LauncherHome {
   static final List<String> WAYS = List.of("unshare", "sudo", "userns", "container");
+  static final List<String> REACHES = List.of("none", "loopback", "all");
   private static final Pattern VERSION = Pattern.compile("^JAVA_VERSION=\"?(1\\.)?(\\d+)", Pattern.MULTILINE);
   private static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
 
@@ -41,7 +42,7 @@ final class LauncherHome {
    * Writes the launcher home {@code home} for the real {@code java} executable (of a JDK with a
    * {@code release} file), replacing what an earlier build left there.
    */
-  static LauncherHome write(Path home, Path java, List<String> ways, Path log) throws IOException {
+  static LauncherHome write(Path home, Path java, List<String> ways, String reach, Path log) throws IOException {
     Path realJava = java.toAbsolutePath().normalize();
     if (!Files.isExecutable(realJava)) {
       throw new IOException("java executable " + realJava + " does not exist or is not executable:"
@@ -58,6 +59,9 @@ final class LauncherHome {
         throw new IOException("unknown way '" + way + "' in <ways>: expected some of " + String.join(" ", WAYS));
       }
     }
+    if (!REACHES.contains(reach)) {
+      throw new IOException("unknown reach '" + reach + "' in <reach>: expected one of " + String.join(" ", REACHES));
+    }
     int feature = featureVersion(Files.readString(release, StandardCharsets.UTF_8), release);
     Path target = home.toAbsolutePath().normalize();
     deleteRecursively(target);
@@ -65,16 +69,20 @@ final class LauncherHome {
     Files.copy(release, target.resolve("release"));
     link(jdk, target, "bin");
     link(jdk.resolve("bin"), bin, "java");
-    String script = template()
+    String script = resource("launcher.sh")
         .replace("@JAVA@", quoted(realJava.toString()))
         .replace("@JAVA_HOME@", quoted(jdk.toString()))
         .replace("@LAUNCHER_HOME@", quoted(target.toString()))
         .replace("@LOG@", quoted(log.toAbsolutePath().normalize().toString()))
         .replace("@WAYS@", String.join(" ", ways))
+        .replace("@REACH@", reach)
         .replace("@OPTIONS@", feature >= 22 ? NATIVE_ACCESS : "");
     Path launcher = bin.resolve("java");
     Files.writeString(launcher, script, StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path reachScript = target.resolve("faketcp-reach");
+    Files.writeString(reachScript, resource("faketcp-reach"), StandardCharsets.UTF_8);
+    Files.setPosixFilePermissions(reachScript, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.createDirectories(log.toAbsolutePath().getParent());
     Files.deleteIfExists(log); // one build's starts
     return new LauncherHome(target, realJava, feature);
@@ -96,8 +104,9 @@ final class LauncherHome {
   }
 
   /**
-   * Asks the launcher which way it would take here: {@code "way: ..."}, or {@code "none: ..."} with
-   * every way tried and its fix.
+   * Asks the launcher which way it would take here and what the namespace reaches: {@code "way: ..."}
+   * and a line {@code "reach: ..."}, or {@code "none: ..."} with every way tried and its fix. The way
+   * found is taken for real, with the test JVM replaced by a shell printing what it would find.
    */
   String probe() throws IOException, InterruptedException {
     Process process = new ProcessBuilder(launcher().toString(), "--faketcp-probe")
@@ -140,10 +149,10 @@ final class LauncherHome {
     return value.replace("'", "'\\''");
   }
 
-  private static String template() throws IOException {
-    try (InputStream in = LauncherHome.class.getResourceAsStream("launcher.sh")) {
+  private static String resource(String name) throws IOException {
+    try (InputStream in = LauncherHome.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IOException("launcher.sh is missing from the faketcp-maven-plugin jar");
+        throw new IOException(name + " is missing from the faketcp-maven-plugin jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }

@@ -81,6 +81,19 @@ public class PrepareMojo extends AbstractMojo {
   @Parameter(property = "faketcp.ways", defaultValue = "unshare sudo userns container")
   private String ways;
 
+  /**
+   * What the test JVMs' private namespace reaches of the machine, given by pasta (package
+   * {@code passt}): {@code none} (its own loopback and the fake subnets only), {@code loopback} (also
+   * the machine's loopback: its TCP ports bound when a test JVM starts appear on the namespace's
+   * {@code 127.0.0.1}, and every port of the machine's {@code 127.0.0.1} is at {@code 169.254.1.1}) or
+   * {@code all} (also a default route to everything the machine reaches; the private ranges stay
+   * unreachable). Fake subnets never leave the namespace. Where pasta is missing the tests run
+   * without reach and the build log says what to install. At run time the environment variable
+   * {@code FAKETCP_NETNS_REACH} overrides it.
+   */
+  @Parameter(property = "faketcp.reach", defaultValue = "loopback")
+  private String reach;
+
   /** The project property set to the launcher; Surefire's and Failsafe's {@code <jvm>} read {@code jvm}. */
   @Parameter(property = "faketcp.propertyName", defaultValue = "jvm")
   private String propertyName;
@@ -109,7 +122,7 @@ public class PrepareMojo extends AbstractMojo {
     List<String> order = Arrays.stream(ways.trim().split("\\s+")).filter(w -> !w.isEmpty()).collect(Collectors.toList());
     LauncherHome home;
     try {
-      home = LauncherHome.write(launcherHome.toPath(), realJava(), order, launcherLog.toPath());
+      home = LauncherHome.write(launcherHome.toPath(), realJava(), order, reach.trim(), launcherLog.toPath());
     } catch (IOException e) {
       throw new MojoExecutionException("faketcp: cannot write the test JVM launcher in " + launcherHome + ": " + e.getMessage(), e);
     }
@@ -125,8 +138,18 @@ public class PrepareMojo extends AbstractMojo {
     }
     String java = home.java() + " (Java " + home.featureVersion() + ")";
     if (probe.startsWith("way: ")) {
+      String[] lines = probe.split("\n");
       getLog().info("faketcp: test JVMs (" + java + ") start in a private network namespace: "
-          + probe.substring(5) + "; " + propertyName + "=" + home.launcher());
+          + lines[0].substring(5) + "; " + propertyName + "=" + home.launcher());
+      String reached = lines.length > 1 ? lines[1].replaceFirst("^reach: ", "") : "none: the probe did not say";
+      if (reach.trim().equals("none")) {
+        getLog().info("faketcp: the test JVMs' namespace reaches nothing of the machine (<reach>none</reach>)");
+      } else if (reached.startsWith("none: ")) {
+        getLog().warn("faketcp: the test JVMs' namespace does not reach the machine's services (<reach> "
+            + reach.trim() + "): " + reached.substring(6));
+      } else {
+        getLog().info("faketcp: the test JVMs' namespace reaches " + reached);
+      }
     } else {
       getLog().warn("faketcp: test JVMs (" + java + ") will start without a private network namespace, and"
           + " faketcp's tests fail (or skip where asked) saying why: " + probe.replaceFirst("^none: ", ""));

@@ -11,17 +11,26 @@
 #   container  this container's own network namespace as it is  CAP_NET_ADMIN, may not unshare
 # When none works, java starts anyway with -Dfaketcp.netns.error=<each way and its fix>: faketcp's
 # tests then fail (or skip, if asked) with that reason. Each start is logged to @LOG@.
-# "--faketcp-probe" as the first argument prints the way that would be used and exits.
+# What the namespace reaches of the machine (FAKETCP_NETNS_REACH, or the plugin's <reach>): none,
+# loopback (its loopback ports; the default) or all, given by pasta through faketcp-reach beside this
+# home's bin (see there); the test JVM finds the outcome in FAKETCP_REACH.
+# "--faketcp-probe" as the first argument prints the way and the reach that would be used and exits.
 set -u
 java='@JAVA@'
 java_home='@JAVA_HOME@'
 launcher_home='@LAUNCHER_HOME@'
 log='@LOG@'
 ways=${FAKETCP_NETNS_WAYS:-'@WAYS@'}
+reach=${FAKETCP_NETNS_REACH:-'@REACH@'}
+reach_script=$launcher_home/faketcp-reach
+opts='@OPTIONS@'
 probe=
 if [ "${1:-}" = --faketcp-probe ]; then
+  # The chosen way runs this instead of java: what the test JVM would find.
   probe=1
-  shift
+  java=sh
+  opts=
+  set -- -c 'echo "way: $FAKETCP_WAY"; echo "reach: ${FAKETCP_REACH:-none: not given}"'
 fi
 # Surefire points JAVA_HOME at this launcher's home when the build does not set it: give the
 # test JVM the JDK it really runs on.
@@ -42,11 +51,23 @@ first_line() {
   printf '%s' "$1" | head -n 1
 }
 used() {
-  if [ -n "$probe" ]; then
-    echo "way: $1"
-    exit 0
+  FAKETCP_WAY=$1
+  export FAKETCP_WAY
+  [ -n "$probe" ] || { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) pid $$: $1" >>"$log"; } 2>/dev/null || true
+}
+# Starts faketcp-reach for the namespace about to be made (way: root, sudo or userns) and adds to
+# $setup the part that waits for it inside; the outcome goes to the log and to FAKETCP_REACH.
+with_reach() {
+  answer=$("$reach_script" check "$reach" "$1" 2>&1) || answer="faketcp-reach failed: $answer"
+  if [ "$answer" != ok ]; then
+    setup="$setup; FAKETCP_REACH='none: $(printf '%s' "$answer" | tr -d "'")'; export FAKETCP_REACH"
+  elif dir=$(mktemp -d "${TMPDIR:-/tmp}/faketcp-reach.XXXXXX") && mkfifo "$dir/pid" "$dir/ready"; then
+    "$reach_script" serve "$reach" "$1" "$dir" </dev/null >/dev/null 2>&1 &
+    setup="$setup; $("$reach_script" inner "$dir")"
+  else
+    setup="$setup; FAKETCP_REACH='none: no temporary directory for faketcp-reach'; export FAKETCP_REACH"
   fi
-  { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) pid $$: $1" >>"$log"; } 2>/dev/null || true
+  [ -n "$probe" ] || setup="$setup; "'{ [ -w "$0" ] && echo "  reach: $FAKETCP_REACH" >>"$0"; } 2>/dev/null'
 }
 has_net_admin() {
   caps=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status 2>/dev/null)
@@ -62,7 +83,8 @@ for way in $ways; do
     unshare)
       if out=$(unshare --net --mount true 2>&1); then
         used "unshare --net (root or CAP_SYS_ADMIN)"
-        exec unshare --net --mount -- sh -c "$setup; exec \"\$@\"" faketcp "$java" @OPTIONS@ "$@"
+        with_reach root
+        exec unshare --net --mount -- sh -c "$setup; exec \"\$@\"" "$log" "$java" $opts "$@"
       fi
       fail "unshare --net" "$(first_line "$out") (needs root or CAP_SYS_ADMIN)" ;;
     sudo)
@@ -78,13 +100,15 @@ for way in $ways; do
         fail "sudo -n unshare --net" "/dev/net/tun is not readable and writable by $(id -un) (sudo chmod 0666 /dev/net/tun)"
       else
         used "sudo -n unshare --net, then setpriv back to $(id -un) with CAP_NET_ADMIN and CAP_NET_RAW (ambient)"
+        with_reach sudo
         exec sudo -n -E unshare --net --mount -- sh -c "$setup"'; u=$1 g=$2; PATH=$3; HOME=$4; USER=$5; LOGNAME=$5; export PATH HOME USER LOGNAME; shift 5; exec setpriv --reuid="$u" --regid="$g" --init-groups --inh-caps=+net_admin,+net_raw --ambient-caps=+net_admin,+net_raw -- "$@"' \
-          faketcp "$(id -u)" "$(id -g)" "$PATH" "${HOME:-/}" "$(id -un)" "$java" @OPTIONS@ "$@"
+          "$log" "$(id -u)" "$(id -g)" "$PATH" "${HOME:-/}" "$(id -un)" "$java" $opts "$@"
       fi ;;
     userns)
       if out=$(unshare --user --map-root-user --net --mount true 2>&1); then
         used "unshare --user --map-root-user --net (unprivileged user namespace)"
-        exec unshare --user --map-root-user --net --mount -- sh -c "$setup; exec \"\$@\"" faketcp "$java" @OPTIONS@ "$@"
+        with_reach userns
+        exec unshare --user --map-root-user --net --mount -- sh -c "$setup; exec \"\$@\"" "$log" "$java" $opts "$@"
       fi
       fail "unshare --user --net" "$(first_line "$out") (allow unprivileged user namespaces: sysctl -w kernel.unprivileged_userns_clone=1 or user.max_user_namespaces=10000; on Ubuntu 24.04 kernel.apparmor_restrict_unprivileged_userns=0)" ;;
     container)
@@ -95,8 +119,9 @@ for way in $ways; do
       else
         used "this container's own network namespace (CAP_NET_ADMIN, cannot unshare)"
         FAKETCP_NETNS=$(readlink /proc/self/ns/net)
-        export FAKETCP_NETNS
-        exec "$java" @OPTIONS@ "$@"
+        FAKETCP_REACH="container: the container's own network, as it is (reach does not apply)"
+        export FAKETCP_NETNS FAKETCP_REACH
+        exec "$java" $opts "$@"
       fi ;;
     *)
       fail "$way" "unknown way (known: unshare sudo userns container)" ;;
@@ -109,4 +134,4 @@ if [ -n "$probe" ]; then
   exit 0
 fi
 { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) pid $$: none: $why" >>"$log"; } 2>/dev/null || true
-exec "$java" @OPTIONS@ "-Dfaketcp.netns.error=$why" "$@"
+exec "$java" $opts "-Dfaketcp.netns.error=$why" "$@"

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,7 @@ class LauncherHomeTest {
   void writesAJdkShapedHomeAroundTheRealJava() throws Exception {
     Path realJava = Path.of(System.getProperty("java.home"), "bin", "java");
     Path jdk = Path.of("target", "launcher-home-test", "jdk").toAbsolutePath(); // links out of it: not a @TempDir
-    LauncherHome home = LauncherHome.write(jdk, realJava, LauncherHome.WAYS, jdk.resolveSibling("launcher.log"));
+    LauncherHome home = LauncherHome.write(jdk, realJava, LauncherHome.WAYS, "none", jdk.resolveSibling("launcher.log"));
 
     assertThat(home.launcher()).isEqualTo(jdk.resolve("bin/java")).isExecutable();
     assertThat(Files.readString(home.launcher())).contains("java='" + realJava.toRealPath() + "'")
@@ -42,10 +44,10 @@ class LauncherHomeTest {
   @Test
   void rewritingReplacesTheOldHome() throws Exception {
     Path fake = fakeJdk("17.0.15");
-    LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, dir.resolve("launcher.log"));
+    LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, "none", dir.resolve("launcher.log"));
     Files.writeString(dir.resolve("jdk/stale"), "left by an older build");
 
-    LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, dir.resolve("launcher.log"));
+    LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, "none", dir.resolve("launcher.log"));
 
     assertThat(dir.resolve("jdk/stale")).doesNotExist();
     assertThat(dir.resolve("jdk/bin/java")).isExecutable();
@@ -53,7 +55,7 @@ class LauncherHomeTest {
 
   @Test
   void unshareStartsJavaInANewNetworkNamespaceAndLogsIt() throws Exception {
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), "none", dir.resolve("launcher.log"));
 
     Map<String, String> seen = run(home, Map.of(), "-Xmx64m", "-cp", "x", "Main");
 
@@ -61,12 +63,12 @@ class LauncherHomeTest {
     assertThat(seen.get("FAKETCP_NETNS")).isEqualTo(seen.get("netns"));
     assertThat(seen.get("args")).isEqualTo("-Xmx64m -cp x Main");
     assertThat(Files.readString(dir.resolve("launcher.log"))).contains("unshare --net (root or CAP_SYS_ADMIN)");
-    assertThat(home.probe()).isEqualTo("way: unshare --net (root or CAP_SYS_ADMIN)");
+    assertThat(home.probe()).isEqualTo("way: unshare --net (root or CAP_SYS_ADMIN)\nreach: none: reach none was asked");
   }
 
   @Test
   void userNamespaceWayStartsJavaAsRootOfItsOwnUserNamespace() throws Exception {
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("21.0.2"), List.of("userns"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("21.0.2"), List.of("userns"), "none", dir.resolve("launcher.log"));
 
     Map<String, String> seen = run(home, Map.of(), "Main");
 
@@ -78,7 +80,7 @@ class LauncherHomeTest {
 
   @Test
   void containerWayKeepsTheNamespaceItIsIn() throws Exception {
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("container"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("container"), "none", dir.resolve("launcher.log"));
 
     Map<String, String> seen = run(home, Map.of("container", "docker"), "Main");
 
@@ -90,7 +92,7 @@ class LauncherHomeTest {
   @Test
   void withoutAWayJavaStartsWithEveryReasonAndItsFix() throws Exception {
     // As root, sudo adds nothing; an unknown way is named as such.
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("sudo"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("sudo"), "none", dir.resolve("launcher.log"));
 
     Map<String, String> seen = run(home, Map.of("FAKETCP_NETNS_WAYS", "sudo teleport"), "Main");
 
@@ -104,7 +106,7 @@ class LauncherHomeTest {
 
   @Test
   void jdk22AndLaterGetNativeAccess() throws Exception {
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("25.0.1"), List.of("unshare"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("25.0.1"), List.of("unshare"), "none", dir.resolve("launcher.log"));
 
     assertThat(home.featureVersion()).isEqualTo(25);
     assertThat(run(home, Map.of(), "Main").get("args")).isEqualTo("--enable-native-access=ALL-UNNAMED Main");
@@ -113,7 +115,7 @@ class LauncherHomeTest {
   @Test
   void javaHomeOfTheLauncherBecomesTheRealJdksAndAnyOtherStays() throws Exception {
     Path fake = fakeJdk("17.0.15");
-    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fake, List.of("unshare"), dir.resolve("launcher.log"));
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fake, List.of("unshare"), "none", dir.resolve("launcher.log"));
 
     assertThat(run(home, Map.of("JAVA_HOME", dir.resolve("jdk").toString()), "Main").get("JAVA_HOME"))
         .isEqualTo(fake.getParent().getParent().toString());
@@ -123,13 +125,107 @@ class LauncherHomeTest {
   @Test
   void badInputIsNamedWithItsFix() throws Exception {
     Path fake = fakeJdk("17.0.15");
-    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fake, List.of("unshare", "magic"), dir.resolve("l.log")))
+    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fake, List.of("unshare", "magic"), "none", dir.resolve("l.log")))
         .hasMessage("unknown way 'magic' in <ways>: expected some of unshare sudo userns container");
-    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), dir.resolve("nowhere/bin/java"), LauncherHome.WAYS, dir.resolve("l.log")))
+    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), dir.resolve("nowhere/bin/java"), LauncherHome.WAYS, "none", dir.resolve("l.log")))
         .hasMessageContaining("nowhere/bin/java does not exist or is not executable");
     Files.delete(fake.getParent().getParent().resolve("release"));
-    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, dir.resolve("l.log")))
+    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fake, LauncherHome.WAYS, "none", dir.resolve("l.log")))
         .hasMessageContaining("no release file beside");
+  }
+
+  @Test
+  void loopbackReachGivesTheMachinesLoopbackPortsAndNoRouteOut() throws Exception {
+    Map<String, String> seen = withReach("unshare", "loopback", Map.of());
+
+    assertThat(seen.get("netns")).isNotEqualTo(ownNamespace());
+    assertThat(seen.get("gateway")).as("the service's port at 169.254.1.1").isEqualTo("connected");
+    assertThat(seen.get("default")).as("no default route").isEmpty();
+    assertThat(seen.get("fake")).as("a fake subnet without its tun device").contains("Network is unreachable");
+    assertThat(Files.readString(dir.resolve("launcher.log"))).contains("reach: loopback: pasta");
+  }
+
+  @Test
+  void userNamespaceWayGetsReachToo() throws Exception {
+    Map<String, String> seen = withReach("userns", "loopback", Map.of());
+
+    assertThat(seen.get("uid")).isEqualTo("0");
+    assertThat(seen.get("default")).isEmpty();
+  }
+
+  @Test
+  void allReachRoutesOutButKeepsThePrivateRangesUnreachable() throws Exception {
+    // A network of "the machine" (this JVM's own namespace): the nested namespace gets a route to it.
+    assertThat(System.getenv("FAKETCP_NETNS")).as("changes routes: only in this JVM's own namespace").isEqualTo(ownNamespace());
+    ip("route", "add", "203.0.113.0/24", "dev", "lo");
+    try {
+      Map<String, String> seen = withReach("unshare", "all", Map.of());
+
+      assertThat(seen.get("default")).contains("default via 169.254.1.1");
+      assertThat(seen.get("fake")).as("a fake subnet without its tun device").contains("No route to host");
+      assertThat(seen.get("machine")).as("the machine's network, so that a fake subnet over it is refused")
+          .contains("203.0.113.0/24 via 169.254.1.1");
+    } finally {
+      ip("route", "del", "203.0.113.0/24", "dev", "lo");
+    }
+  }
+
+  private static void ip(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("ip"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("%s: %s", command, output).isZero();
+  }
+
+  @Test
+  void noPacketToAFakeSubnetReachesPastaWhileTheLoopbackDoes() throws Exception {
+    for (String reach : List.of("loopback", "all")) {
+      Path pcap = dir.resolve("tap-" + reach + ".pcap");
+      Path pasta = dir.resolve("pasta-with-pcap");
+      Files.writeString(pasta, "#!/bin/sh\nexec pasta \"$@\" --pcap '" + pcap + "'\n");
+      Files.setPosixFilePermissions(pasta, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+      Map<String, String> seen = withReach("unshare", reach, Map.of("FAKETCP_PASTA", pasta.toString(), "LEAK_CHECK", "1"));
+
+      assertThat(seen.get("fake-subnets")).as("connects to fake subnets without their tun devices").isEqualTo("failed");
+      List<String> destinations = ipv4Destinations(pcap);
+      assertThat(destinations).as(reach + ": what reached pasta (the positive control: the machine's loopback)")
+          .contains("169.254.1.1")
+          .noneMatch(d -> d.startsWith("192.168.") || d.startsWith("10.") || d.matches("172\\.(1[6-9]|2\\d|3[01])\\..*"));
+    }
+  }
+
+  /**
+   * Runs the fake java through {@code way} with {@code reach}, a service listening on this JVM's
+   * loopback (its namespace is "the machine" for the nested one); checks what every reach gives:
+   * the outcome in FAKETCP_REACH and the probe, and the service's port on the namespace's 127.0.0.1.
+   */
+  private Map<String, String> withReach(String way, String reach, Map<String, String> env) throws Exception {
+    assumePasta();
+    try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of(way), reach, dir.resolve("launcher.log"));
+      Map<String, String> all = new java.util.HashMap<>(env);
+      all.put("SERVICE_PORT", Integer.toString(service.getLocalPort()));
+
+      Map<String, String> seen = run(home, all, "Main");
+
+      assertThat(seen.get("FAKETCP_REACH")).startsWith(reach + ": pasta");
+      assertThat(seen.get("localhost")).as("the service's port on the namespace's 127.0.0.1").isEqualTo("connected");
+      assertThat(home.probe()).contains("\nreach: " + reach + ": pasta");
+      return seen;
+    }
+  }
+
+  @Test
+  void withoutPastaTheReachSaysWhatToInstall() throws Exception {
+    LauncherHome home = LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), "loopback", dir.resolve("launcher.log"));
+
+    Map<String, String> seen = run(home, Map.of("FAKETCP_PASTA", "/nonexistent/pasta"), "Main");
+
+    assertThat(seen.get("FAKETCP_REACH")).isEqualTo("none: pasta is not installed (Debian/Ubuntu: apt-get install passt; Fedora: dnf install passt)");
+    assertThatThrownBy(() -> LauncherHome.write(dir.resolve("jdk"), fakeJdk("17.0.15"), List.of("unshare"), "everything", dir.resolve("l.log")))
+        .hasMessage("unknown reach 'everything' in <reach>: expected one of none loopback all");
   }
 
   @Test
@@ -153,9 +249,58 @@ class LauncherHomeTest {
         + "echo \"uid=$(id -u)\"\n"
         + "echo \"FAKETCP_NETNS=${FAKETCP_NETNS:-}\"\n"
         + "echo \"JAVA_HOME=${JAVA_HOME:-}\"\n"
-        + "echo \"args=$*\"\n");
+        + "echo \"FAKETCP_REACH=${FAKETCP_REACH:-}\"\n"
+        + "echo \"args=$*\"\n"
+        + "if [ -n \"${SERVICE_PORT:-}\" ]; then\n"
+        + "  for at in localhost:127.0.0.1 gateway:169.254.1.1; do\n"
+        + "    timeout 5 bash -c \"exec 3<>/dev/tcp/${at#*:}/$SERVICE_PORT\" 2>/dev/null && echo \"${at%%:*}=connected\" || echo \"${at%%:*}=failed\"\n"
+        + "  done\n"
+        + "  echo \"default=$(ip route show default)\"\n"
+        + "  echo \"fake=$(ip route get 192.168.0.5 2>&1 | head -n 1)\"\n"
+        + "  echo \"machine=$(ip route show 203.0.113.0/24)\"\n"
+        + "fi\n"
+        + "if [ -n \"${LEAK_CHECK:-}\" ]; then\n"
+        + "  leaked=failed\n"
+        + "  for a in 192.168.0.5 10.1.2.3 172.16.0.9; do\n"
+        + "    timeout 2 bash -c \"exec 3<>/dev/tcp/$a/80\" 2>/dev/null && leaked=connected\n"
+        + "    bash -c \"echo x >/dev/udp/$a/9\" 2>/dev/null\n"
+        + "  done\n"
+        + "  echo \"fake-subnets=$leaked\"\n"
+        + "fi\n");
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
     return java;
+  }
+
+  /** The IPv4 destinations of the Ethernet frames in a pcap file (as pasta writes them: little-endian, link type 1). */
+  private static List<String> ipv4Destinations(Path pcap) throws IOException {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(pcap)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    assertThat(b.getInt(0)).as("pcap magic").isIn(0xa1b2c3d4, 0xa1b23c4d);
+    List<String> destinations = new ArrayList<>();
+    int at = 24;
+    while (at + 16 <= b.limit()) {
+      int length = b.getInt(at + 8);
+      int frame = at + 16;
+      if (length >= 34 && (b.get(frame + 12) & 0xff) == 0x08 && b.get(frame + 13) == 0) {
+        destinations.add((b.get(frame + 30) & 0xff) + "." + (b.get(frame + 31) & 0xff) + "."
+            + (b.get(frame + 32) & 0xff) + "." + (b.get(frame + 33) & 0xff));
+      }
+      at = frame + length;
+    }
+    return destinations;
+  }
+
+  private static void assumePasta() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(onPath("pasta") || System.getenv("CI") != null,
+        "pasta is not installed (apt-get install passt): reach cannot be tested");
+  }
+
+  private static boolean onPath(String tool) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(d, tool))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Map<String, String> run(LauncherHome home, Map<String, String> env, String... args) throws Exception {

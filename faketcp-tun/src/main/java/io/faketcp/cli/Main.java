@@ -247,6 +247,9 @@ public final class Main {
         "  --device NAME                     interface name or pattern, default tun%d",
         "  --mtu N                           default 1500",
         "  --rule ADDRESSES:PORTS=BEHAVIOUR  e.g. 192.168.0.5:*=reject, *:8000-8999=echo (repeatable)",
+        "  --relay ADDRESS:PORT=HOST:PORT    connections to the fake ADDRESS:PORT are carried to the real",
+        "                                    service HOST:PORT (e.g. 192.168.0.5:5432=127.0.0.1:5432);",
+        "                                    faults apply on the fake leg (repeatable; see README)",
         "  --fault SPEC[@ADDRESSES:PORTS]    e.g. latency=100ms, loss=5%, reset-after=1000@192.168.0.5:80,",
         "                                    unreachable=host, mtu=1280, seed=42 (repeatable; see README)",
         "  --in-flight N                     connect-many: handshakes in flight, default 512",
@@ -314,6 +317,9 @@ public final class Main {
             break;
           case "--rule":
             rules.add(rule(value(args, ++i, arg)));
+            break;
+          case "--relay":
+            rules.add(relay(value(args, ++i, arg)));
             break;
           case "--fault":
             try {
@@ -396,6 +402,21 @@ public final class Main {
             + "' is not one of reject, accept, discard, echo, drop");
       }
       return io.faketcp.peer.Rule.of(text.substring(0, colon), text.substring(colon + 1, equals), mode);
+    }
+
+    private static io.faketcp.peer.Rule relay(String text) {
+      int equals = text.indexOf('=');
+      int colon = equals < 0 ? -1 : text.lastIndexOf(':', equals);
+      if (equals < 0 || colon < 0) {
+        throw new IllegalArgumentException("--relay '" + text + "' is not ADDRESS:PORT=HOST:PORT"
+            + " (e.g. 192.168.0.5:5432=127.0.0.1:5432)");
+      }
+      try {
+        return io.faketcp.peer.Rule.of(text.substring(0, colon), text.substring(colon + 1, equals),
+            io.faketcp.peer.Relay.parse(text.substring(equals + 1)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--relay '" + text + "': " + e.getMessage(), e);
+      }
     }
 
     private static String value(String[] args, int i, String option) {

@@ -89,6 +89,7 @@ public final class FakePeer implements AutoCloseable {
   private final ConnectManyRun.Sources sources;
   private final ClientPool clients = new ClientPool();
   private final ServerPool servers;
+  private final RelayGate relays;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   /** The thread this peer runs on: its own, or one a fixture keeps per device for peer after peer. */
   private final PeerThread thread;
@@ -150,6 +151,8 @@ public final class FakePeer implements AutoCloseable {
     faults.attach(wire, this::deliver, tcp.timers());
     faults.install(b.rules, defaultSeed);
     this.sources = new ConnectManyRun.Sources(subnet);
+    this.relays = new RelayGate(tcp, wire, hosts, syn -> offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
+    hosts.relays(relays);
     tcp.otherQueues(this::handOver);
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
@@ -608,6 +611,7 @@ public final class FakePeer implements AutoCloseable {
   /** Resets the connections of servers still running and interrupts them; then runs what they queued. */
   private void stopServers() {
     try {
+      relays.close();
       servers.stop();
       runTasks();
       tcp.flush();
@@ -711,7 +715,10 @@ public final class FakePeer implements AutoCloseable {
       }
       switch (ip.protocol()) {
         case IpProtocol.TCP:
-          tcp.handle(views.tcp(ip));
+          TcpSegment segment = views.tcp(ip);
+          if (!relays.hold(segment)) {
+            tcp.handle(segment);
+          }
           break;
         case IpProtocol.ICMP:
           icmp(ip);

@@ -16,6 +16,8 @@ final class RulesHosts implements FakeHosts {
   private volatile Rules rules;
   /** Serves the rules' servers; null: servers are not served (unit tests). */
   private final ServerPool servers;
+  /** Holds SYNs to relays until their service answered; null: relays connect on their own. */
+  private volatile RelayGate relays;
 
   RulesHosts(Rules rules, ServerPool servers) {
     this.rules = rules;
@@ -30,6 +32,10 @@ final class RulesHosts implements FakeHosts {
     this.rules = rules;
   }
 
+  void relays(RelayGate relays) {
+    this.relays = relays;
+  }
+
   @Override
   public boolean vanished(int peerAddress, int peerPort) {
     return rules.modeFor(peerAddress, peerPort) == Mode.DROP;
@@ -40,7 +46,7 @@ final class RulesHosts implements FakeHosts {
     Rules now = rules;
     Server server = servers == null ? null : now.serverFor(peerAddress, peerPort);
     if (server != null) {
-      return servers.session(ServedConnection.handler(server));
+      return servers.session(ServedConnection.handler(server, relays));
     }
     switch (now.modeFor(peerAddress, peerPort)) {
       case ECHO: return new Echo();

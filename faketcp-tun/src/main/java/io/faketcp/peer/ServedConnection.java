@@ -9,17 +9,24 @@ import java.net.InetSocketAddress;
 /** A user's {@link Server} as the peer's server pool runs it: each session seen as a {@link Server.Connection}. */
 final class ServedConnection implements Server.Connection {
   private final ServerSession session;
+  private final RelayGate relays;
 
-  private ServedConnection(ServerSession session) {
+  private ServedConnection(ServerSession session, RelayGate relays) {
     this.session = session;
+    this.relays = relays;
   }
 
-  /** The handler that serves sessions with {@code server}. */
+  /** The handler that serves sessions with {@code server}, without a relay gate. */
   static Handler handler(Server server) {
+    return handler(server, null);
+  }
+
+  /** The handler that serves sessions with {@code server}; {@code relays} (or null) is the peer's relay gate. */
+  static Handler handler(Server server, RelayGate relays) {
     return new Handler() {
       @Override
       public void serve(ServerSession session) throws Exception {
-        server.serve(new ServedConnection(session));
+        server.serve(new ServedConnection(session, relays));
       }
 
       @Override
@@ -27,6 +34,11 @@ final class ServedConnection implements Server.Connection {
         return server.toString();
       }
     };
+  }
+
+  /** The relay gate of the peer serving this connection, or null (see {@link RelayPipe}). */
+  RelayGate relays() {
+    return relays;
   }
 
   @Override

@@ -318,6 +318,37 @@ class CliTest {
   }
 
   @Test
+  void aRelayCarriesAFakeAddressToARealServiceWithTheFaults() throws Exception {
+    try (java.net.ServerSocket service = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      Thread serving = new Thread(() -> {
+        try (Socket s = service.accept()) {
+          s.getInputStream().transferTo(s.getOutputStream()); // an echo service
+        } catch (java.io.IOException e) {
+          // the test failed or ended
+        }
+      });
+      serving.setDaemon(true);
+      serving.start();
+      Cli cli = Cli.start("reject", "--quiet", "--relay", "192.168.0.5:6379=127.0.0.1:" + service.getLocalPort(),
+          "--fault", "latency=100ms@192.168.0.5:6379");
+      cli.awaitLine("ready ");
+      try (Socket socket = new Socket("192.168.0.5", 6379)) {
+        socket.setSoTimeout(5000);
+        long start = System.nanoTime();
+        socket.getOutputStream().write("PING".getBytes(StandardCharsets.US_ASCII));
+        assertThat(new String(socket.getInputStream().readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("PING");
+        assertThat((System.nanoTime() - start) / 1_000_000).as("round trip through 100 ms latency").isBetween(100L, 1000L);
+      }
+      assertThatThrownBy(() -> new Socket("192.168.0.5", 6380)).isInstanceOf(ConnectException.class);
+      cli.stop();
+    }
+    Cli bad = Cli.start("reject", "--relay", "192.168.0.5:6379");
+    assertThat(bad.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(bad.process.exitValue()).isEqualTo(2);
+    assertThat(bad.output()).contains("faketcp: --relay '192.168.0.5:6379' is not ADDRESS:PORT=HOST:PORT");
+  }
+
+  @Test
   void aBadFaultNamesTheBadPart() throws Exception {
     Cli cli = Cli.start("echo", "--fault", "latency=100@192.168.0.5:80");
     assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();

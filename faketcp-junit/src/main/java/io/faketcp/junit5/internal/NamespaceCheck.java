@@ -17,12 +17,16 @@ import java.util.Set;
 
 /**
  * Finds an address or route already in this network namespace that overlaps a subnet: the routes of
- * {@code /proc/net/route} (the default route excepted: a more specific route always wins over it) and
- * every interface's IPv4 addresses, leaving out faketcp's own devices.
+ * {@code /proc/net/route} (the default route excepted: a more specific route always wins over it; and
+ * {@code unreachable} routes, which the launcher's reach adds so that fake subnets cannot leak, and a
+ * fake subnet's own route beats) and every interface's IPv4 addresses, leaving out faketcp's own
+ * devices.
  */
 final class NamespaceCheck {
   private static final Path ROUTES = Path.of("/proc/net/route");
   private static final Path DEVICES = Path.of("/proc/net/dev");
+  /** RTF_REJECT: an unreachable (or prohibit, blackhole) route, not a network. */
+  private static final int REJECT = 0x0200;
 
   private NamespaceCheck() {}
 
@@ -41,7 +45,7 @@ final class NamespaceCheck {
     }
     for (int i = 1; i < lines.size(); i++) {
       String[] f = lines.get(i).trim().split("\\s+");
-      if (f.length < 8 || own.contains(f[0])) {
+      if (f.length < 8 || own.contains(f[0]) || (Integer.parseUnsignedInt(f[3], 16) & REJECT) != 0) {
         continue;
       }
       int destination = Integer.reverseBytes(Integer.parseUnsignedInt(f[1], 16));

@@ -25,6 +25,9 @@ final class PrivateNamespaceChecks {
     assertEquals(System.getProperty("java.home"), System.getenv("JAVA_HOME"), "JAVA_HOME is the real JDK");
     assertTrue(Files.readString(Path.of("target/faketcp/launcher.log")).contains("unshare --net (root or CAP_SYS_ADMIN)"),
         "the launcher logged the way it took");
+    String reach = System.getenv("FAKETCP_REACH");
+    assertTrue(reach != null && (reach.startsWith("loopback: pasta") || reach.startsWith("none: pasta is not installed")),
+        "the launcher gave the default reach, or said why not: " + reach);
     if (Runtime.version().feature() >= 22) {
       Method enabled = Module.class.getMethod("isNativeAccessEnabled");
       assertTrue((Boolean) enabled.invoke(PrivateNamespaceChecks.class.getModule()), "native access on JDK 22+");

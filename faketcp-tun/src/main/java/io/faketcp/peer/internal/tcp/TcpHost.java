@@ -184,8 +184,8 @@ public final class TcpHost implements EndpointContext {
     }
   }
 
-  /** The RST a closed port sends in reply to {@code segment}. */
-  private void sendReset(TcpSegment segment) {
+  /** The RST a closed port sends in reply to {@code segment} (also a relay's answer when its service refused). */
+  public void sendReset(TcpSegment segment) {
     Headers.resetFor(link.tcp(), segment);
     counters.increment(Counters.RESETS_SENT);
     link.sendTcp();
