@@ -28,7 +28,7 @@ class NetnsReachTest {
     String asked = System.getenv("FAKETCP_NETNS_REACH");
     Assumptions.assumeTrue(asked == null || asked.equals("loopback"), "FAKETCP_NETNS_REACH=" + asked + " was asked");
     assertThat(System.getenv("FAKETCP_REACH")).as("set by bin/faketcp-netns").startsWith("loopback: pasta");
-    assertThat(System.getenv("FAKETCP_HOST")).isEqualTo("169.254.1.1");
+    assertThat(System.getenv("FAKETCP_MACHINE_LOOPBACK")).isEqualTo("169.254.1.1");
     assertThat(Path.of("/sys/class/net/reach0")).as("pasta's interface").exists();
 
     List<String> routes = Files.readAllLines(Path.of("/proc/net/route"));
