@@ -28,7 +28,7 @@ import java.util.function.Consumer;
 
 /**
  * Plays every other address of a {@link TunDevice}'s subnet: one daemon thread reads the device
- * and answers ICMP echo requests and TCP according to {@link Rules}, keeping a connection table so
+ * and answers ICMP echo requests, TCP and UDP according to {@link Rules}, keeping a connection table so
  * that replies are correct TCP (random ISNs, real sequence and acknowledgment numbers).
  *
  * <pre>{@code
@@ -63,6 +63,8 @@ public final class FakePeer implements AutoCloseable {
   /** The seed of random faults when the rules give none: -Dfaketcp.seed, else chosen at random. */
   private final long defaultSeed;
   private final TcpHost tcp;
+  private final UdpHost udp;
+  private final DatagramPool datagrams;
   private final Responder responder;
   private final PacketListener listener;
   private final Consumer<Throwable> failureHandler;
@@ -137,6 +139,8 @@ public final class FakePeer implements AutoCloseable {
     this.servers = new ServerPool(device.name(), this::offer, this::record);
     tcp.servers = servers;
     tcp.otherQueues = this::handOver;
+    this.datagrams = new DatagramPool(device.name(), this::offer, wire::send, this::record);
+    this.udp = new UdpHost(wire, tcp::rules, datagrams, device.mtu());
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
   }
@@ -445,6 +449,7 @@ public final class FakePeer implements AutoCloseable {
       thread.close();
     }
     servers.awaitStopped(java.time.Duration.ofSeconds(5));
+    datagrams.awaitStopped(java.time.Duration.ofSeconds(5));
     synchronized (this) {
       if (!closed && phase.get() == ENDED && (!ownThread || !thread.isAlive())) {
         closed = true;
@@ -575,6 +580,7 @@ public final class FakePeer implements AutoCloseable {
   /** Resets the connections of servers still running and interrupts them; then runs what they queued. */
   private void stopServers() {
     try {
+      datagrams.stop();
       servers.stop();
       runTasks();
       tcp.flush();
@@ -682,6 +688,9 @@ public final class FakePeer implements AutoCloseable {
           break;
         case IpProtocol.ICMP:
           icmp(ip);
+          break;
+        case IpProtocol.UDP:
+          udp.handle(views.udp(ip));
           break;
         default:
           counters.increment(Counters.IGNORED);

@@ -33,8 +33,8 @@ import java.util.Objects;
  *   <tr><td>{@code stall-after=1000}</td><td>the fake host stops reading: zero window, probes answered</td></tr>
  *   <tr><td>{@code blackhole-after=1000}, {@code blackhole-after=2s}</td><td>the connection goes silent</td></tr>
  *   <tr><td>{@code slow-close=2s}</td><td>the fake host's FIN, and its ACK of the host's FIN, come that much later</td></tr>
- *   <tr><td>{@code unreachable=host|net|port|admin}</td><td>a SYN is answered with ICMP destination
- *       unreachable: EHOSTUNREACH, ENETUNREACH, ECONNREFUSED, EHOSTUNREACH</td></tr>
+ *   <tr><td>{@code unreachable=host|net|port|admin}</td><td>a SYN, or a UDP datagram, is answered with ICMP
+ *       destination unreachable: EHOSTUNREACH, ENETUNREACH, ECONNREFUSED, EHOSTUNREACH</td></tr>
  *   <tr><td>{@code mtu=1280}</td><td>the host's larger packets with DF set get ICMP fragmentation-needed</td></tr>
  *   <tr><td>{@code drop-first=3}, {@code drop-nth=10}</td><td>the host's first 3 packets, or every 10th, are lost</td></tr>
  *   <tr><td>{@code seed=42}</td><td>the seed of every random choice (else {@code -Dfaketcp.seed}, else random)</td></tr>

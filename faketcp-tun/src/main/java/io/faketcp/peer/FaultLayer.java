@@ -224,7 +224,7 @@ final class FaultLayer {
           }
           break;
         case UNREACHABLE:
-          if (protocol == IpProtocol.TCP && ip.payloadLength() >= 14
+          if (protocol == IpProtocol.UDP || protocol == IpProtocol.TCP && ip.payloadLength() >= 14
               && (b.get(transport + 13) & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
             forge(e, ip, IcmpMessage.DEST_UNREACHABLE, f.unreachable.code, 0);
             return true;
