@@ -6,6 +6,7 @@ import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.TcpSegment;
+import io.faketcp.packet.UdpDatagram;
 import io.faketcp.packet.Tcpdump;
 import io.faketcp.peer.Direction;
 import java.nio.ByteBuffer;
@@ -110,6 +111,19 @@ public final class CapturedPacket {
     }
     try {
       return Optional.of(IcmpMessage.wrap(ip.get()));
+    } catch (MalformedPacketException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The UDP view, when the packet is a well-formed UDP datagram. */
+  public Optional<UdpDatagram> udp() {
+    Optional<Ipv4Packet> ip = ip();
+    if (ip.isEmpty() || ip.get().protocol() != IpProtocol.UDP) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(UdpDatagram.wrap(ip.get()));
     } catch (MalformedPacketException e) {
       return Optional.empty();
     }
