@@ -22,7 +22,8 @@ final class SessionViews {
   private SessionViews() {}
 
   static NetworkInfo info(Session session) {
-    return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu());
+    return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu(), session.dnsAddress(),
+        session.names());
   }
 
   static NetworkControl control(Session session) {
@@ -53,6 +54,16 @@ final class SessionViews {
     @Override
     public void rules(Rules rules) {
       session.rules(rules);
+    }
+
+    @Override
+    public io.faketcp.dns.Zone names() {
+      io.faketcp.dns.Zone names = session.names();
+      if (names == null) {
+        throw new IllegalStateException("no fake DNS runs on this network: declare a name, e.g. @FakeNetwork(hosts ="
+            + " \"db.test=" + session.subnet().address(5).getHostAddress() + "\"), to start one");
+      }
+      return names;
     }
 
     @Override

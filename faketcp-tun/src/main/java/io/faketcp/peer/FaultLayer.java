@@ -104,6 +104,9 @@ final class FaultLayer {
         conns.add(f);
         continue;
       }
+      if (f.isDnsFault()) {
+        continue; // the fake DNS server's business
+      }
       Entry e = new Entry(f, root.split(), actions.get(f));
       if ((f.direction & Fault.IN) != 0) {
         ins.add(e);

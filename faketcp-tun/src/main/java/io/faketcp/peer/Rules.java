@@ -48,6 +48,17 @@ public final class Rules {
     return new Rules(more, defaultMode, faults);
   }
 
+  /** {@code rule} followed by these rules: it wins over every rule given so far. */
+  public Rules withFirst(Rule rule) {
+    if (rule == null) {
+      throw new IllegalArgumentException("rule is null");
+    }
+    Rule[] more = new Rule[rules.length + 1];
+    more[0] = rule;
+    System.arraycopy(rules, 0, more, 1, rules.length);
+    return new Rules(more, defaultMode, faults);
+  }
+
   /** The same rules with another default. */
   public Rules withDefault(Mode mode) {
     return new Rules(rules, of(mode).defaultMode, faults);

@@ -63,6 +63,12 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   private final String holder;
   private volatile int failureMark;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The fake DNS server's address, or null when no name is declared (then none runs). */
+  private final java.net.Inet4Address dnsAddress;
+  /** The fake DNS server; a new one (with the declared names again) for each test of a shared network. */
+  private volatile io.faketcp.dns.DnsServer dns;
+  /** Makes the fake DNS this JVM's while the network is open; null without names. */
+  private final AutoCloseable dnsActive;
 
   private Session(Settings settings, Prepared prepared, BpfProgram filter, String holder) {
     this.settings = settings;
@@ -74,8 +80,10 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       capture.start(settings.subnet(), settings.captureFilter(), settings.captureLimit());
     }
     this.captureBase = capture == null ? 0 : capture.total();
+    this.dnsAddress = settings.names().isEmpty() ? null : Settings.dnsAddress(settings.subnet());
+    this.dns = newDns();
     FakePeer.Builder builder = KeptPeerThreads.onKeptThread(FakePeer.builder(prepared.device()), prepared.device())
-        .rules(settings.rules())
+        .rules(withDns(settings.rules()))
         .faultListener(faultMarks::record)
         .onFailure(this::peerFailed);
     if (settings.responder() != null) {
@@ -93,6 +101,30 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       builder.listener(captureListener);
     }
     this.peer = builder.start();
+    this.dnsActive = dnsAddress == null ? null : NameResolution.activate(dnsAddress);
+  }
+
+  /** A DNS server for a fresh copy of the declared names; null without names. */
+  private io.faketcp.dns.DnsServer newDns() {
+    return dnsAddress == null ? null
+        : new io.faketcp.dns.DnsServer(settings.names().copy(), () -> this.peer.rules().faults());
+  }
+
+  /** {@code rules} with the DNS server's rules first, when there is one. */
+  private Rules withDns(Rules rules) {
+    io.faketcp.dns.DnsServer server = dns;
+    return server == null ? rules : server.addTo(rules, dnsAddress);
+  }
+
+  /** The names the fake DNS serves now (changes reach the next query); null when none were declared. */
+  public io.faketcp.dns.Zone names() {
+    io.faketcp.dns.DnsServer server = dns;
+    return server == null ? null : server.zone();
+  }
+
+  /** The fake DNS server's address; null when no name was declared. */
+  public java.net.Inet4Address dnsAddress() {
+    return dnsAddress;
   }
 
   /**
@@ -194,11 +226,14 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   /** Every fake host behaves as {@code mode} from the next packet on. */
   public void mode(Mode mode) {
     peer.mode(mode);
+    if (dns != null) {
+      peer.rules(withDns(peer.rules()));
+    }
   }
 
-  /** Replaces the peer's rules. */
+  /** Replaces the peer's rules (the fake DNS server's stay). */
   public void rules(Rules rules) {
-    peer.rules(rules);
+    peer.rules(withDns(rules));
   }
 
   /** The peer's rules in force. */
@@ -301,7 +336,8 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       peer.awaitHeldPackets(java.time.Duration.ofNanos(FIN_GRACE_NANOS));
       peer.awaitQueueRead(java.time.Duration.ofNanos(FIN_GRACE_NANOS));
     }
-    peer.rules(settings.rules());
+    dns = newDns();
+    peer.rules(withDns(settings.rules()));
     faultMarks.clear();
     failureMark = failures.size();
     if (capture != null) {
@@ -436,6 +472,13 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       settle(() -> false);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "waiting for the host's FINs failed: " + e, e);
+    }
+    try {
+      if (dnsActive != null) {
+        dnsActive.close();
+      }
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.DEBUG, "deactivating the fake DNS failed: " + e, e);
     }
     try {
       peer.close();
