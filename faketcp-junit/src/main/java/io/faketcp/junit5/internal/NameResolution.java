@@ -19,12 +19,14 @@ final class NameResolution {
   private NameResolution() {}
 
   static AutoCloseable activate(Inet4Address server) {
-    if (!WARNED.get() && !jdkAsksFakeDns() && System.getenv(LAUNCHER_RESOLV_CONF) == null
-        && WARNED.compareAndSet(false, true)) {
+    String launcher = System.getenv(LAUNCHER_RESOLV_CONF);
+    boolean viaLauncher = server.getHostAddress().equals(launcher);
+    if (!WARNED.get() && !viaLauncher && !jdkAsksFakeDns() && WARNED.compareAndSet(false, true)) {
       LOG.log(System.Logger.Level.WARNING, "the declared names are served by the fake DNS at {0}:53, but this JVM''s"
-          + " InetAddress does not ask it: {1}. Run the tests on JDK 18 or later, or through faketcp''s launcher"
-          + " (faketcp-maven-plugin, bin/faketcp-netns), which points resolv.conf at the fake DNS; clients that"
-          + " speak DNS themselves may be pointed at {0}:53 directly.", server.getHostAddress(), reason());
+          + " InetAddress does not ask it: {1}{2}. Run the tests on JDK 18 or later, or through faketcp''s launcher"
+          + " (faketcp-maven-plugin, bin/faketcp-netns) on the default subnet 192.168.0.0/24, whose resolv.conf"
+          + " names 192.168.0.254; clients that speak DNS themselves may be pointed at {0}:53 directly.",
+          server.getHostAddress(), reason(), launcher == null ? "" : " (the launcher''s resolv.conf names " + launcher + ")");
     }
     return FakeDns.activate(server);
   }
