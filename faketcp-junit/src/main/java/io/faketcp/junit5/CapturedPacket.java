@@ -92,41 +92,36 @@ public final class CapturedPacket {
 
   /** The TCP view, when the packet is a well-formed TCP segment. */
   public Optional<TcpSegment> tcp() {
-    Optional<Ipv4Packet> ip = ip();
-    if (ip.isEmpty() || ip.get().protocol() != IpProtocol.TCP) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(TcpSegment.wrap(ip.get()));
-    } catch (MalformedPacketException e) {
-      return Optional.empty();
-    }
+    return transport(IpProtocol.TCP, TcpSegment::wrap);
   }
 
   /** The ICMP view, when the packet is a well-formed ICMP message. */
   public Optional<IcmpMessage> icmp() {
+    return transport(IpProtocol.ICMP, IcmpMessage::wrap);
+  }
+
+  /** The UDP view, when the packet is a well-formed UDP datagram. */
+  public Optional<UdpDatagram> udp() {
+    return transport(IpProtocol.UDP, UdpDatagram::wrap);
+  }
+
+  /** The view {@code wrap} makes of the payload, when the packet carries {@code protocol} and it is well-formed. */
+  private <T> Optional<T> transport(int protocol, Wrap<T> wrap) {
     Optional<Ipv4Packet> ip = ip();
-    if (ip.isEmpty() || ip.get().protocol() != IpProtocol.ICMP) {
+    if (ip.isEmpty() || ip.get().protocol() != protocol) {
       return Optional.empty();
     }
     try {
-      return Optional.of(IcmpMessage.wrap(ip.get()));
+      return Optional.of(wrap.wrap(ip.get()));
     } catch (MalformedPacketException e) {
       return Optional.empty();
     }
   }
 
-  /** The UDP view, when the packet is a well-formed UDP datagram. */
-  public Optional<UdpDatagram> udp() {
-    Optional<Ipv4Packet> ip = ip();
-    if (ip.isEmpty() || ip.get().protocol() != IpProtocol.UDP) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(UdpDatagram.wrap(ip.get()));
-    } catch (MalformedPacketException e) {
-      return Optional.empty();
-    }
+  /** A transport view's {@code wrap} method. */
+  @FunctionalInterface
+  private interface Wrap<T> {
+    T wrap(Ipv4Packet ip) throws MalformedPacketException;
   }
 
   /** The tcpdump-style line, without timestamp: {@code IP 192.168.0.1.41234 > 192.168.0.5.80: Flags [S], ...}. */

@@ -94,15 +94,8 @@ final class DatagramPool {
     synchronized (this) {
       toAwait = thread;
     }
-    if (toAwait == null) {
+    if (ServerPool.terminated(toAwait, timeout)) {
       return true;
-    }
-    try {
-      if (toAwait.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        return true;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     LOG.log(System.Logger.Level.WARNING, "a datagram server of the peer on {0} still runs {1} after it was interrupted",
         name, timeout);
