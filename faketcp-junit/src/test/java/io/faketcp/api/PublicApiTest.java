@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * <p>A change of the public API fails this test with the difference. When the change is meant, rewrite
  * the listings and commit them with the change:
  * {@code ./mvnw -B -ntp -pl faketcp-tun,faketcp-junit verify -Dtest=PublicApiTest -Dfaketcp.api.update=true}.
- * Packages named {@code internal} are not API and not listed.
+ * Packages named {@code internal}, and the packages inside them, are not API and not listed.
  */
 class PublicApiTest {
   private static final Path API = Path.of("..", "api");
@@ -114,7 +114,7 @@ class PublicApiTest {
   private static String listing(List<Class<?>> classes) {
     StringBuilder sb = new StringBuilder();
     for (Class<?> c : classes) {
-      if (!visible(c) || c.getPackageName().endsWith(".internal") || c.isSynthetic() || c.isAnonymousClass()) {
+      if (!visible(c) || internal(c.getPackageName()) || c.isSynthetic() || c.isAnonymousClass()) {
         continue;
       }
       sb.append(header(c)).append(" {\n");
@@ -139,6 +139,11 @@ class PublicApiTest {
       sb.append("}\n\n");
     }
     return sb.toString();
+  }
+
+  /** Whether {@code packageName} is an {@code internal} package or one inside it. */
+  private static boolean internal(String packageName) {
+    return packageName.endsWith(".internal") || packageName.contains(".internal.");
   }
 
   private static String header(Class<?> c) {

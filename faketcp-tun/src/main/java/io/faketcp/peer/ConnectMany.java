@@ -1,6 +1,7 @@
 package io.faketcp.peer;
 
 import java.net.Inet4Address;
+import io.faketcp.peer.internal.connectmany.ConnectManyRun;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -125,5 +126,11 @@ public final class ConnectMany {
   @Override
   public String toString() {
     return "connect-many " + target.getAddress().getHostAddress() + ":" + target.getPort() + " x" + count;
+  }
+
+  /** What the peer runs for this request. */
+  ConnectManyRun.Plan plan() {
+    return new ConnectManyRun.Plan(target(), count(), inFlight(), initialRetransmissionTimeout(), maxRetransmissions(),
+        timeout());
   }
 }

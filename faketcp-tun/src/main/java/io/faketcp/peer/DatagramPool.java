@@ -94,7 +94,7 @@ final class DatagramPool {
     synchronized (this) {
       toAwait = thread;
     }
-    if (ServerPool.terminated(toAwait, timeout)) {
+    if (io.faketcp.peer.internal.servers.ServerPool.terminated(toAwait, timeout)) {
       return true;
     }
     LOG.log(System.Logger.Level.WARNING, "a datagram server of the peer on {0} still runs {1} after it was interrupted",

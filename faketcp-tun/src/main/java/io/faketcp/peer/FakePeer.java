@@ -7,7 +7,12 @@ import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.PacketViews;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.packet.Tcpdump;
+import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.PeerThreadAccess;
+import io.faketcp.peer.internal.connectmany.ClientPool;
+import io.faketcp.peer.internal.connectmany.ConnectManyRun;
+import io.faketcp.peer.internal.servers.ServerPool;
+import io.faketcp.peer.internal.tcp.TcpHost;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
@@ -63,6 +68,8 @@ public final class FakePeer implements AutoCloseable {
   /** The seed of random faults when the rules give none: -Dfaketcp.seed, else chosen at random. */
   private final long defaultSeed;
   private final TcpHost tcp;
+  /** The fake hosts as the rules in force say. */
+  private final RulesHosts hosts;
   private final UdpHost udp;
   private final DatagramPool datagrams;
   private final Responder responder;
@@ -76,6 +83,7 @@ public final class FakePeer implements AutoCloseable {
   private final List<ConnectManyRun> runs = new ArrayList<>();
   private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
   private final ConnectManyRun.Sources sources;
+  private final ClientPool clients = new ClientPool();
   private final ServerPool servers;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   /** The thread this peer runs on: its own, or one a fixture keeps per device for peer after peer. */
@@ -131,16 +139,16 @@ public final class FakePeer implements AutoCloseable {
     this.faults = new FaultLayer(counters, b.faultListener, defaultSeed);
     this.buffers = PeerBuffers.take();
     this.wire = new Wire(device, counters, listener, faults, buffers);
-    this.tcp = new TcpHost(wire, counters, device.mtu(), b.rules, System::nanoTime);
-    tcp.faults = faults;
-    faults.attach(wire, this::deliver, tcp.timers);
+    this.servers = new ServerPool(device.name(), this::offer, this::record);
+    this.hosts = new RulesHosts(b.rules, servers);
+    this.tcp = new TcpHost(wire, counters, device.mtu(), hosts, System::nanoTime);
+    tcp.faults(faults);
+    faults.attach(wire, this::deliver, tcp.timers());
     faults.install(b.rules, defaultSeed);
     this.sources = new ConnectManyRun.Sources(subnet);
-    this.servers = new ServerPool(device.name(), this::offer, this::record);
-    tcp.servers = servers;
-    tcp.otherQueues = this::handOver;
+    tcp.otherQueues(this::handOver);
     this.datagrams = new DatagramPool(device.name(), this::offer, wire::send, this::record);
-    this.udp = new UdpHost(wire, tcp::rules, datagrams, device.mtu());
+    this.udp = new UdpHost(wire, hosts::rules, datagrams, device.mtu());
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
   }
@@ -163,7 +171,7 @@ public final class FakePeer implements AutoCloseable {
    * {@link Rules#withFault} stay). In force when this returns.
    */
   public void mode(Mode mode) {
-    Rules now = tcp.rules();
+    Rules now = hosts.rules();
     Rules next = Rules.of(mode);
     for (Fault f : now.withoutRuleFaults()) {
       next = next.withFault(f);
@@ -177,12 +185,12 @@ public final class FakePeer implements AutoCloseable {
       throw new IllegalArgumentException("rules is null");
     }
     if (closed) { // a closed peer sends nothing more (its device may be serving another peer by now)
-      tcp.rules(rules);
+      hosts.rules(rules);
       faults.install(rules, defaultSeed);
       return;
     }
     onPeerThread(() -> {
-      tcp.rules(rules);
+      hosts.rules(rules);
       faults.install(rules, defaultSeed);
       tcp.faultsChanged();
       tcp.flush();
@@ -198,12 +206,12 @@ public final class FakePeer implements AutoCloseable {
    * }</pre>
    */
   public void fault(Fault fault) {
-    rules(tcp.rules().withFault(fault));
+    rules(hosts.rules().withFault(fault));
   }
 
   /** Removes every fault (rules' and others); packets a fault already delayed still arrive. */
   public void clearFaults() {
-    rules(tcp.rules().withoutFaults());
+    rules(hosts.rules().withoutFaults());
   }
 
   /** The seed of the random faults: the rules' {@link Fault#seed}, else {@code -Dfaketcp.seed}, else a random one. */
@@ -218,12 +226,22 @@ public final class FakePeer implements AutoCloseable {
 
   /** The rules in force. */
   public Rules rules() {
-    return tcp.rules();
+    return hosts.rules();
   }
 
   /** The counters so far; safe from any thread. */
   public PeerCounters counters() {
-    return counters.snapshot();
+    return snapshot(counters);
+  }
+
+  /** The counters' values now, as the public record. */
+  static PeerCounters snapshot(Counters c) {
+    return new PeerCounters(c.get(Counters.PACKETS_IN), c.get(Counters.PACKETS_OUT), c.get(Counters.BYTES_IN),
+        c.get(Counters.BYTES_OUT), c.get(Counters.BAD), c.get(Counters.IGNORED), c.get(Counters.ECHO_REPLIES),
+        c.get(Counters.RESETS_SENT), c.get(Counters.CONNECTIONS_OPENED), c.get(Counters.SYN_RECEIVED),
+        c.get(Counters.SYN_SENT), c.get(Counters.ESTABLISHED), c.get(Counters.CLOSING), c.get(Counters.FAILURES),
+        c.get(Counters.WRITE_ERRORS), c.get(Counters.RETRANSMISSIONS), c.get(Counters.ABORTED),
+        c.get(Counters.FAULT_ACTIONS), c.get(Counters.FAULT_DROPS));
   }
 
   /** The first failure of the peer's thread or of a responder, if any. */
@@ -253,12 +271,14 @@ public final class FakePeer implements AutoCloseable {
           + " is not the host's address on " + device.name() + ": use " + subnet.hostAddress().getHostAddress()
           + " (a server listening on it or on 0.0.0.0)");
     }
-    ConnectManyRun run = new ConnectManyRun(request, tcp, sources);
+    ConnectManyRun run = new ConnectManyRun(request.plan(), tcp, sources, clients);
+    CompletableFuture<ConnectManyResult> result = run.future.thenApply(o -> new ConnectManyResult(request,
+        o.established, o.refused, o.timedOut, o.synRetransmissions, o.elapsed));
     submit(() -> {
       runs.add(run);
       run.start(System.nanoTime());
     });
-    return run.future;
+    return result;
   }
 
   /**
@@ -527,8 +547,8 @@ public final class FakePeer implements AutoCloseable {
         runTasks();
         tcp.flush();
         long now = System.nanoTime();
-        tcp.readAll = handled < BATCH;
-        if (tcp.readAll && !barriers.isEmpty()) {
+        tcp.readAll(handled < BATCH);
+        if (tcp.readAll() && !barriers.isEmpty()) {
           barriers.forEach(b -> b.complete(null));
           barriers.clear();
         }
@@ -729,7 +749,7 @@ public final class FakePeer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "FakePeer on " + device + " (" + tcp.rules() + ")";
+    return "FakePeer on " + device + " (" + hosts.rules() + ")";
   }
 
   /** Configures and {@linkplain #start() starts} a {@link FakePeer}. */

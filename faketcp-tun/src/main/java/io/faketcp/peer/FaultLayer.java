@@ -4,6 +4,10 @@ import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.TcpSegment;
+import io.faketcp.peer.internal.Counters;
+import io.faketcp.peer.internal.Timers;
+import io.faketcp.peer.internal.tcp.FaultPolicy;
+import io.faketcp.peer.internal.tcp.FaultSource;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +28,7 @@ import java.util.function.Consumer;
  * once per packet in each direction, and nothing else runs. Peer thread only, except
  * {@link #seed()} and {@link #actions()}.
  */
-final class FaultLayer {
+final class FaultLayer implements FaultSource {
   /**
    * A packet a reorder fault holds back goes right after the next one, or after this long if no
    * other comes. Only the next one overtakes it: a host drops a segment whose ACK is older than a
@@ -121,37 +125,66 @@ final class FaultLayer {
     active = in.length > 0 || out.length > 0;
   }
 
-  /** The connection-level faults for a new connection to fake host {@code address} on {@code port}. */
-  List<Fault> connectionFaults(int address, int port) {
-    if (connection.length == 0) {
-      return List.of();
-    }
-    List<Fault> result = new ArrayList<>(2);
+  /** The connection-level faults for a new connection to fake host {@code address} on {@code port}, null when none applies. */
+  @Override
+  public FaultPolicy forConnection(int address, int port) {
+    FaultPolicy policy = null;
     for (Fault f : connection) {
-      if (f.appliesTo(address, port)) {
-        result.add(f);
+      if (!f.appliesTo(address, port)) {
+        continue;
+      }
+      if (policy == null) {
+        policy = new FaultPolicy(this);
+      }
+      long bytes = f.nanos < 0 ? f.amount : -1;
+      long nanos = f.nanos < 0 ? -1 : f.nanos;
+      switch (f.kind) {
+        case RESET_AFTER:
+          policy.reset(f, bytes, nanos);
+          break;
+        case STALL_AFTER:
+          policy.stall(f, bytes, nanos);
+          break;
+        case BLACKHOLE_AFTER:
+          policy.blackhole(f, bytes, nanos);
+          break;
+        default:
+          policy.slowClose(f, f.nanos);
       }
     }
-    return result;
+    return policy;
   }
 
-  /** Whether any connection-level fault is in force (checked once per new connection). */
-  boolean hasConnectionFaults() {
-    return connection.length > 0;
+  @Override
+  public void acted(Object fault) {
+    count((Fault) fault);
   }
 
-  /**
-   * Counts an action of a connection-level fault and, when {@code action} is not null, tells the
-   * listener about the packet at {@code packet[offset, offset + length)} it concerns.
-   */
-  void connectionFaultActed(Fault fault, FaultListener.Action action, Direction direction, ByteBuffer packet,
-      int offset, int length) {
+  @Override
+  public void forged(Object fault, ByteBuffer packet, int length) {
+    count((Fault) fault);
+    tell(FaultListener.Action.FORGED, (Fault) fault, Direction.FROM_PEER, packet, 0, length);
+  }
+
+  @Override
+  public void dropped(Object fault, ByteBuffer packet, int offset, int length) {
+    count((Fault) fault);
+    tell(FaultListener.Action.DROPPED, (Fault) fault, Direction.TO_PEER, packet, offset, length);
+  }
+
+  /** Counts an action of a connection-level fault. */
+  private void count(Fault fault) {
     AtomicLong n = actions.get(fault);
     if (n != null) {
       n.lazySet(n.get() + 1);
     }
     counters.increment(Counters.FAULT_ACTIONS);
-    if (listener != null && action != null) {
+  }
+
+  /** Tells the listener about the packet at {@code packet[offset, offset + length)} a connection fault acted on. */
+  private void tell(FaultListener.Action action, Fault fault, Direction direction, ByteBuffer packet, int offset,
+      int length) {
+    if (listener != null) {
       listener.acted(action, fault, direction, packet.duplicate().position(offset).limit(offset + length), 0);
     }
   }
@@ -450,7 +483,7 @@ final class FaultLayer {
     }
 
     @Override
-    void timerExpired(long now) {
+    protected void timerExpired(long now) {
       if (task != null) {
         task.run();
         return;

@@ -1,6 +1,8 @@
 package io.faketcp.peer;
 
 import io.faketcp.packet.TcpSegment;
+import io.faketcp.peer.internal.Counters;
+import io.faketcp.peer.internal.tcp.Link;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
 import java.nio.ByteBuffer;

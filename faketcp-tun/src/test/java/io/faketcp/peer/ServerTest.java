@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faketcp.packet.Ipv4Packet;
+import io.faketcp.peer.internal.servers.ServerSession;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.tun.RequiresTun;

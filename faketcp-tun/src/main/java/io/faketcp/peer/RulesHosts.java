@@ -1,0 +1,57 @@
+package io.faketcp.peer;
+
+import io.faketcp.peer.internal.servers.Discard;
+import io.faketcp.peer.internal.servers.Echo;
+import io.faketcp.peer.internal.servers.ServerPool;
+import io.faketcp.peer.internal.tcp.Application;
+import io.faketcp.peer.internal.tcp.FakeHosts;
+
+/**
+ * The fake hosts as the {@link Rules} in force say: DROP has vanished, REJECT refuses, and what
+ * takes a connection — a rule's {@link Server} first (its mode is ACCEPT, for the handshake), else
+ * ECHO, DISCARD or ACCEPT (never acknowledging data). The one place that decides it. The rules are
+ * replaced from any thread; the answers are read on the peer thread.
+ */
+final class RulesHosts implements FakeHosts {
+  private volatile Rules rules;
+  /** Serves the rules' servers; null: servers are not served (unit tests). */
+  private final ServerPool servers;
+
+  RulesHosts(Rules rules, ServerPool servers) {
+    this.rules = rules;
+    this.servers = servers;
+  }
+
+  Rules rules() {
+    return rules;
+  }
+
+  void rules(Rules rules) {
+    this.rules = rules;
+  }
+
+  @Override
+  public boolean vanished(int peerAddress, int peerPort) {
+    return rules.modeFor(peerAddress, peerPort) == Mode.DROP;
+  }
+
+  @Override
+  public Application accept(int peerAddress, int peerPort) {
+    Rules now = rules;
+    Server server = servers == null ? null : now.serverFor(peerAddress, peerPort);
+    if (server != null) {
+      return servers.session(ServedConnection.handler(server));
+    }
+    switch (now.modeFor(peerAddress, peerPort)) {
+      case ECHO: return new Echo();
+      case DISCARD: return Discard.DISCARD;
+      case ACCEPT: return Discard.ACCEPT;
+      default: return null; // REJECT (DROP never asks)
+    }
+  }
+
+  @Override
+  public Object version() {
+    return rules;
+  }
+}

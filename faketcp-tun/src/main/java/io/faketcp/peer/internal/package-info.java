@@ -1,0 +1,22 @@
+/**
+ * Not API: the fake peer's engine, below the public {@code io.faketcp.peer}. Anything here and in the
+ * packages inside may change in any release; the API listing ({@code api/faketcp-tun.api}) leaves
+ * them out.
+ *
+ * <p>The rooms, from the wire up:
+ * <ul>
+ *   <li>{@code .tcp}: one TCP endpoint per connection ({@code TcpEndpoint}, the whole RFC 9293
+ *       machine with its sending and receiving halves, handshake, RTT estimator, fault policy) and
+ *       {@code TcpHost}, the demultiplexer that looks segments up, accepts SYNs and answers the rest;
+ *   <li>{@code .servers}: the applications above an endpoint: ECHO, DISCARD/ACCEPT, and the
+ *       sessions that run users' servers on their own threads;
+ *   <li>{@code .connectmany}: connect-many's runs, their SYN pacing and client bookkeeping;
+ *   <li>this package: what they all share, the peer's {@code Timers} and {@code Counters}, and the door
+ *       faketcp-junit's device pool uses ({@code PeerThreadAccess}).
+ * </ul>
+ * The peer's loop ({@code FakePeer}, its wire and thread), the rules and the fault layer stay in
+ * {@code io.faketcp.peer} beside the public types they implement. Nothing here depends on that
+ * package, so it uses these without a package cycle: what the engine needs of the rules and faults
+ * comes through interfaces of its own ({@code FakeHosts}, {@code FaultSource}).
+ */
+package io.faketcp.peer.internal;

@@ -1,0 +1,602 @@
+package io.faketcp.peer.internal.servers;
+
+import io.faketcp.peer.internal.tcp.Application;
+import io.faketcp.peer.internal.tcp.Endpoint;
+import io.faketcp.packet.Ipv4Packet;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One connection served by a user's server (its {@link Handler}): the {@link Application} the peer thread
+ * drives, and the streams and controls the server's thread uses (the public {@code Server.Connection}), with two bounded buffers
+ * between them.
+ *
+ * <p>Both buffers are rings whose arrays grow on demand up to 64 KiB and are dropped once the
+ * connection no longer needs them: a connection carrying a greeting costs a few KiB, not 128.
+ *
+ * <p>Input: the host's bytes wait in a 64 KiB buffer; its free space is the receive window, so a
+ * server that does not read closes the window and the host's writes block. Each read schedules a
+ * pump on the peer thread, which tells the endpoint the window opened.
+ *
+ * <p>Output: a write copies into a 64 KiB buffer and blocks while it is full; the pump (scheduled
+ * by the write, or run when the endpoint reports {@link #writable()}) moves bytes into the
+ * endpoint's send queue as far as it has room. At most one pump is queued per session at a time.
+ *
+ * <p>The lock is held only to copy bytes and flip flags; the peer thread never waits for a
+ * server thread.
+ */
+public final class ServerSession implements Application {
+  public static final int INPUT_CAPACITY = 65535;
+  public static final int OUTPUT_CAPACITY = 65536;
+  private static final System.Logger LOG = System.getLogger(ServerSession.class.getName());
+
+  private final Handler handler;
+  private final ServerPool pool;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition inputChanged = lock.newCondition();
+  private final Condition outputChanged = lock.newCondition();
+  private final Ring input = new Ring(INPUT_CAPACITY);
+  private final Ring output = new Ring(OUTPUT_CAPACITY);
+  private final InputStream in = new In();
+  private final OutputStream out = new Out();
+  private final Runnable pumpTask = this::pump;
+
+  // Guarded by lock.
+  private boolean inputEnded;
+  private boolean discarding;
+  private boolean outputShut;
+  private boolean resetRequested;
+  private String gone;
+  private boolean goneUnderServer;
+  private boolean roomFreed;
+  private boolean pumpScheduled;
+
+  // Peer thread only (and read under lock by the pump).
+  private Endpoint endpoint;
+  private ByteBuffer outputView;
+  private boolean finQueued;
+  private boolean resetSent;
+  private boolean closed;
+
+  // Written on the peer thread before the server's thread starts.
+  private volatile InetSocketAddress local;
+  private volatile InetSocketAddress remote;
+
+  ServerSession(Handler handler, ServerPool pool) {
+    this.handler = handler;
+    this.pool = pool;
+  }
+
+  // ---- Application: the peer thread ----
+
+  @Override
+  public void opened(Endpoint endpoint) {
+    this.endpoint = endpoint;
+    this.local = new InetSocketAddress(Ipv4Packet.toInet4Address(endpoint.peerAddress()), endpoint.peerPort());
+    this.remote = new InetSocketAddress(Ipv4Packet.toInet4Address(endpoint.hostAddress()), endpoint.hostPort());
+    if (!pool.start(this)) {
+      abort("the fake peer is stopping");
+    }
+  }
+
+  @Override
+  public int receiveWindow() {
+    lock.lock();
+    try {
+      return discarding || gone != null ? INPUT_CAPACITY : input.free();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void received(ByteBuffer data) {
+    lock.lock();
+    try {
+      if (discarding || gone != null) {
+        data.position(data.limit());
+        return;
+      }
+      int n = data.remaining();
+      if (n > input.free()) {
+        throw new IllegalStateException("the endpoint of " + this + " passed " + n + " bytes but the receive window was "
+            + input.free() + ": it must never pass more than receiveWindow()");
+      }
+      input.put(data, n);
+      inputChanged.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void inputShutdown(Endpoint endpoint) {
+    lock.lock();
+    try {
+      inputEnded = true;
+      inputChanged.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void writable() {
+    lock.lock();
+    try {
+      if (!closed && !resetRequested) {
+        drain();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void closed(String reason) {
+    closed = true;
+    lock.lock();
+    try {
+      if (reason != null && gone == null) {
+        gone = reason;
+        goneUnderServer = true;
+      }
+      inputEnded = true;
+      outputShut = true;
+      output.release();
+      if (gone != null) {
+        input.release();
+      }
+      inputChanged.signalAll();
+      outputChanged.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes the connection away from the server (the peer stops): its reads and writes throw, and the
+   * host gets RST. Peer thread.
+   */
+  void abort(String reason) {
+    lock.lock();
+    try {
+      if (gone == null) {
+        gone = reason;
+        goneUnderServer = true;
+      }
+      resetRequested = true;
+      output.release();
+      input.release();
+      inputChanged.signalAll();
+      outputChanged.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    sendReset();
+  }
+
+  /** Runs on the peer thread when the server's side has something for the endpoint. */
+  private void pump() {
+    boolean reset;
+    lock.lock();
+    try {
+      pumpScheduled = false;
+      if (closed || endpoint == null) {
+        return;
+      }
+      reset = resetRequested;
+      if (!reset) {
+        drain();
+        if (roomFreed) {
+          roomFreed = false;
+          endpoint.receiveWindowOpened();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (reset) {
+      sendReset();
+    }
+  }
+
+  /** Peer thread, once the server's failure is recorded. */
+  private void resetAfterFailure() {
+    lock.lock();
+    try {
+      resetRequested = true;
+      output.release();
+      input.release();
+    } finally {
+      lock.unlock();
+    }
+    sendReset();
+  }
+
+  private void sendReset() {
+    if (!closed && !resetSent && endpoint != null) {
+      resetSent = true;
+      endpoint.reset();
+    }
+  }
+
+  /** Moves output into the endpoint's send queue; FIN once the server shut down and all is queued. Lock held. */
+  private void drain() {
+    boolean moved = false;
+    while (output.size > 0 && endpoint.sendRoom() > 0) {
+      if (outputView == null || outputView.array() != output.bytes) {
+        outputView = ByteBuffer.wrap(output.bytes); // the ring grew
+      }
+      int first = Math.min(output.size, output.bytes.length - output.head);
+      outputView.limit(output.head + first).position(output.head);
+      int n = endpoint.send(outputView);
+      if (n <= 0) {
+        break;
+      }
+      output.skip(n);
+      moved = true;
+    }
+    if (moved) {
+      outputChanged.signalAll();
+    }
+    if (outputShut && output.size == 0 && !finQueued) {
+      finQueued = true;
+      endpoint.shutdownOutput();
+    }
+  }
+
+  /** Queues one pump on the peer thread unless one is queued already. Lock held. */
+  private void schedulePump() {
+    if (!pumpScheduled) {
+      pumpScheduled = pool.toPeer(pumpTask);
+    }
+  }
+
+  // ---- the server's thread ----
+
+  /** Runs the server on the calling (pooled) thread, named after the connection meanwhile. */
+  void serve() {
+    Thread thread = Thread.currentThread();
+    String idleName = thread.getName();
+    thread.setName("faketcp-server " + format(local) + " <- " + format(remote));
+    try {
+      handler.serve(this);
+      close();
+    } catch (Throwable t) {
+      if (takenAway(t)) {
+        LOG.log(System.Logger.Level.DEBUG, "{0} ended with {1} after the connection was gone", this, t);
+      } else {
+        LOG.log(System.Logger.Level.WARNING, handler + " failed on " + this + ": " + t, t);
+        lock.lock();
+        try {
+          if (gone == null) {
+            gone = "reset after the server failed: " + t;
+          }
+          inputChanged.signalAll();
+          outputChanged.signalAll();
+        } finally {
+          lock.unlock();
+        }
+        // Recorded before the RST goes out: a test that sees the reset then ends already has the failure.
+        pool.failed(t, this::resetAfterFailure);
+      }
+    } finally {
+      Thread.interrupted(); // the pool's thread starts its next connection uninterrupted
+      thread.setName(idleName);
+      pool.finished(this);
+    }
+  }
+
+  /**
+   * Whether {@code t} is what the server got because the connection was taken from it (reset by the
+   * host, given up by the endpoint, the peer stopping): an I/O error or an interrupt then is no
+   * failure of the server.
+   */
+  private boolean takenAway(Throwable t) {
+    lock.lock();
+    try {
+      if (!goneUnderServer) {
+        return false;
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof IOException || c instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- what the server's thread uses (Server.Connection's methods, as its documentation says) ----
+
+  public InputStream input() {
+    return in;
+  }
+
+  public OutputStream output() {
+    return out;
+  }
+
+  public InetSocketAddress localAddress() {
+    return local;
+  }
+
+  public InetSocketAddress remoteAddress() {
+    return remote;
+  }
+
+  public void shutdownOutput() {
+    lock.lock();
+    try {
+      if (!outputShut) {
+        outputShut = true;
+        outputChanged.signalAll();
+        schedulePump();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public void close() {
+    lock.lock();
+    try {
+      shutdownOutput();
+      if (!discarding) {
+        discarding = true;
+        input.release();
+        roomFreed = true;
+        inputChanged.signalAll();
+        schedulePump();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public void reset() {
+    lock.lock();
+    try {
+      if (resetRequested) {
+        return;
+      }
+      if (gone == null) {
+        gone = "reset by the server";
+      }
+      resetRequested = true;
+      output.release();
+      input.release();
+      inputChanged.signalAll();
+      outputChanged.signalAll();
+      schedulePump();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void await(Condition condition) throws InterruptedIOException {
+    try {
+      condition.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting on " + this);
+    }
+  }
+
+  private SocketException goneException() {
+    return new SocketException("connection " + this + " is gone: " + gone);
+  }
+
+  private static String format(InetSocketAddress address) {
+    return address == null ? "?" : address.getAddress().getHostAddress() + ":" + address.getPort();
+  }
+
+  @Override
+  public String toString() {
+    return format(local) + " <- " + format(remote);
+  }
+
+  /** The server reads the host's bytes here. */
+  private final class In extends InputStream {
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
+      lock.lock();
+      try {
+        while (true) {
+          if (gone != null) {
+            throw goneException();
+          }
+          if (discarding) {
+            throw new SocketException("connection " + ServerSession.this + " was closed by the server: no more reading");
+          }
+          if (len == 0) {
+            return 0;
+          }
+          if (input.size > 0) {
+            int n = input.take(b, off, len);
+            roomFreed = true;
+            schedulePump();
+            return n;
+          }
+          if (inputEnded) {
+            return -1;
+          }
+          await(inputChanged);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public int available() {
+      lock.lock();
+      try {
+        return gone != null || discarding ? 0 : input.size;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** As a socket's stream: closing it closes the connection. */
+    @Override
+    public void close() {
+      ServerSession.this.close();
+    }
+  }
+
+  /** The server writes to the host here. */
+  private final class Out extends OutputStream {
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
+      lock.lock();
+      try {
+        while (len > 0) {
+          if (gone != null) {
+            throw goneException();
+          }
+          if (outputShut) {
+            throw new SocketException("connection " + ServerSession.this + ": output was shut down by the server");
+          }
+          int n = output.put(b, off, len);
+          if (n > 0) {
+            off += n;
+            len -= n;
+            schedulePump();
+          } else {
+            await(outputChanged);
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** As a socket's stream: closing it closes the connection. */
+    @Override
+    public void close() {
+      ServerSession.this.close();
+    }
+  }
+
+  /**
+   * A byte ring of bounded capacity whose array grows on demand (from 2 KiB, doubling), so that a
+   * connection that carries a few bytes costs a few bytes; {@link #release()} gives the array back.
+   * Lock held by every caller.
+   */
+  static final class Ring {
+    private static final byte[] NONE = new byte[0];
+    private static final int FIRST = 2048;
+    final int capacity;
+    byte[] bytes = NONE;
+    int head;
+    int size;
+
+    Ring(int capacity) {
+      this.capacity = capacity;
+    }
+
+    int free() {
+      return capacity - size;
+    }
+
+    /** Makes room in the array for {@code total} bytes (at most the capacity), keeping the content. */
+    private void ensure(int total) {
+      if (total <= bytes.length) {
+        return;
+      }
+      int length = Math.min(capacity, Math.max(total, Math.max(FIRST, bytes.length * 2)));
+      byte[] grown = new byte[length];
+      int first = Math.min(size, bytes.length - head);
+      System.arraycopy(bytes, head, grown, 0, first);
+      System.arraycopy(bytes, 0, grown, first, size - first);
+      bytes = grown;
+      head = 0;
+    }
+
+    /** Appends {@code n} bytes from {@code source}'s position; the caller checked {@link #free()}. */
+    void put(ByteBuffer source, int n) {
+      ensure(size + n);
+      int tail = (head + size) % bytes.length;
+      int first = Math.min(n, bytes.length - tail);
+      source.get(bytes, tail, first);
+      if (first < n) {
+        source.get(bytes, 0, n - first);
+      }
+      size += n;
+    }
+
+    /** Appends as much of {@code b[off, off+len)} as fits; returns the count. */
+    int put(byte[] b, int off, int len) {
+      int n = Math.min(len, free());
+      if (n == 0) {
+        return 0;
+      }
+      ensure(size + n);
+      int tail = (head + size) % bytes.length;
+      int first = Math.min(n, bytes.length - tail);
+      System.arraycopy(b, off, bytes, tail, first);
+      if (first < n) {
+        System.arraycopy(b, off + first, bytes, 0, n - first);
+      }
+      size += n;
+      return n;
+    }
+
+    /** Removes up to {@code len} bytes into {@code b[off...]}; returns the count. */
+    int take(byte[] b, int off, int len) {
+      int n = Math.min(len, size);
+      if (n == 0) {
+        return 0;
+      }
+      int first = Math.min(n, bytes.length - head);
+      System.arraycopy(bytes, head, b, off, first);
+      if (first < n) {
+        System.arraycopy(bytes, 0, b, off + first, n - first);
+      }
+      skip(n);
+      return n;
+    }
+
+    void skip(int n) {
+      size -= n;
+      head = size == 0 ? 0 : (head + n) % bytes.length;
+    }
+
+    void clear() {
+      head = 0;
+      size = 0;
+    }
+
+    /** Empties the ring and drops its array. */
+    void release() {
+      clear();
+      bytes = NONE;
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package io.faketcp.peer.internal.tcp;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One TCP connection's endpoint as its {@link Application} sees it: a send queue the endpoint
+ * delivers reliably (retransmission, window, FIN), and controls for the receive side.
+ * Peer thread only.
+ */
+public interface Endpoint {
+  /**
+   * Copies as much of {@code [position, limit)} of {@code data} as fits into the send queue
+   * (advancing position) and returns the count; the endpoint sends it within the host's window.
+   */
+  int send(ByteBuffer data);
+
+  /** Free bytes in the send queue now. */
+  int sendRoom();
+
+  /** Sends FIN after every queued byte (half-close); idempotent. */
+  void shutdownOutput();
+
+  /** Aborts: RST to the host now; the connection is gone ({@link Application#closed} follows). */
+  void reset();
+
+  /** The application freed receive room: the endpoint sends a window update if the window grew enough. */
+  void receiveWindowOpened();
+
+  /** The host's address (32-bit) and port, and the fake host's. */
+  int hostAddress();
+
+  int hostPort();
+
+  int peerAddress();
+
+  int peerPort();
+}

@@ -1,0 +1,54 @@
+package io.faketcp.peer.internal.tcp;
+
+import io.faketcp.packet.TcpSegment;
+import io.faketcp.peer.internal.Timers;
+import java.nio.ByteBuffer;
+
+/**
+ * Everything an endpoint reaches outside itself: the clock, the wire, the timers, the batch's owed
+ * ACKs, the counters, and the demultiplexer it leaves when it closes. {@link TcpHost} is the one
+ * implementation; tests drive it through a list and a clock of their own. Peer thread only.
+ */
+interface EndpointContext {
+  /** The clock (nanoTime). */
+  long now();
+
+  /** A reset builder for the next segment; {@link #emit} sends it. */
+  TcpSegment.Builder segment();
+
+  /** Sends the segment built with {@link #segment}. */
+  void emit();
+
+  /** Arms {@code entry}'s timer for {@code at} (nanoTime), replacing any earlier setting. */
+  void arm(Timers.Entry entry, long at);
+
+  void cancel(Timers.Entry entry);
+
+  /** {@code e} owes the host an ACK, sent at the end of the current batch unless a segment carries it first. */
+  void ackLater(TcpEndpoint e);
+
+  /** {@code e} closed: out of the table; its application is told now, or after the call it made when {@code later}. */
+  void closed(TcpEndpoint e, String reason, boolean later);
+
+  void count(int counter, long delta);
+
+  /** The fake host's MSS (the device's MTU less the headers). */
+  int mss();
+
+  /** Whether fake host {@code peerAddress}:{@code peerPort} has vanished now ({@link FakeHosts#vanished}). */
+  boolean vanished(int peerAddress, int peerPort);
+
+  /** An identity that changes whenever the answer of {@link #vanished} may. */
+  Object hostsVersion();
+
+  /** Scratch room for one segment's payload on its way out, and a buffer over it (cleared by the caller). */
+  byte[] chunk();
+
+  ByteBuffer chunkView();
+
+  /** Scratch SACK options with 1 to 4 blocks, by block count (index 0 unused). */
+  byte[][] sackOptions();
+
+  /** {@code [offset, offset + length)} of the segment's packet, valid until the next packet; allocation-free. */
+  ByteBuffer view(TcpSegment segment, int offset, int length);
+}

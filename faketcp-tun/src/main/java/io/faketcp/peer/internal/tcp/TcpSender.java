@@ -1,0 +1,430 @@
+package io.faketcp.peer.internal.tcp;
+
+import static io.faketcp.packet.TcpSegment.ACK;
+import static io.faketcp.packet.TcpSegment.FIN;
+import static io.faketcp.packet.TcpSegment.PSH;
+
+import io.faketcp.packet.TcpSegment;
+import io.faketcp.peer.internal.Counters;
+import java.nio.ByteBuffer;
+
+/**
+ * The sending half of one endpoint: the send queue (every byte until the host acknowledges it),
+ * SND.UNA/NXT/MAX and the host's window, the ACKs that move them, retransmission with the
+ * {@link RttEstimator}, loss recovery, zero-window probes and our FIN.
+ *
+ * <p>Loss recovery: with a host that offered SACK, its SACK blocks fill a {@link SackScoreboard}, and
+ * an ACK that SACKs something new counts as a duplicate even when it carries data or a new window
+ * (RFC 6675; in a full-duplex stream the host's ACKs ride on its data, which RFC 5681 never counts).
+ * Recovery begins at the third duplicate ACK or as soon as three segments' worth are SACKed above
+ * SND.UNA (IsLost); then every hole below SACKed data that IsLost is retransmitted, lowest first, once
+ * per recovery (HighRxt), never the SACKed bytes; a partial ACK also resends the hole it stops at if
+ * that was not resent yet (NewReno). Without SACK it is plain NewReno: three pure duplicate ACKs, then
+ * one segment per partial ACK. A timeout clears the scoreboard (the host may renege) and goes back to
+ * SND.UNA, skipping only what the host SACKs afterwards.
+ *
+ * <p>There is no congestion control: the peer sends whatever the host's window allows, which on a
+ * tun device in one machine is what keeps lossy tests fast. Peer thread only.
+ */
+final class TcpSender {
+  /** Bytes the send queue holds: the host's largest window (64 KiB, no scaling) in flight and as much again queued. */
+  static final int SEND_BUFFER = 128 * 1024;
+  static final int MAX_RETRIES = 8;
+
+  private final TcpEndpoint endpoint;
+  final RttEstimator rtt = new RttEstimator();
+  /** Our initial sequence number. */
+  int iss;
+  int sndUna;
+  int sndNxt;
+  /** The highest sequence number sent so far, plus one: SND.NXT goes back to SND.UNA on a timeout. */
+  int sndMax;
+  private int sndWl1;
+  private int sndWl2;
+  /** The host's receive window in bytes (window scaling is never negotiated). */
+  int sndWnd;
+  /** The host's MSS, from its SYN. */
+  int hostMss;
+  private SendBuffer out;
+  private boolean finQueued;
+  private int finSeq;
+  private boolean finAcked;
+  /** Retransmissions (or probes) since the host last answered. */
+  int retries;
+  private long persistInterval;
+  private int dupAcks;
+  private boolean recovering;
+  /** RFC 6582's "recover": SND.MAX when the recovery began; an ACK of it ends the recovery. */
+  private int recover;
+  /** What the host's SACK blocks say it holds (SACK hosts only, from their first block on). */
+  private SackScoreboard scoreboard;
+  /** RFC 6675's HighRxt: every hole below it was retransmitted in this recovery. */
+  private int highRxt;
+
+  TcpSender(TcpEndpoint endpoint) {
+    this.endpoint = endpoint;
+    begin(0);
+  }
+
+  /** As new, with initial sequence number {@code iss} (the SYN takes it). */
+  void begin(int iss) {
+    this.iss = iss;
+    sndUna = iss;
+    sndNxt = iss + 1;
+    sndMax = sndNxt;
+    sndWl1 = 0;
+    sndWl2 = 0;
+    sndWnd = 0xffff;
+    hostMss = 536;
+    out = null;
+    finQueued = false;
+    finSeq = 0;
+    finAcked = false;
+    retries = 0;
+    persistInterval = 0;
+    dupAcks = 0;
+    recovering = false;
+    recover = 0;
+    scoreboard = null;
+    highRxt = 0;
+    rtt.restart();
+  }
+
+  /** The host's SYN or SYN+ACK at {@code seq} acknowledged ours: SND.UNA moves past our SYN; the window is the host's. */
+  void synchronize(int seq, int window) {
+    sndUna = iss + 1;
+    sndWl1 = seq;
+    sndWl2 = sndUna;
+    sndWnd = window;
+  }
+
+  boolean hasQueue() {
+    return out != null;
+  }
+
+  boolean hasScoreboard() {
+    return scoreboard != null;
+  }
+
+  int buffered() {
+    return out == null ? 0 : out.size();
+  }
+
+  /** Queues as much of {@code data} as fits and sends what the window allows; returns the count. */
+  int send(ByteBuffer data) {
+    if (out == null) {
+      out = new SendBuffer(SEND_BUFFER);
+    }
+    int n = out.append(data);
+    if (n > 0) {
+      output();
+    }
+    return n;
+  }
+
+  int room() {
+    return out == null ? SEND_BUFFER : out.free();
+  }
+
+  /** Our FIN goes after every byte queued now. */
+  void queueFin() {
+    finQueued = true;
+    finSeq = sndUna + buffered();
+  }
+
+  boolean finQueued() {
+    return finQueued;
+  }
+
+  int segmentSize() {
+    return Math.min(endpoint.context().mss(), hostMss);
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------
+
+  /** Sends what the host's window allows: queued data, then the FIN. Arms the timer it needs. */
+  void output() {
+    if (!endpoint.state().transmits()) {
+      return;
+    }
+    int segmentSize = segmentSize();
+    int buffered = buffered();
+    boolean finReady = finQueued && !endpoint.holdsOwnFin();
+    while (true) {
+      int offset = sndNxt - sndUna;
+      int available = buffered - offset;
+      if (available > 0) {
+        int n = Math.min(Math.min(segmentSize, available), sndWnd - offset);
+        if (n <= 0 || n < segmentSize && n < available && offset > 0) {
+          break; // window full, or only a sliver of it open while data is in flight: wait for the ACK
+        }
+        if (scoreboard != null && Seq.before(sndNxt, sndMax) && !scoreboard.isEmpty()) {
+          // Going back after a timeout: what the host SACKed since is not sent again.
+          int past = scoreboard.skip(sndNxt);
+          if (past != sndNxt) {
+            sndNxt = past;
+            continue;
+          }
+          n = Math.min(n, scoreboard.unsackedFrom(sndNxt));
+        }
+        boolean fin = finReady && n == available;
+        transmit(sndNxt, offset, n, fin);
+        sndNxt += n + (fin ? 1 : 0);
+      } else if (finReady && sndNxt == finSeq) {
+        transmit(sndNxt, offset, 0, true);
+        sndNxt++;
+      } else {
+        break;
+      }
+    }
+    if (Seq.before(sndMax, sndNxt)) {
+      sndMax = sndNxt;
+    }
+    TimerKind timer = endpoint.timer();
+    if (sndUna != sndMax) {
+      if (timer != TimerKind.RETRANSMISSION) {
+        endpoint.arm(TimerKind.RETRANSMISSION, endpoint.context().now() + rtt.rto());
+      }
+    } else if (buffered > 0 && timer != TimerKind.PERSIST) {
+      persistInterval = rtt.rto(); // the host's window is closed: probe it until it opens
+      endpoint.arm(TimerKind.PERSIST, endpoint.context().now() + persistInterval);
+    }
+  }
+
+  /** Sends {@code length} queued bytes from {@code offset}, and FIN after them if {@code fin}. */
+  private void transmit(int seq, int offset, int length, boolean fin) {
+    int end = seq + length + (fin ? 1 : 0);
+    if (Seq.before(seq, sndMax)) {
+      endpoint.context().count(Counters.RETRANSMISSIONS, 1);
+      rtt.retransmitted(); // Karn: no RTT sample from a segment sent twice
+    } else {
+      rtt.sent(end, endpoint.context().now());
+    }
+    if (Seq.before(sndMax, end)) {
+      sndMax = end;
+    }
+    endpoint.ackSent();
+    if (endpoint.silenced()) {
+      return;
+    }
+    int window = endpoint.advertise();
+    TcpSegment.Builder tcp = Headers.of(endpoint, ACK | (length > 0 ? PSH : 0) | (fin ? FIN : 0), seq, window);
+    if (length > 0) {
+      out.copy(offset, endpoint.context().chunk(), length);
+      tcp.payload(endpoint.context().chunkView().clear().limit(length));
+    }
+    endpoint.context().emit();
+  }
+
+  /**
+   * Sends the segment at {@code seq} (below SND.MAX) again: at most one MSS, and not into what the
+   * host SACKed. Returns the sequence space it covered (0: nothing to send there); moves HighRxt.
+   */
+  private int retransmitHole(int seq) {
+    int offset = seq - sndUna;
+    int buffered = buffered();
+    boolean finSent = finQueued && Seq.before(finSeq, sndMax); // not while a slow close holds it back
+    int sent = 0;
+    if (offset < buffered) {
+      int n = Math.min(segmentSize(), buffered - offset);
+      if (scoreboard != null) {
+        n = Math.min(n, scoreboard.unsackedFrom(seq));
+      }
+      boolean fin = finSent && offset + n == buffered;
+      transmit(seq, offset, n, fin);
+      sent = n + (fin ? 1 : 0);
+    } else if (offset == buffered && finSent && !finAcked) {
+      transmit(seq, offset, 0, true);
+      sent = 1;
+    }
+    if (sent > 0 && Seq.before(highRxt, seq + sent)) {
+      highRxt = seq + sent;
+    }
+    return sent;
+  }
+
+  // ---- acknowledgments -------------------------------------------------------------------------
+
+  /** What an acceptable ACK did: nothing to us, moved SND.UNA, or acknowledged our FIN. */
+  static final int OLD = 0;
+  static final int MOVED = 1;
+  static final int FIN_ACKED = 2;
+  /** The ACK acknowledges something never sent: the segment is dropped (after our ACK). */
+  static final int UNSENT = -1;
+
+  /** The ACK field and window of an acceptable segment (RFC 9293 §3.10.7.4, fifth check). */
+  int acknowledge(TcpSegment s) {
+    int ack = (int) s.acknowledgmentNumber();
+    if (Seq.before(sndMax, ack)) {
+      return UNSENT;
+    }
+    if (Seq.before(ack, sndUna)) {
+      return OLD; // an old ACK: its window is old too
+    }
+    int seq = (int) s.sequenceNumber();
+    int acked = ack - sndUna;
+    boolean moved = false;
+    boolean sackNews = false;
+    boolean sackOption = endpoint.sackPermitted() && sndUna != sndMax && s.options().sackBlockCount() > 0;
+    if (sackOption) {
+      if (scoreboard == null) {
+        scoreboard = new SackScoreboard();
+      }
+      sackNews = scoreboard.update(s.options(), ack, sndMax);
+    }
+    if (acked > 0) {
+      moved = advance(ack);
+    } else if (ack == sndUna && sndUna != sndMax && duplicate(s, sackOption, sackNews)) {
+      dupAcks++;
+    }
+    if (sndUna != sndMax) {
+      if (!recovering && (dupAcks == SackScoreboard.DUP_THRESH || lostAtUna())) {
+        enterRecovery();
+      } else if (recovering && sackNews) {
+        retransmitLost();
+      }
+    }
+    if (Seq.before(sndWl1, seq) || sndWl1 == seq && !Seq.before(ack, sndWl2)) {
+      sndWnd = s.window();
+      sndWl1 = seq;
+      sndWl2 = ack;
+    }
+    if (endpoint.timer() == TimerKind.PERSIST) {
+      retries = 0; // the host answers our probes: it is alive, its window is just closed
+    }
+    if (finAcked) {
+      return FIN_ACKED;
+    }
+    return moved ? MOVED : OLD;
+  }
+
+  /** SND.UNA moves to {@code ack}; returns whether data left the queue. */
+  private boolean advance(int ack) {
+    long now = endpoint.context().now();
+    int bytes = Math.min(ack - sndUna, buffered());
+    if (bytes > 0) {
+      out.drop(bytes);
+    }
+    if (finQueued && Seq.before(finSeq, ack)) {
+      finAcked = true;
+    }
+    sndUna = ack;
+    if (Seq.before(sndNxt, sndUna)) {
+      sndNxt = sndUna;
+    }
+    rtt.acknowledged(ack, now);
+    retries = 0;
+    dupAcks = 0;
+    if (scoreboard != null) {
+      scoreboard.advance(ack);
+    }
+    if (recovering) {
+      if (Seq.before(ack, recover)) {
+        partialAck();
+      } else {
+        recovering = false;
+      }
+    }
+    if (sndUna == sndMax) {
+      endpoint.disarm();
+    } else {
+      endpoint.arm(TimerKind.RETRANSMISSION, now + rtt.rto());
+    }
+    return bytes > 0;
+  }
+
+  /**
+   * Whether an ACK of SND.UNA is a duplicate: one that SACKs something new (RFC 6675: even when it
+   * carries data or changes the window), or, without a SACK option, RFC 5681's pure duplicate. A SACK
+   * option with nothing new (a D-SACK report of a segment received twice) is not one.
+   */
+  private boolean duplicate(TcpSegment s, boolean sackOption, boolean sackNews) {
+    if (sackOption) {
+      return sackNews;
+    }
+    return s.payloadLength() == 0 && !s.fin() && s.window() == sndWnd;
+  }
+
+  /** RFC 6675's IsLost for the first unacknowledged byte: enough SACKed above it. */
+  private boolean lostAtUna() {
+    return scoreboard != null && !scoreboard.isEmpty() && scoreboard.isLost(sndUna, segmentSize());
+  }
+
+  /** Fast retransmit: the first hole at once, then every other hole the SACK blocks show lost. */
+  private void enterRecovery() {
+    recovering = true;
+    recover = sndMax;
+    highRxt = sndUna;
+    retransmitHole(sndUna);
+    retransmitLost();
+  }
+
+  /**
+   * An ACK that moves SND.UNA but not past the recovery point: the hole it stops at is lost too
+   * (NewReno), and is retransmitted unless it already was in this recovery; then the holes the
+   * scoreboard now shows lost.
+   */
+  private void partialAck() {
+    if (scoreboard == null || !Seq.before(sndUna, highRxt)) {
+      retransmitHole(sndUna);
+    }
+    retransmitLost();
+  }
+
+  /**
+   * RFC 6675's NextSeg, rule 1, without a congestion window: every unSACKed range above HighRxt and
+   * below SACKed data that IsLost, lowest first, skipping what the host holds. Holes above the last
+   * SACKed byte, or with too little SACKed above them, wait (for more SACKs, a partial ACK, the RTO).
+   */
+  private void retransmitLost() {
+    if (scoreboard == null) {
+      return;
+    }
+    int segmentSize = segmentSize();
+    int seq = Seq.before(highRxt, sndUna) ? sndUna : highRxt;
+    while (!scoreboard.isEmpty()) {
+      seq = scoreboard.skip(seq);
+      if (!Seq.before(seq, scoreboard.highest()) || !scoreboard.isLost(seq, segmentSize)) {
+        return;
+      }
+      int sent = retransmitHole(seq);
+      if (sent == 0) {
+        return;
+      }
+      seq += sent;
+    }
+  }
+
+  // ---- timeouts --------------------------------------------------------------------------------
+
+  /** The retransmission timer expired: back off and go back to SND.UNA; false when it is time to give up. */
+  boolean retransmissionTimeout(long now) {
+    if (++retries > MAX_RETRIES) {
+      return false;
+    }
+    rtt.backOff();
+    sndNxt = sndUna; // go back: everything after SND.UNA is sent again as the window allows
+    recovering = false;
+    dupAcks = 0;
+    if (scoreboard != null) {
+      scoreboard.clear(); // RFC 2018: the host may have dropped what it SACKed; trust only new blocks
+    }
+    output();
+    if (sndNxt == sndUna) {
+      endpoint.sendControl(ACK, sndUna - 1); // the window is closed: probe it
+    }
+    endpoint.arm(TimerKind.RETRANSMISSION, now + rtt.rto());
+    return true;
+  }
+
+  /** The persist timer expired: a zero-window probe, the interval doubling; false when it is time to give up. */
+  boolean persistTimeout(long now) {
+    if (++retries > MAX_RETRIES) {
+      return false;
+    }
+    endpoint.sendControl(ACK, sndUna - 1); // an old sequence number: the host answers with its window
+    persistInterval = Math.min(RttEstimator.MAX_RTO, persistInterval * 2);
+    endpoint.arm(TimerKind.PERSIST, now + persistInterval);
+    return true;
+  }
+}

@@ -1,0 +1,90 @@
+package io.faketcp.peer.internal.servers;
+
+import io.faketcp.peer.internal.tcp.Endpoint;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+
+/**
+ * An {@link Endpoint} without TCP for unit tests of applications: its send queue is a byte array
+ * with a settable room, and it records what the application asked for. Used on one "peer" thread.
+ */
+final class FakeEndpoint implements Endpoint {
+  final ByteArrayOutputStream sent = new ByteArrayOutputStream();
+  int room;
+  boolean outputShutdown;
+  int outputShutdownAt = -1;
+  int resets;
+  int windowOpenedCalls;
+  private final int hostAddress;
+  private final int hostPort;
+  private final int peerAddress;
+  private final int peerPort;
+
+  FakeEndpoint(int room) {
+    this(0xc0a80001, 40000, 0xc0a80005, 5432, room);
+  }
+
+  FakeEndpoint(int hostAddress, int hostPort, int peerAddress, int peerPort, int room) {
+    this.hostAddress = hostAddress;
+    this.hostPort = hostPort;
+    this.peerAddress = peerAddress;
+    this.peerPort = peerPort;
+    this.room = room;
+  }
+
+  @Override
+  public int send(ByteBuffer data) {
+    if (outputShutdown) {
+      throw new IllegalStateException("send after shutdownOutput");
+    }
+    int n = Math.min(room, data.remaining());
+    byte[] bytes = new byte[n];
+    data.get(bytes);
+    sent.write(bytes, 0, n);
+    room -= n;
+    return n;
+  }
+
+  @Override
+  public int sendRoom() {
+    return room;
+  }
+
+  @Override
+  public void shutdownOutput() {
+    if (!outputShutdown) {
+      outputShutdown = true;
+      outputShutdownAt = sent.size();
+    }
+  }
+
+  @Override
+  public void reset() {
+    resets++;
+  }
+
+  @Override
+  public void receiveWindowOpened() {
+    windowOpenedCalls++;
+  }
+
+  @Override
+  public int hostAddress() {
+    return hostAddress;
+  }
+
+  @Override
+  public int hostPort() {
+    return hostPort;
+  }
+
+  @Override
+  public int peerAddress() {
+    return peerAddress;
+  }
+
+  @Override
+  public int peerPort() {
+    return peerPort;
+  }
+}
