@@ -334,22 +334,28 @@ public final class Zone {
     return n;
   }
 
+  /** {@code text} as an IPv4 address, parsed here: never a lookup (300 in a part would make the JDK ask the DNS). */
   private static Inet4Address address(String name, String text) {
     String t = text == null ? "" : text.trim();
     if (!t.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
       throw new IllegalArgumentException("address '" + text + "' of '" + name + "' is not an IPv4 address: write e.g."
           + " 192.168.0.5");
     }
-    try {
-      InetAddress a = InetAddress.getByName(t);
-      if (a instanceof Inet4Address) {
-        return (Inet4Address) a;
+    byte[] bytes = new byte[4];
+    String[] parts = t.split("\\.");
+    for (int i = 0; i < 4; i++) {
+      int part = Integer.parseInt(parts[i]);
+      if (part > 255) {
+        throw new IllegalArgumentException("address '" + text + "' of '" + name + "' is not an IPv4 address: each"
+            + " part is 0..255, e.g. 192.168.0.5");
       }
-    } catch (UnknownHostException e) {
-      // the message below
+      bytes[i] = (byte) part;
     }
-    throw new IllegalArgumentException("address '" + text + "' of '" + name + "' is not an IPv4 address: each part"
-        + " is 0..255, e.g. 192.168.0.5");
+    try {
+      return (Inet4Address) InetAddress.getByAddress(bytes);
+    } catch (UnknownHostException e) {
+      throw new AssertionError("four bytes are an IPv4 address", e);
+    }
   }
 
   @Override
