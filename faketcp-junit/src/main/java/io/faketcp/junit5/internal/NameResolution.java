@@ -20,7 +20,7 @@ final class NameResolution {
 
   static AutoCloseable activate(Inet4Address server) {
     String launcher = System.getenv(LAUNCHER_RESOLV_CONF);
-    boolean viaLauncher = server.getHostAddress().equals(launcher);
+    boolean viaLauncher = launcherNames(server);
     if (!WARNED.get() && !viaLauncher && !jdkAsksFakeDns() && WARNED.compareAndSet(false, true)) {
       LOG.log(System.Logger.Level.WARNING, "the declared names are served by the fake DNS at {0}:53, but this JVM''s"
           + " InetAddress does not ask it: {1}{2}. Run the tests on JDK 18 or later, or through faketcp''s launcher"
@@ -29,6 +29,11 @@ final class NameResolution {
           server.getHostAddress(), reason(), launcher == null ? "" : " (the launcher''s resolv.conf names " + launcher + ")");
     }
     return FakeDns.activate(server);
+  }
+
+  /** Whether the launcher's resolv.conf names {@code server} as this namespace's DNS. */
+  static boolean launcherNames(Inet4Address server) {
+    return server.getHostAddress().equals(System.getenv(LAUNCHER_RESOLV_CONF));
   }
 
   /** Whether faketcp's InetAddressResolverProvider is this JVM's resolver. */

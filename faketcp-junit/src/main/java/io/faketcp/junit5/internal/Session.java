@@ -110,10 +110,19 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
         : new io.faketcp.dns.DnsServer(settings.names().copy(), () -> this.peer.rules().faults());
   }
 
-  /** {@code rules} with the DNS server's rules first, when there is one. */
+  /**
+   * {@code rules} with the DNS server's rules first, when there is one. Without names, on the subnet
+   * whose DNS the launcher's resolv.conf names, the DNS address refuses port 53 (after every other rule)
+   * so that a lookup fails at once instead of waiting for the resolver's timeouts.
+   */
   private Rules withDns(Rules rules) {
     io.faketcp.dns.DnsServer server = dns;
-    return server == null ? rules : server.addTo(rules, dnsAddress);
+    if (server != null) {
+      return server.addTo(rules, dnsAddress);
+    }
+    java.net.Inet4Address launcherDns = Settings.dnsAddress(settings.subnet());
+    return NameResolution.launcherNames(launcherDns)
+        ? rules.with(io.faketcp.peer.Rule.of(launcherDns.getHostAddress(), "53", Mode.REJECT)) : rules;
   }
 
   /** The names the fake DNS serves now (changes reach the next query); null when none were declared. */
@@ -226,8 +235,10 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   /** Every fake host behaves as {@code mode} from the next packet on. */
   public void mode(Mode mode) {
     peer.mode(mode);
-    if (dns != null) {
-      peer.rules(withDns(peer.rules()));
+    Rules dropped = peer.rules();
+    Rules kept = withDns(dropped);
+    if (kept != dropped) {
+      peer.rules(kept); // the DNS rules come back at once: a query in between gets the mode's answer
     }
   }
 
