@@ -126,14 +126,16 @@ class NamedServicesTest {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://api.silent.test/")).timeout(Duration.ofSeconds(1))
         .build();
-    java.util.concurrent.CompletableFuture<HttpResponse<String>> call =
-        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-          try {
-            return client.send(request, HttpResponse.BodyHandlers.ofString());
-          } catch (Exception e) {
-            throw new java.util.concurrent.CompletionException(e);
-          }
-        });
+    // On a thread of its own: the call stays blocked in the resolver for 10 s, and the common pool has one
+    // thread on a 2-core machine, which later tests in this JVM would wait for.
+    java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "http-call-to-silent-dns");
+      t.setDaemon(true);
+      return t;
+    });
+    java.util.concurrent.Future<HttpResponse<String>> call =
+        caller.submit(() -> client.send(request, HttpResponse.BodyHandlers.ofString()));
+    caller.shutdown();
     start = System.nanoTime();
     assertThatThrownBy(() -> call.get(1, java.util.concurrent.TimeUnit.SECONDS))
         .isInstanceOf(java.util.concurrent.TimeoutException.class);
