@@ -7,9 +7,14 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.faketcp.assertj.PacketPattern;
 import io.faketcp.dns.FakeDns;
+import io.faketcp.packet.DnsMessage;
 import io.faketcp.peer.Fault;
 import io.faketcp.peer.Mode;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
@@ -22,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * mid-test, each DNS fault, the queries in the capture, and the JDK's resolver asking it (JDK 18+).
  */
 @FakeNetwork(mode = Mode.ECHO, hosts = {"db.test=192.168.0.5", "api.test=192.168.0.6,192.168.0.7",
-    "www.test=CNAME api.test", "_pg._tcp.test=SRV 0 5 5432 db.test", "short.test=192.168.0.8;ttl=1"})
+    "www.test=CNAME api.test", "_pg._tcp.test=SRV 0 5 5432 db.test", "short.test=192.168.0.8;ttl=1",
+    "txt.test=TXT role=primary"})
 class NamesTest {
 
   private static Inet4Address dns(NetworkInfo net) {
@@ -53,6 +59,33 @@ class NamesTest {
         "IP 192\\.168\\.0\\.1\\.\\d+ > 192\\.168\\.0\\.254\\.53: \\d+\\+ A\\? api\\.test\\. \\(26\\)"));
     assertThat(capture.packets().list()).anyMatch(p -> p.line().matches(
         "IP 192\\.168\\.0\\.254\\.53 > 192\\.168\\.0\\.1\\.\\d+: \\d+\\* 2/0/0 A 192\\.168\\.0\\.6, A 192\\.168\\.0\\.7 \\(74\\)"));
+  }
+
+  /** One query of {@code type} for {@code name}, sent as a resolver would, and its answer. */
+  private static DnsMessage ask(NetworkInfo net, String name, int type) throws Exception {
+    try (DatagramSocket socket = new DatagramSocket()) {
+      socket.setSoTimeout(2000);
+      byte[] query = DnsMessage.query(4660, name, type).build();
+      socket.send(new DatagramPacket(query, query.length, new InetSocketAddress(dns(net), 53)));
+      DatagramPacket answer = new DatagramPacket(new byte[1500], 1500);
+      socket.receive(answer);
+      return DnsMessage.parse(ByteBuffer.wrap(answer.getData(), 0, answer.getLength()));
+    }
+  }
+
+  @Test
+  void recordsOfEachTypeCarryTheirTtl(NetworkInfo net) throws Exception {
+    assertThat(ask(net, "db.test", DnsMessage.A).answers()).singleElement()
+        .satisfies(r -> assertThat(r.ttl()).isEqualTo(30));
+    assertThat(ask(net, "short.test", DnsMessage.A).answers()).singleElement()
+        .satisfies(r -> assertThat(r.ttl()).isEqualTo(1));
+    assertThat(ask(net, "_pg._tcp.test", DnsMessage.SRV)).hasToString("4660* 1/0/0 SRV db.test.:5432 0 5 (71)");
+    assertThat(ask(net, "txt.test", DnsMessage.TXT).answers()).extracting(Object::toString)
+        .containsExactly("TXT \"role=primary\"");
+    DnsMessage aaaa = ask(net, "db.test", DnsMessage.AAAA);
+    assertThat(aaaa.rcode()).as("a declared name without AAAA: no error, no record").isEqualTo(DnsMessage.NOERROR);
+    assertThat(aaaa.answers()).isEmpty();
+    assertThat(ask(net, "nobody.test", DnsMessage.AAAA).rcode()).isEqualTo(DnsMessage.NXDOMAIN);
   }
 
   @Test
