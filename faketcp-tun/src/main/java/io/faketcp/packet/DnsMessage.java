@@ -178,57 +178,101 @@ public final class DnsMessage {
         return sb.toString();
     }
 
-    /** The message ID. @return 0..65535 */
+    /**
+     * The message ID.
+     *
+     * @return 0..65535
+     */
     public int id() {
         return id;
     }
 
-    /** Whether this is a response (QR set). @return true for a response */
+    /**
+     * Whether this is a response (QR set).
+     *
+     * @return true for a response
+     */
     public boolean isResponse() {
         return (flags & 0x8000) != 0;
     }
 
-    /** The opcode; 0 is a standard query. @return 0..15 */
+    /**
+     * The opcode; 0 is a standard query.
+     *
+     * @return 0..15
+     */
     public int opcode() {
         return (flags >> 11) & 0xF;
     }
 
-    /** Whether the answer is authoritative (AA). @return the flag */
+    /**
+     * Whether the answer is authoritative (AA).
+     *
+     * @return the flag
+     */
     public boolean authoritative() {
         return (flags & 0x0400) != 0;
     }
 
-    /** Whether the message was truncated (TC): the client should ask again over TCP. @return the flag */
+    /**
+     * Whether the message was truncated (TC): the client should ask again over TCP.
+     *
+     * @return the flag
+     */
     public boolean truncated() {
         return (flags & 0x0200) != 0;
     }
 
-    /** Whether recursion was desired (RD). @return the flag */
+    /**
+     * Whether recursion was desired (RD).
+     *
+     * @return the flag
+     */
     public boolean recursionDesired() {
         return (flags & 0x0100) != 0;
     }
 
-    /** The response code, e.g. {@link #NXDOMAIN}. @return 0..15 */
+    /**
+     * The response code, e.g. {@link #NXDOMAIN}.
+     *
+     * @return 0..15
+     */
     public int rcode() {
         return flags & 0xF;
     }
 
-    /** The question's name, without the trailing dot, as sent (case kept). @return the name */
+    /**
+     * The question's name, without the trailing dot, as sent (case kept).
+     *
+     * @return the name
+     */
     public String questionName() {
         return questionName;
     }
 
-    /** The question's type, e.g. {@link #A}. @return 0..65535 */
+    /**
+     * The question's type, e.g. {@link #A}.
+     *
+     * @return 0..65535
+     */
     public int questionType() {
         return questionType;
     }
 
-    /** The question's class; 1 is IN. @return 0..65535 */
+    /**
+     * The question's class; 1 is IN.
+     *
+     * @return 0..65535
+     */
     public int questionClass() {
         return questionClass;
     }
 
-    /** The answer records, in order. @return an unmodifiable list */
+    /**
+     * The answer records, in order.
+     *
+     * @return an unmodifiable list
+     */
     public List<Record> answers() {
         return answers;
     }
@@ -326,27 +370,47 @@ public final class DnsMessage {
             this.target = target;
         }
 
-        /** The owner name, without the trailing dot. @return the name */
+        /**
+         * The owner name, without the trailing dot.
+         *
+         * @return the name
+         */
         public String name() {
             return name;
         }
 
-        /** The record type, e.g. {@link #A}. @return 0..65535 */
+        /**
+         * The record type, e.g. {@link #A}.
+         *
+         * @return 0..65535
+         */
         public int type() {
             return type;
         }
 
-        /** The time to live, in seconds. @return 0..2^32-1 */
+        /**
+         * The time to live, in seconds.
+         *
+         * @return 0..2^32-1
+         */
         public long ttl() {
             return ttl;
         }
 
-        /** The record's data as sent (a copy). @return the RDATA bytes */
+        /**
+         * The record's data as sent (a copy).
+         *
+         * @return the RDATA bytes
+         */
         public byte[] data() {
             return data.clone();
         }
 
-        /** The name a CNAME or SRV record points to; null for other types. @return the target */
+        /**
+         * The name a CNAME or SRV record points to; null for other types.
+         *
+         * @return the target
+         */
         public String target() {
             return target;
         }
