@@ -127,6 +127,7 @@ class NamesTest {
     control.fault(Fault.parse("dns=nxdomain@db.test"));
     assertThatThrownBy(() -> lookup(net, "db.test")).hasMessage("db.test: Name or service not known");
     assertThat(lookup(net, "api.test")).hasSize(2);
+    assertThat(control.faultActions()).as("one answer changed").containsEntry(Fault.parse("dns=nxdomain@db.test"), 1L);
     control.clearFaults();
     control.fault(Fault.parse("dns=servfail"));
     assertThatThrownBy(() -> lookup(net, "api.test")).hasMessageStartingWith(

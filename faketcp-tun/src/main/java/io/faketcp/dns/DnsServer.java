@@ -40,6 +40,7 @@ public final class DnsServer {
 
   private final Zone zone;
   private final Supplier<List<Fault>> faults;
+  private final java.util.function.Consumer<Fault> acted;
   private final AtomicLong answered = new AtomicLong();
   private final AtomicLong queries = new AtomicLong();
   private volatile ScheduledExecutorService later;
@@ -49,11 +50,20 @@ public final class DnsServer {
    * (asked at each query).
    */
   public DnsServer(Zone zone, Supplier<List<Fault>> faults) {
-    if (zone == null || faults == null) {
-      throw new IllegalArgumentException("the zone and the fault supplier must not be null");
+    this(zone, faults, fault -> { });
+  }
+
+  /**
+   * As {@link #DnsServer(Zone, Supplier)}, and tells {@code acted} each time a DNS fault changed an answer
+   * (any thread), for counting as {@link io.faketcp.peer.FakePeer#faultActions()} counts packet faults.
+   */
+  public DnsServer(Zone zone, Supplier<List<Fault>> faults, java.util.function.Consumer<Fault> acted) {
+    if (zone == null || faults == null || acted == null) {
+      throw new IllegalArgumentException("the zone, the fault supplier and the listener must not be null");
     }
     this.zone = zone;
     this.faults = faults;
+    this.acted = acted;
   }
 
   /** The zone answered from. */
@@ -191,8 +201,9 @@ public final class DnsServer {
     }
     Duration delay = Duration.ZERO;
     for (Fault f : faults.get()) {
-      if (f.appliesToName(q.questionName())) {
+      if (f.appliesToName(q.questionName()) && !f.dnsDelay().isZero()) {
         delay = delay.plus(f.dnsDelay());
+        acted.accept(f);
       }
     }
     answered.incrementAndGet();
@@ -203,10 +214,15 @@ public final class DnsServer {
   byte[] answer(DnsMessage q, boolean overTcp) {
     DnsMessage.Builder answer = DnsMessage.answer(q).authoritative(true);
     Fault.DnsAnswer fault = null;
+    Fault deciding = null;
     for (Fault f : faults.get()) {
       if (f.dnsAnswer().isPresent() && f.appliesToName(q.questionName())) {
-        fault = f.dnsAnswer().get(); // the last one given wins
+        deciding = f; // the last one given wins
+        fault = f.dnsAnswer().get();
       }
+    }
+    if (deciding != null && (fault != Fault.DnsAnswer.TRUNCATED || !overTcp)) {
+      acted.accept(deciding);
     }
     if (fault == Fault.DnsAnswer.TIMEOUT) {
       return null;

@@ -67,6 +67,9 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   private final java.net.Inet4Address dnsAddress;
   /** The fake DNS server; a new one (with the declared names again) for each test of a shared network. */
   private volatile io.faketcp.dns.DnsServer dns;
+  /** How often each DNS fault changed an answer; the peer counts the packet and connection faults. */
+  private final java.util.Map<io.faketcp.peer.Fault, java.util.concurrent.atomic.AtomicLong> dnsActions =
+      new java.util.concurrent.ConcurrentHashMap<>();
   /** Makes the fake DNS this JVM's while the network is open; null without names. */
   private final AutoCloseable dnsActive;
 
@@ -107,7 +110,8 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   /** A DNS server for a fresh copy of the declared names; null without names. */
   private io.faketcp.dns.DnsServer newDns() {
     return dnsAddress == null ? null
-        : new io.faketcp.dns.DnsServer(settings.names().copy(), () -> this.peer.rules().faults());
+        : new io.faketcp.dns.DnsServer(settings.names().copy(), () -> this.peer.rules().faults(),
+            f -> dnsActions.computeIfAbsent(f, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet());
   }
 
   /**
@@ -269,7 +273,11 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
 
   /** How often each fault put in force so far has acted. */
   public java.util.Map<io.faketcp.peer.Fault, Long> faultActions() {
-    return peer.faultActions();
+    java.util.Map<io.faketcp.peer.Fault, Long> actions = peer.faultActions();
+    if (!dnsActions.isEmpty()) {
+      actions.replaceAll((f, n) -> f.isDnsFault() && dnsActions.containsKey(f) ? dnsActions.get(f).get() : n);
+    }
+    return actions;
   }
 
   /** The peer's counters. */
@@ -328,7 +336,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       return "";
     }
     return "faults " + faults + " seed " + peer.seed() + " (-D" + FakePeer.SEED_PROPERTY + "=" + peer.seed()
-        + " replays it), actions " + peer.faultActions();
+        + " replays it), actions " + faultActions();
   }
 
   /** For a network shared by a class: each test starts with the configured rules, an empty capture, no failures. */
