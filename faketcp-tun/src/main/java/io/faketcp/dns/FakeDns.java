@@ -40,7 +40,8 @@ public final class FakeDns {
   /** The system property with the number of attempts before a lookup fails. */
   public static final String ATTEMPTS_PROPERTY = "faketcp.dns.attempts";
 
-  private static final List<Inet4Address> ACTIVE = new CopyOnWriteArrayList<>();
+  /** The active servers, in order of activation. */
+  private static final List<Active> ACTIVE = new CopyOnWriteArrayList<>();
 
   private FakeDns() {}
 
@@ -50,20 +51,55 @@ public final class FakeDns {
    * @throws IllegalArgumentException if {@code server} is null
    */
   public static AutoCloseable activate(Inet4Address server) {
+    return activate(server, null);
+  }
+
+  /**
+   * As {@link #activate(Inet4Address)}, for a server that declares the names {@code declares} accepts
+   * (e.g. {@code zone::declares}): while several are active (parallel tests on their own subnets), a
+   * name goes to the last activated server that declares it, else to the last activated one.
+   *
+   * @throws IllegalArgumentException if {@code server} is null
+   */
+  public static AutoCloseable activate(Inet4Address server, java.util.function.Predicate<String> declares) {
     if (server == null) {
       throw new IllegalArgumentException("the DNS server's address is null");
     }
-    ACTIVE.add(server);
-    return () -> ACTIVE.remove(server);
+    Active entry = new Active(server, declares);
+    ACTIVE.add(entry);
+    return () -> ACTIVE.remove(entry);
   }
 
-  /** The DNS server this JVM's lookups go to, if one is active. */
+  /** The DNS server this JVM's lookups go to, if one is active: the last activated. */
   public static Optional<Inet4Address> active() {
-    int n = ACTIVE.size();
-    try {
-      return n == 0 ? Optional.empty() : Optional.of(ACTIVE.get(n - 1));
-    } catch (IndexOutOfBoundsException e) {
-      return active(); // one was removed meanwhile
+    Object[] now = ACTIVE.toArray();
+    return now.length == 0 ? Optional.empty() : Optional.of(((Active) now[now.length - 1]).server);
+  }
+
+  /**
+   * The DNS server a lookup of {@code name} goes to, if one is active: the last activated that declares
+   * the name, else the last activated.
+   */
+  public static Optional<Inet4Address> active(String name) {
+    Object[] now = ACTIVE.toArray();
+    for (int i = now.length - 1; i >= 0; i--) {
+      Active a = (Active) now[i];
+      if (a.declares != null && a.declares.test(name)) {
+        return Optional.of(a.server);
+      }
+    }
+    return now.length == 0 ? Optional.empty() : Optional.of(((Active) now[now.length - 1]).server);
+  }
+
+  /** One active server. */
+  private static final class Active {
+    final Inet4Address server;
+    /** The names it declares; null: unknown. */
+    final java.util.function.Predicate<String> declares;
+
+    Active(Inet4Address server, java.util.function.Predicate<String> declares) {
+      this.server = server;
+      this.declares = declares;
     }
   }
 

@@ -243,6 +243,13 @@ public final class Zone {
     }
   }
 
+  /** Whether {@code name} is declared (any case, with or without the trailing dot). */
+  public boolean declares(String name) {
+    synchronized (names) {
+      return names.containsKey(DnsMessage.canonical(name));
+    }
+  }
+
   /** Every address any name has, for checking that they lie in the subnet. */
   public List<Inet4Address> allAddresses() {
     List<Inet4Address> all = new ArrayList<>();

@@ -18,7 +18,7 @@ final class NameResolution {
 
   private NameResolution() {}
 
-  static AutoCloseable activate(Inet4Address server) {
+  static AutoCloseable activate(Inet4Address server, java.util.function.Predicate<String> declares) {
     String launcher = System.getenv(LAUNCHER_RESOLV_CONF);
     boolean viaLauncher = launcherNames(server);
     if (!WARNED.get() && !viaLauncher && !jdkAsksFakeDns() && WARNED.compareAndSet(false, true)) {
@@ -28,7 +28,7 @@ final class NameResolution {
           + " names 192.168.0.254; clients that speak DNS themselves may be pointed at {0}:53 directly.",
           server.getHostAddress(), reason(), launcher == null ? "" : " (the launcher''s resolv.conf names " + launcher + ")");
     }
-    return FakeDns.activate(server);
+    return FakeDns.activate(server, declares);
   }
 
   /** Whether the launcher's resolv.conf names {@code server} as this namespace's DNS. */

@@ -104,7 +104,10 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       builder.listener(captureListener);
     }
     this.peer = builder.start();
-    this.dnsActive = dnsAddress == null ? null : NameResolution.activate(dnsAddress);
+    this.dnsActive = dnsAddress == null ? null : NameResolution.activate(dnsAddress, name -> {
+      io.faketcp.dns.Zone names = names();
+      return names != null && names.declares(name);
+    });
   }
 
   /** A DNS server for a fresh copy of the declared names; null without names. */

@@ -35,7 +35,7 @@ public final class JdkResolverProvider extends InetAddressResolverProvider {
     return new InetAddressResolver() {
       @Override
       public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws UnknownHostException {
-        Optional<Inet4Address> dns = FakeDns.active();
+        Optional<Inet4Address> dns = FakeDns.active(host);
         String name = host.toLowerCase(Locale.ROOT);
         if (dns.isEmpty() || local.contains(name.endsWith(".") ? name.substring(0, name.length() - 1) : name)) {
           return builtin.lookupByName(host, policy);
