@@ -103,6 +103,7 @@ class NamesTest {
   void localhostResolvesAndServiceRecordsAreServed(NetworkInfo net) throws Exception {
     assertThat(lookup(net, "localhost")).containsExactly(ip("127.0.0.1"));
     assertThat(InetAddress.getByName("localhost").isLoopbackAddress()).isTrue();
+    assertThat(InetAddress.getLocalHost().getHostName()).as("this machine's name, from hosts").isNotEmpty();
     assertThatThrownBy(() -> lookup(net, "_pg._tcp.test")).as("an SRV name has no address")
         .hasMessage("_pg._tcp.test: No address associated with hostname");
   }
