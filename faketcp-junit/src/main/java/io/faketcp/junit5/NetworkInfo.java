@@ -20,9 +20,11 @@ public final class NetworkInfo {
   private final String interfaceName;
   private final int mtu;
   private final java.net.Inet4Address dnsServer;
-  private final io.faketcp.dns.Zone names;
+  /** The names the fake DNS serves now (a class-shared network has a fresh copy per test); null: none. */
+  private final java.util.function.Supplier<io.faketcp.dns.Zone> names;
 
-  NetworkInfo(Subnet subnet, String interfaceName, int mtu, java.net.Inet4Address dnsServer, io.faketcp.dns.Zone names) {
+  NetworkInfo(Subnet subnet, String interfaceName, int mtu, java.net.Inet4Address dnsServer,
+      java.util.function.Supplier<io.faketcp.dns.Zone> names) {
     this.subnet = subnet;
     this.interfaceName = interfaceName;
     this.mtu = mtu;
@@ -37,6 +39,7 @@ public final class NetworkInfo {
    * @throws IllegalArgumentException when the name has no address
    */
   public Inet4Address address(String name) {
+    io.faketcp.dns.Zone names = this.names.get();
     java.util.List<Inet4Address> addresses = names == null ? java.util.List.of() : names.addresses(name);
     if (addresses.isEmpty()) {
       throw new IllegalArgumentException("'" + name + "' has no address on this fake network: declare it, e.g."

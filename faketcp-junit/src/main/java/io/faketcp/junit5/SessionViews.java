@@ -23,7 +23,7 @@ final class SessionViews {
 
   static NetworkInfo info(Session session) {
     return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu(), session.dnsAddress(),
-        session.names());
+        session::names);
   }
 
   static NetworkControl control(Session session) {
