@@ -148,7 +148,7 @@ public final class FakePeer implements AutoCloseable {
     this.sources = new ConnectManyRun.Sources(subnet);
     tcp.otherQueues(this::handOver);
     this.datagrams = new DatagramPool(device.name(), this::offer, wire::send, this::record);
-    this.udp = new UdpHost(wire, hosts::rules, datagrams, device.mtu());
+    this.udp = new UdpHost(wire, subnet, hosts::rules, datagrams, device.mtu());
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
   }
@@ -710,7 +710,9 @@ public final class FakePeer implements AutoCloseable {
           icmp(ip);
           break;
         case IpProtocol.UDP:
-          udp.handle(views.udp(ip));
+          if (!udp.handle(views.udp(ip))) {
+            counters.increment(Counters.IGNORED);
+          }
           break;
         default:
           counters.increment(Counters.IGNORED);

@@ -18,27 +18,36 @@ final class UdpHost {
   private static final int MAX_QUOTE = 576 - 20 - 8;
 
   private final Wire wire;
+  /** The subnet's network and broadcast addresses: no fake host has them, so datagrams to them are not answered. */
+  private final int network;
+  private final int broadcast;
   private final Supplier<Rules> rules;
   private final DatagramPool pool;
   private final int mtu;
   private final UdpDatagram.Builder udp = UdpDatagram.builder();
   private final IcmpMessage.Builder icmp = IcmpMessage.builder();
 
-  UdpHost(Wire wire, Supplier<Rules> rules, DatagramPool pool, int mtu) {
+  UdpHost(Wire wire, io.faketcp.tun.Subnet subnet, Supplier<Rules> rules, DatagramPool pool, int mtu) {
     this.wire = wire;
+    this.network = subnet.networkInt();
+    this.broadcast = subnet.networkInt() + subnet.usableAddresses() + 1;
     this.rules = rules;
     this.pool = pool;
     this.mtu = mtu;
   }
 
-  void handle(UdpDatagram datagram) {
+  /** Answers {@code datagram}; false when it is not for a fake host (the subnet's broadcast or network address). */
+  boolean handle(UdpDatagram datagram) {
     Ipv4Packet ip = datagram.ip();
+    if (ip.destinationInt() == broadcast || ip.destinationInt() == network) {
+      return false;
+    }
     Rules now = rules.get();
     Rule rule = now.datagramRule(ip.destinationInt(), datagram.destinationPort());
     if (rule != null && rule.datagramServer() != null) {
       pool.serve(rule.datagramServer(), new Received(ip.destinationInt(), datagram.destinationPort(),
           ip.sourceInt(), datagram.sourcePort(), datagram.payloadBytes()));
-      return;
+      return true;
     }
     switch (rule != null ? rule.mode() : now.defaultMode()) {
       case ECHO:
@@ -57,6 +66,7 @@ final class UdpHost {
       default:
         break; // ACCEPT, DISCARD, DROP: a datagram needs no answer
     }
+    return true;
   }
 
   /** A datagram as its server sees it; replies are built here and sent from the peer's thread. */

@@ -106,8 +106,19 @@ class UdpTest {
 
         assertThatThrownBy(() -> socket.receive(new DatagramPacket(new byte[10], 10)))
             .as(mode.toString()).isInstanceOf(SocketTimeoutException.class);
-        assertThat(f.sent).as(mode.toString()).isEmpty();
+        // TCP is left out: an earlier test's connection may still get a late RST on this subnet.
+        assertThat(f.sent).as(mode.toString()).noneMatch(p -> p[9] == 17 || p[9] == 1);
       }
+    }
+  }
+
+  @Test
+  void aBroadcastIsNoFakeHostsAndIsIgnored() throws Exception {
+    try (PeerFixture f = new PeerFixture(Rules.of(Mode.REJECT)); DatagramSocket socket = new DatagramSocket()) {
+      socket.setBroadcast(true);
+      socket.send(new DatagramPacket(utf8("anyone?"), 7, new InetSocketAddress("192.168.0.255", 9000)));
+      await(() -> f.peer.counters().ignoredPackets() == 1, "the broadcast ignored");
+      assertThat(f.sent).noneMatch(p -> p[9] == 17 || p[9] == 1);
     }
   }
 
