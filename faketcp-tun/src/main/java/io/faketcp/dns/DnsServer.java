@@ -15,8 +15,8 @@ import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -43,7 +43,8 @@ public final class DnsServer {
   private final java.util.function.Consumer<Fault> acted;
   private final AtomicLong answered = new AtomicLong();
   private final AtomicLong queries = new AtomicLong();
-  private volatile ScheduledExecutorService later;
+  /** See {@link #scheduler()}. */
+  private static ScheduledExecutorService later;
 
   /**
    * A server answering from {@code zone} (read at each query) under the DNS faults of {@code faults}
@@ -154,21 +155,22 @@ public final class DnsServer {
     };
   }
 
-  private ScheduledExecutorService scheduler() {
-    ScheduledExecutorService s = later;
-    if (s == null) {
-      synchronized (this) {
-        if (later == null) {
-          later = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "faketcp-dns-delay");
-            t.setDaemon(true);
-            return t;
-          });
-        }
-        s = later;
+  /** The one thread that sends the delayed answers of every fake DNS server in this JVM, made at the first. */
+  private static ScheduledExecutorService scheduler() {
+    synchronized (DnsServer.class) {
+      if (later == null) {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+          Thread t = new Thread(r, "faketcp-dns-delay");
+          t.setDaemon(true);
+          return t;
+        });
+        executor.setKeepAliveTime(30, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
+        executor.setRemoveOnCancelPolicy(true);
+        later = executor;
       }
+      return later;
     }
-    return s;
   }
 
   /** An answer and how late it goes. */
