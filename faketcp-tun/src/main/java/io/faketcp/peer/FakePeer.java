@@ -53,6 +53,10 @@ import java.util.function.Consumer;
 public final class FakePeer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
   private static final int BATCH = 64;
+  /** A timer due within this is waited for in short parks, not in poll's whole milliseconds. */
+  private static final long FINE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** How long one such park lasts at most: packets arriving meanwhile wait no longer to be read. */
+  private static final long FINE_WAIT_SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   /** How often {@link #awaitHeldPackets} looks again. */
   private static final long HELD_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
   /** The system property giving the seed of random faults when none is given with {@link Fault#seed}. */
@@ -568,8 +572,15 @@ public final class FakePeer implements AutoCloseable {
         if (handled == BATCH || stopping) {
           continue;
         }
-        int timeout = next == Long.MAX_VALUE ? -1
-            : (int) Math.max(0, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(next - now) + 1));
+        long wait = next == Long.MAX_VALUE ? -1 : Math.max(0, next - now);
+        if (wait >= 0 && wait < FINE_WAIT_NANOS) {
+          // poll counts whole milliseconds: the last one before a timer is waited in short parks, so
+          // that delayed packets leave on time (latency, bandwidth) while new ones are read within them
+          java.util.concurrent.locks.LockSupport.parkNanos(Math.min(wait, FINE_WAIT_SLICE_NANOS));
+          continue;
+        }
+        int timeout = wait < 0 ? -1
+            : (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(wait - FINE_WAIT_NANOS)));
         phase.set(WAITING); // barriers is empty here: every read ran the queue dry
         try {
           device.awaitReadable(timeout);

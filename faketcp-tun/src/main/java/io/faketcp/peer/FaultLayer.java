@@ -39,6 +39,10 @@ final class FaultLayer implements FaultSource {
   static final long REORDER_BEHIND_DELAYED_NANOS = 1_000_000L;
   /** A bandwidth fault drops packets once this much transmission time is queued (a router's full buffer). */
   static final long BACKLOG_NANOS = 1_000_000_000L;
+  /** The largest window without window scaling. */
+  private static final long MAX_WINDOW = 65535;
+  /** A full segment on a 1500-byte link: what a connection over a slow link keeps in flight (see {@link #forConnection}). */
+  private static final int SLOW_LINK_SEGMENT = 1460;
 
   private static final long DROP = Long.MIN_VALUE;
 
@@ -57,6 +61,8 @@ final class FaultLayer implements FaultSource {
   private Entry[] in = new Entry[0];
   private Entry[] out = new Entry[0];
   private Fault[] connection = new Fault[0];
+  /** Bandwidth faults whose queue holds less than a window: connections keep within it (see {@link #forConnection}). */
+  private Fault[] slowLinks = new Fault[0];
   private final Map<Fault, AtomicLong> actions = new LinkedHashMap<>();
   private volatile long seed;
   /** When the last packet held back so far is due (nanoTime): the bound of {@link FakePeer#awaitHeldPackets}. */
@@ -100,6 +106,7 @@ final class FaultLayer implements FaultSource {
     List<Entry> ins = new ArrayList<>();
     List<Entry> outs = new ArrayList<>();
     List<Fault> conns = new ArrayList<>();
+    List<Fault> slow = new ArrayList<>();
     for (Fault f : rules.faults()) {
       synchronized (actions) {
         actions.putIfAbsent(f, new AtomicLong());
@@ -110,6 +117,9 @@ final class FaultLayer implements FaultSource {
       }
       if (f.isDnsFault()) {
         continue; // the fake DNS server's business
+      }
+      if (f.kind == Fault.Kind.BANDWIDTH && linkBuffer(f) < MAX_WINDOW) {
+        slow.add(f);
       }
       Entry e = new Entry(f, root.split(), actions.get(f));
       if ((f.direction & Fault.IN) != 0) {
@@ -122,13 +132,33 @@ final class FaultLayer implements FaultSource {
     in = ins.toArray(new Entry[0]);
     out = outs.toArray(new Entry[0]);
     connection = conns.toArray(new Fault[0]);
+    slowLinks = slow.toArray(new Fault[0]);
     active = in.length > 0 || out.length > 0;
+  }
+
+  /** What a bandwidth fault's queue holds: {@link #BACKLOG_NANOS} of its rate, in bytes. */
+  private static long linkBuffer(Fault f) {
+    return f.amount * (BACKLOG_NANOS / 1_000_000_000L);
   }
 
   /** The connection-level faults for a new connection to fake host {@code address} on {@code port}, null when none applies. */
   @Override
   public FaultPolicy forConnection(int address, int port) {
     FaultPolicy policy = null;
+    for (Fault f : slowLinks) {
+      if (!f.appliesTo(address, port)) {
+        continue;
+      }
+      if (policy == null) {
+        policy = new FaultPolicy(this);
+      }
+      // A slow link queues less than a window, and a packet takes long on it: the connection keeps
+      // what the link needs in flight and no more (the host one segment, our sender two), so that the
+      // queue neither overflows nor delays a packet past the sender's timers (a loss, or a spurious
+      // retransmission, costs the link its time), and the rate holds.
+      policy.slowLink((f.direction & Fault.IN) != 0 ? SLOW_LINK_SEGMENT : Integer.MAX_VALUE,
+          (f.direction & Fault.OUT) != 0 ? 2 * SLOW_LINK_SEGMENT : Integer.MAX_VALUE);
+    }
     for (Fault f : connection) {
       if (!f.appliesTo(address, port)) {
         continue;

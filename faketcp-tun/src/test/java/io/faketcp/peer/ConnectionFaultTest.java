@@ -48,8 +48,13 @@ class ConnectionFaultTest {
       await(() -> segments(f.sent).stream().anyMatch(s -> s.destinationPort() == port && s.rst()), "the RST recorded");
       List<TcpSegment> fromPeer = new ArrayList<>(segments(f.sent));
       fromPeer.removeIf(s -> s.destinationPort() != port);
-      TcpSegment rst = fromPeer.get(fromPeer.size() - 1);
-      TcpSegment lastAck = fromPeer.get(fromPeer.size() - 2);
+      // The window stays open: segments the kernel sent after the crossing one get the RST of no connection.
+      int first = 0;
+      while (!fromPeer.get(first).rst()) {
+        first++;
+      }
+      TcpSegment rst = fromPeer.get(first);
+      TcpSegment lastAck = fromPeer.get(first - 1);
       TcpSegment syn = segments(f.received).stream().filter(s -> s.sourcePort() == port && s.syn()).findFirst()
           .orElseThrow();
       assertThat(rst.rst()).isTrue();
@@ -58,6 +63,28 @@ class ConnectionFaultTest {
           .allMatch(s -> ((s.acknowledgmentNumber() - syn.sequenceNumber() - 1) & 0xffffffffL) <= 1000);
       assertThat(f.faultEvents).singleElement().asString().startsWith("FORGED reset-after=1000@192.168.85.5:* IP 192.168.85.5.9 > 192.168.85.1.")
           .contains("Flags [R.]");
+    }
+  }
+
+  @Test
+  void resetAfterBytesResetsWithinARoundTripOfTheWriteThatCrossesTheCount() throws Exception {
+    // The window was the fault's before: a write larger than what was left of it waited for the
+    // kernel's persist timer, and the reset came 200 ms after it.
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("reset-after=40"), null, null);
+        Socket socket = new Socket(f.address(5), 7)) {
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(new byte[36]);
+      assertThat(socket.getInputStream().readNBytes(36)).hasSize(36);
+      long start = System.nanoTime();
+      socket.getOutputStream().write(new byte[100]);
+      assertThatThrownBy(() -> socket.getInputStream().readNBytes(100)).isInstanceOf(SocketException.class)
+          .hasMessageContaining("Connection reset");
+      assertThat((System.nanoTime() - start) / 1_000_000).as("ms from the write to the reset").isLessThan(150L);
+      int port = socket.getLocalPort();
+      await(() -> segments(f.sent).stream().anyMatch(s -> s.destinationPort() == port && s.rst()), "the RST recorded");
+      assertThat(segments(f.sent)).filteredOn(s -> s.destinationPort() == port)
+          .as("never a zero window").allMatch(s -> s.rst() || s.window() > 0);
     }
   }
 
@@ -124,6 +151,69 @@ class ConnectionFaultTest {
           .as("nothing after the blackhole").isEqualTo(before);
       assertThat(f.faultEvents).filteredOn(e -> e.startsWith("DROPPED blackhole-after=100")).hasSizeGreaterThanOrEqualTo(2);
       assertThat(sendQueue(socket)).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void blackholeAfterBytesKeepsTheWindowOpenSoTheHostRetransmitsWhatItWroteBeyond() throws Exception {
+    try (PeerFixture f = new PeerFixture(BLACKHOLE_SUBNET, Rules.of(Mode.ECHO).withFaults("blackhole-after=100"), null,
+        null);
+        Socket socket = new Socket(f.address(5), 7)) {
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(3000);
+      socket.getOutputStream().write(new byte[300]);
+      assertThat(socket.getInputStream().readNBytes(100)).as("the 100 bytes taken, echoed").hasSize(100);
+      int port = socket.getLocalPort();
+      await(() -> retransmitted(segments(f.received), port) > 0, "the host retransmits");
+      assertThat(segments(f.sent)).filteredOn(s -> s.destinationPort() == port)
+          .as("never a zero window (no zero-window probes)").allMatch(s -> s.window() > 0);
+      assertThat(segments(f.received)).filteredOn(s -> s.sourcePort() == port && s.payloadLength() > 0)
+          .as("data only: no probe of a closed window").allMatch(s -> s.payloadLength() >= 100);
+      assertThat(sendQueue(socket)).as("the 200 bytes beyond wait, unacknowledged").isEqualTo(200);
+    }
+  }
+
+  /** Segments with data that the host sent from {@code port} more than once. */
+  static long retransmitted(List<TcpSegment> fromHost, int port) {
+    return fromHost.stream().filter(s -> s.sourcePort() == port && s.payloadLength() > 0)
+        .collect(java.util.stream.Collectors.groupingBy(TcpSegment::sequenceNumber, java.util.stream.Collectors.counting()))
+        .values().stream().filter(n -> n > 1).count();
+  }
+
+  @Test
+  void aBlackholeSetMidTestIsInForceWhenFaultReturns() throws Exception {
+    AtomicLong served = new AtomicLong();
+    Server counting = connection -> {
+      InputStream in = connection.input();
+      byte[] buffer = new byte[1000];
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        served.addAndGet(n);
+        connection.output().write(buffer, 0, n);
+      }
+    };
+    Rules rules = Rules.of(Mode.REJECT).with(Rule.of("*", "7", counting));
+    try (PeerFixture f = new PeerFixture(BLACKHOLE_SUBNET, rules, null, null);
+        Socket open = new Socket(f.address(6), 7)) {
+      open.setTcpNoDelay(true);
+      open.setSoTimeout(3000);
+      open.getOutputStream().write(new byte[10]);
+      assertThat(open.getInputStream().readNBytes(10)).hasSize(10);
+      Thread.sleep(100); // the kernel's ACK of the echo
+      int port = open.getLocalPort();
+
+      f.peer.fault(Fault.parse("blackhole-after=0s"));
+      long sentWhenInForce = segments(f.sent).stream().filter(s -> s.destinationPort() == port).count();
+      open.getOutputStream().write(new byte[10]);
+      try (Socket fresh = new Socket(f.address(6), 7)) {
+        fresh.getOutputStream().write(new byte[20]); // right after the handshake
+        Thread.sleep(500);
+        int freshPort = fresh.getLocalPort();
+        assertThat(segments(f.sent)).filteredOn(s -> s.destinationPort() == freshPort)
+            .as("the new connection: its SYN+ACK only").singleElement().matches(s -> s.syn() && s.ack());
+      }
+      assertThat(segments(f.sent).stream().filter(s -> s.destinationPort() == port).count())
+          .as("nothing on the open connection once fault() returned: no ACK, no echo").isEqualTo(sentWhenInForce);
+      assertThat(served.get()).as("bytes the server got: the first 10 only").isEqualTo(10);
     }
   }
 

@@ -14,6 +14,12 @@ import java.nio.ByteBuffer;
  * {@link #afterBytes}), its advertised window ({@link #window}), its FINs, and the policy's own
  * deadlines, which sit in the peer's {@link Timers} as one entry. A connection without faults has
  * none of this. Peer thread only.
+ *
+ * <p>What the wire shows: {@code reset-after=N} takes exactly N bytes (from the segment that crosses
+ * N, whatever the window), acknowledges them and sends RST in reply to that segment;
+ * {@code blackhole-after=N} takes and acknowledges N bytes and then answers nothing, its window
+ * left open, so the host retransmits; {@code stall-after=N} closes the window at N (zero-window
+ * probes answered). A policy put in force on an open connection acts before the call returns.
  */
 public final class FaultPolicy extends Timers.Entry {
   private final FaultSource source;
@@ -23,6 +29,9 @@ public final class FaultPolicy extends Timers.Entry {
   private Trigger blackhole;
   private Object slowClose;
   private long slowCloseNanos;
+  /** A slow link's queue: the most we advertise, and the most we keep in flight (Integer.MAX_VALUE: no limit). */
+  private int receiveCap = Integer.MAX_VALUE;
+  private int sendCap = Integer.MAX_VALUE;
   /** When the connection was established (nanoTime): time-based faults count from here; -1 before. */
   private long start = -1;
   /** When the host's delayed FIN is taken (nanoTime), -1 while none waits. */
@@ -92,6 +101,21 @@ public final class FaultPolicy extends Timers.Entry {
     }
   }
 
+  /**
+   * The connection crosses a slow link (a bandwidth fault whose queue holds less than a window): it
+   * advertises at most {@code receiveCap} and keeps at most {@code sendCap} in flight, so that the
+   * link's queue never overflows (the smaller of several wins).
+   */
+  public void slowLink(int receiveCap, int sendCap) {
+    this.receiveCap = Math.min(this.receiveCap, receiveCap);
+    this.sendCap = Math.min(this.sendCap, sendCap);
+  }
+
+  /** The most the endpoint keeps in flight, {@code window} being the host's. */
+  int sendWindow(int window) {
+    return Math.min(window, sendCap);
+  }
+
   // ---- the hooks the endpoint consults ---------------------------------------------------------
 
   /** The policy takes effect on {@code e}, taking over the FINs {@code previous} holds back; true if it acted already. */
@@ -111,8 +135,8 @@ public final class FaultPolicy extends Timers.Entry {
     if (afterBytes(endpoint.received())) {
       return true;
     }
-    arm();
-    return false;
+    deadline(now); // what is due acts now, not at the next turn of the peer's loop
+    return silent || endpoint.state() == TcpState.CLOSED;
   }
 
   /** The fake host goes on taking at most this many more bytes, having received {@code received}. */
@@ -124,11 +148,12 @@ public final class FaultPolicy extends Timers.Entry {
   }
 
   /**
-   * The window to advertise instead of {@code window}, having received {@code received}: only a stall
-   * closes it (to what is left before a stall-after byte count, then to zero).
+   * The window to advertise instead of {@code window}, having received {@code received}: of the
+   * connection faults only a stall closes it (to what is left before a stall-after byte count, then
+   * to zero); a slow link's queue bounds it.
    */
   int window(int window, long received) {
-    return (int) Math.min(window, room(received));
+    return stalled ? 0 : (int) Math.min(Math.min(window, receiveCap), limit(stall, received));
   }
 
   /** Whether the window may shrink (its right edge move left): only when a stall closes it. */
@@ -245,7 +270,9 @@ public final class FaultPolicy extends Timers.Entry {
   /** What was taken is answered (echoed, acknowledged), then silence: no ACK, no RST, nothing. */
   private void goSilent() {
     endpoint.send.output();
-    endpoint.sendAck();
+    if (endpoint.ackPending) {
+      endpoint.sendAck(); // for bytes taken just now; a connection that took nothing new sends nothing
+    }
     silent = true;
     source.acted(blackhole.fault);
   }

@@ -136,6 +136,12 @@ final class TcpSender {
     return finQueued;
   }
 
+  /** The host's window, as far as a slow link's queue allows (see {@link FaultPolicy#slowLink}). */
+  private int window() {
+    FaultPolicy faults = endpoint.faults();
+    return faults == null ? sndWnd : faults.sendWindow(sndWnd);
+  }
+
   int segmentSize() {
     return Math.min(endpoint.context().mss(), hostMss);
   }
@@ -154,7 +160,7 @@ final class TcpSender {
       int offset = sndNxt - sndUna;
       int available = buffered - offset;
       if (available > 0) {
-        int n = Math.min(Math.min(segmentSize, available), sndWnd - offset);
+        int n = Math.min(Math.min(segmentSize, available), window() - offset);
         if (n <= 0 || n < segmentSize && n < available && offset > 0) {
           break; // window full, or only a sliver of it open while data is in flight: wait for the ACK
         }

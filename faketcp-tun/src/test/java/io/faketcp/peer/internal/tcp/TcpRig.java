@@ -56,6 +56,13 @@ public final class TcpRig implements Link {
     return this;
   }
 
+  /** Adds {@code specs} on the open connections too, as {@code FakePeer.fault} does mid-test (its batch flushed). */
+  public void faultsNow(String... specs) {
+    faults(specs);
+    tcp.faultsChanged();
+    tcp.flush();
+  }
+
   /** Replaces the faults with those of {@code rules} on the open connections too, as a fault set mid-test does. */
   public void changeFaults(Rules rules) {
     TestAccess.install(faults, rules);

@@ -1,0 +1,185 @@
+package io.faketcp.bench;
+
+import io.faketcp.peer.FakePeer;
+import io.faketcp.peer.Mode;
+import io.faketcp.peer.Rules;
+import io.faketcp.tun.TunDevice;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * How exactly the packet faults do what they say, measured from outside: kernel sockets through the
+ * tun (run it in a private network namespace, e.g. under {@code bin/faketcp-netns}).
+ *
+ * <pre>
+ * java io.faketcp.bench.FaultAccuracyBench latency 10ms [SAMPLES=300]
+ * java io.faketcp.bench.FaultAccuracyBench bandwidth-in 50MB/s [SECONDS=2]
+ * java io.faketcp.bench.FaultAccuracyBench bandwidth-out 50MB/s [SECONDS=2]
+ * </pre>
+ *
+ * <p>latency: one byte echoed by fake host .5 with {@code latency=D}, SAMPLES times; prints the round
+ * trip's p50, p99 and max, and what the fault added (less the p50 of the same exchange with .6, which
+ * has no fault). bandwidth-in: RATE × SECONDS bytes written to a DISCARD host with
+ * {@code bandwidth-in=RATE}, from the first write to the fake host's FIN (which follows the last
+ * byte); bandwidth-out: the same bytes echoed by an ECHO host with {@code bandwidth-out=RATE}, from
+ * the first write to the last byte read. Prints the rate achieved and its ratio to the one asked.
+ * A RATE of {@code none} runs the same transfer without the fault (its ratio is to 200 MB/s). With
+ * {@code FAULTACCURACY_TRACE} set, every packet a fault touched is printed to stderr (µs, action, packet).
+ */
+public final class FaultAccuracyBench {
+  private static final int PORT_ECHO = 7;
+  private static final int PORT_DISCARD = 9;
+
+  public static void main(String[] args) throws Exception {
+    String what = args[0];
+    String value = args[1];
+    try (TunDevice tun = TunDevice.builder().open()) {
+      InetAddress faulty = tun.subnet().address(5);
+      String scope = "@" + faulty.getHostAddress() + ":*";
+      switch (what) {
+        case "latency": {
+          int samples = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+          try (FakePeer peer = FakePeer.builder(tun).rules(Rules.of(Mode.ECHO).withFaults("latency=" + value + scope))
+              .start()) {
+            long[] base = echoes(tun.subnet().address(6), samples);
+            long[] rtt = echoes(faulty, samples);
+            double baseP50 = percentile(base, 50);
+            System.out.printf(Locale.ROOT,
+                "faultaccuracy latency=%s samples %d rtt-p50-ms %.3f rtt-p99-ms %.3f rtt-max-ms %.3f"
+                    + " added-p50-ms %.3f added-p99-ms %.3f base-p50-ms %.3f%n",
+                value, samples, percentile(rtt, 50) / 1e6, percentile(rtt, 99) / 1e6, rtt[rtt.length - 1] / 1e6,
+                (percentile(rtt, 50) - baseP50) / 1e6, (percentile(rtt, 99) - baseP50) / 1e6, baseP50 / 1e6);
+          }
+          break;
+        }
+        case "bandwidth-in":
+        case "bandwidth-out": {
+          double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 2;
+          boolean none = value.equals("none"); // the same transfer without the fault: what the path gives
+          double asked = none ? 200e6 : bytesPerSecond(value);
+          long bytes = Math.max(20_000, (long) (asked * seconds));
+          boolean in = what.equals("bandwidth-in");
+          Mode mode = in ? Mode.DISCARD : Mode.ECHO;
+          Rules rules = none ? Rules.of(mode) : Rules.of(mode).withFaults(what + "=" + value + scope);
+          try (FakePeer peer = FakePeer.builder(tun).rules(rules).faultListener((action, fault, direction, packet, delay) -> {
+            if (System.getenv("FAULTACCURACY_TRACE") != null) {
+              System.err.println(System.nanoTime() / 1000 + " " + action + " " + io.faketcp.packet.Tcpdump.format(packet));
+            }
+          }).start()) {
+            long nanos = in ? upload(faulty, bytes) : echo(faulty, bytes);
+            double rate = bytes * 1e9 / nanos;
+            System.out.printf(Locale.ROOT,
+                "faultaccuracy %s=%s bytes %d seconds %.3f rate-Bps %.0f ratio %.4f fault-drops %d peer-retransmissions %d%n",
+                what, value, bytes, nanos / 1e9, rate, rate / asked, peer.counters().faultDrops(),
+                peer.counters().retransmissions());
+          }
+          break;
+        }
+        default:
+          throw new IllegalArgumentException("what to measure: latency, bandwidth-in or bandwidth-out, not " + what);
+      }
+    }
+  }
+
+  /** Round trips of one byte echoed by {@code host}, sorted (ns). */
+  private static long[] echoes(InetAddress host, int samples) throws Exception {
+    try (Socket s = new Socket(host, PORT_ECHO)) {
+      s.setTcpNoDelay(true);
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      for (int i = 0; i < 10; i++) { // warm-up: JIT, the first RTT sample
+        out.write(i);
+        in.read();
+      }
+      long[] rtt = new long[samples];
+      for (int i = 0; i < samples; i++) {
+        long t0 = System.nanoTime();
+        out.write(i);
+        if (in.read() < 0) {
+          throw new IllegalStateException("the echo ended early");
+        }
+        rtt[i] = System.nanoTime() - t0;
+      }
+      Arrays.sort(rtt);
+      return rtt;
+    }
+  }
+
+  /** Writes {@code bytes} to a DISCARD host and waits for its FIN; ns from the first write. */
+  private static long upload(InetAddress host, long bytes) throws Exception {
+    try (Socket s = new Socket(host, PORT_DISCARD)) {
+      s.setSoTimeout(120_000);
+      OutputStream out = s.getOutputStream();
+      byte[] chunk = new byte[64 * 1024];
+      long start = System.nanoTime();
+      for (long left = bytes; left > 0; left -= chunk.length) {
+        out.write(chunk, 0, (int) Math.min(chunk.length, left));
+      }
+      s.shutdownOutput();
+      if (s.getInputStream().read() != -1) {
+        throw new IllegalStateException("DISCARD sent data");
+      }
+      return System.nanoTime() - start;
+    }
+  }
+
+  /** Writes {@code bytes} to an ECHO host while reading them back; ns from the first write to the last byte read. */
+  private static long echo(InetAddress host, long bytes) throws Exception {
+    try (Socket s = new Socket(host, PORT_ECHO)) {
+      s.setSoTimeout(120_000);
+      AtomicReference<Exception> failed = new AtomicReference<>();
+      long start = System.nanoTime();
+      Thread writer = new Thread(() -> {
+        try {
+          OutputStream out = s.getOutputStream();
+          byte[] chunk = new byte[64 * 1024];
+          for (long left = bytes; left > 0; left -= chunk.length) {
+            out.write(chunk, 0, (int) Math.min(chunk.length, left));
+          }
+        } catch (Exception e) {
+          failed.set(e);
+        }
+      });
+      writer.start();
+      InputStream in = s.getInputStream();
+      byte[] buffer = new byte[64 * 1024];
+      long read = 0;
+      while (read < bytes) {
+        int n = in.read(buffer);
+        if (n < 0) {
+          throw new IllegalStateException("the echo ended after " + read + " bytes", failed.get());
+        }
+        read += n;
+      }
+      long nanos = System.nanoTime() - start;
+      writer.join();
+      return nanos;
+    }
+  }
+
+  private static double percentile(long[] sorted, int p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+  }
+
+  /** {@code 50MB/s}, {@code 10KB/s}, {@code 1MiB/s}: bytes per second (decimal K, M, G as the fault spec reads them). */
+  private static double bytesPerSecond(String rate) {
+    String r = rate.replace("/s", "");
+    double scale = 1;
+    String[][] units = {{"GiB", "1073741824"}, {"MiB", "1048576"}, {"KiB", "1024"}, {"GB", "1e9"}, {"MB", "1e6"},
+        {"KB", "1e3"}, {"B", "1"}};
+    for (String[] u : units) {
+      if (r.endsWith(u[0])) {
+        scale = Double.parseDouble(u[1]);
+        r = r.substring(0, r.length() - u[0].length());
+        break;
+      }
+    }
+    return Double.parseDouble(r) * scale;
+  }
+}
