@@ -62,6 +62,8 @@ class UdpTest {
 
       assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8)).isEqualTo("ping 1");
       assertThat(reply.getSocketAddress()).isEqualTo(target);
+      // The listener records a packet once the peer's write returned; the kernel may deliver it before.
+      await(() -> !udp(f.sent).isEmpty(), "the echo recorded");
       UdpDatagram echoed = udp(f.sent).get(0);
       assertThat(echoed.toString()).isEqualTo("IP 192.168.0.5.9000 > 192.168.0.1." + socket.getLocalPort()
           + ": UDP, length 6");
@@ -79,6 +81,7 @@ class UdpTest {
 
       assertThatThrownBy(() -> socket.receive(new DatagramPacket(new byte[100], 100)))
           .isInstanceOf(PortUnreachableException.class);
+      await(() -> !f.sent.isEmpty(), "the ICMP error recorded");
       IcmpMessage icmp = IcmpMessage.wrap(Ipv4Packet.wrap(f.sent.get(0)));
       assertThat(icmp.toString()).startsWith("IP 192.168.0.5 > 192.168.0.1: ICMP 192.168.0.5 udp port 514 unreachable");
     }
