@@ -176,6 +176,20 @@ class NamesTest {
   }
 
   @Test
+  void anAnswerLargerThan512BytesIsTruncatedOverUdpAndWholeOverTcp(NetworkInfo net, NetworkControl control,
+      Capture capture) throws Exception {
+    String[] forty = new String[40];
+    for (int i = 0; i < forty.length; i++) {
+      forty[i] = "192.168.0." + (10 + i);
+    }
+    control.names().host("many.test", forty);
+    assertThat(ask(net, "many.test", DnsMessage.A).truncated()).isTrue();
+    List<Inet4Address> all = lookup(net, "many.test");
+    assertThat(all).hasSize(40).startsWith(ip("192.168.0.10")).endsWith(ip("192.168.0.49"));
+    assertThat(capture).contains(PacketPattern.syn().to(dns(net), 53));
+  }
+
+  @Test
   void theJdkResolverAsksTheFakeDns(NetworkInfo net, Capture capture) throws Exception {
     assumeThat(Runtime.version().feature()).as("InetAddressResolverProvider needs JDK 18").isGreaterThanOrEqualTo(18);
     // A name no other test resolves through InetAddress: the JDK caches answers for 30 s.

@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * A DNS server for a fake host, over UDP and TCP port 53, answering from a {@link Zone} under the DNS
  * faults in force ({@code dns=}, {@code dns-delay=}; see {@link Fault}). Authoritative for every name:
  * a name nobody declared is NXDOMAIN at once; {@code localhost} is 127.0.0.1; a declared name asked for
- * a type it has no records of (AAAA, say) gets an empty answer.
+ * a type it has no records of (AAAA, say) gets an empty answer. An answer larger than 512 bytes goes
+ * out over UDP truncated (TC), as RFC 1035 says, and whole over TCP.
  *
  * <pre>{@code
  * Zone zone = new Zone().host("db.test", "192.168.0.5");
@@ -36,6 +37,8 @@ import java.util.function.Supplier;
 public final class DnsServer {
   /** The DNS port. */
   public static final int PORT = 53;
+  /** The largest answer sent over UDP (RFC 1035); a larger one goes out truncated, and the client asks over TCP. */
+  static final int MAX_UDP_ANSWER = 512;
   private static final System.Logger LOG = System.getLogger(DnsServer.class.getName());
 
   private final Zone zone;
@@ -200,6 +203,9 @@ public final class DnsServer {
     byte[] answer = answer(q, overTcp);
     if (answer == null) {
       return null;
+    }
+    if (!overTcp && answer.length > MAX_UDP_ANSWER) {
+      answer = DnsMessage.answer(q).authoritative(true).truncated(true).build(); // ask again over TCP
     }
     Duration delay = Duration.ZERO;
     for (Fault f : faults.get()) {
