@@ -219,6 +219,35 @@ class UdpTest {
   }
 
   @Test
+  void duplicateDropNthAndBandwidthApplyToDatagrams() throws Exception {
+    Rules rules = Rules.of(Mode.ECHO).withFaults("duplicate=100%@192.168.0.5:*", "drop-nth=2@192.168.0.6:*",
+        "bandwidth-out=10KB/s@192.168.0.7:*");
+    try (PeerFixture f = new PeerFixture(rules); DatagramSocket socket = new DatagramSocket()) {
+      socket.setSoTimeout(2000);
+      socket.send(new DatagramPacket(utf8("twice"), 5, new InetSocketAddress(f.device.subnet().address(5), 9000)));
+      assertThat(receive(socket)).isEqualTo("twice");
+      assertThat(receive(socket)).as("the duplicate").isEqualTo("twice");
+
+      for (int i = 1; i <= 4; i++) {
+        socket.send(new DatagramPacket(utf8("n" + i), 2, new InetSocketAddress(f.device.subnet().address(6), 9000)));
+      }
+      assertThat(receive(socket)).isEqualTo("n1");
+      assertThat(receive(socket)).as("n2 was the 2nd: dropped").isEqualTo("n3");
+
+      byte[] kilobyte = new byte[1000];
+      long start = System.nanoTime();
+      for (int i = 0; i < 6; i++) {
+        socket.send(new DatagramPacket(kilobyte, 1000, new InetSocketAddress(f.device.subnet().address(7), 9000)));
+      }
+      for (int i = 0; i < 6; i++) {
+        receive(socket);
+      }
+      // 6 x 1028 bytes at 10 KB/s: the last echo leaves about 0.6 s after the first is sent
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1500));
+    }
+  }
+
+  @Test
   void unreachableAnswersDatagramsWithTheIcmpError() throws Exception {
     try (PeerFixture f = new PeerFixture(Rules.of(Mode.ECHO).withFaults("unreachable=port@192.168.0.5:*"));
         DatagramSocket socket = new DatagramSocket()) {
