@@ -45,6 +45,10 @@ final class FaultLayer implements FaultSource {
   private static final int SLOW_LINK_SEGMENT = 1460;
 
   private static final long DROP = Long.MIN_VALUE;
+  /** A delayed packet's room (a larger packet gets an entry of its own size). */
+  private static final int DELAYED_CAPACITY = 2048;
+  /** Delayed-packet entries kept for reuse, at most. */
+  private static final int SPARE_DELAYED = 4096;
 
   /** Whether any packet-level fault is set: the one test on the packet path. */
   boolean active;
@@ -64,6 +68,8 @@ final class FaultLayer implements FaultSource {
   /** Bandwidth faults whose queue holds less than a window: connections keep within it (see {@link #forConnection}). */
   private Fault[] slowLinks = new Fault[0];
   private final Map<Fault, AtomicLong> actions = new LinkedHashMap<>();
+  /** Entries of delayed packets that have left, for {@link #later} to reuse. Peer thread only. */
+  private final java.util.ArrayDeque<Delayed> spareDelayed = new java.util.ArrayDeque<>();
   private volatile long seed;
   /** When the last packet held back so far is due (nanoTime): the bound of {@link FakePeer#awaitHeldPackets}. */
   private volatile long heldUntil = Long.MIN_VALUE / 2;
@@ -223,13 +229,24 @@ final class FaultLayer implements FaultSource {
 
   /** Runs {@code task} on the peer's thread at {@code due} (nanoTime) or soon after. */
   private void schedule(long due, Runnable task) {
-    timers.arm(new Delayed(task, null, false), due);
+    timers.arm(new Task(task), due);
   }
 
-  /** Writes (outgoing) or hands to the fake hosts (incoming) {@code packet} at {@code due}. */
-  private void later(long due, byte[] packet, boolean outgoing) {
+  /**
+   * Writes (outgoing) or hands to the fake hosts (incoming) a copy of {@code source[offset, offset +
+   * length)} at {@code due}, in an entry kept for reuse once it has left: a latency or a bandwidth
+   * fault then costs no allocation per packet.
+   */
+  private void later(long due, ByteBuffer source, int offset, int length, boolean outgoing) {
     held(due);
-    timers.arm(new Delayed(null, packet, outgoing), due);
+    Delayed d = spareDelayed.pollLast();
+    if (d == null || d.packet.length < length) {
+      d = new Delayed(Math.max(length, DELAYED_CAPACITY));
+    }
+    source.get(offset, d.packet, 0, length);
+    d.length = length;
+    d.outgoing = outgoing;
+    timers.arm(d, due);
   }
 
   /** One more packet held back until {@code due}; counted in {@link Counters#HELD} until it leaves. */
@@ -297,7 +314,7 @@ final class FaultLayer implements FaultSource {
           }
           break;
         default:
-          long later = delay(e, now, due, ip.totalLength());
+          long later = delay(e, now, due, carried(b, ip.offset(), ip.totalLength()));
           if (later == DROP) {
             return dropIn(e, ip);
           }
@@ -312,9 +329,7 @@ final class FaultLayer implements FaultSource {
       listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.TO_PEER, b.duplicate().position(ip.offset())
           .limit(ip.offset() + ip.totalLength()), due - now);
     }
-    byte[] copy = new byte[ip.totalLength()];
-    b.get(ip.offset(), copy);
-    later(due, copy, false);
+    later(due, b, ip.offset(), ip.totalLength(), false);
     return true;
   }
 
@@ -378,7 +393,7 @@ final class FaultLayer implements FaultSource {
           }
           break;
         default:
-          long later = delay(e, now, due, length);
+          long later = delay(e, now, due, carried(b, 0, length));
           if (later == DROP) {
             return dropOut(e, b, length);
           }
@@ -423,11 +438,9 @@ final class FaultLayer implements FaultSource {
       release(held);
       return true;
     }
-    byte[] copy = new byte[length];
-    b.get(0, copy);
-    later(due, copy, true);
+    later(due, b, 0, length, true);
     if (twice) {
-      later(due, copy, true);
+      later(due, b, 0, length, true);
     }
     return true;
   }
@@ -475,6 +488,19 @@ final class FaultLayer implements FaultSource {
     return result;
   }
 
+  /**
+   * What a bandwidth fault charges for the packet at {@code b[offset, offset + length)}: a TCP
+   * segment's data (so that a transfer takes its size over the rate, as the README promises, whatever
+   * the segment size), any other packet whole.
+   */
+  private static int carried(ByteBuffer b, int offset, int length) {
+    int header = (b.get(offset) & 0x0f) * 4;
+    if ((b.get(offset + 9) & 0xff) != IpProtocol.TCP || length < header + 20) {
+      return length;
+    }
+    return Math.max(0, length - header - ((b.get(offset + header + 12) >> 4) & 0x0f) * 4);
+  }
+
   private void acted(Entry e, FaultListener.Action action, Direction direction, ByteBuffer packet, long delay) {
     e.actions.lazySet(e.actions.get() + 1);
     counters.increment(Counters.FAULT_ACTIONS);
@@ -500,32 +526,46 @@ final class FaultLayer implements FaultSource {
     }
   }
 
-  /** A delayed packet (to the host or to the fake hosts) or a task: an entry in the peer's {@link Timers}. */
-  private final class Delayed extends Timers.Entry {
-    final Runnable task;
-    final byte[] packet;
-    final boolean outgoing;
+  /** A task run on the peer's thread at its time: an entry in the peer's {@link Timers}. */
+  private static final class Task extends Timers.Entry {
+    private final Runnable task;
 
-    Delayed(Runnable task, byte[] packet, boolean outgoing) {
+    Task(Runnable task) {
       this.task = task;
-      this.packet = packet;
-      this.outgoing = outgoing;
     }
 
     @Override
     protected void timerExpired(long now) {
-      if (task != null) {
-        task.run();
-        return;
-      }
+      task.run();
+    }
+  }
+
+  /** A delayed packet (to the host or to the fake hosts): an entry in the peer's {@link Timers}, reused. */
+  private final class Delayed extends Timers.Entry {
+    final byte[] packet;
+    /** Over {@link #packet}, handed to the fake hosts (valid during the call). */
+    private final ByteBuffer view;
+    int length;
+    boolean outgoing;
+
+    Delayed(int capacity) {
+      this.packet = new byte[capacity];
+      this.view = ByteBuffer.wrap(packet);
+    }
+
+    @Override
+    protected void timerExpired(long now) {
       try {
         if (outgoing) {
-          wire.write(packet);
+          wire.write(packet, length);
         } else {
-          deliver.accept(ByteBuffer.wrap(packet));
+          deliver.accept(view.clear().limit(length));
         }
       } finally {
         counters.add(Counters.HELD, -1); // after: whoever sees none held sees the packet gone
+        if (spareDelayed.size() < SPARE_DELAYED) {
+          spareDelayed.addLast(this); // its packet is out, or handled: the entry serves another
+        }
       }
     }
   }

@@ -63,8 +63,13 @@ final class Wire implements Responder.Sink, Link {
 
   /** Writes {@code packet} (a whole IPv4 packet) now, past the faults: for packets a fault delayed. */
   void write(byte[] packet) {
-    later.put(0, packet);
-    write(later, packet.length);
+    write(packet, packet.length);
+  }
+
+  /** Writes {@code packet[0, length)} now, past the faults. */
+  void write(byte[] packet, int length) {
+    later.put(0, packet, 0, length);
+    write(later, length);
   }
 
   /** Writes {@code b[0, length)} now, past the faults. */

@@ -76,6 +76,22 @@ class PacketFaultTest {
   }
 
   @Test
+  void aSlowLinkHoldsItsRateWithoutLoss() throws Exception {
+    // 30,000 bytes at 10 KB/s: 3 s. Before, the 1 s queue dropped most of the first window and the
+    // host's timers fired on the queued segments: 3.9 s, a quarter of the link spent on copies.
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.DISCARD).withFaults("bandwidth-in=10KB/s"), null, null);
+        Socket socket = new Socket(f.address(5), 9)) {
+      socket.setSoTimeout(10_000);
+      long start = System.nanoTime();
+      socket.getOutputStream().write(new byte[30_000]);
+      socket.shutdownOutput();
+      assertThat(socket.getInputStream().read()).as("the fake host's FIN, after the last byte").isEqualTo(-1);
+      assertThat(millisSince(start)).as("ms for 30,000 bytes at 10 KB/s").isBetween(2900L, 3400L);
+      assertThat(f.peer.counters().faultDrops()).as("packets the link's queue dropped").isZero();
+    }
+  }
+
+  @Test
   void aFaultOnOneAddressLeavesTheOthersAlone() throws Exception {
     Rules rules = Rules.of(Mode.ECHO).with(Rule.of("192.168.84.5", "*", Mode.ECHO).withFaults(Fault.parse("latency=200ms")));
     try (PeerFixture f = new PeerFixture(SUBNET, rules, null, null)) {

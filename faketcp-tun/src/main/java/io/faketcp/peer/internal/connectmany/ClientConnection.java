@@ -1,18 +1,15 @@
 package io.faketcp.peer.internal.connectmany;
 
 import io.faketcp.peer.internal.tcp.ActiveOpen;
-import io.faketcp.peer.internal.tcp.Application;
-import io.faketcp.peer.internal.tcp.Endpoint;
 import io.faketcp.peer.internal.tcp.TcpEndpoint;
-import java.nio.ByteBuffer;
 
 /**
  * One connect-many connection's bookkeeping, beside its {@link TcpEndpoint}: the run it belongs to,
- * its SYN retransmissions and when its SYN (then its final ACK) last went out. It opens the endpoint
- * and is its application once open: bytes from the host are discarded, its FIN answered with ours.
+ * its SYN retransmissions and when its SYN (then its final ACK) last went out. It opens the endpoint,
+ * whose application is DISCARD once open (the host's FIN answered with ours).
  * Kept with its endpoint for reuse by {@link ClientPool} once both are done. Peer thread only.
  */
-final class ClientConnection implements ActiveOpen, Application {
+final class ClientConnection implements ActiveOpen {
   private final ClientPool pool;
   TcpEndpoint endpoint;
   ConnectManyRun run;
@@ -60,6 +57,11 @@ final class ClientConnection implements ActiveOpen, Application {
   }
 
   @Override
+  public void established(TcpEndpoint e) {
+    run.established(this);
+  }
+
+  @Override
   public void refused(TcpEndpoint e) {
     run.failed(ConnectManyRun.REFUSED);
   }
@@ -67,35 +69,5 @@ final class ClientConnection implements ActiveOpen, Application {
   @Override
   public void ended(TcpEndpoint e) {
     pool.recycle(this);
-  }
-
-  // ---- once open (Application): a discard client -----------------------------------------------
-
-  @Override
-  public void opened(Endpoint endpoint) {
-    run.established(this);
-  }
-
-  @Override
-  public int receiveWindow() {
-    return 0xffff;
-  }
-
-  @Override
-  public void received(ByteBuffer data) {
-    data.position(data.limit());
-  }
-
-  @Override
-  public void inputShutdown(Endpoint endpoint) {
-    endpoint.shutdownOutput();
-  }
-
-  @Override
-  public void writable() {
-  }
-
-  @Override
-  public void closed(String reason) {
   }
 }

@@ -1,5 +1,6 @@
 package io.faketcp.peer.internal.connectmany;
 
+import io.faketcp.peer.internal.servers.Discard;
 import io.faketcp.peer.internal.tcp.TcpEndpoint;
 import io.faketcp.peer.internal.tcp.TcpHost;
 import io.faketcp.peer.internal.tcp.TcpState;
@@ -121,7 +122,7 @@ public final class ConnectManyRun {
       c.begin(this, now);
       started++;
       inFlight++;
-      c.endpoint = tcp.connect(c, c, c.endpoint, hostAddress, hostPort, (int) (source >>> 16), (int) source & 0xffff,
+      c.endpoint = tcp.connect(c, Discard.DISCARD, c.endpoint, hostAddress, hostPort, (int) (source >>> 16), (int) source & 0xffff,
           now + pacing.timeout(0));
     }
   }

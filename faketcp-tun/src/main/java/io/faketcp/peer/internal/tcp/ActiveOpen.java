@@ -8,6 +8,9 @@ public interface ActiveOpen {
   /** The SYN of {@code e} went unanswered for the time armed: send it again ({@link TcpEndpoint#resendSyn}) or give up. */
   void synTimerExpired(TcpEndpoint e, long now);
 
+  /** The host's SYN+ACK answered {@code e}'s SYN and our ACK of it went out (a fault may have closed it since). */
+  void established(TcpEndpoint e);
+
   /** The host refused {@code e} (a RST acknowledging our SYN); the endpoint closes next. */
   void refused(TcpEndpoint e);
 

@@ -254,13 +254,13 @@ public final class FaultPolicy extends Timers.Entry {
     if (finDue != -1 && !finReleased && now - finDue >= 0) {
       finReleased = true;
       if (e.state().receives()) {
-        e.fin(e.rcvNxt()); // the host's FIN is taken now
-        e.send.output();
+        e.fin(e.rcvNxt); // the host's FIN is taken now
+        e.output();
       }
     }
     if (ownFinDue != -1 && now - ownFinDue >= 0 && e.state() != TcpState.CLOSED) {
       ownFinDue = -1;
-      e.send.output(); // our FIN, after the data queued before it
+      e.output(); // our FIN, after the data queued before it
     }
     if (e.state() != TcpState.CLOSED) {
       arm();
@@ -269,7 +269,7 @@ public final class FaultPolicy extends Timers.Entry {
 
   /** What was taken is answered (echoed, acknowledged), then silence: no ACK, no RST, nothing. */
   private void goSilent() {
-    endpoint.send.output();
+    endpoint.output();
     if (endpoint.ackPending) {
       endpoint.sendAck(); // for bytes taken just now; a connection that took nothing new sends nothing
     }
@@ -280,11 +280,11 @@ public final class FaultPolicy extends Timers.Entry {
   /** Acknowledges what was taken, then RST: the host's socket sees ECONNRESET. */
   private void resetNow() {
     TcpEndpoint e = endpoint;
-    e.send.output();
+    e.output();
     e.sendAck();
     e.context().count(Counters.RESETS_SENT, 1);
     ByteBuffer forged = ByteBuffer.allocate(60);
-    int length = Headers.of(e, RST | ACK, e.send.sndMax, 0).writeTo(forged, 0);
+    int length = Headers.of(e, RST | ACK, e.sndMax, 0).writeTo(forged, 0);
     // Counted and told before it is sent: whoever sees the RST arrive finds the action recorded.
     source.forged(reset.fault, forged, length);
     e.context().emit();

@@ -32,22 +32,22 @@ final class Handshake {
       data = new byte[length];
       syn.ip().buffer().get(syn.payloadOffset(), data);
     }
-    e.receive.synchronize((int) syn.sequenceNumber(), data);
-    e.receive.sackPermitted = syn.options().sackPermitted();
-    e.send.begin(iss);
+    e.synchronizeReceiving((int) syn.sequenceNumber(), data);
+    e.sackPermitted = syn.options().sackPermitted();
+    e.beginSending(iss);
     options(e, syn);
-    e.send.sndWnd = syn.window(); // never scaled in a SYN
+    e.sndWnd = syn.window(); // never scaled in a SYN
     e.faults(faults);
     e.state(TcpState.SYN_RECEIVED);
     sendSynAck(e);
-    e.arm(TimerKind.HANDSHAKE, e.context().now() + e.send.rtt.rto());
+    e.arm(TimerKind.HANDSHAKE, e.context().now() + e.rtt.rto());
   }
 
   /** Active open: sends our SYN and waits in SYN-SENT, its timer armed for {@code retryAt}. */
   static void connect(TcpEndpoint e, ActiveOpen opener, Application app, int iss, FaultPolicy faults, long retryAt) {
     e.opener = opener;
     e.app = app;
-    e.send.begin(iss);
+    e.beginSending(iss);
     e.faults(faults);
     e.state(TcpState.SYN_SENT);
     sendSyn(e, retryAt);
@@ -58,9 +58,9 @@ final class Handshake {
     if (e.synAt == 0) {
       e.synAt = e.context().now();
     } else {
-      e.send.retries++; // no RTT sample from a handshake whose SYN went twice
+      e.retries++; // no RTT sample from a handshake whose SYN went twice
     }
-    Headers.of(e, SYN, e.send.iss, 0xffff);
+    Headers.of(e, SYN, e.iss, 0xffff);
     e.context().emit();
     e.arm(TimerKind.HANDSHAKE, retryAt);
   }
@@ -68,7 +68,7 @@ final class Handshake {
   /** The host's options in its SYN or SYN+ACK (no window scaling, on purpose: see {@link TcpHost}). */
   private static void options(TcpEndpoint e, TcpSegment s) {
     if (s.options().mss() > 0) {
-      e.send.hostMss = s.options().mss();
+      e.hostMss = s.options().mss();
     }
   }
 
@@ -85,38 +85,38 @@ final class Handshake {
     if (e.silenced()) {
       return;
     }
-    Headers.of(e, SYN | ACK, e.send.iss, e.receive.advertise());
+    Headers.of(e, SYN | ACK, e.iss, e.advertise());
     e.context().emit();
   }
 
   /** SYN-RECEIVED: our SYN+ACK went unanswered; false when it is time to give up. */
   static boolean synAckTimeout(TcpEndpoint e, long now) {
-    if (++e.send.retries > MAX_SYN_ACK_RETRIES) {
+    if (++e.retries > MAX_SYN_ACK_RETRIES) {
       return false;
     }
-    e.send.rtt.backOff();
+    e.rtt.backOff();
     e.context().count(Counters.RETRANSMISSIONS, 1);
     sendSynAck(e);
-    e.arm(TimerKind.HANDSHAKE, now + e.send.rtt.rto());
+    e.arm(TimerKind.HANDSHAKE, now + e.rtt.rto());
     return true;
   }
 
   /** SYN-RECEIVED: an acceptable ACK of {@code s}; false when it does not acknowledge our SYN+ACK (answered with RST). */
   static boolean synAcked(TcpEndpoint e, TcpSegment s) {
-    if ((int) s.acknowledgmentNumber() != e.send.sndMax) {
+    if ((int) s.acknowledgmentNumber() != e.sndMax) {
       e.context().count(Counters.RESETS_SENT, 1);
       Headers.resetFor(e.context().segment(), s);
       e.context().emit();
       return false;
     }
-    e.send.synchronize((int) s.sequenceNumber(), s.window());
+    e.synchronizeSending((int) s.sequenceNumber(), s.window());
     established(e);
     return true;
   }
 
   /** SYN-SENT: the host's answer to our SYN. */
   static void synSent(TcpEndpoint e, TcpSegment s) {
-    boolean ackOfSyn = s.ack() && (int) s.acknowledgmentNumber() == e.send.iss + 1;
+    boolean ackOfSyn = s.ack() && (int) s.acknowledgmentNumber() == e.iss + 1;
     if (s.rst()) {
       if (ackOfSyn) { // RFC 5961 §3: in SYN-SENT only a RST that acknowledges our SYN counts
         e.opener.refused(e);
@@ -136,29 +136,30 @@ final class Handshake {
       return;
     }
     options(e, s);
-    e.receive.synchronize((int) s.sequenceNumber(), null);
-    e.send.synchronize((int) s.sequenceNumber(), s.window());
+    e.synchronizeReceiving((int) s.sequenceNumber(), null);
+    e.synchronizeSending((int) s.sequenceNumber(), s.window());
     established(e);
     if (e.state() != TcpState.CLOSED) { // a reset-after=0 fault has already answered, with its RST
       e.sendAck();
     }
+    e.opener.established(e);
   }
 
   /** Both SYNs acknowledged: the application hears of the connection, then any Fast Open data; faults start counting. */
   private static void established(TcpEndpoint e) {
     e.state(TcpState.ESTABLISHED);
-    if (e.send.retries == 0) {
-      e.send.rtt.sample(Math.max(1, e.context().now() - e.synAt)); // the first RTT sample (RFC 6298 2.2)
+    if (e.retries == 0) {
+      e.rtt.sample(Math.max(1, e.context().now() - e.synAt)); // the first RTT sample (RFC 6298 2.2)
     } else {
-      e.send.rtt.restart(); // Karn: a SYN or SYN+ACK went twice, no sample; the backoff ends
+      e.rtt.restart(); // Karn: a SYN or SYN+ACK went twice, no sample; the backoff ends
     }
-    e.send.retries = 0;
+    e.retries = 0;
     e.disarm();
     e.opened = true;
     e.app.opened(e);
-    byte[] data = e.receive.synData;
+    byte[] data = e.synData;
     if (data != null) {
-      e.receive.synData = null;
+      e.synData = null;
       e.app.received(ByteBuffer.wrap(data));
     }
     if (e.faults() != null) {

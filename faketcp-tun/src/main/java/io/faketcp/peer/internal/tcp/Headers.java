@@ -20,15 +20,15 @@ final class Headers {
    * A segment of {@code e} with {@code flags} at sequence number {@code seq}: acknowledging RCV.NXT
    * when {@code flags} has ACK, advertising {@code window}; the caller adds the payload and emits it.
    */
-  static TcpSegment.Builder of(TcpEndpoint e, int flags, int seq, int window) {
+  static TcpSegment.Builder of(TcpReceiver e, int flags, int seq, int window) {
     TcpSegment.Builder tcp = e.context().segment().source(e.peerAddress()).destination(e.hostAddress())
         .sourcePort(e.peerPort()).destinationPort(e.hostPort())
-        .sequenceNumber(Seq.field(seq)).acknowledgmentNumber((flags & ACK) != 0 ? Seq.field(e.rcvNxt()) : 0)
+        .sequenceNumber(Seq.field(seq)).acknowledgmentNumber((flags & ACK) != 0 ? Seq.field(e.rcvNxt) : 0)
         .flags(flags).window(window);
     if ((flags & SYN) != 0) {
       tcp.mss(e.context().mss());
       if ((flags & ACK) != 0) {
-        tcp.sackPermitted(e.sackPermitted());
+        tcp.sackPermitted(e.sackPermitted);
       }
     } else if ((flags & RST) == 0) {
       byte[] sack = e.sackOption();

@@ -3,7 +3,7 @@ package io.faketcp.peer.internal.tcp;
 import io.faketcp.packet.TcpSegment;
 
 /**
- * Where the TCP layer writes its segments: the {@link Wire} (the tun device) in the peer, a list in
+ * Where the TCP layer writes its segments: the peer's wire (the tun device), a list in
  * unit tests. Peer thread only.
  */
 public interface Link {

@@ -12,11 +12,15 @@ final class RttEstimator {
   static final long INITIAL_RTO = TimeUnit.SECONDS.toNanos(1);
   /** Backoff stops here (RFC 6298 allows 60 s; tests should not wait that long for a recovery). */
   static final long MAX_RTO = TimeUnit.SECONDS.toNanos(5);
-  private static final long MIN_VARIANCE = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final int MIN_VARIANCE_MICROS = 1000;
+  private static final int MIN_RTO_MICROS = (int) (MIN_RTO / 1000);
+  private static final int INITIAL_RTO_MICROS = (int) (INITIAL_RTO / 1000);
+  private static final int MAX_RTO_MICROS = (int) (MAX_RTO / 1000);
 
-  private long srtt;
-  private long rttvar;
-  private long rto;
+  // In microseconds (an int holds far more than MAX_RTO): every connection carries one of these.
+  private int srtt;
+  private int rttvar;
+  private int rto;
   private boolean timing;
   /** The timed segment is acknowledged by an ACK of this. */
   private int timedEnd;
@@ -30,18 +34,20 @@ final class RttEstimator {
   void restart() {
     srtt = 0;
     rttvar = 0;
-    rto = INITIAL_RTO;
+    rto = INITIAL_RTO_MICROS;
     timing = false;
     timedEnd = 0;
     timedAt = 0;
   }
 
+  /** The retransmission timeout now, in nanoseconds. */
   long rto() {
-    return rto;
+    return rto * 1000L;
   }
 
   /** One round trip measured (nanoseconds). */
-  void sample(long rtt) {
+  void sample(long rttNanos) {
+    int rtt = (int) Math.max(1, Math.min(MAX_RTO_MICROS, rttNanos / 1000));
     if (srtt == 0) {
       srtt = rtt;
       rttvar = rtt / 2;
@@ -49,7 +55,7 @@ final class RttEstimator {
       rttvar = (3 * rttvar + Math.abs(srtt - rtt)) / 4;
       srtt = (7 * srtt + rtt) / 8;
     }
-    rto = Math.min(MAX_RTO, Math.max(MIN_RTO, srtt + Math.max(MIN_VARIANCE, 4 * rttvar)));
+    rto = Math.min(MAX_RTO_MICROS, Math.max(MIN_RTO_MICROS, srtt + Math.max(MIN_VARIANCE_MICROS, 4 * rttvar)));
   }
 
   /** A segment ending at {@code end} went out for the first time at {@code now}: timed unless one already is. */
@@ -76,7 +82,7 @@ final class RttEstimator {
 
   /** A timeout: the RTO doubles (RFC 6298 5.5) and nothing in flight is timed any more. */
   void backOff() {
-    rto = Math.min(MAX_RTO, rto * 2);
+    rto = Math.min(MAX_RTO_MICROS, rto * 2);
     timing = false;
   }
 }

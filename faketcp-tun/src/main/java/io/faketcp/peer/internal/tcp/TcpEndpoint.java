@@ -6,7 +6,6 @@ import static io.faketcp.packet.TcpSegment.SYN;
 
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.peer.internal.Counters;
-import io.faketcp.peer.internal.Timers;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
@@ -15,19 +14,19 @@ import java.util.concurrent.TimeUnit;
  * machine below its {@link Application}, from the opening (SYN-RECEIVED after {@link TcpHost}'s
  * LISTEN accepted a SYN, or SYN-SENT for connect-many) to CLOSED through TIME-WAIT. It is driven by
  * segments ({@link #segment}) and its timer ({@link TimerKind}), and reaches out only through its
- * {@link EndpointContext}. The sending half is a {@link TcpSender}, the receiving half a
- * {@link TcpReceiver}; connection faults are a {@link FaultPolicy} consulted at a few hooks.
+ * {@link EndpointContext}. Its code is in layers of one object: the receiving half
+ * ({@link TcpReceiver}), the sending half ({@link TcpSender}), the opening ({@link Handshake}) and
+ * this class, the states and what moves between them; connection faults are a {@link FaultPolicy}
+ * consulted at a few hooks. One object per connection, as before the split: a handshake allocates
+ * what it did (60 B per packet, {@code AllocationBench}).
  *
  * <p>RST and SYN are checked as RFC 5961 says; a host whose rules turn to DROP goes silent on its
  * open connections too. Sequence numbers wrap: see {@link Seq}. Peer thread only.
  */
-public final class TcpEndpoint extends Timers.Entry implements Endpoint {
+public final class TcpEndpoint extends TcpSender implements Endpoint {
   /** How long a closed connection answers retransmitted FINs and guards its 4-tuple (2 MSL is minutes; nothing here lives that long). */
   static final long TIME_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private final EndpointContext context;
-  final TcpSender send = new TcpSender(this);
-  final TcpReceiver receive = new TcpReceiver(this);
   // Everything below is set by begin(): a recycled endpoint is a new one.
   private int hostAddress;
   private int hostPort;
@@ -50,7 +49,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
   private boolean vanished;
 
   TcpEndpoint(EndpointContext context, int hostAddress, int hostPort, int peerAddress, int peerPort) {
-    this.context = context;
+    super(context);
     begin(hostAddress, hostPort, peerAddress, peerPort);
   }
 
@@ -71,8 +70,8 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     ackPending = false;
     hostsSeen = null;
     vanished = false;
-    send.begin(0);
-    receive.begin();
+    beginSending(0);
+    beginReceiving();
   }
 
   /**
@@ -116,8 +115,8 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
    */
   boolean supersededBy(TcpSegment syn) {
     int seq = (int) syn.sequenceNumber();
-    return state == TcpState.SYN_RECEIVED ? seq != receive.irs
-        : state == TcpState.TIME_WAIT && Seq.before(receive.rcvNxt, seq);
+    return state == TcpState.SYN_RECEIVED ? seq != irs
+        : state == TcpState.TIME_WAIT && Seq.before(rcvNxt, seq);
   }
 
   /** Handles one segment from the host for this connection (RFC 9293 §3.10.7). */
@@ -146,17 +145,17 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     int length = s.payloadLength();
     if (s.rst()) {
       // RFC 5961 §3: only a RST at exactly RCV.NXT resets; one elsewhere in the window gets a challenge ACK.
-      if (seq == receive.rcvNxt) {
+      if (seq == rcvNxt) {
         terminate("reset by the host", false);
-      } else if (Seq.inWindow(seq, receive.rcvNxt, Math.max(receive.offered(), 1))) {
+      } else if (Seq.inWindow(seq, rcvNxt, Math.max(offered(), 1))) {
         sendAck();
       }
       return;
     }
-    if (!receive.acceptable(seq, length, length + (s.syn() ? 1 : 0) + (s.fin() ? 1 : 0))) {
+    if (!acceptable(seq, length, length + (s.syn() ? 1 : 0) + (s.fin() ? 1 : 0))) {
       // RFC 9293 §3.10.7.4: keepalives, zero-window probes, old duplicates get an ACK. A probe of our
       // zero window still carries a valid ACK, which may open the host's window for our data.
-      if (receive.offered() == 0 && seq == receive.rcvNxt && s.ack() && state != TcpState.SYN_RECEIVED
+      if (offered() == 0 && seq == rcvNxt && s.ack() && state != TcpState.SYN_RECEIVED
           && !acknowledge(s)) {
         return;
       }
@@ -188,21 +187,21 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
         sendAck(); // data after the host's FIN (RFC 9293: CLOSE-WAIT, CLOSING, LAST-ACK): ignored
         return;
       }
-      if (!receive.data(s, seq, length)) {
+      if (!data(s, seq, length)) {
         return;
       }
     }
     if (s.fin()) {
       fin(seq + length);
-    } else if (receive.finAfterGap()) {
-      fin(receive.rcvNxt); // the FIN came after a gap that is filled now
+    } else if (finAfterGap()) {
+      fin(rcvNxt); // the FIN came after a gap that is filled now
     }
-    send.output();
+    output();
   }
 
   /** The ACK field of an acceptable segment; false when the segment must be dropped. */
   private boolean acknowledge(TcpSegment s) {
-    int acked = send.acknowledge(s);
+    int acked = processAck(s);
     if (acked == TcpSender.UNSENT) {
       sendAck(); // acknowledges something never sent
       return false;
@@ -229,9 +228,9 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
       return;
     }
     if (!app.acknowledgesData()) {
-      receive.rcvNxt = finAt; // ACCEPT: the FIN acknowledges every byte before it, as the classic acceptall did
+      rcvNxt = finAt; // ACCEPT: the FIN acknowledges every byte before it, as the classic acceptall did
     }
-    if (finAt != receive.rcvNxt) {
+    if (finAt != rcvNxt) {
       sendAck(); // a FIN beyond a gap
       return;
     }
@@ -240,7 +239,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
       faults.holdHostFin(context.now());
       return;
     }
-    receive.rcvNxt++;
+    rcvNxt++;
     context.ackLater(this);
     TcpState before = state;
     state(before == TcpState.ESTABLISHED ? TcpState.CLOSE_WAIT : before == TcpState.FIN_WAIT_1 ? TcpState.CLOSING : state);
@@ -269,16 +268,16 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
 
   @Override
   public int send(ByteBuffer data) {
-    return canSend() ? send.send(data) : 0;
+    return canSend() ? queue(data) : 0;
   }
 
   @Override
   public int sendRoom() {
-    return canSend() ? send.room() : 0;
+    return canSend() ? room() : 0;
   }
 
   private boolean canSend() {
-    return !send.finQueued() && state.canSend();
+    return !finQueued() && state.canSend();
   }
 
   @Override
@@ -286,12 +285,12 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     if (!canSend()) {
       return;
     }
-    send.queueFin();
+    queueFin();
     state(state == TcpState.ESTABLISHED ? TcpState.FIN_WAIT_1 : TcpState.LAST_ACK);
     if (faults != null) {
       faults.holdOwnFin(context.now());
     }
-    send.output();
+    output();
   }
 
   @Override
@@ -302,7 +301,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     if (!silenced()) {
       context.count(Counters.RESETS_SENT, 1);
     }
-    sendControl(RST | ACK, send.sndMax);
+    sendControl(RST | ACK, sndMax);
     terminate("reset by the fake host", true);
   }
 
@@ -325,7 +324,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     if (state.over() || state == TcpState.SYN_SENT) {
       return;
     }
-    if (receive.windowOpened()) {
+    if (windowOpened()) {
       context.ackLater(this);
     }
   }
@@ -354,7 +353,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
 
   /** An ACK of everything received so far, now. */
   public void sendAck() {
-    sendControl(ACK, send.sndNxt);
+    sendControl(ACK, sndNxt);
   }
 
   /** A segment without data: an ACK, a probe (at SND.UNA - 1), a RST. */
@@ -365,13 +364,18 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     if (silenced()) {
       return;
     }
-    Headers.of(this, flags, seq, (flags & RST) != 0 ? 0 : receive.advertise());
+    Headers.of(this, flags, seq, (flags & RST) != 0 ? 0 : advertise());
     context.emit();
   }
 
-  /** A segment carrying our ACK is on its way: none is owed any more. */
+  @Override
   void ackSent() {
     ackPending = false;
+  }
+
+  @Override
+  void ackLater() {
+    context.ackLater(this);
   }
 
   /** Sends the ACK owed by the batch just handled, if it is still owed. */
@@ -382,14 +386,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     ackPending = false;
   }
 
-  /** The window to advertise now (the seam for window scaling: see {@link TcpReceiver#advertise()}). */
-  int advertise() {
-    return receive.advertise();
-  }
 
-  byte[] sackOption() {
-    return receive.sackOption();
-  }
 
   /**
    * Whether the rules now say DROP for this fake host (accepted connections only): it has vanished,
@@ -428,7 +425,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
       return; // reset or silenced at once
     }
     if (previous != null && previous.holdsOwnFin() && (next == null || !next.holdsOwnFin()) && state != TcpState.CLOSED) {
-      send.output(); // the slow close is over: the FIN it held goes now
+      output(); // the slow close is over: the FIN it held goes now
     }
   }
 
@@ -438,7 +435,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
 
   /** A byte-count fault may be reached: true when the connection is now reset or silent. */
   boolean faultsAfterBytes() {
-    return faults != null && faults.afterBytes(receive.received());
+    return faults != null && faults.afterBytes(received());
   }
 
   boolean holdsOwnFin() {
@@ -483,12 +480,12 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
         terminate(null, false);
         break;
       case RETRANSMISSION:
-        if (!send.retransmissionTimeout(now)) {
+        if (!retransmissionTimeout(now)) {
           abort("no answer after " + TcpSender.MAX_RETRIES + " retransmissions");
         }
         break;
       case PERSIST:
-        if (!send.persistTimeout(now)) {
+        if (!persistTimeout(now)) {
           abort("no answer to " + TcpSender.MAX_RETRIES + " zero-window probes");
         }
         break;
@@ -501,7 +498,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     context.count(Counters.ABORTED, 1);
     if (state != TcpState.SYN_RECEIVED && !silenced()) {
       context.count(Counters.RESETS_SENT, 1);
-      sendControl(RST | ACK, send.sndMax);
+      sendControl(RST | ACK, sndMax);
     }
     terminate(reason, false);
   }
@@ -568,21 +565,9 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
     return app;
   }
 
-  EndpointContext context() {
-    return context;
-  }
 
-  int rcvNxt() {
-    return receive.rcvNxt;
-  }
 
-  long received() {
-    return receive.received();
-  }
 
-  boolean sackPermitted() {
-    return receive.sackPermitted;
-  }
 
   /** When our first SYN went out (nanoTime), 0 before. */
   public long synAt() {
@@ -591,7 +576,7 @@ public final class TcpEndpoint extends Timers.Entry implements Endpoint {
 
   /** Test access: the retransmission timeout now, in nanoseconds. */
   long rto() {
-    return send.rtt.rto();
+    return rtt.rto();
   }
 
   @Override

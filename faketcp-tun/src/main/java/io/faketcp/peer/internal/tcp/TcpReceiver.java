@@ -1,16 +1,19 @@
 package io.faketcp.peer.internal.tcp;
 
 import io.faketcp.packet.TcpSegment;
+import io.faketcp.peer.internal.Timers;
 import java.nio.ByteBuffer;
 
 /**
  * The receiving half of one endpoint: RCV.NXT and the window we advertise, the acceptability test,
  * the host's in-order data passed to the application, and out-of-order data kept in a
  * {@link Reassembly} queue (with SACK blocks if the host offered SACK) until the hole is filled.
- * Window advertisement is decided in {@link #advertise()} and {@link #window()}. Peer thread only.
+ * Window advertisement is decided in {@link #advertise()} and {@link #window()}. The endpoint's state
+ * lives in one object: this is its lowest layer, {@link TcpSender} the next, {@link TcpEndpoint} the
+ * machine on top (a connection allocates one object, as the hot path wants). Peer thread only.
  */
-final class TcpReceiver {
-  private final TcpEndpoint endpoint;
+abstract class TcpReceiver extends Timers.Entry {
+  final EndpointContext context;
   /** The host's initial sequence number (its SYN's). */
   int irs;
   int rcvNxt;
@@ -22,13 +25,12 @@ final class TcpReceiver {
   /** TCP Fast Open: data the host sent in its SYN, passed to the application once it is open. */
   byte[] synData;
 
-  TcpReceiver(TcpEndpoint endpoint) {
-    this.endpoint = endpoint;
-    begin();
+  TcpReceiver(EndpointContext context) {
+    this.context = context;
   }
 
   /** As new: nothing received. */
-  void begin() {
+  void beginReceiving() {
     irs = 0;
     rcvNxt = 0;
     rcvAdv = 0;
@@ -42,7 +44,7 @@ final class TcpReceiver {
   }
 
   /** The host's SYN at {@code irs}, with {@code data} (Fast Open) taken or null; nothing offered yet. */
-  void synchronize(int irs, byte[] data) {
+  void synchronizeReceiving(int irs, byte[] data) {
     this.irs = irs;
     rcvNxt = irs + 1 + (data == null ? 0 : data.length);
     rcvAdv = rcvNxt; // nothing offered yet: our SYN+ACK's window is the first offer
@@ -71,8 +73,8 @@ final class TcpReceiver {
   int advertise() {
     int window = window();
     int offered = rcvAdv - rcvNxt;
-    FaultPolicy faults = endpoint.faults();
-    if (window < offered && endpoint.state() != TcpState.SYN_SENT && (faults == null || !faults.shrinks())) {
+    FaultPolicy faults = faults();
+    if (window < offered && state() != TcpState.SYN_SENT && (faults == null || !faults.shrinks())) {
       window = Math.min(offered, 0xffff);
     }
     rcvAdv = rcvNxt + window;
@@ -81,8 +83,8 @@ final class TcpReceiver {
 
   /** What the application can take now, as the 16-bit window field holds it. */
   int window() {
-    int window = endpoint.isOpen() ? Math.max(0, Math.min(0xffff, endpoint.app().receiveWindow())) : 0xffff;
-    FaultPolicy faults = endpoint.faults();
+    int window = isOpen() ? Math.max(0, Math.min(0xffff, app().receiveWindow())) : 0xffff;
+    FaultPolicy faults = faults();
     return faults == null ? window : faults.window(window, received());
   }
 
@@ -90,7 +92,7 @@ final class TcpReceiver {
   boolean windowOpened() {
     int advertised = rcvAdv - rcvNxt;
     int now = window();
-    return now - advertised >= endpoint.context().mss() || (advertised <= 0 && now > 0);
+    return now - advertised >= context.mss() || (advertised <= 0 && now > 0);
   }
 
   /**
@@ -99,7 +101,7 @@ final class TcpReceiver {
    * must be ignored.
    */
   boolean data(TcpSegment s, int seq, int length) {
-    Application app = endpoint.app();
+    Application app = app();
     if (!app.acknowledgesData()) {
       return true; // ACCEPT: never acknowledged
     }
@@ -116,26 +118,26 @@ final class TcpReceiver {
           reassembly.fin(seq + length);
         }
       }
-      endpoint.sendAck();
+      sendAck();
       return false;
     }
     int fresh = length - skip;
     int taken = Math.min(fresh, take());
     if (taken > 0) {
       rcvNxt += taken;
-      endpoint.context().ackLater(endpoint);
-      app.received(endpoint.context().view(s, s.payloadOffset() + skip, taken));
-      if (endpoint.faultsAfterBytes()) {
+      ackLater();
+      app.received(context.view(s, s.payloadOffset() + skip, taken));
+      if (faultsAfterBytes()) {
         return false;
       }
     }
     if (taken < fresh) {
-      endpoint.sendAck(); // more than the application could take: the host sends the rest again
+      sendAck(); // more than the application could take: the host sends the rest again
       return false;
     }
     if (reassembly != null && !reassembly.isEmpty()) {
       reassembled();
-      return !endpoint.faultsAfterBytes();
+      return !faultsAfterBytes();
     }
     return true;
   }
@@ -143,7 +145,7 @@ final class TcpReceiver {
   /** How many bytes may be passed on now: what the application takes, and no byte past a byte-count fault. */
   private int take() {
     int window = window();
-    FaultPolicy faults = endpoint.faults();
+    FaultPolicy faults = faults();
     return faults == null ? window : (int) Math.min(window, faults.room(received()));
   }
 
@@ -158,10 +160,10 @@ final class TcpReceiver {
       }
       ByteBuffer data = reassembly.view(rcvNxt, Math.min(n, room));
       rcvNxt += data.remaining();
-      endpoint.app().received(data);
+      app().received(data);
       reassembly.advance(rcvNxt);
     }
-    endpoint.context().ackLater(endpoint);
+    ackLater();
   }
 
   /** Whether a FIN kept after a gap is next now that the gap is filled. */
@@ -175,6 +177,39 @@ final class TcpReceiver {
       return null;
     }
     reassembly.advance(rcvNxt);
-    return reassembly.sackOption(endpoint.context().sackOptions());
+    return reassembly.sackOption(context.sackOptions());
   }
+
+  // ---- what the endpoint provides ----------------------------------------------------------------
+
+  EndpointContext context() {
+    return context;
+  }
+
+  abstract TcpState state();
+
+  /** Whether the handshake completed (the application was told). */
+  abstract boolean isOpen();
+
+  abstract Application app();
+
+  /** Connection faults, null when none applies. */
+  abstract FaultPolicy faults();
+
+  /** An ACK of everything received so far, now. */
+  abstract void sendAck();
+
+  /** An ACK owed, sent at the end of the batch unless a segment carries it first. */
+  abstract void ackLater();
+
+  /** A byte-count fault may be reached: true when the connection is now reset or silent. */
+  abstract boolean faultsAfterBytes();
+
+  abstract int hostAddress();
+
+  abstract int hostPort();
+
+  abstract int peerAddress();
+
+  abstract int peerPort();
 }

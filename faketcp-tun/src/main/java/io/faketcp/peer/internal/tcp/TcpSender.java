@@ -26,12 +26,11 @@ import java.nio.ByteBuffer;
  * <p>There is no congestion control: the peer sends whatever the host's window allows, which on a
  * tun device in one machine is what keeps lossy tests fast. Peer thread only.
  */
-final class TcpSender {
+abstract class TcpSender extends TcpReceiver {
   /** Bytes the send queue holds: the host's largest window (64 KiB, no scaling) in flight and as much again queued. */
   static final int SEND_BUFFER = 128 * 1024;
   static final int MAX_RETRIES = 8;
 
-  private final TcpEndpoint endpoint;
   final RttEstimator rtt = new RttEstimator();
   /** Our initial sequence number. */
   int iss;
@@ -61,13 +60,12 @@ final class TcpSender {
   /** RFC 6675's HighRxt: every hole below it was retransmitted in this recovery. */
   private int highRxt;
 
-  TcpSender(TcpEndpoint endpoint) {
-    this.endpoint = endpoint;
-    begin(0);
+  TcpSender(EndpointContext context) {
+    super(context);
   }
 
   /** As new, with initial sequence number {@code iss} (the SYN takes it). */
-  void begin(int iss) {
+  void beginSending(int iss) {
     this.iss = iss;
     sndUna = iss;
     sndNxt = iss + 1;
@@ -91,7 +89,7 @@ final class TcpSender {
   }
 
   /** The host's SYN or SYN+ACK at {@code seq} acknowledged ours: SND.UNA moves past our SYN; the window is the host's. */
-  void synchronize(int seq, int window) {
+  void synchronizeSending(int seq, int window) {
     sndUna = iss + 1;
     sndWl1 = seq;
     sndWl2 = sndUna;
@@ -111,7 +109,7 @@ final class TcpSender {
   }
 
   /** Queues as much of {@code data} as fits and sends what the window allows; returns the count. */
-  int send(ByteBuffer data) {
+  int queue(ByteBuffer data) {
     if (out == null) {
       out = new SendBuffer(SEND_BUFFER);
     }
@@ -137,30 +135,30 @@ final class TcpSender {
   }
 
   /** The host's window, as far as a slow link's queue allows (see {@link FaultPolicy#slowLink}). */
-  private int window() {
-    FaultPolicy faults = endpoint.faults();
+  private int sendWindow() {
+    FaultPolicy faults = faults();
     return faults == null ? sndWnd : faults.sendWindow(sndWnd);
   }
 
   int segmentSize() {
-    return Math.min(endpoint.context().mss(), hostMss);
+    return Math.min(context.mss(), hostMss);
   }
 
   // ---- sending ---------------------------------------------------------------------------------
 
   /** Sends what the host's window allows: queued data, then the FIN. Arms the timer it needs. */
   void output() {
-    if (!endpoint.state().transmits()) {
+    if (!state().transmits()) {
       return;
     }
     int segmentSize = segmentSize();
     int buffered = buffered();
-    boolean finReady = finQueued && !endpoint.holdsOwnFin();
+    boolean finReady = finQueued && !holdsOwnFin();
     while (true) {
       int offset = sndNxt - sndUna;
       int available = buffered - offset;
       if (available > 0) {
-        int n = Math.min(Math.min(segmentSize, available), window() - offset);
+        int n = Math.min(Math.min(segmentSize, available), sendWindow() - offset);
         if (n <= 0 || n < segmentSize && n < available && offset > 0) {
           break; // window full, or only a sliver of it open while data is in flight: wait for the ACK
         }
@@ -186,14 +184,14 @@ final class TcpSender {
     if (Seq.before(sndMax, sndNxt)) {
       sndMax = sndNxt;
     }
-    TimerKind timer = endpoint.timer();
+    TimerKind timer = timer();
     if (sndUna != sndMax) {
       if (timer != TimerKind.RETRANSMISSION) {
-        endpoint.arm(TimerKind.RETRANSMISSION, endpoint.context().now() + rtt.rto());
+        arm(TimerKind.RETRANSMISSION, context.now() + rtt.rto());
       }
     } else if (buffered > 0 && timer != TimerKind.PERSIST) {
       persistInterval = rtt.rto(); // the host's window is closed: probe it until it opens
-      endpoint.arm(TimerKind.PERSIST, endpoint.context().now() + persistInterval);
+      arm(TimerKind.PERSIST, context.now() + persistInterval);
     }
   }
 
@@ -201,25 +199,25 @@ final class TcpSender {
   private void transmit(int seq, int offset, int length, boolean fin) {
     int end = seq + length + (fin ? 1 : 0);
     if (Seq.before(seq, sndMax)) {
-      endpoint.context().count(Counters.RETRANSMISSIONS, 1);
+      context.count(Counters.RETRANSMISSIONS, 1);
       rtt.retransmitted(); // Karn: no RTT sample from a segment sent twice
     } else {
-      rtt.sent(end, endpoint.context().now());
+      rtt.sent(end, context.now());
     }
     if (Seq.before(sndMax, end)) {
       sndMax = end;
     }
-    endpoint.ackSent();
-    if (endpoint.silenced()) {
+    ackSent();
+    if (silenced()) {
       return;
     }
-    int window = endpoint.advertise();
-    TcpSegment.Builder tcp = Headers.of(endpoint, ACK | (length > 0 ? PSH : 0) | (fin ? FIN : 0), seq, window);
+    int window = advertise();
+    TcpSegment.Builder tcp = Headers.of(this, ACK | (length > 0 ? PSH : 0) | (fin ? FIN : 0), seq, window);
     if (length > 0) {
-      out.copy(offset, endpoint.context().chunk(), length);
-      tcp.payload(endpoint.context().chunkView().clear().limit(length));
+      out.copy(offset, context.chunk(), length);
+      tcp.payload(context.chunkView().clear().limit(length));
     }
-    endpoint.context().emit();
+    context.emit();
   }
 
   /**
@@ -259,7 +257,7 @@ final class TcpSender {
   static final int UNSENT = -1;
 
   /** The ACK field and window of an acceptable segment (RFC 9293 §3.10.7.4, fifth check). */
-  int acknowledge(TcpSegment s) {
+  int processAck(TcpSegment s) {
     int ack = (int) s.acknowledgmentNumber();
     if (Seq.before(sndMax, ack)) {
       return UNSENT;
@@ -271,7 +269,7 @@ final class TcpSender {
     int acked = ack - sndUna;
     boolean moved = false;
     boolean sackNews = false;
-    boolean sackOption = endpoint.sackPermitted() && sndUna != sndMax && s.options().sackBlockCount() > 0;
+    boolean sackOption = sackPermitted && sndUna != sndMax && s.options().sackBlockCount() > 0;
     if (sackOption) {
       if (scoreboard == null) {
         scoreboard = new SackScoreboard();
@@ -295,7 +293,7 @@ final class TcpSender {
       sndWl1 = seq;
       sndWl2 = ack;
     }
-    if (endpoint.timer() == TimerKind.PERSIST) {
+    if (timer() == TimerKind.PERSIST) {
       retries = 0; // the host answers our probes: it is alive, its window is just closed
     }
     if (finAcked) {
@@ -306,7 +304,7 @@ final class TcpSender {
 
   /** SND.UNA moves to {@code ack}; returns whether data left the queue. */
   private boolean advance(int ack) {
-    long now = endpoint.context().now();
+    long now = context.now();
     int bytes = Math.min(ack - sndUna, buffered());
     if (bytes > 0) {
       out.drop(bytes);
@@ -332,9 +330,9 @@ final class TcpSender {
       }
     }
     if (sndUna == sndMax) {
-      endpoint.disarm();
+      disarm();
     } else {
-      endpoint.arm(TimerKind.RETRANSMISSION, now + rtt.rto());
+      arm(TimerKind.RETRANSMISSION, now + rtt.rto());
     }
     return bytes > 0;
   }
@@ -417,9 +415,9 @@ final class TcpSender {
     }
     output();
     if (sndNxt == sndUna) {
-      endpoint.sendControl(ACK, sndUna - 1); // the window is closed: probe it
+      sendControl(ACK, sndUna - 1); // the window is closed: probe it
     }
-    endpoint.arm(TimerKind.RETRANSMISSION, now + rtt.rto());
+    arm(TimerKind.RETRANSMISSION, now + rtt.rto());
     return true;
   }
 
@@ -428,9 +426,30 @@ final class TcpSender {
     if (++retries > MAX_RETRIES) {
       return false;
     }
-    endpoint.sendControl(ACK, sndUna - 1); // an old sequence number: the host answers with its window
+    sendControl(ACK, sndUna - 1); // an old sequence number: the host answers with its window
     persistInterval = Math.min(RttEstimator.MAX_RTO, persistInterval * 2);
-    endpoint.arm(TimerKind.PERSIST, now + persistInterval);
+    arm(TimerKind.PERSIST, now + persistInterval);
     return true;
   }
+
+  // ---- what the endpoint provides ----------------------------------------------------------------
+
+  /** Whether a slow close holds our FIN back. */
+  abstract boolean holdsOwnFin();
+
+  abstract TimerKind timer();
+
+  /** Arms the endpoint's one timer as {@code kind}, due at {@code at}. */
+  abstract void arm(TimerKind kind, long at);
+
+  abstract void disarm();
+
+  /** A segment carrying our ACK is on its way: none is owed any more. */
+  abstract void ackSent();
+
+  /** Whether nothing the fake host sends goes out (its host vanished, or a blackhole). */
+  abstract boolean silenced();
+
+  /** A segment without data: an ACK, a probe, a RST. */
+  abstract void sendControl(int flags, int seq);
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * one: every field of the endpoint and of its halves, as the constructor leaves it. No tun.
  */
 class TcpEndpointRecycleTest {
-  /** The parts of an endpoint that are its state, compared field by field. */
+  /** The layers of an endpoint, and the estimator it owns: its state, compared field by field. */
   private static final Set<Class<?>> PARTS = Set.of(TcpEndpoint.class, TcpSender.class, TcpReceiver.class,
       RttEstimator.class);
 
@@ -40,9 +40,16 @@ class TcpEndpointRecycleTest {
   }
 
   private static void assertSameState(Object used, Object fresh, String path) throws IllegalAccessException {
-    for (Field f : used.getClass().getDeclaredFields()) {
-      if (Modifier.isStatic(f.getModifiers()) || f.getName().equals("endpoint") || f.getName().equals("context")) {
-        continue; // constants, and the back reference and context an endpoint keeps for life
+    for (Class<?> layer = used.getClass(); PARTS.contains(layer); layer = layer.getSuperclass()) {
+      compareFields(layer, used, fresh, path);
+    }
+  }
+
+  private static void compareFields(Class<?> layer, Object used, Object fresh, String path)
+      throws IllegalAccessException {
+    for (Field f : layer.getDeclaredFields()) {
+      if (Modifier.isStatic(f.getModifiers()) || f.getName().equals("context")) {
+        continue; // constants, and the context an endpoint keeps for life
       }
       f.setAccessible(true);
       Object a = f.get(used);
