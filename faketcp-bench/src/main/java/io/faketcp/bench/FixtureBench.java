@@ -30,7 +30,8 @@ import org.junit.platform.testkit.engine.EventType;
  * namespace):
  * <ul>
  *   <li>{@code overhead ROUNDS}: per round, 200 plain empty tests, 200 {@code @FakeNetwork} tests with
- *       capture and 200 without; per-test time is STARTED..FINISHED (setup, empty test, teardown);
+ *       capture, 200 without and 200 with capture and three declared names (a fake DNS server); per-test
+ *       time is STARTED..FINISHED (setup, empty test, teardown);
  *       prints the medians and the overhead (median minus the plain median) for each round.</li>
  *   <li>{@code capture LOADGEN TOTAL INFLIGHT}: one {@code @FakeNetwork} test runs {@code loadgen
  *       connect 80 TOTAL INFLIGHT} (the handshake-rate load) and compares what the peer read and wrote
@@ -65,9 +66,11 @@ public final class FixtureBench {
       double plain = median(run(PlainTestCases.class));
       double capture = median(run(CaptureTestCases.class));
       double noCapture = median(run(NoCaptureTestCases.class));
+      double names = median(run(NamesTestCases.class));
       System.out.printf(Locale.ROOT,
           "fixture round %d plain %.3f ms capture %.3f ms nocapture %.3f ms overhead-capture %.3f ms"
-          + " overhead-nocapture %.3f ms%n", i + 1, plain, capture, noCapture, capture - plain, noCapture - plain);
+          + " overhead-nocapture %.3f ms names %.3f ms overhead-names %.3f ms%n", i + 1, plain, capture, noCapture,
+          capture - plain, noCapture - plain, names, names - plain);
     }
   }
 
@@ -104,6 +107,13 @@ public final class FixtureBench {
 
   @FakeNetwork(capture = false)
   static class NoCaptureTestCases {
+    @RepeatedTest(TESTS)
+    void empty() {}
+  }
+
+  /** As {@link CaptureTestCases}, with three declared names: a fake DNS server runs in every test. */
+  @FakeNetwork(hosts = {"db.test=192.168.0.5", "api.test=192.168.0.6", "cache.test=192.168.0.7"})
+  static class NamesTestCases {
     @RepeatedTest(TESTS)
     void empty() {}
   }

@@ -121,6 +121,30 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
     return hasCount(PacketPattern.echoReply(), count);
   }
 
+  /** Exactly {@code count} UDP datagrams went to {@code endpoint} (address and port). */
+  public CapturedPacketsAssert hasDatagramsTo(InetSocketAddress endpoint, int count) {
+    return hasCount(PacketPattern.udp().to(endpoint.getAddress(), endpoint.getPort()), count);
+  }
+
+  /**
+   * The UDP datagrams to {@code endpoint} carried exactly these UTF-8 texts, in this order.
+   *
+   * <pre>{@code
+   * assertThat(capture).hasDatagramTextsTo(net.socketAddress(5, 8125), "logins:1|c", "latency:12|ms");
+   * }</pre>
+   */
+  public CapturedPacketsAssert hasDatagramTextsTo(InetSocketAddress endpoint, String... texts) {
+    isNotNull();
+    List<String> found = new java.util.ArrayList<>();
+    for (byte[] data : actual.datagramsTo(endpoint)) {
+      found.add(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+    }
+    if (!found.equals(List.of(texts))) {
+      fail("Expecting the datagrams to " + text(endpoint) + " to be " + List.of(texts) + " but they were " + found);
+    }
+    return this;
+  }
+
   /**
    * The host sent exactly {@code bytes} bytes of TCP data to {@code endpoint}, over all connections
    * with it (a retransmitted segment counts once).

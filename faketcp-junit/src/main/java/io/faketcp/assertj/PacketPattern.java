@@ -3,6 +3,7 @@ package io.faketcp.assertj;
 import io.faketcp.junit5.CapturedPacket;
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.TcpSegment;
+import io.faketcp.packet.UdpDatagram;
 import io.faketcp.peer.Direction;
 import java.net.InetAddress;
 import java.util.function.Predicate;
@@ -76,16 +77,36 @@ public final class PacketPattern implements Predicate<CapturedPacket> {
     return new PacketPattern(p -> p.icmp().map(IcmpMessage::isEchoReply).orElse(false), "ICMP echo reply");
   }
 
+  /** Any UDP datagram. */
+  public static PacketPattern udp() {
+    return new PacketPattern(p -> p.udp().isPresent(), "UDP datagram");
+  }
+
+  /** A UDP datagram whose data are exactly the UTF-8 bytes of {@code text}. */
+  public static PacketPattern datagram(String text) {
+    byte[] expected = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return new PacketPattern(p -> p.udp().map(u -> java.util.Arrays.equals(u.payloadBytes(), expected)).orElse(false),
+        "UDP datagram \"" + text + "\"");
+  }
+
+  /** An ICMP port unreachable: a fake host (REJECT) or the host refusing a UDP datagram. */
+  public static PacketPattern portUnreachable() {
+    return new PacketPattern(p -> p.icmp().map(i -> i.type() == IcmpMessage.DEST_UNREACHABLE && i.code() == 3)
+        .orElse(false), "ICMP port unreachable");
+  }
+
   /** ... sent to {@code address}. */
   public PacketPattern to(InetAddress address) {
     return and(p -> p.ip().map(ip -> ip.destination().equals(address)).orElse(false),
         "to " + address.getHostAddress());
   }
 
-  /** ... sent to {@code address} and TCP port {@code port}. */
+  /** ... sent to {@code address} and TCP or UDP port {@code port}. */
   public PacketPattern to(InetAddress address, int port) {
     return and(p -> p.ip().map(ip -> ip.destination().equals(address)).orElse(false)
-        && p.tcp().map(t -> t.destinationPort() == port).orElse(false), "to " + address.getHostAddress() + ":" + port);
+        && (p.tcp().map(t -> t.destinationPort() == port).orElse(false)
+            || p.udp().map(u -> u.destinationPort() == port).orElse(false)),
+        "to " + address.getHostAddress() + ":" + port);
   }
 
   /** ... sent from {@code address}. */
@@ -93,10 +114,12 @@ public final class PacketPattern implements Predicate<CapturedPacket> {
     return and(p -> p.ip().map(ip -> ip.source().equals(address)).orElse(false), "from " + address.getHostAddress());
   }
 
-  /** ... sent from {@code address} and TCP port {@code port}. */
+  /** ... sent from {@code address} and TCP or UDP port {@code port}. */
   public PacketPattern from(InetAddress address, int port) {
     return and(p -> p.ip().map(ip -> ip.source().equals(address)).orElse(false)
-        && p.tcp().map(t -> t.sourcePort() == port).orElse(false), "from " + address.getHostAddress() + ":" + port);
+        && (p.tcp().map(t -> t.sourcePort() == port).orElse(false)
+            || p.udp().map(u -> u.sourcePort() == port).orElse(false)),
+        "from " + address.getHostAddress() + ":" + port);
   }
 
   /** ... going {@code direction} ({@link Direction#TO_PEER}: host to the fake subnet). */

@@ -222,6 +222,7 @@ final class Callbacks {
     return Settings.builder(Settings.Origin.ANNOTATION)
         .mode(a.mode())
         .faults(a.faults())
+        .hosts(a.hosts())
         .subnet(a.subnet())
         .capture(a.capture())
         .deviceName(a.deviceName())

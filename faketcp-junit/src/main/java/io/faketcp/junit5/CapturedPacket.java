@@ -6,6 +6,7 @@ import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.TcpSegment;
+import io.faketcp.packet.UdpDatagram;
 import io.faketcp.packet.Tcpdump;
 import io.faketcp.peer.Direction;
 import java.nio.ByteBuffer;
@@ -91,28 +92,36 @@ public final class CapturedPacket {
 
   /** The TCP view, when the packet is a well-formed TCP segment. */
   public Optional<TcpSegment> tcp() {
+    return transport(IpProtocol.TCP, TcpSegment::wrap);
+  }
+
+  /** The ICMP view, when the packet is a well-formed ICMP message. */
+  public Optional<IcmpMessage> icmp() {
+    return transport(IpProtocol.ICMP, IcmpMessage::wrap);
+  }
+
+  /** The UDP view, when the packet is a well-formed UDP datagram. */
+  public Optional<UdpDatagram> udp() {
+    return transport(IpProtocol.UDP, UdpDatagram::wrap);
+  }
+
+  /** The view {@code wrap} makes of the payload, when the packet carries {@code protocol} and it is well-formed. */
+  private <T> Optional<T> transport(int protocol, Wrap<T> wrap) {
     Optional<Ipv4Packet> ip = ip();
-    if (ip.isEmpty() || ip.get().protocol() != IpProtocol.TCP) {
+    if (ip.isEmpty() || ip.get().protocol() != protocol) {
       return Optional.empty();
     }
     try {
-      return Optional.of(TcpSegment.wrap(ip.get()));
+      return Optional.of(wrap.wrap(ip.get()));
     } catch (MalformedPacketException e) {
       return Optional.empty();
     }
   }
 
-  /** The ICMP view, when the packet is a well-formed ICMP message. */
-  public Optional<IcmpMessage> icmp() {
-    Optional<Ipv4Packet> ip = ip();
-    if (ip.isEmpty() || ip.get().protocol() != IpProtocol.ICMP) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(IcmpMessage.wrap(ip.get()));
-    } catch (MalformedPacketException e) {
-      return Optional.empty();
-    }
+  /** A transport view's {@code wrap} method. */
+  @FunctionalInterface
+  private interface Wrap<T> {
+    T wrap(Ipv4Packet ip) throws MalformedPacketException;
   }
 
   /** The tcpdump-style line, without timestamp: {@code IP 192.168.0.1.41234 > 192.168.0.5.80: Flags [S], ...}. */

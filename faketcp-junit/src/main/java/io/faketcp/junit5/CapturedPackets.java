@@ -131,6 +131,23 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
     return with;
   }
 
+  /**
+   * The data of every UDP datagram sent to {@code endpoint} (address and port), in order: what a fake
+   * StatsD or syslog server would have received, before any fault dropped some.
+   *
+   * <pre>{@code
+   * assertThat(capture.packets().datagramsTo(net.socketAddress(5, 8125))).hasSize(100);
+   * }</pre>
+   */
+  public List<byte[]> datagramsTo(InetSocketAddress endpoint) {
+    List<byte[]> data = new ArrayList<>();
+    for (CapturedPacket p : packets) {
+      p.udp().filter(u -> u.destinationPort() == endpoint.getPort() && u.ip().destination().equals(endpoint.getAddress()))
+          .ifPresent(u -> data.add(u.payloadBytes()));
+    }
+    return data;
+  }
+
   /** The tun device the packets were captured on. */
   public String interfaceName() {
     return interfaceName;

@@ -62,6 +62,17 @@ public @interface FakeNetwork {
    */
   String[] faults() default {};
 
+  /**
+   * Names for fake hosts, served by a fake DNS server on the subnet's last address (192.168.0.254 in a
+   * /24), UDP and TCP port 53: {@code "db.test=192.168.0.5"}, several addresses in order
+   * ({@code "api.test=192.168.0.6,192.168.0.7"}), {@code "www.test=CNAME api.test"},
+   * {@code "_pg._tcp.test=SRV 0 5 5432 db.test"}, {@code "db.test=TXT role=primary"}, each optionally
+   * ending in {@code ";ttl=5"} (seconds; 30 by default). Names nobody declared are NXDOMAIN at once;
+   * {@code localhost} resolves as always. The JDK's resolver asks this server on JDK 18 and later (and
+   * everywhere under faketcp's launcher); see the README's "Names and DNS". With no names, no DNS server runs.
+   */
+  String[] hosts() default {};
+
   /** The fake subnet in CIDR notation; the host (this machine) gets its first address. */
   String subnet() default "192.168.0.0/24";
 

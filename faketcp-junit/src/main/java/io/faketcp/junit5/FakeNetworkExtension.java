@@ -233,6 +233,25 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       return this;
     }
 
+    /**
+     * Declares {@code name} with these addresses, answered in this order by the fake DNS server (see
+     * {@link FakeNetwork#hosts()}).
+     *
+     * <pre>{@code
+     * FakeNetworkExtension.newInstance().host("db.test", "192.168.0.5").host("api.test", "192.168.0.6").build();
+     * }</pre>
+     */
+    public Builder host(String name, String... addresses) {
+      settings.host(name, addresses);
+      return this;
+    }
+
+    /** Declarations in the notation of {@link FakeNetwork#hosts()}, e.g. {@code "www.test=CNAME api.test"}. */
+    public Builder hosts(String... specs) {
+      settings.hosts(specs);
+      return this;
+    }
+
     /** Consulted for every packet before the mode; its exceptions fail the test. */
     public Builder responder(Responder responder) {
       settings.responder(responder);

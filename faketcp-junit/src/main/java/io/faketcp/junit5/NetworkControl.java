@@ -29,6 +29,19 @@ public interface NetworkControl {
   /** Replaces the rules from the next packet on. */
   void rules(Rules rules);
 
+  /**
+   * The names the fake DNS serves, to change mid-test: the next query gets the new answer (clients that
+   * cache, as the JDK does for 30 s, see it once their cache lets them).
+   *
+   * <pre>{@code
+   * control.names().host("db.test", "192.168.0.6");   // failover: db.test moves from .5 to .6
+   * control.names().remove("db.test");                // NXDOMAIN from now on
+   * }</pre>
+   *
+   * @throws IllegalStateException when no name was declared (no fake DNS runs)
+   */
+  io.faketcp.dns.Zone names();
+
   /** The rules in force. */
   Rules rules();
 

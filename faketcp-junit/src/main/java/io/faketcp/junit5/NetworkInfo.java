@@ -19,11 +19,42 @@ public final class NetworkInfo {
   private final Subnet subnet;
   private final String interfaceName;
   private final int mtu;
+  private final java.net.Inet4Address dnsServer;
+  /** The names the fake DNS serves now (a class-shared network has a fresh copy per test); null: none. */
+  private final java.util.function.Supplier<io.faketcp.dns.Zone> names;
 
-  NetworkInfo(Subnet subnet, String interfaceName, int mtu) {
+  NetworkInfo(Subnet subnet, String interfaceName, int mtu, java.net.Inet4Address dnsServer,
+      java.util.function.Supplier<io.faketcp.dns.Zone> names) {
     this.subnet = subnet;
     this.interfaceName = interfaceName;
     this.mtu = mtu;
+    this.dnsServer = dnsServer;
+    this.names = names;
+  }
+
+  /**
+   * The first address the fake DNS server gives {@code name} now (declared with
+   * {@link FakeNetwork#hosts()}, following a CNAME), without a query on the wire.
+   *
+   * @throws IllegalArgumentException when the name has no address
+   */
+  public Inet4Address address(String name) {
+    io.faketcp.dns.Zone names = this.names.get();
+    java.util.List<Inet4Address> addresses = names == null ? java.util.List.of() : names.addresses(name);
+    if (addresses.isEmpty()) {
+      throw new IllegalArgumentException("'" + name + "' has no address on this fake network: declare it, e.g."
+          + " @FakeNetwork(hosts = \"" + name + "=" + address(5).getHostAddress() + "\")"
+          + (names == null || names.isEmpty() ? "" : "; declared: " + names));
+    }
+    return addresses.get(0);
+  }
+
+  /**
+   * The fake DNS server's address (UDP and TCP port 53), for clients given a resolver address
+   * explicitly; empty when no name was declared.
+   */
+  public java.util.Optional<Inet4Address> dnsServer() {
+    return java.util.Optional.ofNullable(dnsServer);
   }
 
   /** The fake subnet, e.g. 192.168.0.0/24. */

@@ -26,7 +26,8 @@ public final class SessionViews {
 
   /** Where {@code session}'s network is. */
   public static NetworkInfo info(Session session) {
-    return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu());
+    return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu(), session.dnsAddress(),
+        session::names);
   }
 
   /** The handle on {@code session}'s fake peer. */
@@ -73,6 +74,16 @@ public final class SessionViews {
     @Override
     public void rules(Rules rules) {
       session.rules(rules);
+    }
+
+    @Override
+    public io.faketcp.dns.Zone names() {
+      io.faketcp.dns.Zone names = session.names();
+      if (names == null) {
+        throw new IllegalStateException("no fake DNS runs on this network: declare a name, e.g. @FakeNetwork(hosts ="
+            + " \"db.test=" + session.subnet().address(5).getHostAddress() + "\"), to start one");
+      }
+      return names;
     }
 
     @Override

@@ -211,4 +211,30 @@ class CapturedPacketsAssertTest {
         .hasMessageStartingWith("Expecting a RST from 192.168.0.5:80 after it acknowledged 5 byte(s) from the host"
             + " but its RST(s) came after an unknown count (SYN not captured)\n");
   }
+
+  @Test
+  void knowsDatagramsTheirEndpointsAndData() {
+    InetSocketAddress statsd = Traffic.peer(5, 8125);
+    CapturedPackets packets = new Traffic()
+        .datagram(40000, 5, 8125, "a:1|c")
+        .datagram(40000, 5, 8125, "b:2|g")
+        .datagram(40000, 6, 514, "<14>hi")
+        .portUnreachable(6, io.faketcp.packet.UdpDatagram.builder().source(Traffic.HOST).destination(Traffic.peer(6))
+            .sourcePort(40000).destinationPort(514).build())
+        .packets();
+
+    assertThat(packets)
+        .hasDatagramsTo(statsd, 2)
+        .hasDatagramTextsTo(statsd, "a:1|c", "b:2|g")
+        .hasCount(PacketPattern.udp().from(Traffic.HOST, 40000), 3)
+        .contains(PacketPattern.datagram("<14>hi").to(Traffic.peer(6), 514))
+        .containsInOrder(PacketPattern.udp().to(Traffic.peer(6)), PacketPattern.portUnreachable().from(Traffic.peer(6)));
+    org.assertj.core.api.Assertions.assertThat(packets.get(0).udp()).hasValueSatisfying(u -> org.assertj.core.api.Assertions
+        .assertThat(u.sourcePort()).isEqualTo(40000));
+    org.assertj.core.api.Assertions.assertThat(packets.get(3).udp()).isEmpty();
+    assertThatThrownBy(() -> assertThat(packets).hasDatagramTextsTo(statsd, "a:1|c"))
+        .hasMessageStartingWith("Expecting the datagrams to 192.168.0.5:8125 to be [a:1|c] but they were [a:1|c, b:2|g]");
+    assertThatThrownBy(() -> assertThat(packets).hasDatagramsTo(statsd, 3))
+        .hasMessageContaining("Expecting 3 packet(s) matching UDP datagram to 192.168.0.5:8125 but there were 2");
+  }
 }

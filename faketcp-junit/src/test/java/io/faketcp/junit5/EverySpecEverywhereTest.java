@@ -56,6 +56,12 @@ class EverySpecEverywhereTest {
       assertThat(rules.seed()).hasValue(42);
       return; // the seed applies to every fault: a Rule refuses it, as documented
     }
+    if (fault.isDnsFault()) {
+      assertThat(rules.faults()).containsExactly(fault);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Rule.of("192.168.0.5", "*", Mode.ECHO).withFaults(fault))
+          .hasMessageContaining("a DNS fault applies to names, not to addresses and ports: write @NAME");
+      return; // a DNS fault applies to names: a Rule (addresses and ports) refuses it
+    }
     assertThat(rules.faults()).containsExactly(fault);
     assertThat(Rule.of("192.168.0.5", "*", Mode.ECHO).withFaults(fault).faults())
         .containsExactly(fault.at("192.168.0.5", "*"));
@@ -68,7 +74,8 @@ class EverySpecEverywhereTest {
       "bandwidth=1MB/s", "bandwidth-in=1MB/s", "bandwidth-out=1MB/s", "reset-after=1000", "reset-after=2s",
       "stall-after=1000", "stall-after=2s", "blackhole-after=1000", "blackhole-after=2s", "slow-close=2s",
       "unreachable=host", "unreachable=net", "unreachable=port", "unreachable=admin", "mtu=1280", "drop-first=3",
-      "drop-nth=10", "seed=42"})
+      "drop-nth=10", "dns=nxdomain", "dns=servfail", "dns=refused", "dns=timeout", "dns=truncated", "dns-delay=2s",
+      "seed=42"})
   void theAnnotationTakesEverySpec(NetworkControl control) {
     assertInForce(control, SPECS);
   }

@@ -47,6 +47,18 @@ public final class Traffic {
     return add(bytes, reply ? Direction.FROM_PEER : Direction.TO_PEER);
   }
 
+  /** A UDP datagram from the host's {@code port} to fake host {@code n}'s {@code peerPort}. */
+  public Traffic datagram(int port, int n, int peerPort, String data) {
+    return add(io.faketcp.packet.UdpDatagram.builder().source(HOST).destination(peer(n)).sourcePort(port)
+        .destinationPort(peerPort).payload(data.getBytes(StandardCharsets.UTF_8)).build(), Direction.TO_PEER);
+  }
+
+  /** Fake host {@code n} refusing the datagram {@code quoted} with ICMP port unreachable. */
+  public Traffic portUnreachable(int n, byte[] quoted) {
+    return add(IcmpMessage.builder().type(IcmpMessage.DEST_UNREACHABLE).code(3).source(peer(n)).destination(HOST)
+        .payload(quoted).build(), Direction.FROM_PEER);
+  }
+
   public CapturedPackets packets() {
     return CapturedPackets.of("tun0", packets);
   }

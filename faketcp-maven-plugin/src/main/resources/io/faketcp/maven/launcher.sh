@@ -39,9 +39,12 @@ if [ "${JAVA_HOME:-}" = "$launcher_home" ]; then
   export JAVA_HOME
 fi
 
-# Inside the new namespaces: /sys showing this namespace's interfaces, loopback up, and the
-# namespace exported so that faketcp knows it is the private one its launcher made.
-setup='mount -t sysfs sysfs /sys 2>/dev/null || true; ip link set lo up 2>/dev/null || true; FAKETCP_NETNS=$(readlink /proc/self/ns/net); export FAKETCP_NETNS'
+# Inside the new namespaces: /sys showing this namespace's interfaces, loopback up, the namespace
+# exported so that faketcp knows it is the private one its launcher made, and /etc/resolv.conf and
+# /etc/hosts of its own, naming the fake DNS server of the default subnet (192.168.0.254, or
+# $FAKETCP_NAMESERVER): every resolver in the test JVM asks it.
+names='d=$(mktemp -d "${TMPDIR:-/tmp}/faketcp-names.XXXXXX" 2>/dev/null) && ns=${FAKETCP_NAMESERVER:-192.168.0.254} && printf "nameserver %s\n" "$ns" >"$d/resolv.conf" && printf "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n" "$(cat /proc/sys/kernel/hostname 2>/dev/null)" >"$d/hosts" && mount --bind "$d/resolv.conf" /etc/resolv.conf 2>/dev/null && mount --bind "$d/hosts" /etc/hosts 2>/dev/null && FAKETCP_RESOLV_CONF=$ns && export FAKETCP_RESOLV_CONF; [ -n "${d:-}" ] && rm -rf "$d"'
+setup="mount -t sysfs sysfs /sys 2>/dev/null || true; ip link set lo up 2>/dev/null || true; $names; "'FAKETCP_NETNS=$(readlink /proc/self/ns/net); export FAKETCP_NETNS'
 
 tried=
 fail() { # way, what went wrong and the fix

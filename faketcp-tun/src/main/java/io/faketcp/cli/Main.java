@@ -8,6 +8,8 @@ import io.faketcp.peer.FakePeer;
 import io.faketcp.peer.Fault;
 import io.faketcp.peer.FaultListener;
 import io.faketcp.peer.PacketListener;
+import io.faketcp.dns.DnsServer;
+import io.faketcp.dns.Zone;
 import io.faketcp.peer.Rules;
 import io.faketcp.tun.Prerequisites;
 import io.faketcp.tun.Subnet;
@@ -123,10 +125,15 @@ public final class Main {
       }
       // One peer per queue, each with the connections it opened; the kernel keeps most flows on one
       // queue, and the peers hand each other the segments it does not. Connect-many runs on the first.
+      java.util.concurrent.atomic.AtomicReference<FakePeer> first = new java.util.concurrent.atomic.AtomicReference<>();
+      Rules rules = line.names.isEmpty() ? line.rules
+          : new DnsServer(line.names, () -> first.get() == null ? line.rules.faults() : first.get().rules().faults())
+              .addTo(line.rules, line.dnsAddress());
       for (TunDevice queue : devices) {
-        FakePeer.Builder builder = FakePeer.builder(queue).rules(line.rules).listener(printer)
+        FakePeer.Builder builder = FakePeer.builder(queue).rules(rules).listener(printer)
             .faultListener(faultPrinter).onFailure(t -> err.println("faketcp: " + t));
         peers.add((peers.isEmpty() ? builder : builder.queueOf(peers.get(0))).start());
+        first.compareAndSet(null, peers.get(0));
       }
     } catch (RuntimeException e) {
       closeAll(peers, devices);
@@ -162,6 +169,9 @@ public final class Main {
     synchronized (out) {
       out.println("ready " + device.name() + " " + line.subnet.hostAddress().getHostAddress() + "/"
           + line.subnet.prefixLength());
+      if (!line.names.isEmpty()) {
+        out.println("dns " + line.dnsAddress().getHostAddress() + ":53 names " + line.names);
+      }
       if (!line.rules.faults().isEmpty()) {
         out.println("faults " + line.rules.faults() + " seed " + peer.seed() + " (replay with --fault seed="
             + peer.seed() + ")");
@@ -234,11 +244,12 @@ public final class Main {
         "usage: faketcp [options] COMMAND [ARGS] [-- PROGRAM [ARGS...]]",
         "",
         "commands (every address of the subnet but the host's is a fake host):",
-        "  icmpecho                          answer ping; TCP is ignored",
-        "  reject                            RST+ACK to every SYN: connections are refused",
+        "  icmpecho                          answer ping; TCP and UDP are ignored",
+        "  reject                            RST+ACK to every SYN: connections are refused;",
+        "                                    ICMP port unreachable to every UDP datagram",
         "  accept                            complete handshakes and closes, never ack data",
         "  discard                           as accept, and ack (drop) all data",
-        "  echo                              as discard, and send the data back",
+        "  echo                              as discard, and send the data back; UDP datagrams too",
         "  drop                              answer no TCP at all: connects time out",
         "  connect-many HOST PORT COUNT      open COUNT connections to a server on HOST:PORT",
         "                                    (HOST is the host's address, e.g. 192.168.0.1)",
@@ -252,13 +263,18 @@ public final class Main {
         "                                    faults apply on the fake leg (repeatable; see README)",
         "  --fault SPEC[@ADDRESSES:PORTS]    e.g. latency=100ms, loss=5%, reset-after=1000@192.168.0.5:80,",
         "                                    unreachable=host, mtu=1280, seed=42 (repeatable; see README)",
+        "  --host NAME=ADDRESS               a name the fake DNS server (last address of the subnet, UDP",
+        "                                    and TCP 53) answers, e.g. db.test=192.168.0.5; also",
+        "                                    api.test=192.168.0.6,192.168.0.7, www.test=CNAME api.test,",
+        "                                    faults dns=nxdomain@db.test, dns-delay=2s (repeatable)",
         "  --in-flight N                     connect-many: handshakes in flight, default 512",
         "  --queues N                        a multi-queue device with one peer thread per queue",
         "                                    (default 1; more use more cores: see BENCHMARKS.md)",
         "  --quiet                           no line per packet",
         "  -h, --help                        this text",
         "",
-        "Prints 'ready DEVICE HOST/PREFIX' once up, then one tcpdump-style line per packet, and the",
+        "Prints 'ready DEVICE HOST/PREFIX' once up (and 'dns ADDRESS:53 names ...' with --host), then one",
+        "tcpdump-style line per packet (DNS queries and answers as tcpdump shows them), and the",
         "counters on exit (Ctrl-C or SIGTERM remove the device). With -- PROGRAM, the program runs",
         "once the device is ready (for connect-many: first, as the server) and faketcp exits with its",
         "status. ./faketcp runs all this in a private network namespace. With --fault, a line",
@@ -270,10 +286,17 @@ public final class Main {
     int mtu = 1500;
     int queues = 1;
     Rules rules;
+    /** The names given with --host; empty for none (then no DNS server runs). */
+    Zone names = new Zone();
     boolean quiet;
     boolean help;
     ConnectMany connectMany;
     String[] program = new String[0];
+
+    /** Where the fake DNS server answers: the subnet's last usable address. */
+    java.net.Inet4Address dnsAddress() {
+      return subnet.address(subnet.usableAddresses());
+    }
 
     static CommandLine parse(String[] args) {
       CommandLine line = new CommandLine();
@@ -321,6 +344,14 @@ public final class Main {
           case "--relay":
             rules.add(relay(value(args, ++i, arg)));
             break;
+          case "--host":
+            String spec = value(args, ++i, arg);
+            try {
+              line.names.add(spec);
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException("--host " + e.getMessage(), e);
+            }
+            break;
           case "--fault":
             try {
               faults.add(Fault.parse(value(args, ++i, arg)));
@@ -337,6 +368,14 @@ public final class Main {
       }
       if (line.help) {
         return line;
+      }
+      for (java.net.Inet4Address a : line.names.allAddresses()) {
+        if (!line.subnet.contains(a) || a.equals(line.subnet.hostAddress()) || a.equals(line.dnsAddress())) {
+          throw new IllegalArgumentException("--host: address " + a.getHostAddress() + " is not a fake host of "
+              + line.subnet + ": give one from " + line.subnet.address(2).getHostAddress() + " to "
+              + line.subnet.address(line.subnet.usableAddresses() - 1).getHostAddress()
+              + " (the last one is the fake DNS server's)");
+        }
       }
       if (words.isEmpty()) {
         throw new IllegalArgumentException("no command given");

@@ -248,8 +248,23 @@ final class PacketFormat {
             sb.append(" UDP, bad length ").append(udpLength).append(" < 8");
         } else if (udpLength > available && !ip.moreFragments()) {
             sb.append(" UDP, bad length ").append(udpLength).append(" > ").append(available);
-        } else {
+        } else if (!dns(sb, ip, off, udpLength)) {
             sb.append(" UDP, length ").append(udpLength - 8);
+        }
+    }
+
+    /** A DNS message to or from port 53, as tcpdump prints it; false when it is not one. */
+    private static boolean dns(StringBuilder sb, Ipv4Packet ip, int off, int udpLength) {
+        ByteBuffer b = ip.buffer();
+        if (ip.isFragment() || ((b.getShort(off) & 0xFFFF) != 53 && (b.getShort(off + 2) & 0xFFFF) != 53)) {
+            return false;
+        }
+        try {
+            DnsMessage message = DnsMessage.parse(b.slice(off + 8, udpLength - 8));
+            sb.append(' ').append(message);
+            return true;
+        } catch (MalformedPacketException | RuntimeException e) {
+            return false;
         }
     }
 

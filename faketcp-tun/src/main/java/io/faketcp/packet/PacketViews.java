@@ -3,8 +3,8 @@ package io.faketcp.packet;
 import java.nio.ByteBuffer;
 
 /**
- * One {@link Ipv4Packet}, one {@link TcpSegment} (with one {@link TcpOptions}) and one
- * {@link IcmpMessage} view that a reading loop re-points at each packet instead of allocating new
+ * One {@link Ipv4Packet}, one {@link TcpSegment} (with one {@link TcpOptions}), one
+ * {@link IcmpMessage} and one {@link UdpDatagram} view that a reading loop re-points at each packet instead of allocating new
  * views: parsing allocates nothing. The checks are those of the {@code wrap} methods.
  *
  * <pre>{@code
@@ -25,6 +25,7 @@ public final class PacketViews {
     private final Ipv4Packet ip = new Ipv4Packet();
     private final TcpSegment tcp = new TcpSegment(new TcpOptions());
     private final IcmpMessage icmp = new IcmpMessage();
+    private final UdpDatagram udp = new UdpDatagram();
 
     /** Views with nothing to show yet. */
     public PacketViews() {}
@@ -60,5 +61,16 @@ public final class PacketViews {
      */
     public IcmpMessage icmp(Ipv4Packet packet) throws MalformedPacketException {
         return icmp.bind(packet, true);
+    }
+
+    /**
+     * Shows the UDP datagram {@code packet} carries; see {@link UdpDatagram#wrap(Ipv4Packet)}.
+     *
+     * @param packet a wrapped IPv4 packet (this object's view or any other)
+     * @return this object's UDP view, showing the datagram
+     * @throws MalformedPacketException if the datagram is not well-formed
+     */
+    public UdpDatagram udp(Ipv4Packet packet) throws MalformedPacketException {
+        return udp.bind(packet, true);
     }
 }

@@ -33,7 +33,7 @@ import java.util.function.Consumer;
 
 /**
  * Plays every other address of a {@link TunDevice}'s subnet: one daemon thread reads the device
- * and answers ICMP echo requests and TCP according to {@link Rules}, keeping a connection table so
+ * and answers ICMP echo requests, TCP and UDP according to {@link Rules}, keeping a connection table so
  * that replies are correct TCP (random ISNs, real sequence and acknowledgment numbers).
  *
  * <pre>{@code
@@ -74,6 +74,8 @@ public final class FakePeer implements AutoCloseable {
   private final TcpHost tcp;
   /** The fake hosts as the rules in force say. */
   private final RulesHosts hosts;
+  private final UdpHost udp;
+  private final DatagramPool datagrams;
   private final Responder responder;
   private final PacketListener listener;
   private final Consumer<Throwable> failureHandler;
@@ -154,6 +156,8 @@ public final class FakePeer implements AutoCloseable {
     this.relays = new RelayGate(tcp, wire, hosts, syn -> offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
     hosts.relays(relays);
     tcp.otherQueues(this::handOver);
+    this.datagrams = new DatagramPool(device.name(), this::offer, wire::send, this::record);
+    this.udp = new UdpHost(wire, subnet, hosts::rules, datagrams, device.mtu());
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
   }
@@ -474,6 +478,7 @@ public final class FakePeer implements AutoCloseable {
       thread.close();
     }
     servers.awaitStopped(java.time.Duration.ofSeconds(5));
+    datagrams.awaitStopped(java.time.Duration.ofSeconds(5));
     synchronized (this) {
       if (!closed && phase.get() == ENDED && (!ownThread || !thread.isAlive())) {
         closed = true;
@@ -612,6 +617,7 @@ public final class FakePeer implements AutoCloseable {
   private void stopServers() {
     try {
       relays.close();
+      datagrams.stop();
       servers.stop();
       runTasks();
       tcp.flush();
@@ -722,6 +728,11 @@ public final class FakePeer implements AutoCloseable {
           break;
         case IpProtocol.ICMP:
           icmp(ip);
+          break;
+        case IpProtocol.UDP:
+          if (!udp.handle(views.udp(ip))) {
+            counters.increment(Counters.IGNORED);
+          }
           break;
         default:
           counters.increment(Counters.IGNORED);

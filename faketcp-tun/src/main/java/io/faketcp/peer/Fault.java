@@ -33,15 +33,20 @@ import java.util.Objects;
  *   <tr><td>{@code stall-after=1000}</td><td>the fake host stops reading: zero window, probes answered</td></tr>
  *   <tr><td>{@code blackhole-after=1000}, {@code blackhole-after=2s}</td><td>the connection goes silent</td></tr>
  *   <tr><td>{@code slow-close=2s}</td><td>the fake host's FIN, and its ACK of the host's FIN, come that much later</td></tr>
- *   <tr><td>{@code unreachable=host|net|port|admin}</td><td>a SYN is answered with ICMP destination
- *       unreachable: EHOSTUNREACH, ENETUNREACH, ECONNREFUSED, EHOSTUNREACH</td></tr>
+ *   <tr><td>{@code unreachable=host|net|port|admin}</td><td>a SYN, or a UDP datagram, is answered with ICMP
+ *       destination unreachable: EHOSTUNREACH, ENETUNREACH, ECONNREFUSED, EHOSTUNREACH</td></tr>
  *   <tr><td>{@code mtu=1280}</td><td>the host's larger packets with DF set get ICMP fragmentation-needed</td></tr>
  *   <tr><td>{@code drop-first=3}, {@code drop-nth=10}</td><td>the host's first 3 packets, or every 10th, are lost</td></tr>
+ *   <tr><td>{@code dns=nxdomain|servfail|refused|timeout|truncated}</td><td>the fake DNS server answers
+ *       so: the name does not exist, the server failed, refuses, says nothing, or sends a truncated answer over
+ *       UDP (the client asks again over TCP)</td></tr>
+ *   <tr><td>{@code dns-delay=2s}</td><td>the fake DNS server answers that much later</td></tr>
  *   <tr><td>{@code seed=42}</td><td>the seed of every random choice (else {@code -Dfaketcp.seed}, else random)</td></tr>
  * </table>
  *
  * <p>Any spec may end in {@code @ADDRESSES:PORTS} ({@code @192.168.0.5:80}, {@code @192.168.0.10-192.168.0.20:*},
- * {@code @192.168.0.128/25:8000-8999}) to apply only to those fake hosts. Immutable; {@link #toString()}
+ * {@code @192.168.0.128/25:8000-8999}) to apply only to those fake hosts; a DNS fault may end in
+ * {@code @NAME} ({@code dns=servfail@db.test}, {@code dns-delay=2s@*.test}) to apply to that name only. Immutable; {@link #toString()}
  * gives the spec back.
  */
 public final class Fault {
@@ -50,7 +55,7 @@ public final class Fault {
     LATENCY("latency"), LOSS("loss"), DUPLICATE("duplicate"), REORDER("reorder"), BANDWIDTH("bandwidth"),
     RESET_AFTER("reset-after"), STALL_AFTER("stall-after"), BLACKHOLE_AFTER("blackhole-after"),
     SLOW_CLOSE("slow-close"), UNREACHABLE("unreachable"), MTU("mtu"), DROP_FIRST("drop-first"),
-    DROP_NTH("drop-nth"), SEED("seed");
+    DROP_NTH("drop-nth"), SEED("seed"), DNS("dns"), DNS_DELAY("dns-delay");
 
     final String spec;
 
@@ -77,6 +82,20 @@ public final class Fault {
     }
   }
 
+  /** What the fake DNS server answers under a {@code dns=} fault. */
+  public enum DnsAnswer {
+    /** Response code 3: the name does not exist ({@code UnknownHostException} at once). */
+    NXDOMAIN,
+    /** Response code 2: the server failed (glibc says "Temporary failure in name resolution"). */
+    SERVFAIL,
+    /** Response code 5: the server refuses to answer. */
+    REFUSED,
+    /** No answer at all: the client's own timeout fires. */
+    TIMEOUT,
+    /** Over UDP an empty answer with the truncation flag (the client asks again over TCP), over TCP the answer. */
+    TRUNCATED
+  }
+
   /** Which packets a packet-level fault acts on. */
   static final int IN = 1;
   static final int OUT = 2;
@@ -93,6 +112,10 @@ public final class Fault {
   /** A count: bytes (*-after, bandwidth per second), packets (drop-first, drop-nth), the MTU, the seed. */
   final long amount;
   final Unreachable unreachable;
+  /** The answer of a {@code dns=} fault, else null. */
+  final DnsAnswer dnsAnswer;
+  /** The name a DNS fault applies to (lower case), or null for every name. */
+  final String dnsName;
   /** Where it applies: fake host addresses (unsigned) and ports; everywhere by default. */
   final int firstAddress;
   final int lastAddress;
@@ -103,12 +126,15 @@ public final class Fault {
 
   private Fault(Kind kind, int direction, double probability, long nanos, long jitterNanos, long amount,
       Unreachable unreachable, String value) {
-    this(kind, direction, probability, nanos, jitterNanos, amount, unreachable, value, 0, -1, 0, 65535, null);
+    this(kind, direction, probability, nanos, jitterNanos, amount, unreachable, value, 0, -1, 0, 65535, null, null,
+        null);
   }
 
   private Fault(Kind kind, int direction, double probability, long nanos, long jitterNanos, long amount,
       Unreachable unreachable, String value, int firstAddress, int lastAddress, int firstPort, int lastPort,
-      String scope) {
+      String scope, DnsAnswer dnsAnswer, String dnsName) {
+    this.dnsAnswer = dnsAnswer;
+    this.dnsName = dnsName;
     this.kind = kind;
     this.direction = direction;
     this.probability = probability;
@@ -271,8 +297,89 @@ public final class Fault {
     }
     int[] a = Rule.parseAddresses(addresses);
     int[] p = Rule.parsePorts(ports);
+    if (isDnsFault()) {
+      throw new IllegalArgumentException("fault '" + this + "': a DNS fault applies to names, not to addresses and"
+          + " ports: write @NAME, e.g. " + kind.spec + "=" + value + "@db.test, or nothing for every name");
+    }
     return new Fault(kind, direction, probability, nanos, jitterNanos, amount, unreachable, value, a[0], a[1], p[0],
-        p[1], addresses.trim() + ":" + ports.trim());
+        p[1], addresses.trim() + ":" + ports.trim(), null, null);
+  }
+
+  /**
+   * The fake DNS server answers every query with {@code answer} (see {@link DnsAnswer}); with
+   * {@link #forName} only queries for one name.
+   *
+   * <pre>{@code
+   * control.fault(Fault.dns(Fault.DnsAnswer.SERVFAIL).forName("db.test"));   // as Fault.parse("dns=servfail@db.test")
+   * }</pre>
+   */
+  public static Fault dns(DnsAnswer answer) {
+    if (answer == null) {
+      throw new IllegalArgumentException("fault 'dns': the answer is null: use NXDOMAIN, SERVFAIL, REFUSED, TIMEOUT"
+          + " or TRUNCATED");
+    }
+    return new Fault(Kind.DNS, 0, 0, 0, 0, 0, null, answer.name().toLowerCase(Locale.ROOT), 0, -1, 0, 65535, null,
+        answer, null);
+  }
+
+  /** The fake DNS server answers {@code delay} late (each answer; queries are not held up behind one another). */
+  public static Fault dnsDelay(Duration delay) {
+    long d = nonNegative("dns-delay", delay);
+    return new Fault(Kind.DNS_DELAY, 0, 0, d, 0, 0, null, format(d));
+  }
+
+  /**
+   * This DNS fault for queries of {@code name} only (any case; a leading {@code *.} matches every name
+   * below, e.g. {@code *.test}).
+   *
+   * @throws IllegalArgumentException if this is not a DNS fault, or the name is not a host name
+   */
+  public Fault forName(String name) {
+    if (!isDnsFault()) {
+      throw new IllegalArgumentException("fault '" + this + "' is not a DNS fault: only dns= and dns-delay= apply to"
+          + " names; give others @ADDRESSES:PORTS");
+    }
+    String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+    if (n.endsWith(".")) {
+      n = n.substring(0, n.length() - 1);
+    }
+    String bare = n.startsWith("*.") ? n.substring(2) : n;
+    if (!bare.matches("[a-z0-9_]([a-z0-9_-]{0,62})(\\.[a-z0-9_]([a-z0-9_-]{0,62}))*") || bare.length() > 253) {
+      throw new IllegalArgumentException("fault '" + kind.spec + "=" + value + "@" + name + "': '" + name
+          + "' is not a host name: write letters, digits and '-' in dot-separated labels, e.g. db.test or *.test");
+    }
+    return new Fault(kind, direction, probability, nanos, jitterNanos, amount, unreachable, value, 0, -1, 0, 65535, n,
+        dnsAnswer, n);
+  }
+
+  /** Whether this is a fault of the fake DNS server ({@code dns=}, {@code dns-delay=}). */
+  public boolean isDnsFault() {
+    return kind == Kind.DNS || kind == Kind.DNS_DELAY;
+  }
+
+  /** The answer a {@code dns=} fault gives, if this is one. */
+  public java.util.Optional<DnsAnswer> dnsAnswer() {
+    return java.util.Optional.ofNullable(dnsAnswer);
+  }
+
+  /** The delay of a {@code dns-delay=} fault; zero for every other fault. */
+  public Duration dnsDelay() {
+    return kind == Kind.DNS_DELAY ? Duration.ofNanos(nanos) : Duration.ZERO;
+  }
+
+  /** Whether this DNS fault applies to queries of {@code name}; false for every other fault. */
+  public boolean appliesToName(String name) {
+    if (!isDnsFault()) {
+      return false;
+    }
+    if (dnsName == null) {
+      return true;
+    }
+    String n = name.toLowerCase(Locale.ROOT);
+    if (n.endsWith(".")) {
+      n = n.substring(0, n.length() - 1);
+    }
+    return dnsName.startsWith("*.") ? n.endsWith(dnsName.substring(1)) : n.equals(dnsName);
   }
 
   /** Whether this fault applies to every fake host and port. */
@@ -317,6 +424,14 @@ public final class Fault {
     if (where == null) {
       return fault;
     }
+    if (fault.isDnsFault()) {
+      try {
+        return where.equals("*") ? fault : fault.forName(where);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("fault '" + spec + "': '" + where + "' is not a host name: write"
+            + " @NAME, e.g. @db.test or @*.test", e);
+      }
+    }
     int colon = where.lastIndexOf(':');
     if (colon < 0) {
       throw new IllegalArgumentException("fault '" + spec + "': '@" + where
@@ -331,7 +446,7 @@ public final class Fault {
 
   private static final String NAMES = "latency, latency-in, loss, loss-in, loss-out, duplicate, reorder, bandwidth,"
       + " bandwidth-in, bandwidth-out, reset-after, stall-after, blackhole-after, slow-close, unreachable, mtu,"
-      + " drop-first, drop-nth, seed";
+      + " drop-first, drop-nth, seed, dns, dns-delay";
 
   private static Fault parse(String name, String value) {
     switch (name) {
@@ -381,6 +496,15 @@ public final class Fault {
         return dropFirst((int) Math.min(Integer.MAX_VALUE, count(name, value)));
       case "drop-nth":
         return dropNth((int) Math.min(Integer.MAX_VALUE, count(name, value)));
+      case "dns":
+        try {
+          return dns(DnsAnswer.valueOf(value.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("dns '" + value + "' is not one of nxdomain, servfail, refused, timeout,"
+              + " truncated");
+        }
+      case "dns-delay":
+        return dnsDelay(duration(name, value));
       case "seed":
         try {
           return seed(Long.parseLong(value));

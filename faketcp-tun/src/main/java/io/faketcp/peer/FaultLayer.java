@@ -121,6 +121,9 @@ final class FaultLayer implements FaultSource {
         conns.add(f);
         continue;
       }
+      if (f.isDnsFault()) {
+        continue; // the fake DNS server's business
+      }
       if (f.kind == Fault.Kind.BANDWIDTH && linkBuffer(f) < MAX_WINDOW) {
         slow.add(f);
       }
@@ -305,7 +308,7 @@ final class FaultLayer implements FaultSource {
           }
           break;
         case UNREACHABLE:
-          if (protocol == IpProtocol.TCP && ip.payloadLength() >= 14
+          if (protocol == IpProtocol.UDP || protocol == IpProtocol.TCP && ip.payloadLength() >= 14
               && (b.get(transport + 13) & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
             forge(e, ip, IcmpMessage.DEST_UNREACHABLE, f.unreachable.code, 0);
             return true;

@@ -23,11 +23,12 @@ public final class Rule {
   private final String addresses;
   private final String ports;
   private final Server server;
+  private final DatagramServer datagramServer;
   private final String text;
   private final Fault[] faults;
 
   private Rule(int firstAddress, int lastAddress, int firstPort, int lastPort, Mode mode, String addresses,
-      String ports, Server server, String text, Fault[] faults) {
+      String ports, Server server, DatagramServer datagramServer, String text, Fault[] faults) {
     this.firstAddress = firstAddress;
     this.lastAddress = lastAddress;
     this.firstPort = firstPort;
@@ -37,6 +38,7 @@ public final class Rule {
     this.ports = ports;
     this.faults = faults;
     this.server = server;
+    this.datagramServer = datagramServer;
     this.text = text;
   }
 
@@ -54,7 +56,7 @@ public final class Rule {
     }
     int[] a = parseAddresses(addresses);
     int[] p = parsePorts(ports);
-    return new Rule(a[0], a[1], p[0], p[1], mode, addresses.trim(), ports.trim(), null,
+    return new Rule(a[0], a[1], p[0], p[1], mode, addresses.trim(), ports.trim(), null, null,
         addresses.trim() + ":" + ports.trim() + " -> " + mode, new Fault[0]);
   }
 
@@ -82,7 +84,14 @@ public final class Rule {
       }
       all[faults.length + i] = f.at(addresses, ports);
     }
-    return new Rule(firstAddress, lastAddress, firstPort, lastPort, mode, addresses, ports, server, text, all);
+    return new Rule(firstAddress, lastAddress, firstPort, lastPort, mode, addresses, ports, server, datagramServer,
+        text, all);
+  }
+
+  /** This rule without its faults (a server stays the rule's server). */
+  Rule withoutFaults() {
+    return faults.length == 0 ? this : new Rule(firstAddress, lastAddress, firstPort, lastPort, mode, addresses, ports,
+        server, datagramServer, text, new Fault[0]);
   }
 
   /** The faults of this rule, each applying to the rule's addresses and ports. */
@@ -113,12 +122,38 @@ public final class Rule {
     }
     int[] a = parseAddresses(addresses);
     int[] p = parsePorts(ports);
-    return new Rule(a[0], a[1], p[0], p[1], Mode.ACCEPT, addresses.trim(), ports.trim(), server,
+    return new Rule(a[0], a[1], p[0], p[1], Mode.ACCEPT, addresses.trim(), ports.trim(), server, null,
         addresses.trim() + ":" + ports.trim() + " -> " + describe(server), new Fault[0]);
   }
 
+  /**
+   * A rule giving matching hosts a {@link DatagramServer} for the UDP datagrams sent to them. It is
+   * about UDP only: TCP to the same addresses and ports goes by the rules after it (and a TCP
+   * {@link Server} rule is about TCP only), so one port can have a server of each kind.
+   *
+   * <pre>{@code
+   * Rule.udp("192.168.0.5", "8125", DatagramServer.sink());
+   * Rule.udp("192.168.0.6", "7", DatagramServer.echo());
+   * Rule.udp("192.168.0.7", "9999", datagram -> datagram.reply(datagram.payload()));
+   * }</pre>
+   *
+   * @param addresses {@code *}, one address, a range {@code a.b.c.d-a.b.c.e}, or a CIDR block
+   * @param ports {@code *}, one port, or a range {@code 8000-8999}
+   * @param server serves every datagram a matching host receives
+   * @throws IllegalArgumentException naming the value that cannot be parsed, or if {@code server} is null
+   */
+  public static Rule udp(String addresses, String ports, DatagramServer server) {
+    if (server == null) {
+      throw new IllegalArgumentException("rule for " + addresses + ":" + ports + " has no datagram server");
+    }
+    int[] a = parseAddresses(addresses);
+    int[] p = parsePorts(ports);
+    return new Rule(a[0], a[1], p[0], p[1], Mode.DISCARD, addresses.trim(), ports.trim(), null, server,
+        addresses.trim() + ":" + ports.trim() + " -> udp " + describe(server), new Fault[0]);
+  }
+
   /** The server's own {@code toString}, or, for a lambda or a class without one, where it was written. */
-  private static String describe(Server server) {
+  private static String describe(Object server) {
     try {
       if (server.getClass().getMethod("toString").getDeclaringClass() != Object.class) {
         return server.toString();
@@ -159,6 +194,21 @@ public final class Rule {
   /** The server of matching hosts, or null if this rule gives a mode only. */
   public Server server() {
     return server;
+  }
+
+  /** The datagram server of matching hosts, or null if this rule is not about datagrams only. */
+  public DatagramServer datagramServer() {
+    return datagramServer;
+  }
+
+  /** Whether this rule decides for TCP: not a {@link DatagramServer} rule. */
+  boolean forTcp() {
+    return datagramServer == null;
+  }
+
+  /** Whether this rule decides for UDP: not a TCP {@link Server} rule. */
+  boolean forUdp() {
+    return server == null;
   }
 
   /** Whether the fake host {@code address} (32-bit) on {@code port} matches. */

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * An ordered list of {@link Rule}s and a default mode: the first rule matching a fake host's
- * address and port decides (a mode, or a {@link Server}), else the default. Immutable; swap a whole set into a running peer with
+ * address and port decides (a mode, a {@link Server} for TCP or a {@link DatagramServer} for UDP), else
+ * the default. Immutable; swap a whole set into a running peer with
  * {@link FakePeer#rules(Rules)}.
  *
  * <pre>{@code
@@ -47,6 +48,17 @@ public final class Rules {
     return new Rules(more, defaultMode, faults);
   }
 
+  /** {@code rule} followed by these rules: it wins over every rule given so far. */
+  public Rules withFirst(Rule rule) {
+    if (rule == null) {
+      throw new IllegalArgumentException("rule is null");
+    }
+    Rule[] more = new Rule[rules.length + 1];
+    more[0] = rule;
+    System.arraycopy(rules, 0, more, 1, rules.length);
+    return new Rules(more, defaultMode, faults);
+  }
+
   /** The same rules with another default. */
   public Rules withDefault(Mode mode) {
     return new Rules(rules, of(mode).defaultMode, faults);
@@ -82,8 +94,7 @@ public final class Rules {
   public Rules withoutFaults() {
     Rule[] plain = new Rule[rules.length];
     for (int i = 0; i < rules.length; i++) {
-      plain[i] = rules[i].faults().isEmpty() ? rules[i] : Rule.of(rules[i].addresses(), rules[i].ports(),
-          rules[i].mode());
+      plain[i] = rules[i].withoutFaults();
     }
     return new Rules(plain, defaultMode, NO_FAULTS);
   }
@@ -123,7 +134,7 @@ public final class Rules {
   /** The mode for the fake host {@code address} (32-bit) on {@code port}. */
   public Mode modeFor(int address, int port) {
     for (Rule rule : rules) {
-      if (rule.matches(address, port)) {
+      if (rule.forTcp() && rule.matches(address, port)) {
         return rule.mode();
       }
     }
@@ -137,8 +148,21 @@ public final class Rules {
    */
   public Server serverFor(int address, int port) {
     for (Rule rule : rules) {
-      if (rule.matches(address, port)) {
+      if (rule.forTcp() && rule.matches(address, port)) {
         return rule.server();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The first rule deciding for UDP datagrams to the fake host {@code address} (32-bit) on
+   * {@code port}: one with a mode or a {@link DatagramServer}; null when the default mode decides.
+   */
+  Rule datagramRule(int address, int port) {
+    for (Rule rule : rules) {
+      if (rule.forUdp() && rule.matches(address, port)) {
+        return rule;
       }
     }
     return null;

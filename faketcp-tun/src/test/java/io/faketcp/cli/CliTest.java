@@ -349,6 +349,40 @@ class CliTest {
   }
 
   @Test
+  void hostsAreServedAndDnsQueriesAndDatagramsArePrinted() throws Exception {
+    Cli cli = Cli.start("echo", "--subnet", "10.57.0.0/24", "--host", "db.test=10.57.0.5", "--host",
+        "www.test=CNAME db.test");
+    try {
+      assertThat(cli.awaitLine("dns ")).isEqualTo("dns 10.57.0.254:53 names db.test=10.57.0.5, www.test=CNAME db.test");
+      java.net.Inet4Address dns = (java.net.Inet4Address) java.net.InetAddress.getByName("10.57.0.254");
+      assertThat(io.faketcp.dns.FakeDns.lookup(dns, "www.test"))
+          .containsExactly((java.net.Inet4Address) java.net.InetAddress.getByName("10.57.0.5"));
+      assertThat(cli.awaitLine(" A? www.test. ")).matches(".* IP 10\\.57\\.0\\.1\\.\\d+ > 10\\.57\\.0\\.254\\.53: \\d+\\+ A\\? www\\.test\\. \\(26\\)");
+      assertThat(cli.awaitLine("CNAME db.test.")).matches(".*\\* 2/0/0 CNAME db\\.test\\., A 10\\.57\\.0\\.5 \\(\\d+\\)");
+      try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+        udp.setSoTimeout(2000);
+        udp.send(new java.net.DatagramPacket(new byte[] {1, 2, 3}, 3, java.net.InetAddress.getByName("10.57.0.7"), 9));
+        udp.receive(new java.net.DatagramPacket(new byte[10], 10));
+      }
+      assertThat(cli.awaitLine("IP 10.57.0.7.9 > 10.57.0.1.")).endsWith(": UDP, length 3");
+    } finally {
+      cli.stop();
+    }
+  }
+
+  @Test
+  void aBadHostNamesTheBadPart() throws Exception {
+    Cli cli = Cli.start("echo", "--host", "db.test=10.1.2.3");
+    assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(cli.process.exitValue()).isEqualTo(2);
+    assertThat(cli.output()).contains("faketcp: --host: address 10.1.2.3 is not a fake host of 192.168.0.0/24: give one"
+        + " from 192.168.0.2 to 192.168.0.253 (the last one is the fake DNS server's)");
+    Cli typo = Cli.start("echo", "--host", "db.test=MX mail.test");
+    assertThat(typo.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(typo.output()).contains("faketcp: --host 'db.test=MX mail.test': record type 'MX' is not one of A");
+  }
+
+  @Test
   void aBadFaultNamesTheBadPart() throws Exception {
     Cli cli = Cli.start("echo", "--fault", "latency=100@192.168.0.5:80");
     assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();

@@ -37,7 +37,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * interface with an AF_PACKET socket, so they reach the peer byte for byte (a raw IP socket would
  * have the kernel fix them first). After every batch the peer must still run, have no failure, and
  * its counters must account for every packet it read: as many packets in as were read, and exactly
- * the malformed ones counted bad, the ones not for it (IPv6, fragments, UDP, other addresses) counted
+ * the malformed ones counted bad, the ones not for it (IPv6, fragments, other protocols, other addresses) counted
  * ignored — judged independently by parsing each packet again. Also counted: packets the kernel itself
  * sends (a RST for a stray SYN+ACK), which the listener sees too.
  */
@@ -174,6 +174,8 @@ class PeerDispatchFuzzTest {
           }
         } else if (ip.protocol() == IpProtocol.TCP) {
           TcpSegment.wrap(ip);
+        } else if (ip.protocol() == IpProtocol.UDP) {
+          io.faketcp.packet.UdpDatagram.wrap(ip);
         } else if (ip.protocol() == IpProtocol.ICMP) {
           if (IcmpMessage.wrap(ip).isEchoRequest()) {
             echoReplies++;

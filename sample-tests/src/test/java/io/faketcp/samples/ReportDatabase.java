@@ -15,12 +15,19 @@ import java.util.Properties;
  * database and why.
  */
 final class ReportDatabase {
-  private final InetSocketAddress server;
+  private final String host;
+  private final int port;
   private final String user;
   private final Duration loginTimeout;
 
   ReportDatabase(InetSocketAddress server, String user, Duration loginTimeout) {
-    this.server = server;
+    this(server.getAddress().getHostAddress(), server.getPort(), user, loginTimeout);
+  }
+
+  /** By host name, as a configuration file gives it ({@code db.internal}): the driver resolves it. */
+  ReportDatabase(String host, int port, String user, Duration loginTimeout) {
+    this.host = host;
+    this.port = port;
     this.user = user;
     this.loginTimeout = loginTimeout;
   }
@@ -31,15 +38,15 @@ final class ReportDatabase {
     properties.setProperty("password", "secret");
     properties.setProperty("loginTimeout", Long.toString(loginTimeout.toSeconds()));
     properties.setProperty("connectTimeout", Long.toString(loginTimeout.toSeconds()));
-    String url = "jdbc:postgresql://" + server.getAddress().getHostAddress() + ":" + server.getPort() + "/reports";
+    String url = "jdbc:postgresql://" + host + ":" + port + "/reports";
     try (Connection connection = DriverManager.getConnection(url, properties);
          Statement statement = connection.createStatement();
          ResultSet rows = statement.executeQuery("select count(*) from reports")) {
       rows.next();
       return rows.getLong(1);
     } catch (SQLException e) {
-      throw new ReportsUnavailableException("reports database " + server.getAddress().getHostAddress() + ":"
-          + server.getPort() + " unavailable: " + e.getMessage(), e);
+      throw new ReportsUnavailableException("reports database " + host + ":" + port + " unavailable: "
+          + e.getMessage(), e);
     }
   }
 

@@ -63,6 +63,15 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   private final String holder;
   private volatile int failureMark;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The fake DNS server's address, or null when no name is declared (then none runs). */
+  private final java.net.Inet4Address dnsAddress;
+  /** The fake DNS server; a new one (with the declared names again) for each test of a shared network. */
+  private volatile io.faketcp.dns.DnsServer dns;
+  /** How often each DNS fault changed an answer; the peer counts the packet and connection faults. */
+  private final java.util.Map<io.faketcp.peer.Fault, java.util.concurrent.atomic.AtomicLong> dnsActions =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Makes the fake DNS this JVM's while the network is open; null without names. */
+  private final AutoCloseable dnsActive;
 
   private Session(Settings settings, Prepared prepared, BpfProgram filter, String holder) {
     this.settings = settings;
@@ -74,8 +83,10 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       capture.start(settings.subnet(), settings.captureFilter(), settings.captureLimit());
     }
     this.captureBase = capture == null ? 0 : capture.total();
+    this.dnsAddress = settings.names().isEmpty() ? null : Settings.dnsAddress(settings.subnet());
+    this.dns = newDns();
     FakePeer.Builder builder = KeptPeerThreads.onKeptThread(FakePeer.builder(prepared.device()), prepared.device())
-        .rules(settings.rules())
+        .rules(withDns(settings.rules()))
         .faultListener(faultMarks::record)
         .onFailure(this::peerFailed);
     if (settings.responder() != null) {
@@ -93,6 +104,43 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       builder.listener(captureListener);
     }
     this.peer = builder.start();
+    this.dnsActive = dnsAddress == null ? null : NameResolution.activate(dnsAddress, name -> {
+      io.faketcp.dns.Zone names = names();
+      return names != null && names.declares(name);
+    });
+  }
+
+  /** A DNS server for a fresh copy of the declared names; null without names. */
+  private io.faketcp.dns.DnsServer newDns() {
+    return dnsAddress == null ? null
+        : new io.faketcp.dns.DnsServer(settings.names().copy(), () -> this.peer.rules().faults(),
+            f -> dnsActions.computeIfAbsent(f, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet());
+  }
+
+  /**
+   * {@code rules} with the DNS server's rules first, when there is one. Without names, on the subnet
+   * whose DNS the launcher's resolv.conf names, the DNS address refuses port 53 (after every other rule)
+   * so that a lookup fails at once instead of waiting for the resolver's timeouts.
+   */
+  private Rules withDns(Rules rules) {
+    io.faketcp.dns.DnsServer server = dns;
+    if (server != null) {
+      return server.addTo(rules, dnsAddress);
+    }
+    java.net.Inet4Address launcherDns = Settings.dnsAddress(settings.subnet());
+    return NameResolution.launcherNames(launcherDns)
+        ? rules.with(io.faketcp.peer.Rule.of(launcherDns.getHostAddress(), "53", Mode.REJECT)) : rules;
+  }
+
+  /** The names the fake DNS serves now (changes reach the next query); null when none were declared. */
+  public io.faketcp.dns.Zone names() {
+    io.faketcp.dns.DnsServer server = dns;
+    return server == null ? null : server.zone();
+  }
+
+  /** The fake DNS server's address; null when no name was declared. */
+  public java.net.Inet4Address dnsAddress() {
+    return dnsAddress;
   }
 
   /**
@@ -222,11 +270,16 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   /** Every fake host behaves as {@code mode} from the next packet on. */
   public void mode(Mode mode) {
     peer.mode(mode);
+    Rules dropped = peer.rules();
+    Rules kept = withDns(dropped);
+    if (kept != dropped) {
+      peer.rules(kept); // the DNS rules come back at once: a query in between gets the mode's answer
+    }
   }
 
-  /** Replaces the peer's rules. */
+  /** Replaces the peer's rules (the fake DNS server's stay). */
   public void rules(Rules rules) {
-    peer.rules(rules);
+    peer.rules(withDns(rules));
   }
 
   /** The peer's rules in force. */
@@ -251,7 +304,11 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
 
   /** How often each fault put in force so far has acted. */
   public java.util.Map<io.faketcp.peer.Fault, Long> faultActions() {
-    return peer.faultActions();
+    java.util.Map<io.faketcp.peer.Fault, Long> actions = peer.faultActions();
+    if (!dnsActions.isEmpty()) {
+      actions.replaceAll((f, n) -> f.isDnsFault() && dnsActions.containsKey(f) ? dnsActions.get(f).get() : n);
+    }
+    return actions;
   }
 
   /** The peer's counters. */
@@ -310,7 +367,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       return "";
     }
     return "faults " + faults + " seed " + peer.seed() + " (-D" + FakePeer.SEED_PROPERTY + "=" + peer.seed()
-        + " replays it), actions " + peer.faultActions();
+        + " replays it), actions " + faultActions();
   }
 
   /** For a network shared by a class: each test starts with the configured rules, an empty capture, no failures. */
@@ -329,7 +386,8 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       peer.awaitHeldPackets(java.time.Duration.ofNanos(FIN_GRACE_NANOS));
       peer.awaitQueueRead(java.time.Duration.ofNanos(FIN_GRACE_NANOS));
     }
-    peer.rules(settings.rules());
+    dns = newDns();
+    peer.rules(withDns(settings.rules()));
     faultMarks.clear();
     failureMark = failures.size();
     if (capture != null) {
@@ -464,6 +522,13 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
       settle(() -> false);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "waiting for the host's FINs failed: " + e, e);
+    }
+    try {
+      if (dnsActive != null) {
+        dnsActive.close();
+      }
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.DEBUG, "deactivating the fake DNS failed: " + e, e);
     }
     try {
       peer.close();

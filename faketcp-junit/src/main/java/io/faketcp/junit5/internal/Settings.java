@@ -6,6 +6,7 @@ import io.faketcp.peer.Rule;
 import io.faketcp.peer.Rules;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
+import java.net.Inet4Address;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
@@ -26,10 +27,11 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param captureFilter a pcap filter expression, empty for none
  * @param captureLimit how many packets a capture keeps
  * @param skipIfUnavailable skip instead of fail where the prerequisites are missing
+ * @param names the declared names, served by a fake DNS server; empty for none (then no DNS server runs)
  */
 public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu, Rules rules, Responder responder,
     Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
-    boolean skipIfUnavailable) {
+    boolean skipIfUnavailable, io.faketcp.dns.Zone names) {
   /** How a bad value is named in messages. */
   public enum Origin {
     /** {@code @FakeNetwork(attribute = value)}. */
@@ -56,6 +58,11 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       default:
         return "FakeNetworkExtension.newInstance()." + attribute + "(" + shown + ")";
     }
+  }
+
+  /** Where the fake DNS server of {@code subnet} answers: the subnet's last usable address (192.168.0.254 in a /24). */
+  public static Inet4Address dnsAddress(Subnet subnet) {
+    return subnet.address(subnet.usableAddresses());
   }
 
   /** Whether the kernel picks the device's number ({@code %d} in the name). */
@@ -98,6 +105,8 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     private boolean skipIfUnavailable;
     private final java.util.List<String> faultSpecs = new java.util.ArrayList<>();
     private final java.util.List<io.faketcp.peer.Fault> faults = new java.util.ArrayList<>();
+    /** Declarations as given: {@code NAME=RECORD} specs, or a name with its addresses. */
+    private final java.util.List<Object> hosts = new java.util.ArrayList<>();
 
     private Builder(Origin origin) {
       this.origin = origin;
@@ -119,6 +128,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       b.skipIfUnavailable = skipIfUnavailable;
       b.faultSpecs.addAll(faultSpecs);
       b.faults.addAll(faults);
+      b.hosts.addAll(hosts);
       return b;
     }
 
@@ -167,6 +177,23 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     /** Fault specs as written ({@code @FakeNetwork(faults = ...)}), parsed and checked by {@link #build()}. */
     public Builder faults(String... specs) {
       faultSpecs.addAll(java.util.Arrays.asList(specs));
+      return this;
+    }
+
+    /** Declarations in the annotation's notation ({@code @FakeNetwork(hosts = ...)}), checked by {@link #build()}. */
+    public Builder hosts(String... specs) {
+      hosts.addAll(java.util.Arrays.asList(specs));
+      return this;
+    }
+
+    /** A name with its addresses in order, as given; {@link #build()} checks them. */
+    public Builder host(String name, String... addresses) {
+      String[] entry = new String[1 + (addresses == null ? 0 : addresses.length)];
+      entry[0] = name;
+      if (addresses != null) {
+        System.arraycopy(addresses, 0, entry, 1, addresses.length);
+      }
+      hosts.add(entry);
       return this;
     }
 
@@ -273,8 +300,46 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       if (!captureFilter.isEmpty() && !capture) {
         throw invalid("captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
       }
+      io.faketcp.dns.Zone names = names(subnet);
       return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
-          captureLimit, skipIfUnavailable);
+          captureLimit, skipIfUnavailable, names);
+    }
+
+    /** The declared names, each checked: a host name, addresses of fake hosts in the subnet. */
+    private io.faketcp.dns.Zone names(Subnet subnet) {
+      io.faketcp.dns.Zone zone = new io.faketcp.dns.Zone();
+      Inet4Address dns = dnsAddress(subnet);
+      for (Object given : hosts) {
+        boolean spec = !(given instanceof String[]);
+        String[] entry = spec ? null : (String[]) given;
+        String attribute = spec ? "hosts" : "host";
+        // host(name, addresses...) is shown as written, each argument quoted
+        Object shown = spec ? given : new StringBuilder("\"").append(String.join("\", \"", entry)).append('"');
+        java.util.List<Inet4Address> before = zone.allAddresses();
+        try {
+          if (spec) {
+            zone.add((String) given);
+          } else {
+            zone.host(entry[0], java.util.Arrays.copyOfRange(entry, 1, entry.length));
+          }
+        } catch (IllegalArgumentException e) {
+          throw invalid(attribute, shown, e.getMessage());
+        }
+        java.util.List<Inet4Address> added = new java.util.ArrayList<>(zone.allAddresses());
+        added.removeAll(before);
+        for (Inet4Address a : added) {
+          if (!subnet.contains(a)) {
+            throw invalid(attribute, shown, "address " + a.getHostAddress() + " is outside the fake subnet " + subnet
+                + ": give a fake host's address, e.g. " + subnet.address(5).getHostAddress());
+          }
+          if (a.equals(subnet.hostAddress()) || a.equals(dns)) {
+            throw invalid(attribute, shown, "address " + a.getHostAddress() + " is the "
+                + (a.equals(dns) ? "fake DNS server's" : "host's (this machine's)") + ": give a fake host's address,"
+                + " e.g. " + subnet.address(5).getHostAddress());
+          }
+        }
+      }
+      return zone;
     }
 
     private ExtensionConfigurationException invalid(String attribute, Object value, String why) {

@@ -141,18 +141,24 @@ public final class ServerPool {
     synchronized (this) {
       toAwait = threads;
     }
-    if (toAwait == null) {
+    if (terminated(toAwait, timeout)) {
       return true;
-    }
-    try {
-      if (toAwait.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        return true;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     LOG.log(System.Logger.Level.WARNING, "servers still running {0} after the peer on {1} stopped and interrupted them: {2}",
         timeout, name, serving());
     return false;
+  }
+
+  /** Whether {@code threads} (none: null) ended within {@code timeout}; false when interrupted. */
+  public static boolean terminated(ExecutorService threads, Duration timeout) {
+    if (threads == null) {
+      return true;
+    }
+    try {
+      return threads.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 }

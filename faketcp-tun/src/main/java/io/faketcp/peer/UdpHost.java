@@ -1,0 +1,123 @@
+package io.faketcp.peer;
+
+import io.faketcp.packet.IcmpMessage;
+import io.faketcp.packet.Ipv4Packet;
+import io.faketcp.packet.UdpDatagram;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+/**
+ * What the fake hosts do with the host's UDP datagrams: the first {@link Rule} matching the fake
+ * host's address and port decides, else the default mode. ECHO sends the datagram back, REJECT
+ * answers ICMP port unreachable (a connected socket then sees {@code PortUnreachableException}),
+ * DISCARD, ACCEPT and DROP say nothing; a rule's {@link DatagramServer} gets the datagram on the
+ * {@link DatagramPool}'s thread. Peer thread only.
+ */
+final class UdpHost {
+  /** An ICMP error quotes as much of the datagram as fits in 576 bytes, as Linux does (RFC 1812). */
+  private static final int MAX_QUOTE = 576 - 20 - 8;
+
+  private final Wire wire;
+  /** The subnet's network and broadcast addresses: no fake host has them, so datagrams to them are not answered. */
+  private final int network;
+  private final int broadcast;
+  private final Supplier<Rules> rules;
+  private final DatagramPool pool;
+  private final int mtu;
+  private final UdpDatagram.Builder udp = UdpDatagram.builder();
+  private final IcmpMessage.Builder icmp = IcmpMessage.builder();
+
+  UdpHost(Wire wire, io.faketcp.tun.Subnet subnet, Supplier<Rules> rules, DatagramPool pool, int mtu) {
+    this.wire = wire;
+    this.network = subnet.networkInt();
+    this.broadcast = subnet.networkInt() + subnet.usableAddresses() + 1;
+    this.rules = rules;
+    this.pool = pool;
+    this.mtu = mtu;
+  }
+
+  /** Answers {@code datagram}; false when it is not for a fake host (the subnet's broadcast or network address). */
+  boolean handle(UdpDatagram datagram) {
+    Ipv4Packet ip = datagram.ip();
+    if (ip.destinationInt() == broadcast || ip.destinationInt() == network) {
+      return false;
+    }
+    Rules now = rules.get();
+    Rule rule = now.datagramRule(ip.destinationInt(), datagram.destinationPort());
+    if (rule != null && rule.datagramServer() != null) {
+      pool.serve(rule.datagramServer(), new Received(ip.destinationInt(), datagram.destinationPort(),
+          ip.sourceInt(), datagram.sourcePort(), datagram.payloadBytes()));
+      return true;
+    }
+    switch (rule != null ? rule.mode() : now.defaultMode()) {
+      case ECHO:
+        int length = udp.reset().source(ip.destinationInt()).destination(ip.sourceInt())
+            .sourcePort(datagram.destinationPort()).destinationPort(datagram.sourcePort())
+            .payload(datagram.payload()).writeTo(wire.buffer(), 0);
+        wire.send(length);
+        break;
+      case REJECT:
+        int quote = Math.min(ip.totalLength(), MAX_QUOTE);
+        int written = icmp.reset().source(ip.destinationInt()).destination(ip.sourceInt())
+            .type(IcmpMessage.DEST_UNREACHABLE).code(3)
+            .payload(ip.buffer().slice(ip.offset(), quote)).writeTo(wire.buffer(), 0);
+        wire.send(written);
+        break;
+      default:
+        break; // ACCEPT, DISCARD, DROP: a datagram needs no answer
+    }
+    return true;
+  }
+
+  /** A datagram as its server sees it; replies are built here and sent from the peer's thread. */
+  private final class Received implements DatagramServer.Datagram {
+    private final int fakeHost;
+    private final int fakePort;
+    private final int host;
+    private final int hostPort;
+    private final byte[] payload;
+
+    Received(int fakeHost, int fakePort, int host, int hostPort, byte[] payload) {
+      this.fakeHost = fakeHost;
+      this.fakePort = fakePort;
+      this.host = host;
+      this.hostPort = hostPort;
+      this.payload = payload;
+    }
+
+    @Override
+    public InetSocketAddress source() {
+      return new InetSocketAddress(Ipv4Packet.toInet4Address(host), hostPort);
+    }
+
+    @Override
+    public InetSocketAddress destination() {
+      return new InetSocketAddress(Ipv4Packet.toInet4Address(fakeHost), fakePort);
+    }
+
+    @Override
+    public byte[] payload() {
+      return payload.clone();
+    }
+
+    @Override
+    public void reply(byte[] data) {
+      if (data == null) {
+        throw new IllegalArgumentException("reply to " + source() + ": the payload is null; give the bytes to send");
+      }
+      UdpDatagram.Builder reply = UdpDatagram.builder().source(fakeHost).destination(host).sourcePort(fakePort)
+          .destinationPort(hostPort).payload(data);
+      if (reply.length() > mtu) {
+        throw new IllegalArgumentException("reply of " + data.length + " bytes to " + source() + " makes a packet of "
+            + reply.length() + " bytes, more than the MTU " + mtu + ": fake hosts do not fragment; send at most "
+            + (mtu - 28) + " bytes per datagram");
+      }
+      pool.send(reply.build());
+    }
+
+    @Override
+    public String toString() {
+      return "datagram " + source() + " > " + destination() + " (" + payload.length + " bytes)";
+    }
+  }
+}
