@@ -33,7 +33,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Properties: {@code faketcp.subnet} (e.g. {@code 10.20.0.0/24}), {@code faketcp.host} (this
  * machine's address on it) and {@code faketcp.address.N}, the subnet's Nth address ({@code faketcp.address.7}
- * is {@code 10.20.0.7}).
+ * is {@code 10.20.0.7}) and, for each name of {@link #hosts()} with addresses, {@code faketcp.name.NAME}
+ * (lower case: {@code faketcp.name.db.test} is {@code 192.168.0.5}; several addresses comma-separated,
+ * in order). The names are listed (an enumerable property source), so Spring Boot's binder also
+ * finds them: {@code @ConfigurationProperties("faketcp")} binds them to a {@code Map<String, String> name}.
  *
  * <p>Per test: test and lifecycle methods may declare parameters of type
  * {@link io.faketcp.junit5.NetworkInfo}, {@link io.faketcp.junit5.NetworkControl},
@@ -59,6 +62,16 @@ public @interface ContextFakeNetwork {
 
   /** Faults in force in every test, one spec each ({@code "latency=50ms"}...; see {@link io.faketcp.peer.Fault}). */
   String[] faults() default {};
+
+  /**
+   * Names for fake hosts, in the notation of {@link io.faketcp.junit5.FakeNetwork#hosts()}
+   * ({@code "db.test=192.168.0.5"}, {@code "api.test=192.168.0.6,192.168.0.7"}, {@code "www.test=CNAME api.test"}...),
+   * served by a fake DNS server on the subnet's last address while the context lives. Each name with
+   * addresses is a property before the refresh: {@code faketcp.name.db.test} is {@code 192.168.0.5}
+   * (several addresses comma-separated, in order; a CNAME's are its target's). Each test starts with these
+   * names again, whatever an earlier test changed through {@link io.faketcp.junit5.NetworkControl#names()}.
+   */
+  String[] hosts() default {};
 
   /** The fake subnet in CIDR notation; the host (this machine) gets its first address. */
   String subnet() default "192.168.0.0/24";

@@ -30,6 +30,7 @@ final class ContextNetworkCustomizer implements ContextCustomizer {
         "the application context of " + config.getTestClass().getName());
     network.session();
     context.getEnvironment().getPropertySources().addLast(new NetworkPropertySource(settings.subnet()));
+    context.getEnvironment().getPropertySources().addLast(new NamePropertySource(settings.names()));
     if (!(context.getBeanFactory() instanceof DefaultListableBeanFactory)) {
       network.destroy();
       throw new IllegalStateException("@ContextFakeNetwork needs a context whose bean factory is a"
@@ -58,6 +59,7 @@ final class ContextNetworkCustomizer implements ContextCustomizer {
       b.rules(supplied(a.rules()));
     }
     b.faults(a.faults());
+    b.hosts(a.hosts());
     return b.build();
   }
 
