@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every spec of the README's Faults table, read from the README itself, in all four places: the
+ * Every spec of the guide's table of faults (docs/faults.md), read from the page itself, in all four places: the
  * annotation, the builder and rules, {@link NetworkControl#fault} mid-test, and the command line's
  * {@code --fault}; and {@code Fault.parse(spec).toString()} parses back to the same fault.
  */
@@ -35,7 +35,7 @@ class EverySpecEverywhereTest {
 
   @Test
   void theReadmeTableIsReadWhole() {
-    assertThat(SPECS).as("specs read from README.md's Faults table").hasSizeGreaterThanOrEqualTo(25)
+    assertThat(SPECS).as("specs read from docs/faults.md's table").hasSizeGreaterThanOrEqualTo(25)
         .contains("latency=100ms", "latency=100ms±20ms", "latency=100ms+-20ms", "loss-in=5%", "bandwidth-out=1MB/s",
             "unreachable=admin", "slow-close=2s", "seed=42");
   }
@@ -67,7 +67,7 @@ class EverySpecEverywhereTest {
         .containsExactly(fault.at("192.168.0.5", "*"));
   }
 
-  /** The annotation: every README spec must be among these (a spec added to the README and not here fails). */
+  /** The annotation: every spec of the guide must be among these (a spec added to the guide and not here fails). */
   @Test
   @FakeNetwork(mode = Mode.ECHO, subnet = "192.168.60.0/24", faults = {"latency=100ms", "latency=100ms±20ms",
       "latency=100ms+-20ms", "latency-in=100ms", "loss=5%", "loss-in=5%", "loss-out=5%", "duplicate=1%", "reorder=10%",
@@ -145,20 +145,21 @@ class EverySpecEverywhereTest {
   }
 
   /**
-   * The specs in the first column of README.md's Faults table: {@code `loss=5%`, `loss-in=`} gives
+   * The specs in the first column of the table in docs/faults.md, section "Every fault spec": {@code `loss=5%`, `loss-in=`} gives
    * loss=5% and loss-in=5%; {@code `bandwidth=1MB/s`, `-in=`} bandwidth-in=1MB/s;
    * {@code `unreachable=host\|net`} both; {@code (also `+-`)} the first spec with +- for ±.
    */
   private static List<String> readmeSpecs() {
     String readme;
     try {
-      readme = Files.readString(Path.of("../README.md"));
+      readme = Files.readString(Path.of("../docs/faults.md"));
     } catch (IOException e) {
-      throw new AssertionError("README.md is read from the module's directory, as Maven runs the tests", e);
+      throw new AssertionError("docs/faults.md is read from the module's directory, as Maven runs the tests", e);
     }
-    int start = readme.indexOf("\n## Faults\n");
-    assertThat(start).as("README's Faults section").isPositive();
-    String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+    int start = readme.indexOf("\n## Every fault spec\n");
+    assertThat(start).as("docs/faults.md's section \"Every fault spec\"").isPositive();
+    int end = readme.indexOf("\n## ", start + 1);
+    String section = readme.substring(start, end < 0 ? readme.length() : end);
     List<String> specs = new ArrayList<>();
     Pattern code = Pattern.compile("`([^`]+)`");
     for (String row : section.split("\n")) {
@@ -174,13 +175,13 @@ class EverySpecEverywhereTest {
         List<String> found = new ArrayList<>();
         int equals = token.indexOf('=');
         if (equals < 0) {
-          assertThat(previous).as("README token '%s' varies the spec before it", token).contains("±");
+          assertThat(previous).as("guide token '%s' varies the spec before it", token).contains("±");
           found.add(previous.replace("±", token));
         } else {
           String name = token.substring(0, equals);
           String value = token.substring(equals + 1);
           if (value.isEmpty()) {
-            assertThat(first).as("README token '%s' takes the row's first value", token).isNotNull();
+            assertThat(first).as("guide token '%s' takes the row's first value", token).isNotNull();
             value = first.substring(first.indexOf('=') + 1);
           }
           if (name.startsWith("-")) {

@@ -21,7 +21,7 @@ import java.time.Duration;
  * either side resets the other leg. The capture shows the application's leg.
  *
  * <p>Upstream connections are plain sockets of the test JVM: from a test JVM in faketcp's private
- * namespace the service must be reachable from there (see the README's "Reach").
+ * namespace the service must be reachable from there (see docs/real-services.md, "Reach").
  */
 public final class Relay implements Server {
   private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);

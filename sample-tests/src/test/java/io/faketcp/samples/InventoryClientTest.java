@@ -34,6 +34,7 @@ class InventoryClientTest {
       .rule(Rule.of("10.65.0.5", "8080", inventory))
       .build();
 
+  // tag::stall-mid-response[]
   @Test
   void aServerStallingMidResponseFreesTheCallerAtItsDeadlineAndTheNextCallGetsAFreshConnection(NetworkInfo net)
       throws Exception {
@@ -60,4 +61,5 @@ class InventoryClientTest {
         && (PacketPattern.fin().test(p) || PacketPattern.rst().test(p)), "FIN or RST from port " + pooled)
         .to(net.address(5), 8080), Duration.ofSeconds(2));   // the cancelled call closed its connection
   }
+  // end::stall-mid-response[]
 }

@@ -84,6 +84,7 @@ class NamedServicesTest {
     assertThat(capture.packets().list()).anyMatch(p -> p.line().contains(" A? api.test. "));
   }
 
+  // tag::dns-nxdomain[]
   @Test
   void nxdomainIsAnUnknownHostForBothClients(NetworkControl control) {
     control.fault(Fault.parse("dns=nxdomain@*.nxdomain.test"));
@@ -95,6 +96,7 @@ class NamedServicesTest {
     assertThatThrownBy(() -> get("http://api.nxdomain.test/", Duration.ofSeconds(5)))
         .isInstanceOf(java.net.ConnectException.class);
   }
+  // end::dns-nxdomain[]
 
   @Test
   void servfailIsAnUnknownHostForBothClients(NetworkControl control, Capture capture) {

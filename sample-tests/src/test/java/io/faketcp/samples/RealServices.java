@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The real PostgreSQL and Redis that {@code .ci/run} starts on the machine's loopback (a developer
- * starts their own: README "Relay"), as the test JVM reaches them from its private namespace. A test
+ * starts their own: docs/real-services.md, "Relay"), as the test JVM reaches them from its private namespace. A test
  * that needs one and cannot reach it is skipped saying why, and fails on CI ({@code CI=true}).
  */
 final class RealServices {
@@ -29,7 +29,7 @@ final class RealServices {
       String why = name + " is not reachable at " + service.getAddress().getHostAddress() + ":" + service.getPort()
           + " from the test JVM (" + e.getMessage() + "; reach: " + System.getenv("FAKETCP_REACH") + "). Start it on the"
           + " machine's loopback before the build (.ci/run does: apt-get install postgresql redis-server), with user,"
-          + " password and database faketcp for PostgreSQL; the test namespace reaches it through pasta (README \"Reach\")";
+          + " password and database faketcp for PostgreSQL; the test namespace reaches it through pasta (docs/real-services.md, \"Reach\")";
       if ("true".equals(System.getenv("CI"))) {
         Assertions.fail(why);
       }

@@ -85,6 +85,7 @@ class StockLedgerTest {
   }
   // end::fault[]
 
+  // tag::reset-mid-query[]
   @Test
   void aResetFailsTheQueryWithTheDriversExceptionAndTheNextCallGetsAFreshConnection(NetworkControl peer)
       throws SQLException {
@@ -99,7 +100,9 @@ class StockLedgerTest {
     assertThat(ledger.stock("plum")).isEqualTo(4);
     assertThat(ledger.backendPid()).as("a new connection, served by another backend").isNotEqualTo(before);
   }
+  // end::reset-mid-query[]
 
+  // tag::latency[]
   @Test
   void latencyAddsWhatWasAskedToEveryQuery(NetworkControl peer) throws SQLException {
     ledger.add("fig", 1);
@@ -111,6 +114,7 @@ class StockLedgerTest {
     assertThat(Duration.ofNanos(slow - plain)).as("added to a query (one round trip)")
         .isBetween(Duration.ofMillis(95), Duration.ofMillis(400));
   }
+  // end::latency[]
 
   private long medianQueryNanos() throws SQLException {
     long[] took = new long[5];
