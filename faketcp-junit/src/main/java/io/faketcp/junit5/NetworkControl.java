@@ -3,8 +3,11 @@ package io.faketcp.junit5;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
+import io.faketcp.peer.Fault;
 import io.faketcp.peer.PeerCounters;
 import io.faketcp.peer.Rules;
+import io.faketcp.peer.Scope;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -90,16 +93,14 @@ public interface NetworkControl {
    * assertThat(control.faultActions(Fault.parse("reset-after=40"))).isEqualTo(1);
    * }</pre>
    */
-  default long faultActions(io.faketcp.peer.Fault fault) {
+  default long faultActions(Fault fault) {
     if (fault == null) {
       throw new IllegalArgumentException("fault is null: give the fault to look up, e.g. Fault.parse(\"loss=5%\")");
     }
-    boolean anyScope = fault.equals(fault.at(io.faketcp.peer.Scope.everywhere()));
+    boolean anyScope = fault.equals(fault.at(Scope.everywhere()));
     long total = 0;
-    for (java.util.Map.Entry<io.faketcp.peer.Fault, Long> e : faultActions().entrySet()) {
-      io.faketcp.peer.Fault f = e.getKey();
-      if (anyScope ? f.getClass() == fault.getClass() && f.at(io.faketcp.peer.Scope.everywhere()).equals(fault)
-          : f.equals(fault)) {
+    for (Map.Entry<Fault, Long> e : faultActions().entrySet()) {
+      if (anyScope ? e.getKey().at(Scope.everywhere()).equals(fault) : e.getKey().equals(fault)) {
         total += e.getValue();
       }
     }
