@@ -197,7 +197,7 @@ public final class Rule {
     try {
       return Scope.of(addresses, ports);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("rule " + addresses + ":" + ports + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("rule " + e.getMessage(), e); // "rule addresses '...': ..."
     }
   }
 
