@@ -219,15 +219,16 @@ final class Callbacks {
   }
 
   private static Settings buildSettings(FakeNetwork a) {
-    return Settings.builder(Settings.Origin.ANNOTATION)
+    Settings.Builder b = Settings.builder(Settings.Origin.ANNOTATION)
         .mode(a.mode())
         .faults(a.faults())
         .hosts(a.hosts())
         .subnet(a.subnet())
         .capture(a.capture())
         .deviceName(a.deviceName())
-        .skipIfUnavailable(a.skipIfUnavailable())
-        .build();
+        .skipIfUnavailable(a.skipIfUnavailable());
+    Settings.seed(b, a.seed());
+    return b.build();
   }
 
   private static void requirePrerequisites(ExtensionContext context, Settings settings) {

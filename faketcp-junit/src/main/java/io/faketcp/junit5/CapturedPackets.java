@@ -1,6 +1,7 @@
 package io.faketcp.junit5;
 
 import io.faketcp.junit5.internal.CaptureRecord;
+import io.faketcp.junit5.internal.FaultMarks;
 import io.faketcp.junit5.internal.Transcript;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -24,13 +25,20 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
   private final String interfaceName;
   private final long missing;
   private final String note;
+  /** The faults in force, their seed and actions, as the transcript's {@code # faults} line says; empty for none. */
+  private final String faultSummary;
+  /** What the faults did to these packets (a frozen copy), or null. */
+  private final FaultMarks marks;
   private volatile List<TcpConversation> connections;
 
-  CapturedPackets(List<CapturedPacket> packets, String interfaceName, long missing, String note) {
+  CapturedPackets(List<CapturedPacket> packets, String interfaceName, long missing, String note,
+      String faultSummary, FaultMarks marks) {
     this.packets = Collections.unmodifiableList(packets);
     this.interfaceName = interfaceName;
     this.missing = missing;
     this.note = note;
+    this.faultSummary = faultSummary;
+    this.marks = marks;
   }
 
   /**
@@ -49,15 +57,21 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
           + (interfaceName == null ? "interfaceName = null" : packets == null ? "packets = null" : "a null packet")
           + "; give a name such as \"tun0\" and a list of CapturedPacket.of(...)");
     }
-    return new CapturedPackets(new ArrayList<>(packets), interfaceName, 0, "");
+    return new CapturedPackets(new ArrayList<>(packets), interfaceName, 0, "", "", null);
   }
 
   static CapturedPackets of(List<CaptureRecord> records, String interfaceName, long missing, String note) {
+    return of(records, interfaceName, missing, note, "", null);
+  }
+
+  /** With the faults' line and marks of the transcript ({@link #transcript()}). */
+  static CapturedPackets of(List<CaptureRecord> records, String interfaceName, long missing, String note,
+      String faultSummary, FaultMarks marks) {
     List<CapturedPacket> list = new ArrayList<>(records.size());
     for (CaptureRecord r : records) {
       list.add(new CapturedPacket(r));
     }
-    return new CapturedPackets(list, interfaceName, missing, note);
+    return new CapturedPackets(list, interfaceName, missing, note, faultSummary, marks);
   }
 
   /** The packets, oldest first. */
@@ -98,7 +112,7 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
         kept.add(p);
       }
     }
-    return new CapturedPackets(kept, interfaceName, missing, note);
+    return new CapturedPackets(kept, interfaceName, missing, note, faultSummary, marks);
   }
 
   /**
@@ -170,14 +184,23 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
 
   /**
    * One tcpdump-style line per packet: seconds since the first, interface, {@code Out} (to the fake
-   * subnet) or {@code In} (from it), and the packet.
+   * subnet) or {@code In} (from it), and the packet; with faults in force, as a failing test's
+   * {@code .txt} after its header: first a line {@code # faults [loss=5%] seed 42 (-Dfaketcp.seed=42
+   * replays it), actions {loss=5%=3}}, each packet a fault touched marked ({@code <- dropped by
+   * loss=5%}, {@code <- delayed 100000us by latency=100ms}), and the fake hosts' packets a fault kept
+   * off the wire listed after the others ({@code (not on the wire) ... <- dropped by loss=5%}).
+   *
+   * <pre>{@code
+   * // @FakeNetwork(faults = "loss=20%", seed = 7): the same packets are dropped on every run
+   * assertThat(capture.packets().transcript()).contains("<- dropped by loss=20%");
+   * }</pre>
    */
   public String transcript() {
     List<CaptureRecord> records = new ArrayList<>(packets.size());
     for (CapturedPacket p : packets) {
       records.add(p.record());
     }
-    return Transcript.of(records, interfaceName, note);
+    return Transcript.of(faultSummary, records, interfaceName, note, marks);
   }
 
   /** The {@link #transcript()}. */

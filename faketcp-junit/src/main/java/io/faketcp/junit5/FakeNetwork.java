@@ -57,10 +57,18 @@ public @interface FakeNetwork {
   /**
    * Faults between the host and the fake hosts, one spec each ({@code "latency=50ms"},
    * {@code "loss=1%"}, {@code "reset-after=1000@192.168.0.5:80"}...; see {@link io.faketcp.peer.Fault}).
-   * Random ones take their seed from a {@code "seed=N"} spec, else {@code -Dfaketcp.seed}, else a
-   * random one; a failing test's message and transcript name it.
+   * Random ones take their seed from {@link #seed()}; a {@code "seed=N"} among the specs is still
+   * read, for compatibility, and wins.
    */
   String[] faults() default {};
+
+  /**
+   * The seed of the random faults ({@code loss}, {@code duplicate}, {@code reorder}, jitter):
+   * {@code @FakeNetwork(seed = 42)} drops the same packets for the same traffic on every run. At most
+   * one value; without it {@code -Dfaketcp.seed}, else a random seed. A failing test's message and
+   * transcript name the seed used, and {@link NetworkControl#seed()} gives it.
+   */
+  long[] seed() default {};
 
   /**
    * Names for fake hosts, served by a fake DNS server on the subnet's last address (192.168.0.254 in a

@@ -234,6 +234,15 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     }
 
     /**
+     * The seed of the random faults (see {@link FakeNetwork#seed()}): the same seed drops the same
+     * packets for the same traffic. Without it {@code -Dfaketcp.seed}, else a random one.
+     */
+    public Builder seed(long seed) {
+      settings.seed(seed);
+      return this;
+    }
+
+    /**
      * Declares {@code name} with these addresses, answered in this order by the fake DNS server (see
      * {@link FakeNetwork#hosts()}).
      *

@@ -3,8 +3,11 @@ package io.faketcp.junit5;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
+import io.faketcp.peer.Fault;
 import io.faketcp.peer.PeerCounters;
 import io.faketcp.peer.Rules;
+import io.faketcp.peer.Scope;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -52,17 +55,57 @@ public interface NetworkControl {
    * <pre>{@code
    * control.fault(Fault.parse("blackhole-after=0@192.168.0.5:*"));   // .5 goes silent now
    * }</pre>
+   *
+   * <p>A connection fault added now acts on connections already open too. A byte count counts from
+   * each connection's start, not from now: {@code reset-after=1000} resets a connection that has
+   * carried 1,000 bytes already at once. A time counts from now for those connections:
+   * {@code reset-after=2s} resets them 2 s from now. A {@link io.faketcp.peer.Server} may have read
+   * fewer bytes than the count when the reset lands (the bytes it had not read yet are lost with the
+   * connection; 66,995 of 100,000 were seen).
    */
   void fault(io.faketcp.peer.Fault fault);
 
   /** Removes every fault; packets a fault already delayed still arrive. */
   void clearFaults();
 
-  /** The seed of the random faults (give {@code seed=N} or {@code -Dfaketcp.seed=N} to replay it). */
+  /**
+   * The seed of the random faults: {@code @FakeNetwork(seed = N)}, else {@code -Dfaketcp.seed=N},
+   * else a random one (either replays it).
+   */
   long seed();
 
-  /** How often each fault has acted (dropped, delayed, forged...), in the order they were given. */
+  /**
+   * How often each fault has acted (dropped, delayed, forged...), in the order they were given, each
+   * keyed by the fault as it is in force: a {@link io.faketcp.peer.Rule}'s fault with the rule's scope
+   * ({@code reset-after=40@10.71.0.6:6379}). {@link #faultActions(io.faketcp.peer.Fault)} looks one up
+   * by the fault a test holds.
+   */
   java.util.Map<io.faketcp.peer.Fault, Long> faultActions();
+
+  /**
+   * How often {@code fault} has acted. A fault without a scope ({@code Fault.parse("reset-after=40")})
+   * counts every fault in force of its kind and value, whatever its scope: a rule's, or one given
+   * {@code @ADDRESSES:PORTS} (a DNS fault without a name: every name); a scoped fault counts the fault
+   * with exactly that scope. 0 for a fault never in force.
+   *
+   * <pre>{@code
+   * // Rule.of("10.71.0.6", "6379", Mode.ECHO).withFaults(Fault.parse("reset-after=40"))
+   * assertThat(control.faultActions(Fault.parse("reset-after=40"))).isEqualTo(1);
+   * }</pre>
+   */
+  default long faultActions(Fault fault) {
+    if (fault == null) {
+      throw new IllegalArgumentException("fault is null: give the fault to look up, e.g. Fault.parse(\"loss=5%\")");
+    }
+    boolean anyScope = fault.equals(fault.at(Scope.everywhere()));
+    long total = 0;
+    for (Map.Entry<Fault, Long> e : faultActions().entrySet()) {
+      if (anyScope ? e.getKey().at(Scope.everywhere()).equals(fault) : e.getKey().equals(fault)) {
+        total += e.getValue();
+      }
+    }
+    return total;
+  }
 
   /** What the peer has done so far. */
   PeerCounters counters();

@@ -56,7 +56,8 @@ public final class SessionViews {
 
   static CapturedPackets packets(Session session) {
     Session.Snapshot s = session.snapshot();
-    return CapturedPackets.of(s.records(), session.interfaceName(), s.missing(), s.note());
+    return CapturedPackets.of(s.records(), session.interfaceName(), s.missing(), s.note(), session.faultSummary(),
+        session.faultMarks());
   }
 
   private static final class Control implements NetworkControl {

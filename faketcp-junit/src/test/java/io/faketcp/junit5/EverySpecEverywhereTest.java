@@ -43,6 +43,12 @@ class EverySpecEverywhereTest {
   @ParameterizedTest
   @MethodSource("specs")
   void parsesAndPrintsBackToTheSameFault(String spec) {
+    if (spec.startsWith("seed=")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Fault.parse(spec))
+          .hasMessageContaining("the seed is no fault but the network's: give @FakeNetwork(seed = 42)");
+      assertThat(Rules.of(Mode.ECHO).withFaults(spec).seed()).as("a list of specs still reads it").hasValue(42);
+      return;
+    }
     Fault fault = Fault.parse(spec);
     assertThat(Fault.parse(fault.toString())).isEqualTo(fault).hasToString(fault.toString());
   }
@@ -50,16 +56,17 @@ class EverySpecEverywhereTest {
   @ParameterizedTest
   @MethodSource("specs")
   void rulesTakeIt(String spec) {
-    Fault fault = Fault.parse(spec);
-    Rules rules = Rules.of(Mode.ECHO).withFault(fault);
+    Rules rules = Rules.of(Mode.ECHO).withFaults(spec);
     if (spec.startsWith("seed=")) {
       assertThat(rules.seed()).hasValue(42);
-      return; // the seed applies to every fault: a Rule refuses it, as documented
+      assertThat(rules.faults()).isEmpty();
+      return; // the seed is the network's, no fault: a Rule has no place for it
     }
-    if (fault.isDnsFault()) {
+    Fault fault = Fault.parse(spec);
+    if (fault instanceof Fault.Dns || fault instanceof Fault.DnsDelay) {
       assertThat(rules.faults()).containsExactly(fault);
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> Rule.of("192.168.0.5", "*", Mode.ECHO).withFaults(fault))
-          .hasMessageContaining("a DNS fault applies to names, not to addresses and ports: write @NAME");
+          .hasMessageContaining("a DNS fault applies to names, not to addresses and ports");
       return; // a DNS fault applies to names: a Rule (addresses and ports) refuses it
     }
     assertThat(rules.faults()).containsExactly(fault);
@@ -89,7 +96,11 @@ class EverySpecEverywhereTest {
       FakeNetworkExtension.Builder builder = FakeNetworkExtension.newInstance().mode(Mode.ECHO)
           .subnet("192.168.61.0/24");
       for (String spec : SPECS) {
-        builder.fault(Fault.parse(spec));
+        if (spec.equals("seed=42")) {
+          builder.seed(42); // the seed is the network's: the builder has its own setter
+        } else {
+          builder.fault(Fault.parse(spec));
+        }
       }
       return builder.build();
     }
@@ -102,6 +113,10 @@ class EverySpecEverywhereTest {
     @ParameterizedTest
     @MethodSource("io.faketcp.junit5.EverySpecEverywhereTest#specs")
     void networkControlTakesItMidTest(String spec, NetworkControl control) {
+      if (spec.startsWith("seed=")) {
+        assertThat(control.seed()).as("the network's seed, not a fault to add mid-test").isEqualTo(42);
+        return;
+      }
       control.clearFaults();
       assertThat(control.rules().faults()).isEmpty();
       control.fault(Fault.parse(spec));
@@ -130,16 +145,15 @@ class EverySpecEverywhereTest {
         expected.add(Fault.parse(spec).toString());
       }
     }
-    assertThat(output).contains("faults " + expected + " seed 42 (replay with --fault seed=42)");
+    assertThat(output).contains("faults " + expected + " seed 42 (replay with --seed 42)");
   }
 
   private static void assertInForce(NetworkControl control, List<String> specs) {
     for (String spec : specs) {
-      Fault fault = Fault.parse(spec);
       if (spec.startsWith("seed=")) {
         assertThat(control.seed()).as(spec).isEqualTo(42);
       } else {
-        assertThat(control.rules().faults()).as(spec).contains(fault);
+        assertThat(control.rules().faults()).as(spec).contains(Fault.parse(spec));
       }
     }
   }

@@ -67,12 +67,12 @@ class FaultReportingTest {
   }
 
   @Test
-  void theSeedPropertyReplaysASeedAndASeedSpecWinsOverIt() {
+  void theSeedPropertyReplaysASeedAndTheNetworksSeedOrASeedSpecWinsOverIt() {
     SeedPropertyTestCases.seeds.clear();
     String before = System.getProperty("faketcp.seed");
     System.setProperty("faketcp.seed", "987654321");
     try {
-      Kit.assertAllSucceeded(Kit.run(SeedPropertyTestCases.class), 2);
+      Kit.assertAllSucceeded(Kit.run(SeedPropertyTestCases.class), 3);
     } finally {
       if (before == null) {
         System.clearProperty("faketcp.seed");
@@ -80,7 +80,7 @@ class FaultReportingTest {
         System.setProperty("faketcp.seed", before);
       }
     }
-    assertThat(SeedPropertyTestCases.seeds).containsExactly(987654321L, 5L);
+    assertThat(SeedPropertyTestCases.seeds).containsExactly(987654321L, 5L, 6L);
   }
 
   private static Throwable failure(EngineExecutionResults results, String test) {
@@ -118,6 +118,12 @@ class FaultReportingTest {
     @Test
     @FakeNetwork(mode = Mode.ECHO, faults = {"loss=5%", "seed=5"}, capture = false)
     void b(NetworkControl control) {
+      seeds.add(control.seed());
+    }
+
+    @Test
+    @FakeNetwork(mode = Mode.ECHO, faults = "loss=5%", seed = 6, capture = false)
+    void c(NetworkControl control) {
       seeds.add(control.seed());
     }
   }

@@ -31,7 +31,7 @@ class FaultsAnnotationTest {
   @FakeNetwork(mode = Mode.ECHO)
   void faultsComeAndGoMidTest(NetworkInfo net, NetworkControl control) throws Exception {
     try (Socket before = new Socket(net.address(5), 7)) {
-      control.fault(Fault.unreachable(Fault.Unreachable.HOST));
+      control.fault(Fault.unreachable(Fault.Unreachable.Code.HOST));
       assertThatThrownBy(() -> new Socket(net.address(5), 7)).isInstanceOf(NoRouteToHostException.class);
       before.getOutputStream().write(42);
       assertThat(before.getInputStream().read()).as("the open connection goes on").isEqualTo(42);

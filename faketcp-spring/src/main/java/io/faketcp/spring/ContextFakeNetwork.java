@@ -64,6 +64,12 @@ public @interface ContextFakeNetwork {
   String[] faults() default {};
 
   /**
+   * The seed of the random faults, as {@link io.faketcp.junit5.FakeNetwork#seed()}: at most one value;
+   * without it {@code -Dfaketcp.seed}, else a random seed.
+   */
+  long[] seed() default {};
+
+  /**
    * Names for fake hosts, in the notation of {@link io.faketcp.junit5.FakeNetwork#hosts()}
    * ({@code "db.test=192.168.0.5"}, {@code "api.test=192.168.0.6,192.168.0.7"}, {@code "www.test=CNAME api.test"}...),
    * served by a fake DNS server on the subnet's last address while the context lives. Each name with

@@ -59,6 +59,7 @@ final class ContextNetworkCustomizer implements ContextCustomizer {
       b.rules(supplied(a.rules()));
     }
     b.faults(a.faults());
+    Settings.seed(b, a.seed());
     b.hosts(a.hosts());
     return b.build();
   }

@@ -34,7 +34,7 @@ import org.springframework.test.context.junit.jupiter.SpringJUnitConfig;
  * capture, and the context's background traffic left out of it.
  */
 @SpringJUnitConfig(ContextNetworkTest.Config.class)
-@ContextFakeNetwork(subnet = "10.71.0.0/24", background = "10.71.0.9:9000")
+@ContextFakeNetwork(subnet = "10.71.0.0/24", background = "10.71.0.9:9000", seed = 23)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ContextNetworkTest {
   @Configuration
@@ -156,5 +156,12 @@ class ContextNetworkTest {
     assertThatThrownBy(() -> capture.withoutEarlierConnections()
         .await(PacketPattern.data().to(net.address(8), 80), Duration.ofMillis(50)))
         .isInstanceOf(AssertionError.class);
+  }
+
+  @Test
+  void theNetworksSeedIsTheAnnotations(NetworkControl control) {
+    assertThat(control.seed()).isEqualTo(23);
+    assertThat(ContextNetworkCustomizer.settings(ContextNetworkTest.class.getAnnotation(ContextFakeNetwork.class))
+        .seed()).isEqualTo(23L);
   }
 }

@@ -5,7 +5,6 @@ import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
 import io.faketcp.peer.FakePeer;
-import io.faketcp.peer.Fault;
 import io.faketcp.peer.FaultListener;
 import io.faketcp.peer.PacketListener;
 import io.faketcp.dns.DnsServer;
@@ -132,6 +131,9 @@ public final class Main {
       for (TunDevice queue : devices) {
         FakePeer.Builder builder = FakePeer.builder(queue).rules(rules).listener(printer)
             .faultListener(faultPrinter).onFailure(t -> err.println("faketcp: " + t));
+        if (line.seed != null) {
+          builder.seed(line.seed);
+        }
         peers.add((peers.isEmpty() ? builder : builder.queueOf(peers.get(0))).start());
         first.compareAndSet(null, peers.get(0));
       }
@@ -173,7 +175,7 @@ public final class Main {
         out.println("dns " + line.dnsAddress().getHostAddress() + ":53 names " + line.names);
       }
       if (!line.rules.faults().isEmpty()) {
-        out.println("faults " + line.rules.faults() + " seed " + peer.seed() + " (replay with --fault seed="
+        out.println("faults " + line.rules.faults() + " seed " + peer.seed() + " (replay with --seed "
             + peer.seed() + ")");
       }
       if (Prerequisites.inPrivateNamespace() && line.program.length == 0) {
@@ -262,7 +264,9 @@ public final class Main {
         "                                    service HOST:PORT (e.g. 192.168.0.5:5432=127.0.0.1:5432);",
         "                                    faults apply on the fake leg (repeatable; see README)",
         "  --fault SPEC[@ADDRESSES:PORTS]    e.g. latency=100ms, loss=5%, reset-after=1000@192.168.0.5:80,",
-        "                                    unreachable=host, mtu=1280, seed=42 (repeatable; see README)",
+        "                                    unreachable=host, mtu=1280 (repeatable; see README)",
+        "  --seed N                          the seed of the random faults (default -Dfaketcp.seed, else",
+        "                                    random); --fault seed=N is still read",
         "  --host NAME=ADDRESS               a name the fake DNS server (last address of the subnet, UDP",
         "                                    and TCP 53) answers, e.g. db.test=192.168.0.5; also",
         "                                    api.test=192.168.0.6,192.168.0.7, www.test=CNAME api.test,",
@@ -278,7 +282,7 @@ public final class Main {
         "counters on exit (Ctrl-C or SIGTERM remove the device). With -- PROGRAM, the program runs",
         "once the device is ready (for connect-many: first, as the server) and faketcp exits with its",
         "status. ./faketcp runs all this in a private network namespace. With --fault, a line",
-        "'faults [SPECS] seed N (replay with --fault seed=N)' follows 'ready', and each thing a fault",
+        "'faults [SPECS] seed N (replay with --seed N)' follows 'ready', and each thing a fault",
         "does is a line 'fault SPEC: dropped|delayed Nus|forged PACKET'.");
 
     Subnet subnet = Subnet.DEFAULT;
@@ -286,6 +290,8 @@ public final class Main {
     int mtu = 1500;
     int queues = 1;
     Rules rules;
+    /** The seed given with --seed, or null. */
+    Long seed;
     /** The names given with --host; empty for none (then no DNS server runs). */
     Zone names = new Zone();
     boolean quiet;
@@ -302,7 +308,7 @@ public final class Main {
       CommandLine line = new CommandLine();
       java.util.List<String> words = new java.util.ArrayList<>();
       java.util.List<io.faketcp.peer.Rule> rules = new java.util.ArrayList<>();
-      java.util.List<Fault> faults = new java.util.ArrayList<>();
+      java.util.List<String> faults = new java.util.ArrayList<>();
       int inFlight = 512;
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
@@ -353,10 +359,21 @@ public final class Main {
             }
             break;
           case "--fault":
+            String fault = value(args, ++i, arg);
             try {
-              faults.add(Fault.parse(value(args, ++i, arg)));
+              Rules.of(Mode.ACCEPT).withFaults(fault); // checked now, in the order given
             } catch (IllegalArgumentException e) {
               throw new IllegalArgumentException("--fault: " + e.getMessage(), e);
+            }
+            faults.add(fault);
+            break;
+          case "--seed":
+            String seed = value(args, ++i, arg);
+            try {
+              line.seed = Long.parseLong(seed.trim());
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException("--seed '" + seed + "' is not a whole number (64-bit): write e.g."
+                  + " --seed 42", e);
             }
             break;
           default:
@@ -419,9 +436,7 @@ public final class Main {
       for (io.faketcp.peer.Rule rule : rules) {
         result = result.with(rule);
       }
-      for (Fault fault : faults) {
-        result = result.withFault(fault);
-      }
+      result = result.withFaults(faults.toArray(new String[0]));
       line.rules = result;
       return line;
     }

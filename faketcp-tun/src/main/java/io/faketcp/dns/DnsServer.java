@@ -209,8 +209,9 @@ public final class DnsServer {
     }
     Duration delay = Duration.ZERO;
     for (Fault f : faults.get()) {
-      if (f.appliesToName(q.questionName()) && !f.dnsDelay().isZero()) {
-        delay = delay.plus(f.dnsDelay());
+      if (f instanceof Fault.DnsDelay && ((Fault.DnsDelay) f).appliesTo(q.questionName())
+          && !((Fault.DnsDelay) f).delay().isZero()) {
+        delay = delay.plus(((Fault.DnsDelay) f).delay());
         acted.accept(f);
       }
     }
@@ -224,9 +225,9 @@ public final class DnsServer {
     Fault.DnsAnswer fault = null;
     Fault deciding = null;
     for (Fault f : faults.get()) {
-      if (f.dnsAnswer().isPresent() && f.appliesToName(q.questionName())) {
+      if (f instanceof Fault.Dns && ((Fault.Dns) f).appliesTo(q.questionName())) {
         deciding = f; // the last one given wins
-        fault = f.dnsAnswer().get();
+        fault = ((Fault.Dns) f).answer();
       }
     }
     if (deciding != null && (fault != Fault.DnsAnswer.TRUNCATED || !overTcp)) {

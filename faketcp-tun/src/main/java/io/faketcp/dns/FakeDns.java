@@ -110,7 +110,7 @@ public final class FakeDns {
       return Duration.ofSeconds(5);
     }
     try {
-      return io.faketcp.peer.Fault.parse("dns-delay=" + value.trim()).dnsDelay();
+      return ((io.faketcp.peer.Fault.DnsDelay) io.faketcp.peer.Fault.parse("dns-delay=" + value.trim())).delay();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("-D" + TIMEOUT_PROPERTY + "=" + value + " is not a duration: write e.g. 5s or"
           + " 500ms", e);

@@ -59,7 +59,7 @@ public final class FakePeer implements AutoCloseable {
   private static final long FINE_WAIT_SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   /** How often {@link #awaitHeldPackets} looks again. */
   private static final long HELD_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
-  /** The system property giving the seed of random faults when none is given with {@link Fault#seed}. */
+  /** The system property giving the seed of random faults when the builder gives none ({@link Builder#seed}). */
   public static final String SEED_PROPERTY = "faketcp.seed";
 
   private final TunDevice device;
@@ -69,7 +69,7 @@ public final class FakePeer implements AutoCloseable {
   /** Native buffers reused from an earlier peer; given back when this peer's thread ends. */
   private final PeerBuffers buffers;
   private final FaultLayer faults;
-  /** The seed of random faults when the rules give none: -Dfaketcp.seed, else chosen at random. */
+  /** The seed of random faults when the rules give none: the builder's, else -Dfaketcp.seed, else chosen at random. */
   private final long defaultSeed;
   private final TcpHost tcp;
   /** The fake hosts as the rules in force say. */
@@ -142,7 +142,8 @@ public final class FakePeer implements AutoCloseable {
     this.responder = b.responder;
     this.failureHandler = b.failureHandler;
     Long property = Long.getLong(SEED_PROPERTY);
-    this.defaultSeed = property != null ? property : new java.util.SplittableRandom().nextLong();
+    this.defaultSeed = b.seed != null ? b.seed
+        : property != null ? property : new java.util.SplittableRandom().nextLong();
     this.faults = new FaultLayer(counters, b.faultListener, defaultSeed);
     this.buffers = PeerBuffers.take();
     this.wire = new Wire(device, counters, listener, faults, buffers);
@@ -180,12 +181,7 @@ public final class FakePeer implements AutoCloseable {
    * {@link Rules#withFault} stay). In force when this returns.
    */
   public void mode(Mode mode) {
-    Rules now = hosts.rules();
-    Rules next = Rules.of(mode);
-    for (Fault f : now.withoutRuleFaults()) {
-      next = next.withFault(f);
-    }
-    rules(next);
+    rules(hosts.rules().withOnly(mode));
   }
 
   /** Replaces the rules, with their faults. In force when this returns; thread-safe. */
@@ -223,12 +219,18 @@ public final class FakePeer implements AutoCloseable {
     rules(hosts.rules().withoutFaults());
   }
 
-  /** The seed of the random faults: the rules' {@link Fault#seed}, else {@code -Dfaketcp.seed}, else a random one. */
+  /**
+   * The seed of the random faults: the network's ({@link Builder#seed}), else {@code -Dfaketcp.seed},
+   * else a random one; a {@code seed=N} spec in the rules ({@link Rules#seed()}) wins over all three.
+   */
   public long seed() {
     return faults.seed();
   }
 
-  /** How many times each fault put in force so far has acted (dropped, delayed, forged...), in order. */
+  /**
+   * How many times each fault put in force so far has acted (dropped, delayed, forged...), in order,
+   * keyed by the fault as it is in force: a {@link Rule}'s faults with the rule's {@link Scope}.
+   */
   public java.util.Map<Fault, Long> faultActions() {
     return faults.actions();
   }
@@ -793,6 +795,7 @@ public final class FakePeer implements AutoCloseable {
     private PacketListener listener;
     private FaultListener faultListener;
     private Consumer<Throwable> failureHandler;
+    private Long seed;
     private PeerThread thread;
     private FakePeer firstQueue;
 
@@ -830,6 +833,15 @@ public final class FakePeer implements AutoCloseable {
      */
     public Builder fault(Fault fault) {
       this.rules = rules.withFault(fault);
+      return this;
+    }
+
+    /**
+     * The seed of every random fault: the same seed drops the same packets for the same traffic.
+     * Without it {@code -Dfaketcp.seed}, else a random one; {@link FakePeer#seed()} tells which.
+     */
+    public Builder seed(long seed) {
+      this.seed = seed;
       return this;
     }
 

@@ -66,7 +66,7 @@ final class FaultLayer implements FaultSource {
   private Entry[] out = new Entry[0];
   private Fault[] connection = new Fault[0];
   /** Bandwidth faults whose queue holds less than a window: connections keep within it (see {@link #forConnection}). */
-  private Fault[] slowLinks = new Fault[0];
+  private Fault.Bandwidth[] slowLinks = new Fault.Bandwidth[0];
   private final Map<Fault, AtomicLong> actions = new LinkedHashMap<>();
   /** Entries of delayed packets that have left, for {@link #later} to reuse. Peer thread only. */
   private final java.util.ArrayDeque<Delayed> spareDelayed = new java.util.ArrayDeque<>();
@@ -112,47 +112,63 @@ final class FaultLayer implements FaultSource {
     List<Entry> ins = new ArrayList<>();
     List<Entry> outs = new ArrayList<>();
     List<Fault> conns = new ArrayList<>();
-    List<Fault> slow = new ArrayList<>();
+    List<Fault.Bandwidth> slow = new ArrayList<>();
     for (Fault f : rules.faults()) {
       synchronized (actions) {
         actions.putIfAbsent(f, new AtomicLong());
       }
-      if (f.isConnectionFault()) {
+      if (f instanceof Fault.ResetAfter || f instanceof Fault.StallAfter || f instanceof Fault.BlackholeAfter
+          || f instanceof Fault.SlowClose) {
         conns.add(f);
         continue;
       }
-      if (f.isDnsFault()) {
+      if (f instanceof Fault.Dns || f instanceof Fault.DnsDelay) {
         continue; // the fake DNS server's business
       }
-      if (f.kind == Fault.Kind.BANDWIDTH && linkBuffer(f) < MAX_WINDOW) {
-        slow.add(f);
+      if (f instanceof Fault.Bandwidth && linkBuffer((Fault.Bandwidth) f) < MAX_WINDOW) {
+        slow.add((Fault.Bandwidth) f);
       }
+      Fault.Flow flow = flow(f);
       Entry e = new Entry(f, root.split(), actions.get(f));
-      if ((f.direction & Fault.IN) != 0) {
+      if (flow.in()) {
         ins.add(e);
       }
-      if ((f.direction & Fault.OUT) != 0) {
-        outs.add(f.direction == Fault.BOTH ? new Entry(f, root.split(), e.actions) : e);
+      if (flow.out()) {
+        outs.add(flow == Fault.Flow.BOTH ? new Entry(f, root.split(), e.actions) : e);
       }
     }
     in = ins.toArray(new Entry[0]);
     out = outs.toArray(new Entry[0]);
     connection = conns.toArray(new Fault[0]);
-    slowLinks = slow.toArray(new Fault[0]);
+    slowLinks = slow.toArray(new Fault.Bandwidth[0]);
     active = in.length > 0 || out.length > 0;
   }
 
+  /** Which packets a packet-level fault acts on. */
+  private static Fault.Flow flow(Fault f) {
+    if (f instanceof Fault.Latency) {
+      return ((Fault.Latency) f).flow();
+    }
+    if (f instanceof Fault.Loss) {
+      return ((Fault.Loss) f).flow();
+    }
+    if (f instanceof Fault.Bandwidth) {
+      return ((Fault.Bandwidth) f).flow();
+    }
+    return f instanceof Fault.Duplicate || f instanceof Fault.Reorder ? Fault.Flow.OUT : Fault.Flow.IN;
+  }
+
   /** What a bandwidth fault's queue holds: {@link #BACKLOG_NANOS} of its rate, in bytes. */
-  private static long linkBuffer(Fault f) {
-    return f.amount * (BACKLOG_NANOS / 1_000_000_000L);
+  private static long linkBuffer(Fault.Bandwidth f) {
+    return f.bytesPerSecond() * (BACKLOG_NANOS / 1_000_000_000L);
   }
 
   /** The connection-level faults for a new connection to fake host {@code address} on {@code port}, null when none applies. */
   @Override
   public FaultPolicy forConnection(int address, int port) {
     FaultPolicy policy = null;
-    for (Fault f : slowLinks) {
-      if (!f.appliesTo(address, port)) {
+    for (Fault.Bandwidth f : slowLinks) {
+      if (!f.scope().matches(address, port)) {
         continue;
       }
       if (policy == null) {
@@ -162,33 +178,40 @@ final class FaultLayer implements FaultSource {
       // what the link needs in flight and no more (the host one segment, our sender two), so that the
       // queue neither overflows nor delays a packet past the sender's timers (a loss, or a spurious
       // retransmission, costs the link its time), and the rate holds.
-      policy.slowLink((f.direction & Fault.IN) != 0 ? SLOW_LINK_SEGMENT : Integer.MAX_VALUE,
-          (f.direction & Fault.OUT) != 0 ? 2 * SLOW_LINK_SEGMENT : Integer.MAX_VALUE);
+      policy.slowLink(f.flow().in() ? SLOW_LINK_SEGMENT : Integer.MAX_VALUE,
+          f.flow().out() ? 2 * SLOW_LINK_SEGMENT : Integer.MAX_VALUE);
     }
     for (Fault f : connection) {
-      if (!f.appliesTo(address, port)) {
+      if (!f.scope().matches(address, port)) {
         continue;
       }
       if (policy == null) {
         policy = new FaultPolicy(this);
       }
-      long bytes = f.nanos < 0 ? f.amount : -1;
-      long nanos = f.nanos < 0 ? -1 : f.nanos;
-      switch (f.kind) {
-        case RESET_AFTER:
-          policy.reset(f, bytes, nanos);
-          break;
-        case STALL_AFTER:
-          policy.stall(f, bytes, nanos);
-          break;
-        case BLACKHOLE_AFTER:
-          policy.blackhole(f, bytes, nanos);
-          break;
-        default:
-          policy.slowClose(f, f.nanos);
+      if (f instanceof Fault.ResetAfter) {
+        Fault.After after = ((Fault.ResetAfter) f).after();
+        policy.reset(f, bytes(after), nanos(after));
+      } else if (f instanceof Fault.StallAfter) {
+        Fault.After after = ((Fault.StallAfter) f).after();
+        policy.stall(f, bytes(after), nanos(after));
+      } else if (f instanceof Fault.BlackholeAfter) {
+        Fault.After after = ((Fault.BlackholeAfter) f).after();
+        policy.blackhole(f, bytes(after), nanos(after));
+      } else {
+        policy.slowClose(f, ((Fault.SlowClose) f).delay().toNanos());
       }
     }
     return policy;
+  }
+
+  /** The byte count of {@code after}, -1 for a time. */
+  private static long bytes(Fault.After after) {
+    return after instanceof Fault.After.Bytes ? ((Fault.After.Bytes) after).count() : -1;
+  }
+
+  /** The time of {@code after} in nanoseconds, -1 for a byte count. */
+  private static long nanos(Fault.After after) {
+    return after instanceof Fault.After.Time ? ((Fault.After.Time) after).time().toNanos() : -1;
   }
 
   @Override
@@ -280,37 +303,36 @@ final class FaultLayer implements FaultSource {
     long due = now;
     Fault delayedBy = null;
     for (Entry e : in) {
-      Fault f = e.fault;
-      if (!f.appliesTo(address, port)) {
+      if (!e.scope.matches(address, port)) {
         continue;
       }
-      switch (f.kind) {
-        case DROP_FIRST:
-          if (e.count < f.amount) {
+      switch (e.kind) {
+        case Entry.DROP_FIRST:
+          if (e.count < e.amount) {
             e.count++;
             return dropIn(e, ip);
           }
           break;
-        case DROP_NTH:
-          if (++e.count % f.amount == 0) {
+        case Entry.DROP_NTH:
+          if (++e.count % e.amount == 0) {
             return dropIn(e, ip);
           }
           break;
-        case LOSS:
-          if (e.random.nextDouble() < f.probability) {
+        case Entry.LOSS:
+          if (e.random.nextDouble() < e.probability) {
             return dropIn(e, ip);
           }
           break;
-        case MTU:
-          if (ip.totalLength() > f.amount && ip.dontFragment()) {
-            forge(e, ip, IcmpMessage.DEST_UNREACHABLE, 4, (int) f.amount);
+        case Entry.MTU:
+          if (ip.totalLength() > e.amount && ip.dontFragment()) {
+            forge(e, ip, IcmpMessage.DEST_UNREACHABLE, 4, (int) e.amount);
             return true;
           }
           break;
-        case UNREACHABLE:
+        case Entry.UNREACHABLE:
           if (protocol == IpProtocol.UDP || protocol == IpProtocol.TCP && ip.payloadLength() >= 14
               && (b.get(transport + 13) & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
-            forge(e, ip, IcmpMessage.DEST_UNREACHABLE, f.unreachable.code, 0);
+            forge(e, ip, IcmpMessage.DEST_UNREACHABLE, (int) e.amount, 0);
             return true;
           }
           break;
@@ -319,7 +341,7 @@ final class FaultLayer implements FaultSource {
           if (later == DROP) {
             return dropIn(e, ip);
           }
-          delayedBy = later != due ? f : delayedBy;
+          delayedBy = later != due ? e.fault : delayedBy;
           due = later;
       }
     }
@@ -370,24 +392,23 @@ final class FaultLayer implements FaultSource {
     boolean heldBack = false;
     Fault delayedBy = null;
     for (Entry e : out) {
-      Fault f = e.fault;
-      if (!f.appliesTo(address, port)) {
+      if (!e.scope.matches(address, port)) {
         continue;
       }
-      switch (f.kind) {
-        case LOSS:
-          if (e.random.nextDouble() < f.probability) {
+      switch (e.kind) {
+        case Entry.LOSS:
+          if (e.random.nextDouble() < e.probability) {
             return dropOut(e, b, length);
           }
           break;
-        case DUPLICATE:
-          if (e.random.nextDouble() < f.probability) {
+        case Entry.DUPLICATE:
+          if (e.random.nextDouble() < e.probability) {
             twice = true;
             acted(e, FaultListener.Action.DUPLICATED, Direction.FROM_PEER, b.duplicate().position(0).limit(length), 0);
           }
           break;
-        case REORDER:
-          if (e.random.nextDouble() < f.probability) {
+        case Entry.REORDER:
+          if (e.random.nextDouble() < e.probability) {
             heldBack = true;
             acted(e, FaultListener.Action.DELAYED, Direction.FROM_PEER, b.duplicate().position(0).limit(length),
                 REORDER_DELAY_NANOS);
@@ -398,7 +419,7 @@ final class FaultLayer implements FaultSource {
           if (later == DROP) {
             return dropOut(e, b, length);
           }
-          delayedBy = later != due ? f : delayedBy;
+          delayedBy = later != due ? e.fault : delayedBy;
           due = later;
       }
     }
@@ -469,17 +490,16 @@ final class FaultLayer implements FaultSource {
    * {@code due}; {@link #DROP} when a bandwidth fault's queue is full (the packet is lost).
    */
   private long delay(Entry e, long now, long due, int length) {
-    Fault f = e.fault;
     long result;
-    if (f.kind == Fault.Kind.BANDWIDTH) {
+    if (e.kind == Entry.BANDWIDTH) {
       long start = Math.max(due, e.last);
       if (start - now > BACKLOG_NANOS) {
         return DROP;
       }
-      result = start + length * 1_000_000_000L / f.amount;
+      result = start + length * 1_000_000_000L / e.amount;
     } else { // LATENCY
-      long jitter = f.jitterNanos == 0 ? 0 : (long) ((e.random.nextDouble() * 2 - 1) * f.jitterNanos);
-      result = Math.max(due + f.nanos + jitter, e.last); // jitter never reorders
+      long jitter = e.jitterNanos == 0 ? 0 : (long) ((e.random.nextDouble() * 2 - 1) * e.jitterNanos);
+      result = Math.max(due + e.nanos + jitter, e.last); // jitter never reorders
     }
     e.last = result;
     if (result - due > 0) {
@@ -510,9 +530,31 @@ final class FaultLayer implements FaultSource {
     }
   }
 
-  /** One fault in force in one direction, with its own random generator and state. */
+  /**
+   * One fault in force in one direction, with its own random generator and state, and its values
+   * taken out of the record once, for the packet path.
+   */
   private static final class Entry {
+    static final int LATENCY = 0;
+    static final int LOSS = 1;
+    static final int DUPLICATE = 2;
+    static final int REORDER = 3;
+    static final int BANDWIDTH = 4;
+    static final int UNREACHABLE = 5;
+    static final int MTU = 6;
+    static final int DROP_FIRST = 7;
+    static final int DROP_NTH = 8;
+
     final Fault fault;
+    final Scope scope;
+    final int kind;
+    /** Loss, duplicate, reorder: 0 to 1. */
+    final double probability;
+    /** Bandwidth: bytes per second; mtu; drop-first, drop-nth: packets; unreachable: the ICMP code. */
+    final long amount;
+    /** Latency. */
+    final long nanos;
+    final long jitterNanos;
     final SplittableRandom random;
     final AtomicLong actions;
     /** drop-first, drop-nth: packets seen. */
@@ -522,8 +564,49 @@ final class FaultLayer implements FaultSource {
 
     Entry(Fault fault, SplittableRandom random, AtomicLong actions) {
       this.fault = fault;
+      this.scope = fault.scope();
       this.random = random;
       this.actions = actions;
+      int k = LATENCY;
+      double p = 0;
+      long a = 0;
+      long n = 0;
+      long j = 0;
+      if (fault instanceof Fault.Latency) {
+        n = ((Fault.Latency) fault).delay().toNanos();
+        j = ((Fault.Latency) fault).jitter().toNanos();
+      } else if (fault instanceof Fault.Loss) {
+        k = LOSS;
+        p = ((Fault.Loss) fault).percent() / 100;
+      } else if (fault instanceof Fault.Duplicate) {
+        k = DUPLICATE;
+        p = ((Fault.Duplicate) fault).percent() / 100;
+      } else if (fault instanceof Fault.Reorder) {
+        k = REORDER;
+        p = ((Fault.Reorder) fault).percent() / 100;
+      } else if (fault instanceof Fault.Bandwidth) {
+        k = BANDWIDTH;
+        a = ((Fault.Bandwidth) fault).bytesPerSecond();
+      } else if (fault instanceof Fault.Unreachable) {
+        k = UNREACHABLE;
+        a = ((Fault.Unreachable) fault).code().icmp;
+      } else if (fault instanceof Fault.Mtu) {
+        k = MTU;
+        a = ((Fault.Mtu) fault).mtu();
+      } else if (fault instanceof Fault.DropFirst) {
+        k = DROP_FIRST;
+        a = ((Fault.DropFirst) fault).packets();
+      } else if (fault instanceof Fault.DropNth) {
+        k = DROP_NTH;
+        a = ((Fault.DropNth) fault).n();
+      } else {
+        throw new IllegalArgumentException("fault '" + fault + "' does not act on packets");
+      }
+      this.kind = k;
+      this.probability = p;
+      this.amount = a;
+      this.nanos = n;
+      this.jitterNanos = j;
     }
   }
 

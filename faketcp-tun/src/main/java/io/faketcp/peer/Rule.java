@@ -15,27 +15,16 @@ import java.net.InetAddress;
  * }</pre>
  */
 public final class Rule {
-  private final int firstAddress;
-  private final int lastAddress;
-  private final int firstPort;
-  private final int lastPort;
+  private final Scope scope;
   private final Mode mode;
-  private final String addresses;
-  private final String ports;
   private final Server server;
   private final DatagramServer datagramServer;
   private final String text;
   private final Fault[] faults;
 
-  private Rule(int firstAddress, int lastAddress, int firstPort, int lastPort, Mode mode, String addresses,
-      String ports, Server server, DatagramServer datagramServer, String text, Fault[] faults) {
-    this.firstAddress = firstAddress;
-    this.lastAddress = lastAddress;
-    this.firstPort = firstPort;
-    this.lastPort = lastPort;
+  private Rule(Scope scope, Mode mode, Server server, DatagramServer datagramServer, String text, Fault[] faults) {
+    this.scope = scope;
     this.mode = mode;
-    this.addresses = addresses;
-    this.ports = ports;
     this.faults = faults;
     this.server = server;
     this.datagramServer = datagramServer;
@@ -54,10 +43,8 @@ public final class Rule {
     if (mode == null) {
       throw new IllegalArgumentException("rule for " + addresses + ":" + ports + " has no mode");
     }
-    int[] a = parseAddresses(addresses);
-    int[] p = parsePorts(ports);
-    return new Rule(a[0], a[1], p[0], p[1], mode, addresses.trim(), ports.trim(), null, null,
-        addresses.trim() + ":" + ports.trim() + " -> " + mode, new Fault[0]);
+    return new Rule(scope(addresses, ports), mode, null, null, addresses.trim() + ":" + ports.trim() + " -> " + mode,
+        new Fault[0]);
   }
 
   /**
@@ -68,8 +55,8 @@ public final class Rule {
    * Rule.of("192.168.0.5", "*", Mode.ECHO).withFaults(Fault.parse("latency=200ms"), Fault.parse("loss=5%"));
    * }</pre>
    *
-   * @throws IllegalArgumentException for a fault with its own {@code @ADDRESSES:PORTS} or a seed (the
-   *     seed is one for all faults: give it to {@link Rules#withFault})
+   * @throws IllegalArgumentException for a fault with its own {@code @ADDRESSES:PORTS}, or a DNS fault
+   *     in a rule narrower than every fake host
    */
   public Rule withFaults(Fault... more) {
     Fault[] all = java.util.Arrays.copyOf(faults, faults.length + more.length);
@@ -78,20 +65,18 @@ public final class Rule {
       if (f == null) {
         throw new IllegalArgumentException("rule " + this + ": fault " + i + " is null");
       }
-      if (!f.isEverywhere()) {
+      if (!f.scope().isEverywhere()) {
         throw new IllegalArgumentException("rule " + this + ": fault '" + f + "' has its own @ADDRESSES:PORTS;"
             + " a rule's faults apply to the rule's addresses and ports: drop the @ part");
       }
-      all[faults.length + i] = f.at(addresses, ports);
+      all[faults.length + i] = f.at(scope);
     }
-    return new Rule(firstAddress, lastAddress, firstPort, lastPort, mode, addresses, ports, server, datagramServer,
-        text, all);
+    return new Rule(scope, mode, server, datagramServer, text, all);
   }
 
   /** This rule without its faults (a server stays the rule's server). */
   Rule withoutFaults() {
-    return faults.length == 0 ? this : new Rule(firstAddress, lastAddress, firstPort, lastPort, mode, addresses, ports,
-        server, datagramServer, text, new Fault[0]);
+    return faults.length == 0 ? this : new Rule(scope, mode, server, datagramServer, text, new Fault[0]);
   }
 
   /** The faults of this rule, each applying to the rule's addresses and ports. */
@@ -120,9 +105,7 @@ public final class Rule {
     if (server == null) {
       throw new IllegalArgumentException("rule for " + addresses + ":" + ports + " has no server");
     }
-    int[] a = parseAddresses(addresses);
-    int[] p = parsePorts(ports);
-    return new Rule(a[0], a[1], p[0], p[1], Mode.ACCEPT, addresses.trim(), ports.trim(), server, null,
+    return new Rule(scope(addresses, ports), Mode.ACCEPT, server, null,
         addresses.trim() + ":" + ports.trim() + " -> " + describe(server), new Fault[0]);
   }
 
@@ -146,9 +129,7 @@ public final class Rule {
     if (server == null) {
       throw new IllegalArgumentException("rule for " + addresses + ":" + ports + " has no datagram server");
     }
-    int[] a = parseAddresses(addresses);
-    int[] p = parsePorts(ports);
-    return new Rule(a[0], a[1], p[0], p[1], Mode.DISCARD, addresses.trim(), ports.trim(), null, server,
+    return new Rule(scope(addresses, ports), Mode.DISCARD, null, server,
         addresses.trim() + ":" + ports.trim() + " -> udp " + describe(server), new Fault[0]);
   }
 
@@ -176,14 +157,9 @@ public final class Rule {
     return of("*", Integer.toString(port), mode);
   }
 
-  /** The addresses as given to {@link #of}. */
-  String addresses() {
-    return addresses;
-  }
-
-  /** The ports as given to {@link #of}. */
-  String ports() {
-    return ports;
+  /** The fake hosts and ports this rule is for. */
+  public Scope scope() {
+    return scope;
   }
 
   /** The mode of matching hosts; {@link Mode#ACCEPT} for a rule with a {@link #server()}. */
@@ -213,89 +189,23 @@ public final class Rule {
 
   /** Whether the fake host {@code address} (32-bit) on {@code port} matches. */
   boolean matches(int address, int port) {
-    return Integer.compareUnsigned(address, firstAddress) >= 0
-        && Integer.compareUnsigned(address, lastAddress) <= 0
-        && port >= firstPort
-        && port <= lastPort;
+    return scope.matches(address, port);
   }
 
-  /** {@code [first, last]} of an address range in this class's notation. */
-  static int[] parseAddresses(String text) {
-    String s = text == null ? "" : text.trim();
-    if (s.equals("*")) {
-      return new int[] {0, -1};
-    }
-    if (s.contains("/")) {
-      Subnet subnet;
-      try {
-        subnet = Subnet.parse(s);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("rule addresses '" + text + "': " + e.getMessage(), e);
-      }
-      int size = (int) ((1L << (32 - subnet.prefixLength())) - 1);
-      return new int[] {subnet.networkInt(), subnet.networkInt() + size};
-    }
-    int dash = s.indexOf('-');
-    if (dash > 0) {
-      int first = address(s.substring(0, dash), text);
-      int last = address(s.substring(dash + 1), text);
-      if (Integer.compareUnsigned(first, last) > 0) {
-        throw new IllegalArgumentException("rule addresses '" + text + "': the range ends before it starts");
-      }
-      return new int[] {first, last};
-    }
-    int one = address(s, text);
-    return new int[] {one, one};
-  }
-
-  private static int address(String s, String whole) {
-    String[] parts = s.trim().split("\\.", -1);
-    boolean ok = parts.length == 4;
-    int value = 0;
-    for (int i = 0; ok && i < 4; i++) {
-      ok = parts[i].matches("\\d{1,3}") && Integer.parseInt(parts[i]) <= 255;
-      value = ok ? value << 8 | Integer.parseInt(parts[i]) : 0;
-    }
-    if (!ok) {
-      throw new IllegalArgumentException("rule addresses '" + whole
-          + "': expected *, an IPv4 address, a range a.b.c.d-a.b.c.e or a CIDR block a.b.c.d/n");
-    }
-    return value;
-  }
-
-  /** {@code [first, last]} of a port range in this class's notation. */
-  static int[] parsePorts(String text) {
-    String s = text == null ? "" : text.trim();
-    if (s.equals("*")) {
-      return new int[] {0, 65535};
-    }
-    int dash = s.indexOf('-');
-    int first = port(dash > 0 ? s.substring(0, dash) : s, text);
-    int last = dash > 0 ? port(s.substring(dash + 1), text) : first;
-    if (first > last) {
-      throw new IllegalArgumentException("rule ports '" + text + "': the range ends before it starts");
-    }
-    return new int[] {first, last};
-  }
-
-  private static int port(String s, String whole) {
+  /** The scope of a rule from text, or an error naming the rule. */
+  private static Scope scope(String addresses, String ports) {
     try {
-      int port = Integer.parseInt(s.trim());
-      if (port >= 0 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the message
+      return Scope.of(addresses, ports);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("rule " + e.getMessage(), e); // "rule addresses '...': ..."
     }
-    throw new IllegalArgumentException("rule ports '" + whole + "': expected *, a port 0-65535 or a range 8000-8999");
   }
 
   @Override
   public String toString() {
     StringBuilder text = new StringBuilder(this.text);
     for (Fault f : faults) {
-      String spec = f.toString();
-      text.append(' ').append(spec, 0, spec.indexOf('@'));
+      text.append(' ').append(f.at(Scope.everywhere()));
     }
     return text.toString();
   }

@@ -21,13 +21,16 @@ public final class Rules {
 
   private final Rule[] rules;
   private final Mode defaultMode;
-  /** Faults given with {@link #withFault}, in order (a seed among them). */
+  /** Faults given with {@link #withFault}, in order. */
   private final Fault[] faults;
+  /** The seed of a {@code seed=N} spec given to {@link #withFaults(String...)} (compatibility), or null. */
+  private final Long seed;
 
-  private Rules(Rule[] rules, Mode defaultMode, Fault[] faults) {
+  private Rules(Rule[] rules, Mode defaultMode, Fault[] faults, Long seed) {
     this.rules = rules;
     this.defaultMode = defaultMode;
     this.faults = faults;
+    this.seed = seed;
   }
 
   /** No rules: every host behaves as {@code defaultMode}. */
@@ -35,7 +38,7 @@ public final class Rules {
     if (defaultMode == null) {
       throw new IllegalArgumentException("default mode is null");
     }
-    return new Rules(new Rule[0], defaultMode, NO_FAULTS);
+    return new Rules(new Rule[0], defaultMode, NO_FAULTS, null);
   }
 
   /** These rules followed by {@code rule}. */
@@ -45,7 +48,7 @@ public final class Rules {
     }
     Rule[] more = java.util.Arrays.copyOf(rules, rules.length + 1);
     more[rules.length] = rule;
-    return new Rules(more, defaultMode, faults);
+    return new Rules(more, defaultMode, faults, seed);
   }
 
   /** {@code rule} followed by these rules: it wins over every rule given so far. */
@@ -56,17 +59,17 @@ public final class Rules {
     Rule[] more = new Rule[rules.length + 1];
     more[0] = rule;
     System.arraycopy(rules, 0, more, 1, rules.length);
-    return new Rules(more, defaultMode, faults);
+    return new Rules(more, defaultMode, faults, seed);
   }
 
   /** The same rules with another default. */
   public Rules withDefault(Mode mode) {
-    return new Rules(rules, of(mode).defaultMode, faults);
+    return new Rules(rules, of(mode).defaultMode, faults, seed);
   }
 
   /**
    * These rules and {@code fault}: for every fake host, or for those of its {@code @ADDRESSES:PORTS}.
-   * Faults add up (two latencies delay twice); {@link Fault#seed} sets the seed of all of them.
+   * Faults add up (two latencies delay twice).
    *
    * <pre>{@code
    * Rules.of(Mode.ECHO).withFault(Fault.parse("loss=5%")).withFault(Fault.parse("latency=1s@192.168.0.5:*"));
@@ -78,57 +81,55 @@ public final class Rules {
     }
     Fault[] more = java.util.Arrays.copyOf(faults, faults.length + 1);
     more[faults.length] = fault;
-    return new Rules(rules, defaultMode, more);
+    return new Rules(rules, defaultMode, more, seed);
   }
 
-  /** These rules and every fault of {@code specs}, each parsed with {@link Fault#parse}. */
+  /**
+   * These rules and every fault of {@code specs}, each parsed with {@link Fault#parse}. For
+   * compatibility a spec {@code seed=N} sets {@link #seed()} (the last one wins); the seed is the
+   * network's, better given as {@code FakePeer.Builder.seed} or {@code @FakeNetwork(seed = N)}.
+   *
+   * @throws IllegalArgumentException naming the spec that cannot be parsed
+   */
   public Rules withFaults(String... specs) {
     Rules result = this;
     for (String spec : specs) {
-      result = result.withFault(Fault.parse(spec));
+      java.util.OptionalLong given = FaultSpec.seed(spec);
+      result = given.isPresent() ? new Rules(result.rules, result.defaultMode, result.faults, given.getAsLong())
+          : result.withFault(Fault.parse(spec));
     }
     return result;
   }
 
-  /** The same rules and modes with no faults at all: neither those given here nor the rules' own. */
+  /** The same rules and modes with no faults at all: neither those given here nor the rules' own (a seed stays). */
   public Rules withoutFaults() {
     Rule[] plain = new Rule[rules.length];
     for (int i = 0; i < rules.length; i++) {
       plain[i] = rules[i].withoutFaults();
     }
-    return new Rules(plain, defaultMode, NO_FAULTS);
+    return new Rules(plain, defaultMode, NO_FAULTS, seed);
   }
 
-  /** The faults given with {@link #withFault} (a seed among them), without the rules' own. */
-  List<Fault> withoutRuleFaults() {
-    return List.of(faults);
+  /** No rules and {@code mode} for every host, with these faults given with {@link #withFault} and this seed. */
+  Rules withOnly(Mode mode) {
+    return new Rules(new Rule[0], of(mode).defaultMode, faults, seed);
   }
 
-  /**
-   * Every fault in force: those given with {@link #withFault}, then each rule's (scoped to the rule),
-   * seeds excluded.
-   */
+  /** Every fault in force: those given with {@link #withFault}, then each rule's (scoped to the rule). */
   public List<Fault> faults() {
-    List<Fault> all = new ArrayList<>();
-    for (Fault f : faults) {
-      if (f.kind != Fault.Kind.SEED) {
-        all.add(f);
-      }
-    }
+    List<Fault> all = new ArrayList<>(List.of(faults));
     for (Rule rule : rules) {
       all.addAll(rule.faults());
     }
     return all;
   }
 
-  /** The seed given with {@link Fault#seed} (the last one wins), if any. */
+  /**
+   * The seed of a {@code seed=N} spec given to {@link #withFaults(String...)}, if any: it wins over the
+   * network's seed (compatibility).
+   */
   public java.util.OptionalLong seed() {
-    for (int i = faults.length - 1; i >= 0; i--) {
-      if (faults[i].kind == Fault.Kind.SEED) {
-        return java.util.OptionalLong.of(faults[i].amount);
-      }
-    }
-    return java.util.OptionalLong.empty();
+    return seed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(seed);
   }
 
   /** The mode for the fake host {@code address} (32-bit) on {@code port}. */
@@ -187,6 +188,9 @@ public final class Rules {
     parts.add("default -> " + defaultMode);
     for (Fault f : faults) {
       parts.add(f.toString());
+    }
+    if (seed != null) {
+      parts.add("seed=" + seed);
     }
     return String.join(", ", parts);
   }

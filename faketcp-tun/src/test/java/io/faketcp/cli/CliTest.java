@@ -144,10 +144,11 @@ class CliTest {
 
   @Test
   void faultsApplyPerAddressAndArePrintedWithTheSeed() throws Exception {
+    // --fault seed=N: the spec of old, still read
     Cli cli = Cli.start("echo", "--fault", "latency=100ms", "--fault", "unreachable=host@192.168.0.5:80",
         "--fault", "seed=7");
     assertThat(cli.awaitLine("faults ")).isEqualTo("faults [latency=100ms, unreachable=host@192.168.0.5:80] seed 7"
-        + " (replay with --fault seed=7)");
+        + " (replay with --seed 7)");
     assertThatThrownBy(() -> new Socket("192.168.0.5", 80)).isInstanceOf(java.net.NoRouteToHostException.class);
     long start = System.nanoTime();
     new Socket("192.168.0.6", 80).close();
@@ -255,14 +256,13 @@ class CliTest {
     first.awaitLine("ready ");
     String header = first.awaitLine("faults ");
     java.util.regex.Matcher seed = java.util.regex.Pattern.compile(
-        "^faults \\[loss=40%] seed (-?\\d+) \\(replay with --fault seed=(-?\\d+)\\)$").matcher(header);
+        "^faults \\[loss=40%] seed (-?\\d+) \\(replay with --seed (-?\\d+)\\)$").matcher(header);
     assertThat(seed.matches()).as(header).isTrue();
     assertThat(seed.group(2)).isEqualTo(seed.group(1));
     String pings = pings("10.49.0.9", 12);
     List<String> drops = drops(first);
 
-    Cli replay = Cli.start("icmpecho", "--subnet", "10.49.0.0/24", "--fault", "loss=40%", "--fault",
-        "seed=" + seed.group(1));
+    Cli replay = Cli.start("icmpecho", "--subnet", "10.49.0.0/24", "--fault", "loss=40%", "--seed", seed.group(1));
     replay.awaitLine("ready ");
     assertThat(replay.awaitLine("faults ")).isEqualTo(header);
     String replayed = pings("10.49.0.9", 12);

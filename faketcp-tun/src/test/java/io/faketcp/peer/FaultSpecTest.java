@@ -19,8 +19,9 @@ class FaultSpecTest {
       "loss-in=10%", "loss-out=1%", "duplicate=1%", "reorder=10%", "bandwidth=1000000B/s", "bandwidth-in=125B/s",
       "bandwidth-out=1024B/s", "reset-after=1000", "reset-after=2s", "stall-after=1000", "stall-after=500ms",
       "blackhole-after=1000", "blackhole-after=2s", "slow-close=2s", "unreachable=host", "unreachable=net",
-      "unreachable=port", "unreachable=admin", "mtu=1280", "drop-first=3", "drop-nth=10", "seed=42", "seed=-7",
-      "latency=100ms@192.168.0.5:80", "loss=5%@192.168.0.10-192.168.0.20:*", "mtu=1280@192.168.0.128/25:8000-8999"})
+      "unreachable=port", "unreachable=admin", "mtu=1280", "drop-first=3", "drop-nth=10", "latency=1500ns",
+      "latency-in=2s±1s", "dns=servfail", "dns=timeout@db.test", "dns-delay=2s@*.test", "loss=5%@ipv6",
+      "loss=5%@ipv4:80", "reset-after=0", "reset-after=0s", "latency=100ms@192.168.0.5:80", "loss=5%@192.168.0.10-192.168.0.20:*", "mtu=1280@192.168.0.128/25:8000-8999"})
   void everySpecParsesAndPrintsBackTheSame(String spec) {
     Fault fault = Fault.parse(spec);
     assertThat(fault).hasToString(spec);
@@ -42,6 +43,14 @@ class FaultSpecTest {
       "reset-after=64KiB|reset-after=65536",
       "reset-after=1000B|reset-after=1000",
       "unreachable=HOST|unreachable=host",
+      "latency=0.0000015s|latency=1500ns",
+      "loss=-0%|loss=0%",
+      "loss=5%@IPv6:*|loss=5%@ipv6",
+      "loss=5%@192.168.0.5|loss=5%@192.168.0.5:*",
+      "loss=5%@*:*|loss=5%",
+      "loss=5%@192.168.0.5:0-65535|loss=5%@192.168.0.5:*",
+      "dns=nxdomain@DB.Test.|dns=nxdomain@db.test",
+      "dns=nxdomain@*|dns=nxdomain",
       "stall-after=1000 @ 192.168.0.5:*|stall-after=1000@192.168.0.5:*"})
   void unitsAndSpellingsAreNormalized(String spec, String canonical) {
     assertThat(Fault.parse(spec)).hasToString(canonical);
@@ -64,12 +73,49 @@ class FaultSpecTest {
     assertThat(Fault.blackholeAfter(Duration.ofSeconds(2))).isEqualTo(Fault.parse("blackhole-after=2s"));
     assertThat(Fault.blackholeAfterBytes(10)).isEqualTo(Fault.parse("blackhole-after=10"));
     assertThat(Fault.slowClose(Duration.ofSeconds(2))).isEqualTo(Fault.parse("slow-close=2s"));
-    assertThat(Fault.unreachable(Fault.Unreachable.ADMIN)).isEqualTo(Fault.parse("unreachable=admin"));
+    assertThat(Fault.unreachable(Fault.Unreachable.Code.ADMIN)).isEqualTo(Fault.parse("unreachable=admin"));
     assertThat(Fault.mtu(1280)).isEqualTo(Fault.parse("mtu=1280"));
     assertThat(Fault.dropFirst(3)).isEqualTo(Fault.parse("drop-first=3"));
     assertThat(Fault.dropNth(10)).isEqualTo(Fault.parse("drop-nth=10"));
-    assertThat(Fault.seed(42)).isEqualTo(Fault.parse("seed=42"));
     assertThat(Fault.loss(5).at("192.168.0.5", "80")).isEqualTo(Fault.parse("loss=5%@192.168.0.5:80"));
+    assertThat(Fault.dns(Fault.DnsAnswer.SERVFAIL).forName("db.test")).isEqualTo(Fault.parse("dns=servfail@db.test"));
+    assertThat(new Fault.Loss(5, Fault.Flow.IN, Scope.parse("ipv6"))).isEqualTo(Fault.parse("loss-in=5%@ipv6"));
+    assertThat(Fault.parse("reset-after=40")).isInstanceOf(Fault.ResetAfter.class)
+        .extracting(f -> ((Fault.ResetAfter) f).after()).isEqualTo(new Fault.After.Bytes(40));
+  }
+
+  @Test
+  void theSeedIsTheNetworksNotAFault() {
+    assertThatThrownBy(() -> Fault.parse("seed=42")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("fault 'seed=42': the seed is no fault but the network's")
+        .hasMessageContaining("@FakeNetwork(seed = 42)").hasMessageContaining("-Dfaketcp.seed=42");
+    Rules rules = Rules.of(Mode.ACCEPT).withFaults("seed=42", "loss=1%");
+    assertThat(rules.seed()).hasValue(42);
+    assertThat(rules.faults()).containsExactly(Fault.loss(1));
+    assertThat(rules.withoutFaults().seed()).as("the seed is no fault: it stays").hasValue(42);
+    assertThatThrownBy(() -> Rules.of(Mode.ACCEPT).withFaults("seed=abc"))
+        .hasMessageContaining("the seed 'abc' is not a whole number");
+    assertThatThrownBy(() -> Rules.of(Mode.ACCEPT).withFaults("seed=1@192.168.0.5:*"))
+        .hasMessageContaining("the seed is one for the whole network");
+  }
+
+  @Test
+  void recordsRejectBadValuesSayingWhy() {
+    assertThatThrownBy(() -> new Fault.Latency(Duration.ofMillis(10), Duration.ZERO, Fault.Flow.BOTH,
+        Scope.everywhere())).hasMessageContaining("give OUT (latency=) or IN (latency-in=)");
+    assertThatThrownBy(() -> new Fault.Loss(Double.NaN, Fault.Flow.IN, Scope.everywhere()))
+        .hasMessageContaining("a percentage is from 0 to 100");
+    assertThatThrownBy(() -> new Fault.Loss(5, Fault.Flow.IN, null)).hasMessageContaining("the scope is null");
+    assertThatThrownBy(() -> new Fault.After.Bytes(-1)).hasMessageContaining("byte count -1 is negative");
+    assertThatThrownBy(() -> new Fault.ResetAfter(null, Scope.everywhere())).hasMessageContaining("give new"
+        + " Fault.After.Bytes(n)");
+    assertThatThrownBy(() -> new Fault.Bandwidth(0, Fault.Flow.BOTH, Scope.everywhere()))
+        .hasMessageContaining("the rate must be 1 B/s or more");
+    assertThatThrownBy(() -> new Fault.Dns(Fault.DnsAnswer.REFUSED, "not a name"))
+        .hasMessageContaining("is not a host name");
+    assertThatThrownBy(() -> Fault.dns(Fault.DnsAnswer.REFUSED).at("192.168.0.5", "53"))
+        .hasMessageContaining("a DNS fault applies to names");
+    assertThatThrownBy(() -> Fault.slowClose(Duration.ofSeconds(-1))).hasMessageContaining("must be zero or more");
   }
 
   @ParameterizedTest
@@ -92,26 +138,32 @@ class FaultSpecTest {
       "mtu=20|an IPv4 MTU is from 68 to 65535 bytes",
       "drop-nth=0|n must be 1 or more",
       "drop-first=x|drop-first 'x' is not a whole number",
-      "seed=abc|seed 'abc' is not a whole number",
-      "seed=1@192.168.0.5:*|the seed applies to every fault",
-      "loss=5%@192.168.0.5|'@192.168.0.5' is not @ADDRESSES:PORTS",
+      "seed=1|the seed is no fault but the network's",
+      "loss=5%@ipv7|addresses 'ipv7': expected *, ipv4, ipv6,",
+      "loss=5%@192.168.0.6-192.168.0.5:*|the range ends before it starts",
+      "dns=servfail@192.168.0.5:53|is not a host name",
       "loss=5%@192.168.0.300:*|addresses '192.168.0.300'",
       "loss=5%@192.168.0.5:99999|ports '99999'"})
   void badSpecsNameTheBadPart(String spec, String message) {
     assertThatThrownBy(() -> Fault.parse(spec)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(message);
+        .hasMessageContaining(message).hasMessageStartingWith("fault")
+        .satisfies(e -> assertThat(e.getMessage()).as("the spec named once").doesNotContain("': fault '"));
   }
 
   @Test
   void aScopedFaultAppliesOnlyToItsAddressesAndPorts() throws Exception {
-    Fault f = Fault.parse("loss=5%@192.168.0.5-192.168.0.6:80-81");
-    assertThat(f.appliesTo(address("192.168.0.5"), 80)).isTrue();
-    assertThat(f.appliesTo(address("192.168.0.6"), 81)).isTrue();
-    assertThat(f.appliesTo(address("192.168.0.7"), 80)).isFalse();
-    assertThat(f.appliesTo(address("192.168.0.5"), 82)).isFalse();
-    assertThat(f.appliesTo(address("192.168.0.5"), -1)).as("ICMP: only for every port").isFalse();
-    assertThat(Fault.parse("loss=5%@192.168.0.5:*").appliesTo(address("192.168.0.5"), -1)).isTrue();
-    assertThat(Fault.parse("loss=5%").appliesTo(address("10.0.0.1"), 1)).isTrue();
+    Scope s = Fault.parse("loss=5%@192.168.0.5-192.168.0.6:80-81").scope();
+    assertThat(s.matches(address("192.168.0.5"), 80)).isTrue();
+    assertThat(s.matches(address("192.168.0.6"), 81)).isTrue();
+    assertThat(s.matches(address("192.168.0.7"), 80)).isFalse();
+    assertThat(s.matches(address("192.168.0.5"), 82)).isFalse();
+    assertThat(s.matches(address("192.168.0.5"), -1)).as("ICMP: only for every port").isFalse();
+    assertThat(Fault.parse("loss=5%@192.168.0.5:*").scope().matches(address("192.168.0.5"), -1)).isTrue();
+    assertThat(Fault.parse("loss=5%").scope().matches(address("10.0.0.1"), 1)).isTrue();
+    assertThat(Fault.parse("loss=5%@ipv4").scope().matches(address("10.0.0.1"), 1)).isTrue();
+    assertThat(Fault.parse("loss=5%@ipv6").scope().matches(address("10.0.0.1"), 1))
+        .as("the subnet is IPv4: an IPv6 scope matches no packet").isFalse();
+    assertThat(Rule.of("192.168.0.5-192.168.0.6", "80-81", Mode.ECHO).scope()).isEqualTo(s);
   }
 
   @Test

@@ -32,7 +32,7 @@ class FullDuplexLossTest {
     // A subnet per seed: the kernel's leftover retransmissions after a lossy close find no peer.
     Subnet subnet = Subnet.parse("192.168." + (100 + seed) + ".0/24");
     Fault loss = Fault.parse("loss=10%");
-    try (PeerFixture f = new PeerFixture(subnet, Rules.of(Mode.ECHO).withFault(loss).withFault(Fault.seed(seed)), null,
+    try (PeerFixture f = new PeerFixture(subnet, Rules.of(Mode.ECHO).withFault(loss).withFaults("seed=" + seed), null,
             (direction, packet) -> { });
         Socket socket = new Socket(f.address(5), 7)) {
       socket.setSoTimeout(30_000);

@@ -31,7 +31,7 @@ class LossTenPercentTest {
   void lossAtTenPercentBothWaysStillEchoesOneMegabyteIdentically() throws Exception {
     Fault loss = Fault.parse("loss=10%");
     // Only the faults' events are recorded: a megabyte's packets need not be.
-    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFault(loss).withFault(Fault.seed(10)), null,
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFault(loss).withFaults("seed=10"), null,
             (direction, packet) -> { });
         Socket socket = new Socket(f.address(5), 7)) {
       socket.setSoTimeout(30_000);

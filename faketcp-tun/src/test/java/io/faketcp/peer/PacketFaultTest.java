@@ -121,7 +121,7 @@ class PacketFaultTest {
       byte[] icmp = f.sent.stream().filter(p -> p[9] == IpProtocol.ICMP).findFirst().orElseThrow();
       assertThat(icmp[20]).as("type").isEqualTo((byte) IcmpMessage.DEST_UNREACHABLE);
       assertThat(f.faultEvents).anyMatch(e -> e.startsWith("FORGED unreachable=" + kind + "@192.168.84.5:80 IP 192.168.84.5 > 192.168.84.1: ICMP"));
-      assertThat(icmp[21]).as("code").isEqualTo((byte) Fault.Unreachable.valueOf(kind.toUpperCase()).code);
+      assertThat(icmp[21]).as("code").isEqualTo((byte) Fault.Unreachable.Code.valueOf(kind.toUpperCase()).icmp);
       assertThat(f.peer.faultActions()).containsEntry(Fault.parse("unreachable=" + kind + "@192.168.84.5:80"), 1L);
     }
   }

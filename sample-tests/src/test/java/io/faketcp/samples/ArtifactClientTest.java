@@ -33,7 +33,7 @@ class ArtifactClientTest {
       .mode(Mode.REJECT)
       .rule(Rule.of("10.64.0.5", "8080", repository))
       .fault(Fault.parse("loss=5%"))    // both directions
-      .fault(Fault.parse("seed=7"))     // the same draws on every run
+      .seed(7)                          // the same draws on every run
       .build();
 
   @Test

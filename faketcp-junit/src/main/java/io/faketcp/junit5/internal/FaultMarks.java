@@ -46,6 +46,15 @@ public final class FaultMarks {
     }
   }
 
+  /** The marks kept so far, in a copy that later ones do not reach. */
+  public FaultMarks frozen() {
+    FaultMarks copy = new FaultMarks();
+    synchronized (marks) {
+      copy.marks.addAll(marks);
+    }
+    return copy;
+  }
+
   void clear() {
     synchronized (marks) {
       marks.clear();

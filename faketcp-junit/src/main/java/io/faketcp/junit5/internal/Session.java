@@ -92,6 +92,9 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     if (settings.responder() != null) {
       builder.responder(settings.responder());
     }
+    if (settings.seed() != null) {
+      builder.seed(settings.seed());
+    }
     PacketListener captureListener = capture == null ? null : capture.peerListener();
     if (filter != null && captureListener != null) {
       builder.listener((direction, packet) -> {
@@ -306,7 +309,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   public java.util.Map<io.faketcp.peer.Fault, Long> faultActions() {
     java.util.Map<io.faketcp.peer.Fault, Long> actions = peer.faultActions();
     if (!dnsActions.isEmpty()) {
-      actions.replaceAll((f, n) -> f.isDnsFault() && dnsActions.containsKey(f) ? dnsActions.get(f).get() : n);
+      actions.replaceAll((f, n) -> dnsActions.containsKey(f) ? dnsActions.get(f).get() : n);
     }
     return actions;
   }
@@ -356,6 +359,11 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
 
   /** What the faults did, for the transcript. */
   private final FaultMarks faultMarks = new FaultMarks();
+
+  /** What the faults have done so far, for a transcript: a copy later marks do not reach. */
+  public FaultMarks faultMarks() {
+    return faultMarks.frozen();
+  }
 
   /**
    * The faults in force and their seed, as the failure message and the transcript's header give them:
@@ -491,7 +499,8 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
 
   /**
    * Writes {@code <base>.pcap} and {@code <base>.txt} (the transcript) in {@code directory}; the
-   * transcript starts with a header and {@code summary} of the packets, each line behind {@code #}.
+   * transcript starts with a header and {@code summary} of the packets, each line behind {@code #},
+   * and goes on as {@code CapturedPackets.transcript()} would: the faults line, the marked packets.
    *
    * @return the two files
    */
@@ -502,13 +511,11 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     Path txt = directory.resolve(base + ".txt");
     Files.createDirectories(directory);
     capture.write(pcap, snapshot.records());
-    String faults = faultSummary();
     String header = "# " + base + ": " + snapshot.records().size() + " packet(s) on " + device().name() + " ("
         + settings.subnet() + ", " + peer.rules() + "); peer: " + peer.counters() + "\n"
-        + (faults.isEmpty() ? "" : "# " + faults + "\n")
         + summary.apply(snapshot.records()).lines().map(line -> "# " + line + "\n").collect(Collectors.joining());
-    Files.write(txt, (header + Transcript.of(snapshot.records(), device().name(), snapshot.note(), faultMarks))
-        .getBytes(StandardCharsets.UTF_8));
+    Files.write(txt, (header + Transcript.of(faultSummary(), snapshot.records(), device().name(), snapshot.note(),
+        faultMarks)).getBytes(StandardCharsets.UTF_8));
     return List.of(pcap, txt);
   }
 

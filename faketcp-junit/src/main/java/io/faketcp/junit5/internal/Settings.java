@@ -28,10 +28,11 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param captureLimit how many packets a capture keeps
  * @param skipIfUnavailable skip instead of fail where the prerequisites are missing
  * @param names the declared names, served by a fake DNS server; empty for none (then no DNS server runs)
+ * @param seed the seed of the random faults, or null for {@code -Dfaketcp.seed}, else a random one
  */
 public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu, Rules rules, Responder responder,
     Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
-    boolean skipIfUnavailable, io.faketcp.dns.Zone names) {
+    boolean skipIfUnavailable, io.faketcp.dns.Zone names, Long seed) {
   /** How a bad value is named in messages. */
   public enum Origin {
     /** {@code @FakeNetwork(attribute = value)}. */
@@ -89,6 +90,20 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     }
   }
 
+  /**
+   * Gives {@code b} the seed of an annotation's {@code long[] seed()}: none for {}, the one value, or an
+   * error naming the attribute for more.
+   */
+  public static void seed(Builder b, long[] seed) {
+    if (seed.length > 1) {
+      throw b.invalid("seed", java.util.Arrays.toString(seed).replace('[', '{').replace(']', '}'),
+          "give one seed, e.g. seed = 42, or none for a random one");
+    }
+    if (seed.length == 1) {
+      b.seed(seed[0]);
+    }
+  }
+
   /** Collects values as given; {@link #build()} checks them. */
   public static final class Builder {
     private final Origin origin;
@@ -103,6 +118,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     private String captureFilter = "";
     private int captureLimit = 100_000;
     private boolean skipIfUnavailable;
+    private Long seed;
     private final java.util.List<String> faultSpecs = new java.util.ArrayList<>();
     private final java.util.List<io.faketcp.peer.Fault> faults = new java.util.ArrayList<>();
     /** Declarations as given: {@code NAME=RECORD} specs, or a name with its addresses. */
@@ -126,6 +142,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       b.captureFilter = captureFilter;
       b.captureLimit = captureLimit;
       b.skipIfUnavailable = skipIfUnavailable;
+      b.seed = seed;
       b.faultSpecs.addAll(faultSpecs);
       b.faults.addAll(faults);
       b.hosts.addAll(hosts);
@@ -194,6 +211,12 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
         System.arraycopy(addresses, 0, entry, 1, addresses.length);
       }
       hosts.add(entry);
+      return this;
+    }
+
+    /** The seed of the random faults. */
+    public Builder seed(long seed) {
+      this.seed = seed;
       return this;
     }
 
@@ -280,7 +303,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       Rules effective = rules == null ? Rules.of(mode) : rules;
       for (String spec : faultSpecs) {
         try {
-          effective = effective.withFault(io.faketcp.peer.Fault.parse(spec));
+          effective = effective.withFaults(spec); // reads seed=N too, for compatibility
         } catch (IllegalArgumentException e) {
           throw invalid("faults", spec, e.getMessage());
         }
@@ -302,7 +325,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       }
       io.faketcp.dns.Zone names = names(subnet);
       return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
-          captureLimit, skipIfUnavailable, names);
+          captureLimit, skipIfUnavailable, names, seed);
     }
 
     /** The declared names, each checked: a host name, addresses of fake hosts in the subnet. */

@@ -30,6 +30,17 @@ public final class Transcript {
   }
 
   /**
+   * The transcript a failing test's {@code .txt} ends with, and {@code CapturedPackets.transcript()}
+   * gives: {@code # faults} (the faults in force, their seed and what they did; no line without
+   * faults), then the packets marked as {@link #of(List, String, String, FaultMarks)} marks them.
+   */
+  public static String of(String faultSummary, List<CaptureRecord> records, String interfaceName, String note,
+      FaultMarks marks) {
+    String header = faultSummary == null || faultSummary.isEmpty() ? "" : "# " + faultSummary + "\n";
+    return header + of(records, interfaceName, note, marks);
+  }
+
+  /**
    * As {@link #of(List, String, String)}, each line marked with what a fault did to its packet
    * ({@code   <- dropped by loss=5%}), and the packets a fault kept off the wire listed after.
    */
