@@ -1,5 +1,6 @@
 package io.faketcp.junit5;
 
+import io.faketcp.junit5.internal.Views;
 import io.faketcp.tun.Subnet;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -16,6 +17,10 @@ import java.net.InetSocketAddress;
  * }</pre>
  */
 public final class NetworkInfo {
+  static {
+    Views.register(SessionViews.INSTANCE); // faketcp-spring's door to the views: see Views
+  }
+
   private final Subnet subnet;
   private final String interfaceName;
   private final int mtu;

@@ -2,6 +2,8 @@ package io.faketcp.junit5;
 
 import io.faketcp.junit5.internal.CaptureRecord;
 import io.faketcp.junit5.internal.Session;
+import io.faketcp.junit5.internal.Views;
+import io.faketcp.peer.Fault;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
@@ -13,44 +15,44 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
-import org.opentest4j.AssertionFailedError;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.AssertionFailedError;
 
 /**
- * The public views of an internal {@link Session}: for faketcp's own integrations that open a network
- * outside this extension (faketcp-spring's application-context networks); a test never needs it.
+ * The views injected into tests, of a running {@link Session}: each calls the session directly. Made for
+ * {@link FakeNetworkExtension} and, through {@link Views}, for faketcp-spring's application-context
+ * networks. Internal: not part of faketcp's API.
  */
-public final class SessionViews {
+final class SessionViews implements Views.Maker<NetworkInfo, NetworkControl, Capture> {
+  static final SessionViews INSTANCE = new SessionViews();
+
   private SessionViews() {}
 
-  /** Where {@code session}'s network is. */
-  public static NetworkInfo info(Session session) {
+  @Override
+  public NetworkInfo info(Session session) {
     return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu(), session.dnsAddress(),
         session::names);
   }
 
-  /** The handle on {@code session}'s fake peer. */
-  public static NetworkControl control(Session session) {
+  @Override
+  public NetworkControl control(Session session) {
     return new Control(session);
   }
 
-  /** {@code session}'s capture (since its last {@link Session#beginTest()} or clear). */
-  public static Capture capture(Session session) {
+  @Override
+  public Capture capture(Session session) {
     return new SessionCapture(session);
   }
 
-  /** Failure artefacts of networks opened outside this extension: their own store namespace. */
+  /** Failure artefacts of networks opened outside the extension: their own store namespace. */
   private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(
-      org.junit.jupiter.api.extension.ExtensionContext.Namespace.create(SessionViews.class), Callbacks::connectionsSummary);
+      ExtensionContext.Namespace.create(SessionViews.class), FakeNetworkExtension::connectionsSummary);
 
-  /**
-   * As for {@link FakeNetwork}'s tests: writes {@code session}'s capture as the failure artefacts of the
-   * test of {@code context} and names them in {@code failure} (unless it is not a failure of the code
-   * under test, or the artefacts of this test are written already).
-   */
-  public static void recordFailure(org.junit.jupiter.api.extension.ExtensionContext context, Session session,
-      Throwable failure) {
+  @Override
+  public void recordFailure(ExtensionContext context, Session session, Throwable failure) {
     ARTEFACTS.onFailure(context, session, failure);
   }
 
@@ -87,7 +89,7 @@ public final class SessionViews {
     }
 
     @Override
-    public void fault(io.faketcp.peer.Fault fault) {
+    public void fault(Fault fault) {
       session.fault(fault);
     }
 
@@ -102,7 +104,7 @@ public final class SessionViews {
     }
 
     @Override
-    public java.util.Map<io.faketcp.peer.Fault, Long> faultActions() {
+    public Map<Fault, Long> faultActions() {
       return session.faultActions();
     }
 

@@ -112,26 +112,6 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       this.origin = origin;
     }
 
-    /** An independent copy: later changes to either do not reach the other. */
-    public Builder copy() {
-      Builder b = new Builder(origin);
-      b.subnetText = subnetText;
-      b.deviceName = deviceName;
-      b.mtu = mtu;
-      b.mode = mode;
-      b.rules = rules;
-      b.responder = responder;
-      b.onFailure = onFailure;
-      b.capture = capture;
-      b.captureFilter = captureFilter;
-      b.captureLimit = captureLimit;
-      b.skipIfUnavailable = skipIfUnavailable;
-      b.faultSpecs.addAll(faultSpecs);
-      b.faults.addAll(faults);
-      b.hosts.addAll(hosts);
-      return b;
-    }
-
     /** Where the values come from, for messages. */
     public Origin origin() {
       return origin;
