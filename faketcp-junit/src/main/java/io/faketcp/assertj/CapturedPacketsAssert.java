@@ -6,6 +6,7 @@ import io.faketcp.junit5.TcpConversation;
 import io.faketcp.packet.TcpSegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,9 +136,9 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
    */
   public CapturedPacketsAssert hasDatagramTextsTo(InetSocketAddress endpoint, String... texts) {
     isNotNull();
-    List<String> found = new java.util.ArrayList<>();
+    List<String> found = new ArrayList<>();
     for (byte[] data : actual.datagramsTo(endpoint)) {
-      found.add(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+      found.add(new String(data, StandardCharsets.UTF_8));
     }
     if (!found.equals(List.of(texts))) {
       fail("Expecting the datagrams to " + text(endpoint) + " to be " + List.of(texts) + " but they were " + found);

@@ -6,6 +6,7 @@ import io.faketcp.junit5.internal.Transcript;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +100,7 @@ final class FailureArtefacts {
     if (lines.length <= 200) {
       return transcript;
     }
-    return String.join("\n", java.util.Arrays.copyOf(lines, 200)) + "\n... (" + (lines.length - 200)
+    return String.join("\n", Arrays.copyOf(lines, 200)) + "\n... (" + (lines.length - 200)
         + " more lines in the .txt file)\n";
   }
 

@@ -1,10 +1,13 @@
 package io.faketcp.junit5;
 
-import io.faketcp.peer.Mode;
+import io.faketcp.dns.Zone;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
+import io.faketcp.peer.Fault;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.PeerCounters;
 import io.faketcp.peer.Rules;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -40,20 +43,20 @@ public interface NetworkControl {
    *
    * @throws IllegalStateException when no name was declared (no fake DNS runs)
    */
-  io.faketcp.dns.Zone names();
+  Zone names();
 
   /** The rules in force. */
   Rules rules();
 
   /**
    * Adds a fault from the next packet and connection on (mid-conversation); see
-   * {@link io.faketcp.peer.Fault}. In force when this returns.
+   * {@link Fault}. In force when this returns.
    *
    * <pre>{@code
    * control.fault(Fault.parse("blackhole-after=0@192.168.0.5:*"));   // .5 goes silent now
    * }</pre>
    */
-  void fault(io.faketcp.peer.Fault fault);
+  void fault(Fault fault);
 
   /** Removes every fault; packets a fault already delayed still arrive. */
   void clearFaults();
@@ -62,7 +65,7 @@ public interface NetworkControl {
   long seed();
 
   /** How often each fault has acted (dropped, delayed, forged...), in the order they were given. */
-  java.util.Map<io.faketcp.peer.Fault, Long> faultActions();
+  Map<Fault, Long> faultActions();
 
   /** What the peer has done so far. */
   PeerCounters counters();

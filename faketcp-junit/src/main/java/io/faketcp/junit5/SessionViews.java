@@ -1,12 +1,13 @@
 package io.faketcp.junit5;
 
+import io.faketcp.dns.Zone;
 import io.faketcp.junit5.internal.CaptureRecord;
 import io.faketcp.junit5.internal.Session;
 import io.faketcp.junit5.internal.Views;
-import io.faketcp.peer.Fault;
-import io.faketcp.peer.Mode;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
+import io.faketcp.peer.Fault;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.PeerCounters;
 import io.faketcp.peer.Rules;
 import java.io.IOException;
@@ -16,8 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
 
@@ -79,8 +80,8 @@ final class SessionViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
     }
 
     @Override
-    public io.faketcp.dns.Zone names() {
-      io.faketcp.dns.Zone names = session.names();
+    public Zone names() {
+      Zone names = session.names();
       if (names == null) {
         throw new IllegalStateException("no fake DNS runs on this network: declare a name, e.g. @FakeNetwork(hosts ="
             + " \"db.test=" + session.subnet().address(5).getHostAddress() + "\"), to start one");

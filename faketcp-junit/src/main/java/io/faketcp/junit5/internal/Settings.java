@@ -1,5 +1,7 @@
 package io.faketcp.junit5.internal;
 
+import io.faketcp.dns.Zone;
+import io.faketcp.peer.Fault;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.Responder;
 import io.faketcp.peer.Rule;
@@ -7,6 +9,9 @@ import io.faketcp.peer.Rules;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
@@ -31,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  */
 public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu, Rules rules, Responder responder,
     Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
-    boolean skipIfUnavailable, io.faketcp.dns.Zone names) {
+    boolean skipIfUnavailable, Zone names) {
   /** How a bad value is named in messages. */
   public enum Origin {
     /** {@code @FakeNetwork(attribute = value)}. */
@@ -103,10 +108,10 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     private String captureFilter = "";
     private int captureLimit = 100_000;
     private boolean skipIfUnavailable;
-    private final java.util.List<String> faultSpecs = new java.util.ArrayList<>();
-    private final java.util.List<io.faketcp.peer.Fault> faults = new java.util.ArrayList<>();
+    private final List<String> faultSpecs = new ArrayList<>();
+    private final List<Fault> faults = new ArrayList<>();
     /** Declarations as given: {@code NAME=RECORD} specs, or a name with its addresses. */
-    private final java.util.List<Object> hosts = new java.util.ArrayList<>();
+    private final List<Object> hosts = new ArrayList<>();
 
     private Builder(Origin origin) {
       this.origin = origin;
@@ -156,13 +161,13 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
 
     /** Fault specs as written ({@code @FakeNetwork(faults = ...)}), parsed and checked by {@link #build()}. */
     public Builder faults(String... specs) {
-      faultSpecs.addAll(java.util.Arrays.asList(specs));
+      faultSpecs.addAll(Arrays.asList(specs));
       return this;
     }
 
     /** Declarations in the annotation's notation ({@code @FakeNetwork(hosts = ...)}), checked by {@link #build()}. */
     public Builder hosts(String... specs) {
-      hosts.addAll(java.util.Arrays.asList(specs));
+      hosts.addAll(Arrays.asList(specs));
       return this;
     }
 
@@ -178,7 +183,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     }
 
     /** A fault for every fake host (or those of its {@code @ADDRESSES:PORTS}). */
-    public Builder fault(io.faketcp.peer.Fault fault) {
+    public Builder fault(Fault fault) {
       faults.add(fault);
       return this;
     }
@@ -260,12 +265,12 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       Rules effective = rules == null ? Rules.of(mode) : rules;
       for (String spec : faultSpecs) {
         try {
-          effective = effective.withFault(io.faketcp.peer.Fault.parse(spec));
+          effective = effective.withFault(Fault.parse(spec));
         } catch (IllegalArgumentException e) {
           throw invalid("faults", spec, e.getMessage());
         }
       }
-      for (io.faketcp.peer.Fault fault : faults) {
+      for (Fault fault : faults) {
         if (fault == null) {
           throw invalid("fault", null, "give a Fault, e.g. Fault.parse(\"latency=50ms\")");
         }
@@ -280,14 +285,14 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       if (!captureFilter.isEmpty() && !capture) {
         throw invalid("captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
       }
-      io.faketcp.dns.Zone names = names(subnet);
+      Zone names = names(subnet);
       return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
           captureLimit, skipIfUnavailable, names);
     }
 
     /** The declared names, each checked: a host name, addresses of fake hosts in the subnet. */
-    private io.faketcp.dns.Zone names(Subnet subnet) {
-      io.faketcp.dns.Zone zone = new io.faketcp.dns.Zone();
+    private Zone names(Subnet subnet) {
+      Zone zone = new Zone();
       Inet4Address dns = dnsAddress(subnet);
       for (Object given : hosts) {
         boolean spec = !(given instanceof String[]);
@@ -295,17 +300,17 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
         String attribute = spec ? "hosts" : "host";
         // host(name, addresses...) is shown as written, each argument quoted
         Object shown = spec ? given : new StringBuilder("\"").append(String.join("\", \"", entry)).append('"');
-        java.util.List<Inet4Address> before = zone.allAddresses();
+        List<Inet4Address> before = zone.allAddresses();
         try {
           if (spec) {
             zone.add((String) given);
           } else {
-            zone.host(entry[0], java.util.Arrays.copyOfRange(entry, 1, entry.length));
+            zone.host(entry[0], Arrays.copyOfRange(entry, 1, entry.length));
           }
         } catch (IllegalArgumentException e) {
           throw invalid(attribute, shown, e.getMessage());
         }
-        java.util.List<Inet4Address> added = new java.util.ArrayList<>(zone.allAddresses());
+        List<Inet4Address> added = new ArrayList<>(zone.allAddresses());
         added.removeAll(before);
         for (Inet4Address a : added) {
           if (!subnet.contains(a)) {
