@@ -1,7 +1,7 @@
 package io.faketcp.junit5;
 
 import io.faketcp.junit5.internal.CaptureRecord;
-import io.faketcp.junit5.internal.Session;
+import io.faketcp.junit5.internal.RunningNetwork;
 import io.faketcp.junit5.internal.Transcript;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ final class FailureArtefacts {
   }
 
   /** Records the artefacts for {@code throwable}, unless it is not a failure of the code under test. */
-  void onFailure(ExtensionContext context, Session session, Throwable throwable) {
+  void onFailure(ExtensionContext context, RunningNetwork session, Throwable throwable) {
     if (throwable instanceof TestAbortedException || throwable instanceof ParameterResolutionException
         || throwable instanceof ExtensionConfigurationException) {
       return; // not a failure of the code under test: no capture to look at
@@ -57,7 +57,7 @@ final class FailureArtefacts {
   }
 
   /** Writes the artefacts of {@code session}'s capture and names them in {@code failure}. */
-  void recordArtefacts(ExtensionContext context, Session session, Throwable failure) {
+  void recordArtefacts(ExtensionContext context, RunningNetwork session, Throwable failure) {
     ExtensionContext.Store store = context.getStore(namespace);
     if (store.get(ARTEFACTS_KEY) != null) {
       return; // one set per test, named in the first failure
@@ -80,7 +80,7 @@ final class FailureArtefacts {
       entry.put("faketcp.pcap", files.get(0).toAbsolutePath().toString());
       entry.put("faketcp.transcript", files.get(1).toAbsolutePath().toString());
       context.publishReportEntry(entry);
-      Session.Snapshot captured = session.snapshot();
+      RunningNetwork.Snapshot captured = session.snapshot();
       String faults = session.faultSummary();
       String message = "faketcp capture of " + context.getDisplayName() + " (" + captured.records().size()
           + " packets on " + session.interfaceName() + (faults.isEmpty() ? "" : "; " + faults) + ") written to "

@@ -2,7 +2,7 @@ package io.faketcp.junit5;
 
 import io.faketcp.junit5.internal.CaptureRecord;
 import io.faketcp.junit5.internal.Environment;
-import io.faketcp.junit5.internal.Session;
+import io.faketcp.junit5.internal.RunningNetwork;
 import io.faketcp.junit5.internal.Settings;
 import io.faketcp.peer.Fault;
 import io.faketcp.peer.Mode;
@@ -86,7 +86,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
   /** The programmatic form's configuration; null for {@link FakeNetwork}. */
   private final Configured configured;
   /** The programmatic form's running network, for {@link #info()}, {@link #control()} and {@link #capture()}. */
-  private volatile Session current;
+  private volatile RunningNetwork current;
 
   /**
    * For JUnit, which creates the extension for {@link FakeNetwork}. In code, use
@@ -118,7 +118,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
    * @throws IllegalStateException outside a test using this extension
    */
   public NetworkInfo info() {
-    return SessionViews.INSTANCE.info(current());
+    return NetworkViews.INSTANCE.info(current());
   }
 
   /**
@@ -127,7 +127,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
    * @throws IllegalStateException outside a test using this extension
    */
   public NetworkControl control() {
-    return SessionViews.INSTANCE.control(current());
+    return NetworkViews.INSTANCE.control(current());
   }
 
   /**
@@ -136,11 +136,11 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
    * @throws IllegalStateException outside a test using this extension, or with capture off
    */
   public Capture capture() {
-    Session session = current();
+    RunningNetwork session = current();
     if (!session.capturing()) {
       throw new IllegalStateException("capture is off: FakeNetworkExtension.newInstance().capture(false)");
     }
-    return SessionViews.INSTANCE.capture(session);
+    return NetworkViews.INSTANCE.capture(session);
   }
 
   /** The programmatic form's subnet as given (unchecked), for {@link SubnetLocks}; empty for the annotation. */
@@ -148,8 +148,8 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     return Optional.ofNullable(configured).map(Configured::subnet);
   }
 
-  private Session current() {
-    Session session = current;
+  private RunningNetwork current() {
+    RunningNetwork session = current;
     if (session == null) {
       throw new IllegalStateException("no fake network is running: info(), control() and capture() work while a"
           + " test (or its @BeforeEach/@AfterEach methods) using this extension runs");
@@ -195,8 +195,8 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
   @Override
   public void beforeEach(ExtensionContext context) {
     checkSingleRegistration(context.getRequiredTestClass(), annotation(context).isPresent());
-    Session shared = configured == null ? null : context.getParent()
-        .map(parent -> parent.getStore(NAMESPACE).get(this, Session.class)).orElse(null);
+    RunningNetwork shared = configured == null ? null : context.getParent()
+        .map(parent -> parent.getStore(NAMESPACE).get(this, RunningNetwork.class)).orElse(null);
     if (shared != null) {
       shared.beginTest();
       current = shared;
@@ -211,7 +211,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
   }
 
   private void open(ExtensionContext context, Settings settings, String holder) {
-    Session session = Session.open(context, NAMESPACE, settings, holder);
+    RunningNetwork session = RunningNetwork.open(context, NAMESPACE, settings, holder);
     // Closed by JUnit when this test (or class) ends, passed or not.
     context.getStore(NAMESPACE).put(this, session);
     if (configured != null) {
@@ -221,7 +221,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
 
   @Override
   public void afterTestExecution(ExtensionContext context) {
-    Session session = session(context);
+    RunningNetwork session = session(context);
     if (session == null) {
       return;
     }
@@ -241,12 +241,12 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
 
   @Override
   public void afterEach(ExtensionContext context) {
-    ownSession(context).ifPresent(Session::holderFinished);
+    ownSession(context).ifPresent(RunningNetwork::holderFinished);
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    ownSession(context).ifPresent(Session::holderFinished);
+    ownSession(context).ifPresent(RunningNetwork::holderFinished);
   }
 
   @Override
@@ -294,7 +294,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
 
   @Override
   public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-    Session session = session(extensionContext);
+    RunningNetwork session = session(extensionContext);
     if (session == null) {
       throw new ParameterResolutionException(where(parameterContext) + ": no fake network is running yet; inject "
           + parameterContext.getParameter().getType().getSimpleName() + " into test methods or @BeforeEach/@AfterEach"
@@ -302,19 +302,19 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     }
     Class<?> type = parameterContext.getParameter().getType();
     if (type == NetworkInfo.class) {
-      return SessionViews.INSTANCE.info(session);
+      return NetworkViews.INSTANCE.info(session);
     }
     if (type == NetworkControl.class) {
-      return SessionViews.INSTANCE.control(session);
+      return NetworkViews.INSTANCE.control(session);
     }
-    return SessionViews.INSTANCE.capture(session);
+    return NetworkViews.INSTANCE.capture(session);
   }
 
   // ---- helpers ----
 
   /** The TCP connections of {@code records}, one line each, for the head of a transcript file. */
   static String connectionsSummary(List<CaptureRecord> records) {
-    List<TcpConversation> connections = CapturedPackets.of(records, "", 0, "").connections();
+    List<TcpConversation> connections = CapturedPackets.of(records, "", 0, "").conversations();
     StringBuilder sb = new StringBuilder("TCP connections (" + connections.size() + "):\n");
     for (TcpConversation c : connections) {
       sb.append("  ").append(c).append('\n');
@@ -323,14 +323,14 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
   }
 
   /** This context's session, or its class's (a static field's network). */
-  private Session session(ExtensionContext context) {
-    return context.getStore(NAMESPACE).get(this, Session.class);
+  private RunningNetwork session(ExtensionContext context) {
+    return context.getStore(NAMESPACE).get(this, RunningNetwork.class);
   }
 
   /** The session opened for this very context, not one inherited from its class. */
-  private Optional<Session> ownSession(ExtensionContext context) {
-    Session session = session(context);
-    Session inherited = context.getParent().map(p -> p.getStore(NAMESPACE).get(this, Session.class)).orElse(null);
+  private Optional<RunningNetwork> ownSession(ExtensionContext context) {
+    RunningNetwork session = session(context);
+    RunningNetwork inherited = context.getParent().map(p -> p.getStore(NAMESPACE).get(this, RunningNetwork.class)).orElse(null);
     return session == null || session == inherited ? Optional.empty() : Optional.of(session);
   }
 

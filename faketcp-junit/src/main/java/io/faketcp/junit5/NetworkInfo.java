@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  */
 public final class NetworkInfo {
   static {
-    Views.register(SessionViews.INSTANCE); // faketcp-spring's door to the views: see Views
+    Views.register(NetworkViews.INSTANCE); // faketcp-spring's door to the views: see Views
   }
 
   private final Subnet subnet;

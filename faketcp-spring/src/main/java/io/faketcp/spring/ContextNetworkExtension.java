@@ -4,7 +4,7 @@ import io.faketcp.junit5.Capture;
 import io.faketcp.junit5.NetworkControl;
 import io.faketcp.junit5.NetworkInfo;
 import io.faketcp.junit5.internal.Environment;
-import io.faketcp.junit5.internal.Session;
+import io.faketcp.junit5.internal.RunningNetwork;
 import io.faketcp.junit5.internal.Views;
 import io.faketcp.tun.Prerequisites;
 import java.lang.reflect.Modifier;
@@ -79,7 +79,7 @@ final class ContextNetworkExtension implements ExecutionCondition, BeforeEachCal
 
   @Override
   public void afterTestExecution(ExtensionContext context) {
-    Session session = network(context).session();
+    RunningNetwork session = network(context).session();
     List<Throwable> failures = session.failuresSinceTestBegan();
     if (failures.isEmpty()) {
       return;
@@ -142,7 +142,7 @@ final class ContextNetworkExtension implements ExecutionCondition, BeforeEachCal
   @Override
   public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
     ContextNetwork network = network(extensionContext);
-    Session session = network.session();
+    RunningNetwork session = network.session();
     Class<?> type = parameterContext.getParameter().getType();
     if (type == NetworkInfo.class) {
       return VIEWS.info(session);

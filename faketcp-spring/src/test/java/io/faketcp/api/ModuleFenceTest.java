@@ -109,7 +109,7 @@ class ModuleFenceTest {
     assertThat(api).as("compiling against the API").isEmpty();
 
     String junitInternal = compile(dir.resolve("junit"),
-        "public final class User { Object o = io.faketcp.junit5.internal.Session.class; }\n");
+        "public final class User { Object o = io.faketcp.junit5.internal.RunningNetwork.class; }\n");
     assertThat(junitInternal).contains("io.faketcp.junit5.internal").contains("does not export");
 
     String tunInternal = compile(dir.resolve("tun"),

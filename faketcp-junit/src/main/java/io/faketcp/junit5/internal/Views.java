@@ -3,7 +3,7 @@ package io.faketcp.junit5.internal;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The door from a {@link Session} to its public views, for faketcp-spring, which opens networks
+ * The door from a {@link RunningNetwork} to its public views, for faketcp-spring, which opens networks
  * outside {@code FakeNetworkExtension} and injects the same views. {@code io.faketcp.junit5} makes the
  * views and registers its {@link Maker} here when it loads, so that they are neither API nor a
  * dependency of this package on the public one (the idiom of the JDK's {@code SharedSecrets}).
@@ -23,20 +23,20 @@ public final class Views {
    */
   public interface Maker<I, C, K> {
     /** Where {@code session}'s network is. */
-    I info(Session session);
+    I info(RunningNetwork session);
 
     /** The handle on {@code session}'s fake peer. */
-    C control(Session session);
+    C control(RunningNetwork session);
 
-    /** {@code session}'s capture (since its last {@link Session#beginTest()} or clear). */
-    K capture(Session session);
+    /** {@code session}'s capture (since its last {@link RunningNetwork#beginTest()} or clear). */
+    K capture(RunningNetwork session);
 
     /**
      * As for {@code @FakeNetwork}'s tests: writes {@code session}'s capture as the failure artefacts of
      * the test of {@code context} and names them in {@code failure} (unless it is not a failure of the
      * code under test, or this test's artefacts are written already).
      */
-    void recordFailure(ExtensionContext context, Session session, Throwable failure);
+    void recordFailure(ExtensionContext context, RunningNetwork session, Throwable failure);
   }
 
   /** Called once, by {@code io.faketcp.junit5} as it loads. */

@@ -50,8 +50,8 @@ import org.pcap4j.core.PcapNativeException;
  * (5.13 on), and {@link #close()} acts once, however often it is called.
  */
 @SuppressWarnings("deprecation") // CloseableResource: deprecated in 5.13, still the only kind 5.10 to 5.12 close
-public final class Session implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(Session.class.getName());
+public final class RunningNetwork implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(RunningNetwork.class.getName());
   /** How long reading the capture waits for packets the peer has already seen. */
   static final long COMPLETENESS_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
   /**
@@ -84,7 +84,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   /** Makes the fake DNS this JVM's while the network is open; null without names. */
   private final AutoCloseable dnsActive;
 
-  private Session(Settings settings, Prepared prepared, BpfProgram filter, String holder) {
+  private RunningNetwork(Settings settings, Prepared prepared, BpfProgram filter, String holder) {
     this.settings = settings;
     this.holder = holder;
     this.prepared = prepared;
@@ -162,7 +162,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
    * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException for an overlapping subnet or
    *     a capture filter pcap cannot compile
    */
-  public static Session open(ExtensionContext context, ExtensionContext.Namespace namespace, Settings settings,
+  public static RunningNetwork open(ExtensionContext context, ExtensionContext.Namespace namespace, Settings settings,
       String holder) {
     JUnitVersion.warnIfLocksIgnored(context);
     // Before the first device of the run is taken: a run whose only network fails after that still drains.
@@ -180,8 +180,8 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
    * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException for an overlapping subnet or
    *     a capture filter pcap cannot compile
    */
-  public static Session openUnscoped(Settings settings, String holder) {
-    Session session = open(settings, holder);
+  public static RunningNetwork openUnscoped(Settings settings, String holder) {
+    RunningNetwork session = open(settings, holder);
     DevicePool.instance().yieldOnDemand(settings.subnet(), holder, session::yieldSubnet);
     return session;
   }
@@ -198,11 +198,11 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     return closed.get();
   }
 
-  private static Session open(Settings settings, String holder) {
+  private static RunningNetwork open(Settings settings, String holder) {
     BpfProgram filter = compileFilter(settings);
     Prepared prepared = DevicePool.instance().acquire(settings, holder);
     try {
-      return new Session(settings, prepared, filter, holder);
+      return new RunningNetwork(settings, prepared, filter, holder);
     } catch (RuntimeException | Error e) {
       if (prepared.capture() != null) {
         prepared.capture().stop();

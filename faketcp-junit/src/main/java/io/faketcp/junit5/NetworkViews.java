@@ -2,7 +2,7 @@ package io.faketcp.junit5;
 
 import io.faketcp.dns.Zone;
 import io.faketcp.junit5.internal.CaptureRecord;
-import io.faketcp.junit5.internal.Session;
+import io.faketcp.junit5.internal.RunningNetwork;
 import io.faketcp.junit5.internal.Views;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
@@ -23,49 +23,49 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
 
 /**
- * The views injected into tests, of a running {@link Session}: each calls the session directly. Made for
+ * The views injected into tests, of a running {@link RunningNetwork}: each calls the session directly. Made for
  * {@link FakeNetworkExtension} and, through {@link Views}, for faketcp-spring's application-context
  * networks. Internal: not part of faketcp's API.
  */
-final class SessionViews implements Views.Maker<NetworkInfo, NetworkControl, Capture> {
-  static final SessionViews INSTANCE = new SessionViews();
+final class NetworkViews implements Views.Maker<NetworkInfo, NetworkControl, Capture> {
+  static final NetworkViews INSTANCE = new NetworkViews();
 
-  private SessionViews() {}
+  private NetworkViews() {}
 
   @Override
-  public NetworkInfo info(Session session) {
+  public NetworkInfo info(RunningNetwork session) {
     return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu(), session.dnsAddress(),
         session::names);
   }
 
   @Override
-  public NetworkControl control(Session session) {
+  public NetworkControl control(RunningNetwork session) {
     return new Control(session);
   }
 
   @Override
-  public Capture capture(Session session) {
+  public Capture capture(RunningNetwork session) {
     return new SessionCapture(session);
   }
 
   /** Failure artefacts of networks opened outside the extension: their own store namespace. */
   private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(
-      ExtensionContext.Namespace.create(SessionViews.class), FakeNetworkExtension::connectionsSummary);
+      ExtensionContext.Namespace.create(NetworkViews.class), FakeNetworkExtension::connectionsSummary);
 
   @Override
-  public void recordFailure(ExtensionContext context, Session session, Throwable failure) {
+  public void recordFailure(ExtensionContext context, RunningNetwork session, Throwable failure) {
     ARTEFACTS.onFailure(context, session, failure);
   }
 
-  static CapturedPackets packets(Session session) {
-    Session.Snapshot s = session.snapshot();
+  static CapturedPackets packets(RunningNetwork session) {
+    RunningNetwork.Snapshot s = session.snapshot();
     return CapturedPackets.of(s.records(), session.interfaceName(), s.missing(), s.note());
   }
 
   private static final class Control implements NetworkControl {
-    private final Session session;
+    private final RunningNetwork session;
 
-    Control(Session session) {
+    Control(RunningNetwork session) {
       this.session = session;
     }
 
@@ -146,15 +146,15 @@ final class SessionViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
   }
 
   private static final class SessionCapture implements Capture {
-    private final Session session;
+    private final RunningNetwork session;
 
-    SessionCapture(Session session) {
+    SessionCapture(RunningNetwork session) {
       this.session = session;
     }
 
     @Override
     public CapturedPackets packets() {
-      return SessionViews.packets(session);
+      return NetworkViews.packets(session);
     }
 
     @Override
@@ -175,7 +175,7 @@ final class SessionViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
         }
         seen = records.size();
         if (System.nanoTime() - deadline >= 0) {
-          CapturedPackets all = SessionViews.packets(session);
+          CapturedPackets all = NetworkViews.packets(session);
           throw new AssertionFailedError("Waited " + timeout.toMillis() + " ms for a packet matching " + describe(pattern)
               + " but none came\nCaptured packets on " + all.interfaceName() + " (" + all.size() + "):\n"
               + all.transcript());
