@@ -136,11 +136,11 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
    * @throws IllegalStateException outside a test using this extension, or with capture off
    */
   public Capture capture() {
-    RunningNetwork session = current();
-    if (!session.capturing()) {
+    RunningNetwork network = current();
+    if (!network.capturing()) {
       throw new IllegalStateException("capture is off: FakeNetworkExtension.newInstance().capture(false)");
     }
-    return NetworkViews.INSTANCE.capture(session);
+    return NetworkViews.INSTANCE.capture(network);
   }
 
   /** The programmatic form's subnet as given (unchecked), for {@link SubnetLocks}; empty for the annotation. */
@@ -149,12 +149,12 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
   }
 
   private RunningNetwork current() {
-    RunningNetwork session = current;
-    if (session == null) {
+    RunningNetwork network = current;
+    if (network == null) {
       throw new IllegalStateException("no fake network is running: info(), control() and capture() work while a"
           + " test (or its @BeforeEach/@AfterEach methods) using this extension runs");
     }
-    return session;
+    return network;
   }
 
   // ---- JUnit callbacks: check the prerequisites, open a network per test (or per class, for a static
@@ -211,59 +211,59 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
   }
 
   private void open(ExtensionContext context, Settings settings, String holder) {
-    RunningNetwork session = RunningNetwork.open(context, NAMESPACE, settings, holder);
+    RunningNetwork network = RunningNetwork.open(context, NAMESPACE, settings, holder);
     // Closed by JUnit when this test (or class) ends, passed or not.
-    context.getStore(NAMESPACE).put(this, session);
+    context.getStore(NAMESPACE).put(this, network);
     if (configured != null) {
-      current = session;
+      current = network;
     }
   }
 
   @Override
   public void afterTestExecution(ExtensionContext context) {
-    RunningNetwork session = session(context);
-    if (session == null) {
+    RunningNetwork network = network(context);
+    if (network == null) {
       return;
     }
-    List<Throwable> failures = session.failuresSinceTestBegan();
+    List<Throwable> failures = network.failuresSinceTestBegan();
     if (failures.isEmpty()) {
       return;
     }
     Throwable first = failures.get(0);
-    AssertionFailedError error = new AssertionFailedError("the fake peer on " + session.interfaceName()
+    AssertionFailedError error = new AssertionFailedError("the fake peer on " + network.interfaceName()
         + " failed during the test: " + first, first);
     for (Throwable more : failures.subList(1, failures.size())) {
       error.addSuppressed(more);
     }
-    ARTEFACTS.recordArtefacts(context, session, error);
+    ARTEFACTS.recordArtefacts(context, network, error);
     throw error;
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    ownSession(context).ifPresent(RunningNetwork::holderFinished);
+    ownNetwork(context).ifPresent(RunningNetwork::holderFinished);
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    ownSession(context).ifPresent(RunningNetwork::holderFinished);
+    ownNetwork(context).ifPresent(RunningNetwork::holderFinished);
   }
 
   @Override
   public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-    ARTEFACTS.onFailure(context, session(context), throwable);
+    ARTEFACTS.onFailure(context, network(context), throwable);
     throw throwable;
   }
 
   @Override
   public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-    ARTEFACTS.onFailure(context, session(context), throwable);
+    ARTEFACTS.onFailure(context, network(context), throwable);
     throw throwable;
   }
 
   @Override
   public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-    ARTEFACTS.onFailure(context, session(context), throwable);
+    ARTEFACTS.onFailure(context, network(context), throwable);
     throw throwable;
   }
 
@@ -294,20 +294,20 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
 
   @Override
   public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-    RunningNetwork session = session(extensionContext);
-    if (session == null) {
+    RunningNetwork network = network(extensionContext);
+    if (network == null) {
       throw new ParameterResolutionException(where(parameterContext) + ": no fake network is running yet; inject "
           + parameterContext.getParameter().getType().getSimpleName() + " into test methods or @BeforeEach/@AfterEach"
           + " methods, not into constructors (or register FakeNetworkExtension in a static field)");
     }
     Class<?> type = parameterContext.getParameter().getType();
     if (type == NetworkInfo.class) {
-      return NetworkViews.INSTANCE.info(session);
+      return NetworkViews.INSTANCE.info(network);
     }
     if (type == NetworkControl.class) {
-      return NetworkViews.INSTANCE.control(session);
+      return NetworkViews.INSTANCE.control(network);
     }
-    return NetworkViews.INSTANCE.capture(session);
+    return NetworkViews.INSTANCE.capture(network);
   }
 
   // ---- helpers ----
@@ -322,16 +322,16 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     return sb.toString();
   }
 
-  /** This context's session, or its class's (a static field's network). */
-  private RunningNetwork session(ExtensionContext context) {
+  /** This context's network, or its class's (a static field's network). */
+  private RunningNetwork network(ExtensionContext context) {
     return context.getStore(NAMESPACE).get(this, RunningNetwork.class);
   }
 
-  /** The session opened for this very context, not one inherited from its class. */
-  private Optional<RunningNetwork> ownSession(ExtensionContext context) {
-    RunningNetwork session = session(context);
+  /** The network opened for this very context, not one inherited from its class. */
+  private Optional<RunningNetwork> ownNetwork(ExtensionContext context) {
+    RunningNetwork network = network(context);
     RunningNetwork inherited = context.getParent().map(p -> p.getStore(NAMESPACE).get(this, RunningNetwork.class)).orElse(null);
-    return session == null || session == inherited ? Optional.empty() : Optional.of(session);
+    return network == null || network == inherited ? Optional.empty() : Optional.of(network);
   }
 
   /** Settings are values: one per distinct annotation (annotations are equal by their attributes). */

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
 
 /**
- * The views injected into tests, of a running {@link RunningNetwork}: each calls the session directly. Made for
+ * The views injected into tests, of a {@link RunningNetwork}: each calls the network directly. Made for
  * {@link FakeNetworkExtension} and, through {@link Views}, for faketcp-spring's application-context
  * networks. Internal: not part of faketcp's API.
  */
@@ -33,19 +33,19 @@ final class NetworkViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
   private NetworkViews() {}
 
   @Override
-  public NetworkInfo info(RunningNetwork session) {
-    return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu(), session.dnsAddress(),
-        session::names);
+  public NetworkInfo info(RunningNetwork network) {
+    return new NetworkInfo(network.subnet(), network.interfaceName(), network.mtu(), network.dnsAddress(),
+        network::names);
   }
 
   @Override
-  public NetworkControl control(RunningNetwork session) {
-    return new Control(session);
+  public NetworkControl control(RunningNetwork network) {
+    return new Control(network);
   }
 
   @Override
-  public Capture capture(RunningNetwork session) {
-    return new SessionCapture(session);
+  public Capture capture(RunningNetwork network) {
+    return new SessionCapture(network);
   }
 
   /** Failure artefacts of networks opened outside the extension: their own store namespace. */
@@ -53,108 +53,108 @@ final class NetworkViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
       ExtensionContext.Namespace.create(NetworkViews.class), FakeNetworkExtension::connectionsSummary);
 
   @Override
-  public void recordFailure(ExtensionContext context, RunningNetwork session, Throwable failure) {
-    ARTEFACTS.onFailure(context, session, failure);
+  public void recordFailure(ExtensionContext context, RunningNetwork network, Throwable failure) {
+    ARTEFACTS.onFailure(context, network, failure);
   }
 
-  static CapturedPackets packets(RunningNetwork session) {
-    RunningNetwork.Snapshot s = session.snapshot();
-    return CapturedPackets.of(s.records(), session.interfaceName(), s.missing(), s.note());
+  static CapturedPackets packets(RunningNetwork network) {
+    RunningNetwork.Snapshot s = network.snapshot();
+    return CapturedPackets.of(s.records(), network.interfaceName(), s.missing(), s.note());
   }
 
   private static final class Control implements NetworkControl {
-    private final RunningNetwork session;
+    private final RunningNetwork network;
 
-    Control(RunningNetwork session) {
-      this.session = session;
+    Control(RunningNetwork network) {
+      this.network = network;
     }
 
     @Override
     public void mode(Mode mode) {
-      session.mode(mode);
+      network.mode(mode);
     }
 
     @Override
     public void rules(Rules rules) {
-      session.rules(rules);
+      network.rules(rules);
     }
 
     @Override
     public Zone names() {
-      Zone names = session.names();
+      Zone names = network.names();
       if (names == null) {
         throw new IllegalStateException("no fake DNS runs on this network: declare a name, e.g. @FakeNetwork(hosts ="
-            + " \"db.test=" + session.subnet().address(5).getHostAddress() + "\"), to start one");
+            + " \"db.test=" + network.subnet().address(5).getHostAddress() + "\"), to start one");
       }
       return names;
     }
 
     @Override
     public void fault(Fault fault) {
-      session.fault(fault);
+      network.fault(fault);
     }
 
     @Override
     public void clearFaults() {
-      session.clearFaults();
+      network.clearFaults();
     }
 
     @Override
     public long seed() {
-      return session.seed();
+      return network.seed();
     }
 
     @Override
     public Map<Fault, Long> faultActions() {
-      return session.faultActions();
+      return network.faultActions();
     }
 
     @Override
     public Rules rules() {
-      return session.rules();
+      return network.rules();
     }
 
     @Override
     public PeerCounters counters() {
-      return session.counters();
+      return network.counters();
     }
 
     @Override
     public ConnectManyResult connectMany(int port, int count) {
-      return connectMany(ConnectMany.to(new InetSocketAddress(session.subnet().hostAddress(), port), count));
+      return connectMany(ConnectMany.to(new InetSocketAddress(network.subnet().hostAddress(), port), count));
     }
 
     @Override
     public ConnectManyResult connectMany(ConnectMany request) {
-      return session.connectMany(request);
+      return network.connectMany(request);
     }
 
     @Override
     public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
-      return session.connectManyAsync(request);
+      return network.connectManyAsync(request);
     }
 
     @Override
     public void closeClientConnections(boolean reset) {
-      session.closeClientConnections(reset);
+      network.closeClientConnections(reset);
     }
 
     @Override
     public String toString() {
-      return "NetworkControl of " + session;
+      return "NetworkControl of " + network;
     }
   }
 
   private static final class SessionCapture implements Capture {
-    private final RunningNetwork session;
+    private final RunningNetwork network;
 
-    SessionCapture(RunningNetwork session) {
-      this.session = session;
+    SessionCapture(RunningNetwork network) {
+      this.network = network;
     }
 
     @Override
     public CapturedPackets packets() {
-      return NetworkViews.packets(session);
+      return NetworkViews.packets(network);
     }
 
     @Override
@@ -166,7 +166,7 @@ final class NetworkViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
       long deadline = System.nanoTime() + timeout.toNanos();
       int seen = 0;
       while (true) {
-        List<CaptureRecord> records = session.recordsNow();
+        List<CaptureRecord> records = network.recordsNow();
         for (int i = Math.min(seen, records.size()); i < records.size(); i++) {
           CapturedPacket packet = new CapturedPacket(records.get(i));
           if (pattern.test(packet)) {
@@ -175,7 +175,7 @@ final class NetworkViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
         }
         seen = records.size();
         if (System.nanoTime() - deadline >= 0) {
-          CapturedPackets all = NetworkViews.packets(session);
+          CapturedPackets all = NetworkViews.packets(network);
           throw new AssertionFailedError("Waited " + timeout.toMillis() + " ms for a packet matching " + describe(pattern)
               + " but none came\nCaptured packets on " + all.interfaceName() + " (" + all.size() + "):\n"
               + all.transcript());
@@ -200,13 +200,13 @@ final class NetworkViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
 
     @Override
     public void clear() {
-      session.clearCapture();
+      network.clearCapture();
     }
 
     @Override
     public Path writePcap(Path file) {
       try {
-        session.writePcap(file, session.snapshot().records());
+        network.writePcap(file, network.snapshot().records());
         return file;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -215,7 +215,7 @@ final class NetworkViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
 
     @Override
     public String toString() {
-      return "Capture on " + session.interfaceName();
+      return "Capture on " + network.interfaceName();
     }
   }
 }

@@ -15,28 +15,28 @@ public final class Views {
   private Views() {}
 
   /**
-   * Makes the views of a session.
+   * Makes the views of a network.
    *
    * @param <I> {@code NetworkInfo}
    * @param <C> {@code NetworkControl}
    * @param <K> {@code Capture}
    */
   public interface Maker<I, C, K> {
-    /** Where {@code session}'s network is. */
-    I info(RunningNetwork session);
+    /** Where {@code network} is. */
+    I info(RunningNetwork network);
 
-    /** The handle on {@code session}'s fake peer. */
-    C control(RunningNetwork session);
+    /** The handle on {@code network}'s fake peer. */
+    C control(RunningNetwork network);
 
-    /** {@code session}'s capture (since its last {@link RunningNetwork#beginTest()} or clear). */
-    K capture(RunningNetwork session);
+    /** {@code network}'s capture (since its last {@link RunningNetwork#beginTest()} or clear). */
+    K capture(RunningNetwork network);
 
     /**
-     * As for {@code @FakeNetwork}'s tests: writes {@code session}'s capture as the failure artefacts of
+     * As for {@code @FakeNetwork}'s tests: writes {@code network}'s capture as the failure artefacts of
      * the test of {@code context} and names them in {@code failure} (unless it is not a failure of the
      * code under test, or this test's artefacts are written already).
      */
-    void recordFailure(ExtensionContext context, RunningNetwork session, Throwable failure);
+    void recordFailure(ExtensionContext context, RunningNetwork network, Throwable failure);
   }
 
   /** Called once, by {@code io.faketcp.junit5} as it loads. */
