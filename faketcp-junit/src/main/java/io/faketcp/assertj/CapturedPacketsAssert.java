@@ -6,6 +6,7 @@ import io.faketcp.junit5.TcpConversation;
 import io.faketcp.packet.TcpSegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +94,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
   public CapturedPacketsAssert hasSynWithoutAnswer(InetSocketAddress endpoint) {
     isNotNull();
     List<TcpConversation> attempts = new ArrayList<>();
-    for (TcpConversation c : actual.connections()) {
+    for (TcpConversation c : actual.conversations()) {
       if (c.server().equals(endpoint) && c.synSeen()) {
         attempts.add(c);
         if (!c.synAcknowledged() && !c.resetFromServer() && c.bytesFromServer() == 0 && !c.finFromServer()) {
@@ -135,9 +136,9 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
    */
   public CapturedPacketsAssert hasDatagramTextsTo(InetSocketAddress endpoint, String... texts) {
     isNotNull();
-    List<String> found = new java.util.ArrayList<>();
+    List<String> found = new ArrayList<>();
     for (byte[] data : actual.datagramsTo(endpoint)) {
-      found.add(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+      found.add(new String(data, StandardCharsets.UTF_8));
     }
     if (!found.equals(List.of(texts))) {
       fail("Expecting the datagrams to " + text(endpoint) + " to be " + List.of(texts) + " but they were " + found);
@@ -259,7 +260,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
   public CapturedPacketsAssert hasResetAfterBytes(InetSocketAddress endpoint, long bytes) {
     isNotNull();
     List<Long> found = new ArrayList<>();
-    for (TcpConversation c : actual.connections()) {
+    for (TcpConversation c : actual.conversations()) {
       if (c.server().equals(endpoint) && c.resetFromServer()) {
         long acknowledged = acknowledgedBeforeReset(c);
         if (acknowledged == bytes) {
@@ -382,7 +383,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
 
   /** A failure about TCP connections: the expectation, each connection in one line, then every packet. */
   private void failWithConnections(String expectation) {
-    List<TcpConversation> connections = actual.connections();
+    List<TcpConversation> connections = actual.conversations();
     StringBuilder sb = new StringBuilder(expectation).append("\nTCP connections (").append(connections.size())
         .append("):\n");
     for (TcpConversation c : connections) {
@@ -394,7 +395,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
   /** Completed handshakes in which {@code endpoint} is the client or the server. */
   private int handshakes(InetSocketAddress endpoint) {
     int count = 0;
-    for (TcpConversation c : actual.connectionsWith(endpoint)) {
+    for (TcpConversation c : actual.conversationsWith(endpoint)) {
       if (c.handshakeCompleted()) {
         count++;
       }
@@ -405,7 +406,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
   /** Retransmitted data segments that went to {@code endpoint} ({@code toEndpoint}) or came from it. */
   private int retransmissions(InetSocketAddress endpoint, boolean toEndpoint) {
     int sum = 0;
-    for (TcpConversation c : actual.connections()) {
+    for (TcpConversation c : actual.conversations()) {
       if (c.server().equals(endpoint)) {
         sum += toEndpoint ? c.retransmissionsFromClient() : c.retransmissionsFromServer();
       } else if (c.client().equals(endpoint)) {
@@ -454,7 +455,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
   /** Data bytes that went to {@code endpoint} ({@code toEndpoint}) or came from it, each byte once. */
   private long bytes(InetSocketAddress endpoint, boolean toEndpoint) {
     long sum = 0;
-    for (TcpConversation c : actual.connections()) {
+    for (TcpConversation c : actual.conversations()) {
       if (c.server().equals(endpoint)) {
         sum += toEndpoint ? c.bytesFromClient() : c.bytesFromServer();
       } else if (c.client().equals(endpoint)) {

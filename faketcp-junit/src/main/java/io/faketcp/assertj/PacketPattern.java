@@ -6,6 +6,8 @@ import io.faketcp.packet.TcpSegment;
 import io.faketcp.packet.UdpDatagram;
 import io.faketcp.peer.Direction;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
@@ -84,8 +86,8 @@ public final class PacketPattern implements Predicate<CapturedPacket> {
 
   /** A UDP datagram whose data are exactly the UTF-8 bytes of {@code text}. */
   public static PacketPattern datagram(String text) {
-    byte[] expected = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    return new PacketPattern(p -> p.udp().map(u -> java.util.Arrays.equals(u.payloadBytes(), expected)).orElse(false),
+    byte[] expected = text.getBytes(StandardCharsets.UTF_8);
+    return new PacketPattern(p -> p.udp().map(u -> Arrays.equals(u.payloadBytes(), expected)).orElse(false),
         "UDP datagram \"" + text + "\"");
   }
 

@@ -29,7 +29,7 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
   private final String faultSummary;
   /** What the faults did to these packets (a frozen copy), or null. */
   private final FaultMarks marks;
-  private volatile List<TcpConversation> connections;
+  private volatile List<TcpConversation> conversations;
 
   CapturedPackets(List<CapturedPacket> packets, String interfaceName, long missing, String note,
       String faultSummary, FaultMarks marks) {
@@ -116,28 +116,28 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
   }
 
   /**
-   * The TCP connections in these packets, one per 4-tuple (a new SYN with a new initial sequence
+   * The TCP conversations (connections) in these packets, one per 4-tuple (a new SYN with a new initial sequence
    * number on the same 4-tuple starts another), in the order of their first packet: handshake, bytes
    * each way with retransmissions counted once, the reassembled streams, FIN and RST.
    *
    * <pre>{@code
-   * TcpConversation c = capture.packets().connectionsWith(net.socketAddress(7, 7)).get(0);
+   * TcpConversation c = capture.packets().conversationsWith(net.socketAddress(7, 7)).get(0);
    * assertThat(c.streamFromServer()).isEqualTo("hello".getBytes(US_ASCII));
    * }</pre>
    */
-  public List<TcpConversation> connections() {
-    List<TcpConversation> result = connections;
+  public List<TcpConversation> conversations() {
+    List<TcpConversation> result = conversations;
     if (result == null) {
       result = Collections.unmodifiableList(Conversations.of(packets));
-      connections = result;
+      conversations = result;
     }
     return result;
   }
 
-  /** The {@link #connections()} in which {@code endpoint} (address and port) is the client or the server. */
-  public List<TcpConversation> connectionsWith(InetSocketAddress endpoint) {
+  /** The {@link #conversations()} in which {@code endpoint} (address and port) is the client or the server. */
+  public List<TcpConversation> conversationsWith(InetSocketAddress endpoint) {
     List<TcpConversation> with = new ArrayList<>();
-    for (TcpConversation c : connections()) {
+    for (TcpConversation c : conversations()) {
       if (c.client().equals(endpoint) || c.server().equals(endpoint)) {
         with.add(c);
       }

@@ -1,6 +1,7 @@
 package io.faketcp.junit5;
 
 import io.faketcp.packet.TcpSegment;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -164,7 +165,7 @@ final class Conversations {
     }
 
     TcpConversation.Direction direction() {
-      java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream stream = new ByteArrayOutputStream();
       long position = 0;
       for (Map.Entry<Long, byte[]> e : segments.entrySet()) {
         long start = e.getKey();

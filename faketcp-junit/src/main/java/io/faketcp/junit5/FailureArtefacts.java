@@ -1,11 +1,12 @@
 package io.faketcp.junit5;
 
 import io.faketcp.junit5.internal.CaptureRecord;
-import io.faketcp.junit5.internal.Session;
+import io.faketcp.junit5.internal.RunningNetwork;
 import io.faketcp.junit5.internal.Transcript;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,25 +46,25 @@ final class FailureArtefacts {
   }
 
   /** Records the artefacts for {@code throwable}, unless it is not a failure of the code under test. */
-  void onFailure(ExtensionContext context, Session session, Throwable throwable) {
+  void onFailure(ExtensionContext context, RunningNetwork network, Throwable throwable) {
     if (throwable instanceof TestAbortedException || throwable instanceof ParameterResolutionException
         || throwable instanceof ExtensionConfigurationException) {
       return; // not a failure of the code under test: no capture to look at
     }
-    if (session != null) {
-      recordArtefacts(context, session, throwable);
+    if (network != null) {
+      recordArtefacts(context, network, throwable);
     }
   }
 
-  /** Writes the artefacts of {@code session}'s capture and names them in {@code failure}. */
-  void recordArtefacts(ExtensionContext context, Session session, Throwable failure) {
+  /** Writes the artefacts of {@code network}'s capture and names them in {@code failure}. */
+  void recordArtefacts(ExtensionContext context, RunningNetwork network, Throwable failure) {
     ExtensionContext.Store store = context.getStore(namespace);
     if (store.get(ARTEFACTS_KEY) != null) {
       return; // one set per test, named in the first failure
     }
-    if (!session.capturing()) {
+    if (!network.capturing()) {
       // No capture to write, but the seed must not be lost: it is what replays the failure.
-      String faults = session.faultSummary();
+      String faults = network.faultSummary();
       if (!faults.isEmpty()) {
         store.put(ARTEFACTS_KEY, Boolean.TRUE);
         failure.addSuppressed(new CaptureWritten("faketcp " + faults));
@@ -74,17 +75,17 @@ final class FailureArtefacts {
     Path directory = Path.of(System.getProperty(DIRECTORY_PROPERTY, "target/faketcp"));
     String base = artefactName(context);
     try {
-      List<Path> files = session.writeArtefacts(directory, base, summary);
+      List<Path> files = network.writeArtefacts(directory, base, summary);
       Map<String, String> entry = new LinkedHashMap<>();
       entry.put("faketcp.pcap", files.get(0).toAbsolutePath().toString());
       entry.put("faketcp.transcript", files.get(1).toAbsolutePath().toString());
       context.publishReportEntry(entry);
-      Session.Snapshot captured = session.snapshot();
-      String faults = session.faultSummary();
+      RunningNetwork.Snapshot captured = network.snapshot();
+      String faults = network.faultSummary();
       String message = "faketcp capture of " + context.getDisplayName() + " (" + captured.records().size()
-          + " packets on " + session.interfaceName() + (faults.isEmpty() ? "" : "; " + faults) + ") written to "
+          + " packets on " + network.interfaceName() + (faults.isEmpty() ? "" : "; " + faults) + ") written to "
           + files.get(0) + " and " + files.get(1) + ":\n"
-          + truncate(session.transcript(captured));
+          + truncate(network.transcript(captured));
       failure.addSuppressed(new CaptureWritten(message));
       LOG.log(System.Logger.Level.INFO, "test {0} failed; capture written to {1} and {2}", context.getUniqueId(),
           files.get(0).toAbsolutePath(), files.get(1).toAbsolutePath());
@@ -99,7 +100,7 @@ final class FailureArtefacts {
     if (lines.length <= 200) {
       return transcript;
     }
-    return String.join("\n", java.util.Arrays.copyOf(lines, 200)) + "\n... (" + (lines.length - 200)
+    return String.join("\n", Arrays.copyOf(lines, 200)) + "\n... (" + (lines.length - 200)
         + " more lines in the .txt file)\n";
   }
 

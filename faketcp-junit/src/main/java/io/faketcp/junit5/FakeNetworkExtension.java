@@ -1,17 +1,28 @@
 package io.faketcp.junit5;
 
-import io.faketcp.junit5.internal.Session;
+import io.faketcp.junit5.internal.CaptureRecord;
+import io.faketcp.junit5.internal.Environment;
+import io.faketcp.junit5.internal.RunningNetwork;
 import io.faketcp.junit5.internal.Settings;
+import io.faketcp.peer.Fault;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.Responder;
 import io.faketcp.peer.Rule;
 import io.faketcp.peer.Rules;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Field;
+import java.lang.reflect.Parameter;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -19,8 +30,10 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * The JUnit 5 extension behind {@link FakeNetwork}, and its programmatic form for everything the
@@ -62,9 +75,18 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
   /** System property naming the directory for failure artefacts; default {@code target/faketcp}. */
   public static final String ARTEFACTS_PROPERTY = FailureArtefacts.DIRECTORY_PROPERTY;
 
-  /** The configuration of the programmatic form, as given; null for {@link FakeNetwork}. */
-  private final Settings.Builder configured;
-  private final Callbacks callbacks;
+  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(FakeNetworkExtension.class);
+  private static final Set<String> LIBRARY_PACKAGES = Set.of("io.faketcp.junit5", "io.faketcp.peer", "io.faketcp.tun",
+      "io.faketcp.packet", "io.faketcp.assertj");
+  private static final Map<FakeNetwork, Settings> ANNOTATION_SETTINGS = new ConcurrentHashMap<>();
+  /** Test classes already checked for a double registration (the check reflects over every field). */
+  private static final Set<Class<?>> CHECKED_CLASSES = ConcurrentHashMap.newKeySet();
+  private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(NAMESPACE, FakeNetworkExtension::connectionsSummary);
+
+  /** The programmatic form's configuration; null for {@link FakeNetwork}. */
+  private final Configured configured;
+  /** The programmatic form's running network, for {@link #info()}, {@link #control()} and {@link #capture()}. */
+  private volatile RunningNetwork current;
 
   /**
    * For JUnit, which creates the extension for {@link FakeNetwork}. In code, use
@@ -74,9 +96,8 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     this(null);
   }
 
-  private FakeNetworkExtension(Settings.Builder configured) {
+  private FakeNetworkExtension(Configured configured) {
     this.configured = configured;
-    this.callbacks = new Callbacks(this, configured);
   }
 
   /**
@@ -97,7 +118,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
    * @throws IllegalStateException outside a test using this extension
    */
   public NetworkInfo info() {
-    return SessionViews.info(callbacks.current());
+    return NetworkViews.INSTANCE.info(current());
   }
 
   /**
@@ -106,7 +127,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
    * @throws IllegalStateException outside a test using this extension
    */
   public NetworkControl control() {
-    return SessionViews.control(callbacks.current());
+    return NetworkViews.INSTANCE.control(current());
   }
 
   /**
@@ -115,76 +136,273 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
    * @throws IllegalStateException outside a test using this extension, or with capture off
    */
   public Capture capture() {
-    Session session = callbacks.current();
-    if (!session.capturing()) {
+    RunningNetwork network = current();
+    if (!network.capturing()) {
       throw new IllegalStateException("capture is off: FakeNetworkExtension.newInstance().capture(false)");
     }
-    return SessionViews.capture(session);
+    return NetworkViews.INSTANCE.capture(network);
   }
 
   /** The programmatic form's subnet as given (unchecked), for {@link SubnetLocks}; empty for the annotation. */
   Optional<String> configuredSubnet() {
-    return Optional.ofNullable(configured).map(Settings.Builder::subnetText);
+    return Optional.ofNullable(configured).map(Configured::subnet);
   }
 
-  // ---- JUnit callbacks: see Callbacks ----
+  private RunningNetwork current() {
+    RunningNetwork network = current;
+    if (network == null) {
+      throw new IllegalStateException("no fake network is running: info(), control() and capture() work while a"
+          + " test (or its @BeforeEach/@AfterEach methods) using this extension runs");
+    }
+    return network;
+  }
+
+  // ---- JUnit callbacks: check the prerequisites, open a network per test (or per class, for a static
+  // field), inject the views, record failure artefacts ----
 
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    return callbacks.evaluateExecutionCondition(context);
+    boolean skip;
+    if (configured != null) {
+      skip = configured.skipIfUnavailable();
+    } else {
+      Optional<FakeNetwork> annotation = annotation(context);
+      if (annotation.isEmpty()) {
+        return ConditionEvaluationResult.enabled("no @FakeNetwork here");
+      }
+      skip = annotation.get().skipIfUnavailable();
+    }
+    Optional<String> missing = Environment.missing(context);
+    if (missing.isPresent() && skip && !Environment.required()) {
+      return ConditionEvaluationResult.disabled("faketcp cannot run here: " + missing.get());
+    }
+    return ConditionEvaluationResult.enabled("faketcp prerequisites: " + missing.orElse("present"));
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    callbacks.beforeAll(context);
+    Class<?> testClass = context.getRequiredTestClass();
+    checkSingleRegistration(testClass, Annotations.onClass(testClass).isPresent());
+    if (configured == null) {
+      Annotations.onClass(testClass).ifPresent(FakeNetworkExtension::settingsOf); // fail fast on a bad attribute
+      return;
+    }
+    Settings settings = configured.checked();
+    requirePrerequisites(context, settings);
+    open(context, settings, testClass.getName());
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    callbacks.beforeEach(context);
+    checkSingleRegistration(context.getRequiredTestClass(), annotation(context).isPresent());
+    RunningNetwork shared = configured == null ? null : context.getParent()
+        .map(parent -> parent.getStore(NAMESPACE).get(this, RunningNetwork.class)).orElse(null);
+    if (shared != null) {
+      shared.beginTest();
+      current = shared;
+      return;
+    }
+    Settings settings = configured != null ? configured.checked()
+        : settingsOf(annotation(context).orElseThrow(() -> new ExtensionConfigurationException(
+            "FakeNetworkExtension was registered with new FakeNetworkExtension() but without @FakeNetwork:"
+                + " use @FakeNetwork, or FakeNetworkExtension.newInstance()...build() with @RegisterExtension")));
+    requirePrerequisites(context, settings);
+    open(context, settings, context.getUniqueId());
+  }
+
+  private void open(ExtensionContext context, Settings settings, String holder) {
+    RunningNetwork network = RunningNetwork.open(context, NAMESPACE, settings, holder);
+    // Closed by JUnit when this test (or class) ends, passed or not.
+    context.getStore(NAMESPACE).put(this, network);
+    if (configured != null) {
+      current = network;
+    }
   }
 
   @Override
   public void afterTestExecution(ExtensionContext context) {
-    callbacks.afterTestExecution(context);
+    RunningNetwork network = network(context);
+    if (network == null) {
+      return;
+    }
+    List<Throwable> failures = network.failuresSinceTestBegan();
+    if (failures.isEmpty()) {
+      return;
+    }
+    Throwable first = failures.get(0);
+    AssertionFailedError error = new AssertionFailedError("the fake peer on " + network.interfaceName()
+        + " failed during the test: " + first, first);
+    for (Throwable more : failures.subList(1, failures.size())) {
+      error.addSuppressed(more);
+    }
+    ARTEFACTS.recordArtefacts(context, network, error);
+    throw error;
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    callbacks.afterEach(context);
+    ownNetwork(context).ifPresent(RunningNetwork::holderFinished);
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    callbacks.afterAll(context);
+    ownNetwork(context).ifPresent(RunningNetwork::holderFinished);
   }
 
   @Override
   public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-    callbacks.onFailure(context, throwable);
+    ARTEFACTS.onFailure(context, network(context), throwable);
     throw throwable;
   }
 
   @Override
   public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-    callbacks.onFailure(context, throwable);
+    ARTEFACTS.onFailure(context, network(context), throwable);
     throw throwable;
   }
 
   @Override
   public void handleAfterEachMethodExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
-    callbacks.onFailure(context, throwable);
+    ARTEFACTS.onFailure(context, network(context), throwable);
     throw throwable;
   }
 
+
   @Override
   public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-    return callbacks.supportsParameter(parameterContext, extensionContext);
+    Class<?> type = parameterContext.getParameter().getType();
+    if (type == NetworkInfo.class || type == NetworkControl.class) {
+      return true;
+    }
+    if (type == Capture.class) {
+      boolean capture = configured != null ? configured.capture()
+          : annotation(extensionContext).map(FakeNetwork::capture).orElse(true);
+      if (!capture) {
+        throw new ExtensionConfigurationException(where(parameterContext) + " asks for a Capture, but "
+            + Settings.describe(configured != null ? Settings.Origin.BUILDER : Settings.Origin.ANNOTATION, "capture", false)
+            + " turns capture off: remove the parameter or turn capture on");
+      }
+      return true;
+    }
+    if (type.getPackage() != null && LIBRARY_PACKAGES.contains(type.getPackage().getName())) {
+      throw new ExtensionConfigurationException(where(parameterContext) + " has type " + type.getName()
+          + ", which FakeNetworkExtension cannot inject: it injects NetworkInfo, NetworkControl and Capture"
+          + (type == CapturedPackets.class ? " (inject Capture and call capture.packets())" : ""));
+    }
+    return false;
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-    return callbacks.resolveParameter(parameterContext, extensionContext);
+    RunningNetwork network = network(extensionContext);
+    if (network == null) {
+      throw new ParameterResolutionException(where(parameterContext) + ": no fake network is running yet; inject "
+          + parameterContext.getParameter().getType().getSimpleName() + " into test methods or @BeforeEach/@AfterEach"
+          + " methods, not into constructors (or register FakeNetworkExtension in a static field)");
+    }
+    Class<?> type = parameterContext.getParameter().getType();
+    if (type == NetworkInfo.class) {
+      return NetworkViews.INSTANCE.info(network);
+    }
+    if (type == NetworkControl.class) {
+      return NetworkViews.INSTANCE.control(network);
+    }
+    return NetworkViews.INSTANCE.capture(network);
+  }
+
+  // ---- helpers ----
+
+  /** The TCP connections of {@code records}, one line each, for the head of a transcript file. */
+  static String connectionsSummary(List<CaptureRecord> records) {
+    List<TcpConversation> connections = CapturedPackets.of(records, "", 0, "").conversations();
+    StringBuilder sb = new StringBuilder("TCP connections (" + connections.size() + "):\n");
+    for (TcpConversation c : connections) {
+      sb.append("  ").append(c).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** This context's network, or its class's (a static field's network). */
+  private RunningNetwork network(ExtensionContext context) {
+    return context.getStore(NAMESPACE).get(this, RunningNetwork.class);
+  }
+
+  /** The network opened for this very context, not one inherited from its class. */
+  private Optional<RunningNetwork> ownNetwork(ExtensionContext context) {
+    RunningNetwork network = network(context);
+    RunningNetwork inherited = context.getParent().map(p -> p.getStore(NAMESPACE).get(this, RunningNetwork.class)).orElse(null);
+    return network == null || network == inherited ? Optional.empty() : Optional.of(network);
+  }
+
+  /** Settings are values: one per distinct annotation (annotations are equal by their attributes). */
+  private static Settings settingsOf(FakeNetwork a) {
+    return ANNOTATION_SETTINGS.computeIfAbsent(a, FakeNetworkExtension::buildSettings);
+  }
+
+  private static Settings buildSettings(FakeNetwork a) {
+    Settings.Builder b = Settings.builder(Settings.Origin.ANNOTATION)
+        .mode(a.mode())
+        .faults(a.faults())
+        .hosts(a.hosts())
+        .subnet(a.subnet())
+        .capture(a.capture())
+        .deviceName(a.deviceName())
+        .skipIfUnavailable(a.skipIfUnavailable());
+    Settings.seed(b, a.seed());
+    return b.build();
+  }
+
+  private static void requirePrerequisites(ExtensionContext context, Settings settings) {
+    Optional<String> missing = Environment.missing(context);
+    if (missing.isEmpty()) {
+      return;
+    }
+    String how = settings.origin() == Settings.Origin.ANNOTATION ? "@FakeNetwork(skipIfUnavailable = true)"
+        : "FakeNetworkExtension.newInstance().skipIfUnavailable(true)";
+    String why = Environment.required() ? " (the build requires it: -D" + Environment.REQUIRE_PROPERTY + "=true)"
+        : " (" + how + " skips instead of failing)";
+    throw new IllegalStateException("faketcp cannot create a fake network: " + missing.get() + why);
+  }
+
+  private static Optional<FakeNetwork> annotation(ExtensionContext context) {
+    return Annotations.find(context.getTestMethod().orElse(null), context.getTestClass().orElse(null));
+  }
+
+  private static String where(ParameterContext parameterContext) {
+    Executable executable = parameterContext.getDeclaringExecutable();
+    String name = executable instanceof Constructor ? executable.getDeclaringClass().getSimpleName() + " constructor"
+        : executable.getDeclaringClass().getSimpleName() + "." + executable.getName() + "()";
+    Parameter parameter = parameterContext.getParameter();
+    return "parameter " + parameterContext.getIndex() + (parameter.isNamePresent() ? " ('" + parameter.getName() + "')" : "")
+        + " of " + name;
+  }
+
+  private static void checkSingleRegistration(Class<?> testClass, boolean annotated) {
+    if (!annotated || CHECKED_CLASSES.contains(testClass)) {
+      return;
+    }
+    List<Field> fields = Annotations.registeredFields(testClass);
+    if (!fields.isEmpty()) {
+      Field f = fields.get(0);
+      throw new ExtensionConfigurationException("FakeNetworkExtension is registered twice on " + testClass.getName()
+          + ": declaratively by @FakeNetwork and programmatically by @RegisterExtension field '" + f.getName()
+          + "': use one of them (the field can say everything the annotation can)");
+    }
+    CHECKED_CLASSES.add(testClass);
+  }
+
+  /**
+   * What the builder was given, checked when it was built: the settings, or why they are invalid
+   * (thrown when the tests start); and the values needed before that.
+   */
+  private record Configured(Settings settings, String invalid, String subnet, boolean capture,
+      boolean skipIfUnavailable) {
+    Settings checked() {
+      if (invalid != null) {
+        throw new ExtensionConfigurationException(invalid);
+      }
+      return settings;
+    }
   }
 
   /**
@@ -222,13 +440,13 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
 
     /**
      * Adds a fault for every fake host, or those of its {@code @ADDRESSES:PORTS}; see
-     * {@link io.faketcp.peer.Fault}.
+     * {@link Fault}.
      *
      * <pre>{@code
      * FakeNetworkExtension.newInstance().mode(Mode.ECHO).fault(Fault.latency(Duration.ofMillis(50))).build();
      * }</pre>
      */
-    public Builder fault(io.faketcp.peer.Fault fault) {
+    public Builder fault(Fault fault) {
       settings.fault(fault);
       return this;
     }
@@ -309,9 +527,20 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       return this;
     }
 
-    /** The extension, for a {@code @RegisterExtension} field. */
+    /**
+     * The extension, for a {@code @RegisterExtension} field. The values are checked here; a bad one fails
+     * the tests when they start (not the class's initialization), naming it.
+     */
     public FakeNetworkExtension build() {
-      return new FakeNetworkExtension(settings.copy());
+      Settings checked = null;
+      String invalid = null;
+      try {
+        checked = settings.build();
+      } catch (ExtensionConfigurationException e) {
+        invalid = e.getMessage();
+      }
+      return new FakeNetworkExtension(new Configured(checked, invalid, settings.subnetText(), settings.capture(),
+          settings.skipIfUnavailable()));
     }
   }
 }

@@ -1,9 +1,10 @@
 package io.faketcp.junit5;
 
-import io.faketcp.peer.Mode;
+import io.faketcp.dns.Zone;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
 import io.faketcp.peer.Fault;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.PeerCounters;
 import io.faketcp.peer.Rules;
 import io.faketcp.peer.Scope;
@@ -43,14 +44,14 @@ public interface NetworkControl {
    *
    * @throws IllegalStateException when no name was declared (no fake DNS runs)
    */
-  io.faketcp.dns.Zone names();
+  Zone names();
 
   /** The rules in force. */
   Rules rules();
 
   /**
    * Adds a fault from the next packet and connection on (mid-conversation); see
-   * {@link io.faketcp.peer.Fault}. In force when this returns.
+   * {@link Fault}. In force when this returns.
    *
    * <pre>{@code
    * control.fault(Fault.parse("blackhole-after=0@192.168.0.5:*"));   // .5 goes silent now
@@ -63,7 +64,7 @@ public interface NetworkControl {
    * fewer bytes than the count when the reset lands (the bytes it had not read yet are lost with the
    * connection; 66,995 of 100,000 were seen).
    */
-  void fault(io.faketcp.peer.Fault fault);
+  void fault(Fault fault);
 
   /** Removes every fault; packets a fault already delayed still arrive. */
   void clearFaults();
@@ -77,10 +78,10 @@ public interface NetworkControl {
   /**
    * How often each fault has acted (dropped, delayed, forged...), in the order they were given, each
    * keyed by the fault as it is in force: a {@link io.faketcp.peer.Rule}'s fault with the rule's scope
-   * ({@code reset-after=40@10.71.0.6:6379}). {@link #faultActions(io.faketcp.peer.Fault)} looks one up
+   * ({@code reset-after=40@10.71.0.6:6379}). {@link #faultActions(Fault)} looks one up
    * by the fault a test holds.
    */
-  java.util.Map<io.faketcp.peer.Fault, Long> faultActions();
+  Map<Fault, Long> faultActions();
 
   /**
    * How often {@code fault} has acted. A fault without a scope ({@code Fault.parse("reset-after=40")})

@@ -1,8 +1,13 @@
 package io.faketcp.junit5;
 
+import io.faketcp.dns.Zone;
+import io.faketcp.junit5.internal.Views;
 import io.faketcp.tun.Subnet;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Where the fake network of the current test is: its subnet, the host's address and the device.
@@ -16,15 +21,19 @@ import java.net.InetSocketAddress;
  * }</pre>
  */
 public final class NetworkInfo {
+  static {
+    Views.register(NetworkViews.INSTANCE); // faketcp-spring's door to the views: see Views
+  }
+
   private final Subnet subnet;
   private final String interfaceName;
   private final int mtu;
-  private final java.net.Inet4Address dnsServer;
+  private final Inet4Address dnsServer;
   /** The names the fake DNS serves now (a class-shared network has a fresh copy per test); null: none. */
-  private final java.util.function.Supplier<io.faketcp.dns.Zone> names;
+  private final Supplier<Zone> names;
 
-  NetworkInfo(Subnet subnet, String interfaceName, int mtu, java.net.Inet4Address dnsServer,
-      java.util.function.Supplier<io.faketcp.dns.Zone> names) {
+  NetworkInfo(Subnet subnet, String interfaceName, int mtu, Inet4Address dnsServer,
+      Supplier<Zone> names) {
     this.subnet = subnet;
     this.interfaceName = interfaceName;
     this.mtu = mtu;
@@ -39,8 +48,8 @@ public final class NetworkInfo {
    * @throws IllegalArgumentException when the name has no address
    */
   public Inet4Address address(String name) {
-    io.faketcp.dns.Zone names = this.names.get();
-    java.util.List<Inet4Address> addresses = names == null ? java.util.List.of() : names.addresses(name);
+    Zone names = this.names.get();
+    List<Inet4Address> addresses = names == null ? List.of() : names.addresses(name);
     if (addresses.isEmpty()) {
       throw new IllegalArgumentException("'" + name + "' has no address on this fake network: declare it, e.g."
           + " @FakeNetwork(hosts = \"" + name + "=" + address(5).getHostAddress() + "\")"
@@ -53,8 +62,8 @@ public final class NetworkInfo {
    * The fake DNS server's address (UDP and TCP port 53), for clients given a resolver address
    * explicitly; empty when no name was declared.
    */
-  public java.util.Optional<Inet4Address> dnsServer() {
-    return java.util.Optional.ofNullable(dnsServer);
+  public Optional<Inet4Address> dnsServer() {
+    return Optional.ofNullable(dnsServer);
   }
 
   /** The fake subnet, e.g. 192.168.0.0/24. */

@@ -8,10 +8,10 @@ import java.util.List;
  * One TCP connection seen in a capture: its two ends, the handshake, and what each side sent, with
  * retransmitted bytes counted once and the byte streams reassembled in sequence order (out-of-order
  * segments put in place, sequence numbers wrapping past 2^32 followed). From
- * {@link CapturedPackets#connections()}. Immutable.
+ * {@link CapturedPackets#conversations()}. Immutable.
  *
  * <pre>{@code
- * for (TcpConversation c : capture.packets().connectionsWith(net.socketAddress(7, 7))) {
+ * for (TcpConversation c : capture.packets().conversationsWith(net.socketAddress(7, 7))) {
  *   assertThat(c.handshakeCompleted()).isTrue();
  *   assertThat(new String(c.streamFromServer(), US_ASCII)).isEqualTo("hello");
  *   assertThat(c.retransmissions()).isZero();

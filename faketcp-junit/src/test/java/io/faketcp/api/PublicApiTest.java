@@ -199,8 +199,17 @@ class PublicApiTest {
     }
   }
 
-  /** Internal names ({@code io/faketcp/tun/TunDevice}) to class file bytes, of a directory or jar. */
+  /**
+   * Internal names ({@code io/faketcp/tun/TunDevice}) to class file bytes, of a directory or jar: its
+   * classes, without the module descriptor and other releases' versions.
+   */
   private static Map<String, byte[]> classFiles(Path root) {
+    Map<String, byte[]> files = allClassFiles(root);
+    files.keySet().removeIf(name -> name.equals("module-info") || name.startsWith("META-INF/"));
+    return files;
+  }
+
+  private static Map<String, byte[]> allClassFiles(Path root) {
     Map<String, byte[]> files = new TreeMap<>();
     try {
       if (Files.isDirectory(root)) {

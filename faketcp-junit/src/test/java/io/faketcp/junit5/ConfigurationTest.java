@@ -1,5 +1,6 @@
 package io.faketcp.junit5;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.testkit.engine.EventConditions.container;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
@@ -9,8 +10,11 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import io.faketcp.peer.FakePeer;
+import io.faketcp.peer.Mode;
+import io.faketcp.peer.Rule;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
+import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,6 +36,13 @@ class ConfigurationTest {
         finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
             message(m -> m.contains("FakeNetworkExtension.newInstance().subnet(\"10.0.0.1/24\") is invalid")
                 && m.contains("host bits set"))));
+  }
+
+  /** build() takes the values as they are: what the builder is told afterwards goes to no built extension. */
+  @Test
+  void aBuiltExtensionKeepsItsValuesWhateverTheBuilderIsToldLater() {
+    Kit.assertAllSucceeded(Kit.run(BuilderChangedAfterBuildTestCases.class), 1);
+    Kit.assertCleanedUp();
   }
 
   @Test
@@ -155,6 +166,25 @@ class ConfigurationTest {
 
     @Test
     void test() {}
+  }
+
+  static class BuilderChangedAfterBuildTestCases {
+    static final FakeNetworkExtension.Builder BUILDER = FakeNetworkExtension.newInstance().subnet("10.71.3.0/24")
+        .mode(Mode.ECHO);
+    @RegisterExtension
+    static FakeNetworkExtension net = BUILDER.build();
+
+    static {
+      BUILDER.mode(Mode.DROP).subnet("not a subnet").captureLimit(0).rule(Rule.of("10.71.3.5", "*", Mode.REJECT));
+    }
+
+    @Test
+    void test(NetworkControl control, NetworkInfo info) {
+      assertThat(info.subnet()).isEqualTo(Subnet.parse("10.71.3.0/24"));
+      assertThat(control.rules().defaultMode()).isEqualTo(Mode.ECHO);
+      int fakeHost = ByteBuffer.wrap(info.address(5).getAddress()).getInt();
+      assertThat(control.rules().modeFor(fakeHost, 80)).as("no rule for .5").isEqualTo(Mode.ECHO);
+    }
   }
 
   @FakeNetwork(subnet = "224.0.0.0/24")

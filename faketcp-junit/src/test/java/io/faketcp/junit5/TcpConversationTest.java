@@ -25,7 +25,7 @@ class TcpConversationTest {
         .out(40000, 5, 80, FIN | ACK, 106, 707, "")
         .in(40000, 5, 80, FIN | ACK, 707, 107, "")
         .out(40000, 5, 80, ACK, 107, 708, "")
-        .packets().connections();
+        .packets().conversations();
 
     assertThat(connections).hasSize(1);
     TcpConversation c = connections.get(0);
@@ -54,7 +54,7 @@ class TcpConversationTest {
         .out(40000, 5, 80, ACK, isn + 1, 10, "abcd")
         .out(40000, 5, 80, ACK, 0xFFFF_FFFFL, 10, "efgh")  // wraps inside this segment
         .out(40000, 5, 80, ACK, 3, 10, "ijk")
-        .packets().connections().get(0);
+        .packets().conversations().get(0);
 
     assertThat(c.handshakeCompleted()).isTrue();
     assertThat(text(c.streamFromClient())).isEqualTo("abcdefghijk");
@@ -69,7 +69,7 @@ class TcpConversationTest {
         .out(40000, 5, 80, SYN, 100, 0, "")
         .in(40000, 5, 80, SYN | ACK, 700, 101, "")
         .out(40000, 5, 80, ACK, 101, 701, "")
-        .packets().connections();
+        .packets().conversations();
 
     assertThat(connections).hasSize(1);
     assertThat(connections.get(0).synRetransmissions()).isEqualTo(1);
@@ -85,7 +85,7 @@ class TcpConversationTest {
         .out(40000, 5, 80, SYN, 5000, 0, "")
         .in(40000, 5, 80, SYN | ACK, 700, 5001, "")
         .out(40000, 5, 80, ACK, 5001, 701, "")
-        .packets().connections();
+        .packets().conversations();
 
     assertThat(connections).hasSize(2);
     assertThat(connections.get(0).resetFromServer()).isTrue();
@@ -100,7 +100,7 @@ class TcpConversationTest {
         .out(40000, 5, 80, ACK, 101, 701, "abc")
         .out(40000, 5, 80, ACK, 101, 701, "abc")     // whole retransmission
         .out(40000, 5, 80, ACK, 102, 701, "bcde") // partly new
-        .packets().connections().get(0);
+        .packets().conversations().get(0);
 
     assertThat(c.bytesFromClient()).isEqualTo(5);
     assertThat(c.retransmissions()).isEqualTo(2);
@@ -113,7 +113,7 @@ class TcpConversationTest {
         .out(40000, 5, 80, ACK, 104, 701, "def")
         .out(40000, 5, 80, ACK, 101, 701, "abc")
         .out(40000, 5, 80, ACK, 110, 701, "xyz") // after a gap of 3 bytes
-        .packets().connections().get(0);
+        .packets().conversations().get(0);
 
     assertThat(text(c.streamFromClient())).isEqualTo("abcdef");
     assertThat(c.bytesFromClient()).isEqualTo(9);
@@ -127,7 +127,7 @@ class TcpConversationTest {
         .in(40000, 5, 80, FIN | ACK, 701, 101, "")
         .out(40000, 5, 80, ACK, 102, 702, "")
         .in(40000, 5, 80, ACK, 702, 102, "")
-        .packets().connections().get(0);
+        .packets().conversations().get(0);
 
     assertThat(c.finFromClient()).isTrue();
     assertThat(c.finFromServer()).isTrue();
@@ -139,7 +139,7 @@ class TcpConversationTest {
     TcpConversation c = new Traffic()
         .in(40000, 5, 80, ACK, 5000, 900, "late")
         .out(40000, 5, 80, ACK, 900, 5004, "")
-        .packets().connections().get(0);
+        .packets().conversations().get(0);
 
     assertThat(c.synSeen()).isFalse();
     assertThat(c.client()).isEqualTo(Traffic.peer(5, 80));
@@ -156,10 +156,10 @@ class TcpConversationTest {
         .ping(5, false)
         .packets();
 
-    assertThat(packets.connections()).hasSize(3);
-    assertThat(packets.connectionsWith(Traffic.peer(6, 80))).singleElement()
+    assertThat(packets.conversations()).hasSize(3);
+    assertThat(packets.conversationsWith(Traffic.peer(6, 80))).singleElement()
         .satisfies(c -> assertThat(c.client().getPort()).isEqualTo(40001));
-    assertThat(packets.connectionsWith(new java.net.InetSocketAddress(Traffic.HOST, 9000))).singleElement()
+    assertThat(packets.conversationsWith(new java.net.InetSocketAddress(Traffic.HOST, 9000))).singleElement()
         .satisfies(c -> assertThat(c.client()).isEqualTo(Traffic.peer(7, 1024)));
   }
 

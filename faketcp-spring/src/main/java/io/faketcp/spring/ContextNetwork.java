@@ -1,6 +1,6 @@
 package io.faketcp.spring;
 
-import io.faketcp.junit5.internal.Session;
+import io.faketcp.junit5.internal.RunningNetwork;
 import io.faketcp.junit5.internal.Settings;
 import io.faketcp.tun.Prerequisites;
 import io.faketcp.junit5.internal.Environment;
@@ -20,7 +20,7 @@ final class ContextNetwork implements DisposableBean {
   private final Settings settings;
   private final Background background;
   private final String holder;
-  private Session session;
+  private RunningNetwork session;
   private boolean destroyed;
 
   ContextNetwork(Settings settings, Background background, String holder) {
@@ -53,7 +53,7 @@ final class ContextNetwork implements DisposableBean {
   }
 
   /** The running network, opened again if another network took its subnet over. */
-  synchronized Session session() {
+  synchronized RunningNetwork session() {
     if (destroyed) {
       throw new IllegalStateException("the fake network of " + holder + " was closed with its application context");
     }
@@ -61,14 +61,14 @@ final class ContextNetwork implements DisposableBean {
       if (session != null) {
         LOG.log(System.Logger.Level.INFO, "the fake network of {0} opens again on {1}", holder, settings.subnet());
       }
-      session = Session.openUnscoped(settings, holder);
+      session = RunningNetwork.openUnscoped(settings, holder);
     }
     return session;
   }
 
   /** For a test about to run: the configured rules, no faults added since, an empty capture, no failures. */
-  Session beginTest() {
-    Session s = session();
+  RunningNetwork beginTest() {
+    RunningNetwork s = session();
     s.beginTest();
     return s;
   }

@@ -3,9 +3,9 @@ package io.faketcp.spring;
 import io.faketcp.junit5.Capture;
 import io.faketcp.junit5.NetworkControl;
 import io.faketcp.junit5.NetworkInfo;
-import io.faketcp.junit5.SessionViews;
 import io.faketcp.junit5.internal.Environment;
-import io.faketcp.junit5.internal.Session;
+import io.faketcp.junit5.internal.RunningNetwork;
+import io.faketcp.junit5.internal.Views;
 import io.faketcp.tun.Prerequisites;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -37,6 +37,10 @@ import org.springframework.test.context.junit.jupiter.SpringExtension;
  */
 final class ContextNetworkExtension implements ExecutionCondition, BeforeEachCallback, AfterTestExecutionCallback,
     ParameterResolver, TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
+  /** faketcp-junit's views of a session, the ones @FakeNetwork's tests get. */
+  @SuppressWarnings("unchecked") // registered by io.faketcp.junit5 with exactly these types
+  private static final Views.Maker<NetworkInfo, NetworkControl, Capture> VIEWS =
+      (Views.Maker<NetworkInfo, NetworkControl, Capture>) Views.maker(NetworkInfo.class);
   private static final Set<Class<?>> INJECTED = Set.of(NetworkInfo.class, NetworkControl.class, Capture.class,
       TestCapture.class);
 
@@ -75,7 +79,7 @@ final class ContextNetworkExtension implements ExecutionCondition, BeforeEachCal
 
   @Override
   public void afterTestExecution(ExtensionContext context) {
-    Session session = network(context).session();
+    RunningNetwork session = network(context).session();
     List<Throwable> failures = session.failuresSinceTestBegan();
     if (failures.isEmpty()) {
       return;
@@ -83,7 +87,7 @@ final class ContextNetworkExtension implements ExecutionCondition, BeforeEachCal
     AssertionFailedError error = new AssertionFailedError("the fake peer on " + session.interfaceName()
         + " failed during the test: " + failures.get(0), failures.get(0));
     failures.subList(1, failures.size()).forEach(error::addSuppressed);
-    SessionViews.recordFailure(context, session, error);
+    VIEWS.recordFailure(context, session, error);
     throw error;
   }
 
@@ -116,7 +120,7 @@ final class ContextNetworkExtension implements ExecutionCondition, BeforeEachCal
       return; // the context did not load: no network to look at
     }
     if (spring.containsBean(ContextNetwork.BEAN_NAME)) {
-      SessionViews.recordFailure(context, spring.getBean(ContextNetwork.BEAN_NAME, ContextNetwork.class).session(),
+      VIEWS.recordFailure(context, spring.getBean(ContextNetwork.BEAN_NAME, ContextNetwork.class).session(),
           throwable);
     }
   }
@@ -138,15 +142,15 @@ final class ContextNetworkExtension implements ExecutionCondition, BeforeEachCal
   @Override
   public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
     ContextNetwork network = network(extensionContext);
-    Session session = network.session();
+    RunningNetwork session = network.session();
     Class<?> type = parameterContext.getParameter().getType();
     if (type == NetworkInfo.class) {
-      return SessionViews.info(session);
+      return VIEWS.info(session);
     }
     if (type == NetworkControl.class) {
-      return SessionViews.control(session);
+      return VIEWS.control(session);
     }
-    return new ForegroundCapture(SessionViews.capture(session), network.background());
+    return new ForegroundCapture(VIEWS.capture(session), network.background());
   }
 
   private static ContextNetwork network(ExtensionContext context) {

@@ -3,7 +3,7 @@ package io.faketcp.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.faketcp.junit5.internal.Session;
+import io.faketcp.junit5.internal.RunningNetwork;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.BeanCreationException;
@@ -53,7 +53,7 @@ class ContextNetworkLifecycleTest {
     AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
     customizer(Annotated.class).customizeContext(context, config(Annotated.class));
     context.refresh();
-    Session session = context.getBean(ContextNetwork.BEAN_NAME, ContextNetwork.class).session();
+    RunningNetwork session = context.getBean(ContextNetwork.BEAN_NAME, ContextNetwork.class).session();
     assertThat(context.getEnvironment().getProperty("faketcp.address.7")).isEqualTo("10.73.0.7");
     assertThat(session.isClosed()).isFalse();
 
@@ -68,7 +68,7 @@ class ContextNetworkLifecycleTest {
     context.register(Failing.class);
     customizer(OtherSubnet.class).customizeContext(context, config(OtherSubnet.class));
     ContextNetwork network = context.getDefaultListableBeanFactory().getBean(ContextNetwork.BEAN_NAME, ContextNetwork.class);
-    Session session = network.session();
+    RunningNetwork session = network.session();
 
     assertThatThrownBy(context::refresh).isInstanceOf(BeanCreationException.class);
 

@@ -50,7 +50,7 @@ class InventoryClientTest {
 
     assertThat(client.stock("sku-2")).isEqualTo(FakeInventoryService.stockJson("sku-2"));
 
-    List<TcpConversation> connections = network.capture().packets().connectionsWith(net.socketAddress(5, 8080));
+    List<TcpConversation> connections = network.capture().packets().conversationsWith(net.socketAddress(5, 8080));
     assertThat(connections).as("the stalled connection was not reused").hasSize(2);
     assertThat(inventory.requests).containsExactly(
         "GET /stock/sku-1 HTTP/1.1 from " + connections.get(0).client().getPort(),

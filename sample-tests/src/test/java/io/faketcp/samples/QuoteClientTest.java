@@ -49,7 +49,7 @@ class QuoteClientTest {
     assertThat(quotes.quote("ACME")).isEqualTo(QUOTE);
 
     assertThat(crashesOnce.requests).hasSize(2).allMatch(head -> head.startsWith("GET /quotes/ACME HTTP/1.1\r\n"));
-    List<TcpConversation> connections = network.capture().packets().connectionsWith(net.socketAddress(5, 8080));
+    List<TcpConversation> connections = network.capture().packets().conversationsWith(net.socketAddress(5, 8080));
     assertThat(connections).hasSize(2);
     assertThat(connections.get(0).bytesFromServer()).isEqualTo(crashesOnce.truncatedLength());
     assertThat(connections.get(0).resetFromServer()).isTrue();
@@ -83,7 +83,7 @@ class QuoteClientTest {
         .hasRootCauseMessage("Connection reset");
 
     assertThat(crashesAlways.connections()).isEqualTo(3);
-    List<TcpConversation> connections = network.capture().packets().connectionsWith(net.socketAddress(6, 8080));
+    List<TcpConversation> connections = network.capture().packets().conversationsWith(net.socketAddress(6, 8080));
     assertThat(connections).hasSize(3).allSatisfy(c -> {
       assertThat(c.bytesFromServer()).isEqualTo(crashesAlways.truncatedLength());
       assertThat(c.resetFromServer()).isTrue();

@@ -41,7 +41,7 @@ class SelectorEchoClientTest {
           .hasHandshakeWith(server)
           .hasBytesSentTo(server, sent.length)
           .hasBytesReceivedFrom(server, sent.length);
-      assertThat(packets.connectionsWith(server)).singleElement()
+      assertThat(packets.conversationsWith(server)).singleElement()
           .satisfies(c -> assertThat(c.streamFromServer()).as("the bytes in the segments from %s", server)
               .isEqualTo(sent));
     }

@@ -70,7 +70,7 @@ class ThirdRequestTest {
     assertThat(quotes.quote("ACME")).isEqualTo(QUOTE);
 
     assertThat(network.capture()).hasHandshakesWith(net.socketAddress(5, 8080), 6);
-    List<TcpConversation> calls = network.capture().packets().connectionsWith(net.socketAddress(5, 8080));
+    List<TcpConversation> calls = network.capture().packets().conversationsWith(net.socketAddress(5, 8080));
     assertThat(calls).extracting(TcpConversation::resetFromServer)
         .containsExactly(false, false, false, false, true, false);
   }

@@ -4,6 +4,8 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.NativeLong;
 import io.faketcp.tun.internal.Ifreq;
 import io.faketcp.tun.internal.LibC;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,7 +37,7 @@ final class InterfaceRemoval {
       Ifreq request = new Ifreq(name);
       LibC.ioctl(socket, new NativeLong(SIOCGIFINDEX), request);
       byte[] u = request.ifr_ifru; // int ifr_ifindex, native (little-endian on Linux x86/arm) order
-      return java.nio.ByteBuffer.wrap(u, 0, 4).order(java.nio.ByteOrder.nativeOrder()).getInt();
+      return ByteBuffer.wrap(u, 0, 4).order(ByteOrder.nativeOrder()).getInt();
     } catch (LastErrorException e) {
       return -1; // ENODEV: no such interface
     } finally {

@@ -2,8 +2,10 @@ package io.faketcp.junit5.internal;
 
 import io.faketcp.dns.FakeDns;
 import java.net.Inet4Address;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 /**
  * Makes a network's fake DNS this JVM's, and says once where the JDK's resolver will not ask it: on
@@ -18,7 +20,7 @@ final class NameResolution {
 
   private NameResolution() {}
 
-  static AutoCloseable activate(Inet4Address server, java.util.function.Predicate<String> declares) {
+  static AutoCloseable activate(Inet4Address server, Predicate<String> declares) {
     String launcher = System.getenv(LAUNCHER_RESOLV_CONF);
     boolean viaLauncher = launcherNames(server);
     if (!WARNED.get() && !viaLauncher && !jdkAsksFakeDns() && WARNED.compareAndSet(false, true)) {
@@ -48,7 +50,7 @@ final class NameResolution {
           return true;
         }
       }
-    } catch (ClassNotFoundException | java.util.ServiceConfigurationError e) {
+    } catch (ClassNotFoundException | ServiceConfigurationError e) {
       return false;
     }
     return false;

@@ -1,5 +1,6 @@
 package io.faketcp.junit5.internal;
 
+import io.faketcp.peer.PacketListener;
 import io.faketcp.tun.Subnet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -208,7 +209,7 @@ final class PcapCapture implements PacketCapture {
 
   /** pcap reads the device itself: the peer needs no listener. */
   @Override
-  public io.faketcp.peer.PacketListener peerListener() {
+  public PacketListener peerListener() {
     return null;
   }
 

@@ -1,5 +1,7 @@
 package io.faketcp.junit5.internal;
 
+import io.faketcp.dns.Zone;
+import io.faketcp.peer.Fault;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.Responder;
 import io.faketcp.peer.Rule;
@@ -7,6 +9,9 @@ import io.faketcp.peer.Rules;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
@@ -32,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  */
 public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu, Rules rules, Responder responder,
     Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
-    boolean skipIfUnavailable, io.faketcp.dns.Zone names, Long seed) {
+    boolean skipIfUnavailable, Zone names, Long seed) {
   /** How a bad value is named in messages. */
   public enum Origin {
     /** {@code @FakeNetwork(attribute = value)}. */
@@ -119,34 +124,13 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     private int captureLimit = 100_000;
     private boolean skipIfUnavailable;
     private Long seed;
-    private final java.util.List<String> faultSpecs = new java.util.ArrayList<>();
-    private final java.util.List<io.faketcp.peer.Fault> faults = new java.util.ArrayList<>();
+    private final List<String> faultSpecs = new ArrayList<>();
+    private final List<Fault> faults = new ArrayList<>();
     /** Declarations as given: {@code NAME=RECORD} specs, or a name with its addresses. */
-    private final java.util.List<Object> hosts = new java.util.ArrayList<>();
+    private final List<Object> hosts = new ArrayList<>();
 
     private Builder(Origin origin) {
       this.origin = origin;
-    }
-
-    /** An independent copy: later changes to either do not reach the other. */
-    public Builder copy() {
-      Builder b = new Builder(origin);
-      b.subnetText = subnetText;
-      b.deviceName = deviceName;
-      b.mtu = mtu;
-      b.mode = mode;
-      b.rules = rules;
-      b.responder = responder;
-      b.onFailure = onFailure;
-      b.capture = capture;
-      b.captureFilter = captureFilter;
-      b.captureLimit = captureLimit;
-      b.skipIfUnavailable = skipIfUnavailable;
-      b.seed = seed;
-      b.faultSpecs.addAll(faultSpecs);
-      b.faults.addAll(faults);
-      b.hosts.addAll(hosts);
-      return b;
     }
 
     /** Where the values come from, for messages. */
@@ -193,13 +177,13 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
 
     /** Fault specs as written ({@code @FakeNetwork(faults = ...)}), parsed and checked by {@link #build()}. */
     public Builder faults(String... specs) {
-      faultSpecs.addAll(java.util.Arrays.asList(specs));
+      faultSpecs.addAll(Arrays.asList(specs));
       return this;
     }
 
     /** Declarations in the annotation's notation ({@code @FakeNetwork(hosts = ...)}), checked by {@link #build()}. */
     public Builder hosts(String... specs) {
-      hosts.addAll(java.util.Arrays.asList(specs));
+      hosts.addAll(Arrays.asList(specs));
       return this;
     }
 
@@ -221,7 +205,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     }
 
     /** A fault for every fake host (or those of its {@code @ADDRESSES:PORTS}). */
-    public Builder fault(io.faketcp.peer.Fault fault) {
+    public Builder fault(Fault fault) {
       faults.add(fault);
       return this;
     }
@@ -308,7 +292,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
           throw invalid("faults", spec, e.getMessage());
         }
       }
-      for (io.faketcp.peer.Fault fault : faults) {
+      for (Fault fault : faults) {
         if (fault == null) {
           throw invalid("fault", null, "give a Fault, e.g. Fault.parse(\"latency=50ms\")");
         }
@@ -323,14 +307,14 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       if (!captureFilter.isEmpty() && !capture) {
         throw invalid("captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
       }
-      io.faketcp.dns.Zone names = names(subnet);
+      Zone names = names(subnet);
       return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
           captureLimit, skipIfUnavailable, names, seed);
     }
 
     /** The declared names, each checked: a host name, addresses of fake hosts in the subnet. */
-    private io.faketcp.dns.Zone names(Subnet subnet) {
-      io.faketcp.dns.Zone zone = new io.faketcp.dns.Zone();
+    private Zone names(Subnet subnet) {
+      Zone zone = new Zone();
       Inet4Address dns = dnsAddress(subnet);
       for (Object given : hosts) {
         boolean spec = !(given instanceof String[]);
@@ -338,17 +322,17 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
         String attribute = spec ? "hosts" : "host";
         // host(name, addresses...) is shown as written, each argument quoted
         Object shown = spec ? given : new StringBuilder("\"").append(String.join("\", \"", entry)).append('"');
-        java.util.List<Inet4Address> before = zone.allAddresses();
+        List<Inet4Address> before = zone.allAddresses();
         try {
           if (spec) {
             zone.add((String) given);
           } else {
-            zone.host(entry[0], java.util.Arrays.copyOfRange(entry, 1, entry.length));
+            zone.host(entry[0], Arrays.copyOfRange(entry, 1, entry.length));
           }
         } catch (IllegalArgumentException e) {
           throw invalid(attribute, shown, e.getMessage());
         }
-        java.util.List<Inet4Address> added = new java.util.ArrayList<>(zone.allAddresses());
+        List<Inet4Address> added = new ArrayList<>(zone.allAddresses());
         added.removeAll(before);
         for (Inet4Address a : added) {
           if (!subnet.contains(a)) {

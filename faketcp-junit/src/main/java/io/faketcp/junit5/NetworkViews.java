@@ -1,10 +1,13 @@
 package io.faketcp.junit5;
 
+import io.faketcp.dns.Zone;
 import io.faketcp.junit5.internal.CaptureRecord;
-import io.faketcp.junit5.internal.Session;
-import io.faketcp.peer.Mode;
+import io.faketcp.junit5.internal.RunningNetwork;
+import io.faketcp.junit5.internal.Views;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
+import io.faketcp.peer.Fault;
+import io.faketcp.peer.Mode;
 import io.faketcp.peer.PeerCounters;
 import io.faketcp.peer.Rules;
 import java.io.IOException;
@@ -13,146 +16,146 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Predicate;
-import org.opentest4j.AssertionFailedError;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.AssertionFailedError;
 
 /**
- * The public views of an internal {@link Session}: for faketcp's own integrations that open a network
- * outside this extension (faketcp-spring's application-context networks); a test never needs it.
+ * The views injected into tests, of a {@link RunningNetwork}: each calls the network directly. Made for
+ * {@link FakeNetworkExtension} and, through {@link Views}, for faketcp-spring's application-context
+ * networks. Internal: not part of faketcp's API.
  */
-public final class SessionViews {
-  private SessionViews() {}
+final class NetworkViews implements Views.Maker<NetworkInfo, NetworkControl, Capture> {
+  static final NetworkViews INSTANCE = new NetworkViews();
 
-  /** Where {@code session}'s network is. */
-  public static NetworkInfo info(Session session) {
-    return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu(), session.dnsAddress(),
-        session::names);
+  private NetworkViews() {}
+
+  @Override
+  public NetworkInfo info(RunningNetwork network) {
+    return new NetworkInfo(network.subnet(), network.interfaceName(), network.mtu(), network.dnsAddress(),
+        network::names);
   }
 
-  /** The handle on {@code session}'s fake peer. */
-  public static NetworkControl control(Session session) {
-    return new Control(session);
+  @Override
+  public NetworkControl control(RunningNetwork network) {
+    return new Control(network);
   }
 
-  /** {@code session}'s capture (since its last {@link Session#beginTest()} or clear). */
-  public static Capture capture(Session session) {
-    return new SessionCapture(session);
+  @Override
+  public Capture capture(RunningNetwork network) {
+    return new SessionCapture(network);
   }
 
-  /** Failure artefacts of networks opened outside this extension: their own store namespace. */
+  /** Failure artefacts of networks opened outside the extension: their own store namespace. */
   private static final FailureArtefacts ARTEFACTS = new FailureArtefacts(
-      org.junit.jupiter.api.extension.ExtensionContext.Namespace.create(SessionViews.class), Callbacks::connectionsSummary);
+      ExtensionContext.Namespace.create(NetworkViews.class), FakeNetworkExtension::connectionsSummary);
 
-  /**
-   * As for {@link FakeNetwork}'s tests: writes {@code session}'s capture as the failure artefacts of the
-   * test of {@code context} and names them in {@code failure} (unless it is not a failure of the code
-   * under test, or the artefacts of this test are written already).
-   */
-  public static void recordFailure(org.junit.jupiter.api.extension.ExtensionContext context, Session session,
-      Throwable failure) {
-    ARTEFACTS.onFailure(context, session, failure);
+  @Override
+  public void recordFailure(ExtensionContext context, RunningNetwork network, Throwable failure) {
+    ARTEFACTS.onFailure(context, network, failure);
   }
 
-  static CapturedPackets packets(Session session) {
-    Session.Snapshot s = session.snapshot();
-    return CapturedPackets.of(s.records(), session.interfaceName(), s.missing(), s.note(), session.faultSummary(),
-        session.faultMarks());
+  static CapturedPackets packets(RunningNetwork network) {
+    RunningNetwork.Snapshot s = network.snapshot();
+    return CapturedPackets.of(s.records(), network.interfaceName(), s.missing(), s.note(), network.faultSummary(),
+        network.faultMarks());
   }
 
   private static final class Control implements NetworkControl {
-    private final Session session;
+    private final RunningNetwork network;
 
-    Control(Session session) {
-      this.session = session;
+    Control(RunningNetwork network) {
+      this.network = network;
     }
 
     @Override
     public void mode(Mode mode) {
-      session.mode(mode);
+      network.mode(mode);
     }
 
     @Override
     public void rules(Rules rules) {
-      session.rules(rules);
+      network.rules(rules);
     }
 
     @Override
-    public io.faketcp.dns.Zone names() {
-      io.faketcp.dns.Zone names = session.names();
+    public Zone names() {
+      Zone names = network.names();
       if (names == null) {
         throw new IllegalStateException("no fake DNS runs on this network: declare a name, e.g. @FakeNetwork(hosts ="
-            + " \"db.test=" + session.subnet().address(5).getHostAddress() + "\"), to start one");
+            + " \"db.test=" + network.subnet().address(5).getHostAddress() + "\"), to start one");
       }
       return names;
     }
 
     @Override
-    public void fault(io.faketcp.peer.Fault fault) {
-      session.fault(fault);
+    public void fault(Fault fault) {
+      network.fault(fault);
     }
 
     @Override
     public void clearFaults() {
-      session.clearFaults();
+      network.clearFaults();
     }
 
     @Override
     public long seed() {
-      return session.seed();
+      return network.seed();
     }
 
     @Override
-    public java.util.Map<io.faketcp.peer.Fault, Long> faultActions() {
-      return session.faultActions();
+    public Map<Fault, Long> faultActions() {
+      return network.faultActions();
     }
 
     @Override
     public Rules rules() {
-      return session.rules();
+      return network.rules();
     }
 
     @Override
     public PeerCounters counters() {
-      return session.counters();
+      return network.counters();
     }
 
     @Override
     public ConnectManyResult connectMany(int port, int count) {
-      return connectMany(ConnectMany.to(new InetSocketAddress(session.subnet().hostAddress(), port), count));
+      return connectMany(ConnectMany.to(new InetSocketAddress(network.subnet().hostAddress(), port), count));
     }
 
     @Override
     public ConnectManyResult connectMany(ConnectMany request) {
-      return session.connectMany(request);
+      return network.connectMany(request);
     }
 
     @Override
     public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
-      return session.connectManyAsync(request);
+      return network.connectManyAsync(request);
     }
 
     @Override
     public void closeClientConnections(boolean reset) {
-      session.closeClientConnections(reset);
+      network.closeClientConnections(reset);
     }
 
     @Override
     public String toString() {
-      return "NetworkControl of " + session;
+      return "NetworkControl of " + network;
     }
   }
 
   private static final class SessionCapture implements Capture {
-    private final Session session;
+    private final RunningNetwork network;
 
-    SessionCapture(Session session) {
-      this.session = session;
+    SessionCapture(RunningNetwork network) {
+      this.network = network;
     }
 
     @Override
     public CapturedPackets packets() {
-      return SessionViews.packets(session);
+      return NetworkViews.packets(network);
     }
 
     @Override
@@ -164,7 +167,7 @@ public final class SessionViews {
       long deadline = System.nanoTime() + timeout.toNanos();
       int seen = 0;
       while (true) {
-        List<CaptureRecord> records = session.recordsNow();
+        List<CaptureRecord> records = network.recordsNow();
         for (int i = Math.min(seen, records.size()); i < records.size(); i++) {
           CapturedPacket packet = new CapturedPacket(records.get(i));
           if (pattern.test(packet)) {
@@ -173,7 +176,7 @@ public final class SessionViews {
         }
         seen = records.size();
         if (System.nanoTime() - deadline >= 0) {
-          CapturedPackets all = SessionViews.packets(session);
+          CapturedPackets all = NetworkViews.packets(network);
           throw new AssertionFailedError("Waited " + timeout.toMillis() + " ms for a packet matching " + describe(pattern)
               + " but none came\nCaptured packets on " + all.interfaceName() + " (" + all.size() + "):\n"
               + all.transcript());
@@ -198,13 +201,13 @@ public final class SessionViews {
 
     @Override
     public void clear() {
-      session.clearCapture();
+      network.clearCapture();
     }
 
     @Override
     public Path writePcap(Path file) {
       try {
-        session.writePcap(file, session.snapshot().records());
+        network.writePcap(file, network.snapshot().records());
         return file;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -213,7 +216,7 @@ public final class SessionViews {
 
     @Override
     public String toString() {
-      return "Capture on " + session.interfaceName();
+      return "Capture on " + network.interfaceName();
     }
   }
 }

@@ -1,29 +1,40 @@
 package io.faketcp.junit5.internal;
 
+import io.faketcp.dns.DnsServer;
+import io.faketcp.dns.Zone;
 import io.faketcp.peer.ConnectMany;
 import io.faketcp.peer.ConnectManyResult;
+import io.faketcp.peer.Direction;
 import io.faketcp.peer.FakePeer;
+import io.faketcp.peer.Fault;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.PacketListener;
 import io.faketcp.peer.PeerCounters;
+import io.faketcp.peer.Rule;
 import io.faketcp.peer.Rules;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.PcapNativeException;
@@ -39,8 +50,8 @@ import org.pcap4j.core.PcapNativeException;
  * (5.13 on), and {@link #close()} acts once, however often it is called.
  */
 @SuppressWarnings("deprecation") // CloseableResource: deprecated in 5.13, still the only kind 5.10 to 5.12 close
-public final class Session implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(Session.class.getName());
+public final class RunningNetwork implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(RunningNetwork.class.getName());
   /** How long reading the capture waits for packets the peer has already seen. */
   static final long COMPLETENESS_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
   /**
@@ -64,16 +75,16 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   private volatile int failureMark;
   private final AtomicBoolean closed = new AtomicBoolean();
   /** The fake DNS server's address, or null when no name is declared (then none runs). */
-  private final java.net.Inet4Address dnsAddress;
+  private final Inet4Address dnsAddress;
   /** The fake DNS server; a new one (with the declared names again) for each test of a shared network. */
-  private volatile io.faketcp.dns.DnsServer dns;
+  private volatile DnsServer dns;
   /** How often each DNS fault changed an answer; the peer counts the packet and connection faults. */
-  private final java.util.Map<io.faketcp.peer.Fault, java.util.concurrent.atomic.AtomicLong> dnsActions =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Fault, AtomicLong> dnsActions =
+      new ConcurrentHashMap<>();
   /** Makes the fake DNS this JVM's while the network is open; null without names. */
   private final AutoCloseable dnsActive;
 
-  private Session(Settings settings, Prepared prepared, BpfProgram filter, String holder) {
+  private RunningNetwork(Settings settings, Prepared prepared, BpfProgram filter, String holder) {
     this.settings = settings;
     this.holder = holder;
     this.prepared = prepared;
@@ -108,16 +119,16 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     }
     this.peer = builder.start();
     this.dnsActive = dnsAddress == null ? null : NameResolution.activate(dnsAddress, name -> {
-      io.faketcp.dns.Zone names = names();
+      Zone names = names();
       return names != null && names.declares(name);
     });
   }
 
   /** A DNS server for a fresh copy of the declared names; null without names. */
-  private io.faketcp.dns.DnsServer newDns() {
+  private DnsServer newDns() {
     return dnsAddress == null ? null
-        : new io.faketcp.dns.DnsServer(settings.names().copy(), () -> this.peer.rules().faults(),
-            f -> dnsActions.computeIfAbsent(f, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet());
+        : new DnsServer(settings.names().copy(), () -> this.peer.rules().faults(),
+            f -> dnsActions.computeIfAbsent(f, k -> new AtomicLong()).incrementAndGet());
   }
 
   /**
@@ -126,23 +137,23 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
    * so that a lookup fails at once instead of waiting for the resolver's timeouts.
    */
   private Rules withDns(Rules rules) {
-    io.faketcp.dns.DnsServer server = dns;
+    DnsServer server = dns;
     if (server != null) {
       return server.addTo(rules, dnsAddress);
     }
-    java.net.Inet4Address launcherDns = Settings.dnsAddress(settings.subnet());
+    Inet4Address launcherDns = Settings.dnsAddress(settings.subnet());
     return NameResolution.launcherNames(launcherDns)
-        ? rules.with(io.faketcp.peer.Rule.of(launcherDns.getHostAddress(), "53", Mode.REJECT)) : rules;
+        ? rules.with(Rule.of(launcherDns.getHostAddress(), "53", Mode.REJECT)) : rules;
   }
 
   /** The names the fake DNS serves now (changes reach the next query); null when none were declared. */
-  public io.faketcp.dns.Zone names() {
-    io.faketcp.dns.DnsServer server = dns;
+  public Zone names() {
+    DnsServer server = dns;
     return server == null ? null : server.zone();
   }
 
   /** The fake DNS server's address; null when no name was declared. */
-  public java.net.Inet4Address dnsAddress() {
+  public Inet4Address dnsAddress() {
     return dnsAddress;
   }
 
@@ -154,7 +165,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
    * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException for an overlapping subnet or
    *     a capture filter pcap cannot compile
    */
-  public static Session open(ExtensionContext context, ExtensionContext.Namespace namespace, Settings settings,
+  public static RunningNetwork open(ExtensionContext context, ExtensionContext.Namespace namespace, Settings settings,
       String holder) {
     JUnitVersion.warnIfLocksIgnored(context);
     // Before the first device of the run is taken: a run whose only network fails after that still drains.
@@ -172,8 +183,8 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
    * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException for an overlapping subnet or
    *     a capture filter pcap cannot compile
    */
-  public static Session openUnscoped(Settings settings, String holder) {
-    Session session = open(settings, holder);
+  public static RunningNetwork openUnscoped(Settings settings, String holder) {
+    RunningNetwork session = open(settings, holder);
     DevicePool.instance().yieldOnDemand(settings.subnet(), holder, session::yieldSubnet);
     return session;
   }
@@ -190,11 +201,11 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     return closed.get();
   }
 
-  private static Session open(Settings settings, String holder) {
+  private static RunningNetwork open(Settings settings, String holder) {
     BpfProgram filter = compileFilter(settings);
     Prepared prepared = DevicePool.instance().acquire(settings, holder);
     try {
-      return new Session(settings, prepared, filter, holder);
+      return new RunningNetwork(settings, prepared, filter, holder);
     } catch (RuntimeException | Error e) {
       if (prepared.capture() != null) {
         prepared.capture().stop();
@@ -214,14 +225,14 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     }
     Optional<String> libpcapMissing = Environment.libpcapMissing();
     if (libpcapMissing.isPresent()) {
-      throw new org.junit.jupiter.api.extension.ExtensionConfigurationException(
+      throw new ExtensionConfigurationException(
           Settings.describe(settings.origin(), "captureFilter", settings.captureFilter())
               + " needs libpcap to compile it, and " + libpcapMissing.get());
     }
     try {
       return PcapCapture.compile(settings.captureFilter());
     } catch (PcapNativeException e) {
-      throw new org.junit.jupiter.api.extension.ExtensionConfigurationException(
+      throw new ExtensionConfigurationException(
           Settings.describe(settings.origin(), "captureFilter", settings.captureFilter())
               + " is invalid: pcap cannot compile it: " + e.getMessage());
     }
@@ -238,7 +249,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     }
   }
 
-  private void countFiltered(io.faketcp.peer.Direction direction, ByteBuffer packet) {
+  private void countFiltered(Direction direction, ByteBuffer packet) {
     byte[] bytes = new byte[packet.remaining()];
     packet.duplicate().get(bytes);
     if (filter.applyFilter(bytes)) {
@@ -291,7 +302,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   }
 
   /** Adds a fault to the peer's rules, in force when this returns. */
-  public void fault(io.faketcp.peer.Fault fault) {
+  public void fault(Fault fault) {
     peer.fault(fault);
   }
 
@@ -306,8 +317,8 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
   }
 
   /** How often each fault put in force so far has acted. */
-  public java.util.Map<io.faketcp.peer.Fault, Long> faultActions() {
-    java.util.Map<io.faketcp.peer.Fault, Long> actions = peer.faultActions();
+  public Map<Fault, Long> faultActions() {
+    Map<Fault, Long> actions = peer.faultActions();
     if (!dnsActions.isEmpty()) {
       actions.replaceAll((f, n) -> dnsActions.containsKey(f) ? dnsActions.get(f).get() : n);
     }
@@ -370,7 +381,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
    * {@code "faults [loss=5%] seed 42 (-Dfaketcp.seed=42 replays it)"}; empty without faults.
    */
   public String faultSummary() {
-    java.util.List<io.faketcp.peer.Fault> faults = peer.rules().faults();
+    List<Fault> faults = peer.rules().faults();
     if (faults.isEmpty() && peer.faultActions().isEmpty()) {
       return "";
     }
@@ -388,11 +399,11 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     // With faults in force, the peer first reads what the host sent last (the data whose echo a fault
     // will hold may still be queued on the device); without faults nothing can be held: no wait at all.
     if (!peer.faultActions().isEmpty()) {
-      peer.awaitQueueRead(java.time.Duration.ofNanos(FIN_GRACE_NANOS));
+      peer.awaitQueueRead(Duration.ofNanos(FIN_GRACE_NANOS));
     }
     if (peer.heldPackets() > 0) {
-      peer.awaitHeldPackets(java.time.Duration.ofNanos(FIN_GRACE_NANOS));
-      peer.awaitQueueRead(java.time.Duration.ofNanos(FIN_GRACE_NANOS));
+      peer.awaitHeldPackets(Duration.ofNanos(FIN_GRACE_NANOS));
+      peer.awaitQueueRead(Duration.ofNanos(FIN_GRACE_NANOS));
     }
     dns = newDns();
     peer.rules(withDns(settings.rules()));
@@ -413,7 +424,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
    * so that no close of this test is finished, or retransmitted, in the next one; also while
    * {@code peerBusy} says the peer has more to do. Free when the peer has no connection left open.
    */
-  private void settle(java.util.function.BooleanSupplier peerBusy) {
+  private void settle(BooleanSupplier peerBusy) {
     PeerCounters c = peer.counters();
     long live = c.synReceived() + c.established() + c.closing();
     if (live == 0 || live > SETTLE_MAX_CONNECTIONS || !peer.isRunning()) {
@@ -451,7 +462,7 @@ public final class Session implements ExtensionContext.Store.CloseableResource, 
     if (capture.seesOnlyWhatThePeerReads()) {
       // The interface's counters may not count a packet queued for the peer until the peer reads it:
       // let the peer read what the host has sent so far (the handshake's last ACK after connect).
-      peer.awaitQueueRead(java.time.Duration.ofMillis(500));
+      peer.awaitQueueRead(Duration.ofMillis(500));
     }
     // Complete means: every packet the peer has read or written, and every packet the kernel has
     // already put in the capture's ring (sent by the host, not yet read by the peer), was read.
