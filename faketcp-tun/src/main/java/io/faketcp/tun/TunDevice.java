@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import io.faketcp.tun.internal.DeviceAccess;
 import io.faketcp.tun.internal.IfTun;
 import io.faketcp.tun.internal.Ifreq;
+import io.faketcp.tun.internal.Ipv6Prefix;
 import io.faketcp.tun.internal.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,7 +31,10 @@ import java.util.concurrent.locks.StampedLock;
  * }</pre>
  *
  * <p>The device is configured with ioctls and {@code /proc/sys} writes only (no {@code ip} or
- * {@code ifconfig}), with IPv6 disabled on it so router solicitations do not pollute captures. The
+ * {@code ifconfig}). Without an IPv6 subnet, IPv6 is disabled on it so router solicitations do not
+ * pollute captures; with one ({@link Builder#subnet6}), IPv6 is enabled on it with no link-local
+ * address, no duplicate address detection and no router solicitations, so the host's address is
+ * usable at once and the device carries only the traffic of the subnets. The
  * fd is non-blocking: {@link #awaitReadable} polls it together with an eventfd, so that
  * {@link #close()} (from any thread) wakes a waiting reader and removes the interface at once.
  *
@@ -65,6 +69,10 @@ public final class TunDevice implements AutoCloseable {
   private final int wakeFd;
   private final String name;
   private final Subnet subnet;
+  /** The IPv6 subnet, or null. */
+  private final Ipv6Prefix subnet6;
+  /** Whether the host holds an IPv4 address (false: IPv6 only). */
+  private final boolean ipv4;
   private final int mtu;
   private final boolean multiQueue;
   private final StampedLock lock = new StampedLock();
@@ -84,11 +92,14 @@ public final class TunDevice implements AutoCloseable {
   private NativeCalls ioCalls;
   private long ioStamp;
 
-  private TunDevice(int fd, int wakeFd, String name, Subnet subnet, int mtu, boolean multiQueue) {
+  private TunDevice(int fd, int wakeFd, String name, Subnet subnet, Ipv6Prefix subnet6, boolean ipv4, int mtu,
+      boolean multiQueue) {
     this.fd = fd;
     this.wakeFd = wakeFd;
     this.name = name;
     this.subnet = subnet;
+    this.subnet6 = subnet6;
+    this.ipv4 = ipv4;
     this.mtu = mtu;
     this.multiQueue = multiQueue;
     pollFds.putInt(0, fd);
@@ -118,6 +129,24 @@ public final class TunDevice implements AutoCloseable {
   /** The subnet routed to this device; the host holds {@link Subnet#hostAddress()}. */
   public Subnet subnet() {
     return subnet;
+  }
+
+  /**
+   * The IPv6 subnet routed to this device, if it has one: the host holds its first address
+   * ({@code ::1}), the peer plays the others.
+   */
+  public java.util.Optional<String> subnet6() {
+    return java.util.Optional.ofNullable(subnet6).map(Ipv6Prefix::toString);
+  }
+
+  /** The IPv6 subnet as the packet path reads it, or null (not API). */
+  Ipv6Prefix ipv6Prefix() {
+    return subnet6;
+  }
+
+  /** Whether the host holds an address of {@link #subnet()} (false when the device is IPv6 only). */
+  public boolean hasIpv4() {
+    return ipv4;
   }
 
   /** The MTU set on the interface. */
@@ -368,7 +397,7 @@ public final class TunDevice implements AutoCloseable {
     }
     long stamp = enter("addQueue");
     try {
-      return Builder.openQueue(name, subnet, mtu, true);
+      return Builder.openQueue(name, subnet, subnet6, ipv4, mtu, true);
     } finally {
       lock.unlockRead(stamp);
     }
@@ -456,7 +485,9 @@ public final class TunDevice implements AutoCloseable {
 
   @Override
   public String toString() {
-    return name + " " + Subnet.format(subnet.hostAddressInt()) + "/" + subnet.prefixLength();
+    String v4 = ipv4 ? Subnet.format(subnet.hostAddressInt()) + "/" + subnet.prefixLength() : "";
+    String v6 = subnet6 == null ? "" : Ipv6Prefix.compressed(subnet6.hostAddress()) + "/" + subnet6.length();
+    return name + " " + v4 + (!v4.isEmpty() && !v6.isEmpty() ? " " : "") + v6;
   }
 
   /**
@@ -470,7 +501,12 @@ public final class TunDevice implements AutoCloseable {
   void withdrawAddress() {
     long stamp = enter("withdrawAddress");
     try (InterfaceControl control = InterfaceControl.open()) {
-      control.removeAddress(name);
+      if (ipv4) {
+        control.removeAddress(name);
+      }
+      if (subnet6 != null) {
+        control.removeAddress6(name, subnet6.hostAddress(), subnet6.length());
+      }
     } finally {
       lock.unlockRead(stamp);
     }
@@ -484,8 +520,13 @@ public final class TunDevice implements AutoCloseable {
   void restoreAddress() {
     long stamp = enter("restoreAddress");
     try (InterfaceControl control = InterfaceControl.open()) {
-      control.address(name, subnet.hostAddress());
-      control.netmask(name, subnet.netmask());
+      if (ipv4) {
+        control.address(name, subnet.hostAddress());
+        control.netmask(name, subnet.netmask());
+      }
+      if (subnet6 != null) {
+        control.address6(name, subnet6.hostAddress(), subnet6.length());
+      }
     } finally {
       lock.unlockRead(stamp);
     }
@@ -562,6 +603,8 @@ public final class TunDevice implements AutoCloseable {
   public static final class Builder {
     private String name = "tun%d";
     private Subnet subnet = Subnet.DEFAULT;
+    private Ipv6Prefix subnet6;
+    private boolean ipv4 = true;
     private int mtu = 1500;
     private int txQueueLength = 4096;
     private boolean multiQueue;
@@ -583,6 +626,27 @@ public final class TunDevice implements AutoCloseable {
         throw new IllegalArgumentException("subnet is null");
       }
       this.subnet = subnet;
+      return this;
+    }
+
+    /**
+     * An IPv6 subnet beside the IPv4 one, in CIDR notation: a prefix of length 64 to 120 such as
+     * the unique local {@code fd00:fa:ce::/64}. The host gets its first address ({@code ::1}); the
+     * peer plays every other. Null removes it (the default: no IPv6).
+     *
+     * @throws IllegalArgumentException naming the bad value, why, and what to use instead
+     */
+    public Builder subnet6(String cidr) {
+      this.subnet6 = cidr == null ? null : Ipv6Prefix.parse(cidr);
+      return this;
+    }
+
+    /**
+     * Whether the host gets an address of the IPv4 {@link #subnet} (default true); false makes an
+     * IPv6-only device, which needs a {@link #subnet6}.
+     */
+    public Builder ipv4(boolean ipv4) {
+      this.ipv4 = ipv4;
       return this;
     }
 
@@ -618,8 +682,8 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
-     * Creates the interface, gives the host the subnet's first address, sets the MTU, disables IPv6
-     * on it and brings it up.
+     * Creates the interface, gives the host the subnets' first addresses, sets the MTU, disables
+     * IPv6 on it (or, with an IPv6 subnet, enables it quietly) and brings it up.
      *
      * @throws TunException naming the failed call, the error text and the fix
      */
@@ -630,19 +694,36 @@ public final class TunDevice implements AutoCloseable {
       if (refusal.isPresent()) {
         throw new TunException(refusal.get());
       }
+      if (!ipv4 && subnet6 == null) {
+        throw new IllegalArgumentException("a device without IPv4 needs an IPv6 subnet: give subnet6(\"fd00:fa:ce::/64\")"
+            + " or leave ipv4 on");
+      }
+      if (subnet6 != null && mtu < Ipv6Sysctls.MINIMUM_MTU) {
+        throw new IllegalArgumentException("mtu " + mtu + " is below IPv6's minimum of " + Ipv6Sysctls.MINIMUM_MTU
+            + ": the kernel turns IPv6 off on such a link; use an mtu of at least 1280 with an IPv6 subnet");
+      }
       int fd = -1;
       try {
         String[] actual = {name};
         fd = openFd(actual, multiQueue);
-        disableIpv6(actual[0]);
+        if (subnet6 == null) {
+          disableIpv6(actual[0]);
+        } else {
+          Ipv6Sysctls.enableQuietly(actual[0]);
+        }
         try (InterfaceControl control = InterfaceControl.open()) {
           control.mtu(actual[0], mtu);
           setTxQueueLength(control, actual[0]);
-          control.address(actual[0], subnet.hostAddress());
-          control.netmask(actual[0], subnet.netmask());
+          if (ipv4) {
+            control.address(actual[0], subnet.hostAddress());
+            control.netmask(actual[0], subnet.netmask());
+          }
           control.up(actual[0]);
+          if (subnet6 != null) {
+            control.address6(actual[0], subnet6.hostAddress(), subnet6.length());
+          }
         }
-        TunDevice device = withWakeFd(fd, actual[0], subnet, mtu, multiQueue);
+        TunDevice device = withWakeFd(fd, actual[0], subnet, subnet6, ipv4, mtu, multiQueue);
         fd = -1;
         return device;
       } finally {
@@ -653,11 +734,12 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /** Another queue of the multi-queue interface {@code name}, already configured. */
-    static TunDevice openQueue(String name, Subnet subnet, int mtu, boolean multiQueue) {
+    static TunDevice openQueue(String name, Subnet subnet, Ipv6Prefix subnet6, boolean ipv4, int mtu,
+        boolean multiQueue) {
       int fd = -1;
       try {
         fd = openFd(new String[] {name}, multiQueue);
-        TunDevice device = withWakeFd(fd, name, subnet, mtu, multiQueue);
+        TunDevice device = withWakeFd(fd, name, subnet, subnet6, ipv4, mtu, multiQueue);
         fd = -1;
         return device;
       } finally {
@@ -703,9 +785,10 @@ public final class TunDevice implements AutoCloseable {
       }
     }
 
-    private static TunDevice withWakeFd(int fd, String name, Subnet subnet, int mtu, boolean multiQueue) {
+    private static TunDevice withWakeFd(int fd, String name, Subnet subnet, Ipv6Prefix subnet6, boolean ipv4, int mtu,
+        boolean multiQueue) {
       int wakeFd = call("eventfd", name, () -> LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC));
-      TunDevice device = new TunDevice(fd, wakeFd, name, subnet, mtu, multiQueue);
+      TunDevice device = new TunDevice(fd, wakeFd, name, subnet, subnet6, ipv4, mtu, multiQueue);
       LOG.log(System.Logger.Level.DEBUG, "opened {0}", device);
       return device;
     }
