@@ -16,6 +16,7 @@ import io.faketcp.peer.internal.tcp.TcpHost;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
+import io.faketcp.tun.internal.Ipv6Prefix;
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -66,6 +67,8 @@ public final class FakePeer implements AutoCloseable {
   private final Subnet subnet;
   private final Counters counters = new Counters();
   private final Wire wire;
+  /** Carries the IPv6 subnet through the IPv4 engine; null without one. */
+  private final FamilyTranslator translator;
   /** Native buffers reused from an earlier peer; given back when this peer's thread ends. */
   private final PeerBuffers buffers;
   private final FaultLayer faults;
@@ -145,8 +148,10 @@ public final class FakePeer implements AutoCloseable {
     this.defaultSeed = property != null ? property : new java.util.SplittableRandom().nextLong();
     this.faults = new FaultLayer(counters, b.faultListener, defaultSeed);
     this.buffers = PeerBuffers.take();
-    this.wire = new Wire(device, counters, listener, faults, buffers);
+    this.translator = b.device.subnet6().map(s -> new FamilyTranslator(Ipv6Prefix.parse(s))).orElse(null);
+    this.wire = new Wire(device, counters, listener, faults, buffers, translator);
     this.servers = new ServerPool(device.name(), this::offer, this::record);
+    servers.addresses(this::inet);
     this.hosts = new RulesHosts(b.rules, servers);
     this.tcp = new TcpHost(wire, counters, device.mtu(), hosts, System::nanoTime);
     tcp.faults(faults);
@@ -157,7 +162,7 @@ public final class FakePeer implements AutoCloseable {
     hosts.relays(relays);
     tcp.otherQueues(this::handOver);
     this.datagrams = new DatagramPool(device.name(), this::offer, wire::send, this::record);
-    this.udp = new UdpHost(wire, subnet, hosts::rules, datagrams, device.mtu());
+    this.udp = new UdpHost(wire, subnet, hosts::rules, datagrams, device.mtu(), this::inet);
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
   }
@@ -657,8 +662,12 @@ public final class FakePeer implements AutoCloseable {
       listener.packet(Direction.TO_PEER, in.duplicate());
     }
     if ((in.get(0) & 0xf0) != 0x40) {
-      counters.increment(Counters.IGNORED); // IPv6 or other: not ours to answer
-      return;
+      int at = translator != null && (in.get(0) & 0xf0) == 0x60 ? translator.toIpv4(in, length) : -1;
+      if (at < 0) {
+        counters.increment(Counters.IGNORED); // not for a fake host, or not IP at all
+        return;
+      }
+      in.position(at); // the IPv6 packet, now IPv4 with the hosts' ids, ends where it ended
     }
     dispatch(in, true);
   }
@@ -705,7 +714,9 @@ public final class FakePeer implements AutoCloseable {
     try {
       // A responder gets a view of its own, which it may keep as long as it keeps the bytes valid.
       ip = responder == null ? views.ipv4(in) : Ipv4Packet.wrap(in);
-      if (!subnet.contains(ip.destinationInt()) || ip.destinationInt() == subnet.hostAddressInt()) {
+      int destination = ip.destinationInt();
+      if (!FamilyTranslator.isIpv6(destination)
+          && (!subnet.contains(destination) || destination == subnet.hostAddressInt() || !device.hasIpv4())) {
         counters.increment(Counters.IGNORED);
         return;
       }
@@ -778,6 +789,12 @@ public final class FakePeer implements AutoCloseable {
     int length = IcmpMessage.writeEchoReply(ip, wire.buffer(), 0);
     counters.increment(Counters.ECHO_REPLIES);
     wire.send(length);
+  }
+
+  /** The address of a fake host or the host as the engine holds it: IPv4, or an IPv6 id's address. */
+  private java.net.InetAddress inet(int address) {
+    return translator != null && FamilyTranslator.isIpv6(address) ? translator.address(address)
+        : Ipv4Packet.toInet4Address(address);
   }
 
   @Override

@@ -432,7 +432,10 @@ public final class Fault {
             + " @NAME, e.g. @db.test or @*.test", e);
       }
     }
-    int colon = where.lastIndexOf(':');
+    int colon = FamilyScope.portColon(where);
+    if (colon == where.length()) {
+      return fault.at(where, "*"); // @ipv4, @ipv6: every host and port of the family
+    }
     if (colon < 0) {
       throw new IllegalArgumentException("fault '" + spec + "': '@" + where
           + "' is not @ADDRESSES:PORTS, e.g. @192.168.0.5:80 or @192.168.0.5:*");

@@ -302,7 +302,9 @@ final class FaultLayer implements FaultSource {
           }
           break;
         case MTU:
-          if (ip.totalLength() > f.amount && ip.dontFragment()) {
+          // an IPv6 packet (translated, with DF) is 20 bytes longer on the wire than its IPv4 form here
+          int onWire = ip.totalLength() + (FamilyTranslator.isIpv6(ip.sourceInt()) ? 20 : 0);
+          if (onWire > f.amount && ip.dontFragment()) {
             forge(e, ip, IcmpMessage.DEST_UNREACHABLE, 4, (int) f.amount);
             return true;
           }

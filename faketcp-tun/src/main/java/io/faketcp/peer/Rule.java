@@ -225,6 +225,10 @@ public final class Rule {
     if (s.equals("*")) {
       return new int[] {0, -1};
     }
+    int[] family = FamilyScope.addresses(s, text);
+    if (family != null) {
+      return family;
+    }
     if (s.contains("/")) {
       Subnet subnet;
       try {

@@ -53,12 +53,12 @@ final class InterfaceControl implements AutoCloseable {
   }
 
   /**
-   * Adds the IPv6 address {@code address}/{@code prefixLength} (SIOCSIFADDR with a
-   * {@code struct in6_ifreq} on an AF_INET6 socket); the kernel adds the prefix's route.
+   * Adds the IPv6 address {@code address}/{@code prefixLength} with IFA_F_NODAD (an rtnetlink
+   * RTM_NEWADDR: the ioctl cannot set the flag), so that it is never tentative: usable at once,
+   * even before the kernel's link watch has seen the device up. The kernel adds the prefix's route.
    */
   void address6(String name, java.net.Inet6Address address, int prefixLength) {
-    ioctl6(Sockios.SIOCSIFADDR, "SIOCSIFADDR, " + name + ", " + address.getHostAddress() + "/" + prefixLength, name,
-        In6Ifreq.of(address.getAddress(), prefixLength, index(name)));
+    AddressRequest.addNoDad(name, index(name), address, prefixLength);
   }
 
   /** Removes the IPv6 address {@code address}/{@code prefixLength} (SIOCDIFADDR); its route goes too. */

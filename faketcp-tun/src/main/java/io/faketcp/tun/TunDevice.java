@@ -139,11 +139,6 @@ public final class TunDevice implements AutoCloseable {
     return java.util.Optional.ofNullable(subnet6).map(Ipv6Prefix::toString);
   }
 
-  /** The IPv6 subnet as the packet path reads it, or null (not API). */
-  Ipv6Prefix ipv6Prefix() {
-    return subnet6;
-  }
-
   /** Whether the host holds an address of {@link #subnet()} (false when the device is IPv6 only). */
   public boolean hasIpv4() {
     return ipv4;
@@ -430,6 +425,9 @@ public final class TunDevice implements AutoCloseable {
           + " closing anyway", name, CLOSE_WAIT_SECONDS);
     }
     try {
+      if (subnet6 != null && !multiQueue) {
+        removeAddress6Quietly();
+      }
       closeQuietly(fd);
       closeQuietly(wakeFd);
       LOG.log(System.Logger.Level.DEBUG, "closed {0}", name);
@@ -437,6 +435,19 @@ public final class TunDevice implements AutoCloseable {
       if (stamp != 0) {
         lock.unlockWrite(stamp);
       }
+    }
+  }
+
+  /**
+   * Takes the IPv6 address off before the fd closes: the kernel removes the interface later, and
+   * until then its route would still take the prefix's packets from a device opened meanwhile.
+   */
+  private void removeAddress6Quietly() {
+    try (InterfaceControl control = InterfaceControl.open()) {
+      control.removeAddress6(name, subnet6.hostAddress(), subnet6.length());
+    } catch (TunException e) {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: removing the IPv6 address before closing failed: {1}", name,
+          e.getMessage());
     }
   }
 

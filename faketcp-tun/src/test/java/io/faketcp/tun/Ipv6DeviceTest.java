@@ -22,9 +22,9 @@ class Ipv6DeviceTest {
     try (TunDevice tun = TunDevice.builder().subnet(Subnet.parse("192.168.3.0/24")).subnet6("fd00:fa:ce::/64").open()) {
       assertThat(tun.subnet6()).contains("fd00:fa:ce::/64");
       assertThat(tun.toString()).endsWith(" 192.168.3.1/24 fd00:fa:ce::1/64");
-      // /proc/net/if_inet6: address, index, prefix length, scope, flags (no 40 = tentative), name
+      // /proc/net/if_inet6: address, index, prefix length, scope, flags (82: permanent, no DAD; never 40, tentative), name
       assertThat(Files.readAllLines(Path.of("/proc/net/if_inet6"))).filteredOn(l -> l.endsWith(" " + tun.name()))
-          .singleElement().asString().startsWith("fd0000fa00ce00000000000000000001 ").contains(" 40 00 80 ");
+          .singleElement().asString().startsWith("fd0000fa00ce00000000000000000001 ").contains(" 40 00 82 ");
       assertThat(Files.readString(Path.of("/proc/net/route"))).contains(tun.name() + "\t0003A8C0");
 
       ByteBuffer in = ByteBuffer.allocateDirect(2048);
