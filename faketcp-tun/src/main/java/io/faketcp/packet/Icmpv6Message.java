@@ -517,7 +517,7 @@ public final class Icmpv6Message {
          * @return this builder
          */
         public Builder word(long word) {
-            this.word = (int) IpBuilder.checkRange("word", word, 0xFFFF_FFFFL);
+            this.word = IpBuilder.checkRange("word", word, 0xFFFF_FFFFL);
             return this;
         }
 
