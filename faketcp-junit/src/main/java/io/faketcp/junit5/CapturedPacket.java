@@ -118,24 +118,13 @@ public final class CapturedPacket {
 
   /** The ICMP view, when the packet is a well-formed ICMP message (IPv4; see {@link #icmpv6()}). */
   public Optional<IcmpMessage> icmp() {
-    return ip().filter(ip -> ip.protocol() == IpProtocol.ICMP).flatMap(ip -> {
-      try {
-        return Optional.of(IcmpMessage.wrap(ip));
-      } catch (MalformedPacketException e) {
-        return Optional.empty();
-      }
-    });
+    return ip().isEmpty() ? Optional.empty() : transport(IpProtocol.ICMP, ip -> IcmpMessage.wrap((Ipv4Packet) ip));
   }
 
   /** The ICMPv6 view, when the packet is a well-formed ICMPv6 message. */
   public Optional<Icmpv6Message> icmpv6() {
-    return ipv6().filter(ip -> ip.protocol() == IpProtocol.ICMPV6).flatMap(ip -> {
-      try {
-        return Optional.of(Icmpv6Message.wrap(ip));
-      } catch (MalformedPacketException e) {
-        return Optional.empty();
-      }
-    });
+    return ipv6().isEmpty() ? Optional.empty()
+        : transport(IpProtocol.ICMPV6, ip -> Icmpv6Message.wrap((Ipv6Packet) ip));
   }
 
   /** The UDP view, when the packet is a well-formed UDP datagram over IPv4 or IPv6. */

@@ -239,7 +239,8 @@ public final class IcmpMessage {
         return writeEchoReply(ip, dst, offset);
     }
 
-    private static boolean sameMemory(ByteBuffer a, ByteBuffer b) {
+    /** Whether the two buffers are the same heap array or the same buffer object. */
+    static boolean sameMemory(ByteBuffer a, ByteBuffer b) {
         if (a == b) {
             return true;
         }

@@ -314,7 +314,7 @@ public final class Icmpv6Message {
         Ipv4Packet.checkFits(dst, offset, length);
         ByteBuffer b = Checksum.bigEndian(dst);
         int ipOff = request.offset();
-        boolean same = sameMemory(src, b);
+        boolean same = IcmpMessage.sameMemory(src, b);
         if (same && offset != ipOff && offset < ipOff + request.totalLength() && ipOff < offset + length) {
             throw new IllegalArgumentException("the reply at offset " + offset
                     + " would partly overlap the request at offset " + ipOff + " (" + request.totalLength()
@@ -414,16 +414,6 @@ public final class Icmpv6Message {
         b.putInt(icmp + 4, word);
         b.putShort(icmp + 2, (short) Checksum.ipv6(b, offset, IpProtocol.ICMPV6, icmp, icmpLength));
         return length;
-    }
-
-    private static boolean sameMemory(ByteBuffer a, ByteBuffer b) {
-        if (a == b) {
-            return true;
-        }
-        if (a.hasArray() && b.hasArray()) {
-            return a.array() == b.array() && a.arrayOffset() == b.arrayOffset();
-        }
-        return false;
     }
 
     /**
