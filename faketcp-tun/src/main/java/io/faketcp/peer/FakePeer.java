@@ -16,7 +16,6 @@ import io.faketcp.peer.internal.tcp.TcpHost;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
-import io.faketcp.tun.internal.Ipv6Prefix;
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -148,7 +147,7 @@ public final class FakePeer implements AutoCloseable {
     this.defaultSeed = property != null ? property : new java.util.SplittableRandom().nextLong();
     this.faults = new FaultLayer(counters, b.faultListener, defaultSeed);
     this.buffers = PeerBuffers.take();
-    this.translator = b.device.subnet6().map(s -> new FamilyTranslator(Ipv6Prefix.parse(s))).orElse(null);
+    this.translator = b.device.subnet6().map(FamilyTranslator::new).orElse(null);
     this.wire = new Wire(device, counters, listener, faults, buffers, translator);
     this.servers = new ServerPool(device.name(), this::offer, this::record);
     servers.addresses(this::inet);

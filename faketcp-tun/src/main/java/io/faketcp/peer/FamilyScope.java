@@ -1,6 +1,6 @@
 package io.faketcp.peer;
 
-import io.faketcp.tun.internal.Ipv6Prefix;
+import io.faketcp.tun.Subnet;
 import java.util.Locale;
 
 /**
@@ -36,12 +36,15 @@ final class FamilyScope {
     try {
       int slash = v6.indexOf('/');
       if (slash >= 0) {
-        Ipv6Prefix prefix = Ipv6Prefix.parse(v6);
-        int hostBits = 128 - prefix.length();
+        Subnet prefix = Subnet.parse(v6);
+        if (!prefix.isIpv6()) {
+          throw new IllegalArgumentException("'" + v6 + "' is not an IPv6 prefix");
+        }
+        int hostBits = 128 - prefix.prefixLength();
         if (hostBits >= 28) {
           return IPV6.clone();
         }
-        int first = FamilyTranslator.id(prefix.low());
+        int first = FamilyTranslator.id(prefix.networkLow());
         return new int[] {first, first + (1 << hostBits) - 1};
       }
       int dash = v6.indexOf('-');

@@ -2,7 +2,8 @@ package io.faketcp.peer;
 
 import io.faketcp.packet.Checksum;
 import io.faketcp.packet.IpProtocol;
-import io.faketcp.tun.internal.Ipv6Prefix;
+import io.faketcp.packet.Ipv6Packet;
+import io.faketcp.tun.Subnet;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -38,10 +39,10 @@ final class FamilyTranslator {
   private static final int DESTINATION_OPTIONS = 60;
   private static final int ICMPV6 = 58;
 
-  private final Ipv6Prefix prefix;
+  private final Subnet prefix;
   private final ByteBuffer out = ByteBuffer.allocateDirect(65_535 + V6 + 8).order(ByteOrder.BIG_ENDIAN);
 
-  FamilyTranslator(Ipv6Prefix prefix) {
+  FamilyTranslator(Subnet prefix) {
     this.prefix = prefix;
   }
 
@@ -61,13 +62,13 @@ final class FamilyTranslator {
   }
 
   /** The IPv6 subnet translated. */
-  Ipv6Prefix prefix() {
+  Subnet prefix() {
     return prefix;
   }
 
   /** The address an id stands for. */
   java.net.Inet6Address address(int id) {
-    return Ipv6Prefix.toInet(prefix.high(), prefix.low() | (id & ID_BITS));
+    return Ipv6Packet.toInet6Address(prefix.networkHigh(), prefix.networkLow() | (id & ID_BITS));
   }
 
   /**
@@ -303,7 +304,7 @@ final class FamilyTranslator {
   }
 
   private void putAddress(ByteBuffer to, int at, int id) {
-    to.putLong(at, prefix.high()).putLong(at + 8, prefix.low() | (id & ID_BITS));
+    to.putLong(at, prefix.networkHigh()).putLong(at + 8, prefix.networkLow() | (id & ID_BITS));
   }
 
   /** The id of an address of the subnet, or 0 when it has none. */
@@ -311,7 +312,7 @@ final class FamilyTranslator {
     if (!prefix.contains(high, low)) {
       return 0;
     }
-    long n = low - prefix.low();
+    long n = low - prefix.networkLow();
     return n >>> 28 == 0 ? ID_BASE | (int) n : 0;
   }
 

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 final class Ipv6Sysctls {
   private static final System.Logger LOG = System.getLogger(TunDevice.class.getName());
   /** IPv6's minimum link MTU (RFC 8200 §5): below it the kernel disables IPv6 on the link. */
-  static final int MINIMUM_MTU = 1280;
+  static final int MINIMUM_MTU = io.faketcp.packet.Ipv6Packet.MINIMUM_MTU;
   private static final Path ROOT = Path.of("/proc/sys/net/ipv6");
 
   private Ipv6Sysctls() {}

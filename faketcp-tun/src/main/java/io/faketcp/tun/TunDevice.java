@@ -7,9 +7,10 @@ import com.sun.jna.Pointer;
 import io.faketcp.tun.internal.DeviceAccess;
 import io.faketcp.tun.internal.IfTun;
 import io.faketcp.tun.internal.Ifreq;
-import io.faketcp.tun.internal.Ipv6Prefix;
 import io.faketcp.tun.internal.LibC;
+import io.faketcp.packet.Ipv6Packet;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <p>The device is configured with ioctls and {@code /proc/sys} writes only (no {@code ip} or
  * {@code ifconfig}). Without an IPv6 subnet, IPv6 is disabled on it so router solicitations do not
- * pollute captures; with one ({@link Builder#subnet6}), IPv6 is enabled on it with no link-local
+ * pollute captures; with one ({@link Builder#subnet} given an IPv6 prefix), IPv6 is enabled on it with no link-local
  * address, no duplicate address detection and no router solicitations, so the host's address is
  * usable at once and the device carries only the traffic of the subnets. The
  * fd is non-blocking: {@link #awaitReadable} polls it together with an eventfd, so that
@@ -70,7 +71,7 @@ public final class TunDevice implements AutoCloseable {
   private final String name;
   private final Subnet subnet;
   /** The IPv6 subnet, or null. */
-  private final Ipv6Prefix subnet6;
+  private final Subnet subnet6;
   /** Whether the host holds an IPv4 address (false: IPv6 only). */
   private final boolean ipv4;
   private final int mtu;
@@ -92,7 +93,7 @@ public final class TunDevice implements AutoCloseable {
   private NativeCalls ioCalls;
   private long ioStamp;
 
-  private TunDevice(int fd, int wakeFd, String name, Subnet subnet, Ipv6Prefix subnet6, boolean ipv4, int mtu,
+  private TunDevice(int fd, int wakeFd, String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
       boolean multiQueue) {
     this.fd = fd;
     this.wakeFd = wakeFd;
@@ -135,11 +136,14 @@ public final class TunDevice implements AutoCloseable {
    * The IPv6 subnet routed to this device, if it has one: the host holds its first address
    * ({@code ::1}), the peer plays the others.
    */
-  public java.util.Optional<String> subnet6() {
-    return java.util.Optional.ofNullable(subnet6).map(Ipv6Prefix::toString);
+  public java.util.Optional<Subnet> subnet6() {
+    return java.util.Optional.ofNullable(subnet6);
   }
 
-  /** Whether the host holds an address of {@link #subnet()} (false when the device is IPv6 only). */
+  /**
+   * Whether the host holds an address of {@link #subnet()}: false when the device is IPv6 only (then
+   * {@link #subnet()} is the default IPv4 subnet, which no packet reaches).
+   */
   public boolean hasIpv4() {
     return ipv4;
   }
@@ -444,7 +448,7 @@ public final class TunDevice implements AutoCloseable {
    */
   private void removeAddress6Quietly() {
     try (InterfaceControl control = InterfaceControl.open()) {
-      control.removeAddress6(name, subnet6.hostAddress(), subnet6.length());
+      control.removeAddress6(name, (Inet6Address) subnet6.host(), subnet6.prefixLength());
     } catch (TunException e) {
       LOG.log(System.Logger.Level.DEBUG, "{0}: removing the IPv6 address before closing failed: {1}", name,
           e.getMessage());
@@ -497,7 +501,7 @@ public final class TunDevice implements AutoCloseable {
   @Override
   public String toString() {
     String v4 = ipv4 ? Subnet.format(subnet.hostAddressInt()) + "/" + subnet.prefixLength() : "";
-    String v6 = subnet6 == null ? "" : Ipv6Prefix.compressed(subnet6.hostAddress()) + "/" + subnet6.length();
+    String v6 = subnet6 == null ? "" : Ipv6Packet.toText((Inet6Address) subnet6.host()) + "/" + subnet6.prefixLength();
     return name + " " + v4 + (!v4.isEmpty() && !v6.isEmpty() ? " " : "") + v6;
   }
 
@@ -516,7 +520,7 @@ public final class TunDevice implements AutoCloseable {
         control.removeAddress(name);
       }
       if (subnet6 != null) {
-        control.removeAddress6(name, subnet6.hostAddress(), subnet6.length());
+        control.removeAddress6(name, (Inet6Address) subnet6.host(), subnet6.prefixLength());
       }
     } finally {
       lock.unlockRead(stamp);
@@ -536,7 +540,7 @@ public final class TunDevice implements AutoCloseable {
         control.netmask(name, subnet.netmask());
       }
       if (subnet6 != null) {
-        control.address6(name, subnet6.hostAddress(), subnet6.length());
+        control.address6(name, (Inet6Address) subnet6.host(), subnet6.prefixLength());
       }
     } finally {
       lock.unlockRead(stamp);
@@ -613,9 +617,9 @@ public final class TunDevice implements AutoCloseable {
    */
   public static final class Builder {
     private String name = "tun%d";
-    private Subnet subnet = Subnet.DEFAULT;
-    private Ipv6Prefix subnet6;
-    private boolean ipv4 = true;
+    /** The IPv4 subnet given, or null: the default, unless only an IPv6 one is given. */
+    private Subnet subnet;
+    private Subnet subnet6;
     private int mtu = 1500;
     private int txQueueLength = 4096;
     private boolean multiQueue;
@@ -631,33 +635,20 @@ public final class TunDevice implements AutoCloseable {
       return this;
     }
 
-    /** The subnet; the host gets its first address. Default {@link Subnet#DEFAULT}. */
+    /**
+     * The IPv4 or the IPv6 subnet, by its family; the host gets its first address ({@code .1},
+     * {@code ::1}), the peer plays every other. Give one of each for dual stack. Default
+     * {@link Subnet#DEFAULT} alone; an IPv6 subnet given alone makes an IPv6-only device.
+     */
     public Builder subnet(Subnet subnet) {
       if (subnet == null) {
         throw new IllegalArgumentException("subnet is null");
       }
-      this.subnet = subnet;
-      return this;
-    }
-
-    /**
-     * An IPv6 subnet beside the IPv4 one, in CIDR notation: a prefix of length 64 to 120 such as
-     * the unique local {@code fd00:fa:ce::/64}. The host gets its first address ({@code ::1}); the
-     * peer plays every other. Null removes it (the default: no IPv6).
-     *
-     * @throws IllegalArgumentException naming the bad value, why, and what to use instead
-     */
-    public Builder subnet6(String cidr) {
-      this.subnet6 = cidr == null ? null : Ipv6Prefix.parse(cidr);
-      return this;
-    }
-
-    /**
-     * Whether the host gets an address of the IPv4 {@link #subnet} (default true); false makes an
-     * IPv6-only device, which needs a {@link #subnet6}.
-     */
-    public Builder ipv4(boolean ipv4) {
-      this.ipv4 = ipv4;
+      if (subnet.isIpv6()) {
+        this.subnet6 = subnet;
+      } else {
+        this.subnet = subnet;
+      }
       return this;
     }
 
@@ -705,10 +696,8 @@ public final class TunDevice implements AutoCloseable {
       if (refusal.isPresent()) {
         throw new TunException(refusal.get());
       }
-      if (!ipv4 && subnet6 == null) {
-        throw new IllegalArgumentException("a device without IPv4 needs an IPv6 subnet: give subnet6(\"fd00:fa:ce::/64\")"
-            + " or leave ipv4 on");
-      }
+      boolean ipv4 = subnet != null || subnet6 == null;
+      Subnet subnet = this.subnet != null ? this.subnet : Subnet.DEFAULT;
       if (subnet6 != null && mtu < Ipv6Sysctls.MINIMUM_MTU) {
         throw new IllegalArgumentException("mtu " + mtu + " is below IPv6's minimum of " + Ipv6Sysctls.MINIMUM_MTU
             + ": the kernel turns IPv6 off on such a link; use an mtu of at least 1280 with an IPv6 subnet");
@@ -731,7 +720,7 @@ public final class TunDevice implements AutoCloseable {
           }
           control.up(actual[0]);
           if (subnet6 != null) {
-            control.address6(actual[0], subnet6.hostAddress(), subnet6.length());
+            control.address6(actual[0], (Inet6Address) subnet6.host(), subnet6.prefixLength());
           }
         }
         TunDevice device = withWakeFd(fd, actual[0], subnet, subnet6, ipv4, mtu, multiQueue);
@@ -745,7 +734,7 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /** Another queue of the multi-queue interface {@code name}, already configured. */
-    static TunDevice openQueue(String name, Subnet subnet, Ipv6Prefix subnet6, boolean ipv4, int mtu,
+    static TunDevice openQueue(String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
         boolean multiQueue) {
       int fd = -1;
       try {
@@ -796,7 +785,7 @@ public final class TunDevice implements AutoCloseable {
       }
     }
 
-    private static TunDevice withWakeFd(int fd, String name, Subnet subnet, Ipv6Prefix subnet6, boolean ipv4, int mtu,
+    private static TunDevice withWakeFd(int fd, String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
         boolean multiQueue) {
       int wakeFd = call("eventfd", name, () -> LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC));
       TunDevice device = new TunDevice(fd, wakeFd, name, subnet, subnet6, ipv4, mtu, multiQueue);

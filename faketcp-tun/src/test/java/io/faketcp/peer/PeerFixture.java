@@ -42,7 +42,7 @@ final class PeerFixture implements AutoCloseable {
 
   /** Dual stack: {@code subnet} and the IPv6 {@code subnet6}. */
   PeerFixture(Subnet subnet, String subnet6, Rules rules) {
-    this(TunDevice.builder().subnet(subnet).subnet6(subnet6), rules, null, null);
+    this(TunDevice.builder().subnet(subnet).subnet(Subnet.parse(subnet6)), rules, null, null);
   }
 
   private PeerFixture(TunDevice.Builder builder, Rules rules, Responder responder, PacketListener listener) {
@@ -139,8 +139,7 @@ final class PeerFixture implements AutoCloseable {
 
   /** The IPv6 subnet's {@code n}th address ({@code ::1} is the host's). */
   String address6(int n) {
-    String prefix = device.subnet6().orElseThrow();
-    return io.faketcp.tun.internal.Ipv6Prefix.parse(prefix).address(n).getHostAddress();
+    return device.subnet6().orElseThrow().addressAt(n).getHostAddress();
   }
 
   String address(int n) {
