@@ -224,6 +224,7 @@ final class Callbacks {
         .faults(a.faults())
         .hosts(a.hosts())
         .subnet(a.subnet())
+        .subnet6(a.subnet6())
         .capture(a.capture())
         .deviceName(a.deviceName())
         .skipIfUnavailable(a.skipIfUnavailable())

@@ -202,6 +202,15 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       return this;
     }
 
+    /**
+     * An IPv6 prefix beside the IPv4 subnet (dual stack), /64 to /120, e.g. {@code "fd00:fa:ce::/64"};
+     * empty for IPv4 only (the default). See {@link FakeNetwork#subnet6()}.
+     */
+    public Builder subnet6(String subnet6) {
+      settings.subnet6(subnet6);
+      return this;
+    }
+
     /** How every fake host answers TCP, unless a rule says otherwise. Default {@link Mode#ACCEPT}. */
     public Builder mode(Mode mode) {
       settings.mode(mode);

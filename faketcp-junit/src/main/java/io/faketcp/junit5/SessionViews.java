@@ -26,8 +26,8 @@ public final class SessionViews {
 
   /** Where {@code session}'s network is. */
   public static NetworkInfo info(Session session) {
-    return new NetworkInfo(session.subnet(), session.interfaceName(), session.mtu(), session.dnsAddress(),
-        session::names);
+    return new NetworkInfo(session.subnet(), session.subnet6(), session.interfaceName(), session.mtu(),
+        session.dnsAddress(), session::names);
   }
 
   /** The handle on {@code session}'s fake peer. */

@@ -28,10 +28,11 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param captureLimit how many packets a capture keeps
  * @param skipIfUnavailable skip instead of fail where the prerequisites are missing
  * @param names the declared names, served by a fake DNS server; empty for none (then no DNS server runs)
+ * @param subnet6 the IPv6 prefix beside {@code subnet} (dual stack), or null for IPv4 only
  */
 public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu, Rules rules, Responder responder,
     Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
-    boolean skipIfUnavailable, io.faketcp.dns.Zone names) {
+    boolean skipIfUnavailable, io.faketcp.dns.Zone names, Subnet subnet6) {
   /** How a bad value is named in messages. */
   public enum Origin {
     /** {@code @FakeNetwork(attribute = value)}. */
@@ -72,20 +73,20 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
 
   /** The part of the configuration that decides whether two devices are interchangeable. */
   DeviceKey deviceKey() {
-    return new DeviceKey(subnet, deviceName, mtu, capture);
+    return new DeviceKey(subnet, subnet6, deviceName, mtu, capture);
   }
 
   @Override
   public String toString() {
-    return "subnet " + subnet + ", device " + deviceName + ", mtu " + mtu + ", rules " + rules + ", capture "
+    return "subnet " + subnet + (subnet6 == null ? "" : " and " + subnet6) + ", device " + deviceName + ", mtu " + mtu + ", rules " + rules + ", capture "
         + (capture ? "on" + (captureFilter.isEmpty() ? "" : " '" + captureFilter + "'") : "off");
   }
 
   /** What makes a prepared device reusable for another test. */
-  record DeviceKey(Subnet subnet, String name, int mtu, boolean capture) {
+  record DeviceKey(Subnet subnet, Subnet subnet6, String name, int mtu, boolean capture) {
     @Override
     public String toString() {
-      return name + " " + subnet + " mtu " + mtu + (capture ? " +capture" : "");
+      return name + " " + subnet + (subnet6 == null ? "" : " " + subnet6) + " mtu " + mtu + (capture ? " +capture" : "");
     }
   }
 
@@ -93,6 +94,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
   public static final class Builder {
     private final Origin origin;
     private String subnetText = Subnet.DEFAULT.toString();
+    private String subnet6Text = "";
     private String deviceName = "tun%d";
     private int mtu = 1500;
     private Mode mode = Mode.ACCEPT;
@@ -116,6 +118,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     public Builder copy() {
       Builder b = new Builder(origin);
       b.subnetText = subnetText;
+      b.subnet6Text = subnet6Text;
       b.deviceName = deviceName;
       b.mtu = mtu;
       b.mode = mode;
@@ -145,6 +148,12 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     /** Whether to skip where the prerequisites are missing, as given. */
     public boolean skipIfUnavailable() {
       return skipIfUnavailable;
+    }
+
+    /** The value of {@code subnet6} as given (empty: IPv4 only); {@link #build()} checks it. */
+    public Builder subnet6(String subnet6) {
+      this.subnet6Text = subnet6;
+      return this;
     }
 
     /** The value of {@code subnet} as given; {@link #build()} checks it. */
@@ -264,6 +273,26 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       } catch (IllegalArgumentException e) {
         throw invalid("subnet", subnetText, e.getMessage());
       }
+      if (subnet.isIpv6()) {
+        throw invalid("subnet", subnetText, "this is an IPv6 prefix: give it as subnet6, beside the IPv4 subnet");
+      }
+      Subnet subnet6 = null;
+      if (subnet6Text == null) {
+        throw invalid("subnet6", null, "use \"\" for IPv4 only");
+      }
+      if (!subnet6Text.isBlank()) {
+        try {
+          subnet6 = Subnet.parse(subnet6Text.trim());
+        } catch (IllegalArgumentException e) {
+          throw invalid("subnet6", subnet6Text, e.getMessage());
+        }
+        if (!subnet6.isIpv6()) {
+          throw invalid("subnet6", subnet6Text, "this is an IPv4 subnet: give an IPv6 prefix such as fd00:fa:ce::/64");
+        }
+        if (mtu < io.faketcp.packet.Ipv6Packet.MINIMUM_MTU) {
+          throw invalid("mtu", mtu, "IPv6 needs an MTU of at least " + io.faketcp.packet.Ipv6Packet.MINIMUM_MTU);
+        }
+      }
       try {
         TunDevice.builder().name(deviceName);
       } catch (IllegalArgumentException e) {
@@ -302,7 +331,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       }
       io.faketcp.dns.Zone names = names(subnet);
       return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
-          captureLimit, skipIfUnavailable, names);
+          captureLimit, skipIfUnavailable, names, subnet6);
     }
 
     /** The declared names, each checked: a host name, addresses of fake hosts in the subnet. */
