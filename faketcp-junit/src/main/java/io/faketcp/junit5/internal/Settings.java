@@ -330,6 +330,9 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
         throw invalid("captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
       }
       io.faketcp.dns.Zone names = names(subnet);
+      if (subnet6 != null) {
+        names.ipv6(subnet, subnet6);
+      }
       return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
           captureLimit, skipIfUnavailable, names, subnet6);
     }
