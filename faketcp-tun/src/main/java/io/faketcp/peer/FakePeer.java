@@ -91,6 +91,7 @@ public final class FakePeer implements AutoCloseable {
   private final List<ConnectManyRun> runs = new ArrayList<>();
   private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
   private final ConnectManyRun.Sources sources;
+  private final ConnectManyRun.Sources sources6;
   private final ClientPool clients = new ClientPool();
   private final ServerPool servers;
   private final RelayGate relays;
@@ -157,6 +158,9 @@ public final class FakePeer implements AutoCloseable {
     faults.attach(wire, this::deliver, tcp.timers());
     faults.install(b.rules, defaultSeed);
     this.sources = new ConnectManyRun.Sources(subnet);
+    // IPv6 sources: the prefix's ::2 to ::fe, as many fake hosts as an IPv4 /24 has
+    this.sources6 = new ConnectManyRun.Sources(FamilyTranslator.id(2), 253,
+        device.subnet6().map(Subnet::toString).orElse("no IPv6 subnet"));
     this.relays = new RelayGate(tcp, wire, hosts, syn -> offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
     hosts.relays(relays);
     tcp.otherQueues(this::handOver);
@@ -278,13 +282,25 @@ public final class FakePeer implements AutoCloseable {
    * @throws IllegalArgumentException if the target is not the host's address on this device
    */
   public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
-    Inet4Address target = (Inet4Address) request.target().getAddress();
-    if (Subnet.toInt(target) != subnet.hostAddressInt()) {
-      throw new IllegalArgumentException("connect-many target " + target.getHostAddress()
-          + " is not the host's address on " + device.name() + ": use " + subnet.hostAddress().getHostAddress()
-          + " (a server listening on it or on 0.0.0.0)");
+    java.net.InetAddress target = request.target().getAddress();
+    ConnectManyRun run;
+    if (target instanceof java.net.Inet6Address) {
+      if (translator == null || !target.equals(translator.address(FamilyTranslator.hostId()))) {
+        throw new IllegalArgumentException("connect-many target " + target.getHostAddress() + " is not the host's"
+            + " IPv6 address on " + device.name() + ": " + (translator == null ? "the device has no IPv6 subnet"
+            : "use " + translator.address(FamilyTranslator.hostId()).getHostAddress() + " (a server listening on it or"
+            + " on ::)"));
+      }
+      run = new ConnectManyRun(request.plan(), tcp, sources6, clients, FamilyTranslator.hostId());
+    } else {
+      if (!(target instanceof Inet4Address) || Subnet.toInt((Inet4Address) target) != subnet.hostAddressInt()
+          || !device.hasIpv4()) {
+        throw new IllegalArgumentException("connect-many target " + target.getHostAddress()
+            + " is not the host's address on " + device.name() + ": use " + subnet.hostAddress().getHostAddress()
+            + " (a server listening on it or on 0.0.0.0)");
+      }
+      run = new ConnectManyRun(request.plan(), tcp, sources, clients);
     }
-    ConnectManyRun run = new ConnectManyRun(request.plan(), tcp, sources, clients);
     CompletableFuture<ConnectManyResult> result = run.future.thenApply(o -> new ConnectManyResult(request,
         o.established, o.refused, o.timedOut, o.synRetransmissions, o.elapsed));
     submit(() -> {

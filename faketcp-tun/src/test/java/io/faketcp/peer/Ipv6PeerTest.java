@@ -224,6 +224,41 @@ class Ipv6PeerTest {
   }
 
   @Test
+  void connectManyOpensIpv6ConnectionsToAKernelServer() throws Exception {
+    try (PeerFixture f = fixture(Rules.of(Mode.ACCEPT));
+        java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()) {
+      InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(f.address6(1)), 8080);
+      server.bind(target, 4096);
+      List<java.nio.channels.SocketChannel> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (accepted.size() < 2000) {
+            accepted.add(server.accept());
+          }
+        } catch (Exception e) {
+          // closed
+        }
+      });
+      acceptor.start();
+      ConnectManyResult result = f.peer.connectMany(ConnectMany.to(target, 2000));
+      acceptor.join(30_000);
+      assertThat(result.established()).as(result.toString()).isEqualTo(2000);
+      assertThat(accepted).hasSize(2000);
+      for (java.nio.channels.SocketChannel c : accepted) {
+        InetAddress client = ((InetSocketAddress) c.getRemoteAddress()).getAddress();
+        assertThat(client).isInstanceOf(Inet6Address.class);
+        assertThat(client.getHostAddress()).startsWith("fd00:86:0:0:0:0:0:");
+      }
+      f.peer.closeClientConnections(true);
+      for (java.nio.channels.SocketChannel c : accepted) {
+        c.close();
+      }
+      assertThatThrownBy(() -> f.peer.connectMany(ConnectMany.to(new InetSocketAddress(f.address6(5), 80), 1)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use fd00:86:0:0:0:0:0:1");
+    }
+  }
+
+  @Test
   void packetsToAddressesBeyondTheFakeHostsAreNotAnswered() throws Exception {
     try (PeerFixture f = fixture(Rules.of(Mode.ECHO))) {
       assertThat(InetAddress.getByName("fd00:86::1:0:0:5").isReachable(300)).isFalse();
