@@ -146,9 +146,9 @@ public final class FakePeer implements AutoCloseable {
     this.failureHandler = b.failureHandler;
     Long property = Long.getLong(SEED_PROPERTY);
     this.defaultSeed = property != null ? property : new java.util.SplittableRandom().nextLong();
-    this.faults = new FaultLayer(counters, b.faultListener, defaultSeed);
-    this.buffers = PeerBuffers.take();
     this.translator = b.device.subnet6().map(FamilyTranslator::new).orElse(null);
+    this.faults = new FaultLayer(counters, ipv6Packets(b.faultListener), defaultSeed);
+    this.buffers = PeerBuffers.take();
     this.wire = new Wire(device, counters, listener, faults, buffers, translator);
     this.servers = new ServerPool(device.name(), this::offer, this::record);
     servers.addresses(this::inet);
@@ -804,6 +804,30 @@ public final class FakePeer implements AutoCloseable {
     int length = IcmpMessage.writeEchoReply(ip, wire.buffer(), 0);
     counters.increment(Counters.ECHO_REPLIES);
     wire.send(length);
+  }
+
+  /**
+   * {@code listener}, told of IPv6 packets as IPv6: the faults see them in the engine's IPv4 form,
+   * translated back here into a buffer of the listener's own.
+   */
+  private FaultListener ipv6Packets(FaultListener listener) {
+    if (listener == null || translator == null) {
+      return listener;
+    }
+    FamilyTranslator back = new FamilyTranslator(translator.prefix());
+    return (action, fault, direction, packet, delayNanos) -> {
+      int at = packet.position();
+      int length = packet.remaining();
+      if (length >= 20 && (packet.get(at) & 0xf0) == 0x40 && (FamilyTranslator.isIpv6(packet.getInt(at + 16))
+          || FamilyTranslator.isIpv6(packet.getInt(at + 12)))) {
+        int n = back.toIpv6(packet.slice(at, length), length);
+        if (n > 0) {
+          listener.acted(action, fault, direction, back.buffer().duplicate().position(0).limit(n), delayNanos);
+          return;
+        }
+      }
+      listener.acted(action, fault, direction, packet, delayNanos);
+    };
   }
 
   /** The address of a fake host or the host as the engine holds it: IPv4, or an IPv6 id's address. */

@@ -165,6 +165,8 @@ class Ipv6PeerTest {
       await(() -> f.sent.stream().anyMatch(p -> p[6] == 58), "the ICMPv6 error recorded");
       byte[] icmp = f.sent.stream().filter(p -> p[6] == 58).findFirst().orElseThrow();
       assertThat(icmp[40]).as("type: destination unreachable").isEqualTo((byte) 1);
+      assertThat(f.faultEvents).as("the fault listener sees IPv6").anyMatch(e -> e.startsWith("FORGED unreachable="
+          + kind + "@[fd00:86::5]:80 IP6 fd00:86::5 > fd00:86::1: ICMP6, destination unreachable"));
       connect(f.address6(6), 80).close(); // another host is fine
     }
   }
