@@ -134,6 +134,28 @@ class Ipv6PeerTest {
   }
 
   @Test
+  void aFragmentedDatagramIsPutTogetherForADatagramServer() throws Exception {
+    List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DatagramServer server = d -> {
+      got.add(d.payload().length + " from " + d.source().getAddress().getHostAddress() + " to "
+          + d.destination().getAddress().getHostAddress());
+      d.reply("ok".getBytes());
+    };
+    try (PeerFixture f = fixture(Rules.of(Mode.ECHO).with(Rule.udp("fd00:86::21", "9", server)));
+        DatagramSocket socket = new DatagramSocket(0, InetAddress.getByName("::"))) {
+      socket.setSoTimeout(3000);
+      byte[] huge = new byte[3000];
+      new Random(4).nextBytes(huge);
+      socket.send(new DatagramPacket(huge, huge.length, new InetSocketAddress(f.address6(0x21), 9)));
+      DatagramPacket back = new DatagramPacket(new byte[100], 100);
+      socket.receive(back);
+      assertThat(new String(back.getData(), 0, back.getLength())).isEqualTo("ok");
+      assertThat(f.received.stream().filter(p -> p[6] == 44).count()).as("IPv6 fragments").isGreaterThanOrEqualTo(3);
+      assertThat(got).containsExactly("3000 from fd00:86:0:0:0:0:0:1 to fd00:86:0:0:0:0:0:21");
+    }
+  }
+
+  @Test
   void aServerOnAnIpv6HostSeesIpv6Addresses() throws Exception {
     List<String> seen = new ArrayList<>();
     Server server = connection -> {
