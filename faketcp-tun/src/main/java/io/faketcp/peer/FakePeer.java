@@ -730,8 +730,9 @@ public final class FakePeer implements AutoCloseable {
       // A responder gets a view of its own, which it may keep as long as it keeps the bytes valid.
       ip = responder == null ? views.ipv4(in) : Ipv4Packet.wrap(in);
       int destination = ip.destinationInt();
-      if (!FamilyTranslator.isIpv6(destination)
-          && (!subnet.contains(destination) || destination == subnet.hostAddressInt() || !device.hasIpv4())) {
+      // an IPv6 id (240.0.0.0/4) comes only from the translation: the kernel routes no such IPv4 address here
+      if (FamilyTranslator.isIpv6(destination) ? translator == null
+          : !subnet.contains(destination) || destination == subnet.hostAddressInt() || !device.hasIpv4()) {
         counters.increment(Counters.IGNORED);
         return;
       }
