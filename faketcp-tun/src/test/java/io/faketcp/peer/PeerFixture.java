@@ -42,7 +42,12 @@ final class PeerFixture implements AutoCloseable {
 
   /** Dual stack: {@code subnet} and the IPv6 {@code subnet6}. */
   PeerFixture(Subnet subnet, String subnet6, Rules rules) {
-    this(TunDevice.builder().subnet(subnet).subnet(Subnet.parse(subnet6)), rules, null, null);
+    this(subnet, subnet6, rules, 1500);
+  }
+
+  /** Dual stack with the device's MTU {@code mtu}. */
+  PeerFixture(Subnet subnet, String subnet6, Rules rules, int mtu) {
+    this(TunDevice.builder().subnet(subnet).subnet(Subnet.parse(subnet6)).mtu(mtu), rules, null, null);
   }
 
   private PeerFixture(TunDevice.Builder builder, Rules rules, Responder responder, PacketListener listener) {

@@ -30,7 +30,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  */
 @ResourceLock(providers = SubnetLocks.class)
 class HappyEyeballsTest {
-  // tag::happy-eyeballs[]
   @RegisterExtension
   static FakeNetworkExtension network = FakeNetworkExtension.newInstance()
       .subnet6("fd00:fa:ce::/64")                                   // dual stack: 192.168.0.0/24 and this
@@ -61,5 +60,4 @@ class HappyEyeballsTest {
         .hasTimeBetween(PacketPattern.syn().to(net.address6(5), 80), PacketPattern.syn().to(net.address(5), 80),
             Duration.ofMillis(200), Duration.ofMillis(1500));                          // the fallback delay
   }
-  // end::happy-eyeballs[]
 }
