@@ -60,6 +60,19 @@ class Ipv6DeviceTest {
   }
 
   @Test
+  void ipv6DisabledForNewDevicesInTheNamespaceIsEnabledOnTheDevice() throws Exception {
+    Path knob = Path.of("/proc/sys/net/ipv6/conf/default/disable_ipv6");
+    String before = Files.readString(knob).trim();
+    Files.writeString(knob, "1");
+    try (TunDevice tun = TunDevice.builder().subnet(Subnet.parse("fd00:fa:ce:1::/120")).open()) {
+      assertThat(Files.readString(Path.of("/proc/sys/net/ipv6/conf", tun.name(), "disable_ipv6")).trim()).isEqualTo("0");
+      assertThat(ipv6Route(tun)).isTrue();
+    } finally {
+      Files.writeString(knob, before);
+    }
+  }
+
+  @Test
   void anMtuBelowIpv6sMinimumIsRefusedWithTheReason() {
     assertThatThrownBy(() -> TunDevice.builder().subnet(Subnet.parse("fd00::/64")).mtu(1000).open())
         .hasMessageContaining("IPv6's minimum of 1280");
