@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** A dual-stack fake network: kernel IPv6 and IPv4 sockets side by side, captured and asserted on. */
 @FakeNetwork(subnet = "192.168.90.0/24", subnet6 = "fd00:90::/64", mode = Mode.ECHO,
-    faults = {"unreachable=port@[fd00:90::9]:*", "latency=200ms@ipv6"})
+    faults = {"unreachable=port@[fd00:90::9]:*", "latency=200ms@ipv6", "mtu=1280@[fd00:90::12]:*"})
 class DualStackTest {
 
   @Test
@@ -47,6 +47,25 @@ class DualStackTest {
         .hasMessageContaining("refused");
     assertThat(capture).contains(PacketPattern.matching(p -> p.line().contains("ICMP6, destination unreachable"),
         "ICMPv6 destination unreachable"));
+  }
+
+  @Test
+  void mtuSendsPacketTooBigAndTheSocketGoesOnWithSmallerPackets(NetworkInfo net, Capture capture) throws Exception {
+    byte[] data = new byte[64 * 1024];
+    new java.util.Random(12).nextBytes(data);
+    try (Socket socket = connect(net.address6(0x12))) {
+      socket.setSoTimeout(5000);
+      java.util.concurrent.CompletableFuture<Void> writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          socket.getOutputStream().write(data);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      assertThat(socket.getInputStream().readNBytes(data.length)).isEqualTo(data);
+      writer.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertThat(capture).contains(PacketPattern.packetTooBig().from(net.address6(0x12)));
   }
 
   @Test
