@@ -159,7 +159,7 @@ public final class FakePeer implements AutoCloseable {
     faults.install(b.rules, defaultSeed);
     this.sources = new ConnectManyRun.Sources(subnet);
     // IPv6 sources: the prefix's ::2 to ::fe, as many fake hosts as an IPv4 /24 has
-    this.sources6 = new ConnectManyRun.Sources(FamilyTranslator.id(2), 253,
+    this.sources6 = new ConnectManyRun.Sources(translator == null ? 0 : translator.idAt(2), 253,
         device.subnet6().map(Subnet::toString).orElse("no IPv6 subnet"));
     this.relays = new RelayGate(tcp, wire, hosts, syn -> offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
     hosts.relays(relays);
@@ -285,13 +285,13 @@ public final class FakePeer implements AutoCloseable {
     java.net.InetAddress target = request.target().getAddress();
     ConnectManyRun run;
     if (target instanceof java.net.Inet6Address) {
-      if (translator == null || !target.equals(translator.address(FamilyTranslator.hostId()))) {
+      if (translator == null || !target.equals(translator.address(translator.hostId()))) {
         throw new IllegalArgumentException("connect-many target " + target.getHostAddress() + " is not the host's"
             + " IPv6 address on " + device.name() + ": " + (translator == null ? "the device has no IPv6 subnet"
-            : "use " + translator.address(FamilyTranslator.hostId()).getHostAddress() + " (a server listening on it or"
+            : "use " + translator.address(translator.hostId()).getHostAddress() + " (a server listening on it or"
             + " on ::)"));
       }
-      run = new ConnectManyRun(request.plan(), tcp, sources6, clients, FamilyTranslator.hostId());
+      run = new ConnectManyRun(request.plan(), tcp, sources6, clients, translator.hostId());
     } else {
       if (!(target instanceof Inet4Address) || Subnet.toInt((Inet4Address) target) != subnet.hostAddressInt()
           || !device.hasIpv4()) {

@@ -14,9 +14,10 @@ import java.nio.ByteOrder;
  * the TCP endpoint, UDP, modes, rules, servers, connect-many and faults serve both families with
  * one code path, and the IPv4 packets pay one byte compare.
  *
- * <p>The id of an address is {@code 0xf0000000} plus its low 28 bits: the fake hosts of an IPv6
- * subnet are its first 2^28 addresses (all of a /100 or longer; {@code prefix::2} to
- * {@code prefix::fff:ffff} of a /64). Packets to the others are not answered.
+ * <p>The id of an address is {@code 0xf0000000} plus the address's low 28 bits; the other 100 bits
+ * are the prefix's (with zeros after a prefix shorter than /100), so the fake hosts of an IPv6
+ * subnet are all of a /100 or longer, and {@code prefix::2} to {@code prefix::fff:ffff} of a /64.
+ * Packets to the others are not answered.
  *
  * <p>The host's IPv6 packets become IPv4 in place ({@link #toIpv4}): the IPv4 header is written
  * over the end of the IPv6 one, the TCP and UDP checksums are adjusted for the addresses (RFC 1624),
@@ -51,14 +52,19 @@ final class FamilyTranslator {
     return (address & ID_BASE) == ID_BASE;
   }
 
-  /** The id of the subnet's {@code n}th address. */
-  static int id(long n) {
-    return ID_BASE | (int) (n & ID_BITS);
+  /** The id of the address whose last 64 bits are {@code low}. */
+  static int id(long low) {
+    return ID_BASE | (int) (low & ID_BITS);
   }
 
-  /** The host's id ({@code prefix::1}). */
-  static int hostId() {
-    return ID_BASE | 1;
+  /** The id of the prefix's {@code n}th address. */
+  int idAt(long n) {
+    return id(prefix.networkLow() + n);
+  }
+
+  /** The host's id (the prefix's {@code ::1}). */
+  int hostId() {
+    return idAt(1);
   }
 
   /** The IPv6 subnet translated. */
@@ -68,7 +74,7 @@ final class FamilyTranslator {
 
   /** The address an id stands for. */
   java.net.Inet6Address address(int id) {
-    return Ipv6Packet.toInet6Address(prefix.networkHigh(), prefix.networkLow() | (id & ID_BITS));
+    return Ipv6Packet.toInet6Address(prefix.networkHigh(), low(id));
   }
 
   /**
@@ -304,7 +310,12 @@ final class FamilyTranslator {
   }
 
   private void putAddress(ByteBuffer to, int at, int id) {
-    to.putLong(at, prefix.networkHigh()).putLong(at + 8, prefix.networkLow() | (id & ID_BITS));
+    to.putLong(at, prefix.networkHigh()).putLong(at + 8, low(id));
+  }
+
+  /** The last 64 bits of the address {@code id} stands for. */
+  private long low(int id) {
+    return (prefix.networkLow() & ~(long) ID_BITS) | (id & ID_BITS);
   }
 
   /** The id of an address of the subnet, or 0 when it has none. */
@@ -312,8 +323,7 @@ final class FamilyTranslator {
     if (!prefix.contains(high, low)) {
       return 0;
     }
-    long n = low - prefix.networkLow();
-    return n >>> 28 == 0 ? ID_BASE | (int) n : 0;
+    return (low & ~(long) ID_BITS) == (prefix.networkLow() & ~(long) ID_BITS) ? id(low) : 0;
   }
 
   /** The checksum of {@code out[t, t + length)} with the IPv6 pseudo-header of the packet at 0. */

@@ -86,6 +86,29 @@ class FamilyTranslatorTest {
     assertThat(translator.address(FamilyTranslator.id(0xabc))).hasToString("/fd00:fa:ce:0:0:0:0:abc");
   }
 
+  @Test
+  void aLongPrefixWithBitsInItsLast28MapsItsHostsAndScopesTheSameWay() throws Exception {
+    FamilyTranslator t = new FamilyTranslator(Subnet.parse("fd00:fa:ce::1:0/112"));
+    assertThat(t.hostId()).isEqualTo(0xf001_0001);
+    assertThat(t.idAt(5)).isEqualTo(0xf001_0005);
+    assertThat(t.address(t.idAt(5))).isEqualTo(java.net.InetAddress.getByName("fd00:fa:ce::1:5"));
+    assertThat(FamilyScope.addresses("fd00:fa:ce::1:5", "fd00:fa:ce::1:5")).containsExactly(t.idAt(5), t.idAt(5));
+    assertThat(FamilyScope.addresses("fd00:fa:ce::1:0/120", "fd00:fa:ce::1:0/120"))
+        .containsExactly(t.idAt(0), t.idAt(255));
+    byte[] syn = HexFormat.of().parseHex(SYN);
+    syn[21] = 1; // fd00:fa:ce::1:1, the host
+    syn[37] = 1; // fd00:fa:ce::1:5
+    int checksum = ((syn[56] & 0xff) << 8 | (syn[57] & 0xff)) - 2; // the two addresses' words grew by 1 each
+    syn[56] = (byte) (checksum >>> 8);
+    syn[57] = (byte) checksum;
+    ByteBuffer b = ByteBuffer.wrap(syn);
+    int at = t.toIpv4(b, syn.length);
+    Ipv4Packet ip = Ipv4Packet.wrap(b.position(at));
+    assertThat(ip.sourceInt()).isEqualTo(t.hostId());
+    assertThat(ip.destinationInt()).isEqualTo(t.idAt(5));
+    assertThat(TcpSegment.wrap(ip).syn()).isTrue();
+  }
+
   /** The IPv4 packet at {@code b[at, at + length)} translated back into IPv6. */
   private byte[] back(ByteBuffer b, int at, int length) {
     ByteBuffer v4 = ByteBuffer.allocate(length);
