@@ -84,6 +84,8 @@ public final class TunDevice implements AutoCloseable {
   private final ByteBuffer drain = directBuffer(8);
   private final long drainAddress = address(drain);
   private volatile boolean closed;
+  /** Whether {@link #addQueue()} opened this queue: closing it leaves the interface's addresses alone. */
+  private boolean addedQueue;
 
   // The attached I/O thread (see attach()): written and read by that thread only; any other thread
   // reads a value that can never be itself, so a plain field is enough.
@@ -396,7 +398,9 @@ public final class TunDevice implements AutoCloseable {
     }
     long stamp = enter("addQueue");
     try {
-      return Builder.openQueue(name, subnet, subnet6, ipv4, mtu, true);
+      TunDevice queue = Builder.openQueue(name, subnet, subnet6, ipv4, mtu, true);
+      queue.addedQueue = true;
+      return queue;
     } finally {
       lock.unlockRead(stamp);
     }
@@ -429,7 +433,7 @@ public final class TunDevice implements AutoCloseable {
           + " closing anyway", name, CLOSE_WAIT_SECONDS);
     }
     try {
-      if (subnet6 != null && !multiQueue) {
+      if (subnet6 != null && !addedQueue) {
         removeAddress6Quietly();
       }
       closeQuietly(fd);

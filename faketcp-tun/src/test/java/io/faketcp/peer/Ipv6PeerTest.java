@@ -283,6 +283,31 @@ class Ipv6PeerTest {
   }
 
   @Test
+  void twoQueuesHandIpv6SegmentsOverToThePeerThatKnowsTheConnection() throws Exception {
+    List<java.nio.channels.SocketChannel> accepted = new ArrayList<>();
+    try (io.faketcp.tun.TunDevice first = io.faketcp.tun.TunDevice.builder().name("faketcp-qg6")
+            .subnet(Subnet.parse("10.59.0.0/24")).subnet(Subnet.parse("fd00:59::/64")).multiQueue(true).open();
+         io.faketcp.tun.TunDevice second = first.addQueue();
+         java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open();
+         FakePeer peer = FakePeer.builder(first).mode(Mode.DISCARD).start();
+         FakePeer other = FakePeer.builder(second).mode(Mode.DISCARD).queueOf(peer).start()) {
+      InetSocketAddress target = new InetSocketAddress(InetAddress.getByName("fd00:59::1"), 9003);
+      server.bind(target, 40);
+      ConnectManyResult result = peer.connectMany(ConnectMany.to(target, 40).maxRetransmissions(5));
+      assertThat(result.established()).as(result.toString()).isEqualTo(40);
+      while (accepted.size() < 40) {
+        accepted.add(server.accept());
+      }
+      assertThat(peer.counters().resetsSent() + other.counters().resetsSent()).as(peer.counters() + " / "
+          + other.counters()).isZero();
+    } finally {
+      for (java.nio.channels.SocketChannel c : accepted) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
   void packetsToAddressesBeyondTheFakeHostsAreNotAnswered() throws Exception {
     try (PeerFixture f = fixture(Rules.of(Mode.ECHO))) {
       assertThat(InetAddress.getByName("fd00:86::1:0:0:5").isReachable(300)).isFalse();
