@@ -295,7 +295,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
       }
     }
     if (!found.isEmpty()) {
-      fail("Expecting no packet to " + address.getHostAddress() + " but there were " + found.size() + ", the first: "
+      fail("Expecting no packet to " + PacketPattern.text(address) + " but there were " + found.size() + ", the first: "
           + found.get(0));
     }
     return this;
@@ -378,7 +378,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
   }
 
   private static String text(InetSocketAddress endpoint) {
-    return endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort();
+    return PacketPattern.text(endpoint);
   }
 
   /** A failure about TCP connections: the expectation, each connection in one line, then every packet. */
@@ -429,7 +429,7 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
         continue;
       }
       boolean fromServer = t.sourcePort() == c.server().getPort()
-          && p.ip().map(ip -> ip.source().equals(c.server().getAddress())).orElse(false);
+          && p.packet().map(ip -> ip.source().equals(c.server().getAddress())).orElse(false);
       if (!fromServer) {
         if (t.syn() && !t.ack() && isn < 0) {
           isn = t.sequenceNumber();

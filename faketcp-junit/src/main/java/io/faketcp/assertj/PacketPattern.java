@@ -2,10 +2,14 @@ package io.faketcp.assertj;
 
 import io.faketcp.junit5.CapturedPacket;
 import io.faketcp.packet.IcmpMessage;
+import io.faketcp.packet.Icmpv6Message;
+import io.faketcp.packet.Ipv6Packet;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.packet.UdpDatagram;
 import io.faketcp.peer.Direction;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Predicate;
@@ -69,14 +73,16 @@ public final class PacketPattern implements Predicate<CapturedPacket> {
     return new PacketPattern(p -> p.tcp().map(t -> t.payloadLength() > 0).orElse(false), "TCP data");
   }
 
-  /** An ICMP echo request (ping). */
+  /** An ICMP or ICMPv6 echo request (ping). */
   public static PacketPattern echoRequest() {
-    return new PacketPattern(p -> p.icmp().map(IcmpMessage::isEchoRequest).orElse(false), "ICMP echo request");
+    return new PacketPattern(p -> p.icmp().map(IcmpMessage::isEchoRequest).orElse(false)
+        || p.icmpv6().map(Icmpv6Message::isEchoRequest).orElse(false), "ICMP echo request");
   }
 
-  /** An ICMP echo reply. */
+  /** An ICMP or ICMPv6 echo reply. */
   public static PacketPattern echoReply() {
-    return new PacketPattern(p -> p.icmp().map(IcmpMessage::isEchoReply).orElse(false), "ICMP echo reply");
+    return new PacketPattern(p -> p.icmp().map(IcmpMessage::isEchoReply).orElse(false)
+        || p.icmpv6().map(Icmpv6Message::isEchoReply).orElse(false), "ICMP echo reply");
   }
 
   /** Any UDP datagram. */
@@ -91,37 +97,57 @@ public final class PacketPattern implements Predicate<CapturedPacket> {
         "UDP datagram \"" + text + "\"");
   }
 
-  /** An ICMP port unreachable: a fake host (REJECT) or the host refusing a UDP datagram. */
+  /**
+   * An ICMP or ICMPv6 port unreachable: a fake host (REJECT) or the host refusing a UDP datagram.
+   */
   public static PacketPattern portUnreachable() {
     return new PacketPattern(p -> p.icmp().map(i -> i.type() == IcmpMessage.DEST_UNREACHABLE && i.code() == 3)
-        .orElse(false), "ICMP port unreachable");
+        .orElse(false) || p.icmpv6().map(i -> i.type() == Icmpv6Message.DESTINATION_UNREACHABLE
+            && i.code() == Icmpv6Message.UNREACHABLE_PORT).orElse(false), "ICMP port unreachable");
+  }
+
+  /** An ICMPv6 Packet Too Big, as a fake host sends under an {@code mtu=} fault on IPv6. */
+  public static PacketPattern packetTooBig() {
+    return new PacketPattern(p -> p.icmpv6().map(i -> i.type() == Icmpv6Message.PACKET_TOO_BIG).orElse(false),
+        "ICMPv6 packet too big");
+  }
+
+  /** An address as tcpdump prints it: dotted quad, or RFC 5952 for IPv6. */
+  static String text(InetAddress address) {
+    return address instanceof Inet6Address ? Ipv6Packet.toText((Inet6Address) address) : address.getHostAddress();
+  }
+
+  /** An endpoint as {@code 192.168.0.5:80}, or {@code [fd00:fa:ce::5]:80} for IPv6. */
+  static String text(InetSocketAddress endpoint) {
+    String address = text(endpoint.getAddress());
+    return (endpoint.getAddress() instanceof Inet6Address ? "[" + address + "]" : address) + ":" + endpoint.getPort();
   }
 
   /** ... sent to {@code address}. */
   public PacketPattern to(InetAddress address) {
-    return and(p -> p.ip().map(ip -> ip.destination().equals(address)).orElse(false),
-        "to " + address.getHostAddress());
+    return and(p -> p.packet().map(ip -> ip.destination().equals(address)).orElse(false),
+        "to " + text(address));
   }
 
   /** ... sent to {@code address} and TCP or UDP port {@code port}. */
   public PacketPattern to(InetAddress address, int port) {
-    return and(p -> p.ip().map(ip -> ip.destination().equals(address)).orElse(false)
+    return and(p -> p.packet().map(ip -> ip.destination().equals(address)).orElse(false)
         && (p.tcp().map(t -> t.destinationPort() == port).orElse(false)
             || p.udp().map(u -> u.destinationPort() == port).orElse(false)),
-        "to " + address.getHostAddress() + ":" + port);
+        "to " + text(new InetSocketAddress(address, port)));
   }
 
   /** ... sent from {@code address}. */
   public PacketPattern from(InetAddress address) {
-    return and(p -> p.ip().map(ip -> ip.source().equals(address)).orElse(false), "from " + address.getHostAddress());
+    return and(p -> p.packet().map(ip -> ip.source().equals(address)).orElse(false), "from " + text(address));
   }
 
   /** ... sent from {@code address} and TCP or UDP port {@code port}. */
   public PacketPattern from(InetAddress address, int port) {
-    return and(p -> p.ip().map(ip -> ip.source().equals(address)).orElse(false)
+    return and(p -> p.packet().map(ip -> ip.source().equals(address)).orElse(false)
         && (p.tcp().map(t -> t.sourcePort() == port).orElse(false)
             || p.udp().map(u -> u.sourcePort() == port).orElse(false)),
-        "from " + address.getHostAddress() + ":" + port);
+        "from " + text(new InetSocketAddress(address, port)));
   }
 
   /** ... going {@code direction} ({@link Direction#TO_PEER}: host to the fake subnet). */

@@ -2,8 +2,11 @@ package io.faketcp.junit5;
 
 import io.faketcp.junit5.internal.CaptureRecord;
 import io.faketcp.packet.IcmpMessage;
+import io.faketcp.packet.Icmpv6Message;
+import io.faketcp.packet.IpPacket;
 import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
+import io.faketcp.packet.Ipv6Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.packet.UdpDatagram;
@@ -15,7 +18,10 @@ import java.util.Optional;
 
 /**
  * One captured packet: its bytes, the kernel's timestamp and its direction, with the engine's
- * packet views for reading it.
+ * packet views for reading it. IPv4 and IPv6 alike: {@link #packet()} is either family's view
+ * ({@link IpPacket#sourceText()} gives the address as tcpdump prints it), {@link #tcp()} and
+ * {@link #udp()} read segments and datagrams of both, {@link #ip()} and {@link #icmp()} are IPv4's,
+ * {@link #ipv6()} and {@link #icmpv6()} IPv6's.
  *
  * <pre>{@code
  * for (CapturedPacket p : capture.packets()) {
@@ -40,7 +46,7 @@ public final class CapturedPacket {
    * CapturedPacket packet = CapturedPacket.of(syn, Instant.now(), Direction.TO_PEER);
    * }</pre>
    *
-   * @param ipPacket the packet's bytes, an IPv4 packet (copied)
+   * @param ipPacket the packet's bytes, an IPv4 or IPv6 packet (copied)
    * @param timestamp when it was seen
    * @param direction {@link Direction#TO_PEER} for the host's packets, {@link Direction#FROM_PEER} for the peer's
    */
@@ -57,7 +63,7 @@ public final class CapturedPacket {
     return record;
   }
 
-  /** A copy of the packet's bytes (an IPv4 packet; link type RAW). */
+  /** A copy of the packet's bytes (an IPv4 or IPv6 packet; link type RAW). */
   public byte[] bytes() {
     return record.bytes().clone();
   }
@@ -90,24 +96,45 @@ public final class CapturedPacket {
     }
   }
 
-  /** The TCP view, when the packet is a well-formed TCP segment. */
+  /** The IPv6 view, when the packet is well-formed IPv6. */
+  public Optional<Ipv6Packet> ipv6() {
+    try {
+      return Optional.of(Ipv6Packet.wrap(ByteBuffer.wrap(record.bytes()).asReadOnlyBuffer()));
+    } catch (MalformedPacketException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The IPv4 or IPv6 view, by the packet's version, when it is well-formed. */
+  public Optional<IpPacket> packet() {
+    byte[] b = record.bytes();
+    return b.length > 0 && (b[0] & 0xf0) == 0x60 ? ipv6().map(IpPacket.class::cast) : ip().map(IpPacket.class::cast);
+  }
+
+  /** The TCP view, when the packet is a well-formed TCP segment over IPv4 or IPv6. */
   public Optional<TcpSegment> tcp() {
     return transport(IpProtocol.TCP, TcpSegment::wrap);
   }
 
-  /** The ICMP view, when the packet is a well-formed ICMP message. */
+  /** The ICMP view, when the packet is a well-formed ICMP message (IPv4; see {@link #icmpv6()}). */
   public Optional<IcmpMessage> icmp() {
-    return transport(IpProtocol.ICMP, IcmpMessage::wrap);
+    return ip().isEmpty() ? Optional.empty() : transport(IpProtocol.ICMP, ip -> IcmpMessage.wrap((Ipv4Packet) ip));
   }
 
-  /** The UDP view, when the packet is a well-formed UDP datagram. */
+  /** The ICMPv6 view, when the packet is a well-formed ICMPv6 message. */
+  public Optional<Icmpv6Message> icmpv6() {
+    return ipv6().isEmpty() ? Optional.empty()
+        : transport(IpProtocol.ICMPV6, ip -> Icmpv6Message.wrap((Ipv6Packet) ip));
+  }
+
+  /** The UDP view, when the packet is a well-formed UDP datagram over IPv4 or IPv6. */
   public Optional<UdpDatagram> udp() {
     return transport(IpProtocol.UDP, UdpDatagram::wrap);
   }
 
   /** The view {@code wrap} makes of the payload, when the packet carries {@code protocol} and it is well-formed. */
   private <T> Optional<T> transport(int protocol, Wrap<T> wrap) {
-    Optional<Ipv4Packet> ip = ip();
+    Optional<IpPacket> ip = packet();
     if (ip.isEmpty() || ip.get().protocol() != protocol) {
       return Optional.empty();
     }
@@ -121,10 +148,13 @@ public final class CapturedPacket {
   /** A transport view's {@code wrap} method. */
   @FunctionalInterface
   private interface Wrap<T> {
-    T wrap(Ipv4Packet ip) throws MalformedPacketException;
+    T wrap(IpPacket ip) throws MalformedPacketException;
   }
 
-  /** The tcpdump-style line, without timestamp: {@code IP 192.168.0.1.41234 > 192.168.0.5.80: Flags [S], ...}. */
+  /**
+   * The tcpdump-style line, without timestamp: {@code IP 192.168.0.1.41234 > 192.168.0.5.80: Flags [S], ...}
+   * or {@code IP6 fd00:fa:ce::1.41234 > fd00:fa:ce::5.80: Flags [S], ...}.
+   */
   public String line() {
     return Tcpdump.format(record.bytes());
   }

@@ -156,7 +156,7 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
   public List<byte[]> datagramsTo(InetSocketAddress endpoint) {
     List<byte[]> data = new ArrayList<>();
     for (CapturedPacket p : packets) {
-      p.udp().filter(u -> u.destinationPort() == endpoint.getPort() && u.ip().destination().equals(endpoint.getAddress()))
+      p.udp().filter(u -> u.destinationPort() == endpoint.getPort() && u.packet().destination().equals(endpoint.getAddress()))
           .ifPresent(u -> data.add(u.payloadBytes()));
     }
     return data;

@@ -30,8 +30,8 @@ final class Conversations {
         continue;
       }
       TcpSegment t = segment.get();
-      InetSocketAddress source = new InetSocketAddress(t.ip().source(), t.sourcePort());
-      InetSocketAddress destination = new InetSocketAddress(t.ip().destination(), t.destinationPort());
+      InetSocketAddress source = new InetSocketAddress(t.packet().source(), t.sourcePort());
+      InetSocketAddress destination = new InetSocketAddress(t.packet().destination(), t.destinationPort());
       List<InetSocketAddress> key = source.toString().compareTo(destination.toString()) < 0
           ? List.of(source, destination) : List.of(destination, source);
       State state = open.get(key);

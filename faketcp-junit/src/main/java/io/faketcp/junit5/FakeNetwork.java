@@ -84,6 +84,14 @@ public @interface FakeNetwork {
   /** The fake subnet in CIDR notation; the host (this machine) gets its first address. */
   String subnet() default "192.168.0.0/24";
 
+  /**
+   * An IPv6 prefix beside the IPv4 {@link #subnet()} (dual stack), /64 to /120, e.g.
+   * {@code "fd00:fa:ce::/64"}; empty (the default) for IPv4 only. The host gets its {@code ::1}, the
+   * fake hosts its other addresses, with the same modes, rules and faults ({@code @ipv6} scopes a fault
+   * to them); a name declared in {@link #hosts()} also gets the AAAA record of the same host number.
+   */
+  String subnet6() default "";
+
   /** Whether to capture the traffic with pcap (needs libpcap), for {@link Capture} and failure artefacts. */
   boolean capture() default true;
 

@@ -345,6 +345,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
         .faults(a.faults())
         .hosts(a.hosts())
         .subnet(a.subnet())
+        .subnet6(a.subnet6())
         .capture(a.capture())
         .deviceName(a.deviceName())
         .skipIfUnavailable(a.skipIfUnavailable());
@@ -417,6 +418,15 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     /** The fake subnet in CIDR notation; the host gets its first address. Default {@code 192.168.0.0/24}. */
     public Builder subnet(String subnet) {
       settings.subnet(subnet);
+      return this;
+    }
+
+    /**
+     * An IPv6 prefix beside the IPv4 subnet (dual stack), /64 to /120, e.g. {@code "fd00:fa:ce::/64"};
+     * empty for IPv4 only (the default). See {@link FakeNetwork#subnet6()}.
+     */
+    public Builder subnet6(String subnet6) {
+      settings.subnet6(subnet6);
       return this;
     }
 

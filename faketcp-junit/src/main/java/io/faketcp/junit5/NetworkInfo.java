@@ -26,15 +26,18 @@ public final class NetworkInfo {
   }
 
   private final Subnet subnet;
+  /** The IPv6 prefix beside it, or null. */
+  private final Subnet subnet6;
   private final String interfaceName;
   private final int mtu;
   private final Inet4Address dnsServer;
   /** The names the fake DNS serves now (a class-shared network has a fresh copy per test); null: none. */
   private final Supplier<Zone> names;
 
-  NetworkInfo(Subnet subnet, String interfaceName, int mtu, Inet4Address dnsServer,
+  NetworkInfo(Subnet subnet, Subnet subnet6, String interfaceName, int mtu, Inet4Address dnsServer,
       Supplier<Zone> names) {
     this.subnet = subnet;
+    this.subnet6 = subnet6;
     this.interfaceName = interfaceName;
     this.mtu = mtu;
     this.dnsServer = dnsServer;
@@ -64,6 +67,35 @@ public final class NetworkInfo {
    */
   public Optional<Inet4Address> dnsServer() {
     return Optional.ofNullable(dnsServer);
+  }
+
+  /** The IPv6 prefix beside the IPv4 subnet ({@link FakeNetwork#subnet6()}), if there is one. */
+  public java.util.Optional<Subnet> subnet6() {
+    return java.util.Optional.ofNullable(subnet6);
+  }
+
+  /**
+   * This machine's IPv6 address on the tun device: the prefix's first address, e.g. fd00:fa:ce::1.
+   *
+   * @throws IllegalStateException when the network has no IPv6 prefix
+   */
+  public java.net.Inet6Address hostAddress6() {
+    return address6(1);
+  }
+
+  /**
+   * The IPv6 prefix's {@code n}th address, prefix + {@code n}: {@code address6(1)} is the host,
+   * {@code address6(5)} is fd00:fa:ce::5, the fake host of the same number as {@code address(5)}.
+   *
+   * @throws IllegalStateException when the network has no IPv6 prefix
+   * @throws IllegalArgumentException when {@code n} is outside the prefix
+   */
+  public java.net.Inet6Address address6(long n) {
+    if (subnet6 == null) {
+      throw new IllegalStateException("this fake network has no IPv6 prefix: give one, e.g."
+          + " @FakeNetwork(subnet6 = \"fd00:fa:ce::/64\")");
+    }
+    return (java.net.Inet6Address) subnet6.addressAt(n);
   }
 
   /** The fake subnet, e.g. 192.168.0.0/24. */

@@ -34,8 +34,8 @@ final class NetworkViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
 
   @Override
   public NetworkInfo info(RunningNetwork network) {
-    return new NetworkInfo(network.subnet(), network.interfaceName(), network.mtu(), network.dnsAddress(),
-        network::names);
+    return new NetworkInfo(network.subnet(), network.subnet6(), network.interfaceName(), network.mtu(),
+        network.dnsAddress(), network::names);
   }
 
   @Override

@@ -174,7 +174,11 @@ public final class TcpConversation {
     }
   }
 
+  /** An endpoint as {@code 192.168.0.5:80}, or {@code [fd00:fa:ce::5]:80} for IPv6 (RFC 5952 text). */
   static String text(InetSocketAddress endpoint) {
-    return endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort();
+    java.net.InetAddress a = endpoint.getAddress();
+    return a instanceof java.net.Inet6Address
+        ? "[" + io.faketcp.packet.Ipv6Packet.toText((java.net.Inet6Address) a) + "]:" + endpoint.getPort()
+        : a.getHostAddress() + ":" + endpoint.getPort();
   }
 }

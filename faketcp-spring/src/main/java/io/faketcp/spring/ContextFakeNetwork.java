@@ -82,6 +82,13 @@ public @interface ContextFakeNetwork {
   /** The fake subnet in CIDR notation; the host (this machine) gets its first address. */
   String subnet() default "192.168.0.0/24";
 
+  /**
+   * An IPv6 prefix beside the IPv4 subnet (dual stack), e.g. {@code "fd00:fa:ce::/64"}; empty (the
+   * default) for IPv4 only. Adds the properties {@code faketcp.subnet6}, {@code faketcp.host6} and
+   * {@code faketcp.address6.N}; names get AAAA records of the same host numbers.
+   */
+  String subnet6() default "";
+
   /** Whether to capture the traffic (for {@link io.faketcp.junit5.Capture}). */
   boolean capture() default true;
 

@@ -29,7 +29,7 @@ final class ContextNetworkCustomizer implements ContextCustomizer {
     ContextNetwork network = new ContextNetwork(settings, background,
         "the application context of " + config.getTestClass().getName());
     network.session();
-    context.getEnvironment().getPropertySources().addLast(new NetworkPropertySource(settings.subnet()));
+    context.getEnvironment().getPropertySources().addLast(new NetworkPropertySource(settings.subnet(), settings.subnet6()));
     context.getEnvironment().getPropertySources().addLast(new NamePropertySource(settings.names()));
     if (!(context.getBeanFactory() instanceof DefaultListableBeanFactory)) {
       network.destroy();
@@ -47,6 +47,7 @@ final class ContextNetworkCustomizer implements ContextCustomizer {
     Settings.Builder b = Settings.builder(Settings.Origin.CONTEXT_ANNOTATION)
         .mode(a.mode())
         .subnet(a.subnet())
+        .subnet6(a.subnet6())
         .capture(a.capture())
         .deviceName(a.deviceName())
         .skipIfUnavailable(a.skipIfUnavailable());

@@ -60,8 +60,8 @@ final class OwnConnectionsCapture implements Capture {
 
   /** Both endpoints, the same key in either direction. */
   private static String connection(TcpSegment tcp) {
-    String a = tcp.ip().sourceInt() + ":" + tcp.sourcePort();
-    String b = tcp.ip().destinationInt() + ":" + tcp.destinationPort();
+    String a = tcp.packet().sourceText() + "." + tcp.sourcePort(); // IPv6 text has colons
+    String b = tcp.packet().destinationText() + "." + tcp.destinationPort();
     return a.compareTo(b) < 0 ? a + "-" + b : b + "-" + a;
   }
 

@@ -92,8 +92,15 @@ public final class Main {
   }
 
   private int serve(CommandLine line) throws InterruptedException {
-    TunDevice device = TunDevice.builder().name(line.device).subnet(line.subnet).mtu(line.mtu)
-        .multiQueue(line.queues > 1).open();
+    TunDevice.Builder deviceBuilder = TunDevice.builder().name(line.device).mtu(line.mtu)
+        .multiQueue(line.queues > 1);
+    if (line.ipv4 || line.subnet6 == null) {
+      deviceBuilder.subnet(line.subnet);
+    }
+    if (line.subnet6 != null) {
+      deviceBuilder.subnet(line.subnet6);
+    }
+    TunDevice device = deviceBuilder.open();
     List<TunDevice> devices = new ArrayList<>();
     List<FakePeer> peers = new ArrayList<>();
     devices.add(device);
@@ -169,8 +176,7 @@ public final class Main {
     flusher.setDaemon(true);
     flusher.start();
     synchronized (out) {
-      out.println("ready " + device.name() + " " + line.subnet.hostAddress().getHostAddress() + "/"
-          + line.subnet.prefixLength());
+      out.println("ready " + device);
       if (!line.names.isEmpty()) {
         out.println("dns " + line.dnsAddress().getHostAddress() + ":53 names " + line.names);
       }
@@ -256,7 +262,9 @@ public final class Main {
         "  connect-many HOST PORT COUNT      open COUNT connections to a server on HOST:PORT",
         "                                    (HOST is the host's address, e.g. 192.168.0.1)",
         "options:",
-        "  --subnet CIDR                     default 192.168.0.0/24; the host gets the first address",
+        "  --subnet CIDR                     default 192.168.0.0/24; the host gets the first address;",
+        "                                    an IPv6 prefix (/64 to /120, e.g. fd00:fa:ce::/64) alone is",
+        "                                    IPv6 only; give one of each family for dual stack",
         "  --device NAME                     interface name or pattern, default tun%d",
         "  --mtu N                           default 1500",
         "  --rule ADDRESSES:PORTS=BEHAVIOUR  e.g. 192.168.0.5:*=reject, *:8000-8999=echo (repeatable)",
@@ -286,6 +294,10 @@ public final class Main {
         "does is a line 'fault SPEC: dropped|delayed Nus|forged PACKET'.");
 
     Subnet subnet = Subnet.DEFAULT;
+    /** Whether --subnet gave an IPv4 subnet. */
+    boolean ipv4;
+    /** The IPv6 prefix --subnet gave, or null. */
+    Subnet subnet6;
     String device = "tun%d";
     int mtu = 1500;
     int queues = 1;
@@ -329,7 +341,17 @@ public final class Main {
             line.quiet = true;
             break;
           case "--subnet":
-            line.subnet = Subnet.parse(value(args, ++i, arg));
+            Subnet given = Subnet.parse(value(args, ++i, arg));
+            if (given.isIpv6() ? line.subnet6 != null : line.ipv4) {
+              throw new IllegalArgumentException("--subnet " + given + ": a second " + (given.isIpv6() ? "IPv6" : "IPv4")
+                  + " subnet; give at most one of each family (both for dual stack)");
+            }
+            if (given.isIpv6()) {
+              line.subnet6 = given;
+            } else {
+              line.subnet = given;
+              line.ipv4 = true;
+            }
             break;
           case "--device":
             line.device = value(args, ++i, arg);
@@ -393,6 +415,9 @@ public final class Main {
               + line.subnet.address(line.subnet.usableAddresses() - 1).getHostAddress()
               + " (the last one is the fake DNS server's)");
         }
+      }
+      if (line.subnet6 != null && line.ipv4) {
+        line.names.ipv6(line.subnet, line.subnet6);
       }
       if (words.isEmpty()) {
         throw new IllegalArgumentException("no command given");

@@ -139,10 +139,29 @@ public final class FakeDns {
    *     (SERVFAIL, REFUSED, no answer)
    */
   public static List<Inet4Address> lookup(Inet4Address server, String name) throws UnknownHostException {
+    List<Inet4Address> addresses = ask(server, name, DnsMessage.A).addresses();
+    if (addresses.isEmpty()) {
+      throw new UnknownHostException(name + ": No address associated with hostname");
+    }
+    return addresses;
+  }
+
+  /**
+   * The IPv6 addresses of {@code name} (its AAAA records), asked of {@code server}, in the order
+   * answered; empty when it has none (an IPv4-only network, or a name with A records only).
+   *
+   * @throws UnknownHostException as {@link #lookup} does, but for a name without addresses
+   */
+  public static List<java.net.Inet6Address> lookup6(Inet4Address server, String name) throws UnknownHostException {
+    return ask(server, name, DnsMessage.AAAA).addresses6();
+  }
+
+  /** The answer of {@code server} to a question of {@code type}; NXDOMAIN and failures thrown. */
+  private static DnsMessage ask(Inet4Address server, String name, int type) throws UnknownHostException {
     Duration timeout = timeout();
     int attempts = attempts();
     int id = ThreadLocalRandom.current().nextInt(0x10000);
-    byte[] query = DnsMessage.query(id, name, DnsMessage.A).build();
+    byte[] query = DnsMessage.query(id, name, type).build();
     InetSocketAddress to = new InetSocketAddress(server, DnsServer.PORT);
     DnsMessage answer = null;
     try (DatagramSocket socket = new DatagramSocket()) {
@@ -166,11 +185,7 @@ public final class FakeDns {
     }
     switch (answer.rcode()) {
       case DnsMessage.NOERROR:
-        List<Inet4Address> addresses = answer.addresses();
-        if (addresses.isEmpty()) {
-          throw new UnknownHostException(name + ": No address associated with hostname");
-        }
-        return addresses;
+        return answer;
       case DnsMessage.NXDOMAIN:
         throw new UnknownHostException(name + ": Name or service not known");
       default:

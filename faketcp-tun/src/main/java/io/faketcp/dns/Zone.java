@@ -38,6 +38,9 @@ public final class Zone {
       Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,62})(\\.[a-z0-9_]([a-z0-9_-]{0,62}))*");
 
   private final Map<String, Entry> names = new LinkedHashMap<>();
+  /** The IPv4 subnet and the IPv6 prefix AAAA answers map between ({@link #ipv6}); null: no AAAA. */
+  private io.faketcp.tun.Subnet subnet;
+  private io.faketcp.tun.Subnet subnet6;
 
   /** An empty zone: every name is unknown (NXDOMAIN). */
   public Zone() {}
@@ -284,8 +287,51 @@ public final class Zone {
     Zone z = new Zone();
     synchronized (names) {
       names.forEach((k, e) -> z.names.put(k, e.copy()));
+      z.subnet = subnet;
+      z.subnet6 = subnet6;
     }
     return z;
+  }
+
+  /**
+   * Answers AAAA questions too, on a dual-stack network: each address of {@code subnet} a name has
+   * gives it the address of the same host number in the IPv6 {@code subnet6} ({@code 192.168.0.5}
+   * in 192.168.0.0/24 gives {@code fd00:fa:ce::5} in fd00:fa:ce::/64), in the same order.
+   *
+   * @return this zone
+   */
+  public Zone ipv6(io.faketcp.tun.Subnet subnet, io.faketcp.tun.Subnet subnet6) {
+    if (subnet.isIpv6() || !subnet6.isIpv6()) {
+      throw new IllegalArgumentException("ipv6(" + subnet + ", " + subnet6 + "): give the IPv4 subnet, then the IPv6"
+          + " prefix");
+    }
+    synchronized (names) {
+      this.subnet = subnet;
+      this.subnet6 = subnet6;
+    }
+    return this;
+  }
+
+  /** The IPv6 addresses of {@code name} (see {@link #ipv6}), following CNAMEs; empty without a prefix. */
+  public List<java.net.Inet6Address> addresses6(String name) {
+    List<java.net.Inet6Address> all = new ArrayList<>();
+    synchronized (names) {
+      if (subnet6 != null) {
+        for (Inet4Address a : addresses(name)) {
+          all.add(mapped(a));
+        }
+      }
+    }
+    return all;
+  }
+
+  /** The IPv6 address of the same host number as {@code a}, or null when {@code a} is outside the subnet. */
+  private java.net.Inet6Address mapped(Inet4Address a) {
+    if (!subnet.contains(a)) {
+      return null;
+    }
+    long n = io.faketcp.tun.Subnet.toInt(a) - subnet.networkInt();
+    return (java.net.Inet6Address) subnet6.addressAt(n);
   }
 
   /**
@@ -314,6 +360,14 @@ public final class Zone {
       if (type == DnsMessage.A || any) {
         for (Inet4Address a : e.addresses) {
           answer.a(owner, e.ttl, a);
+        }
+      }
+      if ((type == DnsMessage.AAAA || any) && subnet6 != null) {
+        for (Inet4Address a : e.addresses) {
+          java.net.Inet6Address six = mapped(a);
+          if (six != null) {
+            answer.aaaa(owner, e.ttl, six);
+          }
         }
       }
       if (type == DnsMessage.SRV || any) {

@@ -59,6 +59,46 @@ public final class Checksum {
         return finish(pseudoHeader(b, ipOffset, protocol, l4Length) + sum(b, l4Offset, l4Length));
     }
 
+    /**
+     * Computes the TCP, UDP or ICMPv6 checksum of {@code buf[l4Offset, l4Offset + l4Length)} including the
+     * IPv6 pseudo-header of RFC 8200 §8.1 (source and destination address read from the IPv6 header at
+     * {@code ipOffset}, the 32-bit upper-layer length, three zero bytes, {@code nextHeader}). An odd length
+     * is padded with one zero byte. A UDP sender stores a computed 0 as 0xFFFF: over IPv6 the UDP checksum
+     * is mandatory.
+     *
+     * @param buf the bytes, of any byte order
+     * @param ipOffset absolute index of the IPv6 header (addresses at +8 and +24)
+     * @param nextHeader the upper-layer protocol for the pseudo-header, e.g. {@link IpProtocol#ICMPV6}
+     * @param l4Offset absolute index of the upper-layer header (after any extension headers)
+     * @param l4Length length of the upper-layer header plus data
+     * @return the checksum to store; 0 when verifying a packet whose checksum is correct
+     * @throws IndexOutOfBoundsException if a region is not within {@code [0, buf.limit())}
+     */
+    public static int ipv6(ByteBuffer buf, int ipOffset, int nextHeader, int l4Offset, int l4Length) {
+        Objects.checkFromIndexSize(ipOffset, 40, buf.limit());
+        Objects.checkFromIndexSize(l4Offset, l4Length, buf.limit());
+        ByteBuffer b = bigEndian(buf);
+        return finish(pseudoHeader6(b, ipOffset, nextHeader, l4Length) + sum(b, l4Offset, l4Length));
+    }
+
+    /** Sum of the IPv6 pseudo-header's 16-bit words, not folded. */
+    static long pseudoHeader6(ByteBuffer b, int ipOffset, int nextHeader, int l4Length) {
+        return sum(b, ipOffset + 8, 32) + (l4Length >>> 16) + (l4Length & 0xFFFF) + nextHeader;
+    }
+
+    /** Sum of the pseudo-header of either family's packet, not folded. */
+    static long pseudoHeader(IpPacket ip, int protocol, int l4Length) {
+        ByteBuffer b = ip.buffer();
+        return ip instanceof Ipv6Packet ? pseudoHeader6(b, ip.offset(), protocol, l4Length)
+                : pseudoHeader(b, ip.offset(), protocol, l4Length);
+    }
+
+    /** The upper-layer checksum over {@code ip}'s payload with its pseudo-header; 0 when it is correct. */
+    static int upperLayer(IpPacket ip, int protocol) {
+        ByteBuffer b = ip.buffer();
+        return finish(pseudoHeader(ip, protocol, ip.payloadLength()) + sum(b, ip.payloadOffset(), ip.payloadLength()));
+    }
+
     /** Sum of the IPv4 pseudo-header's 16-bit words, not folded. */
     static long pseudoHeader(ByteBuffer b, int ipOffset, int protocol, int l4Length) {
         return (b.getInt(ipOffset + 12) & 0xFFFF_FFFFL) + (b.getInt(ipOffset + 16) & 0xFFFF_FFFFL)

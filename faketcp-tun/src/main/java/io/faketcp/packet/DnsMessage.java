@@ -292,6 +292,22 @@ public final class DnsMessage {
         return addresses;
     }
 
+    /**
+     * The IPv6 addresses of the answer's AAAA records, in order.
+     *
+     * @return the addresses; empty when there are none
+     */
+    public List<java.net.Inet6Address> addresses6() {
+        List<java.net.Inet6Address> addresses = new ArrayList<>();
+        for (Record r : answers) {
+            if (r.type() == AAAA && r.data().length == 16) {
+                ByteBuffer b = ByteBuffer.wrap(r.data());
+                addresses.add(Ipv6Packet.toInet6Address(b.getLong(0), b.getLong(8)));
+            }
+        }
+        return addresses;
+    }
+
     /** The name of a record type, as tcpdump prints it ({@code A}, {@code SRV}, or the number). */
     static String typeName(int type) {
         switch (type) {
@@ -501,6 +517,18 @@ public final class DnsMessage {
          */
         public Builder a(String owner, long ttl, Inet4Address address) {
             return record(owner, A, ttl, address.getAddress());
+        }
+
+        /**
+         * Adds an AAAA record.
+         *
+         * @param owner the record's name
+         * @param ttl seconds
+         * @param address the IPv6 address
+         * @return this builder
+         */
+        public Builder aaaa(String owner, long ttl, java.net.Inet6Address address) {
+            return record(owner, AAAA, ttl, address.getAddress());
         }
 
         /**

@@ -239,7 +239,8 @@ public final class IcmpMessage {
         return writeEchoReply(ip, dst, offset);
     }
 
-    private static boolean sameMemory(ByteBuffer a, ByteBuffer b) {
+    /** Whether the two buffers are the same heap array or the same buffer object. */
+    static boolean sameMemory(ByteBuffer a, ByteBuffer b) {
         if (a == b) {
             return true;
         }
@@ -364,9 +365,11 @@ public final class IcmpMessage {
          * @param offset absolute index of the first byte
          * @return the number of bytes written
          * @throws IllegalArgumentException if the packet does not fit before {@code dst.limit()}
+         * @throws IllegalStateException if an address is not an IPv4 one (see {@link Icmpv6Message})
          */
         @Override
         public int writeTo(ByteBuffer dst, int offset) {
+            requireFamily(4, "IcmpMessage.Builder");
             int length = length();
             ByteBuffer b = writeIpHeader(dst, offset, length, IpProtocol.ICMP, 0);
             int i = offset + Ipv4Packet.MIN_HEADER_LENGTH;

@@ -1,13 +1,23 @@
 package io.faketcp.packet;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * The IPv4 part shared by {@link Ipv4Packet.Builder}, {@link TcpSegment.Builder} and
- * {@link IcmpMessage.Builder}: addresses, TTL, TOS, identification, the don't-fragment flag and the
- * payload, with their setters, the checks before writing and the 20-byte header.
+ * The IP part shared by {@link Ipv4Packet.Builder}, {@link Ipv6Packet.Builder}, {@link TcpSegment.Builder},
+ * {@link UdpDatagram.Builder}, {@link IcmpMessage.Builder} and {@link Icmpv6Message.Builder}: addresses,
+ * TTL (hop limit), TOS (traffic class), the IPv4 identification and don't-fragment flag, the IPv6 flow
+ * label and the payload, with their setters, the checks before writing and the 20-byte IPv4 or 40-byte
+ * IPv6 header.
+ *
+ * <p>The addresses choose the family: IPv4 ones ({@code int} or {@link Inet4Address}) build an IPv4
+ * packet, IPv6 ones (two {@code long}s, see {@link Ipv6Packet}, or {@link Inet6Address}) an IPv6 packet,
+ * with the IPv6 pseudo-header in the TCP and UDP checksums. Source and destination must be of one
+ * family. IPv4-only fields (identification, don't-fragment) are ignored for IPv6, the flow label for
+ * IPv4.
  *
  * <p>Self-typed, so that the setters declared here return the concrete builder and calls chain across
  * both levels ({@code TcpSegment.builder().source(a).sourcePort(80)}). Package-private: the public
@@ -27,6 +37,13 @@ abstract class IpBuilder<B extends IpBuilder<B>> {
 
     private int source;
     private int destination;
+    private boolean source6;
+    private boolean destination6;
+    private long sourceHigh;
+    private long sourceLow;
+    private long destinationHigh;
+    private long destinationLow;
+    private int flowLabel;
     private int ttl;
     private int tos;
     private int identification;
@@ -37,10 +54,20 @@ abstract class IpBuilder<B extends IpBuilder<B>> {
     IpBuilder() {
     }
 
-    /** Restores the fields of this class to their defaults: TTL 64, TOS 0, identification 0, DF set. */
+    /**
+     * Restores the fields of this class to their defaults: IPv4 addresses 0.0.0.0, TTL 64, TOS 0,
+     * identification 0, DF set, flow label 0.
+     */
     final void resetIp() {
         source = 0;
         destination = 0;
+        source6 = false;
+        destination6 = false;
+        sourceHigh = 0;
+        sourceLow = 0;
+        destinationHigh = 0;
+        destinationLow = 0;
+        flowLabel = 0;
         ttl = 64;
         tos = 0;
         identification = 0;
@@ -62,6 +89,7 @@ abstract class IpBuilder<B extends IpBuilder<B>> {
      */
     public B source(Inet4Address source) {
         this.source = Ipv4Packet.toInt(Objects.requireNonNull(source, "source"));
+        this.source6 = false;
         return self();
     }
 
@@ -73,7 +101,45 @@ abstract class IpBuilder<B extends IpBuilder<B>> {
      */
     public B source(int source) {
         this.source = source;
+        this.source6 = false;
         return self();
+    }
+
+    /**
+     * Sets an IPv6 source address, making this an IPv6 packet.
+     *
+     * @param source the address
+     * @return this builder
+     */
+    public B source(Inet6Address source) {
+        Objects.requireNonNull(source, "source");
+        return source(Ipv6Packet.high(source), Ipv6Packet.low(source));
+    }
+
+    /**
+     * Sets an IPv6 source address as two halves (see {@link Ipv6Packet}), making this an IPv6 packet.
+     *
+     * @param high the first eight bytes, first byte in the high bits
+     * @param low the last eight bytes
+     * @return this builder
+     */
+    public B source(long high, long low) {
+        this.sourceHigh = high;
+        this.sourceLow = low;
+        this.source6 = true;
+        return self();
+    }
+
+    /**
+     * Sets the source address of either family; see {@link #source(Inet4Address)} and
+     * {@link #source(Inet6Address)}.
+     *
+     * @param source the address
+     * @return this builder
+     */
+    public B source(InetAddress source) {
+        Objects.requireNonNull(source, "source");
+        return source instanceof Inet6Address ? source((Inet6Address) source) : source((Inet4Address) source);
     }
 
     /**
@@ -84,6 +150,7 @@ abstract class IpBuilder<B extends IpBuilder<B>> {
      */
     public B destination(Inet4Address destination) {
         this.destination = Ipv4Packet.toInt(Objects.requireNonNull(destination, "destination"));
+        this.destination6 = false;
         return self();
     }
 
@@ -95,7 +162,46 @@ abstract class IpBuilder<B extends IpBuilder<B>> {
      */
     public B destination(int destination) {
         this.destination = destination;
+        this.destination6 = false;
         return self();
+    }
+
+    /**
+     * Sets an IPv6 destination address, making this an IPv6 packet.
+     *
+     * @param destination the address
+     * @return this builder
+     */
+    public B destination(Inet6Address destination) {
+        Objects.requireNonNull(destination, "destination");
+        return destination(Ipv6Packet.high(destination), Ipv6Packet.low(destination));
+    }
+
+    /**
+     * Sets an IPv6 destination address as two halves (see {@link Ipv6Packet}), making this an IPv6 packet.
+     *
+     * @param high the first eight bytes, first byte in the high bits
+     * @param low the last eight bytes
+     * @return this builder
+     */
+    public B destination(long high, long low) {
+        this.destinationHigh = high;
+        this.destinationLow = low;
+        this.destination6 = true;
+        return self();
+    }
+
+    /**
+     * Sets the destination address of either family; see {@link #destination(Inet4Address)} and
+     * {@link #destination(Inet6Address)}.
+     *
+     * @param destination the address
+     * @return this builder
+     */
+    public B destination(InetAddress destination) {
+        Objects.requireNonNull(destination, "destination");
+        return destination instanceof Inet6Address ? destination((Inet6Address) destination)
+                : destination((Inet4Address) destination);
     }
 
     /**
@@ -106,6 +212,39 @@ abstract class IpBuilder<B extends IpBuilder<B>> {
      */
     public B ttl(int ttl) {
         this.ttl = checkRange("ttl", ttl, 0xFF);
+        return self();
+    }
+
+    /**
+     * Sets the IPv6 hop limit (default 64); the same field as {@link #ttl(int)}.
+     *
+     * @param hopLimit 0..255
+     * @return this builder
+     */
+    public B hopLimit(int hopLimit) {
+        this.ttl = checkRange("hop limit", hopLimit, 0xFF);
+        return self();
+    }
+
+    /**
+     * Sets the IPv6 traffic class (default 0); the same field as {@link #tos(int)}.
+     *
+     * @param trafficClass 0..255
+     * @return this builder
+     */
+    public B trafficClass(int trafficClass) {
+        this.tos = checkRange("traffic class", trafficClass, 0xFF);
+        return self();
+    }
+
+    /**
+     * Sets the IPv6 flow label (default 0; ignored for IPv4).
+     *
+     * @param flowLabel 0..0xFFFFF
+     * @return this builder
+     */
+    public B flowLabel(int flowLabel) {
+        this.flowLabel = checkRange("flow label", flowLabel, 0xFFFFF);
         return self();
     }
 
@@ -185,7 +324,9 @@ abstract class IpBuilder<B extends IpBuilder<B>> {
      * @param offset absolute index of the first byte
      * @return the number of bytes written
      * @throws IllegalArgumentException if the packet does not fit before {@code dst.limit()} or is
-     *     longer than 65535 bytes
+     *     longer than 65535 bytes (IPv6: its payload)
+     * @throws IllegalStateException if the source and destination addresses are of different families,
+     *     or of the family this builder cannot build
      */
     public abstract int writeTo(ByteBuffer dst, int offset);
 
@@ -214,14 +355,51 @@ abstract class IpBuilder<B extends IpBuilder<B>> {
         }
     }
 
+    /** Whether the addresses make this an IPv6 packet; throws if they disagree. */
+    final boolean isIpv6() {
+        if (source6 != destination6) {
+            throw new IllegalStateException("the source address is " + (source6 ? "IPv6" : "IPv4")
+                    + " but the destination address is " + (destination6 ? "IPv6" : "IPv4")
+                    + ": set both addresses of one family");
+        }
+        return source6;
+    }
+
+    /** Throws unless the addresses are of {@code family} (4 or 6), for builders of one family. */
+    final void requireFamily(int family, String builder) {
+        if (isIpv6() != (family == 6)) {
+            throw new IllegalStateException(builder + " builds IPv" + family + " packets but the addresses are IPv"
+                    + (family == 6 ? 4 : 6) + (family == 6 ? ": use IcmpMessage or Ipv4Packet builders for IPv4"
+                    : ": use Icmpv6Message or Ipv6Packet builders for IPv6"));
+        }
+    }
+
+    /** The IP header length {@link #writeIpHeader} writes: 20 for IPv4, 40 for IPv6. */
+    final int ipHeaderLength() {
+        return isIpv6() ? Ipv6Packet.HEADER_LENGTH : Ipv4Packet.MIN_HEADER_LENGTH;
+    }
+
     /**
-     * Checks that a packet of {@code totalLength} bytes is a valid IPv4 length and fits at
-     * {@code dst[offset]}, then writes the 20-byte header (no options), checksum included.
+     * The TCP, UDP or ICMPv6 checksum of {@code b[l4Offset, l4Offset + l4Length)} with the pseudo-header
+     * of the IPv4 or IPv6 header at {@code ipOffset}.
+     */
+    final int upperLayerChecksum(ByteBuffer b, int ipOffset, int protocol, int l4Offset, int l4Length) {
+        return source6 ? Checksum.ipv6(b, ipOffset, protocol, l4Offset, l4Length)
+                : Checksum.tcpUdp(b, ipOffset, protocol, l4Offset, l4Length);
+    }
+
+    /**
+     * Checks that a packet of {@code totalLength} bytes is a valid length and fits at {@code dst[offset]},
+     * then writes the IP header: for IPv4 the 20-byte header (no options), checksum included, for IPv6
+     * the 40-byte header with {@code protocol} as next header ({@code fragment} is ignored).
      *
      * @param fragment the more-fragments flag and the fragment offset field, ORed with DF if set
      * @return {@code dst}, or a big-endian view of it, for writing the rest of the packet
      */
     final ByteBuffer writeIpHeader(ByteBuffer dst, int offset, int totalLength, int protocol, int fragment) {
+        if (isIpv6()) {
+            return writeIpv6Header(dst, offset, totalLength, protocol);
+        }
         if (totalLength > 0xFFFF) {
             throw new IllegalArgumentException("packet of " + totalLength
                     + " bytes is longer than the IPv4 maximum of 65535");
@@ -239,6 +417,25 @@ abstract class IpBuilder<B extends IpBuilder<B>> {
         b.putInt(offset + 12, source);
         b.putInt(offset + 16, destination);
         b.putShort(offset + 10, (short) Checksum.compute(b, offset, Ipv4Packet.MIN_HEADER_LENGTH));
+        return b;
+    }
+
+    private ByteBuffer writeIpv6Header(ByteBuffer dst, int offset, int totalLength, int nextHeader) {
+        int payloadLength = totalLength - Ipv6Packet.HEADER_LENGTH;
+        if (payloadLength > 0xFFFF) {
+            throw new IllegalArgumentException("IPv6 payload of " + payloadLength
+                    + " bytes is longer than the maximum of 65535 (jumbograms are not built)");
+        }
+        Ipv4Packet.checkFits(dst, offset, totalLength);
+        ByteBuffer b = Checksum.bigEndian(dst);
+        b.putInt(offset, 6 << 28 | tos << 20 | flowLabel);
+        b.putShort(offset + 4, (short) payloadLength);
+        b.put(offset + 6, (byte) nextHeader);
+        b.put(offset + 7, (byte) ttl);
+        b.putLong(offset + 8, sourceHigh);
+        b.putLong(offset + 16, sourceLow);
+        b.putLong(offset + 24, destinationHigh);
+        b.putLong(offset + 32, destinationLow);
         return b;
     }
 

@@ -19,7 +19,7 @@ import java.nio.ByteBuffer;
  * if (ip.protocol() == IpProtocol.TCP) { TcpSegment tcp = TcpSegment.wrap(ip); ... }
  * }</pre>
  */
-public final class Ipv4Packet {
+public final class Ipv4Packet implements IpPacket {
 
     /** Length of an IPv4 header without options. */
     static final int MIN_HEADER_LENGTH = 20;
@@ -62,7 +62,7 @@ public final class Ipv4Packet {
         int version = (b.get(off) >> 4) & 0xF;
         if (version != 4) {
             throw new MalformedPacketException(version == 6
-                    ? "IPv6 packet (version 6), only IPv4 is supported"
+                    ? "IPv6 packet (version 6): wrap it with Ipv6Packet"
                     : "IP version " + version + ", expected 4");
         }
         if (n < MIN_HEADER_LENGTH) {
@@ -267,6 +267,26 @@ public final class Ipv4Packet {
     }
 
     /**
+     * The source address as dotted-quad text, e.g. {@code "192.168.0.1"}.
+     *
+     * @return the text
+     */
+    @Override
+    public String sourceText() {
+        return toDottedQuad(sourceInt());
+    }
+
+    /**
+     * The destination address as dotted-quad text.
+     *
+     * @return the text
+     */
+    @Override
+    public String destinationText() {
+        return toDottedQuad(destinationInt());
+    }
+
+    /**
      * Absolute index in {@link #buffer()} of the payload, i.e. of the TCP/UDP/ICMP header.
      *
      * @return {@code offset() + headerLength()}
@@ -455,9 +475,11 @@ public final class Ipv4Packet {
          * @return the number of bytes written
          * @throws IllegalArgumentException if the packet does not fit before {@code dst.limit()} or is
          *     longer than 65535 bytes
+         * @throws IllegalStateException if an address is not an IPv4 one (see {@link Ipv6Packet.Builder})
          */
         @Override
         public int writeTo(ByteBuffer dst, int offset) {
+            requireFamily(4, "Ipv4Packet.Builder");
             int optionsLength = padded(options.length);
             int headerLength = MIN_HEADER_LENGTH + optionsLength;
             int length = length();

@@ -61,7 +61,36 @@ final class PacketFormat {
         return sb.toString();
     }
 
-    private static void tcpLine(StringBuilder sb, Ipv4Packet ip) {
+    /** The line for any wrapped IPv6 packet, as tcpdump 4.99 prints it ({@code IP6 ...}). */
+    static String ip(Ipv6Packet ip) {
+        StringBuilder sb = new StringBuilder(128);
+        if (ip.fragmentOffset() != 0) {
+            addresses(sb, ip); // ends with tcpdump's "frag (offset|length)": no upper-layer header here
+            return sb.toString();
+        }
+        int protocol = ip.protocol();
+        switch (protocol) {
+            case IpProtocol.TCP:
+                tcpLine(sb, ip);
+                break;
+            case IpProtocol.UDP:
+                udp(sb, ip);
+                break;
+            case IpProtocol.ICMPV6:
+                icmpv6Line(sb, ip);
+                break;
+            case IpProtocol.NO_NEXT_HEADER:
+                addresses(sb, ip).append(" no next header");
+                break;
+            default:
+                // tcpdump prints two spaces here, as for IPv4.
+                addresses(sb, ip).append("  ip-proto-").append(protocol).append(' ').append(ip.payloadLength());
+                break;
+        }
+        return sb.toString();
+    }
+
+    private static void tcpLine(StringBuilder sb, IpPacket ip) {
         TcpSegment tcp;
         try {
             tcp = TcpSegment.parse(ip, false);
@@ -70,9 +99,145 @@ final class PacketFormat {
             return;
         }
         tcp(sb, tcp);
-        if (!ip.isFragment() && Checksum.tcpUdp(ip.buffer(), ip.offset(), IpProtocol.TCP, ip.payloadOffset(),
-                ip.payloadLength()) != 0) {
+        if (!ip.isFragment() && Checksum.upperLayer(ip, IpProtocol.TCP) != 0) {
             badChecksum(sb, "tcp", tcp.checksum(), TcpSegment.expectedChecksum(ip));
+        }
+    }
+
+    private static void icmpv6Line(StringBuilder sb, Ipv6Packet ip) {
+        Icmpv6Message icmp;
+        try {
+            icmp = new Icmpv6Message().bind(ip, false);
+        } catch (MalformedPacketException e) {
+            bad(sb, ip, "icmp6", e);
+            return;
+        }
+        icmpv6(sb, icmp);
+        if (!ip.isFragment() && Checksum.upperLayer(ip, IpProtocol.ICMPV6) != 0) {
+            badChecksum(sb, "icmp6", icmp.checksum(), Icmpv6Message.expectedChecksum(ip));
+        }
+    }
+
+    /** tcpdump's names of the ICMPv6 types it knows without -v, by type; null where it has none. */
+    private static String icmpv6TypeName(int type) {
+        switch (type) {
+            case Icmpv6Message.DESTINATION_UNREACHABLE: return "destination unreachable";
+            case Icmpv6Message.PACKET_TOO_BIG: return "packet too big";
+            case Icmpv6Message.TIME_EXCEEDED: return "time exceeded in-transit";
+            case Icmpv6Message.PARAMETER_PROBLEM: return "parameter problem";
+            case Icmpv6Message.ECHO_REQUEST: return "echo request";
+            case Icmpv6Message.ECHO_REPLY: return "echo reply";
+            case 130: return "multicast listener query";
+            case 131: return "multicast listener report";
+            case 132: return "multicast listener done";
+            case Icmpv6Message.ROUTER_SOLICITATION: return "router solicitation";
+            case 134: return "router advertisement";
+            case Icmpv6Message.NEIGHBOR_SOLICITATION: return "neighbor solicitation";
+            case Icmpv6Message.NEIGHBOR_ADVERTISEMENT: return "neighbor advertisement";
+            case 137: return "redirect";
+            case Icmpv6Message.MLD_V2_REPORT: return "multicast listener report v2";
+            default: return null;
+        }
+    }
+
+    /** {@code IP6 src > dst: ICMP6, <what>, length N} with tcpdump's wording for the common types. */
+    static void icmpv6(StringBuilder sb, Icmpv6Message icmp) {
+        Ipv6Packet ip = icmp.ip();
+        addresses(sb, ip).append(" ICMP6, ");
+        int type = icmp.type();
+        int code = icmp.code();
+        int length = ip.payloadLength();
+        String name = icmpv6TypeName(type);
+        if (name == null) {
+            sb.append("unknown icmp6 type (").append(type).append("), length ").append(length);
+            return;
+        }
+        sb.append(name);
+        ByteBuffer b = ip.buffer();
+        int quoted = icmp.payloadOffset();
+        boolean quotesHeader = icmp.payloadLength() >= Ipv6Packet.HEADER_LENGTH;
+        switch (type) {
+            case Icmpv6Message.DESTINATION_UNREACHABLE:
+                if (!quotesHeader) {
+                    break;
+                }
+                String target = Ipv6Packet.toText(b.getLong(quoted + 24), b.getLong(quoted + 32));
+                switch (code) {
+                    case Icmpv6Message.UNREACHABLE_NO_ROUTE:
+                        sb.append(", unreachable route ").append(target);
+                        break;
+                    case Icmpv6Message.UNREACHABLE_ADMIN_PROHIBITED:
+                        sb.append(",  unreachable prohibited ").append(target); // tcpdump's two spaces
+                        break;
+                    case 2:
+                        sb.append(", beyond scope ").append(target).append(", source address ")
+                                .append(Ipv6Packet.toText(b.getLong(quoted + 8), b.getLong(quoted + 16)));
+                        break;
+                    case Icmpv6Message.UNREACHABLE_ADDRESS:
+                        sb.append(", unreachable address ").append(target);
+                        break;
+                    case Icmpv6Message.UNREACHABLE_PORT:
+                        sb.append(", unreachable port");
+                        quotedPort(sb, b, quoted, icmp.payloadLength(), target);
+                        break;
+                    default:
+                        // tcpdump ends the line here and hex-dumps the message on the next ones.
+                        sb.append(", unknown unreach code (").append(code).append(')');
+                        return;
+                }
+                break;
+            case Icmpv6Message.PACKET_TOO_BIG:
+                sb.append(", mtu ").append(icmp.mtu());
+                break;
+            case Icmpv6Message.TIME_EXCEEDED:
+                if (code == 0 && quotesHeader) {
+                    sb.append(" for ").append(Ipv6Packet.toText(b.getLong(quoted + 24), b.getLong(quoted + 32)));
+                } else if (code == 1) {
+                    sb.append(" (reassembly)");
+                } else if (code != 0) {
+                    sb.append(", unknown code (").append(code).append(')');
+                }
+                break;
+            case Icmpv6Message.ECHO_REQUEST:
+            case Icmpv6Message.ECHO_REPLY:
+                sb.append(", id ").append(icmp.identifier()).append(", seq ").append(icmp.sequenceNumber());
+                break;
+            case Icmpv6Message.NEIGHBOR_SOLICITATION:
+            case Icmpv6Message.NEIGHBOR_ADVERTISEMENT:
+                if (icmp.payloadLength() >= 20) {
+                    sb.append(type == Icmpv6Message.NEIGHBOR_SOLICITATION ? ", who has " : ", tgt is ")
+                            .append(Ipv6Packet.toText(b.getLong(quoted + 4), b.getLong(quoted + 12)));
+                }
+                break;
+            case Icmpv6Message.MLD_V2_REPORT:
+                sb.append(", ").append(icmp.sequenceNumber()).append(" group record(s)");
+                break;
+            default:
+                break;
+        }
+        sb.append(", length ").append(length);
+    }
+
+    /** {@code , <target> udp port 53}: the port of the datagram or segment a port unreachable quotes. */
+    private static void quotedPort(StringBuilder sb, ByteBuffer b, int quoted, int available, String target) {
+        int next = b.get(quoted + 6) & 0xFF;
+        int at = quoted + Ipv6Packet.HEADER_LENGTH;
+        int end = quoted + available;
+        while ((next == IpProtocol.HOP_BY_HOP || next == IpProtocol.ROUTING || next == IpProtocol.DESTINATION_OPTIONS
+                || next == IpProtocol.FRAGMENT) && end - at >= 8) {
+            int length = next == IpProtocol.FRAGMENT ? 8 : ((b.get(at + 1) & 0xFF) + 1) * 8;
+            next = b.get(at) & 0xFF;
+            at += length;
+        }
+        if (end - at < 4) {
+            return;
+        }
+        int port = b.getShort(at + 2) & 0xFFFF;
+        if (next == IpProtocol.TCP || next == IpProtocol.UDP) {
+            sb.append(", ").append(target).append(next == IpProtocol.TCP ? " tcp port " : " udp port ").append(port);
+        } else {
+            sb.append(", ").append(target).append(" protocol ").append(next).append(" port ").append(port)
+                    .append(" unreachable");
         }
     }
 
@@ -91,8 +256,8 @@ final class PacketFormat {
     }
 
     /** e.g. {@code IP 1.2.3.4.5 > 6.7.8.9.10: tcp 12 [bad tcp: <reason>]}: ports when there are any. */
-    private static void bad(StringBuilder sb, Ipv4Packet ip, String protocol, MalformedPacketException e) {
-        if (ip.payloadLength() >= 4 && !protocol.equals("icmp")) {
+    private static void bad(StringBuilder sb, IpPacket ip, String protocol, MalformedPacketException e) {
+        if (ip.payloadLength() >= 4 && !protocol.startsWith("icmp")) {
             endpoints(sb, ip, ip.buffer().getShort(ip.payloadOffset()) & 0xFFFF,
                     ip.buffer().getShort(ip.payloadOffset() + 2) & 0xFFFF);
         } else {
@@ -110,7 +275,7 @@ final class PacketFormat {
 
     /** {@code IP src.sport > dst.dport: Flags [S.], seq 1, ack 2, win 3, options [...], length 0}. */
     static void tcp(StringBuilder sb, TcpSegment tcp) {
-        endpoints(sb, tcp.ip(), tcp.sourcePort(), tcp.destinationPort());
+        endpoints(sb, tcp.packet(), tcp.sourcePort(), tcp.destinationPort());
         int flags = tcp.flags();
         sb.append(" Flags [");
         flags(sb, flags);
@@ -233,7 +398,7 @@ final class PacketFormat {
     }
 
     /** {@code IP src.sport > dst.dport: UDP, length N}, N from the UDP length field. */
-    private static void udp(StringBuilder sb, Ipv4Packet ip) {
+    private static void udp(StringBuilder sb, IpPacket ip) {
         ByteBuffer b = ip.buffer();
         int off = ip.payloadOffset();
         int available = ip.payloadLength();
@@ -246,7 +411,7 @@ final class PacketFormat {
         int udpLength = b.getShort(off + 4) & 0xFFFF;
         if (udpLength < 8) {
             sb.append(" UDP, bad length ").append(udpLength).append(" < 8");
-        } else if (udpLength > available && !ip.moreFragments()) {
+        } else if (udpLength > available && !ip.isFragment()) {
             sb.append(" UDP, bad length ").append(udpLength).append(" > ").append(available);
         } else if (!dns(sb, ip, off, udpLength)) {
             sb.append(" UDP, length ").append(udpLength - 8);
@@ -254,7 +419,7 @@ final class PacketFormat {
     }
 
     /** A DNS message to or from port 53, as tcpdump prints it; false when it is not one. */
-    private static boolean dns(StringBuilder sb, Ipv4Packet ip, int off, int udpLength) {
+    private static boolean dns(StringBuilder sb, IpPacket ip, int off, int udpLength) {
         ByteBuffer b = ip.buffer();
         if (ip.isFragment() || ((b.getShort(off) & 0xFFFF) != 53 && (b.getShort(off + 2) & 0xFFFF) != 53)) {
             return false;
@@ -278,21 +443,75 @@ final class PacketFormat {
         sb.append(')');
     }
 
-    static String fragmentReason(Ipv4Packet ip, String protocol) {
-        return "fragment (id " + ip.identification() + ", offset " + ip.fragmentOffset()
-                + (ip.moreFragments() ? ", more fragments" : ", last") + ") cannot be parsed as " + protocol
-                + "; fragments are not reassembled";
+    static String fragmentReason(IpPacket ip, String protocol) {
+        long id;
+        boolean more;
+        int offset;
+        if (ip instanceof Ipv6Packet) {
+            Ipv6Packet v6 = (Ipv6Packet) ip;
+            id = v6.identification();
+            more = v6.moreFragments();
+            offset = v6.fragmentOffset();
+        } else {
+            Ipv4Packet v4 = (Ipv4Packet) ip;
+            id = v4.identification();
+            more = v4.moreFragments();
+            offset = v4.fragmentOffset();
+        }
+        return "fragment (id " + id + ", offset " + offset + (more ? ", more fragments" : ", last")
+                + ") cannot be parsed as " + protocol + "; fragments are not reassembled";
     }
 
-    private static StringBuilder addresses(StringBuilder sb, Ipv4Packet ip) {
-        return sb.append("IP ").append(Ipv4Packet.toDottedQuad(ip.sourceInt())).append(" > ")
-                .append(Ipv4Packet.toDottedQuad(ip.destinationInt())).append(':');
+    /** {@code IP a > b:} or {@code IP6 a > b:}, for IPv6 followed by tcpdump's notes on extension headers. */
+    private static StringBuilder addresses(StringBuilder sb, IpPacket ip) {
+        sb.append(ip instanceof Ipv6Packet ? "IP6 " : "IP ").append(ip.sourceText()).append(" > ")
+                .append(ip.destinationText()).append(':');
+        if (ip instanceof Ipv6Packet && ip.headerLength() > Ipv6Packet.HEADER_LENGTH) {
+            extensionHeaders(sb, (Ipv6Packet) ip);
+        }
+        return sb;
     }
 
-    private static void endpoints(StringBuilder sb, Ipv4Packet ip, int sourcePort, int destinationPort) {
-        sb.append("IP ").append(Ipv4Packet.toDottedQuad(ip.sourceInt())).append('.').append(sourcePort)
-                .append(" > ").append(Ipv4Packet.toDottedQuad(ip.destinationInt())).append('.')
-                .append(destinationPort).append(':');
+    /** tcpdump's words for the extension headers: {@code HBH}, {@code DSTOPT}, {@code srcrt}, {@code frag (o|n)}. */
+    private static void extensionHeaders(StringBuilder sb, Ipv6Packet ip) {
+        ByteBuffer b = ip.buffer();
+        int next = ip.nextHeader();
+        int at = ip.offset() + Ipv6Packet.HEADER_LENGTH;
+        int end = ip.payloadOffset();
+        while (at < end) {
+            int length;
+            switch (next) {
+                case IpProtocol.HOP_BY_HOP:
+                    sb.append(" HBH");
+                    length = ((b.get(at + 1) & 0xFF) + 1) * 8;
+                    break;
+                case IpProtocol.DESTINATION_OPTIONS:
+                    sb.append(" DSTOPT");
+                    length = ((b.get(at + 1) & 0xFF) + 1) * 8;
+                    break;
+                case IpProtocol.ROUTING:
+                    sb.append(" srcrt (type=").append(b.get(at + 2) & 0xFF).append(", segleft=0)");
+                    length = ((b.get(at + 1) & 0xFF) + 1) * 8;
+                    break;
+                default: // the fragment header, the only other one the view skips
+                    length = 8;
+                    sb.append(" frag (").append(b.getShort(at + 2) & 0xFFF8).append('|')
+                            .append(ip.offset() + ip.totalLength() - at - length).append(')');
+                    break;
+            }
+            next = b.get(at) & 0xFF;
+            at += length;
+        }
+    }
+
+    private static void endpoints(StringBuilder sb, IpPacket ip, int sourcePort, int destinationPort) {
+        if (ip instanceof Ipv6Packet && ip.headerLength() > Ipv6Packet.HEADER_LENGTH) {
+            // tcpdump prints the addresses before the extension headers and only the ports after them.
+            addresses(sb, ip).append(' ').append(sourcePort).append(" > ").append(destinationPort).append(':');
+            return;
+        }
+        sb.append(ip instanceof Ipv6Packet ? "IP6 " : "IP ").append(ip.sourceText()).append('.').append(sourcePort)
+                .append(" > ").append(ip.destinationText()).append('.').append(destinationPort).append(':');
     }
 
     static StringBuilder hex16(StringBuilder sb, int value) {

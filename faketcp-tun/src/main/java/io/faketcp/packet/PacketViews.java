@@ -3,9 +3,17 @@ package io.faketcp.packet;
 import java.nio.ByteBuffer;
 
 /**
- * One {@link Ipv4Packet}, one {@link TcpSegment} (with one {@link TcpOptions}), one
- * {@link IcmpMessage} and one {@link UdpDatagram} view that a reading loop re-points at each packet instead of allocating new
- * views: parsing allocates nothing. The checks are those of the {@code wrap} methods.
+ * One {@link Ipv4Packet}, one {@link Ipv6Packet}, one {@link TcpSegment} (with one {@link TcpOptions}), one
+ * {@link IcmpMessage}, one {@link Icmpv6Message} and one {@link UdpDatagram} view that a reading loop
+ * re-points at each packet instead of allocating new views: parsing allocates nothing. The checks are
+ * those of the {@code wrap} methods. {@link #ip(ByteBuffer)} picks the family by the version nibble, and
+ * the TCP and UDP views read either family:
+ *
+ * <pre>{@code
+ * IpPacket ip = views.ip(in);                     // this object's Ipv4Packet or Ipv6Packet view
+ * if (ip.protocol() == IpProtocol.TCP) { TcpSegment tcp = views.tcp(ip); ... }
+ * else if (ip.protocol() == IpProtocol.ICMPV6) { Icmpv6Message icmp = views.icmpv6((Ipv6Packet) ip); ... }
+ * }</pre>
  *
  * <pre>{@code
  * PacketViews views = new PacketViews();          // one per reading thread
@@ -23,6 +31,8 @@ import java.nio.ByteBuffer;
  */
 public final class PacketViews {
     private final Ipv4Packet ip = new Ipv4Packet();
+    private final Ipv6Packet ip6 = new Ipv6Packet();
+    private final Icmpv6Message icmp6 = new Icmpv6Message();
     private final TcpSegment tcp = new TcpSegment(new TcpOptions());
     private final IcmpMessage icmp = new IcmpMessage();
     private final UdpDatagram udp = new UdpDatagram();
@@ -72,5 +82,71 @@ public final class PacketViews {
      */
     public UdpDatagram udp(Ipv4Packet packet) throws MalformedPacketException {
         return udp.bind(packet, true);
+    }
+
+    /**
+     * The IP version of the packet in {@code buffer[position, limit)}: the high nibble of its first byte.
+     *
+     * @param buffer holds one packet between position and limit
+     * @return 4 or 6 for IP, another nibble for anything else, -1 for an empty buffer
+     */
+    public static int version(ByteBuffer buffer) {
+        return buffer.hasRemaining() ? (buffer.get(buffer.position()) >> 4) & 0xF : -1;
+    }
+
+    /**
+     * Shows the packet in {@code buffer[position, limit)} in this object's IPv4 or IPv6 view, by its
+     * version nibble; see {@link Ipv4Packet#wrap(ByteBuffer)} and {@link Ipv6Packet#wrap(ByteBuffer)}.
+     *
+     * @param buffer holds exactly one packet between position and limit
+     * @return this object's IPv4 or IPv6 view, showing the packet
+     * @throws MalformedPacketException if the packet is neither a well-formed IPv4 nor IPv6 packet
+     */
+    public IpPacket ip(ByteBuffer buffer) throws MalformedPacketException {
+        return version(buffer) == 6 ? ip6.bind(buffer) : ip.bind(buffer);
+    }
+
+    /**
+     * Shows the packet in {@code buffer[position, limit)}; see {@link Ipv6Packet#wrap(ByteBuffer)}.
+     *
+     * @param buffer holds exactly one packet between position and limit
+     * @return this object's IPv6 view, showing the packet
+     * @throws MalformedPacketException if the packet is not well-formed
+     */
+    public Ipv6Packet ipv6(ByteBuffer buffer) throws MalformedPacketException {
+        return ip6.bind(buffer);
+    }
+
+    /**
+     * Shows the TCP segment an IPv4 or IPv6 packet carries; see {@link TcpSegment#wrap(IpPacket)}.
+     *
+     * @param packet a wrapped packet (this object's view or any other)
+     * @return this object's TCP view, showing the segment
+     * @throws MalformedPacketException if the segment is not well-formed
+     */
+    public TcpSegment tcp(IpPacket packet) throws MalformedPacketException {
+        return tcp.bind(packet, true);
+    }
+
+    /**
+     * Shows the UDP datagram an IPv4 or IPv6 packet carries; see {@link UdpDatagram#wrap(IpPacket)}.
+     *
+     * @param packet a wrapped packet (this object's view or any other)
+     * @return this object's UDP view, showing the datagram
+     * @throws MalformedPacketException if the datagram is not well-formed
+     */
+    public UdpDatagram udp(IpPacket packet) throws MalformedPacketException {
+        return udp.bind(packet, true);
+    }
+
+    /**
+     * Shows the ICMPv6 message {@code packet} carries; see {@link Icmpv6Message#wrap(Ipv6Packet)}.
+     *
+     * @param packet a wrapped IPv6 packet (this object's view or any other)
+     * @return this object's ICMPv6 view, showing the message
+     * @throws MalformedPacketException if the message is not well-formed
+     */
+    public Icmpv6Message icmpv6(Ipv6Packet packet) throws MalformedPacketException {
+        return icmp6.bind(packet, true);
     }
 }

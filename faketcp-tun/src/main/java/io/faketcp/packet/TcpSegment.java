@@ -3,7 +3,8 @@ package io.faketcp.packet;
 import java.nio.ByteBuffer;
 
 /**
- * A read-only view of a TCP segment (RFC 9293) inside an {@link Ipv4Packet}, without copying.
+ * A read-only view of a TCP segment (RFC 9293) inside an {@link Ipv4Packet} or an {@link Ipv6Packet},
+ * without copying. The builder builds either family, chosen by the addresses it is given.
  *
  * <pre>{@code
  * TcpSegment syn = TcpSegment.wrap(ip);
@@ -39,7 +40,7 @@ public final class TcpSegment {
     static final int MIN_HEADER_LENGTH = 20;
 
     // Set by bind(): once for a view from wrap(), once per packet for the view of a PacketViews.
-    private Ipv4Packet ip;
+    private IpPacket ip;
     private ByteBuffer buf;
     private int off;
     private int length;
@@ -70,15 +71,27 @@ public final class TcpSegment {
     }
 
     /**
+     * Wraps the TCP segment carried by an IPv4 or IPv6 packet, with the checks of
+     * {@link #wrap(Ipv4Packet)} and the pseudo-header of the packet's family.
+     *
+     * @param ip a wrapped IPv4 or IPv6 packet
+     * @return the view
+     * @throws MalformedPacketException if any check fails; the reason names the numbers
+     */
+    public static TcpSegment wrap(IpPacket ip) throws MalformedPacketException {
+        return parse(ip, true);
+    }
+
+    /**
      * Parses the segment; {@code strict} false skips the fragment and checksum checks, for printing what
      * tcpdump would print.
      */
-    static TcpSegment parse(Ipv4Packet ip, boolean strict) throws MalformedPacketException {
+    static TcpSegment parse(IpPacket ip, boolean strict) throws MalformedPacketException {
         return new TcpSegment().bind(ip, strict);
     }
 
     /** Checks the segment as {@link #parse} does and makes this view show it. */
-    TcpSegment bind(Ipv4Packet ip, boolean strict) throws MalformedPacketException {
+    TcpSegment bind(IpPacket ip, boolean strict) throws MalformedPacketException {
         if (ip.protocol() != IpProtocol.TCP) {
             throw new MalformedPacketException("protocol " + ip.protocol() + " is not TCP (6)");
         }
@@ -103,7 +116,7 @@ public final class TcpSegment {
                     "TCP data offset " + dataOffset + " bytes but the segment is " + length + " bytes");
         }
         TcpOptions.validate(b, off + MIN_HEADER_LENGTH, dataOffset - MIN_HEADER_LENGTH, off);
-        if (strict && Checksum.tcpUdp(b, ip.offset(), IpProtocol.TCP, off, length) != 0) {
+        if (strict && Checksum.upperLayer(ip, IpProtocol.TCP) != 0) {
             throw new MalformedPacketException(String.format("bad TCP checksum 0x%04x (expected 0x%04x)",
                     b.getShort(off + 16) & 0xFFFF, expectedChecksum(ip)));
         }
@@ -117,20 +130,47 @@ public final class TcpSegment {
     }
 
     /** The checksum the segment in {@code ip} should carry. */
-    static int expectedChecksum(Ipv4Packet ip) {
+    static int expectedChecksum(IpPacket ip) {
         ByteBuffer b = ip.buffer();
         int off = ip.payloadOffset();
         int length = ip.payloadLength();
-        return Checksum.expected(b, Checksum.pseudoHeader(b, ip.offset(), IpProtocol.TCP, length),
-                off, length, off + 16);
+        return Checksum.expected(b, Checksum.pseudoHeader(ip, IpProtocol.TCP, length), off, length, off + 16);
     }
 
     /**
      * The IPv4 packet carrying this segment.
      *
      * @return the packet view
+     * @throws IllegalStateException if an IPv6 packet carries the segment; see {@link #packet()}
      */
     public Ipv4Packet ip() {
+        if (ip instanceof Ipv4Packet) {
+            return (Ipv4Packet) ip;
+        }
+        throw new IllegalStateException("the segment is carried by IPv6 (" + ip.sourceText() + " > "
+                + ip.destinationText() + "): use packet() or ipv6()");
+    }
+
+    /**
+     * The IPv6 packet carrying this segment.
+     *
+     * @return the packet view
+     * @throws IllegalStateException if an IPv4 packet carries the segment; see {@link #packet()}
+     */
+    public Ipv6Packet ipv6() {
+        if (ip instanceof Ipv6Packet) {
+            return (Ipv6Packet) ip;
+        }
+        throw new IllegalStateException("the segment is carried by IPv4 (" + ip.sourceText() + " > "
+                + ip.destinationText() + "): use packet() or ip()");
+    }
+
+    /**
+     * The IPv4 or IPv6 packet carrying this segment.
+     *
+     * @return the packet view
+     */
+    public IpPacket packet() {
         return ip;
     }
 
@@ -343,7 +383,7 @@ public final class TcpSegment {
     }
 
     /**
-     * A new builder for a complete IPv4 packet carrying a TCP segment.
+     * A new builder for a complete IPv4 or IPv6 packet carrying a TCP segment.
      *
      * @return a builder with the defaults of {@link Builder}
      */
@@ -352,7 +392,8 @@ public final class TcpSegment {
     }
 
     /**
-     * Builds IPv4+TCP packets with both checksums. Defaults: TTL 64, TOS 0, identification 0, DF set,
+     * Builds IPv4+TCP or IPv6+TCP packets (by the family of the addresses) with their checksums.
+     * Defaults: TTL (hop limit) 64, TOS 0, identification 0, DF set,
      * window 65535, no flags, no options, no data. Options are laid out as Linux does and padded to 4
      * bytes: {@code mss,sackOK,TS,nop,wscale}, or without timestamps {@code mss,nop,nop,sackOK,nop,wscale}.
      *
@@ -571,15 +612,15 @@ public final class TcpSegment {
         /**
          * The length {@link #writeTo} will write.
          *
-         * @return IPv4 header, TCP header, options and data, in bytes
+         * @return IPv4 or IPv6 header, TCP header, options and data, in bytes
          */
         @Override
         public int length() {
-            return Ipv4Packet.MIN_HEADER_LENGTH + MIN_HEADER_LENGTH + optionsLength() + payloadLength();
+            return ipHeaderLength() + MIN_HEADER_LENGTH + optionsLength() + payloadLength();
         }
 
         /**
-         * Writes the complete IPv4+TCP packet, both checksums included, at {@code dst[offset]} with absolute
+         * Writes the complete IPv4+TCP or IPv6+TCP packet, checksums included, at {@code dst[offset]} with absolute
          * puts; the buffer's position and limit are not changed.
          *
          * @param dst the destination, normally a direct big-endian buffer
@@ -591,8 +632,9 @@ public final class TcpSegment {
         public int writeTo(ByteBuffer dst, int offset) {
             int optionsLength = optionsLength();
             int length = length();
+            int ipHeaderLength = ipHeaderLength();
             ByteBuffer b = writeIpHeader(dst, offset, length, IpProtocol.TCP, 0);
-            int t = offset + Ipv4Packet.MIN_HEADER_LENGTH;
+            int t = offset + ipHeaderLength;
             b.putShort(t, (short) sourcePort);
             b.putShort(t + 2, (short) destinationPort);
             b.putInt(t + 4, sequenceNumber);
@@ -604,8 +646,8 @@ public final class TcpSegment {
             b.putShort(t + 18, (short) urgentPointer);
             writeOptions(b, t + MIN_HEADER_LENGTH, optionsLength);
             writePayload(b, t + MIN_HEADER_LENGTH + optionsLength);
-            int tcpLength = length - Ipv4Packet.MIN_HEADER_LENGTH;
-            b.putShort(t + 16, (short) Checksum.tcpUdp(b, offset, IpProtocol.TCP, t, tcpLength));
+            int tcpLength = length - ipHeaderLength;
+            b.putShort(t + 16, (short) upperLayerChecksum(b, offset, IpProtocol.TCP, t, tcpLength));
             return length;
         }
 

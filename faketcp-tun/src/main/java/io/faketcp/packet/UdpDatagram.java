@@ -3,7 +3,8 @@ package io.faketcp.packet;
 import java.nio.ByteBuffer;
 
 /**
- * A read-only view of a UDP datagram (RFC 768) inside an {@link Ipv4Packet}, without copying.
+ * A read-only view of a UDP datagram (RFC 768) inside an {@link Ipv4Packet} or an {@link Ipv6Packet},
+ * without copying. The builder builds either family, chosen by the addresses it is given.
  *
  * <pre>{@code
  * UdpDatagram udp = UdpDatagram.wrap(ip);
@@ -16,7 +17,8 @@ import java.nio.ByteBuffer;
  * }
  * }</pre>
  *
- * <p>A checksum field of 0 means the sender computed none (RFC 768): such a datagram is accepted as is.
+ * <p>Over IPv4 a checksum field of 0 means the sender computed none (RFC 768): such a datagram is
+ * accepted as is. Over IPv6 the checksum is mandatory (RFC 8200 §8.1) and a 0 is refused.
  */
 public final class UdpDatagram {
 
@@ -24,7 +26,7 @@ public final class UdpDatagram {
     public static final int HEADER_LENGTH = 8;
 
     // Set by bind(): once for a view from wrap(), once per packet for the view of a PacketViews.
-    private Ipv4Packet ip;
+    private IpPacket ip;
     private ByteBuffer buf;
     private int off;
     private int length;
@@ -44,8 +46,21 @@ public final class UdpDatagram {
         return new UdpDatagram().bind(ip, true);
     }
 
+    /**
+     * Wraps the UDP datagram carried by an IPv4 or IPv6 packet, with the checks of
+     * {@link #wrap(Ipv4Packet)} and the pseudo-header of the packet's family; over IPv6 a checksum
+     * field of 0 is refused.
+     *
+     * @param ip a wrapped IPv4 or IPv6 packet
+     * @return the view
+     * @throws MalformedPacketException if any check fails; the reason names the numbers
+     */
+    public static UdpDatagram wrap(IpPacket ip) throws MalformedPacketException {
+        return new UdpDatagram().bind(ip, true);
+    }
+
     /** Checks the datagram as {@link #wrap} does ({@code strict} false skips fragment and checksum) and shows it. */
-    UdpDatagram bind(Ipv4Packet ip, boolean strict) throws MalformedPacketException {
+    UdpDatagram bind(IpPacket ip, boolean strict) throws MalformedPacketException {
         if (ip.protocol() != IpProtocol.UDP) {
             throw new MalformedPacketException("protocol " + ip.protocol() + " is not UDP (17)");
         }
@@ -65,12 +80,19 @@ public final class UdpDatagram {
         }
         if (length > available) {
             throw new MalformedPacketException(
-                    "UDP length " + length + " but the IPv4 packet carries " + available + " bytes after its header");
+                    "UDP length " + length + " but the IPv" + ip.version() + " packet carries " + available
+                            + " bytes after its header");
         }
         int stored = b.getShort(off + 6) & 0xFFFF;
-        if (strict && stored != 0 && Checksum.tcpUdp(b, ip.offset(), IpProtocol.UDP, off, length) != 0) {
+        boolean ipv6 = ip instanceof Ipv6Packet;
+        if (strict && stored == 0 && ipv6) {
+            throw new MalformedPacketException(String.format("UDP checksum 0 over IPv6, where it is mandatory"
+                    + " (expected 0x%04x)", expectedChecksum(ip, off, length)));
+        }
+        if (strict && stored != 0 && (ipv6 ? Checksum.ipv6(b, ip.offset(), IpProtocol.UDP, off, length)
+                : Checksum.tcpUdp(b, ip.offset(), IpProtocol.UDP, off, length)) != 0) {
             throw new MalformedPacketException(String.format("bad UDP checksum 0x%04x (expected 0x%04x)",
-                    stored, expectedChecksum(b, ip.offset(), off, length)));
+                    stored, expectedChecksum(ip, off, length)));
         }
         this.ip = ip;
         this.buf = b;
@@ -80,9 +102,8 @@ public final class UdpDatagram {
     }
 
     /** The checksum the datagram at {@code b[off, off + length)} should carry (0xFFFF for a computed 0). */
-    static int expectedChecksum(ByteBuffer b, int ipOffset, int off, int length) {
-        int sum = Checksum.expected(b, Checksum.pseudoHeader(Checksum.bigEndian(b), ipOffset, IpProtocol.UDP, length),
-                off, length, off + 6);
+    static int expectedChecksum(IpPacket ip, int off, int length) {
+        int sum = Checksum.expected(ip.buffer(), Checksum.pseudoHeader(ip, IpProtocol.UDP, length), off, length, off + 6);
         return sum == 0 ? 0xFFFF : sum;
     }
 
@@ -90,8 +111,36 @@ public final class UdpDatagram {
      * The IPv4 packet carrying this datagram.
      *
      * @return the packet view
+     * @throws IllegalStateException if an IPv6 packet carries the datagram; see {@link #packet()}
      */
     public Ipv4Packet ip() {
+        if (ip instanceof Ipv4Packet) {
+            return (Ipv4Packet) ip;
+        }
+        throw new IllegalStateException("the datagram is carried by IPv6 (" + ip.sourceText() + " > "
+                + ip.destinationText() + "): use packet() or ipv6()");
+    }
+
+    /**
+     * The IPv6 packet carrying this datagram.
+     *
+     * @return the packet view
+     * @throws IllegalStateException if an IPv4 packet carries the datagram; see {@link #packet()}
+     */
+    public Ipv6Packet ipv6() {
+        if (ip instanceof Ipv6Packet) {
+            return (Ipv6Packet) ip;
+        }
+        throw new IllegalStateException("the datagram is carried by IPv4 (" + ip.sourceText() + " > "
+                + ip.destinationText() + "): use packet() or ip()");
+    }
+
+    /**
+     * The IPv4 or IPv6 packet carrying this datagram.
+     *
+     * @return the packet view
+     */
+    public IpPacket packet() {
         return ip;
     }
 
@@ -177,11 +226,11 @@ public final class UdpDatagram {
      */
     @Override
     public String toString() {
-        return PacketFormat.ip(ip);
+        return ip.toString();
     }
 
     /**
-     * A new builder for a complete IPv4 packet carrying a UDP datagram.
+     * A new builder for a complete IPv4 or IPv6 packet carrying a UDP datagram.
      *
      * @return a builder with the defaults of {@link Builder}
      */
@@ -190,8 +239,8 @@ public final class UdpDatagram {
     }
 
     /**
-     * Builds IPv4+UDP packets with both checksums (a UDP checksum computed as 0 is sent as 0xFFFF, as
-     * RFC 768 asks). Defaults: ports 0, no data, TTL 64, TOS 0, identification 0, DF set. Reusable:
+     * Builds IPv4+UDP or IPv6+UDP packets (by the family of the addresses) with their checksums (a UDP
+     * checksum computed as 0 is sent as 0xFFFF, as RFC 768 and RFC 8200 ask). Defaults: ports 0, no data, TTL 64, TOS 0, identification 0, DF set. Reusable:
      * {@link #reset()} restores the defaults.
      */
     public static final class Builder extends IpBuilder<Builder> {
@@ -240,15 +289,15 @@ public final class UdpDatagram {
         /**
          * The length {@link #writeTo} will write.
          *
-         * @return IPv4 header, UDP header and data, in bytes
+         * @return IPv4 or IPv6 header, UDP header and data, in bytes
          */
         @Override
         public int length() {
-            return Ipv4Packet.MIN_HEADER_LENGTH + HEADER_LENGTH + payloadLength();
+            return ipHeaderLength() + HEADER_LENGTH + payloadLength();
         }
 
         /**
-         * Writes the complete IPv4+UDP packet, both checksums included, at {@code dst[offset]} with
+         * Writes the complete IPv4+UDP or IPv6+UDP packet, checksums included, at {@code dst[offset]} with
          * absolute puts; the buffer's position and limit are not changed.
          *
          * @param dst the destination
@@ -260,15 +309,16 @@ public final class UdpDatagram {
         @Override
         public int writeTo(ByteBuffer dst, int offset) {
             int length = length();
+            int ipHeaderLength = ipHeaderLength();
             ByteBuffer b = writeIpHeader(dst, offset, length, IpProtocol.UDP, 0);
-            int u = offset + Ipv4Packet.MIN_HEADER_LENGTH;
-            int udpLength = length - Ipv4Packet.MIN_HEADER_LENGTH;
+            int u = offset + ipHeaderLength;
+            int udpLength = length - ipHeaderLength;
             b.putShort(u, (short) sourcePort);
             b.putShort(u + 2, (short) destinationPort);
             b.putShort(u + 4, (short) udpLength);
             b.putShort(u + 6, (short) 0);
             writePayload(b, u + HEADER_LENGTH);
-            int sum = Checksum.tcpUdp(b, offset, IpProtocol.UDP, u, udpLength);
+            int sum = upperLayerChecksum(b, offset, IpProtocol.UDP, u, udpLength);
             b.putShort(u + 6, (short) (sum == 0 ? 0xFFFF : sum));
             return length;
         }

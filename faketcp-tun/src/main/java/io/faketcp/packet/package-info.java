@@ -1,6 +1,8 @@
 /**
- * IPv4, TCP and ICMP packets as zero-copy views over byte buffers and as reusable builders, with RFC 1071
- * checksums and tcpdump-style lines.
+ * IPv4, IPv6, TCP, UDP, ICMP and ICMPv6 packets as zero-copy views over byte buffers and as reusable
+ * builders, with RFC 1071 checksums (and the IPv6 pseudo-header of RFC 8200) and tcpdump-style lines.
+ * {@link io.faketcp.packet.IpPacket} is what the IPv4 and IPv6 views share; TCP and UDP views read
+ * either family, and the builders build the family of the addresses they are given.
  *
  * <p>The fake peer's loop reads a packet into a direct buffer, wraps it in place, and writes its reply
  * into another buffer with a per-thread builder:

@@ -1,6 +1,5 @@
 package io.faketcp.peer;
 
-import java.net.Inet4Address;
 import io.faketcp.peer.internal.connectmany.ConnectManyRun;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -38,8 +37,8 @@ public final class ConnectMany {
    * @throws IllegalArgumentException for a null or unresolved target, or count below 1
    */
   public static ConnectMany to(InetSocketAddress target, int count) {
-    if (target == null || target.isUnresolved() || !(target.getAddress() instanceof Inet4Address)) {
-      throw new IllegalArgumentException("connect-many target " + target + " is not a resolved IPv4 address");
+    if (target == null || target.isUnresolved()) {
+      throw new IllegalArgumentException("connect-many target " + target + " is not a resolved address");
     }
     if (count < 1) {
       throw new IllegalArgumentException("connect-many count " + count + " must be at least 1");

@@ -66,6 +66,8 @@ public final class FakePeer implements AutoCloseable {
   private final Subnet subnet;
   private final Counters counters = new Counters();
   private final Wire wire;
+  /** Carries the IPv6 subnet through the IPv4 engine; null without one. */
+  private final FamilyTranslator translator;
   /** Native buffers reused from an earlier peer; given back when this peer's thread ends. */
   private final PeerBuffers buffers;
   private final FaultLayer faults;
@@ -89,6 +91,7 @@ public final class FakePeer implements AutoCloseable {
   private final List<ConnectManyRun> runs = new ArrayList<>();
   private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
   private final ConnectManyRun.Sources sources;
+  private final ConnectManyRun.Sources sources6;
   private final ClientPool clients = new ClientPool();
   private final ServerPool servers;
   private final RelayGate relays;
@@ -144,21 +147,26 @@ public final class FakePeer implements AutoCloseable {
     Long property = Long.getLong(SEED_PROPERTY);
     this.defaultSeed = b.seed != null ? b.seed
         : property != null ? property : new java.util.SplittableRandom().nextLong();
-    this.faults = new FaultLayer(counters, b.faultListener, defaultSeed);
+    this.translator = b.device.subnet6().map(FamilyTranslator::new).orElse(null);
+    this.faults = new FaultLayer(counters, ipv6Packets(b.faultListener), defaultSeed);
     this.buffers = PeerBuffers.take();
-    this.wire = new Wire(device, counters, listener, faults, buffers);
+    this.wire = new Wire(device, counters, listener, faults, buffers, translator);
     this.servers = new ServerPool(device.name(), this::offer, this::record);
+    servers.addresses(this::inet);
     this.hosts = new RulesHosts(b.rules, servers);
     this.tcp = new TcpHost(wire, counters, device.mtu(), hosts, System::nanoTime);
     tcp.faults(faults);
     faults.attach(wire, this::deliver, tcp.timers());
     faults.install(b.rules, defaultSeed);
     this.sources = new ConnectManyRun.Sources(subnet);
+    // IPv6 sources: the prefix's ::2 to ::fe, as many fake hosts as an IPv4 /24 has
+    this.sources6 = new ConnectManyRun.Sources(translator == null ? 0 : translator.idAt(2), 253,
+        device.subnet6().map(Subnet::toString).orElse("no IPv6 subnet"));
     this.relays = new RelayGate(tcp, wire, hosts, syn -> offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
     hosts.relays(relays);
     tcp.otherQueues(this::handOver);
     this.datagrams = new DatagramPool(device.name(), this::offer, wire::send, this::record);
-    this.udp = new UdpHost(wire, subnet, hosts::rules, datagrams, device.mtu());
+    this.udp = new UdpHost(wire, subnet, hosts::rules, datagrams, device.mtu(), this::inet);
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
   }
@@ -276,13 +284,25 @@ public final class FakePeer implements AutoCloseable {
    * @throws IllegalArgumentException if the target is not the host's address on this device
    */
   public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
-    Inet4Address target = (Inet4Address) request.target().getAddress();
-    if (Subnet.toInt(target) != subnet.hostAddressInt()) {
-      throw new IllegalArgumentException("connect-many target " + target.getHostAddress()
-          + " is not the host's address on " + device.name() + ": use " + subnet.hostAddress().getHostAddress()
-          + " (a server listening on it or on 0.0.0.0)");
+    java.net.InetAddress target = request.target().getAddress();
+    ConnectManyRun run;
+    if (target instanceof java.net.Inet6Address) {
+      if (translator == null || !target.equals(translator.address(translator.hostId()))) {
+        throw new IllegalArgumentException("connect-many target " + target.getHostAddress() + " is not the host's"
+            + " IPv6 address on " + device.name() + ": " + (translator == null ? "the device has no IPv6 subnet"
+            : "use " + translator.address(translator.hostId()).getHostAddress() + " (a server listening on it or"
+            + " on ::)"));
+      }
+      run = new ConnectManyRun(request.plan(), tcp, sources6, clients, translator.hostId());
+    } else {
+      if (!(target instanceof Inet4Address) || Subnet.toInt((Inet4Address) target) != subnet.hostAddressInt()
+          || !device.hasIpv4()) {
+        throw new IllegalArgumentException("connect-many target " + target.getHostAddress()
+            + " is not the host's address on " + device.name() + ": use " + subnet.hostAddress().getHostAddress()
+            + " (a server listening on it or on 0.0.0.0)");
+      }
+      run = new ConnectManyRun(request.plan(), tcp, sources, clients);
     }
-    ConnectManyRun run = new ConnectManyRun(request.plan(), tcp, sources, clients);
     CompletableFuture<ConnectManyResult> result = run.future.thenApply(o -> new ConnectManyResult(request,
         o.established, o.refused, o.timedOut, o.synRetransmissions, o.elapsed));
     submit(() -> {
@@ -659,8 +679,12 @@ public final class FakePeer implements AutoCloseable {
       listener.packet(Direction.TO_PEER, in.duplicate());
     }
     if ((in.get(0) & 0xf0) != 0x40) {
-      counters.increment(Counters.IGNORED); // IPv6 or other: not ours to answer
-      return;
+      int at = translator != null && (in.get(0) & 0xf0) == 0x60 ? translator.toIpv4(in, length) : -1;
+      if (at < 0) {
+        counters.increment(Counters.IGNORED); // not for a fake host, or not IP at all
+        return;
+      }
+      in.position(at); // the IPv6 packet, now IPv4 with the hosts' ids, ends where it ended
     }
     dispatch(in, true);
   }
@@ -707,7 +731,10 @@ public final class FakePeer implements AutoCloseable {
     try {
       // A responder gets a view of its own, which it may keep as long as it keeps the bytes valid.
       ip = responder == null ? views.ipv4(in) : Ipv4Packet.wrap(in);
-      if (!subnet.contains(ip.destinationInt()) || ip.destinationInt() == subnet.hostAddressInt()) {
+      int destination = ip.destinationInt();
+      // an IPv6 id (240.0.0.0/4) comes only from the translation: the kernel routes no such IPv4 address here
+      if (FamilyTranslator.isIpv6(destination) ? translator == null
+          : !subnet.contains(destination) || destination == subnet.hostAddressInt() || !device.hasIpv4()) {
         counters.increment(Counters.IGNORED);
         return;
       }
@@ -780,6 +807,36 @@ public final class FakePeer implements AutoCloseable {
     int length = IcmpMessage.writeEchoReply(ip, wire.buffer(), 0);
     counters.increment(Counters.ECHO_REPLIES);
     wire.send(length);
+  }
+
+  /**
+   * {@code listener}, told of IPv6 packets as IPv6: the faults see them in the engine's IPv4 form,
+   * translated back here into a buffer of the listener's own.
+   */
+  private FaultListener ipv6Packets(FaultListener listener) {
+    if (listener == null || translator == null) {
+      return listener;
+    }
+    FamilyTranslator back = new FamilyTranslator(translator.prefix());
+    return (action, fault, direction, packet, delayNanos) -> {
+      int at = packet.position();
+      int length = packet.remaining();
+      if (length >= 20 && (packet.get(at) & 0xf0) == 0x40 && (FamilyTranslator.isIpv6(packet.getInt(at + 16))
+          || FamilyTranslator.isIpv6(packet.getInt(at + 12)))) {
+        int n = back.toIpv6(packet.slice(at, length), length);
+        if (n > 0) {
+          listener.acted(action, fault, direction, back.buffer().duplicate().position(0).limit(n), delayNanos);
+          return;
+        }
+      }
+      listener.acted(action, fault, direction, packet, delayNanos);
+    };
+  }
+
+  /** The address of a fake host or the host as the engine holds it: IPv4, or an IPv6 id's address. */
+  private java.net.InetAddress inet(int address) {
+    return translator != null && FamilyTranslator.isIpv6(address) ? translator.address(address)
+        : Ipv4Packet.toInet4Address(address);
   }
 
   @Override

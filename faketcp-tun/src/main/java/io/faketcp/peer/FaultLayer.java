@@ -324,7 +324,9 @@ final class FaultLayer implements FaultSource {
           }
           break;
         case Entry.MTU:
-          if (ip.totalLength() > e.amount && ip.dontFragment()) {
+          // an IPv6 packet (translated, with DF) is 20 bytes longer on the wire than its IPv4 form here
+          int onWire = ip.totalLength() + (FamilyTranslator.isIpv6(ip.sourceInt()) ? 20 : 0);
+          if (onWire > e.amount && ip.dontFragment()) {
             forge(e, ip, IcmpMessage.DEST_UNREACHABLE, 4, (int) e.amount);
             return true;
           }

@@ -26,7 +26,7 @@ public interface FaultListener {
   }
 
   /**
-   * Called once per action. {@code packet} holds the IPv4 packet concerned in [position, limit) and is
+   * Called once per action. {@code packet} holds the IPv4 or IPv6 packet concerned in [position, limit) and is
    * valid only during the call; {@code direction} says which way it was going; {@code delayNanos} is
    * the delay for {@link Action#DELAYED}, else 0.
    */

@@ -5,8 +5,10 @@ import java.util.Locale;
 /**
  * Which fake hosts and ports something applies to: a {@link Rule}, or a {@link Fault} given
  * {@code @ADDRESSES:PORTS}. Addresses are {@code *} (every fake host), one address, a range
- * {@code a.b.c.d-a.b.c.e}, a CIDR block {@code a.b.c.d/n}, or an address family, {@code ipv4} or
- * {@code ipv6}; ports are {@code *}, one port or a range {@code 8000-8999}.
+ * {@code a.b.c.d-a.b.c.e}, a CIDR block {@code a.b.c.d/n}, IPv6 addresses in the same forms
+ * ({@code fd00:fa:ce::5}, {@code fd00:fa:ce::5-fd00:fa:ce::9}, {@code fd00:fa:ce::/120}; written in brackets
+ * before ports, {@code [fd00:fa:ce::5]:80}), or an address family, {@code ipv4} or {@code ipv6}; ports are
+ * {@code *}, one port or a range {@code 8000-8999}.
  *
  * <pre>{@code
  * Scope.of("192.168.0.5", "80");                 // written 192.168.0.5:80
@@ -15,13 +17,12 @@ import java.util.Locale;
  * Fault.parse("latency=300ms@ipv6").scope();     // the same
  * }</pre>
  *
- * <p>The fake subnet is IPv4 today: a scope of {@code ipv6} matches no packet yet. Immutable;
- * {@link #toString()} gives the text back, as {@link #parse} reads it.
+ * <p>Immutable; {@link #toString()} gives the text back, as {@link #parse} reads it.
  */
 public final class Scope {
   private static final Scope EVERYWHERE = new Scope(Family.ANY, 0, -1, 0, 65535, "*", "*");
-  private static final String ADDRESSES = "expected *, ipv4, ipv6, an IPv4 address, a range a.b.c.d-a.b.c.e or a"
-      + " CIDR block a.b.c.d/n";
+  private static final String ADDRESSES = "expected *, ipv4, ipv6, an address, a range a.b.c.d-a.b.c.e or a"
+      + " CIDR block a.b.c.d/n (IPv6 the same: fd00:fa:ce::5, fd00:fa:ce::5-fd00:fa:ce::9, fd00:fa:ce::/120)";
 
   /** Which addresses a scope's addresses belong to. */
   private enum Family {
@@ -29,7 +30,7 @@ public final class Scope {
   }
 
   private final Family family;
-  /** IPv4 addresses, unsigned, inclusive. */
+  /** The engine's 32-bit addresses, unsigned, inclusive: IPv6 hosts are their 240.0.0.0/4 ids. */
   private final int firstAddress;
   private final int lastAddress;
   private final int firstPort;
@@ -68,9 +69,15 @@ public final class Scope {
     String canonicalPorts = portRange[0] == 0 && portRange[1] == 65535 ? "*"
         : portRange[0] + (portRange[1] == portRange[0] ? "" : "-" + portRange[1]);
     String lower = a.toLowerCase(Locale.ROOT);
+    int[] v6 = FamilyScope.addresses(a, addresses);
     if (lower.equals("ipv4") || lower.equals("ipv6")) {
-      return new Scope(lower.equals("ipv4") ? Family.IPV4 : Family.IPV6, 0, -1, portRange[0], portRange[1], lower,
-          canonicalPorts);
+      return new Scope(lower.equals("ipv4") ? Family.IPV4 : Family.IPV6, v6[0], v6[1], portRange[0], portRange[1],
+          lower, canonicalPorts);
+    }
+    if (v6 != null) {
+      String bare = a.startsWith("[") && a.endsWith("]") ? a.substring(1, a.length() - 1) : a;
+      return new Scope(Family.ANY, v6[0], v6[1], portRange[0], portRange[1], "[" + bare.toLowerCase(Locale.ROOT)
+          + "]", canonicalPorts);
     }
     int[] range = parseAddresses(a, addresses);
     String canonical = a.equals("*") ? a
@@ -87,8 +94,8 @@ public final class Scope {
    */
   public static Scope parse(String text) {
     String s = text == null ? "" : text.trim();
-    int colon = s.lastIndexOf(':');
-    if (colon < 0) {
+    int colon = FamilyScope.portColon(s);
+    if (colon < 0 || colon == s.length()) {
       return of(s, "*");
     }
     return of(s.substring(0, colon), s.substring(colon + 1));
@@ -99,10 +106,12 @@ public final class Scope {
     return equals(EVERYWHERE);
   }
 
-  /** Whether the IPv4 fake host {@code address} (32-bit) on {@code port} is in scope (-1: no port, as ICMP). */
+  /**
+   * Whether the fake host {@code address} (the engine's 32-bit form: an IPv6 host is its 240.0.0.0/4 id) on
+   * {@code port} is in scope (-1: no port, as ICMP).
+   */
   boolean matches(int address, int port) {
-    return family != Family.IPV6
-        && Integer.compareUnsigned(address, firstAddress) >= 0
+    return Integer.compareUnsigned(address, firstAddress) >= 0
         && Integer.compareUnsigned(address, lastAddress) <= 0
         && (port < 0 ? firstPort == 0 && lastPort == 65535 : port >= firstPort && port <= lastPort);
   }

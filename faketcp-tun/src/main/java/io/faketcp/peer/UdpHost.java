@@ -27,7 +27,12 @@ final class UdpHost {
   private final UdpDatagram.Builder udp = UdpDatagram.builder();
   private final IcmpMessage.Builder icmp = IcmpMessage.builder();
 
-  UdpHost(Wire wire, io.faketcp.tun.Subnet subnet, Supplier<Rules> rules, DatagramPool pool, int mtu) {
+  /** The address a 32-bit address of the engine stands for (an IPv6 id's IPv6 address). */
+  private final java.util.function.IntFunction<java.net.InetAddress> addresses;
+
+  UdpHost(Wire wire, io.faketcp.tun.Subnet subnet, Supplier<Rules> rules, DatagramPool pool, int mtu,
+      java.util.function.IntFunction<java.net.InetAddress> addresses) {
+    this.addresses = addresses;
     this.wire = wire;
     this.network = subnet.networkInt();
     this.broadcast = subnet.networkInt() + subnet.usableAddresses() + 1;
@@ -87,12 +92,12 @@ final class UdpHost {
 
     @Override
     public InetSocketAddress source() {
-      return new InetSocketAddress(Ipv4Packet.toInet4Address(host), hostPort);
+      return new InetSocketAddress(addresses.apply(host), hostPort);
     }
 
     @Override
     public InetSocketAddress destination() {
-      return new InetSocketAddress(Ipv4Packet.toInet4Address(fakeHost), fakePort);
+      return new InetSocketAddress(addresses.apply(fakeHost), fakePort);
     }
 
     @Override

@@ -22,8 +22,12 @@ final class Wire implements Responder.Sink, Link {
   private final FaultLayer faults;
   /** Packets a fault delayed or duplicated are written from here, so that {@link #out} stays free. */
   private final ByteBuffer later;
+  /** Turns packets to the host's IPv6 id into IPv6; null without an IPv6 subnet. */
+  private final FamilyTranslator translator;
 
-  Wire(TunDevice device, Counters counters, PacketListener listener, FaultLayer faults, PeerBuffers buffers) {
+  Wire(TunDevice device, Counters counters, PacketListener listener, FaultLayer faults, PeerBuffers buffers,
+      FamilyTranslator translator) {
+    this.translator = translator;
     this.out = buffers.out;
     this.later = buffers.later;
     this.device = device;
@@ -61,7 +65,10 @@ final class Wire implements Responder.Sink, Link {
     write(out, length);
   }
 
-  /** Writes {@code packet} (a whole IPv4 packet) now, past the faults: for packets a fault delayed. */
+  /**
+   * Writes {@code packet} (a whole IPv4 packet) now, past the faults: for packets a fault delayed.
+   * A packet to an IPv6 id leaves as IPv6 ({@link FamilyTranslator}).
+   */
   void write(byte[] packet) {
     write(packet, packet.length);
   }
@@ -77,6 +84,14 @@ final class Wire implements Responder.Sink, Link {
     if (b != later && b != out) {
       later.put(0, b, 0, length);
       b = later;
+    }
+    if (translator != null && length >= 20 && (b.get(16) & 0xf0) == 0xf0) { // to an IPv6 id
+      length = translator.toIpv6(b, length);
+      if (length < 0) {
+        counters.increment(Counters.IGNORED);
+        return;
+      }
+      b = translator.buffer();
     }
     counters.increment(Counters.PACKETS_OUT);
     counters.add(Counters.BYTES_OUT, length);

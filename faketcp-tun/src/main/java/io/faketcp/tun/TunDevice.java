@@ -8,7 +8,9 @@ import io.faketcp.tun.internal.DeviceAccess;
 import io.faketcp.tun.internal.IfTun;
 import io.faketcp.tun.internal.Ifreq;
 import io.faketcp.tun.internal.LibC;
+import io.faketcp.packet.Ipv6Packet;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +32,10 @@ import java.util.concurrent.locks.StampedLock;
  * }</pre>
  *
  * <p>The device is configured with ioctls and {@code /proc/sys} writes only (no {@code ip} or
- * {@code ifconfig}), with IPv6 disabled on it so router solicitations do not pollute captures. The
+ * {@code ifconfig}). Without an IPv6 subnet, IPv6 is disabled on it so router solicitations do not
+ * pollute captures; with one ({@link Builder#subnet} given an IPv6 prefix), IPv6 is enabled on it with no link-local
+ * address, no duplicate address detection and no router solicitations, so the host's address is
+ * usable at once and the device carries only the traffic of the subnets. The
  * fd is non-blocking: {@link #awaitReadable} polls it together with an eventfd, so that
  * {@link #close()} (from any thread) wakes a waiting reader and removes the interface at once.
  *
@@ -65,6 +70,10 @@ public final class TunDevice implements AutoCloseable {
   private final int wakeFd;
   private final String name;
   private final Subnet subnet;
+  /** The IPv6 subnet, or null. */
+  private final Subnet subnet6;
+  /** Whether the host holds an IPv4 address (false: IPv6 only). */
+  private final boolean ipv4;
   private final int mtu;
   private final boolean multiQueue;
   private final StampedLock lock = new StampedLock();
@@ -75,6 +84,8 @@ public final class TunDevice implements AutoCloseable {
   private final ByteBuffer drain = directBuffer(8);
   private final long drainAddress = address(drain);
   private volatile boolean closed;
+  /** Whether {@link #addQueue()} opened this queue: closing it leaves the interface's addresses alone. */
+  private boolean addedQueue;
 
   // The attached I/O thread (see attach()): written and read by that thread only; any other thread
   // reads a value that can never be itself, so a plain field is enough.
@@ -84,11 +95,14 @@ public final class TunDevice implements AutoCloseable {
   private NativeCalls ioCalls;
   private long ioStamp;
 
-  private TunDevice(int fd, int wakeFd, String name, Subnet subnet, int mtu, boolean multiQueue) {
+  private TunDevice(int fd, int wakeFd, String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
+      boolean multiQueue) {
     this.fd = fd;
     this.wakeFd = wakeFd;
     this.name = name;
     this.subnet = subnet;
+    this.subnet6 = subnet6;
+    this.ipv4 = ipv4;
     this.mtu = mtu;
     this.multiQueue = multiQueue;
     pollFds.putInt(0, fd);
@@ -118,6 +132,22 @@ public final class TunDevice implements AutoCloseable {
   /** The subnet routed to this device; the host holds {@link Subnet#hostAddress()}. */
   public Subnet subnet() {
     return subnet;
+  }
+
+  /**
+   * The IPv6 subnet routed to this device, if it has one: the host holds its first address
+   * ({@code ::1}), the peer plays the others.
+   */
+  public java.util.Optional<Subnet> subnet6() {
+    return java.util.Optional.ofNullable(subnet6);
+  }
+
+  /**
+   * Whether the host holds an address of {@link #subnet()}: false when the device is IPv6 only (then
+   * {@link #subnet()} is the default IPv4 subnet, which no packet reaches).
+   */
+  public boolean hasIpv4() {
+    return ipv4;
   }
 
   /** The MTU set on the interface. */
@@ -368,7 +398,9 @@ public final class TunDevice implements AutoCloseable {
     }
     long stamp = enter("addQueue");
     try {
-      return Builder.openQueue(name, subnet, mtu, true);
+      TunDevice queue = Builder.openQueue(name, subnet, subnet6, ipv4, mtu, true);
+      queue.addedQueue = true;
+      return queue;
     } finally {
       lock.unlockRead(stamp);
     }
@@ -401,6 +433,9 @@ public final class TunDevice implements AutoCloseable {
           + " closing anyway", name, CLOSE_WAIT_SECONDS);
     }
     try {
+      if (subnet6 != null && !addedQueue) {
+        removeAddress6Quietly();
+      }
       closeQuietly(fd);
       closeQuietly(wakeFd);
       LOG.log(System.Logger.Level.DEBUG, "closed {0}", name);
@@ -408,6 +443,19 @@ public final class TunDevice implements AutoCloseable {
       if (stamp != 0) {
         lock.unlockWrite(stamp);
       }
+    }
+  }
+
+  /**
+   * Takes the IPv6 address off before the fd closes: the kernel removes the interface later, and
+   * until then its route would still take the prefix's packets from a device opened meanwhile.
+   */
+  private void removeAddress6Quietly() {
+    try (InterfaceControl control = InterfaceControl.open()) {
+      control.removeAddress6(name, (Inet6Address) subnet6.host(), subnet6.prefixLength());
+    } catch (TunException e) {
+      LOG.log(System.Logger.Level.DEBUG, "{0}: removing the IPv6 address before closing failed: {1}", name,
+          e.getMessage());
     }
   }
 
@@ -456,7 +504,9 @@ public final class TunDevice implements AutoCloseable {
 
   @Override
   public String toString() {
-    return name + " " + Subnet.format(subnet.hostAddressInt()) + "/" + subnet.prefixLength();
+    String v4 = ipv4 ? Subnet.format(subnet.hostAddressInt()) + "/" + subnet.prefixLength() : "";
+    String v6 = subnet6 == null ? "" : Ipv6Packet.toText((Inet6Address) subnet6.host()) + "/" + subnet6.prefixLength();
+    return name + " " + v4 + (!v4.isEmpty() && !v6.isEmpty() ? " " : "") + v6;
   }
 
   /**
@@ -470,7 +520,12 @@ public final class TunDevice implements AutoCloseable {
   void withdrawAddress() {
     long stamp = enter("withdrawAddress");
     try (InterfaceControl control = InterfaceControl.open()) {
-      control.removeAddress(name);
+      if (ipv4) {
+        control.removeAddress(name);
+      }
+      if (subnet6 != null) {
+        control.removeAddress6(name, (Inet6Address) subnet6.host(), subnet6.prefixLength());
+      }
     } finally {
       lock.unlockRead(stamp);
     }
@@ -484,8 +539,13 @@ public final class TunDevice implements AutoCloseable {
   void restoreAddress() {
     long stamp = enter("restoreAddress");
     try (InterfaceControl control = InterfaceControl.open()) {
-      control.address(name, subnet.hostAddress());
-      control.netmask(name, subnet.netmask());
+      if (ipv4) {
+        control.address(name, subnet.hostAddress());
+        control.netmask(name, subnet.netmask());
+      }
+      if (subnet6 != null) {
+        control.address6(name, (Inet6Address) subnet6.host(), subnet6.prefixLength());
+      }
     } finally {
       lock.unlockRead(stamp);
     }
@@ -561,7 +621,9 @@ public final class TunDevice implements AutoCloseable {
    */
   public static final class Builder {
     private String name = "tun%d";
-    private Subnet subnet = Subnet.DEFAULT;
+    /** The IPv4 subnet given, or null: the default, unless only an IPv6 one is given. */
+    private Subnet subnet;
+    private Subnet subnet6;
     private int mtu = 1500;
     private int txQueueLength = 4096;
     private boolean multiQueue;
@@ -577,12 +639,20 @@ public final class TunDevice implements AutoCloseable {
       return this;
     }
 
-    /** The subnet; the host gets its first address. Default {@link Subnet#DEFAULT}. */
+    /**
+     * The IPv4 or the IPv6 subnet, by its family; the host gets its first address ({@code .1},
+     * {@code ::1}), the peer plays every other. Give one of each for dual stack. Default
+     * {@link Subnet#DEFAULT} alone; an IPv6 subnet given alone makes an IPv6-only device.
+     */
     public Builder subnet(Subnet subnet) {
       if (subnet == null) {
         throw new IllegalArgumentException("subnet is null");
       }
-      this.subnet = subnet;
+      if (subnet.isIpv6()) {
+        this.subnet6 = subnet;
+      } else {
+        this.subnet = subnet;
+      }
       return this;
     }
 
@@ -618,8 +688,8 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
-     * Creates the interface, gives the host the subnet's first address, sets the MTU, disables IPv6
-     * on it and brings it up.
+     * Creates the interface, gives the host the subnets' first addresses, sets the MTU, disables
+     * IPv6 on it (or, with an IPv6 subnet, enables it quietly) and brings it up.
      *
      * @throws TunException naming the failed call, the error text and the fix
      */
@@ -630,19 +700,34 @@ public final class TunDevice implements AutoCloseable {
       if (refusal.isPresent()) {
         throw new TunException(refusal.get());
       }
+      boolean ipv4 = subnet != null || subnet6 == null;
+      Subnet subnet = this.subnet != null ? this.subnet : Subnet.DEFAULT;
+      if (subnet6 != null && mtu < Ipv6Sysctls.MINIMUM_MTU) {
+        throw new IllegalArgumentException("mtu " + mtu + " is below IPv6's minimum of " + Ipv6Sysctls.MINIMUM_MTU
+            + ": the kernel turns IPv6 off on such a link; use an mtu of at least 1280 with an IPv6 subnet");
+      }
       int fd = -1;
       try {
         String[] actual = {name};
         fd = openFd(actual, multiQueue);
-        disableIpv6(actual[0]);
+        if (subnet6 == null) {
+          disableIpv6(actual[0]);
+        } else {
+          Ipv6Sysctls.enableQuietly(actual[0]);
+        }
         try (InterfaceControl control = InterfaceControl.open()) {
           control.mtu(actual[0], mtu);
           setTxQueueLength(control, actual[0]);
-          control.address(actual[0], subnet.hostAddress());
-          control.netmask(actual[0], subnet.netmask());
+          if (ipv4) {
+            control.address(actual[0], subnet.hostAddress());
+            control.netmask(actual[0], subnet.netmask());
+          }
           control.up(actual[0]);
+          if (subnet6 != null) {
+            control.address6(actual[0], (Inet6Address) subnet6.host(), subnet6.prefixLength());
+          }
         }
-        TunDevice device = withWakeFd(fd, actual[0], subnet, mtu, multiQueue);
+        TunDevice device = withWakeFd(fd, actual[0], subnet, subnet6, ipv4, mtu, multiQueue);
         fd = -1;
         return device;
       } finally {
@@ -653,11 +738,12 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /** Another queue of the multi-queue interface {@code name}, already configured. */
-    static TunDevice openQueue(String name, Subnet subnet, int mtu, boolean multiQueue) {
+    static TunDevice openQueue(String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
+        boolean multiQueue) {
       int fd = -1;
       try {
         fd = openFd(new String[] {name}, multiQueue);
-        TunDevice device = withWakeFd(fd, name, subnet, mtu, multiQueue);
+        TunDevice device = withWakeFd(fd, name, subnet, subnet6, ipv4, mtu, multiQueue);
         fd = -1;
         return device;
       } finally {
@@ -703,9 +789,10 @@ public final class TunDevice implements AutoCloseable {
       }
     }
 
-    private static TunDevice withWakeFd(int fd, String name, Subnet subnet, int mtu, boolean multiQueue) {
+    private static TunDevice withWakeFd(int fd, String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
+        boolean multiQueue) {
       int wakeFd = call("eventfd", name, () -> LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC));
-      TunDevice device = new TunDevice(fd, wakeFd, name, subnet, mtu, multiQueue);
+      TunDevice device = new TunDevice(fd, wakeFd, name, subnet, subnet6, ipv4, mtu, multiQueue);
       LOG.log(System.Logger.Level.DEBUG, "opened {0}", device);
       return device;
     }

@@ -107,6 +107,17 @@ class CliTest {
   }
 
   @Test
+  void aRepeatedSubnetMakesTheNetworkDualStack() throws Exception {
+    Cli cli = Cli.start("reject", "--quiet", "--subnet", "10.45.0.0/24", "--subnet", "fd00:45::/64");
+    assertThat(cli.awaitLine("ready ")).endsWith(" 10.45.0.1/24 fd00:45::1/64");
+    assertThatThrownBy(() -> new Socket("fd00:45::9", 443).close()).isInstanceOf(ConnectException.class)
+        .hasMessageContaining("refused");
+    assertThatThrownBy(() -> new Socket("10.45.0.9", 443).close()).isInstanceOf(ConnectException.class);
+    assertThat(InetAddress.getByName("fd00:45::9").isReachable(2000)).isTrue();
+    cli.stop();
+  }
+
+  @Test
   void connectManyOpensTheConnectionsAndPrintsTheResult() throws Exception {
     try (ServerSocketChannel server = ServerSocketChannel.open()) {
       server.bind(new InetSocketAddress("0.0.0.0", 9000), 1024);

@@ -63,6 +63,8 @@ final class LinuxCapture {
 
     static final String PCAP = "linux-veth.pcap";
     static final String TRANSCRIPT = "linux-veth.txt";
+    static final String PCAP6 = "linux-veth6.pcap";
+    static final String TRANSCRIPT6 = "linux-veth6.txt";
 
     private LinuxCapture() {
     }
@@ -89,7 +91,25 @@ final class LinuxCapture {
 
     /** The IPv4 packets of the capture, Ethernet headers stripped, in order (a minimal pcap reader). */
     static List<byte[]> ipv4Packets() {
-        byte[] pcap = resource(PCAP);
+        return packets(PCAP, 0x0800);
+    }
+
+    /**
+     * The IPv6 packets of {@code linux-veth6.pcap} ({@code capture/run6.sh}: the same exchange as
+     * {@link #PCAP} between fd00:fa:ce::1 and fd00:fa:ce::5, plus the kernel's MLD reports with a
+     * hop-by-hop header and a UDP datagram in two fragments), Ethernet headers stripped, in order.
+     */
+    static List<byte[]> ipv6Packets() {
+        return packets(PCAP6, 0x86DD);
+    }
+
+    /** tcpdump's lines for {@link #ipv6Packets()}, timestamps cut. */
+    static List<String> transcript6() {
+        return new String(resource(TRANSCRIPT6), StandardCharsets.UTF_8).lines().toList();
+    }
+
+    private static List<byte[]> packets(String file, int wantedEtherType) {
+        byte[] pcap = resource(file);
         ByteBuffer b = ByteBuffer.wrap(pcap).order(ByteOrder.LITTLE_ENDIAN);
         if (b.getInt(0) != 0xa1b2c3d4 || b.getInt(20) != 1) {
             throw new IllegalStateException("expected a little-endian microsecond pcap of Ethernet frames");
@@ -99,7 +119,7 @@ final class LinuxCapture {
             int captured = b.getInt(off + 8);
             int frame = off + 16;
             int etherType = ((pcap[frame + 12] & 0xFF) << 8) | (pcap[frame + 13] & 0xFF);
-            if (etherType == 0x0800) {
+            if (etherType == wantedEtherType) {
                 byte[] ip = new byte[captured - 14];
                 System.arraycopy(pcap, frame + 14, ip, 0, ip.length);
                 packets.add(ip);

@@ -60,12 +60,23 @@ class TcpdumpTest {
 
     @Test
     void ipv6IsPrintedWithCompressedAddresses() {
-        // fe80::b090:50ff:fe18:6dd2 > ff02::2, ICMPv6 (58), 16 bytes: a router solicitation from the capture.
-        byte[] ipv6 = bytes("6000000000103aff" + "fe80000000000000b09050fffe186dd2" + "ff020000000000000000000000000002"
-                + "85000000000000000000000000000000");
+        // A router solicitation Linux sent on a tun device with fd00:fa:ce::1/64 (read from the device).
+        byte[] ipv6 = bytes("6000000000083afffe800000000000000da5afd185ea9c66ff020000000000000000000000000002"
+                + "85009d6f00000000");
 
         assertThat(Tcpdump.format(ipv6))
-                .isEqualTo("IP6 fe80::b090:50ff:fe18:6dd2 > ff02::2: next-header 58, payload length 16");
+                .isEqualTo("IP6 fe80::da5:afd1:85ea:9c66 > ff02::2: ICMP6, router solicitation, length 8");
+    }
+
+    @Test
+    void everyIpv6PacketOfTheCaptureIsPrintedAsTcpdumpPrintsIt() {
+        List<byte[]> packets = LinuxCapture.ipv6Packets();
+        List<String> expected = LinuxCapture.transcript6();
+
+        assertThat(packets).hasSize(expected.size()).hasSizeGreaterThan(15);
+        for (int i = 0; i < packets.size(); i++) {
+            assertThat(Tcpdump.format(packets.get(i))).as("packet %d", i).isEqualTo(expected.get(i));
+        }
     }
 
     @Test
@@ -76,18 +87,20 @@ class TcpdumpTest {
         assertThat(ipv6Text("20010db8000000000001000000000001")).isEqualTo("2001:db8::1:0:0:1");
         assertThat(ipv6Text("20010db8000000010000000000000001")).isEqualTo("2001:db8:0:1::1");
         assertThat(ipv6Text("00010000000200030004000500060007")).isEqualTo("1:0:2:3:4:5:6:7");
+        assertThat(ipv6Text("fd0000fa00ce00000000000000000005")).isEqualTo("fd00:fa:ce::5");
+        assertThat(ipv6Text("00000000000000000000ffffc0a80005")).isEqualTo("::ffff:192.168.0.5");
+        assertThat(ipv6Text("20010db8000000000000000100000000")).isEqualTo("2001:db8::1:0:0");
     }
 
     private static String ipv6Text(String hex) {
-        StringBuilder sb = new StringBuilder();
-        Tcpdump.ipv6Address(sb, ByteBuffer.wrap(bytes(hex)), 0);
-        return sb.toString();
+        ByteBuffer b = ByteBuffer.wrap(bytes(hex));
+        return Ipv6Packet.toText(b.getLong(0), b.getLong(8));
     }
 
     @Test
     void shortIpv6IsABadPacket() {
         assertThat(Tcpdump.format(bytes("6000000000")))
-                .isEqualTo("bad packet (IPv6 packet of 5 bytes is shorter than the 40-byte header): 6000000000");
+                .isEqualTo("bad packet (packet of 5 bytes is shorter than the IPv6 header of 40 bytes): 6000000000");
     }
 
     @Test

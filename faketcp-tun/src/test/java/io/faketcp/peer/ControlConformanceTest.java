@@ -15,11 +15,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RequiresTun.class)
 class ControlConformanceTest {
+  /** The crafted host of a test: IPv4 here, IPv6 in {@code Ipv6ControlConformanceTest}. */
+  CraftedHost host(Rules rules, int port) {
+    return new CraftedHost(rules, port);
+  }
+
   private static final Server CLOSES_AT_ONCE = Server.Connection::close;
 
   @Test
   void aResetAtExactlyTheNextSequenceNumberClosesTheConnection() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 41001)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 41001)) {
       host.open(1000, 65535);
       host.send(host.segment().sequenceNumber(host.seq).flags(TcpSegment.RST));
       await(() -> host.fixture.peer.counters().established() == 0, "the connection closed");
@@ -32,7 +37,7 @@ class ControlConformanceTest {
 
   @Test
   void aResetInTheWindowButNotAtTheNextSequenceNumberGetsAChallengeAck() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 41002)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 41002)) {
       host.open(1000, 65535);
       host.send(host.segment().sequenceNumber(host.seq + 100).flags(TcpSegment.RST));
       TcpSegment challenge = host.next(s -> true, "a challenge ACK");
@@ -45,7 +50,7 @@ class ControlConformanceTest {
 
   @Test
   void aResetOutsideTheWindowIsIgnored() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 41003)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 41003)) {
       host.open(1000, 65535);
       host.send(host.segment().sequenceNumber((host.seq + (1L << 30)) & 0xffffffffL).flags(TcpSegment.RST));
       assertThat(host.during(150)).as("no answer to an out-of-window RST").isEmpty();
@@ -57,7 +62,7 @@ class ControlConformanceTest {
 
   @Test
   void aSynOnAnEstablishedConnectionGetsAChallengeAckAndTheConnectionStays() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.DISCARD), 41004)) {
+    try (CraftedHost host = host(Rules.of(Mode.DISCARD), 41004)) {
       host.open(5000, 65535);
       host.send(host.segment().sequenceNumber(900_000).flags(TcpSegment.SYN).mss(1460));
       TcpSegment challenge = host.next(s -> true, "a challenge ACK");
@@ -98,8 +103,8 @@ class ControlConformanceTest {
    * A connection in TIME-WAIT on the fake host: a {@link Server} that closes at once sends its FIN
    * first; the host acknowledges it and sends its own, which the fake host acknowledges.
    */
-  private static CraftedHost timeWait(int port) throws InterruptedException {
-    CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO).with(Rule.of("*", "80", CLOSES_AT_ONCE)), port);
+  private CraftedHost timeWait(int port) throws InterruptedException {
+    CraftedHost host = host(Rules.of(Mode.ECHO).with(Rule.of("*", "80", CLOSES_AT_ONCE)), port);
     try {
       host.open(1000, 65535);
       TcpSegment fin = host.next(TcpSegment::fin, "the server's FIN");
@@ -132,7 +137,7 @@ class ControlConformanceTest {
   /** RFC 7413 §4.2.2: without a valid cookie, a SYN's data is not acknowledged; the host sends it again. */
   @Test
   void dataInASynWithoutACookieIsNotAcknowledged() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 41008)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 41008)) {
       byte[] data = CraftedHost.bytes(20, 3);
       host.send(host.segment().sequenceNumber(7000).flags(TcpSegment.SYN).mss(1460).payload(data));
       TcpSegment synAck = host.next(s -> s.syn() && s.ack(), "SYN+ACK");

@@ -2,9 +2,12 @@ package io.faketcp.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faketcp.packet.IpPacket;
 import io.faketcp.packet.Ipv4Packet;
+import io.faketcp.packet.Ipv6Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.TcpSegment;
+import io.faketcp.tun.Subnet;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -23,15 +26,27 @@ import java.util.stream.Collectors;
  * <p>It keeps the two sequence numbers a test needs: {@link #seq} (the host's next) and
  * {@link #peerNext} (the fake host's next, as far as the host acknowledges it), and a read cursor
  * over the fake host's segments.
+ *
+ * <p>{@link #ipv6} plays the same over IPv6, on a dual-stack device: the segments come from the
+ * host's own {@code fd00:77::1} (the translation answers only addresses of the prefix), and an
+ * ip6tables rule in the test's namespace drops the fake host's answers before the kernel's TCP sees
+ * them, so that it does not reset them. Its device's MTU is 1520, so that segments of the same MSS
+ * (1460) fit as they do in IPv4's 1500.
  */
 final class CraftedHost implements AutoCloseable {
   static final Inet4Address CLIENT = address("10.77.0.1");
   static final int SERVER_PORT = 80;
   static final int MSS = 1460;
 
+  static final String PREFIX6 = "fd00:77::/64";
+
   final PeerFixture fixture;
   final int port;
-  private final RawSocket raw = new RawSocket();
+  /** Whether the segments are IPv6. */
+  final boolean six;
+  private final RawSocket raw;
+  /** The ip6tables rule that keeps the answers from the kernel (IPv6 only), or null. */
+  private final Iptables answersDropped;
   /** The host's next sequence number. */
   long seq;
   /** The fake host's initial sequence number. */
@@ -42,14 +57,33 @@ final class CraftedHost implements AutoCloseable {
   private int cursor;
 
   CraftedHost(Rules rules, int port) {
-    this.fixture = new PeerFixture(rules);
+    this(rules, port, false);
+  }
+
+  private CraftedHost(Rules rules, int port, boolean six) {
+    // IPv6 headers are 20 bytes longer: an MTU 20 bytes larger carries the same 1460-byte segments
+    this.fixture = six ? new PeerFixture(Subnet.DEFAULT, PREFIX6, rules, 1520) : new PeerFixture(rules);
     this.port = port;
+    this.six = six;
+    this.raw = new RawSocket(six);
+    this.answersDropped = six ? Iptables.dropTcpInput6(fixture.device.name(), port) : null;
+  }
+
+  /** The same host over IPv6, from {@code fd00:77::1}. */
+  static CraftedHost ipv6(Rules rules, int port) {
+    return new CraftedHost(rules, port, true);
   }
 
   /** A segment from the host's port to the fake host, window 65535, nothing else set. */
   TcpSegment.Builder segment() {
-    return TcpSegment.builder().source(CLIENT).destination(fixture.device.subnet().address(9)).sourcePort(port)
-        .destinationPort(SERVER_PORT).window(65535);
+    TcpSegment.Builder b = TcpSegment.builder();
+    if (six) {
+      Subnet prefix = fixture.device.subnet6().orElseThrow();
+      b.source(prefix.networkHigh(), prefix.networkLow() + 1).destination(prefix.networkHigh(), prefix.networkLow() + 9);
+    } else {
+      b.source(CLIENT).destination(fixture.device.subnet().address(9));
+    }
+    return b.sourcePort(port).destinationPort(SERVER_PORT).window(65535);
   }
 
   /** A segment at {@link #seq} acknowledging {@link #peerNext}, with {@code flags} (ACK added). */
@@ -92,7 +126,7 @@ final class CraftedHost implements AutoCloseable {
 
   /** Every segment the fake host sent to this port so far, oldest first. */
   List<TcpSegment> segments() {
-    return fixture.sent.stream().map(CraftedHost::ip).filter(p -> p.protocol() == 6).map(CraftedHost::tcp)
+    return fixture.sent.stream().map(CraftedHost::packet).filter(p -> p.protocol() == 6).map(CraftedHost::tcp)
         .filter(s -> s.destinationPort() == port).collect(Collectors.toList());
   }
 
@@ -165,7 +199,16 @@ final class CraftedHost implements AutoCloseable {
     }
   }
 
-  static TcpSegment tcp(Ipv4Packet ip) {
+  /** An IPv4 or IPv6 packet, by its version. */
+  static IpPacket packet(byte[] bytes) {
+    try {
+      return (bytes[0] >>> 4 & 0xf) == 6 ? Ipv6Packet.wrap(ByteBuffer.wrap(bytes)) : Ipv4Packet.wrap(ByteBuffer.wrap(bytes));
+    } catch (MalformedPacketException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static TcpSegment tcp(IpPacket ip) {
     try {
       return TcpSegment.wrap(ip);
     } catch (MalformedPacketException e) {
@@ -174,7 +217,7 @@ final class CraftedHost implements AutoCloseable {
   }
 
   static TcpSegment parse(byte[] packet) {
-    return tcp(ip(packet));
+    return tcp(packet(packet));
   }
 
   /** Asserts the peer is still running without a failure. */
@@ -186,6 +229,9 @@ final class CraftedHost implements AutoCloseable {
   public void close() {
     raw.close();
     fixture.close();
+    if (answersDropped != null) {
+      answersDropped.close();
+    }
   }
 
   private static Inet4Address address(String text) {

@@ -11,11 +11,34 @@ import java.util.List;
  * for the loss tests. Refuses to touch the machine's main namespace.
  */
 final class Iptables implements AutoCloseable {
+  private final String command;
   private final List<String> rule;
 
   private Iptables(List<String> rule) {
+    this("iptables", rule);
+  }
+
+  private Iptables(String command, List<String> rule) {
+    this.command = command;
     this.rule = rule;
     run("-A");
+  }
+
+  /**
+   * Drops the IPv6 TCP segments from port 80 of the fake hosts to the host's port {@code port} on
+   * {@code device}: the kernel never sees them (the conformance tests' crafted host).
+   */
+  static Iptables dropTcpInput6(String device, int port) {
+    requirePrivateNamespace();
+    return new Iptables("ip6tables", List.of("INPUT", "-i", device, "-p", "tcp", "--sport", "80", "--dport",
+        Integer.toString(port), "-j", "DROP"));
+  }
+
+  private static void requirePrivateNamespace() {
+    if (!Prerequisites.inPrivateNamespace()) {
+      throw new IllegalStateException("refusing to add iptables rules in the machine's main network namespace:"
+          + " run the tests through bin/faketcp-netns (Surefire's <jvm> is bin/jvm/bin/java)");
+    }
   }
 
   /** Drops {@code probability} of the packets the fake hosts send to the host on {@code device}. */
@@ -29,7 +52,7 @@ final class Iptables implements AutoCloseable {
   }
 
   private void run(String action) {
-    List<String> command = new ArrayList<>(List.of("iptables", "-w", action));
+    List<String> command = new ArrayList<>(List.of(this.command, "-w", action));
     command.addAll(rule);
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

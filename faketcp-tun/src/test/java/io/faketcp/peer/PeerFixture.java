@@ -37,7 +37,21 @@ final class PeerFixture implements AutoCloseable {
    * use their own, so the stray packets find no route instead of the next test's peer.
    */
   PeerFixture(Subnet subnet, Rules rules, Responder responder, PacketListener listener) {
-    device = TunDevice.builder().subnet(subnet).open();
+    this(TunDevice.builder().subnet(subnet), rules, responder, listener);
+  }
+
+  /** Dual stack: {@code subnet} and the IPv6 {@code subnet6}. */
+  PeerFixture(Subnet subnet, String subnet6, Rules rules) {
+    this(subnet, subnet6, rules, 1500);
+  }
+
+  /** Dual stack with the device's MTU {@code mtu}. */
+  PeerFixture(Subnet subnet, String subnet6, Rules rules, int mtu) {
+    this(TunDevice.builder().subnet(subnet).subnet(Subnet.parse(subnet6)).mtu(mtu), rules, null, null);
+  }
+
+  private PeerFixture(TunDevice.Builder builder, Rules rules, Responder responder, PacketListener listener) {
+    device = builder.open();
     peer = FakePeer.builder(device).rules(rules).responder(responder)
         .listener(listener != null ? listener : this::record)
         .faultListener((action, fault, direction, packet, delay) -> {
@@ -126,6 +140,11 @@ final class PeerFixture implements AutoCloseable {
     private synchronized List<byte[]> snapshot() {
       return List.copyOf(packets);
     }
+  }
+
+  /** The IPv6 subnet's {@code n}th address ({@code ::1} is the host's). */
+  String address6(int n) {
+    return device.subnet6().orElseThrow().addressAt(n).getHostAddress();
   }
 
   String address(int n) {

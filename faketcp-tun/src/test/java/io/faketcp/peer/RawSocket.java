@@ -7,8 +7,8 @@ import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /**
- * A raw IPv4 socket (IPPROTO_RAW: we write whole IP headers) for tests that hand crafted packets
- * to the kernel, which routes them into the tun device and so to the peer.
+ * A raw IPv4 or IPv6 socket (IPPROTO_RAW: we write whole IP headers) for tests that hand crafted
+ * packets to the kernel, which routes them into the tun device and so to the peer.
  */
 final class RawSocket implements AutoCloseable {
   static {
@@ -22,17 +22,33 @@ final class RawSocket implements AutoCloseable {
 
   private static native int close(int fd) throws LastErrorException;
 
-  private final int fd = socket(2, 3, 255);
+  private final boolean six;
+  private final int fd;
 
-  /** Sends one complete IPv4 packet; the kernel routes it by its destination. */
+  RawSocket() {
+    this(false);
+  }
+
+  /** An AF_INET6 socket when {@code six}. */
+  RawSocket(boolean six) {
+    this.six = six;
+    this.fd = socket(six ? 10 : 2, 3, 255);
+  }
+
+  /** Sends one complete IP packet of the socket's family; the kernel routes it by its destination. */
   void send(byte[] packet) {
     Memory buf = new Memory(packet.length);
     buf.write(0, packet, 0, packet.length);
-    Memory addr = new Memory(16);
+    Memory addr = new Memory(six ? 28 : 16);
     addr.clear();
-    addr.setShort(0, (short) 2);
-    addr.write(4, packet, 16, 4);
-    sendto(fd, buf, packet.length, 0, addr, 16);
+    if (six) {
+      addr.setShort(0, (short) 10); // sockaddr_in6: family, port 0, flow info 0, address, scope 0
+      addr.write(8, packet, 24, 16);
+    } else {
+      addr.setShort(0, (short) 2);
+      addr.write(4, packet, 16, 4);
+    }
+    sendto(fd, buf, packet.length, 0, addr, six ? 28 : 16);
   }
 
   @Override

@@ -16,10 +16,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RequiresTun.class)
 class ReceiveConformanceTest {
+  /** The crafted host of a test: IPv4 here, IPv6 in {@code Ipv6ReceiveConformanceTest}. */
+  CraftedHost host(Rules rules, int port) {
+    return new CraftedHost(rules, port);
+  }
+
 
   @Test
   void dataBeyondTheWindowIsAnsweredWithAnAckAndDropped() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 43001)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 43001)) {
       host.open(1000, 65535);
       host.send(host.acking(TcpSegment.PSH).sequenceNumber(host.seq + 200_000).payload(CraftedHost.bytes(10, 1)));
       TcpSegment ack = host.next(s -> true, "an ACK");
@@ -31,7 +36,7 @@ class ReceiveConformanceTest {
 
   @Test
   void aKeepaliveGetsAnAckOfTheNextExpectedByte() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 43002)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 43002)) {
       host.open(1000, 65535);
       host.send(host.acking(0).sequenceNumber(host.seq - 1).payload(new byte[1]));
       TcpSegment ack = host.next(s -> true, "the keepalive's ACK");
@@ -43,7 +48,7 @@ class ReceiveConformanceTest {
 
   @Test
   void anOutOfOrderSegmentIsAnsweredAtOnceWithADuplicateAckListingIt() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 43003)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 43003)) {
       host.open(1000, 65535);
       long start = host.seq;
       host.send(host.acking(TcpSegment.PSH).sequenceNumber(start + 100).payload(CraftedHost.bytes(200, 1)));
@@ -59,7 +64,7 @@ class ReceiveConformanceTest {
   /** RFC 5681 §4.2: the segment that fills a hole is answered with an ACK of all the data now in order. */
   @Test
   void theSegmentThatFillsAHoleIsAnsweredWithTheWholeContiguousAck() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 43004)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 43004)) {
       host.open(1000, 65535);
       long start = host.seq;
       host.send(host.acking(TcpSegment.PSH).sequenceNumber(start + 100).payload(CraftedHost.bytes(200, 1)));
@@ -84,7 +89,7 @@ class ReceiveConformanceTest {
         connection.input().readNBytes(reads.take());
       }
     };
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.REJECT).with(Rule.of("*", "80", readsWhenTold)), 43005)) {
+    try (CraftedHost host = host(Rules.of(Mode.REJECT).with(Rule.of("*", "80", readsWhenTold)), 43005)) {
       host.open(1000, 65535);
       long window = 65535;
       for (int i = 0; window > 0; i++) {

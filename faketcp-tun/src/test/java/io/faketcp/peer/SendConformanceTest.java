@@ -17,10 +17,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RequiresTun.class)
 class SendConformanceTest {
+  /** The crafted host of a test: IPv4 here, IPv6 in {@code Ipv6SendConformanceTest}. */
+  CraftedHost host(Rules rules, int port) {
+    return new CraftedHost(rules, port);
+  }
+
 
   @Test
   void anUnacknowledgedSegmentIsRetransmittedWithTheTimeoutDoubling() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42001)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 42001)) {
       host.open(1000, 65535);
       host.data(CraftedHost.bytes(100, 1), 65535);
       List<Long> sentAt = new ArrayList<>();
@@ -41,7 +46,7 @@ class SendConformanceTest {
 
   @Test
   void aClosedWindowIsProbedWithBackoffAndDataFlowsWhenItOpens() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42002)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 42002)) {
       host.open(1000, 0);
       host.data(CraftedHost.bytes(100, 1), 0);
       host.next(s -> s.acknowledgmentNumber() == host.seq, "the ACK of the data");
@@ -66,7 +71,7 @@ class SendConformanceTest {
   /** RFC 5681 §3.2 with RFC 6582: three duplicate ACKs resend the first segment only, before the timeout. */
   @Test
   void threeDuplicateAcksTriggerAFastRetransmitWithoutSack() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42003)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 42003)) {
       host.open(host.segment().sequenceNumber(1000).flags(TcpSegment.SYN).mss(CraftedHost.MSS), 65535);
       List<TcpSegment> echoes = echoFive(host);
       for (int i = 0; i < 3; i++) {
@@ -83,7 +88,7 @@ class SendConformanceTest {
   /** RFC 6675: a SACK that shows a hole below three segments' worth of SACKed data resends the hole only. */
   @Test
   void sackBlocksResendOnlyTheHole() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42004)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 42004)) {
       host.open(1000, 65535);
       List<TcpSegment> echoes = echoFive(host);
       long hole = echoes.get(1).sequenceNumber();
@@ -99,7 +104,7 @@ class SendConformanceTest {
 
   @Test
   void anUnacknowledgedFinIsRetransmitted() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42005)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 42005)) {
       host.open(1000, 65535);
       host.send(host.acking(TcpSegment.FIN));
       host.seq++;
@@ -149,7 +154,7 @@ class SendConformanceTest {
    */
   @Test
   void aSliverOfWindowIsNotFilledWhileMoreIsQueued() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 42006)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 42006)) {
       host.open(1000, 65535);
       for (int i = 0; i < 4; i++) {
         host.data(CraftedHost.bytes(CraftedHost.MSS, i), 0);

@@ -13,12 +13,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RequiresTun.class)
 class WindowConformanceTest {
+  /** The crafted host of a test: IPv4 here, IPv6 in {@code Ipv6WindowConformanceTest}. */
+  CraftedHost host(Rules rules, int port) {
+    return new CraftedHost(rules, port);
+  }
+
   /** The fake hosts' window scale (Linux's for a few MB of receive buffer). */
   private static final int OUR_SHIFT = 7;
 
   @Test
   void aSynWithWindowScaleGetsOursAndTheWindowGrowsPast64KiBWithUse() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 45001)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 45001)) {
       TcpSegment synAck = host.open(host.segment().sequenceNumber(1000).flags(TcpSegment.SYN).mss(CraftedHost.MSS)
           .sackPermitted(true).windowScale(2), 65535);
       assertThat(synAck.options().windowScale()).isEqualTo(OUR_SHIFT);
@@ -36,7 +41,7 @@ class WindowConformanceTest {
 
   @Test
   void theHostsScaleAppliesToItsWindowOutsideTheSyn() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 45002)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 45002)) {
       host.open(host.segment().sequenceNumber(1000).flags(TcpSegment.SYN).mss(CraftedHost.MSS).windowScale(4), 10);
       // Window field 10 with the host's scale 4: 160 bytes. The 100-byte echo fits; unscaled it would not.
       host.data(CraftedHost.bytes(100, 1), 10);
@@ -47,7 +52,7 @@ class WindowConformanceTest {
 
   @Test
   void withoutTheHostsOfferThereIsNoScaleAndNoTimestamps() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 45003)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 45003)) {
       TcpSegment synAck = host.open(1000, 65535);
       assertThat(synAck.options().windowScale()).isEqualTo(-1);
       assertThat(synAck.options().hasTimestamps()).isFalse();
@@ -59,7 +64,7 @@ class WindowConformanceTest {
 
   @Test
   void timestampsAreEchoedOnEverySegment() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 45004)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 45004)) {
       TcpSegment synAck = host.open(host.segment().sequenceNumber(1000).flags(TcpSegment.SYN).mss(CraftedHost.MSS)
           .sackPermitted(true).timestamps(5000, 0), 65535);
       assertThat(synAck.options().hasTimestamps()).isTrue();
@@ -75,7 +80,7 @@ class WindowConformanceTest {
   /** RFC 7323 §5: a segment whose TSval is older than the last one seen is an old duplicate: ACKed, not taken. */
   @Test
   void pawsDropsASegmentWithAnOldTimestamp() throws Exception {
-    try (CraftedHost host = new CraftedHost(Rules.of(Mode.ECHO), 45005)) {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 45005)) {
       TcpSegment synAck = host.open(host.segment().sequenceNumber(1000).flags(TcpSegment.SYN).mss(CraftedHost.MSS)
           .timestamps(5000, 0), 65535);
       host.send(host.acking(TcpSegment.PSH).timestamps(6000, synAck.options().tsVal()).payload(CraftedHost.bytes(10, 1)));

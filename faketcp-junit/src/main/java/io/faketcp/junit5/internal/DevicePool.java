@@ -495,7 +495,11 @@ final class DevicePool {
   }
 
   private TunDevice openDevice(Settings settings) {
-    TunDevice device = TunDevice.builder().name(settings.deviceName()).subnet(settings.subnet()).mtu(settings.mtu()).open();
+    TunDevice.Builder builder = TunDevice.builder().name(settings.deviceName()).subnet(settings.subnet()).mtu(settings.mtu());
+    if (settings.subnet6() != null) {
+      builder.subnet(settings.subnet6());
+    }
+    TunDevice device = builder.open();
     own.add(device.name());
     // Taken now, while the name is surely this device's: after a deletion from outside another device may have it.
     indexes.put(device, InterfaceRemoval.index(device.name()));

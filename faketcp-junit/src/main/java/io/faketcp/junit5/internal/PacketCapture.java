@@ -15,6 +15,14 @@ interface PacketCapture {
   /** Starts keeping packets: at most {@code limit}, marked as to the subnet by {@code subnet}. */
   void start(Subnet subnet, String filter, int limit);
 
+  /**
+   * Starts keeping packets as {@link #start(Subnet, String, int)} does, IPv6 ones marked as to the
+   * subnet by the IPv6 prefix {@code subnet6} (null for none; an IPv6 {@code subnet} serves as well).
+   */
+  default void start(Subnet subnet, Subnet subnet6, String filter, int limit) {
+    start(subnet, filter, limit);
+  }
+
   /** The listener the fake peer must be given for this capture to see anything, or null. */
   PacketListener peerListener();
 
@@ -76,6 +84,6 @@ interface PacketCapture {
   /** Stops and releases what the capture holds. */
   void close();
 
-  /** Writes {@code packets} as a pcap file: nanosecond timestamps, link type RAW (IPv4 without a link header). */
+  /** Writes {@code packets} as a pcap file: nanosecond timestamps, link type RAW (IPv4 or IPv6 without a link header). */
   void write(Path file, List<CaptureRecord> packets) throws IOException;
 }

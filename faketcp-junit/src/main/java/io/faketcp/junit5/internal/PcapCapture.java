@@ -32,6 +32,7 @@ final class PcapCapture implements PacketCapture {
   private final String interfaceName;
   private final KeptPackets kept = new KeptPackets(this::live);
   private volatile Subnet subnet;
+  private volatile Subnet subnet6;
   private volatile long kernelOffset;
   /** Between start and stop: packets read are kept; otherwise only counted. */
   private volatile boolean keeping;
@@ -102,7 +103,13 @@ final class PcapCapture implements PacketCapture {
    */
   @Override
   public void start(Subnet subnet, String filter, int limit) {
+    start(subnet, null, filter, limit);
+  }
+
+  @Override
+  public void start(Subnet subnet, Subnet subnet6, String filter, int limit) {
     this.subnet = subnet;
+    this.subnet6 = subnet6;
     kept.limit(limit);
     if (!filter.isEmpty()) {
       filtered = true;
@@ -150,13 +157,30 @@ final class PcapCapture implements PacketCapture {
     Timestamp ts = handle.getTimestamp();
     long nanos = ts == null ? System.currentTimeMillis() * 1_000_000L
         : Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
-    boolean toSubnet = true;
-    if (packet.length >= 20 && (packet[0] & 0xf0) == 0x40) {
-      int destination = (packet[16] & 0xff) << 24 | (packet[17] & 0xff) << 16 | (packet[18] & 0xff) << 8
-          | (packet[19] & 0xff);
-      toSubnet = subnet.contains(destination) && destination != subnet.hostAddressInt();
+    kept.add(packet, nanos, toSubnet(packet, subnet, subnet6));
+  }
+
+  /**
+   * Whether {@code packet} goes to the fake subnet: its destination is in {@code subnet} (IPv4) or
+   * {@code subnet6} (IPv6; null: {@code subnet} if that is IPv6) but is not the host. Packets of
+   * another kind count as to the subnet.
+   */
+  static boolean toSubnet(byte[] packet, Subnet subnet, Subnet subnet6) {
+    if (subnet6 == null && subnet.isIpv6()) {
+      subnet6 = subnet;
     }
-    kept.add(packet, nanos, toSubnet);
+    int version = packet.length > 0 ? (packet[0] & 0xf0) >> 4 : 0;
+    if (version == 4 && packet.length >= 20 && !subnet.isIpv6()) {
+      int destination = java.nio.ByteBuffer.wrap(packet).getInt(16);
+      return subnet.contains(destination) && destination != subnet.hostAddressInt();
+    }
+    if (version == 6 && packet.length >= 40 && subnet6 != null) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(packet);
+      long high = b.getLong(24);
+      long low = b.getLong(32);
+      return subnet6.contains(high, low) && !(high == subnet6.networkHigh() && low == subnet6.networkLow() + 1);
+    }
+    return true;
   }
 
   /** Whether packets may still come into the kept ones: the reader runs and the capture is started. */

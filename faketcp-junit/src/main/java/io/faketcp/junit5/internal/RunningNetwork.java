@@ -91,7 +91,7 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
     this.capture = prepared.capture();
     this.filter = filter;
     if (capture != null) {
-      capture.start(settings.subnet(), settings.captureFilter(), settings.captureLimit());
+      capture.start(settings.subnet(), settings.subnet6(), settings.captureFilter(), settings.captureLimit());
     }
     this.captureBase = capture == null ? 0 : capture.total();
     this.dnsAddress = settings.names().isEmpty() ? null : Settings.dnsAddress(settings.subnet());
@@ -269,6 +269,11 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
   /** The subnet. */
   public Subnet subnet() {
     return settings.subnet();
+  }
+
+  /** The IPv6 prefix beside {@link #subnet()}, or null. */
+  public Subnet subnet6() {
+    return settings.subnet6();
   }
 
   /** The tun device's name. */

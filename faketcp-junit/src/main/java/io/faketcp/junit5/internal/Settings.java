@@ -33,11 +33,12 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param captureLimit how many packets a capture keeps
  * @param skipIfUnavailable skip instead of fail where the prerequisites are missing
  * @param names the declared names, served by a fake DNS server; empty for none (then no DNS server runs)
+ * @param subnet6 the IPv6 prefix beside {@code subnet} (dual stack), or null for IPv4 only
  * @param seed the seed of the random faults, or null for {@code -Dfaketcp.seed}, else a random one
  */
 public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu, Rules rules, Responder responder,
     Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
-    boolean skipIfUnavailable, Zone names, Long seed) {
+    boolean skipIfUnavailable, Zone names, Subnet subnet6, Long seed) {
   /** How a bad value is named in messages. */
   public enum Origin {
     /** {@code @FakeNetwork(attribute = value)}. */
@@ -78,20 +79,20 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
 
   /** The part of the configuration that decides whether two devices are interchangeable. */
   DeviceKey deviceKey() {
-    return new DeviceKey(subnet, deviceName, mtu, capture);
+    return new DeviceKey(subnet, subnet6, deviceName, mtu, capture);
   }
 
   @Override
   public String toString() {
-    return "subnet " + subnet + ", device " + deviceName + ", mtu " + mtu + ", rules " + rules + ", capture "
+    return "subnet " + subnet + (subnet6 == null ? "" : " and " + subnet6) + ", device " + deviceName + ", mtu " + mtu + ", rules " + rules + ", capture "
         + (capture ? "on" + (captureFilter.isEmpty() ? "" : " '" + captureFilter + "'") : "off");
   }
 
   /** What makes a prepared device reusable for another test. */
-  record DeviceKey(Subnet subnet, String name, int mtu, boolean capture) {
+  record DeviceKey(Subnet subnet, Subnet subnet6, String name, int mtu, boolean capture) {
     @Override
     public String toString() {
-      return name + " " + subnet + " mtu " + mtu + (capture ? " +capture" : "");
+      return name + " " + subnet + (subnet6 == null ? "" : " " + subnet6) + " mtu " + mtu + (capture ? " +capture" : "");
     }
   }
 
@@ -113,6 +114,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
   public static final class Builder {
     private final Origin origin;
     private String subnetText = Subnet.DEFAULT.toString();
+    private String subnet6Text = "";
     private String deviceName = "tun%d";
     private int mtu = 1500;
     private Mode mode = Mode.ACCEPT;
@@ -146,6 +148,12 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     /** Whether to skip where the prerequisites are missing, as given. */
     public boolean skipIfUnavailable() {
       return skipIfUnavailable;
+    }
+
+    /** The value of {@code subnet6} as given (empty: IPv4 only); {@link #build()} checks it. */
+    public Builder subnet6(String subnet6) {
+      this.subnet6Text = subnet6;
+      return this;
     }
 
     /** The value of {@code subnet} as given; {@link #build()} checks it. */
@@ -271,6 +279,26 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       } catch (IllegalArgumentException e) {
         throw invalid("subnet", subnetText, e.getMessage());
       }
+      if (subnet.isIpv6()) {
+        throw invalid("subnet", subnetText, "this is an IPv6 prefix: give it as subnet6, beside the IPv4 subnet");
+      }
+      Subnet subnet6 = null;
+      if (subnet6Text == null) {
+        throw invalid("subnet6", null, "use \"\" for IPv4 only");
+      }
+      if (!subnet6Text.isBlank()) {
+        try {
+          subnet6 = Subnet.parse(subnet6Text.trim());
+        } catch (IllegalArgumentException e) {
+          throw invalid("subnet6", subnet6Text, e.getMessage());
+        }
+        if (!subnet6.isIpv6()) {
+          throw invalid("subnet6", subnet6Text, "this is an IPv4 subnet: give an IPv6 prefix such as fd00:fa:ce::/64");
+        }
+        if (mtu < io.faketcp.packet.Ipv6Packet.MINIMUM_MTU) {
+          throw invalid("mtu", mtu, "IPv6 needs an MTU of at least " + io.faketcp.packet.Ipv6Packet.MINIMUM_MTU);
+        }
+      }
       try {
         TunDevice.builder().name(deviceName);
       } catch (IllegalArgumentException e) {
@@ -308,8 +336,11 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
         throw invalid("captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
       }
       Zone names = names(subnet);
+      if (subnet6 != null) {
+        names.ipv6(subnet, subnet6);
+      }
       return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
-          captureLimit, skipIfUnavailable, names, seed);
+          captureLimit, skipIfUnavailable, names, subnet6, seed);
     }
 
     /** The declared names, each checked: a host name, addresses of fake hosts in the subnet. */

@@ -54,6 +54,15 @@ public final class Ifreq extends Structure {
     return this;
   }
 
+  /** Reads {@code ifr_ifindex} after a {@code SIOCGIFINDEX} (native-endian int, the MTU's slot). */
+  public int index() {
+    int index = 0;
+    for (int i = 0; i < 4; i++) {
+      index |= (ifr_ifru[i] & 0xff) << (8 * i);
+    }
+    return index;
+  }
+
   /** Sets {@code ifr_qlen} (native-endian int, the same union slot as the MTU). */
   public Ifreq queueLength(int length) {
     return mtu(length);

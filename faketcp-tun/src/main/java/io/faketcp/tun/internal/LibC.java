@@ -30,6 +30,8 @@ public final class LibC {
   public static final int EFD_CLOEXEC = O_CLOEXEC;
   /** {@code socket(2)} domain: IPv4. */
   public static final int AF_INET = 2;
+  /** {@code socket(2)} domain: IPv6. */
+  public static final int AF_INET6 = 10;
   /** {@code socket(2)} type: datagram, used only as a handle for interface ioctls. */
   public static final int SOCK_DGRAM = 2;
   /** {@code poll(2)} event: data to read. */
@@ -80,6 +82,12 @@ public final class LibC {
 
   /** {@code ioctl(2)} with a pointer argument (an {@code ifreq}). */
   public static native int ioctl(int fd, NativeLong request, Ifreq ifreq) throws LastErrorException;
+
+  /**
+   * {@code ioctl(2)} with a pointer to {@code bytes} (copied in and back out): for structures
+   * such as {@code struct in6_ifreq} that the kernel reads.
+   */
+  public static native int ioctl(int fd, NativeLong request, byte[] bytes) throws LastErrorException;
 
   /** {@code eventfd(2)}. */
   public static native int eventfd(int initval, int flags) throws LastErrorException;

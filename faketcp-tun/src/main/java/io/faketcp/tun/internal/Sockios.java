@@ -6,8 +6,12 @@ public final class Sockios {
   public static final long SIOCGIFFLAGS = 0x8913;
   /** Set interface flags. */
   public static final long SIOCSIFFLAGS = 0x8914;
-  /** Set the interface's IPv4 address. */
+  /** Set the interface's IPv4 address; on an AF_INET6 socket, add an IPv6 address ({@code struct in6_ifreq}). */
   public static final long SIOCSIFADDR = 0x8916;
+  /** Delete an address ({@code struct in6_ifreq} on an AF_INET6 socket). */
+  public static final long SIOCDIFADDR = 0x8936;
+  /** Get the interface index ({@code ifr_ifindex}). */
+  public static final long SIOCGIFINDEX = 0x8933;
   /** Set the interface's IPv4 netmask. */
   public static final long SIOCSIFNETMASK = 0x891c;
   /** Set the MTU. */

@@ -40,11 +40,29 @@ public final class JdkResolverProvider extends InetAddressResolverProvider {
         if (dns.isEmpty() || local.contains(name.endsWith(".") ? name.substring(0, name.length() - 1) : name)) {
           return builtin.lookupByName(host, policy);
         }
-        if ((policy.characteristics() & LookupPolicy.IPV4) == 0) {
-          throw new UnknownHostException(host + ": No address associated with hostname (the fake DNS has IPv4 only)");
+        int wanted = policy.characteristics();
+        List<InetAddress> four = new java.util.ArrayList<>();
+        if ((wanted & LookupPolicy.IPV4) != 0) {
+          try {
+            four.addAll(FakeDns.lookup(dns.get(), host));
+          } catch (UnknownHostException e) {
+            if ((wanted & LookupPolicy.IPV6) == 0 || !e.getMessage().contains("No address")) {
+              throw e;
+            }
+          }
         }
-        List<Inet4Address> addresses = FakeDns.lookup(dns.get(), host);
-        return addresses.stream().map(a -> (InetAddress) a);
+        List<InetAddress> six = new java.util.ArrayList<>();
+        if ((wanted & LookupPolicy.IPV6) != 0) {
+          six.addAll(FakeDns.lookup6(dns.get(), host));
+        }
+        if (four.isEmpty() && six.isEmpty()) {
+          throw new UnknownHostException(host + ": No address associated with hostname");
+        }
+        List<InetAddress> all = new java.util.ArrayList<>();
+        boolean sixFirst = (wanted & LookupPolicy.IPV6_FIRST) != 0;
+        all.addAll(sixFirst ? six : four);
+        all.addAll(sixFirst ? four : six);
+        return all.stream();
       }
 
       @Override

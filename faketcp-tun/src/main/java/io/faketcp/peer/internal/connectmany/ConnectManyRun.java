@@ -90,11 +90,16 @@ public final class ConnectManyRun {
   }
 
   public ConnectManyRun(Plan plan, TcpHost tcp, Sources sources, ClientPool pool) {
+    this(plan, tcp, sources, pool, Subnet.toInt((Inet4Address) plan.target.getAddress()));
+  }
+
+  /** As above, with the target's address as the engine holds it ({@code hostAddress}: an IPv6 host's id). */
+  public ConnectManyRun(Plan plan, TcpHost tcp, Sources sources, ClientPool pool, int hostAddress) {
     this.plan = plan;
     this.tcp = tcp;
     this.sources = sources;
     this.pool = pool;
-    this.hostAddress = Subnet.toInt((Inet4Address) plan.target.getAddress());
+    this.hostAddress = hostAddress;
     this.hostPort = plan.target.getPort();
     this.acks = new ConnectManyAcks();
     long initial = plan.initialRetransmissionTimeout.toNanos();
@@ -241,18 +246,28 @@ public final class ConnectManyRun {
     private static final int FIRST_PORT = 1024;
     private static final int PORTS = 65536 - FIRST_PORT;
     private static final AtomicLong POSITION = new AtomicLong();
-    private final Subnet subnet;
+    /** The first source address (the subnet's .2) and how many follow it. */
+    private final int first;
+    private final int addresses;
+    private final String subnet;
 
     public Sources(Subnet subnet) {
+      this(subnet.networkInt() + 2, subnet.usableAddresses() - 1, subnet.toString());
+    }
+
+    /** The {@code addresses} fake hosts from {@code first} on (engine addresses), of {@code subnet}. */
+    public Sources(int first, int addresses, String subnet) {
+      this.first = first;
+      this.addresses = addresses;
       this.subnet = subnet;
     }
 
     /** The next free source as (address << 16 | port). */
     long next(TcpHost tcp, int hostAddress, int hostPort) {
-      long capacity = (long) (subnet.usableAddresses() - 1) * PORTS;
+      long capacity = (long) addresses * PORTS;
       for (long tried = 0; tried < capacity; tried++) {
         long index = Math.floorMod(POSITION.getAndIncrement(), capacity);
-        int address = subnet.networkInt() + 2 + (int) (index / PORTS);
+        int address = first + (int) (index / PORTS);
         int port = FIRST_PORT + (int) (index % PORTS);
         if (!tcp.inUse(hostAddress, hostPort, address, port)) {
           return (long) address << 16 | port;

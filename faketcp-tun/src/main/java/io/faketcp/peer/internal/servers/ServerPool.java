@@ -38,6 +38,9 @@ public final class ServerPool {
   private final AtomicInteger threadNumber = new AtomicInteger();
   private ExecutorService threads;
   private boolean stopped;
+  /** The address of a fake host or the host as the endpoint holds it (32 bits). */
+  private volatile java.util.function.IntFunction<java.net.InetAddress> addresses =
+      io.faketcp.packet.Ipv4Packet::toInet4Address;
 
   /**
    * @param name names the threads ({@code faketcp-server-<name>-<n>} while idle)
@@ -48,6 +51,19 @@ public final class ServerPool {
     this.name = name;
     this.peerThread = peerThread;
     this.recorder = recorder;
+  }
+
+  /**
+   * How the sessions turn the endpoint's 32-bit addresses into addresses: IPv4 by default; a
+   * dual-stack peer maps the ids of its IPv6 hosts.
+   */
+  public void addresses(java.util.function.IntFunction<java.net.InetAddress> addresses) {
+    this.addresses = addresses;
+  }
+
+  /** The address the endpoint's 32-bit {@code address} stands for. */
+  java.net.InetAddress address(int address) {
+    return addresses.apply(address);
   }
 
   /** A new session served by {@code handler}; its thread starts when the endpoint opens it. */

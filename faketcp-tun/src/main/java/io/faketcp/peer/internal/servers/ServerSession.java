@@ -85,8 +85,8 @@ public final class ServerSession implements Application {
   @Override
   public void opened(Endpoint endpoint) {
     this.endpoint = endpoint;
-    this.local = new InetSocketAddress(Ipv4Packet.toInet4Address(endpoint.peerAddress()), endpoint.peerPort());
-    this.remote = new InetSocketAddress(Ipv4Packet.toInet4Address(endpoint.hostAddress()), endpoint.hostPort());
+    this.local = new InetSocketAddress(pool.address(endpoint.peerAddress()), endpoint.peerPort());
+    this.remote = new InetSocketAddress(pool.address(endpoint.hostAddress()), endpoint.hostPort());
     if (!pool.start(this)) {
       abort("the fake peer is stopping");
     }
