@@ -54,7 +54,8 @@ class ScopeTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "192.168.0.300:*|addresses '192.168.0.300': expected *, ipv4, ipv6, an IPv4 address",
+      "192.168.0.300:*|addresses '192.168.0.300': expected *, ipv4, ipv6, an address",
+      "fd00:fa:ce::5:80|write an IPv6 address in brackets before its ports",
       "db.test:*|addresses 'db.test': expected *, ipv4, ipv6,",
       "192.168.0.9-192.168.0.5:*|the range ends before it starts: write the lower address first",
       "192.168.0.0/33:*|the prefix length '33' is not 0 to 32",
@@ -64,6 +65,17 @@ class ScopeTest {
   void badTextSaysWhichPartAndWhatToWrite(String text, String message) {
     assertThatThrownBy(() -> Scope.parse(text)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(message);
+  }
+
+  @Test
+  void ipv6AddressesAreWrittenInBracketsAndReadBack() {
+    Scope one = Scope.parse("[fd00:fa:ce::5]:80");
+    assertThat(one).hasToString("[fd00:fa:ce::5]:80");
+    assertThat(Scope.parse(one.toString())).isEqualTo(one);
+    assertThat(Scope.of("fd00:fa:ce::5", "80")).isEqualTo(one);
+    assertThat(Scope.parse("[fd00:fa:ce::/120]")).hasToString("[fd00:fa:ce::/120]:*");
+    Fault fault = Fault.parse("latency=300ms@[fd00:fa:ce::5]:80");
+    assertThat(Fault.parse(fault.toString())).isEqualTo(fault);
   }
 
   @Test
