@@ -114,6 +114,10 @@ public final class FakePeer implements AutoCloseable {
   private volatile QueueGroup queues;
   /** How many queues' peers did not know the connection of the packet being handled; peer thread only. */
   private int missedBy;
+  /** The device completes checksums ({@link TunDevice#checksumOffload()}). */
+  private final boolean checksumOffload;
+  /** The packet being dispatched came straight from the device with its TCP checksum pending; peer thread only. */
+  private boolean checksumPending;
   /** Set once {@link #close()} has seen the thread end: the buffers are given back, nothing is sent any more. */
   private volatile boolean closed;
 
@@ -137,6 +141,7 @@ public final class FakePeer implements AutoCloseable {
 
   private FakePeer(Builder b) {
     this.device = b.device;
+    this.checksumOffload = b.device.checksumOffload();
     this.subnet = b.device.subnet();
     this.listener = b.listener;
     this.responder = b.responder;
@@ -653,6 +658,9 @@ public final class FakePeer implements AutoCloseable {
   private void handle(ByteBuffer in, int length) {
     counters.increment(Counters.PACKETS_IN);
     counters.add(Counters.BYTES_IN, length);
+    boolean pending = checksumOffload && device.checksumPending()
+        && PendingChecksums.leavePending(in, length,
+            listener != null || responder != null || faults.active || queues != null);
     if (listener != null) {
       listener.packet(Direction.TO_PEER, in.duplicate());
     }
@@ -660,7 +668,12 @@ public final class FakePeer implements AutoCloseable {
       counters.increment(Counters.IGNORED); // IPv6 or other: not ours to answer
       return;
     }
-    dispatch(in, true);
+    checksumPending = pending;
+    try {
+      dispatch(in, true);
+    } finally {
+      checksumPending = false;
+    }
   }
 
   /** A packet of the host's that a fault delayed: handled now, past the faults. */
@@ -721,7 +734,7 @@ public final class FakePeer implements AutoCloseable {
       }
       switch (ip.protocol()) {
         case IpProtocol.TCP:
-          TcpSegment segment = views.tcp(ip);
+          TcpSegment segment = checksumPending ? views.tcpWithChecksumPending(ip) : views.tcp(ip);
           if (!relays.hold(segment)) {
             tcp.handle(segment);
           }

@@ -58,6 +58,12 @@ public final class TunDevice implements AutoCloseable {
       public void restoreAddress(TunDevice device) {
         device.restoreAddress();
       }
+
+      @Override
+      public void writeChecksumPending(TunDevice device, ByteBuffer buffer, int length, int checksumStart,
+          int checksumOffset) {
+        device.writeChecksumPending(buffer, length, checksumStart, checksumOffset);
+      }
     });
   }
 
@@ -67,6 +73,8 @@ public final class TunDevice implements AutoCloseable {
   private final Subnet subnet;
   private final int mtu;
   private final boolean multiQueue;
+  /** Packets come and go behind a virtio_net_hdr, checksums may be left to complete ({@link Builder#checksumOffload}). */
+  private final boolean checksumOffload;
   private final StampedLock lock = new StampedLock();
   private final ByteBuffer pollFds = directBuffer(2 * POLLFD_SIZE);
   private final long pollFdsAddress = address(pollFds);
@@ -84,8 +92,10 @@ public final class TunDevice implements AutoCloseable {
   private NativeCalls ioCalls;
   private long ioStamp;
 
-  private TunDevice(int fd, int wakeFd, String name, Subnet subnet, int mtu, boolean multiQueue) {
+  private TunDevice(int fd, int wakeFd, String name, Subnet subnet, int mtu, boolean multiQueue,
+      boolean checksumOffload) {
     this.fd = fd;
+    this.checksumOffload = checksumOffload;
     this.wakeFd = wakeFd;
     this.name = name;
     this.subnet = subnet;
@@ -190,7 +200,8 @@ public final class TunDevice implements AutoCloseable {
       // Without errno: a failure right after a packet ends the batch (nearly always EAGAIN), and the
       // next poll (POLLERR/POLLHUP for a device gone) or the next read tells any other reason. Only a
       // read that fails with no packet since the last failure is made again, capturing errno.
-      long n = ioCalls.readWithoutErrno(fd, ioCalls.address(buffer), buffer.capacity());
+      long n = checksumOffload ? ioCalls.readWithHeader(fd, ioCalls.address(buffer), buffer.capacity())
+          : ioCalls.readWithoutErrno(fd, ioCalls.address(buffer), buffer.capacity());
       if (n >= 0) {
         draining = true;
         buffer.limit((int) n).position(0);
@@ -215,7 +226,8 @@ public final class TunDevice implements AutoCloseable {
   private int read(ByteBuffer buffer, NativeCalls calls) {
     long address = calls.address(buffer);
     while (true) {
-      long n = calls.read(fd, address, buffer.capacity());
+      long n = checksumOffload ? calls.readWithHeader(fd, address, buffer.capacity())
+          : calls.read(fd, address, buffer.capacity());
       if (n >= 0) {
         buffer.limit((int) n).position(0);
         return (int) n;
@@ -227,6 +239,53 @@ public final class TunDevice implements AutoCloseable {
       if (errno != LibC.EINTR) {
         throw ioError("read", errno);
       }
+    }
+  }
+
+  /** Whether checksums are left to the reader ({@link Builder#checksumOffload}). */
+  public boolean checksumOffload() {
+    return checksumOffload;
+  }
+
+  /**
+   * Whether the last packet the calling thread {@linkplain #read read} carries a partial checksum: a
+   * TCP or UDP packet of the host's whose checksum field holds only the pseudo-header's sum, for the
+   * reader to complete (or to trust: the host's stack made the packet). Always false without
+   * {@link Builder#checksumOffload}.
+   */
+  public boolean checksumPending() {
+    if (!checksumOffload) {
+      return false;
+    }
+    return (Thread.currentThread() == ioThread ? ioCalls : CALLS.get()).checksumPending();
+  }
+
+  /**
+   * Writes {@code buffer[0, length)}, a TCP or UDP packet whose checksum field at {@code checksumStart +
+   * checksumOffset} holds the pseudo-header's sum (folded, not complemented): the kernel completes it
+   * over {@code [checksumStart, length)}. Only with {@link Builder#checksumOffload}.
+   */
+  void writeChecksumPending(ByteBuffer buffer, int length, int checksumStart, int checksumOffset) {
+    if (!checksumOffload) {
+      throw new IllegalStateException(name + " was opened without checksum offload: write complete checksums");
+    }
+    if (!buffer.isDirect() || length < 0 || length > buffer.capacity()) {
+      throw new IllegalArgumentException("packet of " + length + " bytes in a buffer of " + buffer.capacity()
+          + (buffer.isDirect() ? "" : " (not direct)"));
+    }
+    if (Thread.currentThread() == ioThread) {
+      if (closed) {
+        throw detachClosed("write");
+      }
+      write(ioCalls.address(buffer), length, ioCalls, checksumStart, checksumOffset);
+      return;
+    }
+    long stamp = enter("write");
+    try {
+      NativeCalls calls = CALLS.get();
+      write(calls.address(buffer), length, calls, checksumStart, checksumOffset);
+    } finally {
+      lock.unlockRead(stamp);
     }
   }
 
@@ -268,21 +327,26 @@ public final class TunDevice implements AutoCloseable {
       if (closed) {
         throw detachClosed("write");
       }
-      write(ioCalls.address(buffer) + offset, length, ioCalls);
+      write(ioCalls.address(buffer) + offset, length, ioCalls, -1, 0);
       return;
     }
     long stamp = enter("write");
     try {
       NativeCalls calls = CALLS.get();
-      write(calls.address(buffer) + offset, length, calls);
+      write(calls.address(buffer) + offset, length, calls, -1, 0);
     } finally {
       lock.unlockRead(stamp);
     }
   }
 
-  private void write(long address, int length, NativeCalls calls) {
+  /**
+   * Writes one packet; with checksum offload, behind a header that leaves its checksum at
+   * {@code checksumStart + checksumOffset} to the kernel when {@code checksumStart} is not negative.
+   */
+  private void write(long address, int length, NativeCalls calls, int checksumStart, int checksumOffset) {
     while (true) {
-      long n = calls.write(fd, address, length);
+      long n = checksumOffload ? calls.writeWithHeader(fd, address, length, checksumStart, checksumOffset)
+          : calls.write(fd, address, length);
       if (n >= 0) {
         return;
       }
@@ -368,7 +432,7 @@ public final class TunDevice implements AutoCloseable {
     }
     long stamp = enter("addQueue");
     try {
-      return Builder.openQueue(name, subnet, mtu, true);
+      return Builder.openQueue(name, subnet, mtu, true, checksumOffload);
     } finally {
       lock.unlockRead(stamp);
     }
@@ -565,6 +629,7 @@ public final class TunDevice implements AutoCloseable {
     private int mtu = 1500;
     private int txQueueLength = 4096;
     private boolean multiQueue;
+    private boolean checksumOffload;
 
     private Builder() {}
 
@@ -618,6 +683,24 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
+     * Whether checksums are left to the reader, as to a network card that computes them
+     * ({@code IFF_VNET_HDR} with {@code TUNSETOFFLOAD(TUN_F_CSUM)}): the host's stack then neither
+     * computes the TCP and UDP checksums of the packets it sends here nor checks those of the packets
+     * it receives from here, which at large MTUs is a good part of the CPU one connection costs.
+     * Default false.
+     *
+     * <p>With it, a TCP or UDP packet {@link #read} may carry a partial checksum (only the
+     * pseudo-header's sum, not yet complemented, as the host leaves it for the card):
+     * {@link TunDevice#checksumPending()} says so for the last packet read. Packets written with
+     * {@link TunDevice#write} go as they are, checksums complete. A capture on the interface sees the
+     * host's packets with their partial checksums, as on a card with offload.
+     */
+    public Builder checksumOffload(boolean checksumOffload) {
+      this.checksumOffload = checksumOffload;
+      return this;
+    }
+
+    /**
      * Creates the interface, gives the host the subnet's first address, sets the MTU, disables IPv6
      * on it and brings it up.
      *
@@ -633,7 +716,7 @@ public final class TunDevice implements AutoCloseable {
       int fd = -1;
       try {
         String[] actual = {name};
-        fd = openFd(actual, multiQueue);
+        fd = openFd(actual, multiQueue, checksumOffload);
         disableIpv6(actual[0]);
         try (InterfaceControl control = InterfaceControl.open()) {
           control.mtu(actual[0], mtu);
@@ -642,7 +725,7 @@ public final class TunDevice implements AutoCloseable {
           control.netmask(actual[0], subnet.netmask());
           control.up(actual[0]);
         }
-        TunDevice device = withWakeFd(fd, actual[0], subnet, mtu, multiQueue);
+        TunDevice device = withWakeFd(fd, actual[0], subnet, mtu, multiQueue, checksumOffload);
         fd = -1;
         return device;
       } finally {
@@ -653,11 +736,11 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /** Another queue of the multi-queue interface {@code name}, already configured. */
-    static TunDevice openQueue(String name, Subnet subnet, int mtu, boolean multiQueue) {
+    static TunDevice openQueue(String name, Subnet subnet, int mtu, boolean multiQueue, boolean checksumOffload) {
       int fd = -1;
       try {
-        fd = openFd(new String[] {name}, multiQueue);
-        TunDevice device = withWakeFd(fd, name, subnet, mtu, multiQueue);
+        fd = openFd(new String[] {name}, multiQueue, checksumOffload);
+        TunDevice device = withWakeFd(fd, name, subnet, mtu, multiQueue, checksumOffload);
         fd = -1;
         return device;
       } finally {
@@ -688,14 +771,19 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /** Opens the clone device and attaches it to {@code name[0]}, which becomes the actual name. */
-    private static int openFd(String[] name, boolean multiQueue) {
+    private static int openFd(String[] name, boolean multiQueue, boolean checksumOffload) {
       int fd = call("open(" + CLONE_DEVICE + ")", name[0],
           () -> LibC.open(CLONE_DEVICE, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC));
       try {
-        int flags = IfTun.IFF_TUN | IfTun.IFF_NO_PI | (multiQueue ? IfTun.IFF_MULTI_QUEUE : 0);
+        int flags = IfTun.IFF_TUN | IfTun.IFF_NO_PI | (multiQueue ? IfTun.IFF_MULTI_QUEUE : 0)
+            | (checksumOffload ? IfTun.IFF_VNET_HDR : 0);
         Ifreq request = new Ifreq(name[0]).flags(flags);
         call("ioctl(TUNSETIFF, " + name[0] + ")", name[0], () -> LibC.ioctl(fd, new NativeLong(IfTun.TUNSETIFF), request));
         name[0] = request.name();
+        if (checksumOffload) {
+          call("ioctl(TUNSETOFFLOAD, TUN_F_CSUM)", name[0],
+              () -> LibC.ioctl(fd, new NativeLong(IfTun.TUNSETOFFLOAD), new NativeLong(IfTun.TUN_F_CSUM)));
+        }
         return fd;
       } catch (RuntimeException e) {
         closeQuietly(fd);
@@ -703,9 +791,10 @@ public final class TunDevice implements AutoCloseable {
       }
     }
 
-    private static TunDevice withWakeFd(int fd, String name, Subnet subnet, int mtu, boolean multiQueue) {
+    private static TunDevice withWakeFd(int fd, String name, Subnet subnet, int mtu, boolean multiQueue,
+        boolean checksumOffload) {
       int wakeFd = call("eventfd", name, () -> LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC));
-      TunDevice device = new TunDevice(fd, wakeFd, name, subnet, mtu, multiQueue);
+      TunDevice device = new TunDevice(fd, wakeFd, name, subnet, mtu, multiQueue, checksumOffload);
       LOG.log(System.Logger.Level.DEBUG, "opened {0}", device);
       return device;
     }
