@@ -112,6 +112,35 @@ class WindowGrowthTest {
     }
   }
 
+  /**
+   * DISCARD takes every byte as it comes, so its window grows with use as any other: a fixed 64 KiB
+   * held {@code bandwidth-in} to 64 KiB per round trip, and at MTU 65,535 offered less than a segment
+   * (the host then waited 200 ms each time for its persist timer).
+   */
+  @Test
+  void aDiscardHostsWindowGrowsPastSixtyFourKibibytesWithUse() throws Exception {
+    int[] largest = new int[1];
+    PacketListener windows = (direction, packet) -> {
+      int at = packet.position();
+      int header = (packet.get(at) & 0xf) * 4;
+      if (direction == Direction.FROM_PEER && packet.get(at + 9) == 6
+          && (packet.get(at + header + 13) & TcpSegment.SYN) == 0) {
+        largest[0] = Math.max(largest[0], (packet.getShort(at + header + 14) & 0xffff) << 7); // our scale: 7
+      }
+    };
+    try (PeerFixture f = new PeerFixture(Subnet.parse("192.168.101.0/24"), Rules.of(Mode.DISCARD), null, windows);
+        Socket socket = new Socket(f.address(5), 9)) {
+      byte[] chunk = new byte[1 << 20];
+      for (int i = 0; i < 8; i++) {
+        socket.getOutputStream().write(chunk);
+      }
+      socket.shutdownOutput();
+      socket.setSoTimeout(10_000);
+      assertThat(socket.getInputStream().read()).as("DISCARD's FIN").isEqualTo(-1);
+      assertThat(largest[0]).as("the largest window offered, bytes").isGreaterThan(1 << 20);
+    }
+  }
+
   /** Downloads {@code size} bytes from {@code address}:80; returns MB/s from the first bytes to the end. */
   private static double download(String address, int size) throws Exception {
     try (Socket socket = new Socket(address, 80)) {
