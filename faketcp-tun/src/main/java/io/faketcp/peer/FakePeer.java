@@ -668,12 +668,9 @@ public final class FakePeer implements AutoCloseable {
       counters.increment(Counters.IGNORED); // IPv6 or other: not ours to answer
       return;
     }
-    checksumPending = pending;
-    try {
-      dispatch(in, true);
-    } finally {
-      checksumPending = false;
-    }
+    checksumPending = pending; // no try/finally: a failure here ends the peer
+    dispatch(in, true);
+    checksumPending = false;
   }
 
   /** A packet of the host's that a fault delayed: handled now, past the faults. */
