@@ -54,7 +54,7 @@ public final class PacketViews {
 
     /**
      * Shows the TCP segment {@code packet} carries, without checking its checksum: for a segment whose
-     * checksum the device left to complete ({@link io.faketcp.tun.TunDevice#checksumPending()}); the
+     * checksum the device left to complete ({@code TunDevice.checksumPending()}); the
      * other checks are those of {@link #tcp}.
      *
      * @param packet a wrapped IPv4 packet, not a fragment

@@ -689,7 +689,7 @@ public final class TunDevice implements AutoCloseable {
      * it receives from here, which at large MTUs is a good part of the CPU one connection costs.
      * Default false.
      *
-     * <p>With it, a TCP or UDP packet {@link #read} may carry a partial checksum (only the
+     * <p>With it, a TCP or UDP packet {@link TunDevice#read read} may carry a partial checksum (only the
      * pseudo-header's sum, not yet complemented, as the host leaves it for the card):
      * {@link TunDevice#checksumPending()} says so for the last packet read. Packets written with
      * {@link TunDevice#write} go as they are, checksums complete. A capture on the interface sees the
