@@ -18,7 +18,10 @@ import java.util.Locale;
  * Prints {@code mtu M mode X echoed B seconds S rate R MB/s}, the segments resent, the packets read and written and the peer thread's CPU time (user and system) (MB = 10^6 bytes), ROUNDS times on
  * the same device and peer (the first round warms up the JIT). Must run in a private namespace.
  *
- * <pre>java io.faketcp.bench.EchoThroughput MTU echo|server MB [ROUNDS]</pre>
+ * <pre>java [-Dfaketcp.bench.checksumOffload=true] io.faketcp.bench.EchoThroughput MTU echo|server MB [ROUNDS]</pre>
+ *
+ * <p>With {@code faketcp.bench.checksumOffload} the device leaves checksums to the peer
+ * ({@link TunDevice.Builder#checksumOffload}).
  */
 public final class EchoThroughput {
   public static void main(String[] args) throws Exception {
@@ -30,7 +33,11 @@ public final class EchoThroughput {
       throw new IllegalStateException("run in a private network namespace (bin/faketcp-netns)");
     }
     Rules rules = server ? Rules.of(Mode.REJECT).with(Rule.of("*", "*", Server.echo())) : Rules.of(Mode.ECHO);
-    try (TunDevice device = TunDevice.builder().mtu(mtu).open();
+    TunDevice.Builder builder = TunDevice.builder().mtu(mtu);
+    if (Boolean.getBoolean("faketcp.bench.checksumOffload")) {
+      builder.checksumOffload(true); // only then: a baseline's TunDevice may not have it
+    }
+    try (TunDevice device = builder.open();
         FakePeer peer = FakePeer.builder(device).rules(rules).start()) {
       java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
       long peerThread = ConnectManyBench.peerThread(device.name());

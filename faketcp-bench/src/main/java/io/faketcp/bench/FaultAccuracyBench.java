@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * the first write to the last byte read. Prints the rate achieved and its ratio to the one asked.
  * A RATE of {@code none} runs the same transfer without the fault (its ratio is to 200 MB/s). With
  * {@code FAULTACCURACY_TRACE} set, every packet a fault touched is printed to stderr (µs, action, packet).
+ * {@code -Dfaketcp.bench.mtu=N} sets the device's MTU (default 1500), {@code
+ * -Dfaketcp.bench.checksumOffload=true} opens it with checksum offload.
  */
 public final class FaultAccuracyBench {
   private static final int PORT_ECHO = 7;
@@ -38,7 +40,11 @@ public final class FaultAccuracyBench {
   public static void main(String[] args) throws Exception {
     String what = args[0];
     String value = args[1];
-    try (TunDevice tun = TunDevice.builder().open()) {
+    TunDevice.Builder device = TunDevice.builder().mtu(Integer.getInteger("faketcp.bench.mtu", 1500));
+    if (Boolean.getBoolean("faketcp.bench.checksumOffload")) {
+      device.checksumOffload(true); // only then: a baseline's TunDevice may not have it
+    }
+    try (TunDevice tun = device.open()) {
       InetAddress faulty = tun.subnet().address(5);
       String scope = "@" + faulty.getHostAddress() + ":*";
       switch (what) {

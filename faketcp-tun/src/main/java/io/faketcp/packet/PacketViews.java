@@ -63,6 +63,22 @@ public final class PacketViews {
     }
 
     /**
+     * Shows the TCP segment {@code packet} carries, without checking its checksum: for a segment whose
+     * checksum the device left to complete ({@code TunDevice.checksumPending()}); the
+     * other checks are those of {@link #tcp}.
+     *
+     * @param packet a wrapped IPv4 packet, not a fragment
+     * @return this object's TCP view, showing the segment
+     * @throws MalformedPacketException if the segment is not well-formed
+     */
+    public TcpSegment tcpWithChecksumPending(Ipv4Packet packet) throws MalformedPacketException {
+        if (packet.isFragment()) {
+            throw new MalformedPacketException(PacketFormat.fragmentReason(packet, "TCP"));
+        }
+        return tcp.bind(packet, false);
+    }
+
+    /**
      * Shows the ICMP message {@code packet} carries; see {@link IcmpMessage#wrap(Ipv4Packet)}.
      *
      * @param packet a wrapped IPv4 packet (this object's view or any other)

@@ -413,6 +413,7 @@ public final class TcpSegment {
         private int windowScale;
         private boolean sackPermitted;
         private boolean timestamps;
+        private boolean checksumPending;
         private int tsVal;
         private int tsEcr;
         private byte[] rawOptions;
@@ -442,6 +443,20 @@ public final class TcpSegment {
             tsVal = 0;
             tsEcr = 0;
             rawOptions = null;
+            checksumPending = false;
+            return this;
+        }
+
+        /**
+         * Whether {@link #writeTo} leaves the TCP checksum for the device to complete: the field then
+         * holds only the pseudo-header's sum (folded, not complemented), as a host's stack hands a
+         * segment to a network card with checksum offload. Default false; {@link #reset()} clears it.
+         *
+         * @param checksumPending true for a device that completes checksums
+         * @return this builder
+         */
+        public Builder checksumPending(boolean checksumPending) {
+            this.checksumPending = checksumPending;
             return this;
         }
 
@@ -647,7 +662,10 @@ public final class TcpSegment {
             writeOptions(b, t + MIN_HEADER_LENGTH, optionsLength);
             writePayload(b, t + MIN_HEADER_LENGTH + optionsLength);
             int tcpLength = length - ipHeaderLength;
-            b.putShort(t + 16, (short) upperLayerChecksum(b, offset, IpProtocol.TCP, t, tcpLength));
+            // a pending checksum (the device completes it) is an IPv4 thing: TunDevice refuses offload with IPv6
+            b.putShort(t + 16, (short) (checksumPending && ipHeaderLength == Ipv4Packet.MIN_HEADER_LENGTH
+                    ? ~Checksum.finish(Checksum.pseudoHeader(b, offset, IpProtocol.TCP, tcpLength))
+                    : upperLayerChecksum(b, offset, IpProtocol.TCP, t, tcpLength)));
             return length;
         }
 

@@ -117,6 +117,10 @@ public final class FakePeer implements AutoCloseable {
   private volatile QueueGroup queues;
   /** How many queues' peers did not know the connection of the packet being handled; peer thread only. */
   private int missedBy;
+  /** The device completes checksums ({@link TunDevice#checksumOffload()}). */
+  private final boolean checksumOffload;
+  /** The packet being dispatched came straight from the device with its TCP checksum pending; peer thread only. */
+  private boolean checksumPending;
   /** Set once {@link #close()} has seen the thread end: the buffers are given back, nothing is sent any more. */
   private volatile boolean closed;
 
@@ -140,6 +144,7 @@ public final class FakePeer implements AutoCloseable {
 
   private FakePeer(Builder b) {
     this.device = b.device;
+    this.checksumOffload = b.device.checksumOffload();
     this.subnet = b.device.subnet();
     this.listener = b.listener;
     this.responder = b.responder;
@@ -675,6 +680,9 @@ public final class FakePeer implements AutoCloseable {
   private void handle(ByteBuffer in, int length) {
     counters.increment(Counters.PACKETS_IN);
     counters.add(Counters.BYTES_IN, length);
+    boolean pending = checksumOffload && device.checksumPending()
+        && PendingChecksums.leavePending(in, length,
+            listener != null || responder != null || faults.active || queues != null);
     if (listener != null) {
       listener.packet(Direction.TO_PEER, in.duplicate());
     }
@@ -686,7 +694,9 @@ public final class FakePeer implements AutoCloseable {
       }
       in.position(at); // the IPv6 packet, now IPv4 with the hosts' ids, ends where it ended
     }
+    checksumPending = pending; // no try/finally: a failure here ends the peer
     dispatch(in, true);
+    checksumPending = false;
   }
 
   /** A packet of the host's that a fault delayed: handled now, past the faults. */
@@ -750,7 +760,7 @@ public final class FakePeer implements AutoCloseable {
       }
       switch (ip.protocol()) {
         case IpProtocol.TCP:
-          TcpSegment segment = views.tcp(ip);
+          TcpSegment segment = checksumPending ? views.tcpWithChecksumPending(ip) : views.tcp(ip);
           if (!relays.hold(segment)) {
             tcp.handle(segment);
           }

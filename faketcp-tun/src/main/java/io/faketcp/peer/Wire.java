@@ -5,6 +5,7 @@ import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.tcp.Link;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
+import io.faketcp.tun.internal.DeviceAccess;
 import java.nio.ByteBuffer;
 
 /**
@@ -13,6 +14,8 @@ import java.nio.ByteBuffer;
  */
 final class Wire implements Responder.Sink, Link {
   private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
+  /** Where a TCP header holds its checksum. */
+  private static final int TCP_CHECKSUM = 16;
 
   private final TunDevice device;
   private final Counters counters;
@@ -24,6 +27,12 @@ final class Wire implements Responder.Sink, Link {
   private final ByteBuffer later;
   /** Turns packets to the host's IPv6 id into IPv6; null without an IPv6 subnet. */
   private final FamilyTranslator translator;
+  /**
+   * The device completes checksums ({@link TunDevice#checksumOffload()}): segments go with only the
+   * pseudo-header's sum, unless a listener or a fault is to see or keep them (both want whole packets).
+   */
+  private final boolean checksumOffload;
+  private final DeviceAccess<TunDevice> access;
 
   Wire(TunDevice device, Counters counters, PacketListener listener, FaultLayer faults, PeerBuffers buffers,
       FamilyTranslator translator) {
@@ -34,6 +43,8 @@ final class Wire implements Responder.Sink, Link {
     this.counters = counters;
     this.listener = listener;
     this.faults = faults;
+    this.checksumOffload = device.checksumOffload();
+    this.access = checksumOffload ? DeviceAccess.get() : null;
   }
 
   /** The output buffer; build a packet at index 0, then {@link #send(int)} it. */
@@ -51,6 +62,10 @@ final class Wire implements Responder.Sink, Link {
   /** Sends the segment built with {@link #tcp()}. */
   @Override
   public void sendTcp() {
+    if (checksumOffload && listener == null && !faults.active) {
+      write(out, tcp.checksumPending(true).writeTo(out, 0), true);
+      return;
+    }
     send(tcp.writeTo(out, 0));
   }
 
@@ -81,6 +96,11 @@ final class Wire implements Responder.Sink, Link {
 
   /** Writes {@code b[0, length)} now, past the faults. */
   void write(ByteBuffer b, int length) {
+    write(b, length, false);
+  }
+
+  /** Writes {@code b[0, length)} now, past the faults; its TCP checksum for the device to complete when {@code pending}. */
+  private void write(ByteBuffer b, int length, boolean pending) {
     if (b != later && b != out) {
       later.put(0, b, 0, length);
       b = later;
@@ -96,7 +116,11 @@ final class Wire implements Responder.Sink, Link {
     counters.increment(Counters.PACKETS_OUT);
     counters.add(Counters.BYTES_OUT, length);
     try {
-      device.write(b, length);
+      if (pending) {
+        access.writeChecksumPending(device, b, length, (b.get(0) & 0x0f) * 4, TCP_CHECKSUM);
+      } else {
+        device.write(b, length);
+      }
     } catch (TunException e) {
       counters.add(Counters.PACKETS_OUT, -1);
       counters.add(Counters.BYTES_OUT, -length);

@@ -68,6 +68,24 @@ final class ForeignCalls extends NativeCalls {
   }
 
   @Override
+  long readv(int fd, long iov, int iovcnt) {
+    try {
+      return (long) Handles.READV.invokeExact(errnoSegment, fd, iov, iovcnt);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  long writev(int fd, long iov, int iovcnt) {
+    try {
+      return (long) Handles.WRITEV.invokeExact(errnoSegment, fd, iov, iovcnt);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
   int poll(long fds, long nfds, int timeoutMillis) {
     try {
       return (int) Handles.POLL.invokeExact(errnoSegment, fds, nfds, timeoutMillis);
@@ -103,6 +121,9 @@ final class ForeignCalls extends NativeCalls {
     static final MethodHandle WRITE_UNCAPTURED;
     static final MethodHandle READ_UNCAPTURED;
     static final MethodHandle POLL;
+    /** readv and writev, for a device with checksum offload: linked as read and write are. */
+    static final MethodHandle READV;
+    static final MethodHandle WRITEV;
     static final int ERRNO_OFFSET;
     static final boolean CRITICAL;
     private static final Object CALL_STATE_LAYOUT;
@@ -155,6 +176,13 @@ final class ForeignCalls extends NativeCalls {
           write = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "write"), readWriteDescriptor, normal);
         }
         MethodHandle poll = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "poll"), pollDescriptor, normal);
+        Object vectorDescriptor = descriptorOf.invoke(null, javaLong, layouts(layoutClass, javaInt, javaLong, javaInt));
+        Object vectorOptions = isCritical ? fast : normal;
+        MethodType vectorType = MethodType.methodType(long.class, Object.class, int.class, long.class, int.class);
+        READV = ((MethodHandle) downcall.invoke(linker, symbol(find, lookup, "readv"), vectorDescriptor, vectorOptions))
+            .asType(vectorType);
+        WRITEV = ((MethodHandle) downcall.invoke(linker, symbol(find, lookup, "writev"), vectorDescriptor, vectorOptions))
+            .asType(vectorType);
         MethodHandle readUncaptured = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "read"),
             readWriteDescriptor, options(optionClass, isCritical ? new Object[] {critical} : new Object[0]));
         MethodHandle writeUncaptured = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "write"),

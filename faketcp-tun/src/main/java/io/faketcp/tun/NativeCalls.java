@@ -1,8 +1,10 @@
 package io.faketcp.tun;
 
 import com.sun.jna.Native;
+import io.faketcp.tun.internal.IfTun;
 import io.faketcp.tun.internal.LibC;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The per-packet system calls ({@code read}, {@code write}, {@code poll}) with the errno of the last
@@ -87,6 +89,76 @@ abstract class NativeCalls {
   /** {@code write(fd, address, count)}: bytes written, or -1 with {@link #errno()} set. */
   abstract long write(int fd, long address, long count);
 
+  /** {@code readv(fd, iov, iovcnt)}: bytes read, or -1 with {@link #errno()} set. */
+  abstract long readv(int fd, long iov, int iovcnt);
+
+  /** {@code writev(fd, iov, iovcnt)}: bytes written, or -1 with {@link #errno()} set. */
+  abstract long writev(int fd, long iov, int iovcnt);
+
+  // A device with checksum offload (IFF_VNET_HDR): each packet comes and goes behind a virtio_net_hdr,
+  // read and written with readv and writev from two iovecs (16 bytes each: address, length), so that
+  // the packet stays where it is. The scratch: [0, 32) the iovecs for reading (header, packet),
+  // [32, 64) those for writing, [64, 74) the header read, [80, 90) the header written.
+  private static final int IOV_READ = 0;
+  private static final int IOV_WRITE = 32;
+  private static final int HEADER_IN = 64;
+  private static final int HEADER_OUT = 80;
+  private ByteBuffer vnet;
+  private long vnetAddress;
+  /** The header flags of the last packet {@link #readWithHeader} read. */
+  private int flagsIn;
+
+  /**
+   * Reads one packet behind its virtio_net_hdr: the packet into {@code address} (at most
+   * {@code capacity} bytes), the header kept for {@link #checksumPending()}; returns the packet's
+   * length, or -1 with {@link #errno()} set.
+   */
+  final long readWithHeader(int fd, long address, long capacity) {
+    ByteBuffer v = vnet();
+    v.putLong(IOV_READ + 16, address).putLong(IOV_READ + 24, capacity);
+    long n = readv(fd, vnetAddress + IOV_READ, 2);
+    if (n < 0) {
+      return n;
+    }
+    flagsIn = v.get(HEADER_IN) & 0xff;
+    return n - IfTun.VNET_HDR_SIZE;
+  }
+
+  /** Whether the last packet {@link #readWithHeader} read has a checksum still to be completed. */
+  final boolean checksumPending() {
+    return (flagsIn & IfTun.VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0;
+  }
+
+  /**
+   * Writes the packet at {@code address} behind a virtio_net_hdr: complete when
+   * {@code checksumStart} is negative, else with its checksum at {@code checksumStart +
+   * checksumOffset} to be completed by the kernel over {@code [checksumStart, length)} (the field
+   * holding the pseudo-header's sum). Returns the packet's length, or -1 with {@link #errno()} set.
+   */
+  final long writeWithHeader(int fd, long address, long length, int checksumStart, int checksumOffset) {
+    ByteBuffer v = vnet();
+    v.putLong(IOV_WRITE + 16, address).putLong(IOV_WRITE + 24, length);
+    if (checksumStart < 0) {
+      v.put(HEADER_OUT, (byte) 0).putShort(HEADER_OUT + 6, (short) 0).putShort(HEADER_OUT + 8, (short) 0);
+    } else {
+      v.put(HEADER_OUT, (byte) IfTun.VIRTIO_NET_HDR_F_NEEDS_CSUM).putShort(HEADER_OUT + 6, (short) checksumStart)
+          .putShort(HEADER_OUT + 8, (short) checksumOffset);
+    }
+    long n = writev(fd, vnetAddress + IOV_WRITE, 2);
+    return n < 0 ? n : n - IfTun.VNET_HDR_SIZE;
+  }
+
+  /** The scratch, made at first use, with the headers' iovecs in place (the rest of each header stays 0). */
+  private ByteBuffer vnet() {
+    if (vnet == null) {
+      vnet = ByteBuffer.allocateDirect(96).order(ByteOrder.nativeOrder());
+      vnetAddress = TunDevice.address(vnet);
+      vnet.putLong(IOV_READ, vnetAddress + HEADER_IN).putLong(IOV_READ + 8, IfTun.VNET_HDR_SIZE);
+      vnet.putLong(IOV_WRITE, vnetAddress + HEADER_OUT).putLong(IOV_WRITE + 8, IfTun.VNET_HDR_SIZE);
+    }
+    return vnet;
+  }
+
   /** {@code poll(fds, nfds, timeout)} (may block): ready descriptors, or -1 with {@link #errno()} set. */
   abstract int poll(long fds, long nfds, int timeoutMillis);
 
@@ -141,6 +213,16 @@ abstract class NativeCalls {
     @Override
     long write(int fd, long address, long count) {
       return LibC.write(fd, address, count);
+    }
+
+    @Override
+    long readv(int fd, long iov, int iovcnt) {
+      return LibC.readv(fd, iov, iovcnt);
+    }
+
+    @Override
+    long writev(int fd, long iov, int iovcnt) {
+      return LibC.writev(fd, iov, iovcnt);
     }
 
     @Override

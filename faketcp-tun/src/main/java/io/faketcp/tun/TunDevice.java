@@ -63,6 +63,12 @@ public final class TunDevice implements AutoCloseable {
       public void restoreAddress(TunDevice device) {
         device.restoreAddress();
       }
+
+      @Override
+      public void writeChecksumPending(TunDevice device, ByteBuffer buffer, int length, int checksumStart,
+          int checksumOffset) {
+        device.writeChecksumPending(buffer, length, checksumStart, checksumOffset);
+      }
     });
   }
 
@@ -76,6 +82,8 @@ public final class TunDevice implements AutoCloseable {
   private final boolean ipv4;
   private final int mtu;
   private final boolean multiQueue;
+  /** Packets come and go behind a virtio_net_hdr, checksums may be left to complete ({@link Builder#checksumOffload}). */
+  private final boolean checksumOffload;
   private final StampedLock lock = new StampedLock();
   private final ByteBuffer pollFds = directBuffer(2 * POLLFD_SIZE);
   private final long pollFdsAddress = address(pollFds);
@@ -96,8 +104,9 @@ public final class TunDevice implements AutoCloseable {
   private long ioStamp;
 
   private TunDevice(int fd, int wakeFd, String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
-      boolean multiQueue) {
+      boolean multiQueue, boolean checksumOffload) {
     this.fd = fd;
+    this.checksumOffload = checksumOffload;
     this.wakeFd = wakeFd;
     this.name = name;
     this.subnet = subnet;
@@ -220,7 +229,8 @@ public final class TunDevice implements AutoCloseable {
       // Without errno: a failure right after a packet ends the batch (nearly always EAGAIN), and the
       // next poll (POLLERR/POLLHUP for a device gone) or the next read tells any other reason. Only a
       // read that fails with no packet since the last failure is made again, capturing errno.
-      long n = ioCalls.readWithoutErrno(fd, ioCalls.address(buffer), buffer.capacity());
+      long n = checksumOffload ? ioCalls.readWithHeader(fd, ioCalls.address(buffer), buffer.capacity())
+          : ioCalls.readWithoutErrno(fd, ioCalls.address(buffer), buffer.capacity());
       if (n >= 0) {
         draining = true;
         buffer.limit((int) n).position(0);
@@ -245,7 +255,8 @@ public final class TunDevice implements AutoCloseable {
   private int read(ByteBuffer buffer, NativeCalls calls) {
     long address = calls.address(buffer);
     while (true) {
-      long n = calls.read(fd, address, buffer.capacity());
+      long n = checksumOffload ? calls.readWithHeader(fd, address, buffer.capacity())
+          : calls.read(fd, address, buffer.capacity());
       if (n >= 0) {
         buffer.limit((int) n).position(0);
         return (int) n;
@@ -257,6 +268,53 @@ public final class TunDevice implements AutoCloseable {
       if (errno != LibC.EINTR) {
         throw ioError("read", errno);
       }
+    }
+  }
+
+  /** Whether checksums are left to the reader ({@link Builder#checksumOffload}). */
+  public boolean checksumOffload() {
+    return checksumOffload;
+  }
+
+  /**
+   * Whether the last packet the calling thread {@linkplain #read read} carries a partial checksum: a
+   * TCP or UDP packet of the host's whose checksum field holds only the pseudo-header's sum, for the
+   * reader to complete (or to trust: the host's stack made the packet). Always false without
+   * {@link Builder#checksumOffload}.
+   */
+  public boolean checksumPending() {
+    if (!checksumOffload) {
+      return false;
+    }
+    return (Thread.currentThread() == ioThread ? ioCalls : CALLS.get()).checksumPending();
+  }
+
+  /**
+   * Writes {@code buffer[0, length)}, a TCP or UDP packet whose checksum field at {@code checksumStart +
+   * checksumOffset} holds the pseudo-header's sum (folded, not complemented): the kernel completes it
+   * over {@code [checksumStart, length)}. Only with {@link Builder#checksumOffload}.
+   */
+  void writeChecksumPending(ByteBuffer buffer, int length, int checksumStart, int checksumOffset) {
+    if (!checksumOffload) {
+      throw new IllegalStateException(name + " was opened without checksum offload: write complete checksums");
+    }
+    if (!buffer.isDirect() || length < 0 || length > buffer.capacity()) {
+      throw new IllegalArgumentException("packet of " + length + " bytes in a buffer of " + buffer.capacity()
+          + (buffer.isDirect() ? "" : " (not direct)"));
+    }
+    if (Thread.currentThread() == ioThread) {
+      if (closed) {
+        throw detachClosed("write");
+      }
+      write(ioCalls.address(buffer), length, ioCalls, checksumStart, checksumOffset);
+      return;
+    }
+    long stamp = enter("write");
+    try {
+      NativeCalls calls = CALLS.get();
+      write(calls.address(buffer), length, calls, checksumStart, checksumOffset);
+    } finally {
+      lock.unlockRead(stamp);
     }
   }
 
@@ -298,21 +356,26 @@ public final class TunDevice implements AutoCloseable {
       if (closed) {
         throw detachClosed("write");
       }
-      write(ioCalls.address(buffer) + offset, length, ioCalls);
+      write(ioCalls.address(buffer) + offset, length, ioCalls, -1, 0);
       return;
     }
     long stamp = enter("write");
     try {
       NativeCalls calls = CALLS.get();
-      write(calls.address(buffer) + offset, length, calls);
+      write(calls.address(buffer) + offset, length, calls, -1, 0);
     } finally {
       lock.unlockRead(stamp);
     }
   }
 
-  private void write(long address, int length, NativeCalls calls) {
+  /**
+   * Writes one packet; with checksum offload, behind a header that leaves its checksum at
+   * {@code checksumStart + checksumOffset} to the kernel when {@code checksumStart} is not negative.
+   */
+  private void write(long address, int length, NativeCalls calls, int checksumStart, int checksumOffset) {
     while (true) {
-      long n = calls.write(fd, address, length);
+      long n = checksumOffload ? calls.writeWithHeader(fd, address, length, checksumStart, checksumOffset)
+          : calls.write(fd, address, length);
       if (n >= 0) {
         return;
       }
@@ -398,7 +461,7 @@ public final class TunDevice implements AutoCloseable {
     }
     long stamp = enter("addQueue");
     try {
-      TunDevice queue = Builder.openQueue(name, subnet, subnet6, ipv4, mtu, true);
+      TunDevice queue = Builder.openQueue(name, subnet, subnet6, ipv4, mtu, true, checksumOffload);
       queue.addedQueue = true;
       return queue;
     } finally {
@@ -627,6 +690,7 @@ public final class TunDevice implements AutoCloseable {
     private int mtu = 1500;
     private int txQueueLength = 4096;
     private boolean multiQueue;
+    private boolean checksumOffload;
 
     private Builder() {}
 
@@ -688,6 +752,24 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
+     * Whether checksums are left to the reader, as to a network card that computes them
+     * ({@code IFF_VNET_HDR} with {@code TUNSETOFFLOAD(TUN_F_CSUM)}): the host's stack then neither
+     * computes the TCP and UDP checksums of the packets it sends here nor checks those of the packets
+     * it receives from here, which at large MTUs is a good part of the CPU one connection costs.
+     * Default false; IPv4 only ({@link #open()} refuses it with an IPv6 subnet).
+     *
+     * <p>With it, a TCP or UDP packet {@link TunDevice#read read} may carry a partial checksum (only the
+     * pseudo-header's sum, not yet complemented, as the host leaves it for the card):
+     * {@link TunDevice#checksumPending()} says so for the last packet read. Packets written with
+     * {@link TunDevice#write} go as they are, checksums complete. A capture on the interface sees the
+     * host's packets with their partial checksums, as on a card with offload.
+     */
+    public Builder checksumOffload(boolean checksumOffload) {
+      this.checksumOffload = checksumOffload;
+      return this;
+    }
+
+    /**
      * Creates the interface, gives the host the subnets' first addresses, sets the MTU, disables
      * IPv6 on it (or, with an IPv6 subnet, enables it quietly) and brings it up.
      *
@@ -702,6 +784,10 @@ public final class TunDevice implements AutoCloseable {
       }
       boolean ipv4 = subnet != null || subnet6 == null;
       Subnet subnet = this.subnet != null ? this.subnet : Subnet.DEFAULT;
+      if (subnet6 != null && checksumOffload) {
+        throw new IllegalArgumentException("checksumOffload(true) with the IPv6 subnet " + subnet6 + ": the device"
+            + " leaves checksums to its reader for IPv4 only; drop checksumOffload, or the IPv6 subnet");
+      }
       if (subnet6 != null && mtu < Ipv6Sysctls.MINIMUM_MTU) {
         throw new IllegalArgumentException("mtu " + mtu + " is below IPv6's minimum of " + Ipv6Sysctls.MINIMUM_MTU
             + ": the kernel turns IPv6 off on such a link; use an mtu of at least 1280 with an IPv6 subnet");
@@ -709,7 +795,7 @@ public final class TunDevice implements AutoCloseable {
       int fd = -1;
       try {
         String[] actual = {name};
-        fd = openFd(actual, multiQueue);
+        fd = openFd(actual, multiQueue, checksumOffload);
         if (subnet6 == null) {
           disableIpv6(actual[0]);
         } else {
@@ -727,7 +813,7 @@ public final class TunDevice implements AutoCloseable {
             control.address6(actual[0], (Inet6Address) subnet6.host(), subnet6.prefixLength());
           }
         }
-        TunDevice device = withWakeFd(fd, actual[0], subnet, subnet6, ipv4, mtu, multiQueue);
+        TunDevice device = withWakeFd(fd, actual[0], subnet, subnet6, ipv4, mtu, multiQueue, checksumOffload);
         fd = -1;
         return device;
       } finally {
@@ -739,11 +825,11 @@ public final class TunDevice implements AutoCloseable {
 
     /** Another queue of the multi-queue interface {@code name}, already configured. */
     static TunDevice openQueue(String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
-        boolean multiQueue) {
+        boolean multiQueue, boolean checksumOffload) {
       int fd = -1;
       try {
-        fd = openFd(new String[] {name}, multiQueue);
-        TunDevice device = withWakeFd(fd, name, subnet, subnet6, ipv4, mtu, multiQueue);
+        fd = openFd(new String[] {name}, multiQueue, checksumOffload);
+        TunDevice device = withWakeFd(fd, name, subnet, subnet6, ipv4, mtu, multiQueue, checksumOffload);
         fd = -1;
         return device;
       } finally {
@@ -774,14 +860,19 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /** Opens the clone device and attaches it to {@code name[0]}, which becomes the actual name. */
-    private static int openFd(String[] name, boolean multiQueue) {
+    private static int openFd(String[] name, boolean multiQueue, boolean checksumOffload) {
       int fd = call("open(" + CLONE_DEVICE + ")", name[0],
           () -> LibC.open(CLONE_DEVICE, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC));
       try {
-        int flags = IfTun.IFF_TUN | IfTun.IFF_NO_PI | (multiQueue ? IfTun.IFF_MULTI_QUEUE : 0);
+        int flags = IfTun.IFF_TUN | IfTun.IFF_NO_PI | (multiQueue ? IfTun.IFF_MULTI_QUEUE : 0)
+            | (checksumOffload ? IfTun.IFF_VNET_HDR : 0);
         Ifreq request = new Ifreq(name[0]).flags(flags);
         call("ioctl(TUNSETIFF, " + name[0] + ")", name[0], () -> LibC.ioctl(fd, new NativeLong(IfTun.TUNSETIFF), request));
         name[0] = request.name();
+        if (checksumOffload) {
+          call("ioctl(TUNSETOFFLOAD, TUN_F_CSUM)", name[0],
+              () -> LibC.ioctl(fd, new NativeLong(IfTun.TUNSETOFFLOAD), new NativeLong(IfTun.TUN_F_CSUM)));
+        }
         return fd;
       } catch (RuntimeException e) {
         closeQuietly(fd);
@@ -790,9 +881,9 @@ public final class TunDevice implements AutoCloseable {
     }
 
     private static TunDevice withWakeFd(int fd, String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
-        boolean multiQueue) {
+        boolean multiQueue, boolean checksumOffload) {
       int wakeFd = call("eventfd", name, () -> LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC));
-      TunDevice device = new TunDevice(fd, wakeFd, name, subnet, subnet6, ipv4, mtu, multiQueue);
+      TunDevice device = new TunDevice(fd, wakeFd, name, subnet, subnet6, ipv4, mtu, multiQueue, checksumOffload);
       LOG.log(System.Logger.Level.DEBUG, "opened {0}", device);
       return device;
     }

@@ -170,6 +170,21 @@ class TcpSegmentTest {
     }
 
     @Test
+    void withItsChecksumPendingTheFieldHoldsThePseudoHeadersSumAndCompletingItGivesLinuxsChecksum() {
+        byte[] built = TcpSegment.builder().source(CLIENT).destination(SERVER).identification(0xb90b)
+                .sourcePort(41234).destinationPort(4242).sequenceNumber(2670275420L).acknowledgmentNumber(4148555281L)
+                .flags(TcpSegment.PSH | TcpSegment.ACK).window(63).timestamps(0x9fbee3afL, 0x1a468fccL)
+                .payload("hello".getBytes(StandardCharsets.US_ASCII)).checksumPending(true).build();
+        byte[] linux = bytes(LinuxCapture.DATA);
+        ByteBuffer b = ByteBuffer.wrap(built);
+
+        // c0a8 + 0001 + c0a8 + 0005 + 0006 (TCP) + 0025 (37 bytes) = 0x18181, folded 0x8182
+        assertThat(b.getShort(20 + 16) & 0xffff).isEqualTo(0x8182);
+        b.putShort(20 + 16, (short) Checksum.compute(b, 20, built.length - 20));
+        assertThat(built).isEqualTo(linux);
+    }
+
+    @Test
     void builderReproducesLinuxRstByteForByte() {
         byte[] built = TcpSegment.builder().source(SERVER).destination(CLIENT).sourcePort(9).destinationPort(41235)
                 .acknowledgmentNumber(61080830L).flags(TcpSegment.RST | TcpSegment.ACK).window(0).build();

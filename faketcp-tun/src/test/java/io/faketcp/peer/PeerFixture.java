@@ -6,18 +6,17 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A device and a peer for one test, recording the packets the peer writes. */
 final class PeerFixture implements AutoCloseable {
   final TunDevice device;
   final FakePeer peer;
-  final List<byte[]> sent = new Recorded();
-  final List<byte[]> received = new Recorded();
+  final List<byte[]> sent = new Recorded<>();
+  final List<byte[]> received = new Recorded<>();
   /** What the faults did: "ACTION fault tcpdump-line". */
-  final List<String> faultEvents = new CopyOnWriteArrayList<>();
+  final List<String> faultEvents = new Recorded<>();
   /** The packets the faults acted on, in order. */
-  final List<byte[]> faultPackets = new CopyOnWriteArrayList<>();
+  final List<byte[]> faultPackets = new Recorded<>();
 
   PeerFixture(Rules rules) {
     this(rules, null);
@@ -105,20 +104,22 @@ final class PeerFixture implements AutoCloseable {
   }
 
   /**
-   * The packets recorded so far: appending is O(1) (a CopyOnWriteArrayList copied itself on every
-   * packet, which at connect-many's tens of thousands of packets kept the peer's thread busy for
-   * seconds); iteration and streams see a snapshot, so tests may read while the peer records.
+   * The packets (or fault events) recorded so far: appending is O(1) (a CopyOnWriteArrayList copied
+   * itself on every packet, which at connect-many's tens of thousands of packets kept the peer's
+   * thread busy for seconds, and made each download through {@code latency=} slower than the one
+   * before: every delayed packet is a fault event); iteration and streams see a snapshot, so tests
+   * may read while the peer records.
    */
-  private static final class Recorded extends java.util.AbstractList<byte[]> {
-    private final java.util.ArrayList<byte[]> packets = new java.util.ArrayList<>();
+  private static final class Recorded<T> extends java.util.AbstractList<T> {
+    private final java.util.ArrayList<T> packets = new java.util.ArrayList<>();
 
     @Override
-    public synchronized boolean add(byte[] packet) {
+    public synchronized boolean add(T packet) {
       return packets.add(packet);
     }
 
     @Override
-    public synchronized byte[] get(int index) {
+    public synchronized T get(int index) {
       return packets.get(index);
     }
 
@@ -128,16 +129,16 @@ final class PeerFixture implements AutoCloseable {
     }
 
     @Override
-    public java.util.Iterator<byte[]> iterator() {
+    public java.util.Iterator<T> iterator() {
       return snapshot().iterator();
     }
 
     @Override
-    public java.util.Spliterator<byte[]> spliterator() {
+    public java.util.Spliterator<T> spliterator() {
       return snapshot().spliterator();
     }
 
-    private synchronized List<byte[]> snapshot() {
+    private synchronized List<T> snapshot() {
       return List.copyOf(packets);
     }
   }

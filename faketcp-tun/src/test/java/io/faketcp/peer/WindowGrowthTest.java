@@ -46,8 +46,13 @@ class WindowGrowthTest {
     }
   }
 
+  /**
+   * Four 16 MiB downloads from one peer: the best at 20 MB/s (issue 18), and none below 8 MB/s.
+   * Successive downloads once got slower and slower (25, 17, 11, 5 MB/s): the fixture recorded every
+   * delayed packet in a list that copied itself on each addition, on the peer's thread.
+   */
   @Test
-  void aDownloadThroughFiftyMillisecondsOfLatencyRunsAtTwentyMegabytesPerSecond() throws Exception {
+  void successiveDownloadsFromOnePeerThroughFiftyMillisecondsOfLatencyEachRunAtSpeed() throws Exception {
     int size = 16 << 20;
     Server download = connection -> {
       byte[] chunk = new byte[65536];
@@ -66,24 +71,21 @@ class WindowGrowthTest {
       }
     };
     // The rate is set by how fast the host's receive window grows (Linux's autotuning follows what the
-    // client read in each round trip), so a descheduled client or a cold JIT slows a round: the best of
-    // at most three counts, each on a fresh peer. (Successive downloads from one peer get slower:
-    // 25, 17, 11, 5 MB/s in one run; that is issue 18's to find, not this test's.)
-    double best = 0;
-    List<String> rates = new java.util.ArrayList<>();
-    for (int round = 0; round < 3 && best < 20; round++) {
-      syns.clear();
-      try (PeerFixture f = new PeerFixture(Subnet.parse("192.168.95.0/24"),
-          Rules.of(Mode.REJECT).with(Rule.of("*", "80", download)).withFaults("latency=50ms"), null, handshakes)) {
-        double rate = download(f.address(5), size);
-        rates.add(String.format("%.1f", rate));
-        best = Math.max(best, rate);
-        assertThat(syns).as("the SYN and the SYN+ACK").hasSizeGreaterThanOrEqualTo(2);
-        assertThat(syns).allSatisfy(s -> assertThat(s.options().windowScale()).as("window scale in " + s).isPositive());
-        assertThat(f.peer.failure()).isEmpty();
+    // client read in each round trip), so a descheduled client or a cold JIT slows a round: the best
+    // of four counts for the 20 MB/s; the floor of each says the peer does not slow down with use.
+    List<Double> rates = new java.util.ArrayList<>();
+    try (PeerFixture f = new PeerFixture(Subnet.parse("192.168.95.0/24"),
+        Rules.of(Mode.REJECT).with(Rule.of("*", "80", download)).withFaults("latency=50ms"), null, handshakes)) {
+      for (int round = 0; round < 4; round++) {
+        rates.add(download(f.address(5), size));
       }
+      assertThat(syns).as("the SYNs and SYN+ACKs").hasSizeGreaterThanOrEqualTo(8);
+      assertThat(syns).allSatisfy(s -> assertThat(s.options().windowScale()).as("window scale in " + s).isPositive());
+      assertThat(f.peer.failure()).isEmpty();
     }
-    assertThat(best).as("MB/s, the best of at most three downloads %s", rates).isGreaterThanOrEqualTo(20);
+    String all = rates.stream().map(r -> String.format("%.1f", r)).collect(java.util.stream.Collectors.joining(", "));
+    assertThat(rates).as("MB/s of each download in turn (%s)", all).allSatisfy(r -> assertThat(r).isGreaterThanOrEqualTo(8));
+    assertThat(java.util.Collections.max(rates)).as("MB/s, the best of four (%s)", all).isGreaterThanOrEqualTo(20);
   }
 
   /**
@@ -107,6 +109,35 @@ class WindowGrowthTest {
       assertThat(drained.get(20, TimeUnit.SECONDS)).isEqualTo(size);
       double rate = size / ((System.nanoTime() - start) / 1e9) / 1e6;
       assertThat(rate).as("MB/s uploaded (%s)", f.peer.counters()).isGreaterThanOrEqualTo(5);
+    }
+  }
+
+  /**
+   * DISCARD takes every byte as it comes, so its window grows with use as any other: a fixed 64 KiB
+   * held {@code bandwidth-in} to 64 KiB per round trip, and at MTU 65,535 offered less than a segment
+   * (the host then waited 200 ms each time for its persist timer).
+   */
+  @Test
+  void aDiscardHostsWindowGrowsPastSixtyFourKibibytesWithUse() throws Exception {
+    int[] largest = new int[1];
+    PacketListener windows = (direction, packet) -> {
+      int at = packet.position();
+      int header = (packet.get(at) & 0xf) * 4;
+      if (direction == Direction.FROM_PEER && packet.get(at + 9) == 6
+          && (packet.get(at + header + 13) & TcpSegment.SYN) == 0) {
+        largest[0] = Math.max(largest[0], (packet.getShort(at + header + 14) & 0xffff) << 7); // our scale: 7
+      }
+    };
+    try (PeerFixture f = new PeerFixture(Subnet.parse("192.168.101.0/24"), Rules.of(Mode.DISCARD), null, windows);
+        Socket socket = new Socket(f.address(5), 9)) {
+      byte[] chunk = new byte[1 << 20];
+      for (int i = 0; i < 8; i++) {
+        socket.getOutputStream().write(chunk);
+      }
+      socket.shutdownOutput();
+      socket.setSoTimeout(10_000);
+      assertThat(socket.getInputStream().read()).as("DISCARD's FIN").isEqualTo(-1);
+      assertThat(largest[0]).as("the largest window offered, bytes").isGreaterThan(1 << 20);
     }
   }
 

@@ -63,4 +63,15 @@ public abstract class DeviceAccess<D> {
    * @throws io.faketcp.tun.TunException when the device is closed or the ioctl fails
    */
   public abstract void restoreAddress(D device);
+
+  /**
+   * Writes {@code buffer[0, length)} (a direct buffer), a packet whose checksum at {@code checksumStart
+   * + checksumOffset} holds only the pseudo-header's sum, for the kernel to complete: on a device
+   * opened with checksum offload.
+   *
+   * @throws IllegalStateException when the device has no checksum offload
+   * @throws io.faketcp.tun.TunException when the device is closed or the kernel refuses the packet
+   */
+  public abstract void writeChecksumPending(D device, java.nio.ByteBuffer buffer, int length, int checksumStart,
+      int checksumOffset);
 }

@@ -77,6 +77,18 @@ public final class LibC {
   /** {@code write(2)} from native memory at {@code address}; -1 and errno as for {@link #read}. */
   public static native long write(int fd, long address, long count);
 
+  /**
+   * {@code readv(2)} into the {@code struct iovec} array at {@code iov} (16 bytes each: address,
+   * length); -1 and errno as for {@link #read}.
+   */
+  public static native long readv(int fd, long iov, int iovcnt);
+
+  /** {@code writev(2)} from the {@code struct iovec} array at {@code iov}; -1 and errno as for {@link #read}. */
+  public static native long writev(int fd, long iov, int iovcnt);
+
+  /** {@code ioctl(2)} with an integer argument (TUNSETOFFLOAD). */
+  public static native int ioctl(int fd, NativeLong request, NativeLong argument) throws LastErrorException;
+
   /** {@code poll(2)} over an array of {@code struct pollfd} (8 bytes each) at {@code fds}. */
   public static native int poll(long fds, long nfds, int timeoutMillis);
 
