@@ -218,8 +218,13 @@ class Ipv6PeerTest {
         sizes.add(40 + (((p[4] & 0xff) << 8) | (p[5] & 0xff)));
       }
       assertThat(sizes).as("the host sent full-size packets first").anyMatch(n -> n > 1280);
-      assertThat(sizes.stream().skip(sizes.size() / 2)).as("then packets that fit the path MTU")
-          .allMatch(n -> n <= 1280);
+      // Every packet over 1280 is dropped by the fault, so the 64 KiB came back only once the socket
+      // lowered its path MTU; a large segment built before the Packet Too Big arrived may still go out
+      // late (seen once on JDK 25), so the later packets must fit by far the most part, the last one always.
+      List<Integer> later = sizes.subList(sizes.size() / 2, sizes.size());
+      assertThat(later.stream().filter(n -> n <= 1280).count()).as("then packets that fit the path MTU: %s", later)
+          .isGreaterThanOrEqualTo(later.size() * 9L / 10);
+      assertThat(sizes.get(sizes.size() - 1)).as("the last packet").isLessThanOrEqualTo(1280);
     }
   }
 
