@@ -3,7 +3,7 @@ package io.faketcp.peer;
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.TcpSegment;
-import io.faketcp.peer.internal.tcp.TcpHost;
+import io.faketcp.peer.internal.tcp.TcpDemux;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -30,7 +30,7 @@ final class RelayGate {
   private static final int HOST_UNREACHABLE = 1;
   private static final int NET_UNREACHABLE = 0;
 
-  private final TcpHost tcp;
+  private final TcpDemux tcp;
   private final Wire wire;
   private final RulesHosts hosts;
   /** Hands a held SYN back to the peer thread, to be handled past the faults; false when the peer stopped. */
@@ -42,7 +42,7 @@ final class RelayGate {
   private final Map<Tuple, Attempt> accepted = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  RelayGate(TcpHost tcp, Wire wire, RulesHosts hosts, Predicate<byte[]> redeliver) {
+  RelayGate(TcpDemux tcp, Wire wire, RulesHosts hosts, Predicate<byte[]> redeliver) {
     this.tcp = tcp;
     this.wire = wire;
     this.hosts = hosts;

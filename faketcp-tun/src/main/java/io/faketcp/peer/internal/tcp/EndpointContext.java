@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 
 /**
  * Everything an endpoint reaches outside itself: the clock, the wire, the timers, the batch's owed
- * ACKs, the counters, and the demultiplexer it leaves when it closes. {@link TcpHost} is the one
+ * ACKs, the counters, and the demultiplexer it leaves when it closes. {@link TcpDemux} is the one
  * implementation; tests drive it through a list and a clock of their own. Peer thread only.
  */
 interface EndpointContext {

@@ -1,7 +1,7 @@
 package io.faketcp.peer.internal.tcp;
 
 /**
- * What {@link TcpHost} asks about the fake hosts, as the peer's rules say: whether one has vanished,
+ * What {@link TcpDemux} asks about the fake hosts, as the peer's rules say: whether one has vanished,
  * and what listens on a port of one. Peer thread only.
  */
 public interface FakeHosts {

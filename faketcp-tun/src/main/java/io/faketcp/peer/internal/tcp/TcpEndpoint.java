@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One TCP connection between the host and a fake host, from the fake host's side: the whole RFC 9293
- * machine below its {@link Application}, from the opening (SYN-RECEIVED after {@link TcpHost}'s
+ * machine below its {@link Application}, from the opening (SYN-RECEIVED after {@link TcpDemux}'s
  * LISTEN accepted a SYN, or SYN-SENT for connect-many) to CLOSED through TIME-WAIT. It is driven by
  * segments ({@link #segment}) and its timer ({@link TimerKind}), and reaches out only through its
  * {@link EndpointContext}. Its code is in layers of one object: the receiving half
@@ -84,7 +84,7 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
 
   // ---- opening (see Handshake) ----------------------------------------------------------------
 
-  /** Passive open: {@link TcpHost}'s LISTEN accepted the host's SYN {@code syn} for {@code app}. */
+  /** Passive open: {@link TcpDemux}'s LISTEN accepted the host's SYN {@code syn} for {@code app}. */
   void listen(TcpSegment syn, Application app, int iss, FaultPolicy faults) {
     Handshake.listen(this, syn, app, iss, faults);
   }

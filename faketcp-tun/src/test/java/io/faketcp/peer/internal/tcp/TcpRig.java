@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The TCP layer without a tun: a {@link TcpHost} whose segments go to a list, on a clock the test
+ * The TCP layer without a tun: a {@link TcpDemux} whose segments go to a list, on a clock the test
  * moves. The test plays the host (192.168.0.1) with the packet builders.
  */
 public final class TcpRig implements Link {
@@ -25,7 +25,7 @@ public final class TcpRig implements Link {
 
   public final Counters counters = new Counters();
   private FaultSource faults;
-  public final TcpHost tcp;
+  public final TcpDemux tcp;
   /** What the peer sent, oldest first; tests take them with {@link #next()}. */
   public final List<TcpSegment> sent = new ArrayList<>();
   private final TcpSegment.Builder builder = TcpSegment.builder();
@@ -35,7 +35,7 @@ public final class TcpRig implements Link {
 
   public TcpRig(Mode mode) {
     hosts = TestAccess.hosts(Rules.of(mode));
-    tcp = new TcpHost(this, counters, MTU, hosts, () -> now);
+    tcp = new TcpDemux(this, counters, MTU, hosts, () -> now);
   }
 
   /** Replaces the rules (the fake hosts' modes), as the peer does. */

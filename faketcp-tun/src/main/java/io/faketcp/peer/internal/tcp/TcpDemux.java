@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * the kernel's senders overflowed the tun's transmit queue, and a flow whose retransmissions kept
  * meeting a full queue backed off for minutes.
  */
-public final class TcpHost implements EndpointContext {
+public final class TcpDemux implements EndpointContext {
   private final Link link;
   private final Counters counters;
   private final Timers timers = new Timers();
@@ -57,7 +57,7 @@ public final class TcpHost implements EndpointContext {
    */
   private boolean readAll = true;
 
-  public TcpHost(Link link, Counters counters, int mtu, FakeHosts hosts, LongSupplier clock) {
+  public TcpDemux(Link link, Counters counters, int mtu, FakeHosts hosts, LongSupplier clock) {
     this.link = link;
     this.counters = counters;
     this.mss = mtu - 40;

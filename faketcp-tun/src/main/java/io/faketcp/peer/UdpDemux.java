@@ -7,13 +7,14 @@ import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
 /**
- * What the fake hosts do with the host's UDP datagrams: the first {@link Rule} matching the fake
+ * The UDP demultiplexer: what the fake hosts do with the host's UDP datagrams (the TCP side is
+ * {@link io.faketcp.peer.internal.tcp.TcpDemux}): the first {@link Rule} matching the fake
  * host's address and port decides, else the default mode. ECHO sends the datagram back, REJECT
  * answers ICMP port unreachable (a connected socket then sees {@code PortUnreachableException}),
  * DISCARD, ACCEPT and DROP say nothing; a rule's {@link DatagramServer} gets the datagram on the
  * {@link DatagramPool}'s thread. Peer thread only.
  */
-final class UdpHost {
+final class UdpDemux {
   /** An ICMP error quotes as much of the datagram as fits in 576 bytes, as Linux does (RFC 1812). */
   private static final int MAX_QUOTE = 576 - 20 - 8;
 
@@ -30,7 +31,7 @@ final class UdpHost {
   /** The address a 32-bit address of the engine stands for (an IPv6 id's IPv6 address). */
   private final java.util.function.IntFunction<java.net.InetAddress> addresses;
 
-  UdpHost(Wire wire, io.faketcp.tun.Subnet subnet, Supplier<Rules> rules, DatagramPool pool, int mtu,
+  UdpDemux(Wire wire, io.faketcp.tun.Subnet subnet, Supplier<Rules> rules, DatagramPool pool, int mtu,
       java.util.function.IntFunction<java.net.InetAddress> addresses) {
     this.addresses = addresses;
     this.wire = wire;
