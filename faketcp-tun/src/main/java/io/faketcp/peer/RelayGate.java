@@ -64,7 +64,7 @@ final class RelayGate {
       return false;
     }
     Tuple tuple = new Tuple(ip.sourceInt(), segment.sourcePort(), ip.destinationInt(), segment.destinationPort());
-    if (tcp.inUse(tuple.hostAddress, tuple.hostPort, tuple.peerAddress, tuple.peerPort)) {
+    if (tcp.inUse(tuple.hostAddress, tuple.hostPort, tuple.fakeAddress, tuple.fakePort)) {
       return false; // a SYN of a connection the TCP layer knows: it answers
     }
     expireUnclaimed();
@@ -218,11 +218,11 @@ final class RelayGate {
   private enum Outcome { CONNECTING, CONNECTED, REFUSED, HOST_UNREACHABLE, NET_UNREACHABLE, SILENT }
 
   /** A connection's four addresses and ports. */
-  private record Tuple(int hostAddress, int hostPort, int peerAddress, int peerPort) {
+  private record Tuple(int hostAddress, int hostPort, int fakeAddress, int fakePort) {
     @Override
     public String toString() {
       return Ipv4Packet.toInet4Address(hostAddress).getHostAddress() + ":" + hostPort + " -> "
-          + Ipv4Packet.toInet4Address(peerAddress).getHostAddress() + ":" + peerPort;
+          + Ipv4Packet.toInet4Address(fakeAddress).getHostAddress() + ":" + fakePort;
     }
   }
 

@@ -77,28 +77,28 @@ final class UdpDemux {
 
   /** A datagram as its server sees it; replies are built here and sent from the peer's thread. */
   private final class Received implements DatagramServer.Datagram {
-    private final int fakeHost;
+    private final int fakeAddress;
     private final int fakePort;
-    private final int host;
+    private final int hostAddress;
     private final int hostPort;
     private final byte[] payload;
 
-    Received(int fakeHost, int fakePort, int host, int hostPort, byte[] payload) {
-      this.fakeHost = fakeHost;
+    Received(int fakeAddress, int fakePort, int hostAddress, int hostPort, byte[] payload) {
+      this.fakeAddress = fakeAddress;
       this.fakePort = fakePort;
-      this.host = host;
+      this.hostAddress = hostAddress;
       this.hostPort = hostPort;
       this.payload = payload;
     }
 
     @Override
     public InetSocketAddress source() {
-      return new InetSocketAddress(addresses.apply(host), hostPort);
+      return new InetSocketAddress(addresses.apply(hostAddress), hostPort);
     }
 
     @Override
     public InetSocketAddress destination() {
-      return new InetSocketAddress(addresses.apply(fakeHost), fakePort);
+      return new InetSocketAddress(addresses.apply(fakeAddress), fakePort);
     }
 
     @Override
@@ -111,7 +111,7 @@ final class UdpDemux {
       if (data == null) {
         throw new IllegalArgumentException("reply to " + source() + ": the payload is null; give the bytes to send");
       }
-      UdpDatagram.Builder reply = UdpDatagram.builder().source(fakeHost).destination(host).sourcePort(fakePort)
+      UdpDatagram.Builder reply = UdpDatagram.builder().source(fakeAddress).destination(hostAddress).sourcePort(fakePort)
           .destinationPort(hostPort).payload(data);
       if (reply.length() > mtu) {
         throw new IllegalArgumentException("reply of " + data.length + " bytes to " + source() + " makes a packet of "

@@ -34,12 +34,12 @@ public final class ConnectManyCpuBench implements Link {
   /** Every fake host ACCEPTs (connect-many's endpoints do not ask). */
   private static final FakeHosts ACCEPT_ALL = new FakeHosts() {
     @Override
-    public boolean vanished(int peerAddress, int peerPort) {
+    public boolean vanished(int fakeAddress, int fakePort) {
       return false;
     }
 
     @Override
-    public Application accept(int peerAddress, int peerPort) {
+    public Application accept(int fakeAddress, int fakePort) {
       return Discard.ACCEPT;
     }
 

@@ -35,8 +35,8 @@ interface EndpointContext {
   /** The fake host's MSS (the device's MTU less the headers). */
   int mss();
 
-  /** Whether fake host {@code peerAddress}:{@code peerPort} has vanished now ({@link FakeHosts#vanished}). */
-  boolean vanished(int peerAddress, int peerPort);
+  /** Whether fake host {@code fakeAddress}:{@code fakePort} has vanished now ({@link FakeHosts#vanished}). */
+  boolean vanished(int fakeAddress, int fakePort);
 
   /** An identity that changes whenever the answer of {@link #vanished} may. */
   Object hostsVersion();

@@ -124,9 +124,9 @@ public final class TcpRig implements Link {
         .options(option).payload(data).build());
   }
 
-  /** A segment from the host's {@code hostPort} to the fake host {@code peer}:{@code peerPort}. */
-  public static TcpSegment segment(int hostPort, int peer, int peerPort, int flags, long seq, long ack, int window) {
-    return parse(TcpSegment.builder().source(HOST).destination(peer).sourcePort(hostPort).destinationPort(peerPort)
+  /** A segment from the host's {@code hostPort} to the fake host {@code peer}:{@code fakePort}. */
+  public static TcpSegment segment(int hostPort, int peer, int fakePort, int flags, long seq, long ack, int window) {
+    return parse(TcpSegment.builder().source(HOST).destination(peer).sourcePort(hostPort).destinationPort(fakePort)
         .flags(flags).sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber(ack & 0xffffffffL).window(window)
         .mss(1460).build());
   }
