@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ConnectionTableTest {
   private static final int HOST = 0xC0A80001;
 
-  private static TcpEndpoint connection(int hostPort, int fakeAddress, int fakePort) {
+  private static TcpEndpoint endpoint(int hostPort, int fakeAddress, int fakePort) {
     return new TcpEndpoint(null, HOST, hostPort, fakeAddress, fakePort);
   }
 
@@ -26,7 +26,7 @@ class ConnectionTableTest {
     ConnectionTable table = new ConnectionTable();
     List<TcpEndpoint> all = new ArrayList<>();
     for (int port = 1024; port < 1024 + 5000; port++) {
-      TcpEndpoint c = connection(8080, 0xC0A80002 + port % 3, port);
+      TcpEndpoint c = endpoint(8080, 0xC0A80002 + port % 3, port);
       table.put(c);
       all.add(c);
     }
@@ -43,8 +43,8 @@ class ConnectionTableTest {
   @Test
   void aSecondConnectionOnTheSameTupleReplacesTheFirst() {
     ConnectionTable table = new ConnectionTable();
-    TcpEndpoint first = connection(80, 0xC0A80005, 40000);
-    TcpEndpoint second = connection(80, 0xC0A80005, 40000);
+    TcpEndpoint first = endpoint(80, 0xC0A80005, 40000);
+    TcpEndpoint second = endpoint(80, 0xC0A80005, 40000);
     table.put(first);
     table.put(second);
     assertThat(table.size()).isEqualTo(1);
@@ -61,7 +61,7 @@ class ConnectionTableTest {
     SplittableRandom random = new SplittableRandom(11);
     for (int step = 0; step < 200_000; step++) {
       // few distinct tuples, so that removals keep hitting runs of colliding entries
-      TcpEndpoint c = connection(80 + random.nextInt(2), 0xC0A80002 + random.nextInt(4), 1024 + random.nextInt(600));
+      TcpEndpoint c = endpoint(80 + random.nextInt(2), 0xC0A80002 + random.nextInt(4), 1024 + random.nextInt(600));
       if (random.nextInt(3) == 0 || expected.containsKey(key(c))) {
         table.remove(c);
         expected.remove(key(c));
