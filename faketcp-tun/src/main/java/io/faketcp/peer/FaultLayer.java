@@ -9,6 +9,7 @@ import io.faketcp.peer.internal.Timers;
 import io.faketcp.peer.internal.tcp.FaultPolicy;
 import io.faketcp.peer.internal.tcp.FaultSource;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +70,7 @@ final class FaultLayer implements FaultSource {
   private Fault.Bandwidth[] slowLinks = new Fault.Bandwidth[0];
   private final Map<Fault, AtomicLong> actions = new LinkedHashMap<>();
   /** Entries of delayed packets that have left, for {@link #later} to reuse. Peer thread only. */
-  private final java.util.ArrayDeque<Delayed> spareDelayed = new java.util.ArrayDeque<>();
+  private final ArrayDeque<Delayed> spareDelayed = new ArrayDeque<>();
   private volatile long seed;
   /** When the last packet held back so far is due (nanoTime): the bound of {@link FakePeer#awaitHeldPackets}. */
   private volatile long heldUntil = Long.MIN_VALUE / 2;

@@ -3,7 +3,10 @@ package io.faketcp.peer;
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.UdpDatagram;
+import io.faketcp.tun.Subnet;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -29,10 +32,10 @@ final class UdpDemux {
   private final IcmpMessage.Builder icmp = IcmpMessage.builder();
 
   /** The address a 32-bit address of the engine stands for (an IPv6 id's IPv6 address). */
-  private final java.util.function.IntFunction<java.net.InetAddress> addresses;
+  private final IntFunction<InetAddress> addresses;
 
-  UdpDemux(Wire wire, io.faketcp.tun.Subnet subnet, Supplier<Rules> rules, DatagramPool pool, int mtu,
-      java.util.function.IntFunction<java.net.InetAddress> addresses) {
+  UdpDemux(Wire wire, Subnet subnet, Supplier<Rules> rules, DatagramPool pool, int mtu,
+      IntFunction<InetAddress> addresses) {
     this.addresses = addresses;
     this.wire = wire;
     this.network = subnet.networkInt();
