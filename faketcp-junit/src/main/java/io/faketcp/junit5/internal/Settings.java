@@ -111,8 +111,10 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
 
   /**
    * Checks every value as given, before anything is created, and makes the settings. The one place that
-   * validates: the annotation readers pass an annotation's attributes (and the defaults below for what
-   * it cannot say), {@code FakeNetworkExtension.Builder} passes its fields.
+   * validates: the annotation readers pass an annotation's attributes (and {@link #DEFAULT_MTU},
+   * {@link #DEFAULT_CAPTURE_LIMIT} for what it cannot say), {@code FakeNetworkExtension.Builder} passes
+   * its fields. A method rather than a shared builder: the public builder may not expose an internal
+   * type, and faketcp-spring cannot reach package-private parts of {@code io.faketcp.junit5}.
    *
    * @param rules the rules given (their default mode wins over {@code mode}), or null for {@code mode} alone
    * @param faultSpecs faults as written ({@code faults = "latency=50ms"}); {@code seed=N} is read too, for compatibility
