@@ -147,13 +147,24 @@ public final class FaultMarks {
       ByteBuffer b = packet.duplicate().order(ByteOrder.BIG_ENDIAN);
       int at = b.position();
       int n = b.remaining();
-      long h = 0x9E3779B97F4A7C15L ^ n;
+      // four lanes of eight bytes, independent of each other so the CPU overlaps them (64 KB: about 10 us)
+      long h0 = 0x9E3779B97F4A7C15L ^ n;
+      long h1 = 0xC2B2AE3D27D4EB4FL;
+      long h2 = 0x165667B19E3779F9L;
+      long h3 = 0x85EBCA77C2B2AE63L;
       int i = 0;
-      for (; i + 8 <= n; i += 8) { // eight bytes a step: a 64 KB packet in a few microseconds
-        h = Long.rotateLeft(h ^ b.getLong(at + i) * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B97F4A7C15L;
+      for (; i + 32 <= n; i += 32) {
+        h0 = step(h0, b.getLong(at + i));
+        h1 = step(h1, b.getLong(at + i + 8));
+        h2 = step(h2, b.getLong(at + i + 16));
+        h3 = step(h3, b.getLong(at + i + 24));
+      }
+      long h = h0 ^ Long.rotateLeft(h1, 16) ^ Long.rotateLeft(h2, 32) ^ Long.rotateLeft(h3, 48);
+      for (; i + 8 <= n; i += 8) {
+        h = step(h, b.getLong(at + i));
       }
       for (; i < n; i++) {
-        h = (h ^ (b.get(at + i) & 0xff)) * 0x100000001B3L;
+        h = step(h, b.get(at + i) & 0xff);
       }
       // MurmurHash3's finalizer: every input bit reaches every output bit
       h ^= h >>> 33;
@@ -162,6 +173,10 @@ public final class FaultMarks {
       h *= 0xC4CEB9FE1A85EC53L;
       h ^= h >>> 33;
       return new Key(n, h);
+    }
+
+    private static long step(long h, long value) {
+      return Long.rotateLeft(h ^ value * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B97F4A7C15L;
     }
 
     @Override
