@@ -9,10 +9,13 @@ import io.faketcp.peer.Mode;
 import io.faketcp.peer.Responder;
 import io.faketcp.peer.Rule;
 import io.faketcp.peer.Rules;
+import io.faketcp.tun.Subnet;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Field;
 import java.lang.reflect.Parameter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -148,6 +151,15 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     return Optional.ofNullable(configured).map(Configured::subnet);
   }
 
+  /**
+   * The programmatic form's settings.
+   *
+   * @throws ExtensionConfigurationException naming the bad value the builder was given
+   */
+  Settings checkedSettings() {
+    return configured.checked();
+  }
+
   private RunningNetwork current() {
     RunningNetwork network = current;
     if (network == null) {
@@ -187,7 +199,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       Annotations.onClass(testClass).ifPresent(FakeNetworkExtension::settingsOf); // fail fast on a bad attribute
       return;
     }
-    Settings settings = configured.checked();
+    Settings settings = checkedSettings();
     requirePrerequisites(context, settings);
     open(context, settings, testClass.getName());
   }
@@ -202,7 +214,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       current = shared;
       return;
     }
-    Settings settings = configured != null ? configured.checked()
+    Settings settings = configured != null ? checkedSettings()
         : settingsOf(annotation(context).orElseThrow(() -> new ExtensionConfigurationException(
             "FakeNetworkExtension was registered with new FakeNetworkExtension() but without @FakeNetwork:"
                 + " use @FakeNetwork, or FakeNetworkExtension.newInstance()...build() with @RegisterExtension")));
@@ -340,17 +352,10 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
   }
 
   private static Settings buildSettings(FakeNetwork a) {
-    Settings.Builder b = Settings.builder(Settings.Origin.ANNOTATION)
-        .mode(a.mode())
-        .faults(a.faults())
-        .hosts(a.hosts())
-        .subnet(a.subnet())
-        .subnet6(a.subnet6())
-        .capture(a.capture())
-        .deviceName(a.deviceName())
-        .skipIfUnavailable(a.skipIfUnavailable());
-    Settings.seed(b, a.seed());
-    return b.build();
+    Settings.Origin origin = Settings.Origin.ANNOTATION;
+    return Settings.check(origin, a.subnet(), a.subnet6(), a.deviceName(), Settings.DEFAULT_MTU, a.mode(), null,
+        List.of(a.faults()), List.of(), List.of((Object[]) a.hosts()), null, null, a.capture(), "",
+        Settings.DEFAULT_CAPTURE_LIMIT, a.skipIfUnavailable(), Settings.seed(origin, a.seed()));
   }
 
   private static void requirePrerequisites(ExtensionContext context, Settings settings) {
@@ -411,13 +416,29 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
    * tests start; a bad one fails them with an {@link ExtensionConfigurationException} naming it.
    */
   public static final class Builder {
-    private final Settings.Builder settings = Settings.builder(Settings.Origin.BUILDER);
+    private String subnet = Subnet.DEFAULT.toString();
+    private String subnet6 = "";
+    private Mode mode = Mode.ACCEPT;
+    /** Null until a rule is given: then {@link #mode} alone. */
+    private Rules rules;
+    private final List<Fault> faults = new ArrayList<>();
+    private Long seed;
+    /** {@code NAME=RECORD} specs and {@code {name, addresses...}} arrays, in the order given. */
+    private final List<Object> hosts = new ArrayList<>();
+    private Responder responder;
+    private Consumer<Throwable> onFailure;
+    private String deviceName = "tun%d";
+    private int mtu = Settings.DEFAULT_MTU;
+    private boolean capture = true;
+    private String captureFilter = "";
+    private int captureLimit = Settings.DEFAULT_CAPTURE_LIMIT;
+    private boolean skipIfUnavailable;
 
     private Builder() {}
 
     /** The fake subnet in CIDR notation; the host gets its first address. Default {@code 192.168.0.0/24}. */
     public Builder subnet(String subnet) {
-      settings.subnet(subnet);
+      this.subnet = subnet;
       return this;
     }
 
@@ -426,25 +447,28 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
      * empty for IPv4 only (the default). See {@link FakeNetwork#subnet6()}.
      */
     public Builder subnet6(String subnet6) {
-      settings.subnet6(subnet6);
+      this.subnet6 = subnet6;
       return this;
     }
 
     /** How every fake host answers TCP, unless a rule says otherwise. Default {@link Mode#ACCEPT}. */
     public Builder mode(Mode mode) {
-      settings.mode(mode);
+      this.mode = mode;
+      if (rules != null && mode != null) {
+        rules = rules.withDefault(mode); // the rules given so far keep their order
+      }
       return this;
     }
 
     /** Adds a rule (first match wins) giving a mode to some addresses and ports. */
     public Builder rule(Rule rule) {
-      settings.rule(rule);
+      rules = (rules == null ? Rules.of(mode == null ? Mode.ACCEPT : mode) : rules).with(rule);
       return this;
     }
 
     /** Replaces the rules and the default mode. */
     public Builder rules(Rules rules) {
-      settings.rules(rules);
+      this.rules = rules;
       return this;
     }
 
@@ -457,7 +481,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
      * }</pre>
      */
     public Builder fault(Fault fault) {
-      settings.fault(fault);
+      faults.add(fault);
       return this;
     }
 
@@ -466,7 +490,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
      * packets for the same traffic. Without it {@code -Dfaketcp.seed}, else a random one.
      */
     public Builder seed(long seed) {
-      settings.seed(seed);
+      this.seed = seed;
       return this;
     }
 
@@ -479,61 +503,66 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
      * }</pre>
      */
     public Builder host(String name, String... addresses) {
-      settings.host(name, addresses);
+      String[] entry = new String[1 + (addresses == null ? 0 : addresses.length)];
+      entry[0] = name;
+      if (addresses != null) {
+        System.arraycopy(addresses, 0, entry, 1, addresses.length);
+      }
+      hosts.add(entry);
       return this;
     }
 
     /** Declarations in the notation of {@link FakeNetwork#hosts()}, e.g. {@code "www.test=CNAME api.test"}. */
     public Builder hosts(String... specs) {
-      settings.hosts(specs);
+      hosts.addAll(Arrays.asList(specs));
       return this;
     }
 
     /** Consulted for every packet before the mode; its exceptions fail the test. */
     public Builder responder(Responder responder) {
-      settings.responder(responder);
+      this.responder = responder;
       return this;
     }
 
     /** Also told about every failure of the fake peer (on the peer's thread); the test fails either way. */
     public Builder onFailure(Consumer<Throwable> handler) {
-      settings.onFailure(handler);
+      this.onFailure = handler;
       return this;
     }
 
     /** The device name, or a pattern with {@code %d}. Default {@code tun%d}. */
     public Builder deviceName(String name) {
-      settings.deviceName(name);
+      this.deviceName = name;
       return this;
     }
 
     /** The device's MTU, 576 to 65535. Default 1500. */
     public Builder mtu(int mtu) {
-      settings.mtu(mtu);
+      this.mtu = mtu;
       return this;
     }
 
     /** Whether to capture with pcap. Default true. */
     public Builder capture(boolean capture) {
-      settings.capture(capture);
+      this.capture = capture;
       return this;
     }
 
     /** A pcap filter expression (e.g. {@code "tcp port 80"}): only matching packets are captured. */
     public Builder captureFilter(String filter) {
-      settings.captureFilter(filter);
+      this.captureFilter = filter;
       return this;
     }
 
     /** How many packets a capture keeps at most (later ones are counted, not kept). Default 100,000. */
     public Builder captureLimit(int packets) {
-      settings.captureLimit(packets);
+      this.captureLimit = packets;
       return this;
     }
 
     /** Skip (instead of fail) where tun devices cannot be created; see {@link FakeNetwork#skipIfUnavailable()}. */
     public Builder skipIfUnavailable(boolean skip) {
-      settings.skipIfUnavailable(skip);
+      this.skipIfUnavailable = skip;
       return this;
     }
 
@@ -545,12 +574,12 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       Settings checked = null;
       String invalid = null;
       try {
-        checked = settings.build();
+        checked = Settings.check(Settings.Origin.BUILDER, subnet, subnet6, deviceName, mtu, mode, rules, List.of(),
+            faults, hosts, responder, onFailure, capture, captureFilter, captureLimit, skipIfUnavailable, seed);
       } catch (ExtensionConfigurationException e) {
         invalid = e.getMessage();
       }
-      return new FakeNetworkExtension(new Configured(checked, invalid, settings.subnetText(), settings.capture(),
-          settings.skipIfUnavailable()));
+      return new FakeNetworkExtension(new Configured(checked, invalid, subnet, capture, skipIfUnavailable));
     }
   }
 }

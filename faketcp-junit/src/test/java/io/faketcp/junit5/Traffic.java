@@ -30,14 +30,14 @@ public final class Traffic {
     return new InetSocketAddress(peer(n), port);
   }
 
-  /** A segment from the host's {@code port} to fake host {@code n}'s {@code peerPort}. */
-  public Traffic out(int port, int n, int peerPort, int flags, long seq, long ack, String data) {
-    return add(segment(HOST, port, peer(n), peerPort, flags, seq, ack, data), Direction.TO_PEER);
+  /** A segment from the host's {@code port} to fake host {@code n}'s {@code fakePort}. */
+  public Traffic out(int port, int n, int fakePort, int flags, long seq, long ack, String data) {
+    return add(segment(HOST, port, peer(n), fakePort, flags, seq, ack, data), Direction.TO_PEER);
   }
 
-  /** A segment from fake host {@code n}'s {@code peerPort} to the host's {@code port}. */
-  public Traffic in(int port, int n, int peerPort, int flags, long seq, long ack, String data) {
-    return add(segment(peer(n), peerPort, HOST, port, flags, seq, ack, data), Direction.FROM_PEER);
+  /** A segment from fake host {@code n}'s {@code fakePort} to the host's {@code port}. */
+  public Traffic in(int port, int n, int fakePort, int flags, long seq, long ack, String data) {
+    return add(segment(peer(n), fakePort, HOST, port, flags, seq, ack, data), Direction.FROM_PEER);
   }
 
   /** A ping from the host to fake host {@code n}, or ({@code reply}) its answer. */
@@ -47,10 +47,10 @@ public final class Traffic {
     return add(bytes, reply ? Direction.FROM_PEER : Direction.TO_PEER);
   }
 
-  /** A UDP datagram from the host's {@code port} to fake host {@code n}'s {@code peerPort}. */
-  public Traffic datagram(int port, int n, int peerPort, String data) {
+  /** A UDP datagram from the host's {@code port} to fake host {@code n}'s {@code fakePort}. */
+  public Traffic datagram(int port, int n, int fakePort, String data) {
     return add(io.faketcp.packet.UdpDatagram.builder().source(HOST).destination(peer(n)).sourcePort(port)
-        .destinationPort(peerPort).payload(data.getBytes(StandardCharsets.UTF_8)).build(), Direction.TO_PEER);
+        .destinationPort(fakePort).payload(data.getBytes(StandardCharsets.UTF_8)).build(), Direction.TO_PEER);
   }
 
   /** Fake host {@code n} refusing the datagram {@code quoted} with ICMP port unreachable. */

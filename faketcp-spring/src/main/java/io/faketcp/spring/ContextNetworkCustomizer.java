@@ -4,6 +4,7 @@ import io.faketcp.junit5.internal.Settings;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.Rules;
 import java.lang.reflect.Constructor;
+import java.util.List;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -44,25 +45,19 @@ final class ContextNetworkCustomizer implements ContextCustomizer {
   }
 
   static Settings settings(ContextFakeNetwork a) {
-    Settings.Builder b = Settings.builder(Settings.Origin.CONTEXT_ANNOTATION)
-        .mode(a.mode())
-        .subnet(a.subnet())
-        .subnet6(a.subnet6())
-        .capture(a.capture())
-        .deviceName(a.deviceName())
-        .skipIfUnavailable(a.skipIfUnavailable());
+    Rules rules = null;
     if (a.rules() != ContextFakeNetwork.NoRules.class) {
       if (a.mode() != Mode.ACCEPT) {
         throw new IllegalArgumentException("@ContextFakeNetwork(mode = " + a.mode() + ", rules = "
             + a.rules().getSimpleName() + ".class): the rules replace the mode; give the default mode in the"
             + " Rules that " + a.rules().getSimpleName() + " supplies (Rules.of(Mode." + a.mode() + ")...)");
       }
-      b.rules(supplied(a.rules()));
+      rules = supplied(a.rules());
     }
-    b.faults(a.faults());
-    Settings.seed(b, a.seed());
-    b.hosts(a.hosts());
-    return b.build();
+    Settings.Origin origin = Settings.Origin.CONTEXT_ANNOTATION;
+    return Settings.check(origin, a.subnet(), a.subnet6(), a.deviceName(), Settings.DEFAULT_MTU, a.mode(), rules,
+        List.of(a.faults()), List.of(), List.of((Object[]) a.hosts()), null, null, a.capture(), "",
+        Settings.DEFAULT_CAPTURE_LIMIT, a.skipIfUnavailable(), Settings.seed(origin, a.seed()));
   }
 
   private static Rules supplied(Class<? extends Supplier<Rules>> type) {

@@ -1,6 +1,7 @@
 package io.faketcp.peer;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * What a {@link ConnectMany} run achieved: every requested connection is either established or
@@ -67,7 +68,7 @@ public final class ConnectManyResult {
 
   @Override
   public String toString() {
-    return String.format(java.util.Locale.ROOT,
+    return String.format(Locale.ROOT,
         "%s: %d requested, %d established, %d refused, %d timed out in %.3f s (%.0f/s), %d SYN retransmissions",
         request, requested(), established, refused, timedOut, elapsed.toNanos() / 1e9, rate(), synRetransmissions);
   }

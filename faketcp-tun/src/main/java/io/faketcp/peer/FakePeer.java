@@ -12,7 +12,7 @@ import io.faketcp.peer.internal.PeerThreadAccess;
 import io.faketcp.peer.internal.connectmany.ClientPool;
 import io.faketcp.peer.internal.connectmany.ConnectManyRun;
 import io.faketcp.peer.internal.servers.ServerPool;
-import io.faketcp.peer.internal.tcp.TcpHost;
+import io.faketcp.peer.internal.tcp.TcpDemux;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
@@ -73,10 +73,10 @@ public final class FakePeer implements AutoCloseable {
   private final FaultLayer faults;
   /** The seed of random faults when the rules give none: the builder's, else -Dfaketcp.seed, else chosen at random. */
   private final long defaultSeed;
-  private final TcpHost tcp;
+  private final TcpDemux tcp;
   /** The fake hosts as the rules in force say. */
   private final RulesHosts hosts;
-  private final UdpHost udp;
+  private final UdpDemux udp;
   private final DatagramPool datagrams;
   private final Responder responder;
   private final PacketListener listener;
@@ -159,7 +159,7 @@ public final class FakePeer implements AutoCloseable {
     this.servers = new ServerPool(device.name(), this::offer, this::record);
     servers.addresses(this::inet);
     this.hosts = new RulesHosts(b.rules, servers);
-    this.tcp = new TcpHost(wire, counters, device.mtu(), hosts, System::nanoTime);
+    this.tcp = new TcpDemux(wire, counters, device.mtu(), hosts, System::nanoTime);
     tcp.faults(faults);
     faults.attach(wire, this::deliver, tcp.timers());
     faults.install(b.rules, defaultSeed);
@@ -171,7 +171,7 @@ public final class FakePeer implements AutoCloseable {
     hosts.relays(relays);
     tcp.otherQueues(this::handOver);
     this.datagrams = new DatagramPool(device.name(), this::offer, wire::send, this::record);
-    this.udp = new UdpHost(wire, subnet, hosts::rules, datagrams, device.mtu(), this::inet);
+    this.udp = new UdpDemux(wire, subnet, hosts::rules, datagrams, device.mtu(), this::inet);
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
   }

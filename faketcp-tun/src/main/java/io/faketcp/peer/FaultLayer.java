@@ -9,6 +9,7 @@ import io.faketcp.peer.internal.Timers;
 import io.faketcp.peer.internal.tcp.FaultPolicy;
 import io.faketcp.peer.internal.tcp.FaultSource;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,14 +63,14 @@ final class FaultLayer implements FaultSource {
   private byte[] held;
   private Wire wire;
   private Consumer<ByteBuffer> deliver;
-  private Entry[] in = new Entry[0];
-  private Entry[] out = new Entry[0];
+  private ActiveFault[] in = new ActiveFault[0];
+  private ActiveFault[] out = new ActiveFault[0];
   private Fault[] connection = new Fault[0];
   /** Bandwidth faults whose queue holds less than a window: connections keep within it (see {@link #forConnection}). */
   private Fault.Bandwidth[] slowLinks = new Fault.Bandwidth[0];
   private final Map<Fault, AtomicLong> actions = new LinkedHashMap<>();
   /** Entries of delayed packets that have left, for {@link #later} to reuse. Peer thread only. */
-  private final java.util.ArrayDeque<Delayed> spareDelayed = new java.util.ArrayDeque<>();
+  private final ArrayDeque<Delayed> spareDelayed = new ArrayDeque<>();
   private volatile long seed;
   /** When the last packet held back so far is due (nanoTime): the bound of {@link FakePeer#awaitHeldPackets}. */
   private volatile long heldUntil = Long.MIN_VALUE / 2;
@@ -109,8 +110,8 @@ final class FaultLayer implements FaultSource {
   void install(Rules rules, long fallbackSeed) {
     seed = rules.seed().orElse(fallbackSeed);
     SplittableRandom root = new SplittableRandom(seed);
-    List<Entry> ins = new ArrayList<>();
-    List<Entry> outs = new ArrayList<>();
+    List<ActiveFault> ins = new ArrayList<>();
+    List<ActiveFault> outs = new ArrayList<>();
     List<Fault> conns = new ArrayList<>();
     List<Fault.Bandwidth> slow = new ArrayList<>();
     for (Fault f : rules.faults()) {
@@ -129,16 +130,16 @@ final class FaultLayer implements FaultSource {
         slow.add((Fault.Bandwidth) f);
       }
       Fault.Flow flow = flow(f);
-      Entry e = new Entry(f, root.split(), actions.get(f));
+      ActiveFault e = new ActiveFault(f, root.split(), actions.get(f));
       if (flow.in()) {
         ins.add(e);
       }
       if (flow.out()) {
-        outs.add(flow == Fault.Flow.BOTH ? new Entry(f, root.split(), e.actions) : e);
+        outs.add(flow == Fault.Flow.BOTH ? new ActiveFault(f, root.split(), e.actions) : e);
       }
     }
-    in = ins.toArray(new Entry[0]);
-    out = outs.toArray(new Entry[0]);
+    in = ins.toArray(new ActiveFault[0]);
+    out = outs.toArray(new ActiveFault[0]);
     connection = conns.toArray(new Fault[0]);
     slowLinks = slow.toArray(new Fault.Bandwidth[0]);
     active = in.length > 0 || out.length > 0;
@@ -302,28 +303,28 @@ final class FaultLayer implements FaultSource {
     long now = System.nanoTime();
     long due = now;
     Fault delayedBy = null;
-    for (Entry e : in) {
+    for (ActiveFault e : in) {
       if (!e.scope.matches(address, port)) {
         continue;
       }
       switch (e.kind) {
-        case Entry.DROP_FIRST:
+        case ActiveFault.DROP_FIRST:
           if (e.count < e.amount) {
             e.count++;
             return dropIn(e, ip);
           }
           break;
-        case Entry.DROP_NTH:
+        case ActiveFault.DROP_NTH:
           if (++e.count % e.amount == 0) {
             return dropIn(e, ip);
           }
           break;
-        case Entry.LOSS:
+        case ActiveFault.LOSS:
           if (e.random.nextDouble() < e.probability) {
             return dropIn(e, ip);
           }
           break;
-        case Entry.MTU:
+        case ActiveFault.MTU:
           // an IPv6 packet (translated, with DF) is 20 bytes longer on the wire than its IPv4 form here
           int onWire = ip.totalLength() + (FamilyTranslator.isIpv6(ip.sourceInt()) ? 20 : 0);
           if (onWire > e.amount && ip.dontFragment()) {
@@ -331,7 +332,7 @@ final class FaultLayer implements FaultSource {
             return true;
           }
           break;
-        case Entry.UNREACHABLE:
+        case ActiveFault.UNREACHABLE:
           if (protocol == IpProtocol.UDP || protocol == IpProtocol.TCP && ip.payloadLength() >= 14
               && (b.get(transport + 13) & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) == TcpSegment.SYN) {
             forge(e, ip, IcmpMessage.DEST_UNREACHABLE, (int) e.amount, 0);
@@ -358,7 +359,7 @@ final class FaultLayer implements FaultSource {
     return true;
   }
 
-  private boolean dropIn(Entry e, Ipv4Packet ip) {
+  private boolean dropIn(ActiveFault e, Ipv4Packet ip) {
     acted(e, FaultListener.Action.DROPPED, Direction.TO_PEER, ip.buffer().duplicate().position(ip.offset())
         .limit(ip.offset() + ip.totalLength()), 0);
     counters.increment(Counters.FAULT_DROPS);
@@ -366,7 +367,7 @@ final class FaultLayer implements FaultSource {
   }
 
   /** An ICMP error about {@code ip} from its destination: the original header and 8 bytes quoted. */
-  private void forge(Entry e, Ipv4Packet ip, int type, int code, int nextHopMtu) {
+  private void forge(ActiveFault e, Ipv4Packet ip, int type, int code, int nextHopMtu) {
     int quote = Math.min(ip.headerLength() + 8, ip.totalLength());
     byte[] q = quote == quoted.length ? quoted : new byte[quote];
     ip.buffer().get(ip.offset(), q, 0, quote);
@@ -393,23 +394,23 @@ final class FaultLayer implements FaultSource {
     boolean twice = false;
     boolean heldBack = false;
     Fault delayedBy = null;
-    for (Entry e : out) {
+    for (ActiveFault e : out) {
       if (!e.scope.matches(address, port)) {
         continue;
       }
       switch (e.kind) {
-        case Entry.LOSS:
+        case ActiveFault.LOSS:
           if (e.random.nextDouble() < e.probability) {
             return dropOut(e, b, length);
           }
           break;
-        case Entry.DUPLICATE:
+        case ActiveFault.DUPLICATE:
           if (e.random.nextDouble() < e.probability) {
             twice = true;
             acted(e, FaultListener.Action.DUPLICATED, Direction.FROM_PEER, b.duplicate().position(0).limit(length), 0);
           }
           break;
-        case Entry.REORDER:
+        case ActiveFault.REORDER:
           if (e.random.nextDouble() < e.probability) {
             heldBack = true;
             acted(e, FaultListener.Action.DELAYED, Direction.FROM_PEER, b.duplicate().position(0).limit(length),
@@ -481,7 +482,7 @@ final class FaultLayer implements FaultSource {
     }
   }
 
-  private boolean dropOut(Entry e, ByteBuffer b, int length) {
+  private boolean dropOut(ActiveFault e, ByteBuffer b, int length) {
     acted(e, FaultListener.Action.DROPPED, Direction.FROM_PEER, b.duplicate().position(0).limit(length), 0);
     counters.increment(Counters.FAULT_DROPS);
     return true;
@@ -491,9 +492,9 @@ final class FaultLayer implements FaultSource {
    * Latency and bandwidth: when the packet leaves, given that the faults before delayed it until
    * {@code due}; {@link #DROP} when a bandwidth fault's queue is full (the packet is lost).
    */
-  private long delay(Entry e, long now, long due, int length) {
+  private long delay(ActiveFault e, long now, long due, int length) {
     long result;
-    if (e.kind == Entry.BANDWIDTH) {
+    if (e.kind == ActiveFault.BANDWIDTH) {
       long start = Math.max(due, e.last);
       if (start - now > BACKLOG_NANOS) {
         return DROP;
@@ -524,7 +525,7 @@ final class FaultLayer implements FaultSource {
     return Math.max(0, length - header - ((b.get(offset + header + 12) >> 4) & 0x0f) * 4);
   }
 
-  private void acted(Entry e, FaultListener.Action action, Direction direction, ByteBuffer packet, long delay) {
+  private void acted(ActiveFault e, FaultListener.Action action, Direction direction, ByteBuffer packet, long delay) {
     e.actions.lazySet(e.actions.get() + 1);
     counters.increment(Counters.FAULT_ACTIONS);
     if (listener != null) {
@@ -536,7 +537,7 @@ final class FaultLayer implements FaultSource {
    * One fault in force in one direction, with its own random generator and state, and its values
    * taken out of the record once, for the packet path.
    */
-  private static final class Entry {
+  private static final class ActiveFault {
     static final int LATENCY = 0;
     static final int LOSS = 1;
     static final int DUPLICATE = 2;
@@ -564,7 +565,7 @@ final class FaultLayer implements FaultSource {
     /** Latency: when the last packet leaves; bandwidth: when the link is free again (nanoTime). */
     long last = Long.MIN_VALUE / 2;
 
-    Entry(Fault fault, SplittableRandom random, AtomicLong actions) {
+    ActiveFault(Fault fault, SplittableRandom random, AtomicLong actions) {
       this.fault = fault;
       this.scope = fault.scope();
       this.random = random;

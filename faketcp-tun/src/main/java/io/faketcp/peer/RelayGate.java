@@ -3,7 +3,7 @@ package io.faketcp.peer;
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.TcpSegment;
-import io.faketcp.peer.internal.tcp.TcpHost;
+import io.faketcp.peer.internal.tcp.TcpDemux;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -30,7 +30,7 @@ final class RelayGate {
   private static final int HOST_UNREACHABLE = 1;
   private static final int NET_UNREACHABLE = 0;
 
-  private final TcpHost tcp;
+  private final TcpDemux tcp;
   private final Wire wire;
   private final RulesHosts hosts;
   /** Hands a held SYN back to the peer thread, to be handled past the faults; false when the peer stopped. */
@@ -42,7 +42,7 @@ final class RelayGate {
   private final Map<Tuple, Attempt> accepted = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  RelayGate(TcpHost tcp, Wire wire, RulesHosts hosts, Predicate<byte[]> redeliver) {
+  RelayGate(TcpDemux tcp, Wire wire, RulesHosts hosts, Predicate<byte[]> redeliver) {
     this.tcp = tcp;
     this.wire = wire;
     this.hosts = hosts;
@@ -64,7 +64,7 @@ final class RelayGate {
       return false;
     }
     Tuple tuple = new Tuple(ip.sourceInt(), segment.sourcePort(), ip.destinationInt(), segment.destinationPort());
-    if (tcp.inUse(tuple.hostAddress, tuple.hostPort, tuple.peerAddress, tuple.peerPort)) {
+    if (tcp.inUse(tuple.hostAddress, tuple.hostPort, tuple.fakeAddress, tuple.fakePort)) {
       return false; // a SYN of a connection the TCP layer knows: it answers
     }
     expireUnclaimed();
@@ -218,11 +218,11 @@ final class RelayGate {
   private enum Outcome { CONNECTING, CONNECTED, REFUSED, HOST_UNREACHABLE, NET_UNREACHABLE, SILENT }
 
   /** A connection's four addresses and ports. */
-  private record Tuple(int hostAddress, int hostPort, int peerAddress, int peerPort) {
+  private record Tuple(int hostAddress, int hostPort, int fakeAddress, int fakePort) {
     @Override
     public String toString() {
       return Ipv4Packet.toInet4Address(hostAddress).getHostAddress() + ":" + hostPort + " -> "
-          + Ipv4Packet.toInet4Address(peerAddress).getHostAddress() + ":" + peerPort;
+          + Ipv4Packet.toInet4Address(fakeAddress).getHostAddress() + ":" + fakePort;
     }
   }
 

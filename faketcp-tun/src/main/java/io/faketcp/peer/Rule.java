@@ -2,6 +2,8 @@ package io.faketcp.peer;
 
 import io.faketcp.tun.Subnet;
 import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Gives a {@link Mode}, or a {@link Server}, to the fake hosts whose address and port fall in a
@@ -59,7 +61,7 @@ public final class Rule {
    *     in a rule narrower than every fake host
    */
   public Rule withFaults(Fault... more) {
-    Fault[] all = java.util.Arrays.copyOf(faults, faults.length + more.length);
+    Fault[] all = Arrays.copyOf(faults, faults.length + more.length);
     for (int i = 0; i < more.length; i++) {
       Fault f = more[i];
       if (f == null) {
@@ -80,8 +82,8 @@ public final class Rule {
   }
 
   /** The faults of this rule, each applying to the rule's addresses and ports. */
-  public java.util.List<Fault> faults() {
-    return java.util.List.of(faults);
+  public List<Fault> faults() {
+    return List.of(faults);
   }
 
       /**

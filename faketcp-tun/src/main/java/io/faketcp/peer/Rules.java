@@ -1,7 +1,9 @@
 package io.faketcp.peer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * An ordered list of {@link Rule}s and a default mode: the first rule matching a fake host's
@@ -46,7 +48,7 @@ public final class Rules {
     if (rule == null) {
       throw new IllegalArgumentException("rule is null");
     }
-    Rule[] more = java.util.Arrays.copyOf(rules, rules.length + 1);
+    Rule[] more = Arrays.copyOf(rules, rules.length + 1);
     more[rules.length] = rule;
     return new Rules(more, defaultMode, faults, seed);
   }
@@ -79,7 +81,7 @@ public final class Rules {
     if (fault == null) {
       throw new IllegalArgumentException("fault is null");
     }
-    Fault[] more = java.util.Arrays.copyOf(faults, faults.length + 1);
+    Fault[] more = Arrays.copyOf(faults, faults.length + 1);
     more[faults.length] = fault;
     return new Rules(rules, defaultMode, more, seed);
   }
@@ -94,7 +96,7 @@ public final class Rules {
   public Rules withFaults(String... specs) {
     Rules result = this;
     for (String spec : specs) {
-      java.util.OptionalLong given = FaultSpec.seed(spec);
+      OptionalLong given = FaultSpec.seed(spec);
       result = given.isPresent() ? new Rules(result.rules, result.defaultMode, result.faults, given.getAsLong())
           : result.withFault(Fault.parse(spec));
     }
@@ -128,8 +130,8 @@ public final class Rules {
    * The seed of a {@code seed=N} spec given to {@link #withFaults(String...)}, if any: it wins over the
    * network's seed (compatibility).
    */
-  public java.util.OptionalLong seed() {
-    return seed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(seed);
+  public OptionalLong seed() {
+    return seed == null ? OptionalLong.empty() : OptionalLong.of(seed);
   }
 
   /** The mode for the fake host {@code address} (32-bit) on {@code port}. */

@@ -37,18 +37,18 @@ final class RulesHosts implements FakeHosts {
   }
 
   @Override
-  public boolean vanished(int peerAddress, int peerPort) {
-    return rules.modeFor(peerAddress, peerPort) == Mode.DROP;
+  public boolean vanished(int fakeAddress, int fakePort) {
+    return rules.modeFor(fakeAddress, fakePort) == Mode.DROP;
   }
 
   @Override
-  public Application accept(int peerAddress, int peerPort) {
+  public Application accept(int fakeAddress, int fakePort) {
     Rules now = rules;
-    Server server = servers == null ? null : now.serverFor(peerAddress, peerPort);
+    Server server = servers == null ? null : now.serverFor(fakeAddress, fakePort);
     if (server != null) {
       return servers.session(ServedConnection.handler(server, relays));
     }
-    switch (now.modeFor(peerAddress, peerPort)) {
+    switch (now.modeFor(fakeAddress, fakePort)) {
       case ECHO: return new Echo();
       case DISCARD: return Discard.DISCARD;
       case ACCEPT: return Discard.ACCEPT;

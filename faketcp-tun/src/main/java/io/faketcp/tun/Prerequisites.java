@@ -3,6 +3,7 @@ package io.faketcp.tun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -78,7 +79,7 @@ public final class Prerequisites {
 
   private static String check() {
     String os = System.getProperty("os.name", "");
-    if (!os.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+    if (!os.toLowerCase(Locale.ROOT).contains("linux")) {
       return "faketcp needs Linux (tun devices and network namespaces); this is " + os;
     }
     String netnsError = System.getProperty(NETNS_ERROR_PROPERTY);

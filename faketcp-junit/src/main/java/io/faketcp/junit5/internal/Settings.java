@@ -1,6 +1,7 @@
 package io.faketcp.junit5.internal;
 
 import io.faketcp.dns.Zone;
+import io.faketcp.packet.Ipv6Packet;
 import io.faketcp.peer.Fault;
 import io.faketcp.peer.Mode;
 import io.faketcp.peer.Responder;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 /**
  * A fake network's configuration, validated: every bad value is an
  * {@link ExtensionConfigurationException} naming where it was given ({@code @FakeNetwork(subnet = ...)}
- * or {@code FakeNetworkExtension.newInstance().subnet(...)}) and the value. Made by {@link Builder#build()}
- * only; internal, not part of faketcp's API.
+ * or {@code FakeNetworkExtension.newInstance().subnet(...)}) and the value. Made by {@link #check} only;
+ * internal, not part of faketcp's API.
  *
  * @param origin where the values were given, for messages
  * @param subnet the fake subnet; the host has its first address
@@ -49,10 +50,10 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     CONTEXT_ANNOTATION
   }
 
-  /** A builder; {@link Builder#build()} validates. */
-  public static Builder builder(Origin origin) {
-    return new Builder(origin);
-  }
+  /** The device's MTU unless given (the annotations cannot; {@code FakeNetworkExtension.Builder} starts here). */
+  public static final int DEFAULT_MTU = 1500;
+  /** How many packets a capture keeps unless given. */
+  public static final int DEFAULT_CAPTURE_LIMIT = 100_000;
 
   /** Names an attribute with its value as the user wrote it. */
   public static String describe(Origin origin, String attribute, Object value) {
@@ -97,291 +98,156 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
   }
 
   /**
-   * Gives {@code b} the seed of an annotation's {@code long[] seed()}: none for {}, the one value, or an
-   * error naming the attribute for more.
+   * The seed of an annotation's {@code long[] seed()}: null for {}, the one value, or an error naming the
+   * attribute for more.
    */
-  public static void seed(Builder b, long[] seed) {
+  public static Long seed(Origin origin, long[] seed) {
     if (seed.length > 1) {
-      throw b.invalid("seed", java.util.Arrays.toString(seed).replace('[', '{').replace(']', '}'),
+      throw invalid(origin, "seed", Arrays.toString(seed).replace('[', '{').replace(']', '}'),
           "give one seed, e.g. seed = 42, or none for a random one");
     }
-    if (seed.length == 1) {
-      b.seed(seed[0]);
-    }
+    return seed.length == 1 ? seed[0] : null;
   }
 
-  /** Collects values as given; {@link #build()} checks them. */
-  public static final class Builder {
-    private final Origin origin;
-    private String subnetText = Subnet.DEFAULT.toString();
-    private String subnet6Text = "";
-    private String deviceName = "tun%d";
-    private int mtu = 1500;
-    private Mode mode = Mode.ACCEPT;
-    private Rules rules;
-    private Responder responder;
-    private Consumer<Throwable> onFailure;
-    private boolean capture = true;
-    private String captureFilter = "";
-    private int captureLimit = 100_000;
-    private boolean skipIfUnavailable;
-    private Long seed;
-    private final List<String> faultSpecs = new ArrayList<>();
-    private final List<Fault> faults = new ArrayList<>();
-    /** Declarations as given: {@code NAME=RECORD} specs, or a name with its addresses. */
-    private final List<Object> hosts = new ArrayList<>();
-
-    private Builder(Origin origin) {
-      this.origin = origin;
+  /**
+   * Checks every value as given, before anything is created, and makes the settings. The one place that
+   * validates: the annotation readers pass an annotation's attributes (and {@link #DEFAULT_MTU},
+   * {@link #DEFAULT_CAPTURE_LIMIT} for what it cannot say), {@code FakeNetworkExtension.Builder} passes
+   * its fields. A method rather than a shared builder: the public builder may not expose an internal
+   * type, and faketcp-spring cannot reach package-private parts of {@code io.faketcp.junit5}.
+   *
+   * @param rules the rules given (their default mode wins over {@code mode}), or null for {@code mode} alone
+   * @param faultSpecs faults as written ({@code faults = "latency=50ms"}); {@code seed=N} is read too, for compatibility
+   * @param faults faults as values
+   * @param hosts declarations in order: {@code NAME=RECORD} specs ({@code String}), or a name followed by
+   *     its addresses ({@code String[]})
+   * @param seed the seed, or null for {@code -Dfaketcp.seed}, else a random one
+   * @throws ExtensionConfigurationException naming the attribute, the value, why and what to do
+   */
+  public static Settings check(Origin origin, String subnet, String subnet6, String deviceName, int mtu, Mode mode,
+      Rules rules, List<String> faultSpecs, List<Fault> faults, List<Object> hosts, Responder responder,
+      Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
+      boolean skipIfUnavailable, Long seed) {
+    Subnet subnet4 = subnet(origin, subnet);
+    Subnet prefix6 = subnet6(origin, subnet6, mtu);
+    try {
+      TunDevice.builder().name(deviceName);
+    } catch (IllegalArgumentException e) {
+      throw invalid(origin, "deviceName", deviceName, e.getMessage());
     }
-
-    /** Where the values come from, for messages. */
-    public Origin origin() {
-      return origin;
+    try {
+      TunDevice.builder().mtu(mtu);
+    } catch (IllegalArgumentException e) {
+      throw invalid(origin, "mtu", mtu, e.getMessage());
     }
-
-    /** The subnet as given, not yet checked. */
-    public String subnetText() {
-      return subnetText;
+    if (mode == null) {
+      throw invalid(origin, "mode", null, "a mode is required: REJECT, ACCEPT, DISCARD, ECHO or DROP");
     }
-
-    /** Whether to skip where the prerequisites are missing, as given. */
-    public boolean skipIfUnavailable() {
-      return skipIfUnavailable;
-    }
-
-    /** The value of {@code subnet6} as given (empty: IPv4 only); {@link #build()} checks it. */
-    public Builder subnet6(String subnet6) {
-      this.subnet6Text = subnet6;
-      return this;
-    }
-
-    /** The value of {@code subnet} as given; {@link #build()} checks it. */
-    public Builder subnet(String subnet) {
-      this.subnetText = subnet;
-      return this;
-    }
-
-    /** The value of {@code deviceName} as given; {@link #build()} checks it. */
-    public Builder deviceName(String name) {
-      this.deviceName = name;
-      return this;
-    }
-
-    /** The value of {@code mtu} as given; {@link #build()} checks it. */
-    public Builder mtu(int mtu) {
-      this.mtu = mtu;
-      return this;
-    }
-
-    /** The default mode; rules added so far keep their order and take it as their default. */
-    public Builder mode(Mode mode) {
-      this.mode = mode;
-      if (rules != null && mode != null) {
-        rules = rules.withDefault(mode);
-      }
-      return this;
-    }
-
-    /** Fault specs as written ({@code @FakeNetwork(faults = ...)}), parsed and checked by {@link #build()}. */
-    public Builder faults(String... specs) {
-      faultSpecs.addAll(Arrays.asList(specs));
-      return this;
-    }
-
-    /** Declarations in the annotation's notation ({@code @FakeNetwork(hosts = ...)}), checked by {@link #build()}. */
-    public Builder hosts(String... specs) {
-      hosts.addAll(Arrays.asList(specs));
-      return this;
-    }
-
-    /** A name with its addresses in order, as given; {@link #build()} checks them. */
-    public Builder host(String name, String... addresses) {
-      String[] entry = new String[1 + (addresses == null ? 0 : addresses.length)];
-      entry[0] = name;
-      if (addresses != null) {
-        System.arraycopy(addresses, 0, entry, 1, addresses.length);
-      }
-      hosts.add(entry);
-      return this;
-    }
-
-    /** The seed of the random faults. */
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
-    }
-
-    /** A fault for every fake host (or those of its {@code @ADDRESSES:PORTS}). */
-    public Builder fault(Fault fault) {
-      faults.add(fault);
-      return this;
-    }
-
-    /** Adds a rule after those given so far (first match wins). */
-    public Builder rule(Rule rule) {
-      rules = (rules == null ? Rules.of(mode == null ? Mode.ACCEPT : mode) : rules).with(rule);
-      return this;
-    }
-
-    /** Replaces the rules and, with them, the default mode. */
-    public Builder rules(Rules rules) {
-      this.rules = rules;
-      return this;
-    }
-
-    /** The value of {@code responder} as given; {@link #build()} checks it. */
-    public Builder responder(Responder responder) {
-      this.responder = responder;
-      return this;
-    }
-
-    /** The value of {@code onFailure} as given; {@link #build()} checks it. */
-    public Builder onFailure(Consumer<Throwable> onFailure) {
-      this.onFailure = onFailure;
-      return this;
-    }
-
-    /** The value of {@code capture} as given; {@link #build()} checks it. */
-    public Builder capture(boolean capture) {
-      this.capture = capture;
-      return this;
-    }
-
-    /** The value of {@code captureFilter} as given; {@link #build()} checks it. */
-    public Builder captureFilter(String filter) {
-      this.captureFilter = filter;
-      return this;
-    }
-
-    /** The value of {@code captureLimit} as given; {@link #build()} checks it. */
-    public Builder captureLimit(int limit) {
-      this.captureLimit = limit;
-      return this;
-    }
-
-    /** The value of {@code skipIfUnavailable} as given; {@link #build()} checks it. */
-    public Builder skipIfUnavailable(boolean skip) {
-      this.skipIfUnavailable = skip;
-      return this;
-    }
-
-    /** The capture flag as given. */
-    public boolean capture() {
-      return capture;
-    }
-
-    /** Checks every value, before anything is created. */
-    public Settings build() {
-      Subnet subnet;
+    Rules effective = rules == null ? Rules.of(mode) : rules;
+    for (String spec : faultSpecs) {
       try {
-        subnet = Subnet.parse(subnetText);
+        effective = effective.withFaults(spec); // reads seed=N too, for compatibility
       } catch (IllegalArgumentException e) {
-        throw invalid("subnet", subnetText, e.getMessage());
+        throw invalid(origin, "faults", spec, e.getMessage());
       }
-      if (subnet.isIpv6()) {
-        throw invalid("subnet", subnetText, "this is an IPv6 prefix: give it as subnet6, beside the IPv4 subnet");
-      }
-      Subnet subnet6 = null;
-      if (subnet6Text == null) {
-        throw invalid("subnet6", null, "use \"\" for IPv4 only");
-      }
-      if (!subnet6Text.isBlank()) {
-        try {
-          subnet6 = Subnet.parse(subnet6Text.trim());
-        } catch (IllegalArgumentException e) {
-          throw invalid("subnet6", subnet6Text, e.getMessage());
-        }
-        if (!subnet6.isIpv6()) {
-          throw invalid("subnet6", subnet6Text, "this is an IPv4 subnet: give an IPv6 prefix such as fd00:fa:ce::/64");
-        }
-        if (mtu < io.faketcp.packet.Ipv6Packet.MINIMUM_MTU) {
-          throw invalid("mtu", mtu, "IPv6 needs an MTU of at least " + io.faketcp.packet.Ipv6Packet.MINIMUM_MTU);
-        }
-      }
-      try {
-        TunDevice.builder().name(deviceName);
-      } catch (IllegalArgumentException e) {
-        throw invalid("deviceName", deviceName, e.getMessage());
-      }
-      try {
-        TunDevice.builder().mtu(mtu);
-      } catch (IllegalArgumentException e) {
-        throw invalid("mtu", mtu, e.getMessage());
-      }
-      if (mode == null) {
-        throw invalid("mode", null, "a mode is required: REJECT, ACCEPT, DISCARD, ECHO or DROP");
-      }
-      Rules effective = rules == null ? Rules.of(mode) : rules;
-      for (String spec : faultSpecs) {
-        try {
-          effective = effective.withFaults(spec); // reads seed=N too, for compatibility
-        } catch (IllegalArgumentException e) {
-          throw invalid("faults", spec, e.getMessage());
-        }
-      }
-      for (Fault fault : faults) {
-        if (fault == null) {
-          throw invalid("fault", null, "give a Fault, e.g. Fault.parse(\"latency=50ms\")");
-        }
-        effective = effective.withFault(fault);
-      }
-      if (captureFilter == null) {
-        throw invalid("captureFilter", null, "use \"\" for no filter");
-      }
-      if (captureLimit < 1) {
-        throw invalid("captureLimit", captureLimit, "keep at least 1 packet, or turn capture off with capture(false)");
-      }
-      if (!captureFilter.isEmpty() && !capture) {
-        throw invalid("captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
-      }
-      Zone names = names(subnet);
-      if (subnet6 != null) {
-        names.ipv6(subnet, subnet6);
-      }
-      return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
-          captureLimit, skipIfUnavailable, names, subnet6, seed);
     }
+    for (Fault fault : faults) {
+      if (fault == null) {
+        throw invalid(origin, "fault", null, "give a Fault, e.g. Fault.parse(\"latency=50ms\")");
+      }
+      effective = effective.withFault(fault);
+    }
+    if (captureFilter == null) {
+      throw invalid(origin, "captureFilter", null, "use \"\" for no filter");
+    }
+    if (captureLimit < 1) {
+      throw invalid(origin, "captureLimit", captureLimit, "keep at least 1 packet, or turn capture off with capture(false)");
+    }
+    if (!captureFilter.isEmpty() && !capture) {
+      throw invalid(origin, "captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
+    }
+    Zone names = names(origin, hosts, subnet4);
+    if (prefix6 != null) {
+      names.ipv6(subnet4, prefix6);
+    }
+    return new Settings(origin, subnet4, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
+        captureLimit, skipIfUnavailable, names, prefix6, seed);
+  }
 
-    /** The declared names, each checked: a host name, addresses of fake hosts in the subnet. */
-    private Zone names(Subnet subnet) {
-      Zone zone = new Zone();
-      Inet4Address dns = dnsAddress(subnet);
-      for (Object given : hosts) {
-        boolean spec = !(given instanceof String[]);
-        String[] entry = spec ? null : (String[]) given;
-        String attribute = spec ? "hosts" : "host";
-        // host(name, addresses...) is shown as written, each argument quoted
-        Object shown = spec ? given : new StringBuilder("\"").append(String.join("\", \"", entry)).append('"');
-        List<Inet4Address> before = zone.allAddresses();
-        try {
-          if (spec) {
-            zone.add((String) given);
-          } else {
-            zone.host(entry[0], Arrays.copyOfRange(entry, 1, entry.length));
-          }
-        } catch (IllegalArgumentException e) {
-          throw invalid(attribute, shown, e.getMessage());
+  private static Subnet subnet(Origin origin, String text) {
+    Subnet subnet;
+    try {
+      subnet = Subnet.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw invalid(origin, "subnet", text, e.getMessage());
+    }
+    if (subnet.isIpv6()) {
+      throw invalid(origin, "subnet", text, "this is an IPv6 prefix: give it as subnet6, beside the IPv4 subnet");
+    }
+    return subnet;
+  }
+
+  /** The IPv6 prefix of {@code text}, or null for IPv4 only (blank). */
+  private static Subnet subnet6(Origin origin, String text, int mtu) {
+    if (text == null) {
+      throw invalid(origin, "subnet6", null, "use \"\" for IPv4 only");
+    }
+    if (text.isBlank()) {
+      return null;
+    }
+    Subnet subnet6;
+    try {
+      subnet6 = Subnet.parse(text.trim());
+    } catch (IllegalArgumentException e) {
+      throw invalid(origin, "subnet6", text, e.getMessage());
+    }
+    if (!subnet6.isIpv6()) {
+      throw invalid(origin, "subnet6", text, "this is an IPv4 subnet: give an IPv6 prefix such as fd00:fa:ce::/64");
+    }
+    if (mtu < Ipv6Packet.MINIMUM_MTU) {
+      throw invalid(origin, "mtu", mtu, "IPv6 needs an MTU of at least " + Ipv6Packet.MINIMUM_MTU);
+    }
+    return subnet6;
+  }
+
+  /** The declared names, each checked: a host name, addresses of fake hosts in the subnet. */
+  private static Zone names(Origin origin, List<Object> hosts, Subnet subnet) {
+    Zone zone = new Zone();
+    Inet4Address dns = dnsAddress(subnet);
+    for (Object given : hosts) {
+      boolean spec = !(given instanceof String[]);
+      String[] entry = spec ? null : (String[]) given;
+      String attribute = spec ? "hosts" : "host";
+      // host(name, addresses...) is shown as written, each argument quoted
+      Object shown = spec ? given : new StringBuilder("\"").append(String.join("\", \"", entry)).append('"');
+      List<Inet4Address> before = zone.allAddresses();
+      try {
+        if (spec) {
+          zone.add((String) given);
+        } else {
+          zone.host(entry[0], Arrays.copyOfRange(entry, 1, entry.length));
         }
-        List<Inet4Address> added = new ArrayList<>(zone.allAddresses());
-        added.removeAll(before);
-        for (Inet4Address a : added) {
-          if (!subnet.contains(a)) {
-            throw invalid(attribute, shown, "address " + a.getHostAddress() + " is outside the fake subnet " + subnet
-                + ": give a fake host's address, e.g. " + subnet.address(5).getHostAddress());
-          }
-          if (a.equals(subnet.hostAddress()) || a.equals(dns)) {
-            throw invalid(attribute, shown, "address " + a.getHostAddress() + " is the "
-                + (a.equals(dns) ? "fake DNS server's" : "host's (this machine's)") + ": give a fake host's address,"
-                + " e.g. " + subnet.address(5).getHostAddress());
-          }
+      } catch (IllegalArgumentException e) {
+        throw invalid(origin, attribute, shown, e.getMessage());
+      }
+      List<Inet4Address> added = new ArrayList<>(zone.allAddresses());
+      added.removeAll(before);
+      for (Inet4Address a : added) {
+        if (!subnet.contains(a)) {
+          throw invalid(origin, attribute, shown, "address " + a.getHostAddress() + " is outside the fake subnet "
+              + subnet + ": give a fake host's address, e.g. " + subnet.address(5).getHostAddress());
+        }
+        if (a.equals(subnet.hostAddress()) || a.equals(dns)) {
+          throw invalid(origin, attribute, shown, "address " + a.getHostAddress() + " is the "
+              + (a.equals(dns) ? "fake DNS server's" : "host's (this machine's)") + ": give a fake host's address,"
+              + " e.g. " + subnet.address(5).getHostAddress());
         }
       }
-      return zone;
     }
+    return zone;
+  }
 
-    private ExtensionConfigurationException invalid(String attribute, Object value, String why) {
-      return new ExtensionConfigurationException(describe(origin, attribute, value) + " is invalid: " + why);
-    }
+  private static ExtensionConfigurationException invalid(Origin origin, String attribute, Object value, String why) {
+    return new ExtensionConfigurationException(describe(origin, attribute, value) + " is invalid: " + why);
   }
 }

@@ -7,7 +7,7 @@
  * <ul>
  *   <li>{@code .tcp}: one TCP endpoint per connection ({@code TcpEndpoint}, the whole RFC 9293
  *       machine with its sending and receiving halves, handshake, RTT estimator, fault policy) and
- *       {@code TcpHost}, the demultiplexer that looks segments up, accepts SYNs and answers the rest;
+ *       {@code TcpDemux}, the demultiplexer that looks segments up, accepts SYNs and answers the rest;
  *   <li>{@code .servers}: the applications above an endpoint: ECHO, DISCARD/ACCEPT, and the
  *       sessions that run users' servers on their own threads;
  *   <li>{@code .connectmany}: connect-many's runs, their SYN pacing and client bookkeeping;

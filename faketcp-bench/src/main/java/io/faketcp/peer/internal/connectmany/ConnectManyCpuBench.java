@@ -9,7 +9,7 @@ import io.faketcp.peer.internal.servers.Discard;
 import io.faketcp.peer.internal.tcp.Application;
 import io.faketcp.peer.internal.tcp.FakeHosts;
 import io.faketcp.peer.internal.tcp.Link;
-import io.faketcp.peer.internal.tcp.TcpHost;
+import io.faketcp.peer.internal.tcp.TcpDemux;
 import io.faketcp.tun.Subnet;
 import java.time.Duration;
 import java.net.InetSocketAddress;
@@ -34,12 +34,12 @@ public final class ConnectManyCpuBench implements Link {
   /** Every fake host ACCEPTs (connect-many's endpoints do not ask). */
   private static final FakeHosts ACCEPT_ALL = new FakeHosts() {
     @Override
-    public boolean vanished(int peerAddress, int peerPort) {
+    public boolean vanished(int fakeAddress, int fakePort) {
       return false;
     }
 
     @Override
-    public Application accept(int peerAddress, int peerPort) {
+    public Application accept(int fakeAddress, int fakePort) {
       return Discard.ACCEPT;
     }
 
@@ -119,7 +119,7 @@ public final class ConnectManyCpuBench implements Link {
   /** One run of {@code count} connections; returns {CPU ns in the peer's calls, bytes allocated in them}. */
   private long[] run(int count, com.sun.management.ThreadMXBean mx) throws MalformedPacketException {
     Counters counters = new Counters();
-    TcpHost tcp = new TcpHost(this, counters, 1500, ACCEPT_ALL, System::nanoTime);
+    TcpDemux tcp = new TcpDemux(this, counters, 1500, ACCEPT_ALL, System::nanoTime);
     PacketViews views = new PacketViews();
 
     ConnectManyRun run = new ConnectManyRun(new ConnectManyRun.Plan(new InetSocketAddress("192.168.0.1", PORT), count,

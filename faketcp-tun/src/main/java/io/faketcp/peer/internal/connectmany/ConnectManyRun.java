@@ -2,7 +2,7 @@ package io.faketcp.peer.internal.connectmany;
 
 import io.faketcp.peer.internal.servers.Discard;
 import io.faketcp.peer.internal.tcp.TcpEndpoint;
-import io.faketcp.peer.internal.tcp.TcpHost;
+import io.faketcp.peer.internal.tcp.TcpDemux;
 import io.faketcp.peer.internal.tcp.TcpState;
 import io.faketcp.tun.Subnet;
 import java.net.Inet4Address;
@@ -33,7 +33,7 @@ public final class ConnectManyRun {
   /** Completes once every connection is established or failed. */
   public final CompletableFuture<Outcome> future = new CompletableFuture<>();
   private final Plan plan;
-  private final TcpHost tcp;
+  private final TcpDemux tcp;
   private final Sources sources;
   private final ClientPool pool;
   private final int hostAddress;
@@ -89,12 +89,12 @@ public final class ConnectManyRun {
     }
   }
 
-  public ConnectManyRun(Plan plan, TcpHost tcp, Sources sources, ClientPool pool) {
+  public ConnectManyRun(Plan plan, TcpDemux tcp, Sources sources, ClientPool pool) {
     this(plan, tcp, sources, pool, Subnet.toInt((Inet4Address) plan.target.getAddress()));
   }
 
   /** As above, with the target's address as the engine holds it ({@code hostAddress}: an IPv6 host's id). */
-  public ConnectManyRun(Plan plan, TcpHost tcp, Sources sources, ClientPool pool, int hostAddress) {
+  public ConnectManyRun(Plan plan, TcpDemux tcp, Sources sources, ClientPool pool, int hostAddress) {
     this.plan = plan;
     this.tcp = tcp;
     this.sources = sources;
@@ -263,7 +263,7 @@ public final class ConnectManyRun {
     }
 
     /** The next free source as (address << 16 | port). */
-    long next(TcpHost tcp, int hostAddress, int hostPort) {
+    long next(TcpDemux tcp, int hostAddress, int hostPort) {
       long capacity = (long) addresses * PORTS;
       for (long tried = 0; tried < capacity; tried++) {
         long index = Math.floorMod(POSITION.getAndIncrement(), capacity);

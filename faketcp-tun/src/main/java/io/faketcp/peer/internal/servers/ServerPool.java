@@ -2,6 +2,7 @@ package io.faketcp.peer.internal.servers;
 
 import io.faketcp.peer.internal.tcp.Application;
 import io.faketcp.peer.internal.tcp.Endpoint;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
 /**
@@ -39,7 +41,7 @@ public final class ServerPool {
   private ExecutorService threads;
   private boolean stopped;
   /** The address of a fake host or the host as the endpoint holds it (32 bits). */
-  private volatile java.util.function.IntFunction<java.net.InetAddress> addresses =
+  private volatile IntFunction<InetAddress> addresses =
       io.faketcp.packet.Ipv4Packet::toInet4Address;
 
   /**
@@ -57,12 +59,12 @@ public final class ServerPool {
    * How the sessions turn the endpoint's 32-bit addresses into addresses: IPv4 by default; a
    * dual-stack peer maps the ids of its IPv6 hosts.
    */
-  public void addresses(java.util.function.IntFunction<java.net.InetAddress> addresses) {
+  public void addresses(IntFunction<InetAddress> addresses) {
     this.addresses = addresses;
   }
 
   /** The address the endpoint's 32-bit {@code address} stands for. */
-  java.net.InetAddress address(int address) {
+  InetAddress address(int address) {
     return addresses.apply(address);
   }
 

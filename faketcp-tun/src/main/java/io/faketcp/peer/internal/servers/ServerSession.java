@@ -85,7 +85,7 @@ public final class ServerSession implements Application {
   @Override
   public void opened(Endpoint endpoint) {
     this.endpoint = endpoint;
-    this.local = new InetSocketAddress(pool.address(endpoint.peerAddress()), endpoint.peerPort());
+    this.local = new InetSocketAddress(pool.address(endpoint.fakeAddress()), endpoint.fakePort());
     this.remote = new InetSocketAddress(pool.address(endpoint.hostAddress()), endpoint.hostPort());
     if (!pool.start(this)) {
       abort("the fake peer is stopping");

@@ -24,12 +24,12 @@ public final class ConnectionTable {
   private int mask = INITIAL_CAPACITY - 1;
   private int size;
 
-  public TcpEndpoint get(int hostAddress, int hostPort, int peerAddress, int peerPort) {
-    int ports = hostPort << 16 | peerPort;
-    int h = hash(hostAddress, ports, peerAddress);
+  public TcpEndpoint get(int hostAddress, int hostPort, int fakeAddress, int fakePort) {
+    int ports = hostPort << 16 | fakePort;
+    int h = hash(hostAddress, ports, fakeAddress);
     for (int i = h & mask; ; i = (i + 1) & mask) {
       TcpEndpoint c = slots[i];
-      if (c == null || hashes[i] == h && matches(c, hostAddress, ports, peerAddress)) {
+      if (c == null || hashes[i] == h && matches(c, hostAddress, ports, fakeAddress)) {
         return c;
       }
     }
@@ -40,8 +40,8 @@ public final class ConnectionTable {
     if (2 * (size + 1) > slots.length) {
       grow();
     }
-    int ports = c.hostPort() << 16 | c.peerPort();
-    int h = hash(c.hostAddress(), ports, c.peerAddress());
+    int ports = c.hostPort() << 16 | c.fakePort();
+    int h = hash(c.hostAddress(), ports, c.fakeAddress());
     for (int i = h & mask; ; i = (i + 1) & mask) {
       TcpEndpoint old = slots[i];
       if (old == null) {
@@ -50,7 +50,7 @@ public final class ConnectionTable {
         size++;
         return;
       }
-      if (hashes[i] == h && matches(old, c.hostAddress(), ports, c.peerAddress())) {
+      if (hashes[i] == h && matches(old, c.hostAddress(), ports, c.fakeAddress())) {
         slots[i] = c;
         return;
       }
@@ -59,15 +59,15 @@ public final class ConnectionTable {
 
   /** Removes the connection of {@code c}'s 4-tuple, if any. */
   public void remove(TcpEndpoint c) {
-    int ports = c.hostPort() << 16 | c.peerPort();
-    int h = hash(c.hostAddress(), ports, c.peerAddress());
+    int ports = c.hostPort() << 16 | c.fakePort();
+    int h = hash(c.hostAddress(), ports, c.fakeAddress());
     int i = h & mask;
     while (true) {
       TcpEndpoint found = slots[i];
       if (found == null) {
         return;
       }
-      if (hashes[i] == h && matches(found, c.hostAddress(), ports, c.peerAddress())) {
+      if (hashes[i] == h && matches(found, c.hostAddress(), ports, c.fakeAddress())) {
         break;
       }
       i = (i + 1) & mask;
@@ -127,13 +127,13 @@ public final class ConnectionTable {
     }
   }
 
-  private static boolean matches(TcpEndpoint c, int hostAddress, int ports, int peerAddress) {
-    return c.peerAddress() == peerAddress && (c.hostPort() << 16 | c.peerPort()) == ports && c.hostAddress() == hostAddress;
+  private static boolean matches(TcpEndpoint c, int hostAddress, int ports, int fakeAddress) {
+    return c.fakeAddress() == fakeAddress && (c.hostPort() << 16 | c.fakePort()) == ports && c.hostAddress() == hostAddress;
   }
 
-  /** Mixes all of the tuple into the low bits: connect-many's tuples differ only in the peer port. */
-  private static int hash(int hostAddress, int ports, int peerAddress) {
-    int h = peerAddress * 0x9E3779B1 + ports;
+  /** Mixes all of the tuple into the low bits: connect-many's tuples differ only in the fake port. */
+  private static int hash(int hostAddress, int ports, int fakeAddress) {
+    int h = fakeAddress * 0x9E3779B1 + ports;
     h = (h ^ (h >>> 15)) * 0x85EBCA6B + hostAddress;
     h *= 0xC2B2AE35;
     return h ^ (h >>> 16);

@@ -31,7 +31,7 @@ public interface Endpoint {
 
   int hostPort();
 
-  int peerAddress();
+  int fakeAddress();
 
-  int peerPort();
+  int fakePort();
 }

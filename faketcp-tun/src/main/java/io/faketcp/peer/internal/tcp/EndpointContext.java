@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 
 /**
  * Everything an endpoint reaches outside itself: the clock, the wire, the timers, the batch's owed
- * ACKs, the counters, and the demultiplexer it leaves when it closes. {@link TcpHost} is the one
+ * ACKs, the counters, and the demultiplexer it leaves when it closes. {@link TcpDemux} is the one
  * implementation; tests drive it through a list and a clock of their own. Peer thread only.
  */
 interface EndpointContext {
@@ -35,8 +35,8 @@ interface EndpointContext {
   /** The fake host's MSS (the device's MTU less the headers). */
   int mss();
 
-  /** Whether fake host {@code peerAddress}:{@code peerPort} has vanished now ({@link FakeHosts#vanished}). */
-  boolean vanished(int peerAddress, int peerPort);
+  /** Whether fake host {@code fakeAddress}:{@code fakePort} has vanished now ({@link FakeHosts#vanished}). */
+  boolean vanished(int fakeAddress, int fakePort);
 
   /** An identity that changes whenever the answer of {@link #vanished} may. */
   Object hostsVersion();

@@ -9,11 +9,11 @@ import java.nio.ByteBuffer;
  */
 public interface FaultSource {
   /**
-   * The connection faults in force now for a connection to fake host {@code peerAddress} on
-   * {@code peerPort}, as a fresh policy; null when none applies (the usual case, checked per new
+   * The connection faults in force now for a connection to fake host {@code fakeAddress} on
+   * {@code fakePort}, as a fresh policy; null when none applies (the usual case, checked per new
    * connection, never per packet).
    */
-  FaultPolicy forConnection(int peerAddress, int peerPort);
+  FaultPolicy forConnection(int fakeAddress, int fakePort);
 
   /** {@code fault} acted on a connection (reset, stall, silence, a FIN held back). */
   void acted(Object fault);

@@ -22,8 +22,8 @@ final class Headers {
    * when {@code flags} has ACK, advertising {@code window}; the caller adds the payload and emits it.
    */
   static TcpSegment.Builder of(TcpReceiver e, int flags, int seq, int window) {
-    TcpSegment.Builder tcp = e.context().segment().source(e.peerAddress()).destination(e.hostAddress())
-        .sourcePort(e.peerPort()).destinationPort(e.hostPort())
+    TcpSegment.Builder tcp = e.context().segment().source(e.fakeAddress()).destination(e.hostAddress())
+        .sourcePort(e.fakePort()).destinationPort(e.hostPort())
         .sequenceNumber(Seq.field(seq)).acknowledgmentNumber((flags & ACK) != 0 ? Seq.field(e.rcvNxt) : 0)
         .flags(flags).window(window);
     if ((flags & SYN) != 0) {

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One TCP connection between the host and a fake host, from the fake host's side: the whole RFC 9293
- * machine below its {@link Application}, from the opening (SYN-RECEIVED after {@link TcpHost}'s
+ * machine below its {@link Application}, from the opening (SYN-RECEIVED after {@link TcpDemux}'s
  * LISTEN accepted a SYN, or SYN-SENT for connect-many) to CLOSED through TIME-WAIT. It is driven by
  * segments ({@link #segment}) and its timer ({@link TimerKind}), and reaches out only through its
  * {@link EndpointContext}. Its code is in layers of one object: the receiving half
@@ -30,8 +30,8 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
   // Everything below is set by begin(): a recycled endpoint is a new one.
   private int hostAddress;
   private int hostPort;
-  private int peerAddress;
-  private int peerPort;
+  private int fakeAddress;
+  private int fakePort;
   private TcpState state;
   private TimerKind timer;
   Application app;
@@ -48,17 +48,17 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
   private Object hostsSeen;
   private boolean vanished;
 
-  TcpEndpoint(EndpointContext context, int hostAddress, int hostPort, int peerAddress, int peerPort) {
+  TcpEndpoint(EndpointContext context, int hostAddress, int hostPort, int fakeAddress, int fakePort) {
     super(context);
-    begin(hostAddress, hostPort, peerAddress, peerPort);
+    begin(hostAddress, hostPort, fakeAddress, fakePort);
   }
 
   /** Makes this endpoint a new one for the 4-tuple, as the constructor does (a recycled endpoint allocates nothing). */
-  void begin(int hostAddress, int hostPort, int peerAddress, int peerPort) {
+  void begin(int hostAddress, int hostPort, int fakeAddress, int fakePort) {
     this.hostAddress = hostAddress;
     this.hostPort = hostPort;
-    this.peerAddress = peerAddress;
-    this.peerPort = peerPort;
+    this.fakeAddress = fakeAddress;
+    this.fakePort = fakePort;
     state = TcpState.NEW;
     timer = TimerKind.NONE;
     app = null;
@@ -84,7 +84,7 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
 
   // ---- opening (see Handshake) ----------------------------------------------------------------
 
-  /** Passive open: {@link TcpHost}'s LISTEN accepted the host's SYN {@code syn} for {@code app}. */
+  /** Passive open: {@link TcpDemux}'s LISTEN accepted the host's SYN {@code syn} for {@code app}. */
   void listen(TcpSegment syn, Application app, int iss, FaultPolicy faults) {
     Handshake.listen(this, syn, app, iss, faults);
   }
@@ -352,13 +352,13 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
   }
 
   @Override
-  public int peerAddress() {
-    return peerAddress;
+  public int fakeAddress() {
+    return fakeAddress;
   }
 
   @Override
-  public int peerPort() {
-    return peerPort;
+  public int fakePort() {
+    return fakePort;
   }
 
   // ---- sending ---------------------------------------------------------------------------------
@@ -415,7 +415,7 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
     Object version = context.hostsVersion();
     if (version != hostsSeen) {
       hostsSeen = version;
-      vanished = context.vanished(peerAddress, peerPort);
+      vanished = context.vanished(fakeAddress, fakePort);
     }
     return vanished;
   }
@@ -593,7 +593,7 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
 
   @Override
   public String toString() {
-    return ConnectionTable.format(hostAddress, hostPort) + " <-> " + ConnectionTable.format(peerAddress, peerPort)
+    return ConnectionTable.format(hostAddress, hostPort) + " <-> " + ConnectionTable.format(fakeAddress, fakePort)
         + " " + state;
   }
 }

@@ -247,7 +247,7 @@ abstract class TcpReceiver extends Timestamps {
 
   abstract int hostPort();
 
-  abstract int peerAddress();
+  abstract int fakeAddress();
 
-  abstract int peerPort();
+  abstract int fakePort();
 }

@@ -2,7 +2,7 @@ package io.faketcp.peer.internal.tcp;
 
 import io.faketcp.peer.internal.Counters;
 
-/** A connection's state (RFC 9293 §3.3.2); LISTEN is {@link TcpHost}'s, before any endpoint exists. */
+/** A connection's state (RFC 9293 §3.3.2); LISTEN is {@link TcpDemux}'s, before any endpoint exists. */
 public enum TcpState {
   /** Before an endpoint opens (a fresh or recycled one). */
   NEW("NEW", -1),

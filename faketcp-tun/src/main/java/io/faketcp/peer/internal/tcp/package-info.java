@@ -1,7 +1,7 @@
 /**
  * Not API: the TCP endpoint of every fake connection and the demultiplexer in front of them.
  *
- * <p>{@link io.faketcp.peer.internal.tcp.TcpHost} looks up the
+ * <p>{@link io.faketcp.peer.internal.tcp.TcpDemux} looks up the
  * {@link io.faketcp.peer.internal.tcp.TcpEndpoint} of each segment, accepts SYNs as the
  * {@link io.faketcp.peer.internal.tcp.FakeHosts} say and answers segments of no connection. An endpoint
  * is driven by segments and one timer of a {@link io.faketcp.peer.internal.tcp.TimerKind}, and reaches

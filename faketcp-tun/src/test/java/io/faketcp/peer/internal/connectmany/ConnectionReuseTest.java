@@ -30,7 +30,7 @@ class ConnectionReuseTest {
     rig.deliver(TcpRig.segment(SERVER_PORT, syn.ip().sourceInt(), syn.sourcePort(), RST | ACK, 5001, 0, 0));
   }
 
-  private static TcpEndpoint connection(TcpRig rig, TcpSegment syn) {
+  private static TcpEndpoint endpoint(TcpRig rig, TcpSegment syn) {
     return rig.tcp.table().get(TcpRig.HOST, SERVER_PORT, syn.ip().sourceInt(), syn.sourcePort());
   }
 
@@ -40,7 +40,7 @@ class ConnectionReuseTest {
     ClientPool pool = new ClientPool();
     ConnectManyRun run = start(rig, request(3).inFlight(1), pool);
     TcpSegment syn = rig.next();
-    TcpEndpoint used = connection(rig, syn);
+    TcpEndpoint used = endpoint(rig, syn);
     rig.now += 50_000;
     answer(rig, syn);
     rig.drain();
@@ -55,7 +55,7 @@ class ConnectionReuseTest {
     run.pump(rig.now);
     TcpSegment third = rig.next();
     assertThat(third.syn()).isTrue();
-    assertThat(connection(rig, third)).as("the spare, reused").isSameAs(used);
+    assertThat(endpoint(rig, third)).as("the spare, reused").isSameAs(used);
     assertThat(used.state()).isEqualTo(TcpState.SYN_SENT);
     assertThat(pool.spares()).isZero();
   }
@@ -70,7 +70,7 @@ class ConnectionReuseTest {
       rig.now += 1_000_000;
       run.pump(rig.now);
       TcpSegment syn = rig.next();
-      TcpEndpoint c = connection(rig, syn);
+      TcpEndpoint c = endpoint(rig, syn);
       assertThat(c.state()).isEqualTo(TcpState.SYN_SENT);
       if (!objects.contains(c)) {
         objects.add(c);
@@ -94,7 +94,7 @@ class ConnectionReuseTest {
     ClientPool pool = new ClientPool();
     ConnectManyRun run = start(rig, request(2).inFlight(1), pool);
     TcpSegment first = rig.next();
-    TcpEndpoint c = connection(rig, first);
+    TcpEndpoint c = endpoint(rig, first);
     ClientConnection client = (ClientConnection) c.opener();
     rig.now += 50_000;
     answer(rig, first);
@@ -106,7 +106,7 @@ class ConnectionReuseTest {
 
     run.pump(rig.now);
     TcpSegment second = rig.next();
-    assertThat(connection(rig, second)).as("a new object, not the one still held").isNotSameAs(c);
+    assertThat(endpoint(rig, second)).as("a new object, not the one still held").isNotSameAs(c);
     rig.now += 200_000_000;
     answer(rig, second); // the recent ACKs forget the first: now it is a spare
     assertThat(client.acksKept).isFalse();

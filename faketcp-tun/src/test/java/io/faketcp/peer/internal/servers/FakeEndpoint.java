@@ -17,18 +17,18 @@ final class FakeEndpoint implements Endpoint {
   int windowOpenedCalls;
   private final int hostAddress;
   private final int hostPort;
-  private final int peerAddress;
-  private final int peerPort;
+  private final int fakeAddress;
+  private final int fakePort;
 
   FakeEndpoint(int room) {
     this(0xc0a80001, 40000, 0xc0a80005, 5432, room);
   }
 
-  FakeEndpoint(int hostAddress, int hostPort, int peerAddress, int peerPort, int room) {
+  FakeEndpoint(int hostAddress, int hostPort, int fakeAddress, int fakePort, int room) {
     this.hostAddress = hostAddress;
     this.hostPort = hostPort;
-    this.peerAddress = peerAddress;
-    this.peerPort = peerPort;
+    this.fakeAddress = fakeAddress;
+    this.fakePort = fakePort;
     this.room = room;
   }
 
@@ -79,12 +79,12 @@ final class FakeEndpoint implements Endpoint {
   }
 
   @Override
-  public int peerAddress() {
-    return peerAddress;
+  public int fakeAddress() {
+    return fakeAddress;
   }
 
   @Override
-  public int peerPort() {
-    return peerPort;
+  public int fakePort() {
+    return fakePort;
   }
 }

@@ -37,7 +37,7 @@ class ConnectionFaultRigTest {
     assertThat(out.get(0).rst()).isFalse();
     assertThat(out.get(0).acknowledgmentNumber()).as("exactly 1000 bytes acknowledged").isEqualTo(2000);
     assertThat(out.get(1).rst()).as("then RST, in reply to the same segment").isTrue();
-    assertThat(rig.connection(40300)).isNull();
+    assertThat(rig.endpoint(40300)).isNull();
   }
 
   @Test

@@ -64,7 +64,7 @@ class ConnectionTest {
     assertThat(rig.counters.get(Counters.CLOSING)).isEqualTo(1);
 
     rig.deliver(rig.from(40001, ACK, seq[0] + 1, seq[1] + 1, WINDOW, new byte[0]));
-    assertThat(rig.connection(40001)).isNull();
+    assertThat(rig.endpoint(40001)).isNull();
     assertThat(rig.counters.get(Counters.CLOSING)).isZero();
     assertThat(rig.counters.get(Counters.ESTABLISHED)).isZero();
   }
@@ -89,7 +89,7 @@ class ConnectionTest {
     rig.advance(5000);
     TcpSegment rst = rig.next();
     assertThat(rst.rst()).isTrue();
-    assertThat(rig.connection(40002)).isNull();
+    assertThat(rig.endpoint(40002)).isNull();
     assertThat(rig.counters.get(Counters.ABORTED)).isEqualTo(1);
     assertThat(rig.counters.get(Counters.ESTABLISHED)).isZero();
   }
@@ -258,7 +258,7 @@ class ConnectionTest {
     assertThat(rig.sent).as("the next probe backs off to 400 ms").isEmpty();
     rig.advance(30);
     assertThat(rig.next().sequenceNumber()).isEqualTo(seq[1] - 1);
-    assertThat(rig.connection(40004)).as("probes answered: never aborted").isNotNull();
+    assertThat(rig.endpoint(40004)).as("probes answered: never aborted").isNotNull();
 
     rig.deliver(rig.from(40004, ACK, seq[0] + 100, seq[1], 1000, new byte[0]));
     TcpSegment echo = rig.next();
@@ -301,14 +301,14 @@ class ConnectionTest {
     assertThat(challenge.ack()).isTrue();
     assertThat(challenge.rst()).isFalse();
     assertThat(challenge.acknowledgmentNumber()).isEqualTo(seq[0]);
-    assertThat(rig.connection(40007)).isNotNull();
+    assertThat(rig.endpoint(40007)).isNotNull();
 
     rig.deliver(rig.from(40007, RST, seq[0] + 100_000, 0, 0, new byte[0]));
     assertThat(rig.sent).as("outside the window: ignored").isEmpty();
-    assertThat(rig.connection(40007)).isNotNull();
+    assertThat(rig.endpoint(40007)).isNotNull();
 
     rig.deliver(rig.from(40007, RST, seq[0], 0, 0, new byte[0]));
-    assertThat(rig.connection(40007)).isNull();
+    assertThat(rig.endpoint(40007)).isNull();
     assertThat(rig.counters.get(Counters.ESTABLISHED)).isZero();
   }
 
@@ -320,7 +320,7 @@ class ConnectionTest {
     TcpSegment challenge = rig.next();
     assertThat(challenge.syn()).isFalse();
     assertThat(challenge.acknowledgmentNumber()).isEqualTo(seq[0]);
-    assertThat(rig.connection(40008).state()).isEqualTo(TcpState.ESTABLISHED);
+    assertThat(rig.endpoint(40008).state()).isEqualTo(TcpState.ESTABLISHED);
   }
 
   @Test
@@ -427,7 +427,7 @@ class ConnectionTest {
   }
 
   private static TcpSegment clientSyn(TcpRig rig) {
-    rig.tcp.connect(new Client(), Discard.DISCARD, null, TcpRig.HOST, SERVER_PORT, TcpRig.PEER, 40999, rig.now + 1_000_000_000L);
+    rig.tcp.connect(new Client(), Discard.DISCARD, null, TcpRig.HOST, SERVER_PORT, TcpRig.FAKE_HOST, 40999, rig.now + 1_000_000_000L);
     TcpSegment syn = rig.next();
     assertThat(syn.syn()).isTrue();
     return syn;
@@ -513,7 +513,7 @@ class ConnectionTest {
     assertThat(fin).isTrue();
     assertThat(total).isEqualTo(3000);
     assertThat(all).isEqualTo(bytes(3000, 14));
-    assertThat(rig.connection(40014)).isNull();
+    assertThat(rig.endpoint(40014)).isNull();
   }
 
   @Test
@@ -546,7 +546,7 @@ class ConnectionTest {
     int port = 40017;
     int inOrder = 100 * 1460; // taken in order: the window grows to about 206 KiB, past the 64 KiB ring
     long isn = (1L << 31) - 100_000 - inOrder - 1; // then RCV.NXT = 2^31 - 100,000, its window's edge past 2^31
-    rig.deliver(TcpRig.parse(TcpSegment.builder().source(TcpRig.HOST).destination(TcpRig.PEER).sourcePort(port)
+    rig.deliver(TcpRig.parse(TcpSegment.builder().source(TcpRig.HOST).destination(TcpRig.FAKE_HOST).sourcePort(port)
         .destinationPort(7).flags(SYN).sequenceNumber(isn).window(65535).mss(1460).sackPermitted(true).windowScale(7)
         .build()));
     long peerSeq = (rig.next().sequenceNumber() + 1) & 0xffffffffL;
@@ -591,7 +591,7 @@ class ConnectionTest {
       rig.advance(1000);
     }
     assertThat(rig.sent).as("no retransmission, no probe, no RST").isEmpty();
-    assertThat(rig.connection(40016)).isNull();
+    assertThat(rig.endpoint(40016)).isNull();
     assertThat(rig.counters.get(Counters.ABORTED)).isEqualTo(1);
     assertThat(rig.counters.get(Counters.RESETS_SENT)).isZero();
   }

@@ -22,7 +22,7 @@ class SlowCloseTest {
   void theFakeHostsOwnFinLeavesTheDelayLaterWhileItsDataFlowsAtOnce() {
     TcpRig rig = new TcpRig(Mode.DISCARD).faults("slow-close=2s");
     long[] seq = rig.open(40100, WINDOW);
-    TcpEndpoint c = rig.connection(40100);
+    TcpEndpoint c = rig.endpoint(40100);
     c.send(ByteBuffer.wrap(bytes(100, 1)));
     c.shutdownOutput();
     TcpSegment data = rig.next();
@@ -48,7 +48,7 @@ class SlowCloseTest {
   void aRetransmissionWhileTheFinWaitsCarriesNoFin() {
     TcpRig rig = new TcpRig(Mode.DISCARD).faults("slow-close=2s");
     long[] seq = rig.open(40101, WINDOW);
-    TcpEndpoint c = rig.connection(40101);
+    TcpEndpoint c = rig.endpoint(40101);
     c.send(ByteBuffer.wrap(bytes(10, 2)));
     c.shutdownOutput();
     assertThat(rig.next().fin()).isFalse();
@@ -83,7 +83,7 @@ class SlowCloseTest {
   void clearingTheFaultSendsAHeldFinAtOnce() {
     TcpRig rig = new TcpRig(Mode.DISCARD).faults("slow-close=10s");
     long[] seq = rig.open(40103, WINDOW);
-    TcpEndpoint c = rig.connection(40103);
+    TcpEndpoint c = rig.endpoint(40103);
     c.shutdownOutput();
     assertThat(rig.sent).isEmpty();
     rig.advance(100);
@@ -98,7 +98,7 @@ class SlowCloseTest {
   void changingTheFaultsKeepsAHeldFinsTime() {
     TcpRig rig = new TcpRig(Mode.DISCARD).faults("slow-close=2s");
     rig.open(40104, WINDOW);
-    rig.connection(40104).shutdownOutput();
+    rig.endpoint(40104).shutdownOutput();
     rig.advance(1000);
     rig.changeFaults(Rules.of(Mode.DISCARD).withFaults("slow-close=2s", "latency=1ms"));
     rig.drain(); // the window update faultsChanged sends

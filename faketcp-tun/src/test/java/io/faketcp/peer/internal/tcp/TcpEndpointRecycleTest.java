@@ -28,13 +28,13 @@ class TcpEndpointRecycleTest {
     rig.deliver(rig.from(40200, ACK, seq[0] + 4000, seq[1], 65535, bytes(500, 2))); // after a gap: reassembly
     rig.deliver(rig.sacking(40200, ACK, seq[0] + 3000, seq[1] + 1460, 65535, new byte[0], seq[1] + 2920,
         seq[1] + 3000)); // a SACK block: the scoreboard
-    TcpEndpoint used = rig.connection(40200);
+    TcpEndpoint used = rig.endpoint(40200);
     rig.deliver(rig.from(40200, RST, seq[0] + 3000, 0, 0, new byte[0]));
     assertThat(used.state()).isEqualTo(TcpState.CLOSED);
     assertThat(used.recyclable()).isTrue();
 
-    used.begin(TcpRig.HOST, 9, TcpRig.PEER, 10);
-    TcpEndpoint fresh = new TcpEndpoint(rig.tcp, TcpRig.HOST, 9, TcpRig.PEER, 10);
+    used.begin(TcpRig.HOST, 9, TcpRig.FAKE_HOST, 10);
+    TcpEndpoint fresh = new TcpEndpoint(rig.tcp, TcpRig.HOST, 9, TcpRig.FAKE_HOST, 10);
     assertSameState(used, fresh, "endpoint");
     assertThat(used.queued()).isFalse();
   }

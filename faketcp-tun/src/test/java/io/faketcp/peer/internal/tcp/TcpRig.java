@@ -15,17 +15,18 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The TCP layer without a tun: a {@link TcpHost} whose segments go to a list, on a clock the test
+ * The TCP layer without a tun: a {@link TcpDemux} whose segments go to a list, on a clock the test
  * moves. The test plays the host (192.168.0.1) with the packet builders.
  */
 public final class TcpRig implements Link {
+  /** The host (this machine) and the fake host the rig talks to, 192.168.0.1 and .5. */
   public static final int HOST = 0xc0a80001;
-  public static final int PEER = 0xc0a80005;
+  public static final int FAKE_HOST = 0xc0a80005;
   static final int MTU = 1500;
 
   public final Counters counters = new Counters();
   private FaultSource faults;
-  public final TcpHost tcp;
+  public final TcpDemux tcp;
   /** What the peer sent, oldest first; tests take them with {@link #next()}. */
   public final List<TcpSegment> sent = new ArrayList<>();
   private final TcpSegment.Builder builder = TcpSegment.builder();
@@ -35,7 +36,7 @@ public final class TcpRig implements Link {
 
   public TcpRig(Mode mode) {
     hosts = TestAccess.hosts(Rules.of(mode));
-    tcp = new TcpHost(this, counters, MTU, hosts, () -> now);
+    tcp = new TcpDemux(this, counters, MTU, hosts, () -> now);
   }
 
   /** Replaces the rules (the fake hosts' modes), as the peer does. */
@@ -95,7 +96,7 @@ public final class TcpRig implements Link {
 
   /** A segment from the host's port {@code hostPort} to the fake host's port 7, with flags, seq, ack, window and data. */
   public TcpSegment from(int hostPort, int flags, long seq, long ack, int window, byte[] data) {
-    TcpSegment.Builder b = TcpSegment.builder().source(HOST).destination(PEER).sourcePort(hostPort).destinationPort(7)
+    TcpSegment.Builder b = TcpSegment.builder().source(HOST).destination(FAKE_HOST).sourcePort(hostPort).destinationPort(7)
         .flags(flags).sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber(ack & 0xffffffffL).window(window)
         .payload(data);
     if ((flags & TcpSegment.SYN) != 0) {
@@ -119,14 +120,14 @@ public final class TcpRig implements Link {
         option[4 + 4 * i + k] = (byte) (edges[i] >>> (24 - 8 * k));
       }
     }
-    return parse(TcpSegment.builder().source(HOST).destination(PEER).sourcePort(hostPort).destinationPort(7)
+    return parse(TcpSegment.builder().source(HOST).destination(FAKE_HOST).sourcePort(hostPort).destinationPort(7)
         .flags(flags).sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber(ack & 0xffffffffL).window(window)
         .options(option).payload(data).build());
   }
 
-  /** A segment from the host's {@code hostPort} to the fake host {@code peer}:{@code peerPort}. */
-  public static TcpSegment segment(int hostPort, int peer, int peerPort, int flags, long seq, long ack, int window) {
-    return parse(TcpSegment.builder().source(HOST).destination(peer).sourcePort(hostPort).destinationPort(peerPort)
+  /** A segment from the host's {@code hostPort} to the fake host {@code peer}:{@code fakePort}. */
+  public static TcpSegment segment(int hostPort, int peer, int fakePort, int flags, long seq, long ack, int window) {
+    return parse(TcpSegment.builder().source(HOST).destination(peer).sourcePort(hostPort).destinationPort(fakePort)
         .flags(flags).sequenceNumber(seq & 0xffffffffL).acknowledgmentNumber(ack & 0xffffffffL).window(window)
         .mss(1460).build());
   }
@@ -156,8 +157,9 @@ public final class TcpRig implements Link {
     return all;
   }
 
-  public TcpEndpoint connection(int hostPort) {
-    return tcp.table().get(HOST, hostPort, PEER, 7);
+  /** The endpoint of the host's {@code hostPort} with the fake host's port 7, or null when there is none. */
+  public TcpEndpoint endpoint(int hostPort) {
+    return tcp.table().get(HOST, hostPort, FAKE_HOST, 7);
   }
 
   public static byte[] bytes(int length, int seed) {
@@ -182,7 +184,7 @@ public final class TcpRig implements Link {
 
   /** {@link #open(int, int)} by a host that offers SACK or not. */
   public long[] open(int port, int window, boolean sackPermitted) {
-    deliver(parse(TcpSegment.builder().source(HOST).destination(PEER).sourcePort(port).destinationPort(7)
+    deliver(parse(TcpSegment.builder().source(HOST).destination(FAKE_HOST).sourcePort(port).destinationPort(7)
         .flags(TcpSegment.SYN).sequenceNumber(1000).window(window).mss(1460).sackPermitted(sackPermitted).build()));
     TcpSegment synAck = next();
     long peerSeq = (synAck.sequenceNumber() + 1) & 0xffffffffL;

@@ -3,17 +3,21 @@ package io.faketcp.peer;
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.UdpDatagram;
+import io.faketcp.tun.Subnet;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
- * What the fake hosts do with the host's UDP datagrams: the first {@link Rule} matching the fake
+ * The UDP demultiplexer: what the fake hosts do with the host's UDP datagrams (the TCP side is
+ * {@link io.faketcp.peer.internal.tcp.TcpDemux}): the first {@link Rule} matching the fake
  * host's address and port decides, else the default mode. ECHO sends the datagram back, REJECT
  * answers ICMP port unreachable (a connected socket then sees {@code PortUnreachableException}),
  * DISCARD, ACCEPT and DROP say nothing; a rule's {@link DatagramServer} gets the datagram on the
  * {@link DatagramPool}'s thread. Peer thread only.
  */
-final class UdpHost {
+final class UdpDemux {
   /** An ICMP error quotes as much of the datagram as fits in 576 bytes, as Linux does (RFC 1812). */
   private static final int MAX_QUOTE = 576 - 20 - 8;
 
@@ -28,10 +32,10 @@ final class UdpHost {
   private final IcmpMessage.Builder icmp = IcmpMessage.builder();
 
   /** The address a 32-bit address of the engine stands for (an IPv6 id's IPv6 address). */
-  private final java.util.function.IntFunction<java.net.InetAddress> addresses;
+  private final IntFunction<InetAddress> addresses;
 
-  UdpHost(Wire wire, io.faketcp.tun.Subnet subnet, Supplier<Rules> rules, DatagramPool pool, int mtu,
-      java.util.function.IntFunction<java.net.InetAddress> addresses) {
+  UdpDemux(Wire wire, Subnet subnet, Supplier<Rules> rules, DatagramPool pool, int mtu,
+      IntFunction<InetAddress> addresses) {
     this.addresses = addresses;
     this.wire = wire;
     this.network = subnet.networkInt();
@@ -76,28 +80,28 @@ final class UdpHost {
 
   /** A datagram as its server sees it; replies are built here and sent from the peer's thread. */
   private final class Received implements DatagramServer.Datagram {
-    private final int fakeHost;
+    private final int fakeAddress;
     private final int fakePort;
-    private final int host;
+    private final int hostAddress;
     private final int hostPort;
     private final byte[] payload;
 
-    Received(int fakeHost, int fakePort, int host, int hostPort, byte[] payload) {
-      this.fakeHost = fakeHost;
+    Received(int fakeAddress, int fakePort, int hostAddress, int hostPort, byte[] payload) {
+      this.fakeAddress = fakeAddress;
       this.fakePort = fakePort;
-      this.host = host;
+      this.hostAddress = hostAddress;
       this.hostPort = hostPort;
       this.payload = payload;
     }
 
     @Override
     public InetSocketAddress source() {
-      return new InetSocketAddress(addresses.apply(host), hostPort);
+      return new InetSocketAddress(addresses.apply(hostAddress), hostPort);
     }
 
     @Override
     public InetSocketAddress destination() {
-      return new InetSocketAddress(addresses.apply(fakeHost), fakePort);
+      return new InetSocketAddress(addresses.apply(fakeAddress), fakePort);
     }
 
     @Override
@@ -110,7 +114,7 @@ final class UdpHost {
       if (data == null) {
         throw new IllegalArgumentException("reply to " + source() + ": the payload is null; give the bytes to send");
       }
-      UdpDatagram.Builder reply = UdpDatagram.builder().source(fakeHost).destination(host).sourcePort(fakePort)
+      UdpDatagram.Builder reply = UdpDatagram.builder().source(fakeAddress).destination(hostAddress).sourcePort(fakePort)
           .destinationPort(hostPort).payload(data);
       if (reply.length() > mtu) {
         throw new IllegalArgumentException("reply of " + data.length + " bytes to " + source() + " makes a packet of "

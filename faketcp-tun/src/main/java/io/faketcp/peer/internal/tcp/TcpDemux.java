@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * the kernel's senders overflowed the tun's transmit queue, and a flow whose retransmissions kept
  * meeting a full queue backed off for minutes.
  */
-public final class TcpHost implements EndpointContext {
+public final class TcpDemux implements EndpointContext {
   private final Link link;
   private final Counters counters;
   private final Timers timers = new Timers();
@@ -57,7 +57,7 @@ public final class TcpHost implements EndpointContext {
    */
   private boolean readAll = true;
 
-  public TcpHost(Link link, Counters counters, int mtu, FakeHosts hosts, LongSupplier clock) {
+  public TcpDemux(Link link, Counters counters, int mtu, FakeHosts hosts, LongSupplier clock) {
     this.link = link;
     this.counters = counters;
     this.mss = mtu - 40;
@@ -96,10 +96,10 @@ public final class TcpHost implements EndpointContext {
   /** Answers one valid TCP segment from the host. */
   public void handle(TcpSegment segment) {
     int hostAddress = segment.ip().sourceInt();
-    int peerAddress = segment.ip().destinationInt();
+    int fakeAddress = segment.ip().destinationInt();
     int hostPort = segment.sourcePort();
-    int peerPort = segment.destinationPort();
-    TcpEndpoint e = table.get(hostAddress, hostPort, peerAddress, peerPort);
+    int fakePort = segment.destinationPort();
+    TcpEndpoint e = table.get(hostAddress, hostPort, fakeAddress, fakePort);
     if (e == null && otherQueues != null && (!segment.syn() || segment.ack() || segment.rst())
         && otherQueues.test(segment)) {
       return; // not a new connection: another queue's peer may have it
@@ -108,7 +108,7 @@ public final class TcpHost implements EndpointContext {
       e.segment(segment); // connect-many's: the rules' modes are for the fake hosts' listeners
       return;
     }
-    if (hosts.vanished(peerAddress, peerPort)) {
+    if (hosts.vanished(fakeAddress, fakePort)) {
       return; // silence, for new and existing connections alike
     }
     if (e != null && segment.syn() && !segment.ack() && !segment.rst() && e.supersededBy(segment)) {
@@ -127,43 +127,43 @@ public final class TcpHost implements EndpointContext {
     if (segment.rst()) {
       return; // never answer a reset
     }
-    int peerAddress = segment.ip().destinationInt();
-    int peerPort = segment.destinationPort();
-    Application app = segment.syn() && !segment.ack() ? hosts.accept(peerAddress, peerPort) : null;
+    int fakeAddress = segment.ip().destinationInt();
+    int fakePort = segment.destinationPort();
+    Application app = segment.syn() && !segment.ack() ? hosts.accept(fakeAddress, fakePort) : null;
     if (app == null) {
       sendReset(segment); // as a real host answers a segment of no connection it knows, or a refused SYN
       return;
     }
-    TcpEndpoint e = new TcpEndpoint(this, segment.ip().sourceInt(), segment.sourcePort(), peerAddress, peerPort);
+    TcpEndpoint e = new TcpEndpoint(this, segment.ip().sourceInt(), segment.sourcePort(), fakeAddress, fakePort);
     table.put(e);
     counters.increment(Counters.CONNECTIONS_OPENED);
-    e.listen(segment, app, random.nextInt(), faults == null ? null : faults.forConnection(peerAddress, peerPort));
+    e.listen(segment, app, random.nextInt(), faults == null ? null : faults.forConnection(fakeAddress, fakePort));
   }
 
   /**
-   * Opens a connection from fake host {@code peerAddress}:{@code peerPort} to the host for
+   * Opens a connection from fake host {@code fakeAddress}:{@code fakePort} to the host for
    * {@code opener} (connect-many), in {@code recycled} if not null (a closed endpoint nothing refers
    * to any more), and sends its SYN; the opener paces the retransmissions, the first at {@code retryAt}.
    */
   public TcpEndpoint connect(ActiveOpen opener, Application app, TcpEndpoint recycled, int hostAddress, int hostPort,
-      int peerAddress, int peerPort, long retryAt) {
+      int fakeAddress, int fakePort, long retryAt) {
     TcpEndpoint e;
     if (recycled != null) {
-      recycled.begin(hostAddress, hostPort, peerAddress, peerPort);
+      recycled.begin(hostAddress, hostPort, fakeAddress, fakePort);
       e = recycled;
     } else {
-      e = new TcpEndpoint(this, hostAddress, hostPort, peerAddress, peerPort);
+      e = new TcpEndpoint(this, hostAddress, hostPort, fakeAddress, fakePort);
     }
     table.put(e);
     counters.increment(Counters.CONNECTIONS_OPENED);
-    e.connect(opener, app, random.nextInt(), faults == null ? null : faults.forConnection(peerAddress, peerPort),
+    e.connect(opener, app, random.nextInt(), faults == null ? null : faults.forConnection(fakeAddress, fakePort),
         retryAt);
     return e;
   }
 
   /** Whether a 4-tuple is in use (connect-many skips it). */
-  public boolean inUse(int hostAddress, int hostPort, int peerAddress, int peerPort) {
-    return table.get(hostAddress, hostPort, peerAddress, peerPort) != null;
+  public boolean inUse(int hostAddress, int hostPort, int fakeAddress, int fakePort) {
+    return table.get(hostAddress, hostPort, fakeAddress, fakePort) != null;
   }
 
   /**
@@ -176,7 +176,7 @@ public final class TcpHost implements EndpointContext {
       if (e.state() == TcpState.CLOSED) {
         continue;
       }
-      e.faults(faults == null ? null : faults.forConnection(e.peerAddress(), e.peerPort()));
+      e.faults(faults == null ? null : faults.forConnection(e.fakeAddress(), e.fakePort()));
       TcpState state = e.state();
       if (state != TcpState.CLOSED && state != TcpState.SYN_SENT && !e.silenced()) {
         ackLater(e); // tells the host the window as it is now
@@ -254,7 +254,7 @@ public final class TcpHost implements EndpointContext {
 
   @Override
   public void closed(TcpEndpoint e, String reason, boolean later) {
-    if (table.get(e.hostAddress(), e.hostPort(), e.peerAddress(), e.peerPort()) == e) {
+    if (table.get(e.hostAddress(), e.hostPort(), e.fakeAddress(), e.fakePort()) == e) {
       table.remove(e);
     }
     if (later) {
@@ -276,8 +276,8 @@ public final class TcpHost implements EndpointContext {
   }
 
   @Override
-  public boolean vanished(int peerAddress, int peerPort) {
-    return hosts.vanished(peerAddress, peerPort);
+  public boolean vanished(int fakeAddress, int fakePort) {
+    return hosts.vanished(fakeAddress, fakePort);
   }
 
   @Override
