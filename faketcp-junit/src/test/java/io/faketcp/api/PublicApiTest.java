@@ -147,7 +147,11 @@ class PublicApiTest {
   }
 
   private static String header(Class<?> c) {
-    String s = c.toGenericString();
+    // JDK 17's toGenericString leaves out "sealed" and "non-sealed", later JDKs print them: one form for all
+    String s = c.toGenericString().replace("non-sealed ", "").replace("sealed ", "");
+    if (c.isSealed()) {
+      s = s.replaceFirst("(interface|class) ", "sealed $1 ");
+    }
     if (c.getGenericSuperclass() != null && c.getSuperclass() != Object.class && !c.isEnum() && !c.isRecord()) {
       s += " extends " + c.getGenericSuperclass().getTypeName();
     }
