@@ -141,6 +141,9 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
     if (server != null) {
       return server.addTo(rules, dnsAddress);
     }
+    if (settings.ipv6Only()) {
+      return rules; // the launcher's resolv.conf names an IPv4 address, which no packet here reaches
+    }
     Inet4Address launcherDns = Settings.dnsAddress(settings.subnet());
     return NameResolution.launcherNames(launcherDns)
         ? rules.with(Rule.of(launcherDns.getHostAddress(), "53", Mode.REJECT)) : rules;

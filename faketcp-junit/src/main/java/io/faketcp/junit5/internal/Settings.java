@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * only; internal, not part of faketcp's API.
  *
  * @param origin where the values were given, for messages
- * @param subnet the fake subnet; the host has its first address
+ * @param subnet the fake subnet; the host has its first address. On an IPv6-only network (given as
+ *     {@code subnet = ""}) the IPv6 prefix, the same as {@code subnet6}: see {@link #ipv6Only()}
  * @param deviceName the tun device's name, or a pattern with {@code %d}
  * @param mtu the device's MTU
  * @param rules the peer's modes per address and port, and the default mode
@@ -70,6 +71,11 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
   /** Where the fake DNS server of {@code subnet} answers: the subnet's last usable address (192.168.0.254 in a /24). */
   public static Inet4Address dnsAddress(Subnet subnet) {
     return subnet.address(subnet.usableAddresses());
+  }
+
+  /** Whether the network has no IPv4 subnet: then {@link #subnet()} is {@link #subnet6()}. */
+  public boolean ipv6Only() {
+    return subnet.isIpv6();
   }
 
   /** Whether the kernel picks the device's number ({@code %d} in the name). */
@@ -273,19 +279,27 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
 
     /** Checks every value, before anything is created. */
     public Settings build() {
-      Subnet subnet;
-      try {
-        subnet = Subnet.parse(subnetText);
-      } catch (IllegalArgumentException e) {
-        throw invalid("subnet", subnetText, e.getMessage());
-      }
-      if (subnet.isIpv6()) {
-        throw invalid("subnet", subnetText, "this is an IPv6 prefix: give it as subnet6, beside the IPv4 subnet");
-      }
-      Subnet subnet6 = null;
       if (subnet6Text == null) {
         throw invalid("subnet6", null, "use \"\" for IPv4 only");
       }
+      boolean ipv6Only = subnetText != null && subnetText.isBlank();
+      if (ipv6Only && subnet6Text.isBlank()) {
+        throw invalid("subnet", subnetText, "a network needs an IPv4 subnet, or an IPv6 prefix as subnet6 for an"
+            + " IPv6-only one (e.g. subnet = \"\", subnet6 = \"fd00:fa:ce::/64\")");
+      }
+      Subnet subnet = null;
+      if (!ipv6Only) {
+        try {
+          subnet = Subnet.parse(subnetText);
+        } catch (IllegalArgumentException e) {
+          throw invalid("subnet", subnetText, e.getMessage());
+        }
+        if (subnet.isIpv6()) {
+          throw invalid("subnet", subnetText, "this is an IPv6 prefix: give it as subnet6, beside the IPv4 subnet"
+              + " for dual stack, or with subnet = \"\" for an IPv6-only network");
+        }
+      }
+      Subnet subnet6 = null;
       if (!subnet6Text.isBlank()) {
         try {
           subnet6 = Subnet.parse(subnet6Text.trim());
@@ -335,8 +349,17 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       if (!captureFilter.isEmpty() && !capture) {
         throw invalid("captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
       }
-      Zone names = names(subnet);
-      if (subnet6 != null) {
+      if (ipv6Only) {
+        if (!hosts.isEmpty()) {
+          Object first = hosts.get(0);
+          throw invalid(first instanceof String ? "hosts" : "host",
+              first instanceof String ? first : String.join(", ", (String[]) first), "names are served on a network with an IPv4 subnet: the declared"
+              + " addresses are IPv4 ones, each with its IPv6 twin; give the network both (dual stack)");
+        }
+        subnet = subnet6; // the network's one subnet
+      }
+      Zone names = ipv6Only ? new Zone() : names(subnet);
+      if (subnet6 != null && !ipv6Only) {
         names.ipv6(subnet, subnet6);
       }
       return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
