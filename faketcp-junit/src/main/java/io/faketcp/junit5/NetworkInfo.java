@@ -71,6 +71,16 @@ public final class NetworkInfo {
   }
 
   /**
+   * The fake DNS server's IPv6 address on a dual-stack network, the prefix's {@code ::ff} (e.g.
+   * fd00:fa:ce::ff), UDP and TCP port 53, serving the same names as {@link #dnsServer()}; empty when no
+   * name was declared or the network has no IPv6 prefix.
+   */
+  public Optional<java.net.Inet6Address> dnsServer6() {
+    return dnsServer == null || subnet6 == null ? Optional.empty()
+        : Optional.of((java.net.Inet6Address) subnet6.dnsAddress());
+  }
+
+  /**
    * The IPv6 prefix ({@link FakeNetwork#subnet6()}) beside the IPv4 subnet, or alone on an IPv6-only
    * network, if there is one.
    */

@@ -69,7 +69,21 @@ class Ipv6OnlyTest {
                 + " network with an IPv4 subnet"))));
   }
 
+  @Test
+  void aDeclaredAddressWhoseIpv6TwinIsTheDnsServersIsRefused() {
+    Kit.run(TwinTestCases.class).allEvents().assertThatEvents().haveExactly(1,
+        finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+            message(m -> m.contains("@FakeNetwork(subnet6 = \"fd00:94::/64\") is invalid: the declared address"
+                + " 10.94.0.255 would have the IPv6 twin fd00:94::ff, the fake DNS server's"))));
+  }
+
   // ---- test cases ----
+
+  @FakeNetwork(subnet = "10.94.0.0/16", subnet6 = "fd00:94::/64", hosts = "db.test=10.94.0.255")
+  static class TwinTestCases {
+    @Test
+    void test() {}
+  }
 
   @FakeNetwork(subnet = "")
   static class NoSubnetTestCases {

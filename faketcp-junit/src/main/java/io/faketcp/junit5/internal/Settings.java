@@ -361,6 +361,14 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       Zone names = ipv6Only ? new Zone() : names(subnet);
       if (subnet6 != null && !ipv6Only) {
         names.ipv6(subnet, subnet6);
+        for (Inet4Address a : names.allAddresses()) {
+          if (Subnet.toInt(a) - subnet.networkInt() == 0xff) {
+            throw invalid("subnet6", subnet6Text, "the declared address " + a.getHostAddress() + " would have the"
+                + " IPv6 twin " + io.faketcp.packet.Ipv6Packet.toText((java.net.Inet6Address) subnet6.addressAt(0xff))
+                + ", the fake DNS server's on IPv6:"
+                + " declare another fake host");
+          }
+        }
       }
       return new Settings(origin, subnet, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
           captureLimit, skipIfUnavailable, names, subnet6, seed);
