@@ -352,9 +352,10 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       if (ipv6Only) {
         if (!hosts.isEmpty()) {
           Object first = hosts.get(0);
-          throw invalid(first instanceof String ? "hosts" : "host",
-              first instanceof String ? first : String.join(", ", (String[]) first), "names are served on a network with an IPv4 subnet: the declared"
-              + " addresses are IPv4 ones, each with its IPv6 twin; give the network both (dual stack)");
+          boolean spec = first instanceof String;
+          throw invalid(spec ? "hosts" : "host", spec ? first : String.join(", ", (String[]) first),
+              "names are served on a network with an IPv4 subnet: the declared addresses are IPv4 ones, each"
+                  + " with its IPv6 twin; give the network both (dual stack)");
         }
         subnet = subnet6; // the network's one subnet
       }
@@ -364,9 +365,8 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
         for (Inet4Address a : names.allAddresses()) {
           if (Subnet.toInt(a) - subnet.networkInt() == 0xff) {
             throw invalid("subnet6", subnet6Text, "the declared address " + a.getHostAddress() + " would have the"
-                + " IPv6 twin " + io.faketcp.packet.Ipv6Packet.toText((java.net.Inet6Address) subnet6.addressAt(0xff))
-                + ", the fake DNS server's on IPv6:"
-                + " declare another fake host");
+                + " IPv6 twin " + io.faketcp.packet.Ipv6Packet.toText((java.net.Inet6Address) subnet6.dnsAddress())
+                + ", the fake DNS server's on IPv6: declare another fake host");
           }
         }
       }
