@@ -81,7 +81,10 @@ public @interface FakeNetwork {
    */
   String[] hosts() default {};
 
-  /** The fake subnet in CIDR notation; the host (this machine) gets its first address. */
+  /**
+   * The fake subnet in CIDR notation; the host (this machine) gets its first address. Empty, with a
+   * {@link #subnet6()}, for an IPv6-only network.
+   */
   String subnet() default "192.168.0.0/24";
 
   /**
@@ -89,6 +92,8 @@ public @interface FakeNetwork {
    * {@code "fd00:fa:ce::/64"}; empty (the default) for IPv4 only. The host gets its {@code ::1}, the
    * fake hosts its other addresses, with the same modes, rules and faults ({@code @ipv6} scopes a fault
    * to them); a name declared in {@link #hosts()} also gets the AAAA record of the same host number.
+   * With {@code subnet = ""} the network is IPv6 only: the device has no IPv4 address (then no names
+   * can be declared).
    */
   String subnet6() default "";
 

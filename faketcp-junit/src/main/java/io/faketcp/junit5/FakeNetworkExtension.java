@@ -436,7 +436,10 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
 
     private Builder() {}
 
-    /** The fake subnet in CIDR notation; the host gets its first address. Default {@code 192.168.0.0/24}. */
+    /**
+     * The fake subnet in CIDR notation; the host gets its first address. Default {@code 192.168.0.0/24};
+     * empty, with a {@link #subnet6(String) subnet6}, for an IPv6-only network.
+     */
     public Builder subnet(String subnet) {
       this.subnet = subnet;
       return this;

@@ -2,6 +2,7 @@ package io.faketcp.junit5;
 
 import io.faketcp.dns.Zone;
 import io.faketcp.junit5.internal.Views;
+import io.faketcp.packet.Ipv6Packet;
 import io.faketcp.tun.Subnet;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -69,7 +70,20 @@ public final class NetworkInfo {
     return Optional.ofNullable(dnsServer);
   }
 
-  /** The IPv6 prefix beside the IPv4 subnet ({@link FakeNetwork#subnet6()}), if there is one. */
+  /**
+   * The fake DNS server's IPv6 address on a dual-stack network, the prefix's {@code ::ff} (e.g.
+   * fd00:fa:ce::ff), UDP and TCP port 53, serving the same names as {@link #dnsServer()}; empty when no
+   * name was declared or the network has no IPv6 prefix.
+   */
+  public Optional<java.net.Inet6Address> dnsServer6() {
+    return dnsServer == null || subnet6 == null ? Optional.empty()
+        : Optional.of((java.net.Inet6Address) subnet6.dnsAddress());
+  }
+
+  /**
+   * The IPv6 prefix ({@link FakeNetwork#subnet6()}) beside the IPv4 subnet, or alone on an IPv6-only
+   * network, if there is one.
+   */
   public java.util.Optional<Subnet> subnet6() {
     return java.util.Optional.ofNullable(subnet6);
   }
@@ -98,14 +112,21 @@ public final class NetworkInfo {
     return (java.net.Inet6Address) subnet6.addressAt(n);
   }
 
-  /** The fake subnet, e.g. 192.168.0.0/24. */
+  /**
+   * The fake subnet, e.g. 192.168.0.0/24; on an IPv6-only network ({@code @FakeNetwork(subnet = "",
+   * subnet6 = ...)}) the IPv6 prefix, as {@link #subnet6()}, whose addresses {@link #address6(long)} gives.
+   */
   public Subnet subnet() {
     return subnet;
   }
 
-  /** This machine's address on the tun device: the subnet's first address, e.g. 192.168.0.1. */
+  /**
+   * This machine's address on the tun device: the subnet's first address, e.g. 192.168.0.1.
+   *
+   * @throws IllegalStateException on an IPv6-only network: use {@link #hostAddress6()}
+   */
   public Inet4Address hostAddress() {
-    return subnet.hostAddress();
+    return ipv4().hostAddress();
   }
 
   /**
@@ -113,9 +134,18 @@ public final class NetworkInfo {
    * played by the fake peer.
    *
    * @throws IllegalArgumentException when {@code n} is outside the subnet's usable addresses
+   * @throws IllegalStateException on an IPv6-only network: use {@link #address6(long)}
    */
   public Inet4Address address(int n) {
-    return subnet.address(n);
+    return ipv4().address(n);
+  }
+
+  private Subnet ipv4() {
+    if (subnet.isIpv6()) {
+      throw new IllegalStateException("this fake network is IPv6 only (" + subnet + "): use hostAddress6() and"
+          + " address6(n), or give it an IPv4 subnet beside subnet6 for dual stack");
+    }
+    return subnet;
   }
 
   /** {@link #address(int) address(n)} with a port, for connecting. */
@@ -135,6 +165,8 @@ public final class NetworkInfo {
 
   @Override
   public String toString() {
-    return interfaceName + " " + subnet + " (host " + hostAddress().getHostAddress() + ", mtu " + mtu + ")";
+    return interfaceName + " " + subnet + (subnet6 == null || subnet6.equals(subnet) ? "" : " " + subnet6)
+        + " (host " + (subnet.isIpv6() ? Ipv6Packet.toText(hostAddress6()) : hostAddress().getHostAddress())
+        + ", mtu " + mtu + ")";
   }
 }

@@ -85,7 +85,8 @@ final class NetworkViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
       Zone names = network.names();
       if (names == null) {
         throw new IllegalStateException("no fake DNS runs on this network: declare a name, e.g. @FakeNetwork(hosts ="
-            + " \"db.test=" + network.subnet().address(5).getHostAddress() + "\"), to start one");
+            + " \"db.test=" + (network.subnet().isIpv6() ? "192.168.0.5\", subnet6 = \"" + network.subnet()
+                : network.subnet().address(5).getHostAddress()) + "\"), to start one");
       }
       return names;
     }
@@ -122,7 +123,7 @@ final class NetworkViews implements Views.Maker<NetworkInfo, NetworkControl, Cap
 
     @Override
     public ConnectManyResult connectMany(int port, int count) {
-      return connectMany(ConnectMany.to(new InetSocketAddress(network.subnet().hostAddress(), port), count));
+      return connectMany(ConnectMany.to(new InetSocketAddress(network.subnet().host(), port), count));
     }
 
     @Override

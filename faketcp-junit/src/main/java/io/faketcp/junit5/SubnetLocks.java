@@ -63,7 +63,8 @@ public final class SubnetLocks implements ResourceLocksProvider {
       return Set.of();
     }
     try {
-      return forSubnet(Subnet.parse(annotation.get().subnet()));
+      FakeNetwork network = annotation.get();
+      return forSubnet(Subnet.parse(network.subnet().isBlank() ? network.subnet6() : network.subnet()));
     } catch (IllegalArgumentException e) {
       return Set.of(); // the extension reports the bad subnet when the test runs
     }
@@ -87,6 +88,10 @@ public final class SubnetLocks implements ResourceLocksProvider {
 
   /** The locks for a test on {@code subnet}. */
   static Set<Lock> forSubnet(Subnet subnet) {
+    if (subnet.isIpv6()) {
+      // an IPv6-only network: its prefix alone (as for a dual-stack one's, parallel tests need distinct prefixes)
+      return Set.of(new Lock(PREFIX + subnet, ResourceAccessMode.READ_WRITE));
+    }
     Set<Lock> locks = new LinkedHashSet<>();
     locks.add(new Lock(PREFIX + subnet, ResourceAccessMode.READ_WRITE));
     for (int length = subnet.prefixLength() - 1; length >= 0; length--) {

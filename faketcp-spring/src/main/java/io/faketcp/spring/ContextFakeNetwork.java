@@ -79,7 +79,10 @@ public @interface ContextFakeNetwork {
    */
   String[] hosts() default {};
 
-  /** The fake subnet in CIDR notation; the host (this machine) gets its first address. */
+  /**
+   * The fake subnet in CIDR notation; the host (this machine) gets its first address. Empty, with a
+   * {@link #subnet6()}, for an IPv6-only network ({@code faketcp.subnet} is then the prefix).
+   */
   String subnet() default "192.168.0.0/24";
 
   /**

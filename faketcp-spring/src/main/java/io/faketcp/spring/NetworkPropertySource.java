@@ -7,6 +7,8 @@ import org.springframework.core.env.PropertySource;
  * The context network's addresses as properties, known before the context refreshes:
  * {@code faketcp.subnet}, {@code faketcp.host} and {@code faketcp.address.N} (the subnet's Nth address),
  * and on a dual-stack network {@code faketcp.subnet6}, {@code faketcp.host6} and {@code faketcp.address6.N}.
+ * On an IPv6-only network {@code faketcp.subnet} is the prefix too, and the IPv4 addresses' properties
+ * fail saying which to use.
  */
 final class NetworkPropertySource extends PropertySource<Subnet> {
   static final String NAME = "faketcp";
@@ -28,6 +30,10 @@ final class NetworkPropertySource extends PropertySource<Subnet> {
     Subnet subnet = getSource();
     if (name.equals("faketcp.subnet")) {
       return subnet.toString();
+    }
+    if (subnet.isIpv6() && (name.equals("faketcp.host") || name.startsWith(ADDRESS))) {
+      throw new IllegalArgumentException("property " + name + ": the network is IPv6 only (" + subnet
+          + "): use faketcp.host6 or faketcp.address6.N, or give it an IPv4 subnet beside subnet6");
     }
     if (name.equals("faketcp.host")) {
       return subnet.hostAddress().getHostAddress();

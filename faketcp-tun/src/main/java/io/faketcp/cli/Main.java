@@ -132,9 +132,15 @@ public final class Main {
       // One peer per queue, each with the connections it opened; the kernel keeps most flows on one
       // queue, and the peers hand each other the segments it does not. Connect-many runs on the first.
       java.util.concurrent.atomic.AtomicReference<FakePeer> first = new java.util.concurrent.atomic.AtomicReference<>();
-      Rules rules = line.names.isEmpty() ? line.rules
-          : new DnsServer(line.names, () -> first.get() == null ? line.rules.faults() : first.get().rules().faults())
-              .addTo(line.rules, line.dnsAddress());
+      Rules rules = line.rules;
+      if (!line.names.isEmpty()) {
+        DnsServer dns = new DnsServer(line.names,
+            () -> first.get() == null ? line.rules.faults() : first.get().rules().faults());
+        rules = dns.addTo(rules, line.dnsAddress());
+        if (line.subnet6 != null && line.ipv4) {
+          rules = dns.addTo(rules, line.subnet6.dnsAddress()); // the same names on the prefix's ::ff
+        }
+      }
       for (TunDevice queue : devices) {
         FakePeer.Builder builder = FakePeer.builder(queue).rules(rules).listener(printer)
             .faultListener(faultPrinter).onFailure(t -> err.println("faketcp: " + t));

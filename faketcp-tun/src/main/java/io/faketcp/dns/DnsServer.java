@@ -1,6 +1,7 @@
 package io.faketcp.dns;
 
 import io.faketcp.packet.DnsMessage;
+import io.faketcp.packet.Ipv6Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.peer.DatagramServer;
 import io.faketcp.peer.Fault;
@@ -12,6 +13,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -76,15 +78,18 @@ public final class DnsServer {
   }
 
   /**
-   * {@code rules} with this server on {@code address}, UDP and TCP port 53, before every other rule.
+   * {@code rules} with this server on {@code address}, UDP and TCP port 53, before every other rule. An
+   * IPv6 address (the prefix's {@code ::ff}, {@link io.faketcp.tun.Subnet#dnsAddress()}) serves the same
+   * names to clients that ask over IPv6; add both addresses on a dual-stack network.
    *
    * @throws IllegalArgumentException if {@code address} is null
    */
-  public Rules addTo(Rules rules, Inet4Address address) {
+  public Rules addTo(Rules rules, InetAddress address) {
     if (address == null) {
       throw new IllegalArgumentException("the DNS server's address is null");
     }
-    String a = address.getHostAddress();
+    String a = address instanceof java.net.Inet6Address ? Ipv6Packet.toText((java.net.Inet6Address) address)
+        : address.getHostAddress();
     return rules.withFirst(Rule.of(a, Integer.toString(PORT), tcp())).withFirst(Rule.udp(a, Integer.toString(PORT), udp()));
   }
 

@@ -789,6 +789,9 @@ public final class FakePeer implements AutoCloseable {
   private void reassemble(Ipv4Packet fragment) {
     ByteBuffer datagram = fragments.add(fragment);
     if (datagram != null) {
+      if (translator != null) {
+        FamilyTranslator.completeIcmp(datagram);
+      }
       dispatch(datagram, false);
     } else if (fragments.outcome() == FragmentReassembly.Outcome.DISCARDED) {
       counters.increment(Counters.BAD);

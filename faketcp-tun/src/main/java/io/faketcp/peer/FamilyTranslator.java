@@ -21,8 +21,11 @@ import java.nio.ByteOrder;
  *
  * <p>The host's IPv6 packets become IPv4 in place ({@link #toIpv4}): the IPv4 header is written
  * over the end of the IPv6 one, the TCP and UDP checksums are adjusted for the addresses (RFC 1624),
- * ICMPv6 echo requests become ICMP ones, a fragment header becomes IPv4 fragment fields, and an
- * unfragmented packet gets DF (IPv6 routers never fragment). The fake hosts' IPv4 packets to an
+ * ICMPv6 echo requests become ICMP ones, a fragment header becomes IPv4 fragment fields (the
+ * identification's low 16 bits; a first fragment must hold the whole TCP, UDP or ICMPv6 header, as
+ * RFC 7112 asks and Linux checks), and an unfragmented packet gets DF (IPv6 routers never
+ * fragment); the engine's IPv4 reassembly then puts the fragments together, and
+ * {@link #completeIcmp} finishes the checksum of a fragmented echo request. The fake hosts' IPv4 packets to an
  * IPv6 id become IPv6 ({@link #toIpv6}): ICMP echo replies, destination unreachable (net, host,
  * port and admin as codes 0, 3, 4 and 1, so a Linux socket sees ENETUNREACH, EHOSTUNREACH,
  * ECONNREFUSED and EACCES) and fragmentation-needed as Packet Too Big carrying the same MTU, with
@@ -132,20 +135,24 @@ final class FamilyTranslator {
       }
     }
     int upperLength = end - t;
-    if (protocol == ICMPV6) {
-      if (fragment >= 0 || upperLength < 8 || (b.get(t) & 0xff) != 128) {
+    if (protocol == ICMPV6 && first) {
+      if (upperLength < 8 || (b.get(t) & 0xff) != 128) {
         return -1;
       }
-      // ICMPv6 echo request -> ICMP echo request: the type word and the pseudo-header leave the sum
-      long remove = addressSum(b, 8) + upperLength + ICMPV6 + (128 << 8);
+      // ICMPv6 echo request -> ICMP echo request: the type word and the pseudo-header leave the sum;
+      // a first fragment keeps the length in it, which completeIcmp takes out of the whole datagram
+      long remove = addressSum(b, 8) + (fragment >= 0 ? 0 : upperLength) + ICMPV6 + (128 << 8);
       adjust(b, t + 2, remove, 8 << 8);
       b.put(t, (byte) 8);
       protocol = IpProtocol.ICMP;
+    } else if (protocol == ICMPV6) {
+      protocol = IpProtocol.ICMP; // a later fragment of an echo request: data only
     } else if ((protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && first) {
-      int field = t + (protocol == IpProtocol.TCP ? 16 : 6);
-      if (field + 2 > end) {
+      // RFC 7112: a first fragment holds the whole upper-layer header, or it is dropped, as Linux does
+      if (t + (protocol == IpProtocol.TCP ? 20 : 8) > end) {
         return -1;
       }
+      int field = t + (protocol == IpProtocol.TCP ? 16 : 6);
       adjust(b, field, addressSum(b, 8), ids(source, destination));
       if (protocol == IpProtocol.UDP && b.getShort(field) == 0) {
         b.putShort(field, (short) 0xffff);
@@ -159,6 +166,20 @@ final class FamilyTranslator {
         .put(h + 9, (byte) protocol).putShort(h + 10, (short) 0).putInt(h + 12, source).putInt(h + 16, destination);
     b.putShort(h + 10, (short) Checksum.compute(b, h, V4));
     return h;
+  }
+
+  /**
+   * Finishes an ICMP datagram of the engine's put together from the fragments {@link #toIpv4} made of
+   * an ICMPv6 echo request: the first fragment could not take the ICMPv6 pseudo-header's length out
+   * of the checksum, as it did not know it; this takes it out. Other datagrams are left as they are.
+   */
+  static void completeIcmp(ByteBuffer datagram) {
+    int header = (datagram.get(0) & 0x0f) * 4;
+    if ((datagram.get(9) & 0xff) != IpProtocol.ICMP || !isIpv6(datagram.getInt(16))
+        || datagram.limit() < header + 8) {
+      return;
+    }
+    adjust(datagram, header + 2, (datagram.getShort(2) & 0xffff) - header, 0);
   }
 
   /**

@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
  * IPv4 reassembly (RFC 791, RFC 1122 §3.3.2) of the host's fragmented datagrams before TCP and ICMP
  * see them, bounded as a host must be: at most {@value #MAX_DATAGRAMS} datagrams and
  * {@value #MAX_BYTES} bytes in reassembly at once (a new datagram evicts the oldest), each given up
- * {@link #TIMEOUT_NANOS} after its first fragment. Fragments are checked as Linux does since it
+ * {@link #TIMEOUT_NANOS} after its first fragment ({@link #TIMEOUT6_NANOS} for the IPv6 hosts'
+ * datagrams, which {@link FamilyTranslator} hands over as IPv4 fragments). Fragments are checked as Linux does since it
  * stopped trusting them: a fragment that overlaps another one of its datagram other than as an exact
  * duplicate discards the whole datagram (RFC 5722's rule, which Linux applies to IPv4 too), as do a
  * fragment other than the last whose length is not a multiple of 8, and a datagram that would exceed
@@ -24,6 +25,8 @@ final class FragmentReassembly {
   static final int MAX_BYTES = 1 << 20;
   /** Linux's ipfrag_time. */
   static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+  /** RFC 8200 §4.5's 60 seconds (Linux's ip6frag_time), for the datagrams of IPv6 hosts. */
+  static final long TIMEOUT6_NANOS = TimeUnit.SECONDS.toNanos(60);
   /** Fragments one datagram may arrive in; 65,535 bytes in 8-byte pieces would be 8,192. */
   static final int MAX_FRAGMENTS = 128;
   private static final int MAX_DATAGRAM = 0xffff;
@@ -159,8 +162,11 @@ final class FragmentReassembly {
   }
 
   private void expire(long now) {
-    while (!pending.isEmpty() && now - pending.get(0).firstSeen >= TIMEOUT_NANOS) {
-      remove(pending.get(0));
+    for (int i = pending.size() - 1; i >= 0; i--) {
+      Datagram d = pending.get(i);
+      if (now - d.firstSeen >= (FamilyTranslator.isIpv6(d.destination) ? TIMEOUT6_NANOS : TIMEOUT_NANOS)) {
+        remove(d);
+      }
     }
   }
 

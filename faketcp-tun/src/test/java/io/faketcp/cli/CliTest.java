@@ -382,6 +382,26 @@ class CliTest {
   }
 
   @Test
+  void onADualStackNetworkTheDnsServerAnswersOnThePrefixsFfToo() throws Exception {
+    Cli cli = Cli.start("echo", "--quiet", "--subnet", "10.58.0.0/24", "--subnet", "fd00:58::/64", "--host",
+        "db.test=10.58.0.5");
+    try {
+      cli.awaitLine("ready ");
+      byte[] query = io.faketcp.packet.DnsMessage.query(0x5858, "db.test", io.faketcp.packet.DnsMessage.AAAA).build();
+      try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+        udp.setSoTimeout(3000);
+        udp.send(new java.net.DatagramPacket(query, query.length, InetAddress.getByName("fd00:58::ff"), 53));
+        java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[512], 512);
+        udp.receive(reply);
+        assertThat(io.faketcp.packet.DnsMessage.parse(java.nio.ByteBuffer.wrap(reply.getData(), 0, reply.getLength()))
+            .addresses6()).containsExactly((java.net.Inet6Address) InetAddress.getByName("fd00:58::5"));
+      }
+    } finally {
+      cli.stop();
+    }
+  }
+
+  @Test
   void aBadHostNamesTheBadPart() throws Exception {
     Cli cli = Cli.start("echo", "--host", "db.test=10.1.2.3");
     assertThat(cli.process.waitFor(10, TimeUnit.SECONDS)).isTrue();

@@ -1,9 +1,11 @@
 package io.faketcp.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.Ipv4Packet;
+import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.tun.Subnet;
 import java.nio.ByteBuffer;
@@ -66,6 +68,42 @@ class FamilyTranslatorTest {
     IcmpMessage icmp = IcmpMessage.wrap(Ipv4Packet.wrap(b.position(at))); // verifies the checksum
     assertThat(icmp.isEchoRequest()).isTrue();
     assertThat(back(b, at, original.length - at)).isEqualTo(withoutFlowLabel(original));
+  }
+
+  @Test
+  void aFragmentedEchoRequestIsWholeAfterReassemblyAndCompleteIcmp() throws Exception {
+    byte[] original = HexFormat.of().parseHex(ECHO_REQUEST); // 64 bytes of ICMPv6 after the header
+    FragmentReassembly reassembly = new FragmentReassembly(System::nanoTime);
+    ByteBuffer first = translated(fragment(original, 0, true));
+    assertThat(reassembly.add(Ipv4Packet.wrap(first))).isNull();
+    ByteBuffer whole = reassembly.add(Ipv4Packet.wrap(translated(fragment(original, 32, false))));
+    assertThat(whole).isNotNull();
+    assertThatThrownBy(() -> IcmpMessage.wrap(Ipv4Packet.wrap(whole.duplicate())))
+        .as("the pseudo-header's length still in the checksum").isInstanceOf(MalformedPacketException.class);
+
+    FamilyTranslator.completeIcmp(whole);
+    IcmpMessage icmp = IcmpMessage.wrap(Ipv4Packet.wrap(whole)); // verifies the checksum
+    assertThat(icmp.isEchoRequest()).isTrue();
+    assertThat(icmp.identifier()).isEqualTo(0x04d2);
+    byte[] data = new byte[icmp.payload().remaining()];
+    icmp.payload().get(data);
+    assertThat(data).isEqualTo(Arrays.copyOfRange(original, 48, original.length));
+  }
+
+  /** 32 bytes of {@code packet}'s ICMPv6 message from {@code offset}, behind a Fragment header (id 0x12345678). */
+  private static byte[] fragment(byte[] packet, int offset, boolean more) {
+    ByteBuffer f = ByteBuffer.allocate(40 + 8 + 32);
+    f.put(packet, 0, 40).putShort(4, (short) 40).put(6, (byte) 44);
+    f.put((byte) 58).put((byte) 0).putShort((short) (offset | (more ? 1 : 0))).putInt(0x12345678);
+    f.put(packet, 40 + offset, 32);
+    return f.array();
+  }
+
+  private ByteBuffer translated(byte[] packet) {
+    ByteBuffer b = ByteBuffer.wrap(packet);
+    int at = translator.toIpv4(b, packet.length);
+    assertThat(at).as("translated").isGreaterThanOrEqualTo(0);
+    return b.position(at).slice();
   }
 
   @Test

@@ -75,6 +75,19 @@ class FragmentReassemblyTest {
   }
 
   @Test
+  void anIpv6HostsDatagramWaitsSixtySeconds() throws Exception {
+    // RFC 8200 §4.5: 60 s for IPv6, whose hosts' fragments arrive as IPv4 ones between ids of 240.0.0.0/4
+    reassembly.add(fragment6(0, true, new byte[8]));
+    reassembly.add(packet(FIRST));
+    now += FragmentReassembly.TIMEOUT_NANOS;
+    assertThat(reassembly.add(packet(SECOND))).as("the IPv4 datagram expired").isNull();
+    assertThat(reassembly.add(fragment6(8, false, new byte[8]))).as("the IPv6 one is whole").isNotNull();
+    reassembly.add(fragment6(0, true, new byte[8]));
+    now += FragmentReassembly.TIMEOUT6_NANOS;
+    assertThat(reassembly.add(fragment6(8, false, new byte[8]))).as("expired after 60 s").isNull();
+  }
+
+  @Test
   void datagramsAndBytesInReassemblyAreBounded() throws Exception {
     for (int id = 0; id < FragmentReassembly.MAX_DATAGRAMS + 10; id++) {
       reassembly.add(fragment(id, 0, true, new byte[8]));
@@ -94,6 +107,13 @@ class FragmentReassemblyTest {
   private static Ipv4Packet fragment(int id, int offset, boolean more, byte[] payload) throws MalformedPacketException {
     return Ipv4Packet.wrap(Ipv4Packet.builder().source(0xc0a80001).destination(0xc0a80009).protocol(17)
         .identification(id).dontFragment(false).ttl(64).fragmentOffset(offset).moreFragments(more).payload(payload)
+        .build());
+  }
+
+  /** A fragment between the IPv6 hosts' ids 240.0.0.1 and 240.0.0.9, as the translation makes them. */
+  private static Ipv4Packet fragment6(int offset, boolean more, byte[] payload) throws MalformedPacketException {
+    return Ipv4Packet.wrap(Ipv4Packet.builder().source(0xf0000001).destination(0xf0000009).protocol(17)
+        .identification(7).dontFragment(false).ttl(64).fragmentOffset(offset).moreFragments(more).payload(payload)
         .build());
   }
 

@@ -175,14 +175,14 @@ final class DevicePool {
         }
       }
       if (parkedNow) {
-        unreserve(prepared.device().subnet());
+        unreserve(subnetOf(prepared.device()));
         return;
       }
     }
     if (withdraw(prepared)) {
       closeLater(prepared);
     }
-    unreserve(prepared.device().subnet());
+    unreserve(subnetOf(prepared.device()));
   }
 
   /**
@@ -198,7 +198,7 @@ final class DevicePool {
     synchronized (monitor) {
       for (Iterator<Prepared> it = parked.iterator(); it.hasNext(); ) {
         Prepared p = it.next();
-        if (p.device().subnet().overlaps(subnet)) {
+        if (subnetOf(p.device()).overlaps(subnet)) {
           it.remove();
           if (same == null && p.key().equals(key)) {
             same = p;
@@ -494,8 +494,16 @@ final class DevicePool {
     }
   }
 
+  /** The subnet a device was reserved for: its IPv4 one, or the IPv6 prefix of an IPv6-only device. */
+  private static Subnet subnetOf(TunDevice device) {
+    return device.hasIpv4() ? device.subnet() : device.subnet6().orElseThrow();
+  }
+
   private TunDevice openDevice(Settings settings) {
-    TunDevice.Builder builder = TunDevice.builder().name(settings.deviceName()).subnet(settings.subnet()).mtu(settings.mtu());
+    TunDevice.Builder builder = TunDevice.builder().name(settings.deviceName()).mtu(settings.mtu());
+    if (!settings.ipv6Only()) {
+      builder.subnet(settings.subnet());
+    }
     if (settings.subnet6() != null) {
       builder.subnet(settings.subnet6());
     }

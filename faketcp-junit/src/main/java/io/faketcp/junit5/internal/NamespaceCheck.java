@@ -32,6 +32,9 @@ final class NamespaceCheck {
 
   /** What overlaps {@code subnet}, e.g. "route 10.0.0.0/8 on eth0"; empty when nothing does. */
   static Optional<String> overlap(Subnet subnet, Set<String> ownDevices) {
+    if (subnet.isIpv6()) {
+      return Optional.empty(); // IPv4 routes and addresses only, as for a dual-stack network's prefix
+    }
     Optional<String> route = routeOverlap(subnet, ownDevices);
     return route.isPresent() ? route : addressOverlap(subnet, ownDevices);
   }

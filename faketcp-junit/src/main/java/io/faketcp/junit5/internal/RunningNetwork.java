@@ -132,14 +132,19 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
   }
 
   /**
-   * {@code rules} with the DNS server's rules first, when there is one. Without names, on the subnet
+   * {@code rules} with the DNS server's rules first, when there is one (on its IPv4 address, and on the
+   * IPv6 prefix's {@code ::ff} too on a dual-stack network). Without names, on the subnet
    * whose DNS the launcher's resolv.conf names, the DNS address refuses port 53 (after every other rule)
    * so that a lookup fails at once instead of waiting for the resolver's timeouts.
    */
   private Rules withDns(Rules rules) {
     DnsServer server = dns;
     if (server != null) {
-      return server.addTo(rules, dnsAddress);
+      Rules withServer = server.addTo(rules, dnsAddress);
+      return settings.subnet6() == null ? withServer : server.addTo(withServer, settings.subnet6().dnsAddress());
+    }
+    if (settings.ipv6Only()) {
+      return rules; // the launcher's resolv.conf names an IPv4 address, which no packet here reaches
     }
     Inet4Address launcherDns = Settings.dnsAddress(settings.subnet());
     return NameResolution.launcherNames(launcherDns)

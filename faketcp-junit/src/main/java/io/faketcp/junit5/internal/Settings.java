@@ -10,6 +10,7 @@ import io.faketcp.peer.Rules;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * internal, not part of faketcp's API.
  *
  * @param origin where the values were given, for messages
- * @param subnet the fake subnet; the host has its first address
+ * @param subnet the fake subnet; the host has its first address. On an IPv6-only network (given as
+ *     {@code subnet = ""}) the IPv6 prefix, the same as {@code subnet6}: see {@link #ipv6Only()}
  * @param deviceName the tun device's name, or a pattern with {@code %d}
  * @param mtu the device's MTU
  * @param rules the peer's modes per address and port, and the default mode
@@ -71,6 +73,11 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
   /** Where the fake DNS server of {@code subnet} answers: the subnet's last usable address (192.168.0.254 in a /24). */
   public static Inet4Address dnsAddress(Subnet subnet) {
     return subnet.address(subnet.usableAddresses());
+  }
+
+  /** Whether the network has no IPv4 subnet: then {@link #subnet()} is {@link #subnet6()}. */
+  public boolean ipv6Only() {
+    return subnet.isIpv6();
   }
 
   /** Whether the kernel picks the device's number ({@code %d} in the name). */
@@ -128,8 +135,13 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       Rules rules, List<String> faultSpecs, List<Fault> faults, List<Object> hosts, Responder responder,
       Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
       boolean skipIfUnavailable, Long seed) {
-    Subnet subnet4 = subnet(origin, subnet);
     Subnet prefix6 = subnet6(origin, subnet6, mtu);
+    boolean ipv6Only = subnet != null && subnet.isBlank();
+    if (ipv6Only && prefix6 == null) {
+      throw invalid(origin, "subnet", subnet, "a network needs an IPv4 subnet, or an IPv6 prefix as subnet6 for an"
+          + " IPv6-only one (e.g. subnet = \"\", subnet6 = \"fd00:fa:ce::/64\")");
+    }
+    Subnet subnet4 = ipv6Only ? null : subnet(origin, subnet);
     try {
       TunDevice.builder().name(deviceName);
     } catch (IllegalArgumentException e) {
@@ -166,9 +178,27 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     if (!captureFilter.isEmpty() && !capture) {
       throw invalid(origin, "captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
     }
+    if (ipv6Only) {
+      if (!hosts.isEmpty()) {
+        Object first = hosts.get(0);
+        boolean spec = first instanceof String;
+        throw invalid(origin, spec ? "hosts" : "host", spec ? first : String.join(", ", (String[]) first),
+            "names are served on a network with an IPv4 subnet: the declared addresses are IPv4 ones, each"
+                + " with its IPv6 twin; give the network both (dual stack)");
+      }
+      return new Settings(origin, prefix6, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
+          captureLimit, skipIfUnavailable, new Zone(), prefix6, seed); // the network's one subnet
+    }
     Zone names = names(origin, hosts, subnet4);
     if (prefix6 != null) {
       names.ipv6(subnet4, prefix6);
+      for (Inet4Address a : names.allAddresses()) {
+        if (Subnet.toInt(a) - subnet4.networkInt() == 0xff) {
+          throw invalid(origin, "subnet6", subnet6, "the declared address " + a.getHostAddress() + " would have the"
+              + " IPv6 twin " + Ipv6Packet.toText((Inet6Address) prefix6.dnsAddress())
+              + ", the fake DNS server's on IPv6: declare another fake host");
+        }
+      }
     }
     return new Settings(origin, subnet4, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
         captureLimit, skipIfUnavailable, names, prefix6, seed);
@@ -182,7 +212,8 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       throw invalid(origin, "subnet", text, e.getMessage());
     }
     if (subnet.isIpv6()) {
-      throw invalid(origin, "subnet", text, "this is an IPv6 prefix: give it as subnet6, beside the IPv4 subnet");
+      throw invalid(origin, "subnet", text, "this is an IPv6 prefix: give it as subnet6, beside the IPv4 subnet"
+          + " for dual stack, or with subnet = \"\" for an IPv6-only network");
     }
     return subnet;
   }
