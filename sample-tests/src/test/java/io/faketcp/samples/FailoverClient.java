@@ -41,7 +41,7 @@ public final class FailoverClient {
     long end = System.nanoTime() + deadline.toNanos();
     List<String> failures = new ArrayList<>();
     for (InetSocketAddress replica : replicas) {
-      long left = (end - System.nanoTime()) / 1_000_000;
+      long left = (end - System.nanoTime() + 999_999) / 1_000_000; // whole ms, rounded up: never give up early
       if (left < MIN_ATTEMPT.toMillis()) {
         break;
       }
