@@ -21,7 +21,15 @@ public final class Transcript {
   public static String line(CaptureRecord record, long firstNanos, String interfaceName) {
     double seconds = (record.epochNanos() - firstNanos) / 1e9;
     return String.format(Locale.ROOT, "%10.6f %s %s %s", seconds, interfaceName, record.toSubnet() ? "Out" : "In ",
-        Tcpdump.format(record.bytes()));
+        packetLine(record));
+  }
+
+  /**
+   * The engine's tcpdump-style line for {@code record}; a packet the capture kept cut reads as on the
+   * wire (its length), marked {@code [|captured 52 of 65535 bytes, capture budget]}.
+   */
+  public static String packetLine(CaptureRecord record) {
+    return Tcpdump.format(Truncation.viewBytes(record)) + Truncation.mark(record);
   }
 
   /** Every record, one line each, each ending in a newline; a note when there are none. */
