@@ -61,7 +61,7 @@ public final class Transcript {
     long first = records.isEmpty() ? 0 : records.get(0).epochNanos();
     for (CaptureRecord r : records) {
       sb.append(line(r, first, interfaceName));
-      String mark = matcher.markFor(r.bytes());
+      String mark = matcher.markFor(r);
       if (mark != null) {
         sb.append("   <- ").append(mark);
       }
