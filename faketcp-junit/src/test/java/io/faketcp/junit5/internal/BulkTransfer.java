@@ -48,7 +48,8 @@ final class BulkTransfer {
     long onTheWire = packets.stream().mapToLong(CapturedPacket::length).sum();
     long cut = packets.stream().filter(CapturedPacket::isTruncated).count();
     String completeness = packets.isComplete() ? "complete" : packets.note().replaceAll(";.*", "");
-    assertThat(onTheWire).as("the packets' lengths on the wire").isGreaterThan(BYTES / 2);
+    // pcap may lose packets at this rate on a busy machine (more than half of them at a load of 7)
+    assertThat(onTheWire).as("the packets' lengths on the wire: many times the budget").isGreaterThan(4 * budget);
     assertThat(counted).as("the capture's own count of what it keeps").isLessThanOrEqualTo(budget);
     assertThat(cut).isGreaterThan(packets.size() / 2);
     assertThat(packets.get(0).isTruncated()).as("the first packets are whole").isFalse();
