@@ -161,7 +161,8 @@ public final class TcpConversation {
   }
 
   /**
-   * One line: {@code 192.168.0.1:40000 > 192.168.0.5:80: handshake, 5 bytes >, 5 bytes <, FIN >, FIN <}.
+   * One line: {@code 192.168.0.1:40000 > 192.168.0.5:80: handshake, 5 bytes >, 5 bytes <, FIN >, FIN <};
+   * {@code capture cut the stream >} (or {@code <}) where the capture kept a segment of it cut.
    */
   @Override
   public String toString() {
@@ -182,6 +183,8 @@ public final class TcpConversation {
     if (retransmissions() > 0) {
       sb.append(", ").append(retransmissions()).append(" retransmission(s)");
     }
+    appendFlag(sb, fromClient.cut() != null, "capture cut the stream >");
+    appendFlag(sb, fromServer.cut() != null, "capture cut the stream <");
     appendFlag(sb, fromClient.fin(), "FIN >");
     appendFlag(sb, fromServer.fin(), "FIN <");
     appendFlag(sb, fromClient.reset(), "RST >");

@@ -59,7 +59,7 @@ class TruncatedPacketsTest {
     assertThat(packets.get(3).isTruncated()).isFalse();
     assertThat(packets.get(3).truncation()).isEmpty();
     assertThat(packets.conversations()).singleElement().hasToString(
-        "192.168.0.1:40000 > 192.168.0.5:80: handshake, 180000 bytes >, 0 bytes <, FIN >");
+        "192.168.0.1:40000 > 192.168.0.5:80: handshake, 180000 bytes >, 0 bytes <, capture cut the stream >, FIN >");
   }
 
   @Test
