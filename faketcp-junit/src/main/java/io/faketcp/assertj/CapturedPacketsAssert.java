@@ -136,6 +136,13 @@ public final class CapturedPacketsAssert extends AbstractAssert<CapturedPacketsA
    */
   public CapturedPacketsAssert hasDatagramTextsTo(InetSocketAddress endpoint, String... texts) {
     isNotNull();
+    PacketPattern to = PacketPattern.udp().to(endpoint.getAddress(), endpoint.getPort());
+    for (CapturedPacket p : actual) {
+      if (p.isTruncated() && to.test(p)) {
+        fail("Expecting the datagrams to " + text(endpoint) + " to be " + List.of(texts) + " but the capture was"
+            + " truncated, so their data cannot be compared: " + p.truncation() + "\n  " + p);
+      }
+    }
     List<String> found = new ArrayList<>();
     for (byte[] data : actual.datagramsTo(endpoint)) {
       found.add(new String(data, StandardCharsets.UTF_8));

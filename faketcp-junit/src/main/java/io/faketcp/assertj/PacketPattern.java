@@ -90,11 +90,31 @@ public final class PacketPattern implements Predicate<CapturedPacket> {
     return new PacketPattern(p -> p.udp().isPresent(), "UDP datagram");
   }
 
-  /** A UDP datagram whose data are exactly the UTF-8 bytes of {@code text}. */
+  /**
+   * A UDP datagram whose data are exactly the UTF-8 bytes of {@code text}. On a datagram the capture
+   * kept cut ({@link CapturedPacket#isTruncated()}) whose kept data begin as {@code text} does, it throws
+   * an {@link IllegalStateException} saying so: it cannot tell, and does not guess.
+   */
   public static PacketPattern datagram(String text) {
     byte[] expected = text.getBytes(StandardCharsets.UTF_8);
-    return new PacketPattern(p -> p.udp().map(u -> Arrays.equals(u.payloadBytes(), expected)).orElse(false),
+    return new PacketPattern(p -> p.udp().map(u -> sameData(p, u, expected, text)).orElse(false),
         "UDP datagram \"" + text + "\"");
+  }
+
+  private static boolean sameData(CapturedPacket p, UdpDatagram u, byte[] expected, String text) {
+    if (u.payloadLength() != expected.length) {
+      return false;
+    }
+    byte[] data = u.payloadBytes();
+    if (!p.isTruncated()) {
+      return Arrays.equals(data, expected);
+    }
+    int kept = Math.max(0, Math.min(data.length, p.capturedLength() - (u.packet().payloadOffset() + 8)));
+    if (!Arrays.equals(data, 0, kept, expected, 0, kept)) {
+      return false;
+    }
+    throw new IllegalStateException("Cannot tell whether a datagram is \"" + text + "\": the capture was truncated, "
+        + p.truncation() + ": " + p.line());
   }
 
   /**

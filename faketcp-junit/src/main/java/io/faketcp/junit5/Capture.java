@@ -7,7 +7,11 @@ import java.util.function.Predicate;
 /**
  * The packets of the current test, captured with pcap on the tun device. Inject it as a parameter
  * or get it from {@link FakeNetworkExtension#capture()}; assert on it with
- * {@code io.faketcp.assertj.FakeNetworkAssertions.assertThat(capture)}.
+ * {@code io.faketcp.assertj.FakeNetworkAssertions.assertThat(capture)}. It keeps at most 100,000 packets,
+ * each up to its snap length, and 64 MiB in all: whole packets up to three quarters of that, then headers
+ * only ({@link FakeNetworkExtension.Builder#captureLimit}, {@link FakeNetworkExtension.Builder#captureSnapLength},
+ * {@link FakeNetworkExtension.Builder#captureBudget}); a packet kept cut says so
+ * ({@link CapturedPacket#isTruncated()}).
  *
  * <pre>{@code
  * @Test
@@ -41,12 +45,13 @@ public interface Capture {
    */
   CapturedPacket await(Predicate<? super CapturedPacket> pattern, Duration timeout);
 
-  /** Forgets the packets captured so far (e.g. those of a warm-up). */
+  /** Forgets the packets captured so far (e.g. those of a warm-up), and frees the capture's budget. */
   void clear();
 
   /**
    * Writes the packets captured so far to {@code file} as pcap (link type RAW, nanosecond
-   * timestamps), for Wireshark or {@code tcpdump -r}.
+   * timestamps), for Wireshark or {@code tcpdump -r}; a packet kept cut is recorded as tcpdump records
+   * one, with the bytes kept and its length on the wire.
    *
    * @return {@code file}
    */

@@ -1,6 +1,8 @@
 package io.faketcp.junit5;
 
 import io.faketcp.junit5.internal.CaptureRecord;
+import io.faketcp.junit5.internal.Transcript;
+import io.faketcp.junit5.internal.Truncation;
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.Icmpv6Message;
 import io.faketcp.packet.IpPacket;
@@ -10,7 +12,6 @@ import io.faketcp.packet.Ipv6Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.packet.UdpDatagram;
-import io.faketcp.packet.Tcpdump;
 import io.faketcp.peer.Direction;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -22,6 +23,14 @@ import java.util.Optional;
  * ({@link IpPacket#sourceText()} gives the address as tcpdump prints it), {@link #tcp()} and
  * {@link #udp()} read segments and datagrams of both, {@link #ip()} and {@link #icmp()} are IPv4's,
  * {@link #ipv6()} and {@link #icmpv6()} IPv6's.
+ *
+ * <p>A capture keeps each packet up to its snap length and, past three quarters of its byte budget, only
+ * the headers ({@code FakeNetworkExtension.Builder.captureSnapLength} and {@code captureBudget}): then
+ * {@link #isTruncated()} is true, {@link #length()} is still the length on the wire and
+ * {@link #capturedLength()} what was kept. The views of a cut packet read its headers as on the wire
+ * (lengths, sequence numbers, flags; the transport checksum is recomputed) and its payload as zeros past
+ * what was kept; the assertions and {@link TcpConversation}'s streams refuse to compare its payload,
+ * saying {@link #truncation()}.
  *
  * <pre>{@code
  * for (CapturedPacket p : capture.packets()) {
@@ -63,14 +72,45 @@ public final class CapturedPacket {
     return record;
   }
 
-  /** A copy of the packet's bytes (an IPv4 or IPv6 packet; link type RAW). */
+  /**
+   * A copy of the bytes captured (an IPv4 or IPv6 packet; link type RAW): the whole packet, or its first
+   * {@link #capturedLength()} bytes when {@link #isTruncated()}.
+   */
   public byte[] bytes() {
     return record.bytes().clone();
   }
 
-  /** The packet's length in bytes (as captured). */
+  /** The packet's length in bytes on the wire, also when the capture kept fewer ({@link #capturedLength()}). */
   public int length() {
+    return record.originalLength();
+  }
+
+  /** How many of the packet's bytes the capture kept: {@link #length()} unless {@link #isTruncated()}. */
+  public int capturedLength() {
     return record.bytes().length;
+  }
+
+  /**
+   * Whether the capture kept fewer bytes than the packet had: cut to the snap length, or to its headers
+   * once whole packets had used their part of the capture budget.
+   */
+  public boolean isTruncated() {
+    return record.truncated();
+  }
+
+  /**
+   * Empty for a whole packet; for a cut one, what cut it and what to write to keep it whole, e.g.
+   * {@code the capture kept only its headers, 52 of 65535 bytes: whole packets had used their three
+   * quarters of the capture budget; raise it with FakeNetworkExtension.newInstance().captureBudget(bytes)
+   * ...}.
+   */
+  public String truncation() {
+    return Truncation.advice(record);
+  }
+
+  /** The bytes the views read: the packet, a cut one padded to its length (see the class comment). */
+  private byte[] viewBytes() {
+    return Truncation.viewBytes(record);
   }
 
   /** When the kernel saw the packet (nanosecond precision). */
@@ -90,7 +130,7 @@ public final class CapturedPacket {
   /** The IPv4 view, when the packet is well-formed IPv4. */
   public Optional<Ipv4Packet> ip() {
     try {
-      return Optional.of(Ipv4Packet.wrap(ByteBuffer.wrap(record.bytes()).asReadOnlyBuffer()));
+      return Optional.of(Ipv4Packet.wrap(ByteBuffer.wrap(viewBytes()).asReadOnlyBuffer()));
     } catch (MalformedPacketException e) {
       return Optional.empty();
     }
@@ -99,7 +139,7 @@ public final class CapturedPacket {
   /** The IPv6 view, when the packet is well-formed IPv6. */
   public Optional<Ipv6Packet> ipv6() {
     try {
-      return Optional.of(Ipv6Packet.wrap(ByteBuffer.wrap(record.bytes()).asReadOnlyBuffer()));
+      return Optional.of(Ipv6Packet.wrap(ByteBuffer.wrap(viewBytes()).asReadOnlyBuffer()));
     } catch (MalformedPacketException e) {
       return Optional.empty();
     }
@@ -153,10 +193,11 @@ public final class CapturedPacket {
 
   /**
    * The tcpdump-style line, without timestamp: {@code IP 192.168.0.1.41234 > 192.168.0.5.80: Flags [S], ...}
-   * or {@code IP6 fd00:fa:ce::1.41234 > fd00:fa:ce::5.80: Flags [S], ...}.
+   * or {@code IP6 fd00:fa:ce::1.41234 > fd00:fa:ce::5.80: Flags [S], ...}; a cut packet's line ends in
+   * {@code [|captured 52 of 65535 bytes, capture budget]} (or {@code snap length}).
    */
   public String line() {
-    return Tcpdump.format(record.bytes());
+    return Transcript.packetLine(record);
   }
 
   /** {@code Out}/{@code In} and the tcpdump-style line. */

@@ -152,12 +152,21 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
    * <pre>{@code
    * assertThat(capture.packets().datagramsTo(net.socketAddress(5, 8125))).hasSize(100);
    * }</pre>
+   *
+   * @throws IllegalStateException when the capture kept one of them cut ({@link CapturedPacket#isTruncated()}):
+   *     the message names it and says how to keep it whole
    */
   public List<byte[]> datagramsTo(InetSocketAddress endpoint) {
     List<byte[]> data = new ArrayList<>();
     for (CapturedPacket p : packets) {
       p.udp().filter(u -> u.destinationPort() == endpoint.getPort() && u.packet().destination().equals(endpoint.getAddress()))
-          .ifPresent(u -> data.add(u.payloadBytes()));
+          .ifPresent(u -> {
+            if (p.isTruncated()) {
+              throw new IllegalStateException("The datagrams to " + TcpConversation.text(endpoint) + " cannot be"
+                  + " compared: the capture was truncated, " + p.truncation() + ": " + p.line());
+            }
+            data.add(u.payloadBytes());
+          });
     }
     return data;
   }

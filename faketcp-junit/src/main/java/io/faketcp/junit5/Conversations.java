@@ -93,9 +93,12 @@ final class Conversations {
       }
       if (t.payloadLength() > 0) {
         ByteBuffer payload = t.payload();
-        byte[] data = new byte[payload.remaining()];
+        // A cut packet's view reads zeros past what was kept: take only the bytes kept.
+        int payloadStart = t.packet().payloadOffset() + t.dataOffset();
+        int kept = Math.max(0, Math.min(payload.remaining(), p.capturedLength() - payloadStart));
+        byte[] data = new byte[kept];
         payload.duplicate().get(data);
-        side.data(seq, data);
+        side.data(seq, t.payloadLength(), data, p.isTruncated() ? p.truncation() : null);
       }
       side.fin |= t.fin();
       side.reset |= t.rst();
@@ -111,8 +114,11 @@ final class Conversations {
   private static final class Side {
     long isn = -1;
     long base = -1;
-    /** Data by relative offset; the longest segment at an offset is kept. */
+    /** Data by relative offset; the longest segment at an offset is kept (only its bytes the capture kept). */
     final TreeMap<Long, byte[]> segments = new TreeMap<>();
+    /** Byte ranges the capture cut off, start to end (exclusive), with why: where a stream cannot go on. */
+    final TreeMap<Long, long[]> cutRanges = new TreeMap<>();
+    final Map<Long, String> cutWhy = new HashMap<>();
     /** Covered byte ranges, start to end (exclusive), merged. */
     final TreeMap<Long, Long> covered = new TreeMap<>();
     long bytes;
@@ -120,7 +126,11 @@ final class Conversations {
     boolean fin;
     boolean reset;
 
-    void data(long seq, byte[] data) {
+    /**
+     * A segment's data at {@code seq}: {@code length} bytes on the wire, of which the capture kept
+     * {@code data}; {@code cut} says why the rest is missing (null when kept whole).
+     */
+    void data(long seq, int length, byte[] data, String cut) {
       if (base < 0) {
         base = isn >= 0 ? (isn + 1) % MOD : seq;
       }
@@ -128,10 +138,14 @@ final class Conversations {
       if (start >= MOD / 2) {
         return; // before the first byte seen (sent before the capture began): not part of the stream
       }
-      long end = start + data.length;
-      long fresh = data.length - overlap(start, end);
-      if (fresh < data.length) {
+      long end = start + length;
+      long fresh = length - overlap(start, end);
+      if (fresh < length) {
         retransmissions++;
+      }
+      if (data.length < length && !cutRanges.containsKey(start + data.length)) {
+        cutRanges.put(start + data.length, new long[] {end});
+        cutWhy.put(start + data.length, cut);
       }
       bytes += fresh;
       cover(start, end);
@@ -179,7 +193,21 @@ final class Conversations {
           position = start + data.length;
         }
       }
-      return new TcpConversation.Direction(bytes, stream.toByteArray(), retransmissions, fin, reset);
+      return new TcpConversation.Direction(bytes, stream.toByteArray(), retransmissions, fin, reset,
+          cutAt(position));
+    }
+
+    /**
+     * Why the stream ends at {@code position} when the capture cut it there (a cut segment's missing
+     * bytes that no other segment holds), or null for a whole stream or a real gap.
+     */
+    private String cutAt(long position) {
+      for (Map.Entry<Long, long[]> e : cutRanges.headMap(position, true).entrySet()) {
+        if (e.getValue()[0] > position) {
+          return "cut at byte " + position + ": " + cutWhy.get(e.getKey());
+        }
+      }
+      return null;
     }
   }
 }

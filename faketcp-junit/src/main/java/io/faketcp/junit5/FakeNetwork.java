@@ -97,7 +97,11 @@ public @interface FakeNetwork {
    */
   String subnet6() default "";
 
-  /** Whether to capture the traffic with pcap (needs libpcap), for {@link Capture} and failure artefacts. */
+  /**
+   * Whether to capture the traffic with pcap (needs libpcap), for {@link Capture} and failure artefacts;
+   * with the default limits (100,000 packets, 64 MiB: whole packets, then headers only), which
+   * {@link FakeNetworkExtension.Builder} can change.
+   */
   boolean capture() default true;
 
   /**

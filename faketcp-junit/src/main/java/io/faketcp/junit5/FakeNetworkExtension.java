@@ -432,6 +432,8 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     private boolean capture = true;
     private String captureFilter = "";
     private int captureLimit = Settings.DEFAULT_CAPTURE_LIMIT;
+    private int captureSnapLength = Settings.DEFAULT_CAPTURE_SNAP_LENGTH;
+    private long captureBudget = Settings.DEFAULT_CAPTURE_BUDGET;
     private boolean skipIfUnavailable;
 
     private Builder() {}
@@ -563,6 +565,33 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       return this;
     }
 
+    /**
+     * How many bytes of each packet a capture keeps, as {@code tcpdump -s} does: a longer packet is kept
+     * cut, its length on the wire still known ({@link CapturedPacket#length()}, the .pcap's records).
+     * 128 to 262,144; default 262,144, which keeps whole packets.
+     */
+    public Builder captureSnapLength(int bytes) {
+      this.captureSnapLength = bytes;
+      return this;
+    }
+
+    /**
+     * How many bytes a capture keeps in all, each packet counting its kept bytes and 64 more (about its
+     * size on the heap). Whole packets are kept while they fill three quarters of it; after that each
+     * packet's headers only (IP, TCP with options, UDP, ICMP with its quote), so that the handshakes,
+     * sequence numbers, byte counts, FINs and RSTs of the rest of the test are still there; when the
+     * budget is full, packets are counted, not kept. At least 1 MiB; default 64 MiB: at MTU 1,500 about
+     * 33,000 whole packets, at MTU 65,535 about 750 and then hundreds of thousands of headers.
+     *
+     * <pre>{@code
+     * FakeNetworkExtension.newInstance().mtu(65535).captureBudget(256L << 20).build();
+     * }</pre>
+     */
+    public Builder captureBudget(long bytes) {
+      this.captureBudget = bytes;
+      return this;
+    }
+
     /** Skip (instead of fail) where tun devices cannot be created; see {@link FakeNetwork#skipIfUnavailable()}. */
     public Builder skipIfUnavailable(boolean skip) {
       this.skipIfUnavailable = skip;
@@ -578,7 +607,8 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       String invalid = null;
       try {
         checked = Settings.check(Settings.Origin.BUILDER, subnet, subnet6, deviceName, mtu, mode, rules, List.of(),
-            faults, hosts, responder, onFailure, capture, captureFilter, captureLimit, skipIfUnavailable, seed);
+            faults, hosts, responder, onFailure, capture, captureFilter, captureLimit, captureSnapLength, captureBudget,
+            skipIfUnavailable, seed);
       } catch (ExtensionConfigurationException e) {
         invalid = e.getMessage();
       }

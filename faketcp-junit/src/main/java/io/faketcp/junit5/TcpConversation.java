@@ -46,8 +46,11 @@ public final class TcpConversation {
     this.packets = Collections.unmodifiableList(packets);
   }
 
-  /** What one side sent: counted and reassembled by {@link Conversations}. */
-  record Direction(long bytes, byte[] stream, int retransmissions, boolean fin, boolean reset) {}
+  /**
+   * What one side sent: counted and reassembled by {@link Conversations}; {@code cut} says where and why
+   * the capture cut the stream, null when it holds every byte up to the stream's end or a real gap.
+   */
+  record Direction(long bytes, byte[] stream, int retransmissions, boolean fin, boolean reset, String cut) {}
 
   /** The side that opened the connection (sent the SYN). */
   public InetSocketAddress client() {
@@ -89,14 +92,32 @@ public final class TcpConversation {
     return fromServer.bytes();
   }
 
-  /** The client's byte stream, reassembled from its first byte up to the first gap (a copy). */
+  /**
+   * The client's byte stream, reassembled from its first byte up to the first gap (a copy).
+   *
+   * @throws IllegalStateException when the capture kept a segment of the stream cut (see
+   *     {@link CapturedPacket#isTruncated()}): the message says where, why and how to keep it whole
+   */
   public byte[] streamFromClient() {
-    return fromClient.stream().clone();
+    return stream(fromClient, "client");
   }
 
-  /** The server's byte stream, reassembled from its first byte up to the first gap (a copy). */
+  /**
+   * The server's byte stream, reassembled from its first byte up to the first gap (a copy).
+   *
+   * @throws IllegalStateException when the capture kept a segment of the stream cut: the message says
+   *     where, why and how to keep it whole
+   */
   public byte[] streamFromServer() {
-    return fromServer.stream().clone();
+    return stream(fromServer, "server");
+  }
+
+  private byte[] stream(Direction d, String side) {
+    if (d.cut() != null) {
+      throw new IllegalStateException("The " + side + "'s stream of " + text(client) + " > " + text(server)
+          + " cannot be compared: the capture was truncated, the stream is " + d.cut());
+    }
+    return d.stream().clone();
   }
 
   /** Whether the client sent a FIN. */
@@ -140,7 +161,8 @@ public final class TcpConversation {
   }
 
   /**
-   * One line: {@code 192.168.0.1:40000 > 192.168.0.5:80: handshake, 5 bytes >, 5 bytes <, FIN >, FIN <}.
+   * One line: {@code 192.168.0.1:40000 > 192.168.0.5:80: handshake, 5 bytes >, 5 bytes <, FIN >, FIN <};
+   * {@code capture cut the stream >} (or {@code <}) where the capture kept a segment of it cut.
    */
   @Override
   public String toString() {
@@ -161,6 +183,8 @@ public final class TcpConversation {
     if (retransmissions() > 0) {
       sb.append(", ").append(retransmissions()).append(" retransmission(s)");
     }
+    appendFlag(sb, fromClient.cut() != null, "capture cut the stream >");
+    appendFlag(sb, fromServer.cut() != null, "capture cut the stream <");
     appendFlag(sb, fromClient.fin(), "FIN >");
     appendFlag(sb, fromServer.fin(), "FIN <");
     appendFlag(sb, fromClient.reset(), "RST >");

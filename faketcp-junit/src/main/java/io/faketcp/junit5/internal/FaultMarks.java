@@ -8,9 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the faults did, told by the peer ({@link FaultListener}) and matched to captured packets by
@@ -18,8 +21,9 @@ import java.util.Map;
  * the fake hosts' dropped ones, which the transcript lists apart. Thread-safe.
  *
  * <p>Bounded by count and so by bytes: a mark keeps no copy of its packet, only what the transcript
- * needs, a fingerprint of the bytes (length and a 64-bit hash) to find the packet in the capture, or,
- * for a packet kept off the wire, its tcpdump line. Copies of every packet a {@code latency=} fault
+ * needs, a fingerprint of the bytes (length and a 64-bit hash) to find the packet in the capture, and
+ * one of its headers for a packet the capture kept cut ({@link PacketHeaders}), or, for a packet kept off
+ * the wire, its tcpdump line. Copies of every packet a {@code latency=} fault
  * delays, at an MTU of 65,535, would have held gigabytes.
  */
 public final class FaultMarks {
@@ -50,7 +54,8 @@ public final class FaultMarks {
       }
     }
     // The packet's line is made here, its buffer being the peer's to reuse; kept apart, it is rare.
-    Mark mark = offTheWire ? new Mark(null, text, Tcpdump.format(packet.duplicate())) : new Mark(Key.of(packet), text, null);
+    Mark mark = offTheWire ? new Mark(null, null, text, Tcpdump.format(packet.duplicate()))
+        : new Mark(Key.of(packet), Key.ofHeaders(packet, packet.remaining()), text, null);
     synchronized (marks) {
       if (marks.size() < LIMIT) {
         marks.add(mark);
@@ -86,10 +91,16 @@ public final class FaultMarks {
     }
   }
 
-  /** Hands out each mark once, to the first captured packet with its bytes. */
+  /**
+   * Hands out each mark once, to the first captured packet with its bytes, or, for a packet the capture
+   * kept cut, with its headers and length on the wire.
+   */
   static final class Matcher {
     private final Map<Key, ArrayDeque<Mark>> byBytes = new HashMap<>();
+    private final Map<Key, ArrayDeque<Mark>> byHeaders = new HashMap<>();
     private final List<Mark> offTheWire = new ArrayList<>();
+    /** The marks handed out: each stands in both maps. */
+    private final Set<Mark> taken = Collections.newSetFromMap(new IdentityHashMap<>());
 
     Matcher(List<Mark> marks) {
       for (Mark m : marks) {
@@ -97,14 +108,33 @@ public final class FaultMarks {
           offTheWire.add(m);
         } else {
           byBytes.computeIfAbsent(m.key, k -> new ArrayDeque<>()).add(m);
+          byHeaders.computeIfAbsent(m.headerKey, k -> new ArrayDeque<>()).add(m);
         }
       }
     }
 
+    /** The mark of a whole packet with these bytes, or null. */
     String markFor(byte[] packet) {
-      ArrayDeque<Mark> q = byBytes.get(Key.of(ByteBuffer.wrap(packet)));
-      Mark m = q == null ? null : q.poll();
-      return m == null ? null : m.text;
+      return take(byBytes.get(Key.of(ByteBuffer.wrap(packet))));
+    }
+
+    /** The mark of {@code record}'s packet, whole or cut, or null. */
+    String markFor(CaptureRecord record) {
+      if (!record.truncated()) {
+        return markFor(record.bytes());
+      }
+      return take(byHeaders.get(Key.ofHeaders(ByteBuffer.wrap(record.bytes()), record.originalLength())));
+    }
+
+    /** The first mark of {@code q} not handed out yet, or null. */
+    private String take(ArrayDeque<Mark> q) {
+      while (q != null && !q.isEmpty()) {
+        Mark m = q.poll();
+        if (taken.add(m)) {
+          return m.text;
+        }
+      }
+      return null;
     }
 
     List<String> unmatched() {
@@ -116,14 +146,19 @@ public final class FaultMarks {
     }
   }
 
-  /** What a fault did ({@code text}) to a packet on the wire ({@code key}) or kept off it ({@code line}). */
+  /**
+   * What a fault did ({@code text}) to a packet on the wire ({@code key}, {@code headerKey} for the packet
+   * cut to its headers) or kept off it ({@code line}).
+   */
   private static final class Mark {
     final Key key;
+    final Key headerKey;
     final String text;
     final String line;
 
-    Mark(Key key, String text, String line) {
+    Mark(Key key, Key headerKey, String text, String line) {
       this.key = key;
+      this.headerKey = headerKey;
       this.text = text;
       this.line = line;
     }
@@ -144,9 +179,21 @@ public final class FaultMarks {
 
     /** The fingerprint of {@code [position, limit)}; the buffer is not changed. */
     static Key of(ByteBuffer packet) {
+      return of(packet, packet.remaining(), packet.remaining());
+    }
+
+    /**
+     * The fingerprint of the headers of the packet in {@code [position, limit)} (the bytes a capture past
+     * its budget keeps), with its length on the wire {@code length}.
+     */
+    static Key ofHeaders(ByteBuffer packet, int length) {
+      return of(packet, PacketHeaders.length(packet), length);
+    }
+
+    /** The fingerprint of the first {@code n} bytes of {@code packet}, said to be {@code length} long. */
+    private static Key of(ByteBuffer packet, int n, int length) {
       ByteBuffer b = packet.duplicate().order(ByteOrder.BIG_ENDIAN);
       int at = b.position();
-      int n = b.remaining();
       // four lanes of eight bytes, independent of each other so the CPU overlaps them (64 KB: about 10 us)
       long h0 = 0x9E3779B97F4A7C15L ^ n;
       long h1 = 0xC2B2AE3D27D4EB4FL;
@@ -172,7 +219,7 @@ public final class FaultMarks {
       h ^= h >>> 33;
       h *= 0xC4CEB9FE1A85EC53L;
       h ^= h >>> 33;
-      return new Key(n, h);
+      return new Key(length, h);
     }
 
     private static long step(long h, long value) {

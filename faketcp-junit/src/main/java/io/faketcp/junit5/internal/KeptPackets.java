@@ -1,22 +1,29 @@
 package io.faketcp.junit5.internal;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The packets a capture keeps, shared by {@link PcapCapture} and {@link PeerCapture}: at most a limit of
- * them, a count of all it was given and of those not kept for the limit. Thread-safe: the capture's
+ * The packets a capture keeps, shared by {@link PcapCapture} and {@link PeerCapture}: as much of them as
+ * its {@link CaptureLimits} allow (whole, cut to the snap length, headers only past the budget's part for
+ * whole packets), a count of all it was given, of those not kept for the packet limit or the budget, and
+ * of those kept cut. Thread-safe: the capture's
  * reading thread adds, the test's thread reads, clears and waits; every method holds this object's
  * monitor, and each added packet wakes the waiters.
  */
 final class KeptPackets {
   private final List<CaptureRecord> records = new ArrayList<>();
   private final BooleanSupplier live;
-  private int limit;
+  private CaptureLimits limits = CaptureLimits.packets(0);
   private long total;
   private long overLimit;
+  private long overBudget;
+  private long truncated;
+  /** What the kept packets count against the budget: their bytes plus the overhead of each. */
+  private long keptBytes;
 
   /**
    * {@code live} tells whether packets may still come (the owner's source is running); a wait for
@@ -27,20 +34,62 @@ final class KeptPackets {
     this.live = live;
   }
 
-  /** How many packets to keep at most, from now on. */
+  /** How many packets to keep at most, from now on, with the default snap length and budget. */
   synchronized void limit(int limit) {
-    this.limit = limit;
+    limits(CaptureLimits.packets(limit));
   }
 
-  /** Counts one packet, keeps it while under the limit, and wakes the waiters. */
+  /** What to keep, from now on. */
+  synchronized void limits(CaptureLimits limits) {
+    this.limits = limits;
+  }
+
+  /**
+   * Counts one packet, keeps what the limits allow of it, and wakes the waiters; {@code bytes} itself is
+   * kept when the packet is kept whole.
+   */
   synchronized void add(byte[] bytes, long epochNanos, boolean toSubnet) {
+    add(bytes, ByteBuffer.wrap(bytes), epochNanos, toSubnet);
+  }
+
+  /**
+   * Counts the packet in {@code packet[position, limit)}, keeps a copy of what the limits allow of it
+   * (the buffer is not changed), and wakes the waiters.
+   */
+  synchronized void add(ByteBuffer packet, long epochNanos, boolean toSubnet) {
+    add(null, packet, epochNanos, toSubnet);
+  }
+
+  private void add(byte[] array, ByteBuffer packet, long epochNanos, boolean toSubnet) {
     total++;
-    if (records.size() < limit) {
-      records.add(new CaptureRecord(bytes, epochNanos, toSubnet));
-    } else {
-      overLimit++;
-    }
     notifyAll();
+    if (records.size() >= limits.packets()) {
+      overLimit++;
+      return;
+    }
+    int length = packet.remaining();
+    int keep = Math.min(length, limits.snapLength());
+    CaptureRecord.Cut cut = keep < length ? CaptureRecord.Cut.SNAP_LENGTH : CaptureRecord.Cut.NONE;
+    if (keptBytes + keep + CaptureLimits.PACKET_OVERHEAD > limits.wholePacketBytes()) {
+      int headers = Math.min(keep, PacketHeaders.length(packet));
+      if (keptBytes + headers + CaptureLimits.PACKET_OVERHEAD > limits.budget()) {
+        overBudget++;
+        return;
+      }
+      if (headers < keep) {
+        keep = headers;
+        cut = CaptureRecord.Cut.BUDGET;
+      }
+    }
+    byte[] kept = array != null && keep == array.length ? array : new byte[keep];
+    if (kept != array) {
+      packet.get(packet.position(), kept);
+    }
+    records.add(new CaptureRecord(kept, epochNanos, toSubnet, length, cut));
+    keptBytes += keep + CaptureLimits.PACKET_OVERHEAD;
+    if (cut != CaptureRecord.Cut.NONE) {
+      truncated++;
+    }
   }
 
   /** Counts one packet without keeping it (read while the capture is not started), and wakes the waiters. */
@@ -95,9 +144,32 @@ final class KeptPackets {
     return overLimit;
   }
 
-  /** Forgets the packets kept so far and the over-limit count; the total stays. */
+  /** Packets not kept because the budget was used up. */
+  synchronized long overBudget() {
+    return overBudget;
+  }
+
+  /** Packets kept cut: by the snap length, or to their headers by the budget. */
+  synchronized long truncated() {
+    return truncated;
+  }
+
+  /** What the kept packets count against the budget: their bytes plus {@link CaptureLimits#PACKET_OVERHEAD} each. */
+  synchronized long keptBytes() {
+    return keptBytes;
+  }
+
+  /** The limits in force. */
+  synchronized CaptureLimits limits() {
+    return limits;
+  }
+
+  /** Forgets the packets kept so far and the counts of what was not kept or cut, freeing the budget; the total stays. */
   synchronized void clear() {
     records.clear();
     overLimit = 0;
+    overBudget = 0;
+    truncated = 0;
+    keptBytes = 0;
   }
 }

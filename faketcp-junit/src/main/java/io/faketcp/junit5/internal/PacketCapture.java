@@ -12,15 +12,15 @@ import java.util.List;
  * {@link Captures#open} chooses.
  */
 interface PacketCapture {
-  /** Starts keeping packets: at most {@code limit}, marked as to the subnet by {@code subnet}. */
-  void start(Subnet subnet, String filter, int limit);
-
   /**
-   * Starts keeping packets as {@link #start(Subnet, String, int)} does, IPv6 ones marked as to the
-   * subnet by the IPv6 prefix {@code subnet6} (null for none; an IPv6 {@code subnet} serves as well).
+   * Starts keeping packets as {@code limits} allow, marked as to the subnet by {@code subnet}, IPv6 ones by
+   * the IPv6 prefix {@code subnet6} (null for none; an IPv6 {@code subnet} serves as well).
    */
-  default void start(Subnet subnet, Subnet subnet6, String filter, int limit) {
-    start(subnet, filter, limit);
+  void start(Subnet subnet, Subnet subnet6, String filter, CaptureLimits limits);
+
+  /** Starts keeping packets: at most {@code limit}, with the default snap length and budget. */
+  default void start(Subnet subnet, String filter, int limit) {
+    start(subnet, null, filter, CaptureLimits.packets(limit));
   }
 
   /** The listener the fake peer must be given for this capture to see anything, or null. */
@@ -55,6 +55,16 @@ interface PacketCapture {
     return kept().overLimit();
   }
 
+  /** Packets not kept because the capture's budget was used up. */
+  default long overBudget() {
+    return kept().overBudget();
+  }
+
+  /** Packets kept cut, by the snap length or by the budget. */
+  default long truncated() {
+    return kept().truncated();
+  }
+
   /** Forgets the packets kept so far. */
   default void clear() {
     kept().clear();
@@ -84,6 +94,11 @@ interface PacketCapture {
   /** Stops and releases what the capture holds. */
   void close();
 
-  /** Writes {@code packets} as a pcap file: nanosecond timestamps, link type RAW (IPv4 or IPv6 without a link header). */
-  void write(Path file, List<CaptureRecord> packets) throws IOException;
+  /**
+   * Writes {@code packets} as a pcap file: nanosecond timestamps, link type RAW (IPv4 or IPv6 without a
+   * link header), the snap length in force, and each packet's length on the wire beside the bytes kept.
+   */
+  default void write(Path file, List<CaptureRecord> packets) throws IOException {
+    PcapFile.write(file, packets, kept().limits().snapLength());
+  }
 }

@@ -2,14 +2,9 @@ package io.faketcp.junit5.internal;
 
 import io.faketcp.peer.PacketListener;
 import io.faketcp.tun.Subnet;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.util.List;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
-import org.pcap4j.core.PcapDumper;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapStat;
@@ -102,15 +97,10 @@ final class PcapCapture implements PacketCapture {
    * reads from before is counted, not kept.
    */
   @Override
-  public void start(Subnet subnet, String filter, int limit) {
-    start(subnet, null, filter, limit);
-  }
-
-  @Override
-  public void start(Subnet subnet, Subnet subnet6, String filter, int limit) {
+  public void start(Subnet subnet, Subnet subnet6, String filter, CaptureLimits limits) {
     this.subnet = subnet;
     this.subnet6 = subnet6;
-    kept.limit(limit);
+    kept.limits(limits);
     if (!filter.isEmpty()) {
       filtered = true;
       try {
@@ -278,35 +268,5 @@ final class PcapCapture implements PacketCapture {
     stop();
     stopReader();
     handle.close();
-  }
-
-  /** Writes {@code packets} as a pcap file (nanosecond timestamps, link type RAW). */
-  @Override
-  public void write(Path file, List<CaptureRecord> packets) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    PcapHandle dead = null;
-    try {
-      PcapHandle source = handle;
-      if (!handle.isOpen()) {
-        dead = Pcaps.openDead(DataLinkType.RAW, SNAPLEN, PcapHandle.TimestampPrecision.NANO);
-        source = dead;
-      }
-      PcapDumper dumper = source.dumpOpen(file.toString());
-      try {
-        for (CaptureRecord r : packets) {
-          Timestamp ts = new Timestamp(Math.floorDiv(r.epochNanos(), 1_000_000_000L) * 1000L);
-          ts.setNanos((int) Math.floorMod(r.epochNanos(), 1_000_000_000L));
-          dumper.dumpRaw(r.bytes(), ts);
-        }
-      } finally {
-        dumper.close();
-      }
-    } catch (PcapNativeException | NotOpenException e) {
-      throw new IOException("pcap could not write " + file + ": " + e.getMessage(), e);
-    } finally {
-      if (dead != null) {
-        dead.close();
-      }
-    }
   }
 }

@@ -3,28 +3,20 @@ package io.faketcp.junit5.internal;
 import io.faketcp.peer.Direction;
 import io.faketcp.peer.PacketListener;
 import io.faketcp.tun.Subnet;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * The capture where libpcap cannot be loaded: every packet the fake peer reads from the tun device
  * (the host's packets to the subnet) and writes to it (the subnet's answers), as the peer's
  * {@link PacketListener}. These are the packets pcap sees on the device, except any the kernel drops
  * before the peer reads them (a full transmit queue): pcap would see those, the peer does not. No
- * capture filter (compiling one needs libpcap). The .pcap files are written here, without libpcap.
+ * capture filter (compiling one needs libpcap). The .pcap files are written without libpcap ({@link PcapFile}).
  */
 final class PeerCapture implements PacketCapture, PacketListener {
-  static final int SNAPLEN = 262_144;
-  private static final int PCAP_MAGIC_NANOS = 0xa1b23c4d;
-  private static final int LINKTYPE_RAW = 101;
-
   private final String interfaceName;
   private final KeptPackets kept = new KeptPackets(() -> !this.stopped);
   private boolean started;
@@ -38,11 +30,11 @@ final class PeerCapture implements PacketCapture, PacketListener {
   }
 
   @Override
-  public synchronized void start(Subnet subnet, String filter, int limit) {
+  public synchronized void start(Subnet subnet, Subnet subnet6, String filter, CaptureLimits limits) {
     if (!filter.isEmpty()) {
       throw new IllegalStateException("a capture filter needs libpcap, which cannot be loaded here");
     }
-    kept.limit(limit);
+    kept.limits(limits);
     kept.clear();
     long crossed = packetsCrossed();
     kernelOffset = crossed < 0 ? Long.MIN_VALUE : crossed - kept.total();
@@ -65,13 +57,11 @@ final class PeerCapture implements PacketCapture, PacketListener {
   public void packet(Direction direction, ByteBuffer packet) {
     Instant now = Instant.now();
     long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    byte[] bytes = new byte[packet.remaining()];
-    packet.duplicate().get(bytes);
     synchronized (this) {
       if (!started || stopped) {
         return;
       }
-      kept.add(bytes, nanos, direction == Direction.TO_PEER);
+      kept.add(packet, nanos, direction == Direction.TO_PEER); // copies what it keeps
     }
   }
 
@@ -128,33 +118,5 @@ final class PeerCapture implements PacketCapture, PacketListener {
   @Override
   public void close() {
     stop();
-  }
-
-  @Override
-  public void write(Path file, List<CaptureRecord> packets) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
-      writePcap(out, packets);
-    }
-  }
-
-  /** The pcap file format: a global header, then a record header and the bytes of each packet. */
-  static void writePcap(OutputStream out, List<CaptureRecord> packets) throws IOException {
-    ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-    header.putInt(PCAP_MAGIC_NANOS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
-        .putInt(SNAPLEN).putInt(LINKTYPE_RAW);
-    out.write(header.array());
-    ByteBuffer record = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-    for (CaptureRecord r : packets) {
-      byte[] bytes = r.bytes();
-      int kept = Math.min(bytes.length, SNAPLEN);
-      record.clear();
-      record.putInt((int) Math.floorDiv(r.epochNanos(), 1_000_000_000L))
-          .putInt((int) Math.floorMod(r.epochNanos(), 1_000_000_000L))
-          .putInt(kept)
-          .putInt(bytes.length);
-      out.write(record.array());
-      out.write(bytes, 0, kept);
-    }
   }
 }

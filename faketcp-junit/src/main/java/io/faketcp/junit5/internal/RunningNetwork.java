@@ -91,7 +91,7 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
     this.capture = prepared.capture();
     this.filter = filter;
     if (capture != null) {
-      capture.start(settings.subnet(), settings.subnet6(), settings.captureFilter(), settings.captureLimit());
+      capture.start(settings.subnet(), settings.subnet6(), settings.captureFilter(), CaptureLimits.of(settings));
     }
     this.captureBase = capture == null ? 0 : capture.total();
     this.dnsAddress = settings.names().isEmpty() ? null : Settings.dnsAddress(settings.subnet());
@@ -491,6 +491,11 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
     if (overLimit > 0) {
       note = (note.isEmpty() ? "" : note + "; ") + overLimit + " packet(s) not kept: capture limit "
           + settings.captureLimit() + " reached";
+    }
+    String cut = Truncation.note(capture.truncated(), capture.overBudget(), settings.origin(),
+        settings.captureSnapLength(), settings.captureBudget());
+    if (!cut.isEmpty()) {
+      note = (note.isEmpty() ? "" : note + "; ") + cut;
     }
     return new Snapshot(records, missing, overLimit, note);
   }

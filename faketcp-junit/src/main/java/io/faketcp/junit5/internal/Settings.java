@@ -34,14 +34,16 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param capture whether to capture with pcap
  * @param captureFilter a pcap filter expression, empty for none
  * @param captureLimit how many packets a capture keeps
+ * @param captureSnapLength how many bytes of each packet a capture keeps
+ * @param captureBudget how many bytes a capture keeps in all (whole packets, then headers only)
  * @param skipIfUnavailable skip instead of fail where the prerequisites are missing
  * @param names the declared names, served by a fake DNS server; empty for none (then no DNS server runs)
  * @param subnet6 the IPv6 prefix beside {@code subnet} (dual stack), or null for IPv4 only
  * @param seed the seed of the random faults, or null for {@code -Dfaketcp.seed}, else a random one
  */
 public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu, Rules rules, Responder responder,
-    Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
-    boolean skipIfUnavailable, Zone names, Subnet subnet6, Long seed) {
+    Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit, int captureSnapLength,
+    long captureBudget, boolean skipIfUnavailable, Zone names, Subnet subnet6, Long seed) {
   /** How a bad value is named in messages. */
   public enum Origin {
     /** {@code @FakeNetwork(attribute = value)}. */
@@ -56,6 +58,17 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
   public static final int DEFAULT_MTU = 1500;
   /** How many packets a capture keeps unless given. */
   public static final int DEFAULT_CAPTURE_LIMIT = 100_000;
+  /** How many bytes of each packet a capture keeps unless given: tcpdump's default, more than any packet on a tun. */
+  public static final int DEFAULT_CAPTURE_SNAP_LENGTH = 262_144;
+  /** The least snap length: an IPv4 header and a TCP header, both with the most options (60 + 60 bytes), and room. */
+  public static final int MIN_CAPTURE_SNAP_LENGTH = 128;
+  /**
+   * How many bytes a capture keeps in all unless given (64 MiB): whole packets in its first three quarters
+   * (about 33,000 of 1,500 bytes, or 750 of 65,535), then headers only.
+   */
+  public static final long DEFAULT_CAPTURE_BUDGET = 64L << 20;
+  /** The least budget (1 MiB). */
+  public static final long MIN_CAPTURE_BUDGET = 1L << 20;
 
   /** Names an attribute with its value as the user wrote it. */
   public static String describe(Origin origin, String attribute, Object value) {
@@ -135,6 +148,23 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       Rules rules, List<String> faultSpecs, List<Fault> faults, List<Object> hosts, Responder responder,
       Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
       boolean skipIfUnavailable, Long seed) {
+    return check(origin, subnet, subnet6, deviceName, mtu, mode, rules, faultSpecs, faults, hosts, responder, onFailure,
+        capture, captureFilter, captureLimit, DEFAULT_CAPTURE_SNAP_LENGTH, DEFAULT_CAPTURE_BUDGET, skipIfUnavailable,
+        seed);
+  }
+
+  /**
+   * As {@link #check(Origin, String, String, String, int, Mode, Rules, List, List, List, Responder, Consumer,
+   * boolean, String, int, boolean, Long)}, with the capture's snap length and byte budget.
+   *
+   * @param captureSnapLength bytes kept of each packet, {@link #MIN_CAPTURE_SNAP_LENGTH} to {@link #DEFAULT_CAPTURE_SNAP_LENGTH}
+   * @param captureBudget bytes kept in all, at least {@link #MIN_CAPTURE_BUDGET}
+   * @throws ExtensionConfigurationException naming the attribute, the value, why and what to do
+   */
+  public static Settings check(Origin origin, String subnet, String subnet6, String deviceName, int mtu, Mode mode,
+      Rules rules, List<String> faultSpecs, List<Fault> faults, List<Object> hosts, Responder responder,
+      Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit, int captureSnapLength,
+      long captureBudget, boolean skipIfUnavailable, Long seed) {
     Subnet prefix6 = subnet6(origin, subnet6, mtu);
     boolean ipv6Only = subnet != null && subnet.isBlank();
     if (ipv6Only && prefix6 == null) {
@@ -175,6 +205,16 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
     if (captureLimit < 1) {
       throw invalid(origin, "captureLimit", captureLimit, "keep at least 1 packet, or turn capture off with capture(false)");
     }
+    if (captureSnapLength < MIN_CAPTURE_SNAP_LENGTH || captureSnapLength > DEFAULT_CAPTURE_SNAP_LENGTH) {
+      throw invalid(origin, "captureSnapLength", captureSnapLength, "keep " + MIN_CAPTURE_SNAP_LENGTH + " to "
+          + DEFAULT_CAPTURE_SNAP_LENGTH + " bytes of each packet: at least " + MIN_CAPTURE_SNAP_LENGTH + " for the IP and"
+          + " TCP headers with their options, at most " + DEFAULT_CAPTURE_SNAP_LENGTH + " (the default, tcpdump's), which"
+          + " keeps whole packets");
+    }
+    if (captureBudget < MIN_CAPTURE_BUDGET) {
+      throw invalid(origin, "captureBudget", captureBudget, "give at least " + MIN_CAPTURE_BUDGET + " bytes (1 MiB),"
+          + " e.g. captureBudget(256L << 20) for 256 MiB; the default is " + DEFAULT_CAPTURE_BUDGET + " (64 MiB)");
+    }
     if (!captureFilter.isEmpty() && !capture) {
       throw invalid(origin, "captureFilter", captureFilter, "capture is off: remove the filter or turn capture on");
     }
@@ -187,7 +227,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
                 + " with its IPv6 twin; give the network both (dual stack)");
       }
       return new Settings(origin, prefix6, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
-          captureLimit, skipIfUnavailable, new Zone(), prefix6, seed); // the network's one subnet
+          captureLimit, captureSnapLength, captureBudget, skipIfUnavailable, new Zone(), prefix6, seed); // one subnet
     }
     Zone names = names(origin, hosts, subnet4);
     if (prefix6 != null) {
@@ -201,7 +241,7 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
       }
     }
     return new Settings(origin, subnet4, deviceName, mtu, effective, responder, onFailure, capture, captureFilter,
-        captureLimit, skipIfUnavailable, names, prefix6, seed);
+        captureLimit, captureSnapLength, captureBudget, skipIfUnavailable, names, prefix6, seed);
   }
 
   private static Subnet subnet(Origin origin, String text) {

@@ -21,7 +21,15 @@ public final class Transcript {
   public static String line(CaptureRecord record, long firstNanos, String interfaceName) {
     double seconds = (record.epochNanos() - firstNanos) / 1e9;
     return String.format(Locale.ROOT, "%10.6f %s %s %s", seconds, interfaceName, record.toSubnet() ? "Out" : "In ",
-        Tcpdump.format(record.bytes()));
+        packetLine(record));
+  }
+
+  /**
+   * The engine's tcpdump-style line for {@code record}; a packet the capture kept cut reads as on the
+   * wire (its length), marked {@code [|captured 52 of 65535 bytes, capture budget]}.
+   */
+  public static String packetLine(CaptureRecord record) {
+    return Tcpdump.format(Truncation.viewBytes(record)) + Truncation.mark(record);
   }
 
   /** Every record, one line each, each ending in a newline; a note when there are none. */
@@ -53,7 +61,7 @@ public final class Transcript {
     long first = records.isEmpty() ? 0 : records.get(0).epochNanos();
     for (CaptureRecord r : records) {
       sb.append(line(r, first, interfaceName));
-      String mark = matcher.markFor(r.bytes());
+      String mark = matcher.markFor(r);
       if (mark != null) {
         sb.append("   <- ").append(mark);
       }

@@ -73,6 +73,26 @@ class FaultMarksTest {
   }
 
   @Test
+  void aPacketTheCaptureKeptCutGetsItsMarkByItsHeadersAndLength() {
+    byte[] delayed = packet(60_000, 1);
+    byte[] other = packet(60_000, 60_001);
+    FaultMarks marks = new FaultMarks();
+    marks.record(Action.DELAYED, LATENCY, Direction.TO_PEER, ByteBuffer.wrap(delayed), 50_000_000L);
+    int headers = PacketHeaders.length(ByteBuffer.wrap(delayed));
+    CaptureRecord cutOther = new CaptureRecord(Arrays.copyOf(other, headers), 1, true, other.length,
+        CaptureRecord.Cut.BUDGET);
+    CaptureRecord cut = new CaptureRecord(Arrays.copyOf(delayed, headers), 2, true, delayed.length,
+        CaptureRecord.Cut.BUDGET);
+
+    FaultMarks.Matcher matcher = marks.matcher();
+    assertThat(matcher.markFor(cutOther)).as("another segment's headers").isNull();
+    assertThat(matcher.markFor(cut)).isEqualTo("delayed 50000us by latency=50ms");
+    assertThat(matcher.markFor(delayed)).as("handed out once, whole or cut").isNull();
+    assertThat(marks.matcher().markFor(new CaptureRecord(delayed, 3, true))).as("a new matcher starts afresh")
+        .isEqualTo("delayed 50000us by latency=50ms");
+  }
+
+  @Test
   void marksStopAtTheLimit() {
     ByteBuffer small = ByteBuffer.wrap(packet(0, 1));
     FaultMarks marks = new FaultMarks();

@@ -104,7 +104,7 @@ class PeerCaptureTest {
     List<CaptureRecord> records = List.of(new CaptureRecord(first, 1_700_000_000_123_456_789L, true),
         new CaptureRecord(second, 1_700_000_001_000_000_001L, false));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PeerCapture.writePcap(out, records);
+    PcapFile.write(out, records, Settings.DEFAULT_CAPTURE_SNAP_LENGTH);
     Path file = Files.write(dir.resolve("two.pcap"), out.toByteArray());
 
     assertThat(out.toByteArray()).hasSize(24 + 2 * (16 + 20));
