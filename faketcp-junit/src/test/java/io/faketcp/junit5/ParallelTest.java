@@ -245,77 +245,35 @@ class ParallelTest {
     }
   }
 
-  @FakeNetwork(subnet = "10.42.0.0/24", subnet6 = "fd00:42::/64", capture = false)
-  static class DualStackATestCases {
+  /** Three tests that record their network's prefix; the subclasses say which network (@FakeNetwork is inherited). */
+  abstract static class PrefixWork {
     @Test
-    void a1(NetworkInfo net) throws InterruptedException {
+    void t1(NetworkInfo net) throws InterruptedException {
       work6(net);
     }
 
     @Test
-    void a2(NetworkInfo net) throws InterruptedException {
+    void t2(NetworkInfo net) throws InterruptedException {
       work6(net);
     }
 
     @Test
-    void a3(NetworkInfo net) throws InterruptedException {
+    void t3(NetworkInfo net) throws InterruptedException {
       work6(net);
     }
   }
+
+  @FakeNetwork(subnet = "10.42.0.0/24", subnet6 = "fd00:42::/64", capture = false)
+  static class DualStackATestCases extends PrefixWork {}
 
   @FakeNetwork(subnet = "10.43.0.0/24", subnet6 = "fd00:42::/64", capture = false)
-  static class DualStackBTestCases {
-    @Test
-    void b1(NetworkInfo net) throws InterruptedException {
-      work6(net);
-    }
-
-    @Test
-    void b2(NetworkInfo net) throws InterruptedException {
-      work6(net);
-    }
-
-    @Test
-    void b3(NetworkInfo net) throws InterruptedException {
-      work6(net);
-    }
-  }
+  static class DualStackBTestCases extends PrefixWork {}
 
   @FakeNetwork(subnet = "", subnet6 = "fd00:42::/64", capture = false)
-  static class Ipv6OnlyTestCases {
-    @Test
-    void c1(NetworkInfo net) throws InterruptedException {
-      work6(net);
-    }
-
-    @Test
-    void c2(NetworkInfo net) throws InterruptedException {
-      work6(net);
-    }
-
-    @Test
-    void c3(NetworkInfo net) throws InterruptedException {
-      work6(net);
-    }
-  }
+  static class Ipv6OnlyTestCases extends PrefixWork {}
 
   @FakeNetwork(subnet = "10.45.0.0/24", subnet6 = "fd00:45::/64", capture = false)
-  static class DualStackCTestCases {
-    @Test
-    void d1(NetworkInfo net) throws InterruptedException {
-      work6(net);
-    }
-
-    @Test
-    void d2(NetworkInfo net) throws InterruptedException {
-      work6(net);
-    }
-
-    @Test
-    void d3(NetworkInfo net) throws InterruptedException {
-      work6(net);
-    }
-  }
+  static class DualStackCTestCases extends PrefixWork {}
 
   // Without @ResourceLock: only the pool keeps it apart from DualStackATestCases (distinct IPv4 subnets).
   @Execution(ExecutionMode.SAME_THREAD)
