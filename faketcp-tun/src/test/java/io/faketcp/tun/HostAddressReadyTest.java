@@ -52,6 +52,33 @@ class HostAddressReadyTest {
     assertThat(lost).as("datagrams lost of %d written right after open (%s)", ROUNDS, family).isZero();
   }
 
+  /** The same for a device whose address was withdrawn and restored, as the JUnit pool reuses devices. */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aDatagramWrittenRightAfterTheAddressIsRestoredReachesTheHostsSocket(boolean ipv6) throws Exception {
+    Subnet family = ipv6 ? SUBNET6 : SUBNET;
+    ByteBuffer out = ByteBuffer.allocateDirect(256);
+    DatagramPacket in = new DatagramPacket(new byte[256], 256);
+    int lost = 0;
+    try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("::"), 0));
+        TunDevice tun = TunDevice.builder().subnet(SUBNET).subnet(SUBNET6).open()) {
+      socket.setSoTimeout(500);
+      for (int round = 0; round < ROUNDS; round++) {
+        String text = "restored " + round;
+        tun.withdrawAddress();
+        tun.restoreAddress();
+        int length = UdpDatagram.builder().source(family.addressAt(5)).destination(family.host())
+            .sourcePort(7).destinationPort(socket.getLocalPort())
+            .payload(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII))).writeTo(out, 0);
+        tun.write(out, length);
+        if (!receives(socket, in, text)) {
+          lost++;
+        }
+      }
+    }
+    assertThat(lost).as("datagrams lost of %d written right after the restore (%s)", ROUNDS, family).isZero();
+  }
+
   /** Whether {@code text} arrives within the socket's timeout (earlier rounds' late ones skipped). */
   private static boolean receives(DatagramSocket socket, DatagramPacket in, String text) throws Exception {
     try {
