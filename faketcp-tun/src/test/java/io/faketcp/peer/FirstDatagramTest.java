@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(RequiresTun.class)
 class FirstDatagramTest {
   private static final int ROUNDS = Integer.getInteger("faketcp.test.firstDatagramRounds", 20);
-  private static final Subnet SUBNET = Subnet.parse("192.168.88.0/24");
-  private static final String SUBNET6 = "fd00:88::/64";
+  private static final Subnet SUBNET = Subnet.parse("192.168.103.0/24");
+  private static final String SUBNET6 = "fd00:103::/64";
 
   @ParameterizedTest
   @ValueSource(booleans = {false, true})

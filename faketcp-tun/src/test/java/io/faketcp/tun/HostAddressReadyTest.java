@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(RequiresTun.class)
 class HostAddressReadyTest {
   private static final int ROUNDS = Integer.getInteger("faketcp.test.readyRounds", 50);
-  private static final Subnet SUBNET = Subnet.parse("192.168.87.0/24");
-  private static final Subnet SUBNET6 = Subnet.parse("fd00:87::/64");
+  private static final Subnet SUBNET = Subnet.parse("192.168.102.0/24");
+  private static final Subnet SUBNET6 = Subnet.parse("fd00:102::/64");
 
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
