@@ -34,10 +34,11 @@ import org.springframework.core.annotation.AliasFor;
  * address, a responder, a capture filter, one network for a whole class) register a
  * {@link FakeNetworkExtension} instead — not both on one class.
  *
- * <p>Tests on the same (or an overlapping) subnet never run at the same time, also with parallel
- * execution: the annotation declares a {@link ResourceLock} per subnet (JUnit 5.12 or later). Give
- * tests distinct subnets to let them run in parallel. JUnit 5.10 and 5.11 ignore the per-subnet locks:
- * there, parallel tests on overlapping subnets wait for each other inside faketcp.
+ * <p>Tests on the same (or an overlapping) subnet or IPv6 prefix never run at the same time, also with
+ * parallel execution: the annotation declares a {@link ResourceLock} per subnet and prefix (JUnit 5.12
+ * or later). Give tests distinct subnets (and prefixes) to let them run in parallel. JUnit 5.10 and
+ * 5.11 ignore the per-subnet locks: there, parallel tests on overlapping subnets wait for each other
+ * inside faketcp.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)

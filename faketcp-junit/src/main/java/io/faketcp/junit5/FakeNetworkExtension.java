@@ -146,9 +146,13 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     return NetworkViews.INSTANCE.capture(network);
   }
 
-  /** The programmatic form's subnet as given (unchecked), for {@link SubnetLocks}; empty for the annotation. */
-  Optional<String> configuredSubnet() {
-    return Optional.ofNullable(configured).map(Configured::subnet);
+  /**
+   * The programmatic form's subnets (its IPv4 subnet, its IPv6 prefix, or both), for {@link SubnetLocks};
+   * empty for the annotation, and when the configuration is invalid.
+   */
+  Optional<List<Subnet>> configuredSubnets() {
+    return Optional.ofNullable(configured).map(Configured::settings).map(s ->
+        s.ipv6Only() || s.subnet6() == null ? List.of(s.subnet()) : List.of(s.subnet(), s.subnet6()));
   }
 
   /**
@@ -401,7 +405,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
    * What the builder was given, checked when it was built: the settings, or why they are invalid
    * (thrown when the tests start); and the values needed before that.
    */
-  private record Configured(Settings settings, String invalid, String subnet, boolean capture,
+  private record Configured(Settings settings, String invalid, boolean capture,
       boolean skipIfUnavailable) {
     Settings checked() {
       if (invalid != null) {
@@ -612,7 +616,7 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
       } catch (ExtensionConfigurationException e) {
         invalid = e.getMessage();
       }
-      return new FakeNetworkExtension(new Configured(checked, invalid, subnet, capture, skipIfUnavailable));
+      return new FakeNetworkExtension(new Configured(checked, invalid, capture, skipIfUnavailable));
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.faketcp.junit5;
 
+import io.faketcp.packet.Ipv6Packet;
 import io.faketcp.tun.Subnet;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.parallel.ResourceLocksProvider;
 
 /**
  * The JUnit resource locks for fake networks (JUnit 5.12 or later): tests on equal or overlapping
- * subnets never run at the same time, tests on disjoint subnets may. {@link FakeNetwork} declares
+ * subnets, or IPv6 prefixes, never run at the same time, tests on disjoint ones may (a dual-stack
+ * network holds both its subnet and its prefix). {@link FakeNetwork} declares
  * them; for a class using the programmatic form in parallel runs, declare them yourself:
  *
  * <pre>{@code
@@ -28,8 +30,9 @@ import org.junit.jupiter.api.parallel.ResourceLocksProvider;
  *
  * <p>How: CIDR blocks either nest or are disjoint. A test on a subnet takes {@code READ_WRITE} on the
  * subnet's key and {@code READ} on the key of every block containing it (its supernets, down to
- * {@code /0}). Two equal or nested subnets then always meet on one key with a {@code READ_WRITE}, two
- * disjoint ones only on {@code READ}s.
+ * {@code /0}; for an IPv6 prefix down to {@code /64}, the shortest a network takes). Two equal or
+ * nested subnets then always meet on one key with a {@code READ_WRITE}, two disjoint ones only on
+ * {@code READ}s.
  */
 public final class SubnetLocks implements ResourceLocksProvider {
   /** Every lock key starts with this. */
@@ -64,7 +67,14 @@ public final class SubnetLocks implements ResourceLocksProvider {
     }
     try {
       FakeNetwork network = annotation.get();
-      return forSubnet(Subnet.parse(network.subnet().isBlank() ? network.subnet6() : network.subnet()));
+      Set<Lock> locks = new LinkedHashSet<>();
+      if (!network.subnet().isBlank()) {
+        locks.addAll(forSubnet(Subnet.parse(network.subnet())));
+      }
+      if (!network.subnet6().isBlank()) {
+        locks.addAll(forSubnet(Subnet.parse(network.subnet6())));
+      }
+      return locks;
     } catch (IllegalArgumentException e) {
       return Set.of(); // the extension reports the bad subnet when the test runs
     }
@@ -75,9 +85,11 @@ public final class SubnetLocks implements ResourceLocksProvider {
       field.setAccessible(true);
       Object value = field.get(null);
       if (value instanceof FakeNetworkExtension) {
-        Optional<String> subnet = ((FakeNetworkExtension) value).configuredSubnet();
-        if (subnet.isPresent()) {
-          return forSubnet(Subnet.parse(subnet.get()));
+        Optional<List<Subnet>> subnets = ((FakeNetworkExtension) value).configuredSubnets();
+        if (subnets.isPresent()) {
+          Set<Lock> locks = new LinkedHashSet<>();
+          subnets.get().forEach(subnet -> locks.addAll(forSubnet(subnet)));
+          return locks;
         }
       }
     } catch (ReflectiveOperationException | RuntimeException e) {
@@ -86,14 +98,18 @@ public final class SubnetLocks implements ResourceLocksProvider {
     return forUnknownSubnet();
   }
 
-  /** The locks for a test on {@code subnet}. */
+  /** The locks for a test on {@code subnet}, an IPv4 subnet or an IPv6 prefix. */
   static Set<Lock> forSubnet(Subnet subnet) {
-    if (subnet.isIpv6()) {
-      // an IPv6-only network: its prefix alone (as for a dual-stack one's, parallel tests need distinct prefixes)
-      return Set.of(new Lock(PREFIX + subnet, ResourceAccessMode.READ_WRITE));
-    }
     Set<Lock> locks = new LinkedHashSet<>();
     locks.add(new Lock(PREFIX + subnet, ResourceAccessMode.READ_WRITE));
+    if (subnet.isIpv6()) {
+      for (int length = subnet.prefixLength() - 1; length >= Subnet.SHORTEST_IPV6_PREFIX; length--) {
+        long low = subnet.networkLow() & (length == 64 ? 0 : -1L << (128 - length));
+        String supernet = Ipv6Packet.toText(subnet.networkHigh(), low) + "/" + length;
+        locks.add(new Lock(PREFIX + supernet, ResourceAccessMode.READ));
+      }
+      return locks;
+    }
     for (int length = subnet.prefixLength() - 1; length >= 0; length--) {
       int mask = length == 0 ? 0 : -1 << (32 - length);
       locks.add(new Lock(PREFIX + Subnet.toInet(subnet.networkInt() & mask).getHostAddress() + "/" + length,

@@ -82,6 +82,20 @@ class ConfigurationTest {
   }
 
   @Test
+  void aPrefixOverlappingARouteOrAddressOfTheNamespaceIsRefused() {
+    try (TunDevice other = TunDevice.builder().subnet(Subnet.parse("fd00:77::/64")).open()) {
+      Kit.run(PrefixOverlapTestCases.class).testEvents().assertThatEvents()
+          .haveExactly(1, event(test("ipv6Only"), finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+              message(m -> m.contains("@FakeNetwork(subnet6 = \"fd00:77::/120\") overlaps ")
+                  && m.matches("(?s).*overlaps (route fd00:77::/64|address fd00:77::1) on " + other.name() + " .*")
+                  && m.contains("choose a prefix that does not overlap it")))))
+          .haveExactly(1, event(test("dualStack"), finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+              message(m -> m.contains("@FakeNetwork(subnet6 = \"fd00:77::/64\") overlaps ")))));
+    }
+    Kit.assertCleanedUp();
+  }
+
+  @Test
   void theReachsUnreachableGuardRoutesAreNoOverlap() throws Exception {
     // reach "all" adds unreachable routes over the private ranges, so that a fake subnet cannot leak
     // once its device is gone: a fake subnet's own route beats them, and they refuse nothing.
@@ -209,6 +223,16 @@ class ConfigurationTest {
     @Test
     @FakeNetwork(subnet = "10.77.1.0/24")
     void test() {}
+  }
+
+  static class PrefixOverlapTestCases {
+    @Test
+    @FakeNetwork(subnet = "", subnet6 = "fd00:77::/120")
+    void ipv6Only() {}
+
+    @Test
+    @FakeNetwork(subnet = "10.78.0.0/24", subnet6 = "fd00:77::/64")
+    void dualStack() {}
   }
 
   static class ReachOverlapTestCases {

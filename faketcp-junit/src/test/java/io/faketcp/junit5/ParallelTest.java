@@ -75,6 +75,32 @@ class ParallelTest {
     Kit.assertCleanedUp();
   }
 
+  @Test
+  void dualStackNetworksOnOnePrefixNeverOverlapThoughTheirSubnetsDiffer() {
+    Kit.run(PARALLEL, DualStackATestCases.class, DualStackBTestCases.class, Ipv6OnlyTestCases.class)
+        .testEvents().assertStatistics(s -> s.succeeded(9));
+    assertThat(intervals).hasSize(9);
+    assertThat(overlapping("fd00:42::/64", "fd00:42::/64")).as("overlapping intervals on one prefix").isZero();
+    Kit.assertCleanedUp();
+  }
+
+  @Test
+  void networksOnDisjointPrefixesRunAtTheSameTime() {
+    Kit.run(PARALLEL, DualStackATestCases.class, DualStackCTestCases.class)
+        .testEvents().assertStatistics(s -> s.succeeded(6));
+    assertThat(overlapping("fd00:42::/64", "fd00:45::/64")).as("overlapping intervals on disjoint prefixes")
+        .isPositive();
+    Kit.assertCleanedUp();
+  }
+
+  @Test
+  void programmaticRegistrationWithoutTheLockWaitsForThePrefixInsteadOfSharingIt() {
+    Kit.run(PARALLEL, ProgrammaticDualStackTestCases.class, DualStackATestCases.class)
+        .testEvents().assertStatistics(s -> s.succeeded(6));
+    assertThat(overlapping("fd00:42::/64", "fd00:42::/64")).isZero();
+    Kit.assertCleanedUp();
+  }
+
   private static boolean lockProvidersSupported() {
     try {
       Class.forName("org.junit.jupiter.api.parallel.ResourceLocksProvider");
@@ -113,9 +139,18 @@ class ParallelTest {
   }
 
   static void work(NetworkInfo net) throws InterruptedException {
+    work(net.subnet().toString());
+  }
+
+  /** Recorded by the network's IPv6 prefix. */
+  static void work6(NetworkInfo net) throws InterruptedException {
+    work(net.subnet6().orElseThrow().toString());
+  }
+
+  private static void work(String subnet) throws InterruptedException {
     long start = System.nanoTime();
     Thread.sleep(150);
-    intervals.add(new Interval(net.subnet().toString(), start, System.nanoTime()));
+    intervals.add(new Interval(subnet, start, System.nanoTime()));
   }
 
   @FakeNetwork(capture = false)
@@ -207,6 +242,59 @@ class ParallelTest {
     @Test
     void w3(NetworkInfo net) throws InterruptedException {
       work(net);
+    }
+  }
+
+  /** Three tests that record their network's prefix; the subclasses say which network (@FakeNetwork is inherited). */
+  abstract static class PrefixWork {
+    @Test
+    void t1(NetworkInfo net) throws InterruptedException {
+      work6(net);
+    }
+
+    @Test
+    void t2(NetworkInfo net) throws InterruptedException {
+      work6(net);
+    }
+
+    @Test
+    void t3(NetworkInfo net) throws InterruptedException {
+      work6(net);
+    }
+  }
+
+  @FakeNetwork(subnet = "10.42.0.0/24", subnet6 = "fd00:42::/64", capture = false)
+  static class DualStackATestCases extends PrefixWork {}
+
+  @FakeNetwork(subnet = "10.43.0.0/24", subnet6 = "fd00:42::/64", capture = false)
+  static class DualStackBTestCases extends PrefixWork {}
+
+  @FakeNetwork(subnet = "", subnet6 = "fd00:42::/64", capture = false)
+  static class Ipv6OnlyTestCases extends PrefixWork {}
+
+  @FakeNetwork(subnet = "10.45.0.0/24", subnet6 = "fd00:45::/64", capture = false)
+  static class DualStackCTestCases extends PrefixWork {}
+
+  // Without @ResourceLock: only the pool keeps it apart from DualStackATestCases (distinct IPv4 subnets).
+  @Execution(ExecutionMode.SAME_THREAD)
+  static class ProgrammaticDualStackTestCases {
+    @RegisterExtension
+    static FakeNetworkExtension net = FakeNetworkExtension.newInstance().subnet("10.44.0.0/24").subnet6("fd00:42::/64")
+        .capture(false).build();
+
+    @Test
+    void p1() throws InterruptedException {
+      work6(net.info());
+    }
+
+    @Test
+    void p2() throws InterruptedException {
+      work6(net.info());
+    }
+
+    @Test
+    void p3() throws InterruptedException {
+      work6(net.info());
     }
   }
 

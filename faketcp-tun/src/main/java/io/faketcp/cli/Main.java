@@ -137,7 +137,7 @@ public final class Main {
         DnsServer dns = new DnsServer(line.names,
             () -> first.get() == null ? line.rules.faults() : first.get().rules().faults());
         rules = dns.addTo(rules, line.dnsAddress());
-        if (line.subnet6 != null && line.ipv4) {
+        if (line.dns6()) {
           rules = dns.addTo(rules, line.subnet6.dnsAddress()); // the same names on the prefix's ::ff
         }
       }
@@ -184,7 +184,7 @@ public final class Main {
     synchronized (out) {
       out.println("ready " + device);
       if (!line.names.isEmpty()) {
-        out.println("dns " + line.dnsAddress().getHostAddress() + ":53 names " + line.names);
+        out.println(dnsLine(line));
       }
       if (!line.rules.faults().isEmpty()) {
         out.println("faults " + line.rules.faults() + " seed " + peer.seed() + " (replay with --seed "
@@ -216,6 +216,18 @@ public final class Main {
     }
     stopped.await(); // until Ctrl-C or SIGTERM; the shutdown hook removes the device
     return OK;
+  }
+
+  /**
+   * The line saying where the fake DNS server answers: {@code dns 10.57.0.254:53 names ...}, on a dual-stack
+   * network {@code dns 10.57.0.254:53 [fd00:57::ff]:53 names ...} (each server a word, "names" after them).
+   */
+  static String dnsLine(CommandLine line) {
+    String servers = line.dnsAddress().getHostAddress() + ":53";
+    if (line.dns6()) {
+      servers += " [" + io.faketcp.packet.Ipv6Packet.toText((java.net.Inet6Address) line.subnet6.dnsAddress()) + "]:53";
+    }
+    return "dns " + servers + " names " + line.names;
   }
 
   private static void closeAll(List<FakePeer> peers, List<TunDevice> devices) {
@@ -291,13 +303,14 @@ public final class Main {
         "  --quiet                           no line per packet",
         "  -h, --help                        this text",
         "",
-        "Prints 'ready DEVICE HOST/PREFIX' once up (and 'dns ADDRESS:53 names ...' with --host), then one",
-        "tcpdump-style line per packet (DNS queries and answers as tcpdump shows them), and the",
-        "counters on exit (Ctrl-C or SIGTERM remove the device). With -- PROGRAM, the program runs",
-        "once the device is ready (for connect-many: first, as the server) and faketcp exits with its",
-        "status. ./faketcp runs all this in a private network namespace. With --fault, a line",
-        "'faults [SPECS] seed N (replay with --seed N)' follows 'ready', and each thing a fault",
-        "does is a line 'fault SPEC: dropped|delayed Nus|forged PACKET'.");
+        "Prints 'ready DEVICE HOST/PREFIX' once up (and with --host 'dns ADDRESS:53 names ...', on a",
+        "dual-stack network 'dns ADDRESS:53 [ADDRESS6]:53 names ...': the server on the subnet's last",
+        "address and on the prefix's ::ff), then one tcpdump-style line per packet (DNS queries and",
+        "answers as tcpdump shows them), and the counters on exit (Ctrl-C or SIGTERM remove the",
+        "device). With -- PROGRAM, the program runs once the device is ready (for connect-many: first,",
+        "as the server) and faketcp exits with its status. ./faketcp runs all this in a private network",
+        "namespace. With --fault, a line 'faults [SPECS] seed N (replay with --seed N)' follows",
+        "'ready', and each thing a fault does is a line 'fault SPEC: dropped|delayed Nus|forged PACKET'.");
 
     Subnet subnet = Subnet.DEFAULT;
     /** Whether --subnet gave an IPv4 subnet. */
@@ -316,6 +329,11 @@ public final class Main {
     boolean help;
     ConnectMany connectMany;
     String[] program = new String[0];
+
+    /** Whether the fake DNS server also answers on the prefix's {@code ::ff}: on a dual-stack network. */
+    boolean dns6() {
+      return subnet6 != null && ipv4;
+    }
 
     /** Where the fake DNS server answers: the subnet's last usable address. */
     java.net.Inet4Address dnsAddress() {

@@ -55,7 +55,8 @@ final class InterfaceControl implements AutoCloseable {
   /**
    * Adds the IPv6 address {@code address}/{@code prefixLength} with IFA_F_NODAD (an rtnetlink
    * RTM_NEWADDR: the ioctl cannot set the flag), so that it is never tentative: usable at once,
-   * even before the kernel's link watch has seen the device up. The kernel adds the prefix's route.
+   * even before the kernel's link watch has seen the device up. The kernel adds the prefix's route;
+   * returns once the address's local route is in place too, so that packets to it are the host's.
    */
   void address6(String name, java.net.Inet6Address address, int prefixLength) {
     AddressRequest.addNoDad(name, index(name), address, prefixLength);

@@ -387,10 +387,16 @@ class CliTest {
         "db.test=10.58.0.5");
     try {
       cli.awaitLine("ready ");
+      String dns = cli.awaitLine("dns ");
+      assertThat(dns).isEqualTo("dns 10.58.0.254:53 [fd00:58::ff]:53 names db.test=10.58.0.5");
+      // machine-readable: the servers are the words between "dns" and "names", an IPv6 one in brackets
+      String server6 = dns.split(" ")[2];
+      InetSocketAddress six = new InetSocketAddress(InetAddress.getByName(server6.substring(1, server6.indexOf(']'))),
+          Integer.parseInt(server6.substring(server6.lastIndexOf(':') + 1)));
       byte[] query = io.faketcp.packet.DnsMessage.query(0x5858, "db.test", io.faketcp.packet.DnsMessage.AAAA).build();
       try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
         udp.setSoTimeout(3000);
-        udp.send(new java.net.DatagramPacket(query, query.length, InetAddress.getByName("fd00:58::ff"), 53));
+        udp.send(new java.net.DatagramPacket(query, query.length, six));
         java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[512], 512);
         udp.receive(reply);
         assertThat(io.faketcp.packet.DnsMessage.parse(java.nio.ByteBuffer.wrap(reply.getData(), 0, reply.getLength()))

@@ -65,6 +65,7 @@ final class DevicePool {
   private final Map<Settings.DeviceKey, Integer> inUse = new HashMap<>();
   /** Devices handed back that keep their address for the next test of their configuration; never overlapping. */
   private final List<Prepared> parked = new ArrayList<>();
+  /** The subnets of the networks open (a dual-stack one's IPv4 subnet and prefix share one holder). */
   private final Map<Subnet, Holder> active = new HashMap<>();
   private final Set<String> closingNames = ConcurrentHashMap.newKeySet();
   private final Set<String> own = ConcurrentHashMap.newKeySet();
@@ -86,17 +87,17 @@ final class DevicePool {
 
   /**
    * A device for {@code settings}, configured and capturing, for {@code holder} (a test's name).
-   * Waits while another test holds an overlapping subnet (only when the subnet resource lock was not
-   * declared), then takes the device parked by the last test of the same configuration on this subnet,
-   * if any (the namespace was checked when it was first taken); else checks that nothing else in the
-   * namespace overlaps and gives a spare (or a new device) the address.
+   * Waits while another test holds an overlapping subnet or IPv6 prefix (only when the subnet resource
+   * lock was not declared), then takes the device parked by the last test of the same configuration on
+   * these subnets, if any (the namespace was checked when it was first taken); else checks that nothing
+   * else in the namespace overlaps and gives a spare (or a new device) the addresses.
    *
    * @throws ExtensionConfigurationException when an address or route of the namespace overlaps
    */
   Prepared acquire(Settings settings, String holder) {
-    Subnet subnet = settings.subnet();
+    List<Subnet> subnets = subnetsOf(settings);
     Settings.DeviceKey key = settings.deviceKey();
-    reserve(subnet, holder, settings);
+    reserve(subnets, holder);
     boolean ok = false;
     try {
       Prepared parkedHere = unpark(settings);
@@ -111,11 +112,16 @@ final class DevicePool {
       Prepared prepared;
       configure.lock();
       try {
-        Optional<String> overlap = NamespaceCheck.overlap(subnet, own);
-        if (overlap.isPresent()) {
-          throw new ExtensionConfigurationException(Settings.describe(settings.origin(), "subnet", subnet.toString())
-              + " overlaps " + overlap.get() + " already present in this network namespace: choose a subnet that"
-              + " does not overlap it (run the tests in a private namespace with bin/faketcp-netns)");
+        for (Subnet subnet : subnets) {
+          Optional<String> overlap = NamespaceCheck.overlap(subnet, own);
+          if (overlap.isPresent()) {
+            boolean prefix = subnet.isIpv6();
+            String attribute = prefix ? "subnet6" : "subnet";
+            throw new ExtensionConfigurationException(Settings.describe(settings.origin(), attribute, subnet.toString())
+                + " overlaps " + overlap.get() + " already present in this network namespace: choose"
+                + (prefix ? " a prefix" : " a subnet") + " that does not overlap it (run the tests in a private namespace"
+                + " with bin/faketcp-netns)");
+          }
         }
         prepared = takeSpare(key);
         if (prepared != null) {
@@ -151,7 +157,7 @@ final class DevicePool {
       return prepared;
     } finally {
       if (!ok) {
-        unreserve(subnet);
+        unreserve(subnets);
       }
     }
   }
@@ -175,30 +181,30 @@ final class DevicePool {
         }
       }
       if (parkedNow) {
-        unreserve(subnetOf(prepared.device()));
+        unreserve(subnetsOf(prepared.device()));
         return;
       }
     }
     if (withdraw(prepared)) {
       closeLater(prepared);
     }
-    unreserve(subnetOf(prepared.device()));
+    unreserve(subnetsOf(prepared.device()));
   }
 
   /**
-   * For a test that holds {@code settings}' subnet: the parked device of the same configuration, made
+   * For a test that holds {@code settings}' subnets: the parked device of the same configuration, made
    * ready (what it still held discarded), or null. Parked devices of other configurations on an
-   * overlapping subnet lose their address and go back to the spares.
+   * overlapping subnet or prefix lose their addresses and go back to the spares.
    */
   private Prepared unpark(Settings settings) {
-    Subnet subnet = settings.subnet();
+    List<Subnet> subnets = subnetsOf(settings);
     Settings.DeviceKey key = settings.deviceKey();
     Prepared same = null;
     List<Prepared> others = new ArrayList<>();
     synchronized (monitor) {
       for (Iterator<Prepared> it = parked.iterator(); it.hasNext(); ) {
         Prepared p = it.next();
-        if (subnetOf(p.device()).overlaps(subnet)) {
+        if (overlapping(subnetsOf(p.device()), subnets) != null) {
           it.remove();
           if (same == null && p.key().equals(key)) {
             same = p;
@@ -356,29 +362,32 @@ final class DevicePool {
     }
   }
 
-  private void reserve(Subnet subnet, String holder, Settings settings) {
+  /** Takes {@code subnets} for {@code holder} all at once, waiting while another holder has an overlapping one. */
+  private void reserve(List<Subnet> subnets, String holder) {
     long deadline = System.nanoTime() + WAIT_NANOS;
     while (true) {
       Runnable yield;
       String from;
       synchronized (monitor) {
-        Map.Entry<Subnet, Holder> other = overlappingHolder(subnet);
-        if (other == null) {
-          active.put(subnet, new Holder(holder));
+        Subnet[] pair = overlapping(active.keySet(), subnets);
+        if (pair == null) {
+          Holder mine = new Holder(holder);
+          subnets.forEach(s -> active.put(s, mine));
           return;
         }
+        Holder other = active.get(pair[0]);
         if (System.nanoTime() >= deadline) {
-          throw new IllegalStateException(waitedTooLong(holder, subnet, other.getKey(), other.getValue()));
+          throw new IllegalStateException(waitedTooLong(holder, pair[1], pair[0], other));
         }
-        yield = other.getValue().yield;
-        other.getValue().yield = null;
-        from = other.getValue().name;
+        yield = other.yield;
+        other.yield = null;
+        from = other.name;
         if (yield == null) {
           waitOn(deadline);
           continue;
         }
       }
-      LOG.log(System.Logger.Level.DEBUG, "{0} takes subnet {1} over from {2}", holder, subnet, from);
+      LOG.log(System.Logger.Level.DEBUG, "{0} takes subnet {1} over from {2}", holder, subnets, from);
       try {
         yield.run(); // outside the monitor: it closes that network, whose release wakes this loop
       } catch (RuntimeException e) {
@@ -402,10 +411,13 @@ final class DevicePool {
     }
   }
 
-  private Map.Entry<Subnet, Holder> overlappingHolder(Subnet subnet) {
-    for (Map.Entry<Subnet, Holder> e : active.entrySet()) {
-      if (e.getKey().overlaps(subnet)) {
-        return e;
+  /** The first of {@code held} that overlaps one of {@code wanted}, and that one; null when none does. */
+  private static Subnet[] overlapping(java.util.Collection<Subnet> held, List<Subnet> wanted) {
+    for (Subnet h : held) {
+      for (Subnet w : wanted) {
+        if (h.overlaps(w)) {
+          return new Subnet[] {h, w};
+        }
       }
     }
     return null;
@@ -413,7 +425,8 @@ final class DevicePool {
 
   /** The 60 s message: what the holder is doing decides the cause named. */
   static String waitedTooLong(String waiter, Subnet wanted, Subnet held, Holder holder) {
-    String start = waiter + " waited 60 s for subnet " + wanted + ", held by " + holder.name + " (" + held + ")";
+    String start = waiter + " waited 60 s for " + (wanted.isIpv6() ? "prefix " : "subnet ") + wanted + ", held by "
+        + holder.name + " (" + held + ")";
     long finished = holder.finishedNanos;
     if (finished != 0) {
       long ago = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - finished);
@@ -449,9 +462,9 @@ final class DevicePool {
     }
   }
 
-  private void unreserve(Subnet subnet) {
+  private void unreserve(List<Subnet> subnets) {
     synchronized (monitor) {
-      active.remove(subnet);
+      subnets.forEach(active::remove);
       monitor.notifyAll();
     }
   }
@@ -494,9 +507,22 @@ final class DevicePool {
     }
   }
 
-  /** The subnet a device was reserved for: its IPv4 one, or the IPv6 prefix of an IPv6-only device. */
-  private static Subnet subnetOf(TunDevice device) {
-    return device.hasIpv4() ? device.subnet() : device.subnet6().orElseThrow();
+  /** The subnets a device was reserved for: its IPv4 one, its IPv6 prefix, or both. */
+  private static List<Subnet> subnetsOf(TunDevice device) {
+    List<Subnet> subnets = new ArrayList<>(2);
+    if (device.hasIpv4()) {
+      subnets.add(device.subnet());
+    }
+    device.subnet6().ifPresent(subnets::add);
+    return subnets;
+  }
+
+  /** The subnets a network holds: its IPv4 one, its IPv6 prefix, or both. */
+  private static List<Subnet> subnetsOf(Settings settings) {
+    if (settings.ipv6Only() || settings.subnet6() == null) {
+      return List.of(settings.subnet());
+    }
+    return List.of(settings.subnet(), settings.subnet6());
   }
 
   private TunDevice openDevice(Settings settings) {

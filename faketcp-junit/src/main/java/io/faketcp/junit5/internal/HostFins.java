@@ -6,13 +6,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * The host's TCP sockets to a fake subnet that have sent a FIN not yet acknowledged (FIN-WAIT-1,
- * CLOSING, LAST-ACK), from {@code /proc/net/tcp} and {@code /proc/net/tcp6}. The kernel retransmits
+ * The host's TCP sockets to a fake subnet or IPv6 prefix that have sent a FIN not yet acknowledged
+ * (FIN-WAIT-1, CLOSING, LAST-ACK), from {@code /proc/net/tcp} and {@code /proc/net/tcp6}. The kernel retransmits
  * such a FIN until it is acknowledged, from 200 ms on: if the test that closed the socket has ended by
  * then, the FIN reaches whatever network holds the subnet next, and that test's peer answers with a
  * reset. {@link #awaitNone} lets the fake peer answer first.
@@ -26,19 +27,20 @@ final class HostFins {
   private HostFins() {}
 
   /**
-   * Waits until no socket of the host to {@code subnet} has a FIN in flight, at most {@code graceNanos}.
+   * Waits until no socket of the host to {@code subnets} (IPv4 or IPv6, null ones skipped) has a FIN in
+   * flight, at most {@code graceNanos}.
    *
    * @return how long it waited, in nanoseconds; negative when the grace ran out first
    */
-  static long awaitNone(Subnet subnet, long graceNanos) {
-    return awaitNone(subnet, graceNanos, () -> false);
+  static long awaitNone(List<Subnet> subnets, long graceNanos) {
+    return awaitNone(subnets, graceNanos, () -> false);
   }
 
-  /** As {@link #awaitNone(Subnet, long)}, also waiting while {@code busy} says so. */
-  static long awaitNone(Subnet subnet, long graceNanos, BooleanSupplier busy) {
+  /** As {@link #awaitNone(List, long)}, also waiting while {@code busy} says so. */
+  static long awaitNone(List<Subnet> subnets, long graceNanos, BooleanSupplier busy) {
     long start = System.nanoTime();
     long deadline = start + graceNanos;
-    while (unacknowledged(subnet) || busy.getAsBoolean()) {
+    while (unacknowledged(subnets) || busy.getAsBoolean()) {
       if (System.nanoTime() - deadline >= 0) {
         return -(System.nanoTime() - start);
       }
@@ -47,13 +49,13 @@ final class HostFins {
     return System.nanoTime() - start;
   }
 
-  /** Whether a socket of the host to {@code subnet} has sent a FIN that is not acknowledged yet. */
-  static boolean unacknowledged(Subnet subnet) {
+  /** Whether a socket of the host to one of {@code subnets} has sent a FIN that is not acknowledged yet. */
+  static boolean unacknowledged(List<Subnet> subnets) {
     for (Path table : TABLES) {
       try (BufferedReader reader = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
         reader.readLine(); // header
         for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-          if (finInFlight(line, subnet)) {
+          if (finInFlight(line, subnets)) {
             return true;
           }
         }
@@ -64,8 +66,11 @@ final class HostFins {
     return false;
   }
 
-  /** One line of /proc/net/tcp or tcp6: "sl local rem st ...", addresses as hex words in host order. */
-  static boolean finInFlight(String line, Subnet subnet) {
+  /**
+   * One line of /proc/net/tcp or tcp6: "sl local rem st ...", addresses as hex 32-bit words in host order
+   * (an IPv6 one as four: fd00:86::5 is 860000FD000000000000000005000000 on x86).
+   */
+  static boolean finInFlight(String line, List<Subnet> subnets) {
     String[] f = line.trim().split("\\s+", 5);
     if (f.length < 4) {
       return false;
@@ -75,14 +80,20 @@ final class HostFins {
       return false; // TCP_FIN_WAIT1, TCP_LAST_ACK, TCP_CLOSING (include/net/tcp_states.h)
     }
     String remote = f[2].substring(0, colon);
-    String v4;
-    if (remote.length() == 8) {
-      v4 = remote;
-    } else if (remote.length() == 32 && remote.startsWith(V4_MAPPED)) {
-      v4 = remote.substring(24);
-    } else {
+    if (remote.length() == 32 && !remote.startsWith(V4_MAPPED)) {
+      long high = (long) word(remote, 0) << 32 | word(remote, 1) & 0xffffffffL;
+      long low = (long) word(remote, 2) << 32 | word(remote, 3) & 0xffffffffL;
+      return subnets.stream().anyMatch(s -> s != null && s.contains(high, low));
+    }
+    if (remote.length() != 8 && remote.length() != 32) {
       return false;
     }
-    return subnet.contains(Integer.reverseBytes(Integer.parseUnsignedInt(v4, 16)));
+    int v4 = word(remote, remote.length() / 8 - 1);
+    return subnets.stream().anyMatch(s -> s != null && s.contains(v4));
+  }
+
+  /** The {@code n}th 32-bit word of a /proc address, in network order. */
+  private static int word(String hex, int n) {
+    return Integer.reverseBytes(Integer.parseUnsignedInt(hex, 8 * n, 8 * n + 8, 16));
   }
 }

@@ -440,10 +440,12 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
     if (live == 0 || live > SETTLE_MAX_CONNECTIONS || !peer.isRunning()) {
       return;
     }
-    long waited = HostFins.awaitNone(settings.subnet(), FIN_GRACE_NANOS, peerBusy);
+    long waited = HostFins.awaitNone(java.util.Arrays.asList(settings.subnet(), settings.subnet6()), FIN_GRACE_NANOS,
+        peerBusy);
     if (waited < 0) {
       LOG.log(System.Logger.Level.DEBUG, "the host''s FINs to {0} were still unacknowledged after {1} ms",
-          settings.subnet(), TimeUnit.NANOSECONDS.toMillis(-waited));
+          settings.subnet() + (settings.subnet6() == null || settings.ipv6Only() ? "" : " and " + settings.subnet6()),
+          TimeUnit.NANOSECONDS.toMillis(-waited));
     }
   }
 
