@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * ({@link PeerBulkCaptureTest} has the capture that cannot drop, and checks the byte counts exactly).
  */
 class BulkCaptureTest {
-  private static final long BUDGET = 16L << 20;
+  private static final long BUDGET = 8L << 20;
 
   @RegisterExtension
   final FakeNetworkExtension network = FakeNetworkExtension.newInstance().mtu(65535).mode(Mode.DISCARD)
