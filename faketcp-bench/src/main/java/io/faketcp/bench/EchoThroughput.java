@@ -77,6 +77,7 @@ public final class EchoThroughput {
   private static double once(String address, long bytes) throws Exception {
     try (Socket socket = new Socket(address, 7)) {
       socket.setTcpNoDelay(true);
+      socket.setSoTimeout(30_000); // a peer that stopped ends the run instead of hanging it
       long start = System.nanoTime();
       Thread writer = new Thread(() -> {
         byte[] chunk = new byte[65536];
@@ -89,6 +90,7 @@ public final class EchoThroughput {
           throw new IllegalStateException(e);
         }
       }, "writer");
+      writer.setDaemon(true); // blocked on a peer that stopped: not what keeps the JVM up
       writer.start();
       InputStream in = socket.getInputStream();
       byte[] buffer = new byte[1 << 20];

@@ -212,6 +212,20 @@ abstract class TcpReceiver extends Timestamps {
     return reassembly.sackOption(context.sackOptions());
   }
 
+  /**
+   * The bytes the SACK option will add to our next segment (0 when it carries none): a segment's
+   * payload is that much shorter, as Linux's are (tcp_current_mss), so that no packet exceeds the
+   * MTU (at MTU 65,535 it could not even be built).
+   */
+  int sackOptionLength() {
+    if (!sackPermitted || reassembly == null) {
+      return 0;
+    }
+    reassembly.advance(rcvNxt);
+    int blocks = Math.min(reassembly.rangeCount(), timestampsOn() ? 3 : 4);
+    return blocks == 0 ? 0 : 4 + 8 * blocks;
+  }
+
   // ---- what the endpoint provides ----------------------------------------------------------------
 
   EndpointContext context() {

@@ -184,6 +184,11 @@ abstract class TcpSender extends TcpReceiver {
     return Math.min(context.mss(), hostMss) - (timestampsOn() ? Timestamps.LENGTH : 0);
   }
 
+  /** The payload of a segment sent now: a full segment's, less the SACK blocks it will carry. */
+  private int payloadSize() {
+    return segmentSize() - sackOptionLength();
+  }
+
   // ---- sending ---------------------------------------------------------------------------------
 
   /** Sends what the host's window allows: queued data, then the FIN. Arms the timer it needs. */
@@ -191,7 +196,7 @@ abstract class TcpSender extends TcpReceiver {
     if (!state().transmits()) {
       return;
     }
-    int segmentSize = segmentSize();
+    int segmentSize = payloadSize();
     int buffered = buffered();
     boolean finReady = finQueued && !holdsOwnFin();
     while (true) {
@@ -274,7 +279,7 @@ abstract class TcpSender extends TcpReceiver {
     boolean finSent = finQueued && Seq.before(finSeq, sndMax); // not while a slow close holds it back
     int sent = 0;
     if (offset < buffered) {
-      int n = Math.min(segmentSize(), buffered - offset);
+      int n = Math.min(payloadSize(), buffered - offset);
       if (scoreboard != null) {
         n = Math.min(n, scoreboard.unsackedFrom(seq));
       }
