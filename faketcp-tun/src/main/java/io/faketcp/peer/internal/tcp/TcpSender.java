@@ -134,13 +134,28 @@ abstract class TcpSender extends TcpReceiver {
     if (out == null) {
       out = new SendBuffer(SEND_BUFFER);
     }
-    int n = out.append(data);
+    int n = data == deliveredView && data.position() == deliveredFrom && data.limit() == deliveredTo
+        ? out.append(data, deliveredSum) : out.append(data);
     if (n > 0) {
       if (holding) {
         outputHeld = true;
       } else {
         output();
       }
+    }
+    return n;
+  }
+
+  /** {@link #queue(ByteBuffer)} of both, then of {@code second} if all of {@code first} fit; segments go once both are queued. */
+  int queue(ByteBuffer first, ByteBuffer second) {
+    boolean held = holding;
+    holding = true;
+    int n = queue(first);
+    if (!first.hasRemaining()) {
+      n += queue(second);
+    }
+    if (!held) {
+      releaseOutput();
     }
     return n;
   }
@@ -265,6 +280,8 @@ abstract class TcpSender extends TcpReceiver {
         payload = context.chunkView().clear().limit(length);
       }
       tcp.payload(payload);
+      context.emit(out.sum(offset, length));
+      return;
     }
     context.emit();
   }
