@@ -107,12 +107,15 @@ final class SendBuffer {
       sumFirst = (sumFirst + 1) % SUMS; // acknowledged and dropped
       sumCount--;
     }
-    int k = 0;
-    while (k < sumCount && sumStart[(sumFirst + k) % SUMS] != at) {
-      if (Seq.before(at, sumStart[(sumFirst + k) % SUMS])) {
+    int k = sumCount - 1; // from the newest: an echo sends what it just queued
+    while (k >= 0 && sumStart[(sumFirst + k) % SUMS] != at) {
+      if (Seq.before(sumStart[(sumFirst + k) % SUMS], at)) {
         return -1;
       }
-      k++;
+      k--;
+    }
+    if (k < 0) {
+      return -1;
     }
     long total = 0;
     int covered = 0;
