@@ -28,9 +28,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * (after 64 KiB) and the host's writes block. Each read schedules a pump on the peer thread, which
  * tells the endpoint the window opened.
  *
- * <p>Output: a write copies into a 64 KiB buffer and blocks while it is full; the pump (scheduled
- * by the write, or run when the endpoint reports {@link #writable()}) moves bytes into the
- * endpoint's send queue as far as it has room. At most one pump is queued per session at a time.
+ * <p>Output: a write copies into a buffer of 64 KiB that grows by every byte the endpoint takes, up
+ * to {@value #OUTPUT_LIMIT} bytes, and blocks while it is full; the pump (scheduled by the write, or
+ * run when the endpoint reports {@link #writable()}) moves bytes into the endpoint's send queue as far
+ * as it has room, both parts of the ring at once so that the endpoint cuts full segments. At most one
+ * pump is queued per session at a time.
  *
  * <p>The lock is held only to copy bytes and flip flags; the peer thread never waits for a
  * server thread.
