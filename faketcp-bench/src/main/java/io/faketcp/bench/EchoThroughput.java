@@ -21,7 +21,8 @@ import java.util.Locale;
  * <pre>java [-Dfaketcp.bench.checksumOffload=true] io.faketcp.bench.EchoThroughput MTU echo|server MB [ROUNDS]</pre>
  *
  * <p>With {@code faketcp.bench.checksumOffload} the device leaves checksums to the peer
- * ({@link TunDevice.Builder#checksumOffload}).
+ * ({@link TunDevice.Builder#checksumOffload}). {@code faketcp.bench.writeSize} (default 65536) is the
+ * size of the client's writes (1 MiB writes were no faster at MTU 65,535).
  */
 public final class EchoThroughput {
   public static void main(String[] args) throws Exception {
@@ -77,9 +78,10 @@ public final class EchoThroughput {
   private static double once(String address, long bytes) throws Exception {
     try (Socket socket = new Socket(address, 7)) {
       socket.setTcpNoDelay(true);
+      socket.setSoTimeout(30_000); // a peer that stopped ends the run instead of hanging it
       long start = System.nanoTime();
       Thread writer = new Thread(() -> {
-        byte[] chunk = new byte[65536];
+        byte[] chunk = new byte[Integer.getInteger("faketcp.bench.writeSize", 65536)];
         try {
           OutputStream out = socket.getOutputStream();
           for (long left = bytes; left > 0; left -= chunk.length) {
@@ -89,6 +91,7 @@ public final class EchoThroughput {
           throw new IllegalStateException(e);
         }
       }, "writer");
+      writer.setDaemon(true); // blocked on a peer that stopped: not what keeps the JVM up
       writer.start();
       InputStream in = socket.getInputStream();
       byte[] buffer = new byte[1 << 20];

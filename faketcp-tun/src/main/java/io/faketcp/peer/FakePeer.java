@@ -762,7 +762,7 @@ public final class FakePeer implements AutoCloseable {
         case IpProtocol.TCP:
           TcpSegment segment = checksumPending ? views.tcpWithChecksumPending(ip) : views.tcp(ip);
           if (!relays.hold(segment)) {
-            tcp.handle(segment);
+            tcp.handle(segment, !checksumPending);
           }
           break;
         case IpProtocol.ICMP:

@@ -11,7 +11,7 @@ final class ReadyServers {
     public void serve(Connection connection) throws Exception {
       InputStream in = connection.input();
       OutputStream out = connection.output();
-      byte[] buffer = new byte[16384];
+      byte[] buffer = new byte[128 * 1024]; // a read takes what came, in large pieces
       int n;
       while ((n = in.read(buffer)) >= 0) {
         out.write(buffer, 0, n);

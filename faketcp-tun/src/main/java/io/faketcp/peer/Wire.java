@@ -1,5 +1,6 @@
 package io.faketcp.peer;
 
+import io.faketcp.packet.Checksum;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.tcp.Link;
@@ -57,6 +58,31 @@ final class Wire implements Responder.Sink, Link {
   public TcpSegment.Builder tcp() {
     tcp.reset();
     return tcp;
+  }
+
+  /**
+   * Sends the segment built with {@link #tcp()}, its payload summing to {@code payloadSum}: the
+   * checksum is completed from the header's sum and that, without summing the payload again.
+   */
+  @Override
+  public void sendTcp(int payloadSum) {
+    if (payloadSum < 0 || checksumOffload && listener == null && !faults.active) {
+      sendTcp();
+      return;
+    }
+    int length = tcp.checksumPending(true).writeTo(out, 0); // the checksum field: the pseudo-header's sum
+    if ((out.get(0) & 0xf0) != 0x40) {
+      send(length); // IPv6: the builder summed it all (a pending checksum is an IPv4 thing)
+      return;
+    }
+    int header = (out.get(0) & 0x0f) * 4;
+    int tcpHeader = (out.get(header + 12) >> 4 & 0x0f) * 4;
+    long sum = (~Checksum.compute(out, header, tcpHeader) & 0xffff) + payloadSum;
+    while ((sum >>> 16) != 0) {
+      sum = (sum & 0xffff) + (sum >>> 16);
+    }
+    out.putShort(header + TCP_CHECKSUM, (short) ~sum);
+    send(length);
   }
 
   /** Sends the segment built with {@link #tcp()}. */

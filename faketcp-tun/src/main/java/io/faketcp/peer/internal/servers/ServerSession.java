@@ -28,9 +28,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * (after 64 KiB) and the host's writes block. Each read schedules a pump on the peer thread, which
  * tells the endpoint the window opened.
  *
- * <p>Output: a write copies into a 64 KiB buffer and blocks while it is full; the pump (scheduled
- * by the write, or run when the endpoint reports {@link #writable()}) moves bytes into the
- * endpoint's send queue as far as it has room. At most one pump is queued per session at a time.
+ * <p>Output: a write copies into a buffer of 64 KiB that grows by every byte the endpoint takes, up
+ * to {@value #OUTPUT_LIMIT} bytes, and blocks while it is full; the pump (scheduled by the write, or
+ * run when the endpoint reports {@link #writable()}) moves bytes into the endpoint's send queue as far
+ * as it has room, both parts of the ring at once so that the endpoint cuts full segments. At most one
+ * pump is queued per session at a time.
  *
  * <p>The lock is held only to copy bytes and flip flags; the peer thread never waits for a
  * server thread.
@@ -40,7 +42,10 @@ public final class ServerSession implements Application {
   public static final int INPUT_CAPACITY = 65535;
   /** The input buffer's capacity at most, grown by the bytes the server reads. */
   public static final int INPUT_LIMIT = 4 << 20;
+  /** The output buffer's capacity at first. */
   public static final int OUTPUT_CAPACITY = 65536;
+  /** The output buffer's capacity at most, grown by the bytes the endpoint takes. */
+  public static final int OUTPUT_LIMIT = 1 << 20;
   private static final System.Logger LOG = System.getLogger(ServerSession.class.getName());
 
   private final Handler handler;
@@ -67,6 +72,8 @@ public final class ServerSession implements Application {
   // Peer thread only (and read under lock by the pump).
   private Endpoint endpoint;
   private ByteBuffer outputView;
+  /** The output ring's part past its end, from index 0: {@link #outputView}'s sequel. */
+  private ByteBuffer outputWrapped;
   private boolean finQueued;
   private boolean resetSent;
   private boolean closed;
@@ -237,18 +244,20 @@ public final class ServerSession implements Application {
   /** Moves output into the endpoint's send queue; FIN once the server shut down and all is queued. Lock held. */
   private void drain() {
     boolean moved = false;
-    while (output.size > 0 && endpoint.sendRoom() > 0) {
+    if (output.size > 0 && endpoint.sendRoom() > 0) {
       if (outputView == null || outputView.array() != output.bytes) {
         outputView = ByteBuffer.wrap(output.bytes); // the ring grew
+        outputWrapped = ByteBuffer.wrap(output.bytes);
       }
       int first = Math.min(output.size, output.bytes.length - output.head);
       outputView.limit(output.head + first).position(output.head);
-      int n = endpoint.send(outputView);
-      if (n <= 0) {
-        break;
+      outputWrapped.limit(output.size - first).position(0);
+      int n = endpoint.send(outputView, outputWrapped); // both parts, then full segments
+      if (n > 0) {
+        output.skip(n);
+        output.grow(n, OUTPUT_LIMIT); // taken: the buffer may hold as much more
+        moved = true;
       }
-      output.skip(n);
-      moved = true;
     }
     if (moved) {
       outputChanged.signalAll();

@@ -14,6 +14,16 @@ public interface Endpoint {
    */
   int send(ByteBuffer data);
 
+  /**
+   * {@link #send} of {@code first}, then of {@code second} if all of {@code first} fit, sending
+   * segments only once both are queued: a ring's two parts go out in full segments, not in a short
+   * one where the ring wraps. Returns the count.
+   */
+  default int send(ByteBuffer first, ByteBuffer second) {
+    int n = send(first);
+    return first.hasRemaining() ? n : n + send(second);
+  }
+
   /** Free bytes in the send queue now. */
   int sendRoom();
 

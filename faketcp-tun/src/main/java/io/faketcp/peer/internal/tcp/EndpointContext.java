@@ -19,6 +19,12 @@ interface EndpointContext {
   /** Sends the segment built with {@link #segment}. */
   void emit();
 
+  /** {@link #emit()} of a segment whose payload sums to {@code payloadSum} (folded; -1: not known). */
+  void emit(int payloadSum);
+
+  /** Whether the segment being handled had its checksum verified (not left pending by the device). */
+  boolean checksumVerified();
+
   /** Arms {@code entry}'s timer for {@code at} (nanoTime), replacing any earlier setting. */
   void arm(Timers.Entry entry, long at);
 

@@ -12,4 +12,12 @@ public interface Link {
 
   /** Sends the segment built with {@link #tcp()}. */
   void sendTcp();
+
+  /**
+   * Sends the segment built with {@link #tcp()}, whose payload's bytes sum to {@code payloadSum}
+   * (folded, RFC 1071), so that its checksum needs only the header summed; -1: not known.
+   */
+  default void sendTcp(int payloadSum) {
+    sendTcp();
+  }
 }

@@ -60,6 +60,11 @@ final class Reassembly {
     }
   }
 
+  /** How many disjoint ranges are kept (each a SACK block, up to four of them). */
+  int rangeCount() {
+    return ranges.count();
+  }
+
   /** Bytes kept from {@code rcvNxt} on without a gap. */
   int contiguous(int rcvNxt) {
     return !ranges.isEmpty() && ranges.start(0) == rcvNxt ? ranges.end(0) - rcvNxt : 0;

@@ -7,6 +7,10 @@ import java.nio.ByteBuffer;
  * host acknowledges it (so it can be sent again). It holds up to its limit but grows into it with use,
  * as Linux's send buffer does: the ring starts at {@value #INITIAL} bytes (or the limit, if smaller)
  * and doubles when an append needs more room, so a connection that sends little keeps a small ring.
+ *
+ * <p>It also remembers the internet checksum sums of pieces appended whole with a known sum (an
+ * echoed segment's payload, whose sum its verified checksum gave): a segment sent later over exactly
+ * such pieces is checksummed from them ({@link #sum}) instead of from its bytes.
  */
 final class SendBuffer {
   static final int INITIAL = 64 * 1024;
@@ -16,6 +20,15 @@ final class SendBuffer {
   private ByteBuffer view;
   private int head;
   private int size;
+  /** Bytes appended since the start (mod 2^32): the stream position of the ring's tail. */
+  private int appended;
+  // The known sums, oldest first, in a ring of SUMS entries: the piece's stream position, length, sum.
+  private static final int SUMS = 64;
+  private int[] sumStart;
+  private int[] sumLength;
+  private int[] sumValue;
+  private int sumFirst;
+  private int sumCount;
 
   SendBuffer(int limit) {
     if (limit <= 0) {
@@ -52,7 +65,78 @@ final class SendBuffer {
       source.get(ring, 0, length - first);
     }
     size += length;
+    appended += length;
     return length;
+  }
+
+  /**
+   * {@link #append(ByteBuffer)}, and when all of {@code source} fits, remembers that its bytes sum
+   * to {@code sum} (the 16-bit one's complement sum, folded, as RFC 1071 adds words).
+   */
+  int append(ByteBuffer source, int sum) {
+    int whole = source.remaining();
+    int start = appended;
+    int length = append(source);
+    if (length == whole && length > 0) {
+      if (sumStart == null) {
+        sumStart = new int[SUMS];
+        sumLength = new int[SUMS];
+        sumValue = new int[SUMS];
+      }
+      if (sumCount == SUMS) {
+        sumFirst = (sumFirst + 1) % SUMS; // the oldest goes
+        sumCount--;
+      }
+      int i = (sumFirst + sumCount) % SUMS;
+      sumStart[i] = start;
+      sumLength[i] = length;
+      sumValue[i] = sum;
+      sumCount++;
+    }
+    return length;
+  }
+
+  /**
+   * The folded sum of the {@code length} bytes from {@code offset} bytes past the head when they are
+   * exactly pieces appended with a known sum, one after another; -1 otherwise (sum the bytes).
+   */
+  int sum(int offset, int length) {
+    int headAt = appended - size;
+    int at = headAt + offset;
+    while (sumCount > 0 && sumStart[sumFirst] + sumLength[sumFirst] - headAt <= 0) {
+      sumFirst = (sumFirst + 1) % SUMS; // acknowledged and dropped
+      sumCount--;
+    }
+    int k = sumCount - 1; // from the newest: an echo sends what it just queued
+    while (k >= 0 && sumStart[(sumFirst + k) % SUMS] != at) {
+      if (Seq.before(sumStart[(sumFirst + k) % SUMS], at)) {
+        return -1;
+      }
+      k--;
+    }
+    if (k < 0) {
+      return -1;
+    }
+    long total = 0;
+    int covered = 0;
+    for (; k < sumCount && covered < length; k++) {
+      int i = (sumFirst + k) % SUMS;
+      if (sumStart[i] != at + covered) {
+        return -1;
+      }
+      int value = sumValue[i];
+      total += (covered & 1) == 0 ? value : (value >>> 8 | value << 8) & 0xffff; // an odd start swaps the bytes
+      covered += sumLength[i];
+    }
+    return covered == length ? fold(total) : -1;
+  }
+
+  /** {@code sum} folded to 16 bits with end-around carries. */
+  static int fold(long sum) {
+    while ((sum >>> 16) != 0) {
+      sum = (sum & 0xffff) + (sum >>> 16);
+    }
+    return (int) sum;
   }
 
   /** Copies {@code length} bytes from {@code offset} bytes past the head into {@code target[0..]}. */

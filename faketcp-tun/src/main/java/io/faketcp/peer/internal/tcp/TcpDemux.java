@@ -56,6 +56,8 @@ public final class TcpDemux implements EndpointContext {
    * answer may be waiting unread, and connect-many does not call a SYN lost yet.
    */
   private boolean readAll = true;
+  /** The segment being handled had its checksum verified: its payload's sum follows from its header. */
+  private boolean checksumVerified;
 
   public TcpDemux(Link link, Counters counters, int mtu, FakeHosts hosts, LongSupplier clock) {
     this.link = link;
@@ -93,8 +95,22 @@ public final class TcpDemux implements EndpointContext {
 
   // ---- the demultiplexer -----------------------------------------------------------------------
 
-  /** Answers one valid TCP segment from the host. */
+  /** Answers one valid TCP segment from the host (its checksum not known to be verified). */
   public void handle(TcpSegment segment) {
+    handle(segment, false);
+  }
+
+  /** Answers one valid TCP segment from the host, whose checksum was verified when {@code verified}. */
+  public void handle(TcpSegment segment, boolean verified) {
+    checksumVerified = verified;
+    try {
+      demultiplex(segment);
+    } finally {
+      checksumVerified = false;
+    }
+  }
+
+  private void demultiplex(TcpSegment segment) {
     int hostAddress = segment.ip().sourceInt();
     int fakeAddress = segment.ip().destinationInt();
     int hostPort = segment.sourcePort();
@@ -232,6 +248,16 @@ public final class TcpDemux implements EndpointContext {
   @Override
   public void emit() {
     link.sendTcp();
+  }
+
+  @Override
+  public void emit(int payloadSum) {
+    link.sendTcp(payloadSum);
+  }
+
+  @Override
+  public boolean checksumVerified() {
+    return checksumVerified;
   }
 
   @Override

@@ -284,6 +284,11 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
   }
 
   @Override
+  public int send(ByteBuffer first, ByteBuffer second) {
+    return canSend() ? queue(first, second) : 0;
+  }
+
+  @Override
   public int sendRoom() {
     return canSend() ? room() : 0;
   }
@@ -397,8 +402,6 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
     }
     ackPending = false;
   }
-
-
 
   /**
    * Whether the rules now say DROP for this fake host (accepted connections only): it has vanished,
@@ -576,10 +579,6 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
   Application app() {
     return app;
   }
-
-
-
-
 
   /** When our first SYN went out (nanoTime), 0 before. */
   public long synAt() {

@@ -23,6 +23,14 @@ abstract class TcpReceiver extends Timestamps {
   /** The host offered SACK in its SYN: our ACKs list the out-of-order ranges we keep. */
   boolean sackPermitted;
   private Reassembly reassembly;
+  /**
+   * While the application takes a segment's whole payload: the view it was given and the payload's
+   * sum, which the verified checksum gives without summing the bytes ({@link #payloadSum}).
+   */
+  ByteBuffer deliveredView;
+  int deliveredFrom;
+  int deliveredTo;
+  int deliveredSum;
 
   TcpReceiver(EndpointContext context) {
     this.context = context;
@@ -157,7 +165,18 @@ abstract class TcpReceiver extends Timestamps {
       rcvNxt += taken;
       windowTaken(taken);
       ackLater();
-      app.received(context.view(s, s.payloadOffset() + skip, taken));
+      ByteBuffer view = context.view(s, s.payloadOffset() + skip, taken);
+      if (taken == length && context.checksumVerified()) {
+        deliveredView = view; // the application may queue it whole: its sum is known (echo)
+        deliveredFrom = view.position();
+        deliveredTo = view.limit();
+        deliveredSum = payloadSum(s, length);
+      }
+      try {
+        app.received(view);
+      } finally {
+        deliveredView = null;
+      }
       if (faultsAfterBytes()) {
         return false;
       }
@@ -178,6 +197,21 @@ abstract class TcpReceiver extends Timestamps {
     int window = window();
     FaultPolicy faults = faults();
     return faults == null ? window : (int) Math.min(window, faults.room(received()));
+  }
+
+  /**
+   * The folded sum of the {@code length} payload bytes of {@code s}, whose checksum was verified: the
+   * whole segment with its pseudo-header sums to 0xffff (negative zero), so the payload sums to the
+   * one's complement negative of the rest, the header and the pseudo-header.
+   */
+  private static int payloadSum(TcpSegment s, int length) {
+    int source = s.ip().sourceInt();
+    int destination = s.ip().destinationInt();
+    int header = s.payloadOffset() - s.ip().payloadOffset();
+    long rest = (source >>> 16) + (source & 0xffff) + (destination >>> 16) + (destination & 0xffff)
+        + io.faketcp.packet.IpProtocol.TCP + header + length
+        + (~io.faketcp.packet.Checksum.compute(s.ip().buffer(), s.ip().payloadOffset(), header) & 0xffff);
+    return ~SendBuffer.fold(rest) & 0xffff;
   }
 
   /** Passes on what the reassembly queue holds from RCV.NXT on, as far as the application takes it. */
@@ -210,6 +244,20 @@ abstract class TcpReceiver extends Timestamps {
     }
     reassembly.advance(rcvNxt);
     return reassembly.sackOption(context.sackOptions());
+  }
+
+  /**
+   * The bytes the SACK option will add to our next segment (0 when it carries none): a segment's
+   * payload is that much shorter, as Linux's are (tcp_current_mss), so that no packet exceeds the
+   * MTU (at MTU 65,535 it could not even be built).
+   */
+  int sackOptionLength() {
+    if (!sackPermitted || reassembly == null) {
+      return 0;
+    }
+    reassembly.advance(rcvNxt);
+    int blocks = Math.min(reassembly.rangeCount(), timestampsOn() ? 3 : 4);
+    return blocks == 0 ? 0 : 4 + 8 * blocks;
   }
 
   // ---- what the endpoint provides ----------------------------------------------------------------

@@ -134,13 +134,28 @@ abstract class TcpSender extends TcpReceiver {
     if (out == null) {
       out = new SendBuffer(SEND_BUFFER);
     }
-    int n = out.append(data);
+    int n = data == deliveredView && data.position() == deliveredFrom && data.limit() == deliveredTo
+        ? out.append(data, deliveredSum) : out.append(data);
     if (n > 0) {
       if (holding) {
         outputHeld = true;
       } else {
         output();
       }
+    }
+    return n;
+  }
+
+  /** {@link #queue(ByteBuffer)} of both, then of {@code second} if all of {@code first} fit; segments go once both are queued. */
+  int queue(ByteBuffer first, ByteBuffer second) {
+    boolean held = holding;
+    holding = true;
+    int n = queue(first);
+    if (!first.hasRemaining()) {
+      n += queue(second);
+    }
+    if (!held) {
+      releaseOutput();
     }
     return n;
   }
@@ -184,6 +199,11 @@ abstract class TcpSender extends TcpReceiver {
     return Math.min(context.mss(), hostMss) - (timestampsOn() ? Timestamps.LENGTH : 0);
   }
 
+  /** The payload of a segment sent now: a full segment's, less the SACK blocks it will carry. */
+  private int payloadSize() {
+    return segmentSize() - sackOptionLength();
+  }
+
   // ---- sending ---------------------------------------------------------------------------------
 
   /** Sends what the host's window allows: queued data, then the FIN. Arms the timer it needs. */
@@ -191,7 +211,7 @@ abstract class TcpSender extends TcpReceiver {
     if (!state().transmits()) {
       return;
     }
-    int segmentSize = segmentSize();
+    int segmentSize = payloadSize();
     int buffered = buffered();
     boolean finReady = finQueued && !holdsOwnFin();
     while (true) {
@@ -260,6 +280,8 @@ abstract class TcpSender extends TcpReceiver {
         payload = context.chunkView().clear().limit(length);
       }
       tcp.payload(payload);
+      context.emit(out.sum(offset, length));
+      return;
     }
     context.emit();
   }
@@ -274,7 +296,7 @@ abstract class TcpSender extends TcpReceiver {
     boolean finSent = finQueued && Seq.before(finSeq, sndMax); // not while a slow close holds it back
     int sent = 0;
     if (offset < buffered) {
-      int n = Math.min(segmentSize(), buffered - offset);
+      int n = Math.min(payloadSize(), buffered - offset);
       if (scoreboard != null) {
         n = Math.min(n, scoreboard.unsackedFrom(seq));
       }

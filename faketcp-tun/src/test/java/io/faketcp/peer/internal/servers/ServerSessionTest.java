@@ -66,6 +66,35 @@ class ServerSessionTest {
   }
 
   @Test
+  void echoServerWaitsForRoomInTheSendQueueAndLosesNoByteOnTheWay() throws Exception {
+    FakeEndpoint endpoint = new FakeEndpoint(0); // the host does not read at first
+    ServerSession session = open(Server.echo(), endpoint);
+    byte[] data = random(5 * ServerSession.OUTPUT_CAPACITY + 12_345);
+    CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+      try {
+        hostSends(session, data);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+
+    awaitBlocked(); // output full, input full: the window closed
+    assertThat(onPeer(() -> endpoint.sent.size())).isZero();
+    while (onPeer(() -> endpoint.sent.size()) < data.length) {
+      onPeer(() -> {
+        endpoint.room += 30_000; // the host acknowledged some
+        session.writable();
+      });
+      Thread.sleep(5);
+    }
+    sent.get(10, TimeUnit.SECONDS);
+    onPeer(() -> session.inputShutdown(endpoint));
+    await(() -> onPeer(() -> endpoint.outputShutdown), "FIN queued");
+    assertThat(onPeer(() -> endpoint.sent.toByteArray())).isEqualTo(data);
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
   void serverThatDoesNotReadClosesTheReceiveWindowUntilItReads() throws Exception {
     CountDownLatch startReading = new CountDownLatch(1);
     CompletableFuture<byte[]> read = new CompletableFuture<>();

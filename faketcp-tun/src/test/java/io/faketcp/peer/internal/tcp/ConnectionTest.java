@@ -541,6 +541,26 @@ class ConnectionTest {
   }
 
   @Test
+  void segmentsCarryingSackBlocksAreShorterSoThatNoneExceedsTheMtu() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40016, 0); // the host's window is closed: what it sends is echoed later
+    rig.deliver(rig.from(40016, ACK, seq[0], seq[1], 0, bytes(4000, 16)));
+    rig.deliver(rig.from(40016, ACK, seq[0] + 4500, seq[1], 0, bytes(100, 17))); // after a hole: kept, SACKed
+    rig.drain();
+    rig.deliver(rig.from(40016, ACK, seq[0] + 4600, seq[1], WINDOW, new byte[0])); // the host's window opens
+    List<TcpSegment> echoed = rig.drain();
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    for (TcpSegment e : echoed) {
+      got.writeBytes(payload(e));
+      assertThat(e.options().sackBlockCount()).isEqualTo(1);
+      assertThat(e.ip().totalLength()).as("a packet of the MTU at most, SACK option included").isLessThanOrEqualTo(TcpRig.MTU);
+    }
+    assertThat(echoed).extracting(TcpSegment::payloadLength).as("payload lengths").containsExactly(1448, 1448, 1104);
+    assertThat(java.util.Arrays.equals(got.toByteArray(), bytes(4000, 16))).as("the bytes echoed in order").isTrue();
+    assertThat(echoed.get(0).payloadLength()).as("a full segment less the 12 bytes of one SACK block").isEqualTo(1460 - 12);
+  }
+
+  @Test
   void outOfOrderDataPastTheReassemblyRingIsNotKeptWhereTheWindowEdgeHasPassedTwoToThe31() {
     TcpRig rig = new TcpRig(Mode.ECHO);
     int port = 40017;

@@ -33,6 +33,33 @@ class SendBufferTest {
     assertThat(buffer.free()).isZero();
   }
 
+  @Test
+  void knowsTheSumOfWholePiecesAppendedWithTheirSumsAndOfRunsOfThem() {
+    SendBuffer buffer = new SendBuffer(1 << 20);
+    byte[] a = pattern(1001, 0); // odd: the next piece's words straddle
+    byte[] b = pattern(2000, 5000);
+    byte[] c = pattern(777, 9000);
+    buffer.append(ByteBuffer.wrap(a), sum(a, 0, a.length));
+    buffer.append(ByteBuffer.wrap(b), sum(b, 0, b.length));
+    buffer.append(ByteBuffer.wrap(c)); // no sum known
+    byte[] all = new byte[buffer.size()];
+    buffer.copy(0, all, all.length);
+    assertThat(buffer.sum(0, 1001)).isEqualTo(sum(all, 0, 1001));
+    assertThat(buffer.sum(1001, 2000)).isEqualTo(sum(all, 1001, 2000));
+    assertThat(buffer.sum(0, 3001)).as("two pieces, the second at an odd position").isEqualTo(sum(all, 0, 3001));
+    assertThat(buffer.sum(0, 1000)).as("part of a piece").isEqualTo(-1);
+    assertThat(buffer.sum(1, 1000)).as("not at a piece's start").isEqualTo(-1);
+    assertThat(buffer.sum(1001, 2777)).as("into a piece without a sum").isEqualTo(-1);
+    buffer.drop(1001);
+    assertThat(buffer.sum(0, 2000)).as("after the head moved").isEqualTo(sum(all, 1001, 2000));
+    assertThat(sum(all, 0, 3001)).isNotEqualTo(sum(all, 1001, 2000));
+  }
+
+  /** The folded one's complement sum of {@code b[offset, offset + length)} (RFC 1071). */
+  private static int sum(byte[] b, int offset, int length) {
+    return ~io.faketcp.packet.Checksum.compute(ByteBuffer.wrap(b), offset, length) & 0xffff;
+  }
+
   private static byte[] pattern(int length, int start) {
     byte[] b = new byte[length];
     for (int i = 0; i < length; i++) {
