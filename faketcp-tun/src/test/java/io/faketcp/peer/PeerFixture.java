@@ -49,7 +49,8 @@ final class PeerFixture implements AutoCloseable {
     this(TunDevice.builder().subnet(subnet).subnet(Subnet.parse(subnet6)).mtu(mtu), rules, null, null);
   }
 
-  private PeerFixture(TunDevice.Builder builder, Rules rules, Responder responder, PacketListener listener) {
+  /** On the device {@code builder} opens (its MTU, say). */
+  PeerFixture(TunDevice.Builder builder, Rules rules, Responder responder, PacketListener listener) {
     device = builder.open();
     peer = FakePeer.builder(device).rules(rules).responder(responder)
         .listener(listener != null ? listener : this::record)

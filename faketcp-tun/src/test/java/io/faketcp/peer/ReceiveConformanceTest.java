@@ -77,6 +77,47 @@ class ReceiveConformanceTest {
   }
 
   /**
+   * Out-of-order data is kept as far as the window offered reaches, as Linux keeps it up to its
+   * receive buffer: with a window grown past 200 KB (window scaling), a hole and then 100 segments
+   * (146 KB) after it. Each duplicate ACK lists all of them in one SACK block, and the segment that
+   * fills the hole is answered with one ACK of everything. (A 64 KiB buffer dropped every segment
+   * more than 64 KiB past the hole: never listed, it had to come again.)
+   */
+  @Test
+  void outOfOrderDataFarBeyondAHoleIsKeptAsFarAsTheWindowReaches() throws Exception {
+    try (CraftedHost host = host(Rules.of(Mode.DISCARD), 43006)) {
+      host.open(host.segment().sequenceNumber(1000).flags(TcpSegment.SYN).mss(CraftedHost.MSS).sackPermitted(true)
+          .windowScale(7), 512);
+      long window = 0;
+      for (int i = 0; i < 500 && window < 200_000; i++) { // in order: the window grows with use
+        host.data(CraftedHost.bytes(CraftedHost.MSS, i), 512);
+        long expected = host.seq;
+        window = (long) host.next(s -> s.acknowledgmentNumber() == expected, "the ACK of segment " + i).window() << 7;
+      }
+      assertThat(window).as("the window offered, scaled").isGreaterThanOrEqualTo(200_000);
+      long hole = host.seq;
+      host.seq = hole + CraftedHost.MSS;
+      for (int i = 0; i < 100; i++) {
+        host.data(CraftedHost.bytes(CraftedHost.MSS, 1000 + i), 512);
+        long end = host.seq;
+        TcpSegment dup = host.next(s -> s.acknowledgmentNumber() == hole && s.options().sackBlockCount() > 0
+            && s.options().sackRight(0) == end, "a duplicate ACK listing every byte up to segment " + i
+            + " after the hole, " + (end - hole) + " bytes past it");
+        assertThat(dup.options().sackBlockCount()).as("one range").isEqualTo(1);
+        assertThat(dup.options().sackLeft(0)).isEqualTo(hole + CraftedHost.MSS);
+      }
+      long end = host.seq;
+      host.seq = hole;
+      host.data(CraftedHost.bytes(CraftedHost.MSS, 999), 512);
+      TcpSegment all = host.next(s -> s.acknowledgmentNumber() != hole, "the ACK after the hole is filled");
+      assertThat(all.acknowledgmentNumber()).as("one ACK of everything, %d bytes past the hole", end - hole)
+          .isEqualTo(end);
+      assertThat(all.options().sackBlockCount()).as("nothing kept any more").isZero();
+      host.assertHealthy();
+    }
+  }
+
+  /**
    * RFC 9293 §3.8.6.2.2 (MUST-39): a closed receive window reopens only once min(buffer / 2, MSS)
    * bytes are free, never by a sliver. A {@link Server} reads only when told: the host fills its
    * 64 KiB input buffer, then the server reads 500 bytes, then 1,000 more.

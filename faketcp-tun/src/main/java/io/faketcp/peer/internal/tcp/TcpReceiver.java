@@ -143,16 +143,17 @@ abstract class TcpReceiver extends Timestamps {
     }
     int skip = rcvNxt - seq;
     if (skip < 0) {
-      // After a gap: kept (within the window we offered) until the hole is filled, and a duplicate
-      // ACK now, so that three of them trigger the host's fast retransmit.
+      // After a gap: kept, as far as the window we offered reaches, until the hole is filled, and a
+      // duplicate ACK now, so that three of them trigger the host's fast retransmit.
       // Distances from seq, not sequence numbers, are compared: Math.min of two sequence numbers
-      // picks the later one when only it has passed 2^31, and the ring would take more than it holds.
-      int keep = Math.min(length, Math.min(rcvAdv - seq, Reassembly.SIZE + skip));
+      // picks the later one when only it has passed 2^31.
+      int keep = Math.min(length, rcvAdv - seq);
       if (keep > 0) {
         if (reassembly == null) {
           reassembly = new Reassembly();
         }
-        if (reassembly.add(s.ip().buffer(), s.payloadOffset(), keep, seq) && s.fin() && keep == length) {
+        if (reassembly.add(s.ip().buffer(), s.payloadOffset(), keep, seq, rcvNxt, offered())
+            && s.fin() && keep == length) {
           reassembly.fin(seq + length);
         }
       }

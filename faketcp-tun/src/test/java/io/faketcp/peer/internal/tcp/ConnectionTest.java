@@ -561,10 +561,10 @@ class ConnectionTest {
   }
 
   @Test
-  void outOfOrderDataPastTheReassemblyRingIsNotKeptWhereTheWindowEdgeHasPassedTwoToThe31() {
+  void outOfOrderDataFarPastAHoleIsKeptApartWhereTheWindowEdgeHasPassedTwoToThe31() {
     TcpRig rig = new TcpRig(Mode.ECHO);
     int port = 40017;
-    int inOrder = 100 * 1460; // taken in order: the window grows to about 206 KiB, past the 64 KiB ring
+    int inOrder = 100 * 1460; // taken in order: the window grows to about 206 KiB, past 64 KiB
     long isn = (1L << 31) - 100_000 - inOrder - 1; // then RCV.NXT = 2^31 - 100,000, its window's edge past 2^31
     rig.deliver(TcpRig.parse(TcpSegment.builder().source(TcpRig.HOST).destination(TcpRig.FAKE_HOST).sourcePort(port)
         .destinationPort(7).flags(SYN).sequenceNumber(isn).window(65535).mss(1460).sackPermitted(true).windowScale(7)
@@ -578,7 +578,7 @@ class ConnectionTest {
     long rcvNxt = seq + inOrder;
     rig.deliver(rig.from(port, ACK, rcvNxt + 1000, peerSeq, 65535,
         java.util.Arrays.copyOfRange(all, inOrder + 1000, inOrder + 2000)));
-    // 64 KiB further on: the same place in the ring, beyond what it may hold ahead of RCV.NXT
+    // 64 KiB further on: the same place in a 64 KiB ring, kept apart (the window reaches past it)
     rig.deliver(rig.from(port, ACK, rcvNxt + 65536 + 1000, peerSeq, 65535, bytes(1000, 99)));
     rig.deliver(rig.from(port, ACK, rcvNxt, peerSeq, 65535, java.util.Arrays.copyOfRange(all, inOrder, inOrder + 1000)));
 
