@@ -61,10 +61,6 @@ public final class FaultAccuracyBench {
             builder.faultListener((action, fault, direction, packet, delay) -> exchanges.delayed(packet, delay));
           }
           try (FakePeer peer = builder.start()) {
-            if (Long.getLong("faketcp.bench.slice", 0) > 0) {
-              Thread.sleep(100);
-              SchedSlice.apply(System.getProperty("faketcp.bench.sliceThreads", "faketcp-peer"), Long.getLong("faketcp.bench.slice"));
-            }
             long[] base = echoes(tun.subnet().address(6), warmUp, samples, null)[1];
             long[][] faulted = echoes(faulty, warmUp, samples, exchanges);
             if (exchanges != null) {
@@ -107,10 +103,6 @@ public final class FaultAccuracyBench {
               System.err.println(System.nanoTime() / 1000 + " " + action + " " + io.faketcp.packet.Tcpdump.format(packet));
             }
           }).start()) {
-            if (Long.getLong("faketcp.bench.slice", 0) > 0) {
-              Thread.sleep(100);
-              SchedSlice.apply(System.getProperty("faketcp.bench.sliceThreads", "faketcp-peer"), Long.getLong("faketcp.bench.slice"));
-            }
             for (int round = 0, rounds = Integer.getInteger("faketcp.bench.repeat", 1); round < rounds; round++) {
               link.clear();
               long[] span = new long[1];

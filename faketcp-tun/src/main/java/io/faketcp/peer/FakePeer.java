@@ -65,6 +65,8 @@ public final class FakePeer implements AutoCloseable {
   private final TunDevice device;
   private final Subnet subnet;
   private final Counters counters = new Counters();
+  /** The peer thread's scheduler slice, short while a timing fault is in force. Peer thread only. */
+  private final TimerSlice slice = new TimerSlice();
   private final Wire wire;
   /** Carries the IPv6 subnet through the IPv4 engine; null without one. */
   private final FamilyTranslator translator;
@@ -614,6 +616,7 @@ public final class FakePeer implements AutoCloseable {
         if (handled == BATCH || stopping) {
           continue;
         }
+        slice.shortSlices(faults.arrivals.enabled); // does nothing unless that changed
         long wait = next == Long.MAX_VALUE ? -1 : Math.max(0, next - now);
         if (wait >= 0 && wait < FINE_WAIT_NANOS) {
           // poll counts whole milliseconds: the last one before a timer is waited in short parks, so
@@ -658,6 +661,7 @@ public final class FakePeer implements AutoCloseable {
       fail(t);
     } finally {
       barriers.forEach(b -> b.cancel(false));
+      slice.shortSlices(false); // the thread may serve another peer
     }
     return false;
   }
