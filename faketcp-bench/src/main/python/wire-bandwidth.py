@@ -37,25 +37,36 @@ def main():
     ns = {}
     src = open(os.path.join(os.path.dirname(__file__), 'wire-latency.py')).read().replace('\nmain()\n', '\n')
     exec(src, ns)
+    acks = []
     for t, linktype, data in ns['packets'](d + '/wire.pcap'):
         if len(data) < 40 or data[0] >> 4 != 4 or data[9] != 6:
             continue
         ihl = (data[0] & 15) * 4
         total = struct.unpack('>H', data[2:4])[0]
-        dport = struct.unpack('>H', data[ihl + 2:ihl + 4])[0]
-        seq = struct.unpack('>I', data[ihl + 4:ihl + 8])[0]
+        sport, dport = struct.unpack('>HH', data[ihl:ihl + 4])
+        seq, ack = struct.unpack('>II', data[ihl + 4:ihl + 12])
         payload = total - ihl - (data[ihl + 12] >> 4) * 4
         if dport == 9 and payload > 0:
+            if seq not in wire:
+                sent.append((t, payload, seq))
             wire.setdefault(seq, t)
-            sent.append((t, payload))
+        elif sport == 9 and data[ihl + 13] & 0x10:
+            acks.append((t, ack))
     peer = [tuple(map(int, l.split())) for l in open(d + '/peer.txt')]
     if not sent or not peer:
         print('nothing captured')
         return
     t0 = sent[0][0]
+    # the wire's view: from the host's first data segment to the fake host's ACK of the last byte
+    end_seq = max((seq + n) & 0xffffffff for _, n, seq in sent)
+    total = sum(n for _, n, _ in sent)
+    acked = next((t for t, a in acks if a == end_seq or a == (end_seq + 1) & 0xffffffff), None)
+    if acked is not None:
+        print(f'wire: {total} bytes from the first data segment to the ACK of the last byte: '
+              f'{(acked - t0) / 1e9:.4f} s, {total / ((acked - t0) / 1e9) / 1e6:.2f} MB/s')
     w = window * 1e6
     rows = [[0, 0, 0.0, []] for _ in range(windows)]
-    for t, payload in sent:
+    for t, payload, _ in sent:
         i = int((t - t0) // w)
         if 0 <= i < windows:
             rows[i][0] += payload

@@ -35,6 +35,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code FAULTACCURACY_TRACE} set, every packet a fault touched is printed to stderr (µs, action, packet).
  * {@code -Dfaketcp.bench.mtu=N} sets the device's MTU (default 1500), {@code
  * -Dfaketcp.bench.checksumOffload=true} opens it with checksum offload.
+ *
+ * <p>Bandwidth: {@code -Dfaketcp.bench.repeat=N} makes N transfers in the same JVM, one after the other
+ * on new connections ({@code transfer 1} is a fresh JVM's, while the JIT compiles the peer's data
+ * path; the next ones are warm); {@code -Dfaketcp.bench.timeline=true} prints to stderr when the link
+ * stood idle (by tenth of the transfer) and the host's retransmissions. Both: {@code
+ * -Dfaketcp.bench.dump=DIR} captures the device with tcpdump (kernel timestamps) and writes the
+ * client's and the peer's timestamps beside it, for {@code src/main/python/wire-latency.py} (where a
+ * round trip's time went: the peer reading late, the timer firing late, the client) and {@code
+ * wire-bandwidth.py} (the transfer as the wire shows it).
  */
 public final class FaultAccuracyBench {
   private static final int PORT_ECHO = 7;
@@ -85,7 +94,7 @@ public final class FaultAccuracyBench {
           double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 2;
           boolean none = value.equals("none"); // the same transfer without the fault: what the path gives
           double asked = none ? 200e6 : bytesPerSecond(value);
-          long bytes = Math.max(20_000, (long) (asked * seconds));
+          long bytes = Math.max(10_000, (long) (asked * seconds));
           boolean in = what.equals("bandwidth-in");
           Mode mode = in ? Mode.DISCARD : Mode.ECHO;
           Rules rules = none ? Rules.of(mode) : Rules.of(mode).withFaults(what + "=" + value + scope);
@@ -116,9 +125,10 @@ public final class FaultAccuracyBench {
               }
               double rate = bytes * 1e9 / nanos;
               System.out.printf(Locale.ROOT,
-                  "faultaccuracy %s=%s bytes %d seconds %.3f rate-Bps %.0f ratio %.4f fault-drops %d peer-retransmissions %d%n",
+                  "faultaccuracy %s=%s bytes %d seconds %.3f rate-Bps %.0f ratio %.4f fault-drops %d peer-retransmissions %d"
+                      + " transfer %d%n",
                   what, value, bytes, nanos / 1e9, rate, rate / asked, peer.counters().faultDrops(),
-                  peer.counters().retransmissions());
+                  peer.counters().retransmissions(), round + 1);
             }
             if (wire != null) {
               wire.close();
