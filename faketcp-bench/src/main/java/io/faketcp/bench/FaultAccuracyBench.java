@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * and max, and what the fault added (less the p50 of the same exchange with .6, which has no fault),
  * measured, and over the warm-up ("cold": the JVM's first seconds of faulted traffic, while the JIT
  * compiles the fault's path and the peer thread wakes up to a few ms late; see BENCHMARKS.md), and the
- * p99 of the host without the fault. bandwidth-in: RATE × SECONDS bytes written to a DISCARD host with
+ * p99 of the host without the fault ({@code -Dfaketcp.bench.fresh=true}: the faulted host first, so
+ * that its warm-up is a fresh JVM's first exchanges, as in a test; else after the plain host's). bandwidth-in: RATE × SECONDS bytes written to a DISCARD host with
  * {@code bandwidth-in=RATE}, from the first write to the fake host's FIN (which follows the last
  * byte); bandwidth-out: the same bytes echoed by an ECHO host with {@code bandwidth-out=RATE}, from
  * the first write to the last byte read. Prints the rate achieved and its ratio to the one asked.
@@ -70,8 +71,11 @@ public final class FaultAccuracyBench {
             builder.faultListener((action, fault, direction, packet, delay) -> exchanges.delayed(packet, delay));
           }
           try (FakePeer peer = builder.start()) {
+            // fresh: the faulted host first, as a test's first exchanges in a new JVM; else the plain host first
+            boolean fresh = Boolean.getBoolean("faketcp.bench.fresh");
+            long[][] faulted = fresh ? echoes(faulty, warmUp, samples, exchanges) : null;
             long[] base = echoes(tun.subnet().address(6), warmUp, samples, null)[1];
-            long[][] faulted = echoes(faulty, warmUp, samples, exchanges);
+            faulted = fresh ? faulted : echoes(faulty, warmUp, samples, exchanges);
             if (exchanges != null) {
               exchanges.close();
             }
