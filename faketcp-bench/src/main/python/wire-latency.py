@@ -10,9 +10,9 @@ answer), from the capture's kernel timestamps and the client's and peer's wall-c
   wire     capture: the fake host's answer less the host's segment (what the wire shows added)
   read     peer saw the answer leave its ECHO host (fault listener) less the host's segment on the wire:
            the peer thread's lateness to read and answer
-  counted  when the fault counted the delay from (the answer's due time less DELAY_MS) less the host's
-           segment on the wire: the part of the peer's lateness the fault did not take back
-  fire     the answer on the wire less (peer saw + delay set): the timer's lateness and the write
+  fire     the answer on the wire less (peer saw + the delay the listener reports): the timer's lateness
+           and the write, plus whatever of the peer's late reading the fault took back (a wait's
+           run delay, ArrivalClock), which the listener's delay (counted from arrival) leaves out
   outside  client less wire: the client's write reaching the wire and its read waking up
 Prints p50 / p99 / max (ms) of each over the first WARMUP exchanges (cold) and the rest (warm), and
 for the exchanges of the cold and warm p99 tail, which part was late.
@@ -83,9 +83,8 @@ def main():
         wire = (fake_out[i] - host_out[i]) / 1e6
         read = (peer[i][0] - host_out[i]) / 1e6
         fire = (fake_out[i] - peer[i][0] - peer[i][1]) / 1e6
-        counted = (peer[i][0] + peer[i][1] - host_out[i]) / 1e6 - delay
-        rows.append((i, c, wire, read, counted, fire, c - wire, (host_out[i] - client[i][0]) / 1e6))
-    names = ['client', 'wire', 'read', 'counted', 'fire', 'outside', 'write-to-wire']
+        rows.append((i, c, wire, read, fire, c - wire, (host_out[i] - client[i][0]) / 1e6))
+    names = ['client', 'wire', 'read', 'fire', 'outside', 'write-to-wire']
     for label, part in (('cold', rows[:warm_up]), ('warm', rows[warm_up:])):
         if not part:
             continue

@@ -21,8 +21,10 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>A wait ends some time after its cause: the thread is made runnable, then waits for a core.
  * Linux counts that wait per thread ({@code /proc/thread-self/schedstat}, "run_delay"), so the
- * moment the wait really ended is known: the moment the packet that ended it arrived, if a packet
- * did. Where the file is missing, the wait ends when the thread runs again, as before. Peer thread
+ * moment the wait really ended is known — the moment the packet that ended it arrived, if a packet
+ * did — provided the thread slept once in poll and was not preempted meanwhile (its context
+ * switches, {@code getrusage}): a preemption's wait would count too. Otherwise, or where either is
+ * missing, the wait ends when the thread runs again, as before. Peer thread
  * only; used while a timing fault is in force ({@link #enabled}).
  */
 final class ArrivalClock {
@@ -48,6 +50,10 @@ final class ArrivalClock {
   private final ByteBuffer text = ByteBuffer.allocateDirect(128);
   private long waitStart;
   private long runDelayBefore;
+  /** The thread's voluntary and involuntary context switches (getrusage), or null where not available. */
+  private final ContextSwitches switches = ContextSwitches.create();
+  private long voluntaryBefore;
+  private long involuntaryBefore;
 
   /** Keeps the clock from now on, or stops keeping it. */
   void enable(boolean on) {
@@ -67,7 +73,13 @@ final class ArrivalClock {
   /** The thread is about to wait in poll. */
   void waiting() {
     waitStart = System.nanoTime();
-    runDelayBefore = runDelay();
+    runDelayBefore = switches == null ? -1 : runDelay();
+    if (runDelayBefore >= 0 && switches.read()) {
+      voluntaryBefore = switches.voluntary();
+      involuntaryBefore = switches.involuntary();
+    } else {
+      runDelayBefore = -1;
+    }
   }
 
   /**
@@ -78,7 +90,11 @@ final class ArrivalClock {
   void woke(boolean readable, long timeoutNanos, boolean otherCause) {
     long now = System.nanoTime();
     long delay = runDelayBefore < 0 ? -1 : runDelay();
-    long runnable = delay < 0 ? now : Math.max(waitStart, Math.min(now, now - (delay - runDelayBefore)));
+    // The run delay says when the wait ended only if the thread slept once in poll and was never
+    // preempted: then all of it is the wait for a core after the wake-up. Else only "now" is sure.
+    boolean sleptOnce = delay >= 0 && switches.read() && switches.voluntary() - voluntaryBefore == 1
+        && switches.involuntary() - involuntaryBefore == 0;
+    long runnable = sleptOnce ? Math.max(waitStart, Math.min(now, now - (delay - runDelayBefore))) : now;
     nextQueuedSince = runnable; // nothing was there when the wait began; whatever ended it came first
     // the first packet ended the wait if the wait ended before poll's timeout could end it: it was there by then
     boolean byPacket = readable && !otherCause && (timeoutNanos < 0 || runnable - waitStart < timeoutNanos);
@@ -122,6 +138,50 @@ final class ArrivalClock {
         LOG.log(System.Logger.Level.DEBUG, "closing schedstat: {0}", e.toString());
       }
       schedstat = null;
+    }
+  }
+
+  /** The calling thread's context switches, from {@code getrusage(RUSAGE_THREAD)}. */
+  static final class ContextSwitches {
+    private static final int RUSAGE_THREAD = 1;
+    /** {@code struct rusage} on 64-bit Linux: two timevals, then 14 longs; nvcsw and nivcsw are the last two. */
+    private static final int SIZE = 144;
+    private static final int NVCSW = 128;
+    private static final int NIVCSW = 136;
+
+    private final com.sun.jna.Function getrusage;
+    private final com.sun.jna.Memory usage = new com.sun.jna.Memory(SIZE);
+    private final Object[] arguments;
+
+    private ContextSwitches(com.sun.jna.Function getrusage) {
+      this.getrusage = getrusage;
+      this.arguments = new Object[] {RUSAGE_THREAD, usage};
+    }
+
+    /** An instance, or null where the call is not there (not 64-bit Linux). */
+    static ContextSwitches create() {
+      if (!com.sun.jna.Platform.isLinux() || !com.sun.jna.Platform.is64Bit()) {
+        return null;
+      }
+      try {
+        return new ContextSwitches(com.sun.jna.Function.getFunction(com.sun.jna.Platform.C_LIBRARY_NAME, "getrusage"));
+      } catch (RuntimeException | LinkageError e) {
+        LOG.log(System.Logger.Level.DEBUG, "no getrusage: {0}", e.toString());
+        return null;
+      }
+    }
+
+    /** Reads the counts; false when the call failed. */
+    boolean read() {
+      return getrusage.invokeInt(arguments) == 0;
+    }
+
+    long voluntary() {
+      return usage.getLong(NVCSW);
+    }
+
+    long involuntary() {
+      return usage.getLong(NIVCSW);
     }
   }
 

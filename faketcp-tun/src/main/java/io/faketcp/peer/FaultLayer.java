@@ -320,6 +320,7 @@ final class FaultLayer implements FaultSource {
     long due = now;
     long queuedSince = queuedSince(now);
     long arrivedBy = arrivedBy(now);
+    long origin = now;
     Fault delayedBy = null;
     for (ActiveFault e : in) {
       if (!e.scope.matches(address, port)) {
@@ -358,6 +359,9 @@ final class FaultLayer implements FaultSource {
           }
           break;
         default:
+          if (due == now) {
+            origin = e.kind == ActiveFault.BANDWIDTH ? queuedSince : arrivedBy; // what the first delay counts from
+          }
           long later = delay(e, now, due, queuedSince, arrivedBy, carried(b, ip.offset(), ip.totalLength()));
           if (later == DROP) {
             return dropIn(e, ip);
@@ -371,7 +375,7 @@ final class FaultLayer implements FaultSource {
     }
     if (listener != null) {
       listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.TO_PEER, b.duplicate().position(ip.offset())
-          .limit(ip.offset() + ip.totalLength()), due - now);
+          .limit(ip.offset() + ip.totalLength()), due - origin);
     }
     later(due, b, ip.offset(), ip.totalLength(), false);
     return true;
@@ -411,6 +415,7 @@ final class FaultLayer implements FaultSource {
     long due = now;
     long queuedSince = fromDevice ? queuedSince(now) : now;
     long arrivedBy = fromDevice ? arrivedBy(now) : now;
+    long origin = now;
     boolean twice = false;
     boolean heldBack = false;
     Fault delayedBy = null;
@@ -438,6 +443,9 @@ final class FaultLayer implements FaultSource {
           }
           break;
         default:
+          if (due == now) {
+            origin = e.kind == ActiveFault.BANDWIDTH ? queuedSince : arrivedBy; // what the first delay counts from
+          }
           long later = delay(e, now, due, queuedSince, arrivedBy, carried(b, 0, length));
           if (later == DROP) {
             return dropOut(e, b, length);
@@ -448,7 +456,7 @@ final class FaultLayer implements FaultSource {
     }
     if (delayedBy != null && due - now > 0 && listener != null) {
       listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.FROM_PEER, b.duplicate().position(0)
-          .limit(length), due - now);
+          .limit(length), due - origin); // from the packet's arrival: what the faults added
     }
     if (heldBack && twice) {
       heldBack = false; // sent twice now rather than held: a held copy would carry a stale ACK
