@@ -1,5 +1,8 @@
 package io.faketcp.peer;
 
+import com.sun.jna.Function;
+import com.sun.jna.Memory;
+import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -24,8 +27,8 @@ import java.nio.file.StandardOpenOption;
  * moment the wait really ended is known — the moment the packet that ended it arrived, if a packet
  * did — provided the thread slept once in poll and was not preempted meanwhile (its context
  * switches, {@code getrusage}): a preemption's wait would count too. Otherwise, or where either is
- * missing, the wait ends when the thread runs again, as before. Peer thread
- * only; used while a timing fault is in force ({@link #enabled}).
+ * missing, the wait ends when the thread runs again, as before. Peer thread only; used while a
+ * timing fault is in force ({@link #enabled}).
  */
 final class ArrivalClock {
   /** No better bound than the current time. */
@@ -102,7 +105,6 @@ final class ArrivalClock {
     read = 0;
   }
 
-
   /** A short park ended: what is read now arrived after the device was last found empty, by now. */
   void parked() {
     nextArrivedBy = NONE;
@@ -142,29 +144,29 @@ final class ArrivalClock {
   }
 
   /** The calling thread's context switches, from {@code getrusage(RUSAGE_THREAD)}. */
-  static final class ContextSwitches {
+  private static final class ContextSwitches {
     private static final int RUSAGE_THREAD = 1;
     /** {@code struct rusage} on 64-bit Linux: two timevals, then 14 longs; nvcsw and nivcsw are the last two. */
     private static final int SIZE = 144;
     private static final int NVCSW = 128;
     private static final int NIVCSW = 136;
 
-    private final com.sun.jna.Function getrusage;
-    private final com.sun.jna.Memory usage = new com.sun.jna.Memory(SIZE);
+    private final Function getrusage;
+    private final Memory usage = new Memory(SIZE);
     private final Object[] arguments;
 
-    private ContextSwitches(com.sun.jna.Function getrusage) {
+    private ContextSwitches(Function getrusage) {
       this.getrusage = getrusage;
       this.arguments = new Object[] {RUSAGE_THREAD, usage};
     }
 
     /** An instance, or null where the call is not there (not 64-bit Linux). */
     static ContextSwitches create() {
-      if (!com.sun.jna.Platform.isLinux() || !com.sun.jna.Platform.is64Bit()) {
+      if (!Platform.isLinux() || !Platform.is64Bit()) {
         return null;
       }
       try {
-        return new ContextSwitches(com.sun.jna.Function.getFunction(com.sun.jna.Platform.C_LIBRARY_NAME, "getrusage"));
+        return new ContextSwitches(Function.getFunction(Platform.C_LIBRARY_NAME, "getrusage"));
       } catch (RuntimeException | LinkageError e) {
         LOG.log(System.Logger.Level.DEBUG, "no getrusage: {0}", e.toString());
         return null;
