@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * and max, and what the fault added (less the p50 of the same exchange with .6, which has no fault),
  * measured, and over the warm-up ("cold": the JVM's first seconds of faulted traffic, while the JIT
  * compiles the fault's path and the peer thread wakes up to a few ms late; see BENCHMARKS.md), and the
- * p99 of the host without the fault. bandwidth-in: RATE × SECONDS bytes written to a DISCARD host with
+ * p99 of the host without the fault ({@code -Dfaketcp.bench.fresh=true}: the faulted host first, so
+ * that its warm-up is a fresh JVM's first exchanges, as in a test; else after the plain host's). bandwidth-in: RATE × SECONDS bytes written to a DISCARD host with
  * {@code bandwidth-in=RATE}, from the first write to the fake host's FIN (which follows the last
  * byte); bandwidth-out: the same bytes echoed by an ECHO host with {@code bandwidth-out=RATE}, from
  * the first write to the last byte read. Prints the rate achieved and its ratio to the one asked.
@@ -35,6 +36,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code FAULTACCURACY_TRACE} set, every packet a fault touched is printed to stderr (µs, action, packet).
  * {@code -Dfaketcp.bench.mtu=N} sets the device's MTU (default 1500), {@code
  * -Dfaketcp.bench.checksumOffload=true} opens it with checksum offload.
+ *
+ * <p>Bandwidth: {@code -Dfaketcp.bench.repeat=N} makes N transfers in the same JVM, one after the other
+ * on new connections ({@code transfer 1} is a fresh JVM's, while the JIT compiles the peer's data
+ * path; the next ones are warm); {@code -Dfaketcp.bench.timeline=true} prints to stderr when the link
+ * stood idle (by tenth of the transfer) and the host's retransmissions. Both: {@code
+ * -Dfaketcp.bench.dump=DIR} captures the device with tcpdump (kernel timestamps) and writes the
+ * client's and the peer's timestamps beside it, for {@code src/main/python/wire-latency.py} (where a
+ * round trip's time went: the peer reading late, the timer firing late, the client) and {@code
+ * wire-bandwidth.py} (the transfer as the wire shows it).
  */
 public final class FaultAccuracyBench {
   private static final int PORT_ECHO = 7;
@@ -54,10 +64,21 @@ public final class FaultAccuracyBench {
         case "latency": {
           int samples = args.length > 2 ? Integer.parseInt(args[2]) : 300;
           int warmUp = Integer.getInteger("faketcp.bench.warmup", samples);
-          try (FakePeer peer = FakePeer.builder(tun).rules(Rules.of(Mode.ECHO).withFaults("latency=" + value + scope))
-              .start()) {
-            long[] base = echoes(tun.subnet().address(6), warmUp, samples)[1];
-            long[][] faulted = echoes(faulty, warmUp, samples);
+          String dump = System.getProperty("faketcp.bench.dump");
+          ExchangeDump exchanges = dump == null ? null : new ExchangeDump(java.nio.file.Path.of(dump), tun.name());
+          FakePeer.Builder builder = FakePeer.builder(tun).rules(Rules.of(Mode.ECHO).withFaults("latency=" + value + scope));
+          if (exchanges != null) {
+            builder.faultListener((action, fault, direction, packet, delay) -> exchanges.delayed(packet, delay));
+          }
+          try (FakePeer peer = builder.start()) {
+            // fresh: the faulted host first, as a test's first exchanges in a new JVM; else the plain host first
+            boolean fresh = Boolean.getBoolean("faketcp.bench.fresh");
+            long[][] faulted = fresh ? echoes(faulty, warmUp, samples, exchanges) : null;
+            long[] base = echoes(tun.subnet().address(6), warmUp, samples, null)[1];
+            faulted = fresh ? faulted : echoes(faulty, warmUp, samples, exchanges);
+            if (exchanges != null) {
+              exchanges.close();
+            }
             long[] cold = faulted[0];
             long[] rtt = faulted[1];
             double baseP50 = percentile(base, 50);
@@ -77,21 +98,45 @@ public final class FaultAccuracyBench {
           double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 2;
           boolean none = value.equals("none"); // the same transfer without the fault: what the path gives
           double asked = none ? 200e6 : bytesPerSecond(value);
-          long bytes = Math.max(20_000, (long) (asked * seconds));
+          long bytes = Math.max(10_000, (long) (asked * seconds));
           boolean in = what.equals("bandwidth-in");
           Mode mode = in ? Mode.DISCARD : Mode.ECHO;
           Rules rules = none ? Rules.of(mode) : Rules.of(mode).withFaults(what + "=" + value + scope);
+          LinkTimeline link = new LinkTimeline();
+          String dump = System.getProperty("faketcp.bench.dump");
+          ExchangeDump wire = dump == null ? null : new ExchangeDump(java.nio.file.Path.of(dump), tun.name());
           try (FakePeer peer = FakePeer.builder(tun).rules(rules).faultListener((action, fault, direction, packet, delay) -> {
+            if (action == io.faketcp.peer.FaultListener.Action.DELAYED) {
+              link.delayed(System.nanoTime(), delay);
+              if (wire != null) {
+                wire.delayed(packet, delay);
+              }
+            }
             if (System.getenv("FAULTACCURACY_TRACE") != null) {
               System.err.println(System.nanoTime() / 1000 + " " + action + " " + io.faketcp.packet.Tcpdump.format(packet));
             }
           }).start()) {
-            long nanos = in ? upload(faulty, bytes) : echo(faulty, bytes);
-            double rate = bytes * 1e9 / nanos;
-            System.out.printf(Locale.ROOT,
-                "faultaccuracy %s=%s bytes %d seconds %.3f rate-Bps %.0f ratio %.4f fault-drops %d peer-retransmissions %d%n",
-                what, value, bytes, nanos / 1e9, rate, rate / asked, peer.counters().faultDrops(),
-                peer.counters().retransmissions());
+            for (int round = 0, rounds = Integer.getInteger("faketcp.bench.repeat", 1); round < rounds; round++) {
+              link.clear();
+              long[] span = new long[1];
+              String before = kernelCounters(tun.name());
+              long nanos = in ? upload(faulty, bytes, span) : echo(faulty, bytes, span);
+              if (Boolean.getBoolean("faketcp.bench.timeline")) {
+                System.err.println("transfer started at JVM uptime ms "
+                    + (java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() - nanos / 1_000_000));
+                System.err.println(link.report(span[0], span[0] + nanos) + " kernel before " + before + " after "
+                    + kernelCounters(tun.name()));
+              }
+              double rate = bytes * 1e9 / nanos;
+              System.out.printf(Locale.ROOT,
+                  "faultaccuracy %s=%s bytes %d seconds %.3f rate-Bps %.0f ratio %.4f fault-drops %d peer-retransmissions %d"
+                      + " transfer %d%n",
+                  what, value, bytes, nanos / 1e9, rate, rate / asked, peer.counters().faultDrops(),
+                  peer.counters().retransmissions(), round + 1);
+            }
+            if (wire != null) {
+              wire.close();
+            }
           }
           break;
         }
@@ -105,7 +150,7 @@ public final class FaultAccuracyBench {
    * Round trips of one byte echoed by {@code host} (ns, each sorted): the first {@code warmUp} on the
    * new connection, then {@code samples} more.
    */
-  private static long[][] echoes(InetAddress host, int warmUp, int samples) throws Exception {
+  private static long[][] echoes(InetAddress host, int warmUp, int samples, ExchangeDump dump) throws Exception {
     try (Socket s = new Socket(host, PORT_ECHO)) {
       s.setTcpNoDelay(true);
       s.setSoTimeout(5000);
@@ -120,6 +165,9 @@ public final class FaultAccuracyBench {
             throw new IllegalStateException("the echo ended early");
           }
           set[i] = System.nanoTime() - t0;
+          if (dump != null) {
+            dump.exchange(t0, set[i]);
+          }
         }
         Arrays.sort(set);
       }
@@ -128,12 +176,13 @@ public final class FaultAccuracyBench {
   }
 
   /** Writes {@code bytes} to a DISCARD host and waits for its FIN; ns from the first write. */
-  private static long upload(InetAddress host, long bytes) throws Exception {
+  private static long upload(InetAddress host, long bytes, long[] start0) throws Exception {
     try (Socket s = new Socket(host, PORT_DISCARD)) {
       s.setSoTimeout(120_000);
       OutputStream out = s.getOutputStream();
       byte[] chunk = new byte[64 * 1024];
       long start = System.nanoTime();
+      start0[0] = start;
       for (long left = bytes; left > 0; left -= chunk.length) {
         out.write(chunk, 0, (int) Math.min(chunk.length, left));
       }
@@ -146,11 +195,12 @@ public final class FaultAccuracyBench {
   }
 
   /** Writes {@code bytes} to an ECHO host while reading them back; ns from the first write to the last byte read. */
-  private static long echo(InetAddress host, long bytes) throws Exception {
+  private static long echo(InetAddress host, long bytes, long[] start0) throws Exception {
     try (Socket s = new Socket(host, PORT_ECHO)) {
       s.setSoTimeout(120_000);
       AtomicReference<Exception> failed = new AtomicReference<>();
       long start = System.nanoTime();
+      start0[0] = start;
       Thread writer = new Thread(() -> {
         try {
           OutputStream out = s.getOutputStream();
@@ -177,6 +227,27 @@ public final class FaultAccuracyBench {
       writer.join();
       return nanos;
     }
+  }
+
+  /** The host's TCP retransmissions and the device's dropped packets (its queue full), as the kernel counts them. */
+  private static String kernelCounters(String device) throws java.io.IOException {
+    String retrans = "?";
+    java.util.List<String> snmp = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp"));
+    for (int i = 0; i + 1 < snmp.size(); i++) {
+      if (snmp.get(i).startsWith("Tcp:") && snmp.get(i + 1).startsWith("Tcp:")) {
+        java.util.List<String> k = Arrays.asList(snmp.get(i).split(" "));
+        retrans = snmp.get(i + 1).split(" ")[k.indexOf("RetransSegs")];
+        break;
+      }
+    }
+    String dropped = "?";
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/dev"))) {
+      String[] f = line.trim().split("[:\\s]+");
+      if (f[0].equals(device)) {
+        dropped = "rx-drop " + f[4] + " tx-drop " + f[12];
+      }
+    }
+    return "retrans " + retrans + " " + dropped;
   }
 
   private static double percentile(long[] sorted, int p) {

@@ -65,6 +65,8 @@ public final class FakePeer implements AutoCloseable {
   private final TunDevice device;
   private final Subnet subnet;
   private final Counters counters = new Counters();
+  /** The peer thread's scheduler slice, short while a timing fault is in force. Peer thread only. */
+  private final TimerSlice slice = new TimerSlice();
   private final Wire wire;
   /** Carries the IPv6 subnet through the IPv4 engine; null without one. */
   private final FamilyTranslator translator;
@@ -556,6 +558,7 @@ public final class FakePeer implements AutoCloseable {
       b.cancel(false);
     }
     stopServers();
+    faults.arrivals.close();
     for (ConnectManyRun run : runs) {
       run.future.completeExceptionally(failure().orElse(new IllegalStateException("the peer stopped")));
     }
@@ -571,15 +574,24 @@ public final class FakePeer implements AutoCloseable {
           barriers.add(b); // taken before the reads below: they see everything queued before the call
         }
         int handled = 0;
+        ArrivalClock arrivals = faults.arrivals;
+        faults.fromDevice = true;
         while (handled < BATCH) {
           int n = device.read(in);
           if (n == 0) {
+            if (arrivals.enabled) {
+              arrivals.empty(System.nanoTime());
+            }
             break;
+          }
+          if (arrivals.enabled) {
+            arrivals.packetRead();
           }
           handle(in, n);
           handled++;
         }
         tcp.flush();
+        faults.fromDevice = false;
         runTasks();
         tcp.flush();
         long now = System.nanoTime();
@@ -604,18 +616,27 @@ public final class FakePeer implements AutoCloseable {
         if (handled == BATCH || stopping) {
           continue;
         }
+        slice.shortSlices(faults.arrivals.enabled); // does nothing unless that changed
         long wait = next == Long.MAX_VALUE ? -1 : Math.max(0, next - now);
         if (wait >= 0 && wait < FINE_WAIT_NANOS) {
           // poll counts whole milliseconds: the last one before a timer is waited in short parks, so
           // that delayed packets leave on time (latency, bandwidth) while new ones are read within them
           java.util.concurrent.locks.LockSupport.parkNanos(Math.min(wait, FINE_WAIT_SLICE_NANOS));
+          if (faults.arrivals.enabled) {
+            faults.arrivals.parked();
+          }
           continue;
         }
         int timeout = wait < 0 ? -1
             : (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(wait - FINE_WAIT_NANOS)));
         phase.set(WAITING); // barriers is empty here: every read ran the queue dry
+        boolean timing = faults.arrivals.enabled;
+        if (timing) {
+          faults.arrivals.waiting();
+        }
+        boolean readable;
         try {
-          device.awaitReadable(timeout);
+          readable = device.awaitReadable(timeout);
         } catch (RuntimeException | Error e) {
           if (!phase.compareAndSet(WAITING, BUSY)) {
             return true; // close() took this peer meanwhile: its end is not this peer's failure
@@ -624,6 +645,10 @@ public final class FakePeer implements AutoCloseable {
         }
         if (!phase.compareAndSet(WAITING, BUSY)) {
           return true; // close() took this peer: touch nothing of it
+        }
+        if (timing) {
+          faults.arrivals.woke(readable, timeout < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(timeout),
+              !tasks.isEmpty() || !readBarriers.isEmpty());
         }
       }
     } catch (TunException e) {
@@ -636,6 +661,7 @@ public final class FakePeer implements AutoCloseable {
       fail(t);
     } finally {
       barriers.forEach(b -> b.cancel(false));
+      slice.shortSlices(false); // the thread may serve another peer
     }
     return false;
   }

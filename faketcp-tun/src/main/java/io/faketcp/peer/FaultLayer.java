@@ -53,6 +53,14 @@ final class FaultLayer implements FaultSource {
 
   /** Whether any packet-level fault is set: the one test on the packet path. */
   boolean active;
+  /**
+   * When the host's packets reached the device ({@link ArrivalClock}): a latency counts from their
+   * arrival and a link is busy from then, not from when the peer got to them. Kept while a timing
+   * fault is in force.
+   */
+  final ArrivalClock arrivals = new ArrivalClock();
+  /** Whether the peer is handling what it read from the device (and what that made the fake hosts send). */
+  boolean fromDevice;
 
   private final Counters counters;
   private final FaultListener listener;
@@ -143,6 +151,14 @@ final class FaultLayer implements FaultSource {
     connection = conns.toArray(new Fault[0]);
     slowLinks = slow.toArray(new Fault.Bandwidth[0]);
     active = in.length > 0 || out.length > 0;
+    boolean timing = false;
+    for (ActiveFault e : ins) {
+      timing |= e.kind == ActiveFault.LATENCY || e.kind == ActiveFault.BANDWIDTH;
+    }
+    for (ActiveFault e : outs) {
+      timing |= e.kind == ActiveFault.LATENCY || e.kind == ActiveFault.BANDWIDTH;
+    }
+    arrivals.enable(timing);
   }
 
   /** Which packets a packet-level fault acts on. */
@@ -302,6 +318,9 @@ final class FaultLayer implements FaultSource {
     int port = ports ? b.getShort(transport + 2) & 0xffff : -1;
     long now = System.nanoTime();
     long due = now;
+    long queuedSince = queuedSince(now);
+    long arrivedBy = arrivedBy(now);
+    long origin = now;
     Fault delayedBy = null;
     for (ActiveFault e : in) {
       if (!e.scope.matches(address, port)) {
@@ -340,7 +359,10 @@ final class FaultLayer implements FaultSource {
           }
           break;
         default:
-          long later = delay(e, now, due, carried(b, ip.offset(), ip.totalLength()));
+          if (due == now) {
+            origin = e.kind == ActiveFault.BANDWIDTH ? queuedSince : arrivedBy; // what the first delay counts from
+          }
+          long later = delay(e, now, due, queuedSince, arrivedBy, carried(b, ip.offset(), ip.totalLength()));
           if (later == DROP) {
             return dropIn(e, ip);
           }
@@ -353,7 +375,7 @@ final class FaultLayer implements FaultSource {
     }
     if (listener != null) {
       listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.TO_PEER, b.duplicate().position(ip.offset())
-          .limit(ip.offset() + ip.totalLength()), due - now);
+          .limit(ip.offset() + ip.totalLength()), due - origin);
     }
     later(due, b, ip.offset(), ip.totalLength(), false);
     return true;
@@ -391,6 +413,9 @@ final class FaultLayer implements FaultSource {
         ? b.getShort(header) & 0xffff : -1;
     long now = System.nanoTime();
     long due = now;
+    long queuedSince = fromDevice ? queuedSince(now) : now;
+    long arrivedBy = fromDevice ? arrivedBy(now) : now;
+    long origin = now;
     boolean twice = false;
     boolean heldBack = false;
     Fault delayedBy = null;
@@ -418,7 +443,10 @@ final class FaultLayer implements FaultSource {
           }
           break;
         default:
-          long later = delay(e, now, due, carried(b, 0, length));
+          if (due == now) {
+            origin = e.kind == ActiveFault.BANDWIDTH ? queuedSince : arrivedBy; // what the first delay counts from
+          }
+          long later = delay(e, now, due, queuedSince, arrivedBy, carried(b, 0, length));
           if (later == DROP) {
             return dropOut(e, b, length);
           }
@@ -426,9 +454,9 @@ final class FaultLayer implements FaultSource {
           due = later;
       }
     }
-    if (delayedBy != null && listener != null) {
+    if (delayedBy != null && due - now > 0 && listener != null) {
       listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.FROM_PEER, b.duplicate().position(0)
-          .limit(length), due - now);
+          .limit(length), due - origin); // from the packet's arrival: what the faults added
     }
     if (heldBack && twice) {
       heldBack = false; // sent twice now rather than held: a held copy would carry a stale ACK
@@ -489,22 +517,44 @@ final class FaultLayer implements FaultSource {
   }
 
   /**
-   * Latency and bandwidth: when the packet leaves, given that the faults before delayed it until
-   * {@code due}; {@link #DROP} when a bandwidth fault's queue is full (the packet is lost).
+   * When the packet being handled (or the one that made a fake host send this one) reached the
+   * device, at the earliest (nanoTime, at most {@code now}): a link counts from then.
    */
-  private long delay(ActiveFault e, long now, long due, int length) {
+  private long queuedSince(long now) {
+    return arrivals.enabled ? Math.min(now, arrivals.queuedSince()) : now;
+  }
+
+  /** When it had reached the device for sure (nanoTime, at most {@code now}): a latency counts from then. */
+  private long arrivedBy(long now) {
+    long by = arrivals.enabled ? arrivals.arrivedBy() : ArrivalClock.NONE;
+    return by == ArrivalClock.NONE ? now : Math.min(now, by);
+  }
+
+  /**
+   * Latency and bandwidth: when the packet leaves, given that the faults before delayed it until
+   * {@code due}; {@link #DROP} when a bandwidth fault's queue is full (the packet is lost). The first
+   * fault to delay a packet counts from its arrival: a link from {@code queuedSince} (the link was
+   * busy, or could have been, while the packet waited for the peer to read it), a latency from
+   * {@code arrivedBy} (never less than asked).
+   */
+  private long delay(ActiveFault e, long now, long due, long queuedSince, long arrivedBy, int length) {
     long result;
     if (e.kind == ActiveFault.BANDWIDTH) {
-      long start = Math.max(due, e.last);
+      long start = Math.max(due == now ? queuedSince : due, e.last);
       if (start - now > BACKLOG_NANOS) {
         return DROP;
       }
       result = start + length * 1_000_000_000L / e.amount;
     } else { // LATENCY
       long jitter = e.jitterNanos == 0 ? 0 : (long) ((e.random.nextDouble() * 2 - 1) * e.jitterNanos);
-      result = Math.max(due + e.nanos + jitter, e.last); // jitter never reorders
+      result = Math.max((due == now ? arrivedBy : due) + e.nanos + jitter, e.last); // jitter never reorders
     }
     e.last = result;
+    if (result - now < 0) {
+      // counted from the packet's arrival, its time has passed: it leaves with the next timers, not at
+      // once, so that it cannot overtake packets this fault still holds (due earlier, not yet sent)
+      result = now + 1;
+    }
     if (result - due > 0) {
       e.actions.lazySet(e.actions.get() + 1);
       counters.increment(Counters.FAULT_ACTIONS);

@@ -27,8 +27,9 @@ public interface FaultListener {
 
   /**
    * Called once per action. {@code packet} holds the IPv4 or IPv6 packet concerned in [position, limit) and is
-   * valid only during the call; {@code direction} says which way it was going; {@code delayNanos} is
-   * the delay for {@link Action#DELAYED}, else 0.
+   * valid only during the call; {@code direction} says which way it was going; {@code delayNanos} is,
+   * for {@link Action#DELAYED}, how much later than its arrival the packet leaves (a latency's
+   * delay; a bandwidth fault's queue and transmission time), else 0.
    */
   void acted(Action action, Fault fault, Direction direction, ByteBuffer packet, long delayNanos);
 }
