@@ -3,6 +3,7 @@ package io.faketcp.junit5.internal;
 import io.faketcp.peer.PacketListener;
 import io.faketcp.tun.Subnet;
 import java.sql.Timestamp;
+import java.util.concurrent.atomic.AtomicLong;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -32,6 +33,8 @@ final class PcapCapture implements PacketCapture {
   private static final int BUFFER_BYTES = 4 << 20;
   /** Packets the ring holds at least, whatever the MTU: at MTU 65,535 about 8 ms of a 1 GB/s transfer. */
   private static final int RING_PACKETS = 128;
+  /** Packets pcap handed over with fewer bytes than they had on the wire, in this JVM: for tests. */
+  private static final AtomicLong CUT_BY_KERNEL = new AtomicLong();
   /**
    * What the kernel keeps of each packet once the capture keeps only headers: more than {@link PacketHeaders}
    * keeps of any packet but an IPv6 one with over 80 bytes of extension headers (IPv4 with options and ICMP's
@@ -246,6 +249,9 @@ final class PcapCapture implements PacketCapture {
     long nanos = ts == null ? System.currentTimeMillis() * 1_000_000L
         : Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
     Integer length = handle.getOriginalLength();
+    if (length != null && length > packet.length) {
+      CUT_BY_KERNEL.incrementAndGet();
+    }
     kept.add(packet, length == null ? packet.length : length, nanos, toSubnet(packet, subnet, subnet6));
     cutInKernel();
   }
@@ -271,6 +277,11 @@ final class PcapCapture implements PacketCapture {
       return subnet6.contains(high, low) && !(high == subnet6.networkHigh() && low == subnet6.networkLow() + 1);
     }
     return true;
+  }
+
+  /** For tests: packets pcap has handed over cut (fewer bytes than on the wire), in this JVM. */
+  static long packetsCutByKernel() {
+    return CUT_BY_KERNEL.get();
   }
 
   /** Whether packets may still come into the kept ones: the reader runs and the capture is started. */
