@@ -51,7 +51,7 @@ final class PcapCapture implements PacketCapture {
   private volatile long kernelOffset;
   /** Between start and stop: packets read are kept; otherwise only counted. */
   private volatile boolean keeping;
-  /** A filter was set on the handle: the handle cannot serve another test. */
+  /** A test's filter expression was set on the handle: the handle cannot serve another test. */
   private boolean filtered;
   /** The test's filter expression ("" for none). */
   private volatile String expression = "";
