@@ -37,6 +37,7 @@ class KernelCutCaptureTest {
     long cutBefore = PcapCapture.packetsCutByKernel();
     send(net.socketAddress(5, 9), 16 * BUDGET); // whole packets use 768 KiB, then the kernel cuts
     send(net.socketAddress(5, 7), BUDGET); // another port, after the switch: the filter keeps it out
+    capture.packets(); // waits for the reader to catch up: no packet of the last connection is dropped
     InetSocketAddress last = net.socketAddress(6, 9);
     send(last, 64 << 10);
 
@@ -44,7 +45,7 @@ class KernelCutCaptureTest {
     long cutByKernel = PcapCapture.packetsCutByKernel() - cutBefore;
     List<CapturedPacket> cut = packets.filter(CapturedPacket::isTruncated).list();
     assertThat(packets.get(0).isTruncated()).as("the first packets are whole").isFalse();
-    assertThat(cut).as("packets past the budget are kept as headers").hasSizeGreaterThan(1000).allSatisfy(p -> {
+    assertThat(cut).as("packets past the budget are kept as headers").hasSizeGreaterThan(500).allSatisfy(p -> {
       assertThat(p.capturedLength()).isLessThanOrEqualTo(PcapCapture.HEADER_BYTES).isLessThan(p.length());
       assertThat(p.truncation()).contains("captureBudget(bytes)");
     });
