@@ -8,8 +8,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The packets a capture keeps, shared by {@link PcapCapture} and {@link PeerCapture}: as much of them as
- * its {@link CaptureLimits} allow (whole, cut to the snap length, headers only past the budget's part for
- * whole packets), a count of all it was given, of those not kept for the packet limit or the budget, and
+ * its {@link CaptureLimits} allow (whole, cut to the snap length, headers only once whole packets have
+ * used their part of the budget), a count of all it was given, of those not kept for the packet limit or the budget, and
  * of those kept cut. Thread-safe: the capture's
  * reading thread adds, the test's thread reads, clears and waits; every method holds this object's
  * monitor, and each added packet wakes the waiters.
@@ -24,6 +24,8 @@ final class KeptPackets {
   private long truncated;
   /** What the kept packets count against the budget: their bytes plus the overhead of each. */
   private long keptBytes;
+  /** Whole packets have used their part of the budget: from now on (until {@link #clear}) headers only. */
+  private boolean headersOnly;
 
   /**
    * {@code live} tells whether packets may still come (the owner's source is running); a wait for
@@ -49,7 +51,16 @@ final class KeptPackets {
    * kept when the packet is kept whole.
    */
   synchronized void add(byte[] bytes, long epochNanos, boolean toSubnet) {
-    add(bytes, ByteBuffer.wrap(bytes), epochNanos, toSubnet);
+    add(bytes, ByteBuffer.wrap(bytes), bytes.length, epochNanos, toSubnet);
+  }
+
+  /**
+   * As {@link #add(byte[], long, boolean)} for a packet that was {@code length} bytes long on the wire, of
+   * which {@code bytes} may be only the first ones (the kernel cut it): what is missing is kept as cut, for the
+   * budget when fewer bytes came than the snap length keeps, for the snap length otherwise.
+   */
+  synchronized void add(byte[] bytes, int length, long epochNanos, boolean toSubnet) {
+    add(bytes, ByteBuffer.wrap(bytes), Math.max(length, bytes.length), epochNanos, toSubnet);
   }
 
   /**
@@ -57,20 +68,20 @@ final class KeptPackets {
    * (the buffer is not changed), and wakes the waiters.
    */
   synchronized void add(ByteBuffer packet, long epochNanos, boolean toSubnet) {
-    add(null, packet, epochNanos, toSubnet);
+    add(null, packet, packet.remaining(), epochNanos, toSubnet);
   }
 
-  private void add(byte[] array, ByteBuffer packet, long epochNanos, boolean toSubnet) {
+  private void add(byte[] array, ByteBuffer packet, int length, long epochNanos, boolean toSubnet) {
     total++;
     notifyAll();
     if (records.size() >= limits.packets()) {
       overLimit++;
       return;
     }
-    int length = packet.remaining();
     int keep = Math.min(length, limits.snapLength());
     CaptureRecord.Cut cut = keep < length ? CaptureRecord.Cut.SNAP_LENGTH : CaptureRecord.Cut.NONE;
-    if (keptBytes + keep + CaptureLimits.PACKET_OVERHEAD > limits.wholePacketBytes()) {
+    if (headersOnly || keptBytes + keep + CaptureLimits.PACKET_OVERHEAD > limits.wholePacketBytes()) {
+      headersOnly = true;
       int headers = Math.min(keep, PacketHeaders.length(packet));
       if (keptBytes + headers + CaptureLimits.PACKET_OVERHEAD > limits.budget()) {
         overBudget++;
@@ -80,6 +91,11 @@ final class KeptPackets {
         keep = headers;
         cut = CaptureRecord.Cut.BUDGET;
       }
+    }
+    int captured = packet.remaining();
+    if (captured < keep) { // the kernel cut it: to the snap length, or to headers for the budget
+      keep = captured;
+      cut = captured < limits.snapLength() ? CaptureRecord.Cut.BUDGET : CaptureRecord.Cut.SNAP_LENGTH;
     }
     byte[] kept = array != null && keep == array.length ? array : new byte[keep];
     if (kept != array) {
@@ -159,6 +175,14 @@ final class KeptPackets {
     return keptBytes;
   }
 
+  /**
+   * Whether only headers are kept from now on: whole packets have used their three quarters of the budget
+   * (until {@link #clear}).
+   */
+  synchronized boolean headersOnly() {
+    return headersOnly;
+  }
+
   /** The limits in force. */
   synchronized CaptureLimits limits() {
     return limits;
@@ -171,5 +195,6 @@ final class KeptPackets {
     overBudget = 0;
     truncated = 0;
     keptBytes = 0;
+    headersOnly = false;
   }
 }

@@ -3,6 +3,7 @@ package io.faketcp.junit5.internal;
 import io.faketcp.peer.PacketListener;
 import io.faketcp.tun.Subnet;
 import java.sql.Timestamp;
+import java.util.concurrent.atomic.AtomicLong;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -17,28 +18,54 @@ import org.pcap4j.packet.namednumber.DataLinkType;
  * handle and its reading thread (a daemon) are opened with the device and live as long as it, across the
  * tests that use it in turn: {@link #start} and {@link #stop} only say which packets are kept, so a test
  * neither creates nor joins a thread.
+ *
+ * <p>The kernel cuts what the capture would not keep anyway, so that a fast transfer neither fills the
+ * ring nor costs two copies of every 64 KiB packet: once the capture keeps only headers (its budget), and
+ * from the start when the test's snap length is below the MTU, the capture's filter (the test's
+ * expression, or one that takes every packet) is compiled with that snap length ({@link #HEADER_BYTES}
+ * for headers) and set on the socket; Linux keeps as many bytes of a packet as its socket filter
+ * returns. Packets already in the ring stay as they are; {@link KeptPackets} still decides what is kept
+ * and marks why a packet is cut, from the length on the wire that pcap gives with each packet.
  */
 final class PcapCapture implements PacketCapture {
   private static final System.Logger LOG = System.getLogger(PcapCapture.class.getName());
   static final int SNAPLEN = 262_144;
   private static final int BUFFER_BYTES = 4 << 20;
+  /** Packets the ring holds at least, whatever the MTU: at MTU 65,535 about 8 ms of a 1 GB/s transfer. */
+  private static final int RING_PACKETS = 128;
+  /** Packets pcap handed over with fewer bytes than they had on the wire, in this JVM: for tests. */
+  private static final AtomicLong CUT_BY_KERNEL = new AtomicLong();
+  /**
+   * What the kernel keeps of each packet once the capture keeps only headers: more than {@link PacketHeaders}
+   * keeps of any packet but an IPv6 one with over 80 bytes of extension headers (IPv4 with options and ICMP's
+   * quote: 196 bytes; TCP with options: 120; IPv6 with ICMPv6's quote: 176).
+   */
+  static final int HEADER_BYTES = 256;
 
   private final PcapHandle handle;
   private final String interfaceName;
+  private final int mtu;
   private final KeptPackets kept = new KeptPackets(this::live);
   private volatile Subnet subnet;
   private volatile Subnet subnet6;
   private volatile long kernelOffset;
   /** Between start and stop: packets read are kept; otherwise only counted. */
   private volatile boolean keeping;
-  /** A filter was set on the handle: the handle cannot serve another test. */
+  /** A test's filter expression was set on the handle: the handle cannot serve another test. */
   private boolean filtered;
+  /** The test's filter expression ("" for none). */
+  private volatile String expression = "";
+  /** The bytes the kernel keeps of each packet: the filter's snap length, or {@link #SNAPLEN} for all. */
+  private volatile int kernelBytes = SNAPLEN;
+  /** Setting a filter from the reader failed once: the capture cuts in user space only, and says so in its log. */
+  private volatile boolean kernelCutFailed;
   private volatile Thread thread;
   private volatile Throwable error;
 
-  private PcapCapture(PcapHandle handle, String interfaceName) {
+  private PcapCapture(PcapHandle handle, String interfaceName, int mtu) {
     this.handle = handle;
     this.interfaceName = interfaceName;
+    this.mtu = mtu;
   }
 
   /**
@@ -55,18 +82,35 @@ final class PcapCapture implements PacketCapture {
           .snaplen(Math.min(SNAPLEN, mtu + 256))
           .immediateMode(true)
           .timeoutMillis(100)
-          .bufferSize(BUFFER_BYTES)
+          .bufferSize(bufferBytes(mtu))
           .timestampPrecision(PcapHandle.TimestampPrecision.NANO)
           .build();
-      return new PcapCapture(handle, interfaceName).startReader();
+      return new PcapCapture(handle, interfaceName, mtu).startReader();
     } catch (PcapNativeException e) {
       throw new IllegalStateException("pcap could not open a capture on " + interfaceName + ": " + e.getMessage(), e);
     }
   }
 
+  /**
+   * The ring's size: {@link #BUFFER_BYTES}, or more at a big MTU so that it still holds
+   * {@link #RING_PACKETS} packets. libpcap gives each packet a slot of the snapshot length (in immediate
+   * mode), whatever the kernel keeps of it: at MTU 65,535 a 4 MiB ring held 64 packets, cut or not.
+   */
+  static int bufferBytes(int mtu) {
+    return Math.max(BUFFER_BYTES, RING_PACKETS * (Math.min(SNAPLEN, mtu + 256) + 128));
+  }
+
   /** Compiles {@code filter} for link type RAW, to check it or to count what it would keep. */
   static BpfProgram compile(String filter) throws PcapNativeException {
-    return Pcaps.compileFilter(SNAPLEN, DataLinkType.RAW, filter, BpfProgram.BpfCompileMode.OPTIMIZE,
+    return compile(filter, SNAPLEN);
+  }
+
+  /**
+   * Compiles {@code filter} (empty: every packet) for link type RAW; a packet it accepts is kept up to
+   * {@code snapLength} bytes: the value its program returns.
+   */
+  static BpfProgram compile(String filter, int snapLength) throws PcapNativeException {
+    return Pcaps.compileFilter(snapLength, DataLinkType.RAW, filter, BpfProgram.BpfCompileMode.OPTIMIZE,
         PcapHandle.PCAP_NETMASK_UNKNOWN);
   }
 
@@ -101,13 +145,16 @@ final class PcapCapture implements PacketCapture {
     this.subnet = subnet;
     this.subnet6 = subnet6;
     kept.limits(limits);
-    if (!filter.isEmpty()) {
-      filtered = true;
+    expression = filter;
+    kernelCutFailed = false;
+    int bytes = kernelBytes(limits.snapLength(), false);
+    if (!filter.isEmpty() || bytes != kernelBytes) {
+      filtered |= !filter.isEmpty();
       try {
-        handle.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
+        setKernelFilter(bytes);
       } catch (PcapNativeException | NotOpenException e) {
-        throw new IllegalStateException("pcap could not set the filter '" + filter + "' on " + interfaceName + ": "
-            + e.getMessage(), e);
+        throw new IllegalStateException("pcap could not set the filter '" + filter + "' (" + bytes + " bytes of each"
+            + " packet) on " + interfaceName + ": " + e.getMessage(), e);
       }
     }
     // Setting a filter drains what the ring held (nothing, normally: the peer is not running yet);
@@ -135,8 +182,62 @@ final class PcapCapture implements PacketCapture {
     if (delivered < 0 || !kept.awaitTotal(delivered, timeoutNanos, this::readerAlive)) {
       return false;
     }
+    if (kernelBytes != SNAPLEN) {
+      try {
+        setKernelFilter(SNAPLEN); // the ring is empty and nothing arrives: no packet is cut or lost
+      } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+        return false;
+      }
+    }
     kept.clear();
     return true;
+  }
+
+  /**
+   * The bytes the kernel should keep of each packet: the snap length, {@link #HEADER_BYTES} when only headers
+   * are kept, {@link #SNAPLEN} (all) when that is not below the MTU.
+   */
+  private int kernelBytes(int snapLength, boolean headersOnly) {
+    int bytes = Math.min(snapLength, headersOnly ? HEADER_BYTES : SNAPLEN);
+    return bytes < mtu ? bytes : SNAPLEN;
+  }
+
+  /**
+   * Sets the test's filter expression compiled with {@code bytes} as its snap length. Linux swaps the
+   * programs in two steps (one that rejects everything in between, as libpcap drains the socket), so a
+   * packet arriving within those microseconds is neither captured nor counted as dropped.
+   */
+  private synchronized void setKernelFilter(int bytes) throws PcapNativeException, NotOpenException {
+    BpfProgram program = compile(expression, bytes);
+    try {
+      handle.setFilter(program);
+    } finally {
+      program.free();
+    }
+    kernelBytes = bytes;
+  }
+
+  /**
+   * On the reader's thread, after each packet kept: has the kernel cut packets to headers once the capture
+   * keeps only headers, and whole again after {@link io.faketcp.junit5.Capture#clear()}.
+   */
+  private void cutInKernel() {
+    int bytes = kernelBytes(kept.limits().snapLength(), kept.headersOnly());
+    if (bytes == kernelBytes || kernelCutFailed) {
+      return;
+    }
+    synchronized (this) {
+      if (!keeping) {
+        return; // recycle() or start() sets the filter
+      }
+      try {
+        setKernelFilter(bytes);
+      } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+        kernelCutFailed = true;
+        LOG.log(System.Logger.Level.WARNING, "pcap could not set a filter keeping " + bytes + " bytes of each packet"
+            + " on " + interfaceName + "; the capture cuts packets itself: " + e);
+      }
+    }
   }
 
   private void received(byte[] packet) {
@@ -147,7 +248,12 @@ final class PcapCapture implements PacketCapture {
     Timestamp ts = handle.getTimestamp();
     long nanos = ts == null ? System.currentTimeMillis() * 1_000_000L
         : Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
-    kept.add(packet, nanos, toSubnet(packet, subnet, subnet6));
+    Integer length = handle.getOriginalLength();
+    if (length != null && length > packet.length) {
+      CUT_BY_KERNEL.incrementAndGet();
+    }
+    kept.add(packet, length == null ? packet.length : length, nanos, toSubnet(packet, subnet, subnet6));
+    cutInKernel();
   }
 
   /**
@@ -171,6 +277,11 @@ final class PcapCapture implements PacketCapture {
       return subnet6.contains(high, low) && !(high == subnet6.networkHigh() && low == subnet6.networkLow() + 1);
     }
     return true;
+  }
+
+  /** For tests: packets pcap has handed over cut (fewer bytes than on the wire), in this JVM. */
+  static long packetsCutByKernel() {
+    return CUT_BY_KERNEL.get();
   }
 
   /** Whether packets may still come into the kept ones: the reader runs and the capture is started. */

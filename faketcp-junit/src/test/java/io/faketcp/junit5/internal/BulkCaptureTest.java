@@ -6,16 +6,21 @@ import io.faketcp.junit5.Capture;
 import io.faketcp.junit5.FakeNetworkExtension;
 import io.faketcp.junit5.NetworkInfo;
 import io.faketcp.peer.Mode;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A bulk transfer at MTU 65,535 with the pcap capture: the capture stays within its budget. At about
- * 1 GB/s libpcap's ring may drop packets on a busy machine; the capture's note counts them
- * ({@link PeerBulkCaptureTest} has the capture that cannot drop, and checks the byte counts exactly).
+ * A bulk transfer at MTU 65,535 with the pcap capture: the capture stays within its budget, and keeps
+ * most packets. Past the budget's part for whole packets the kernel cuts them to headers, so libpcap's
+ * ring rarely overflows at about 1 GB/s (it dropped 17-81 % of the packets before); on a busy machine it
+ * still may, and the capture's note counts them ({@link PeerBulkCaptureTest} has the capture that cannot
+ * drop, and checks the byte counts exactly).
  */
 class BulkCaptureTest {
   private static final long BUDGET = 8L << 20;
+  private static final Pattern PCAP_COUNTS = Pattern.compile("pcap received (\\d+), dropped (\\d+)");
 
   @RegisterExtension
   final FakeNetworkExtension network = FakeNetworkExtension.newInstance().mtu(65535).mode(Mode.DISCARD)
@@ -23,7 +28,15 @@ class BulkCaptureTest {
 
   @Test
   void threeHundredMegabytesKeepTheCaptureWithinItsBudget(NetworkInfo net, Capture capture) throws Exception {
-    BulkTransfer.sendAndCheck(net, capture, BUDGET, "pcap", packets ->
-        assertThat(packets.isComplete() || packets.note().contains("pcap received")).as(packets.note()).isTrue());
+    BulkTransfer.sendAndCheck(net, capture, BUDGET, "pcap", packets -> {
+      if (packets.isComplete()) {
+        return;
+      }
+      Matcher counts = PCAP_COUNTS.matcher(packets.note());
+      assertThat(counts.find()).as(packets.note()).isTrue();
+      long received = Long.parseLong(counts.group(1));
+      long dropped = Long.parseLong(counts.group(2));
+      assertThat(dropped).as("pcap dropped most packets: " + packets.note()).isLessThan(received / 2);
+    });
   }
 }
