@@ -17,8 +17,8 @@ import java.util.Locale;
  * kernel socket that writes MB megabytes (64 KiB writes) while a second thread reads them back.
  * Prints {@code mtu M mode X echoed B seconds S rate R MB/s}, the segments resent, the packets read and
  * written, the CPU time (user and system) of the server threads ({@code faketcp-server*}) and of the
- * whole process, the context switches (voluntary + involuntary, {@code /proc/self/task/}) of the peer
- * thread and of the server threads, and last the peer thread's CPU time (MB = 10^6 bytes), ROUNDS times
+ * whole process, the voluntary context switches (waits, {@code /proc/self/task/}) of the peer thread
+ * and of the server threads, and last the peer thread's CPU time (MB = 10^6 bytes), ROUNDS times
  * on the same device and peer (the first round warms up the JIT). Must run in a private namespace.
  *
  * <pre>java [-Dfaketcp.bench.checksumOffload=true] io.faketcp.bench.EchoThroughput MTU echo|server MB [ROUNDS]</pre>
@@ -74,7 +74,7 @@ public final class EchoThroughput {
 
   /**
    * From {@code /proc/self/task/*}: the server threads' CPU ticks, every thread's (the process's) ticks,
-   * the peer thread's and the server threads' context switches (voluntary and involuntary).
+   * the peer thread's and the server threads' voluntary context switches.
    */
   private static long[] tasks() throws java.io.IOException {
     long[] sums = new long[4];
@@ -94,7 +94,7 @@ public final class EchoThroughput {
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
         long switches = 0;
         for (String line : status.split("\n")) {
-          if (line.contains("ctxt_switches:")) {
+          if (line.startsWith("voluntary_ctxt_switches:")) { // waits; the involuntary ones follow the machine's load
             switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
           }
         }
