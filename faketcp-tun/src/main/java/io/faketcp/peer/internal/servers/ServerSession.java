@@ -26,7 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * up to {@value #INPUT_LIMIT} bytes, as Linux's receive buffer grows with what its application
  * reads; its free space is the receive window, so a server that does not read closes the window
  * (after 64 KiB) and the host's writes block. Each read schedules a pump on the peer thread, which
- * tells the endpoint the window opened.
+ * tells the endpoint the window opened. A server thread waiting for bytes is woken once the peer
+ * thread has handled the packets it read in one pass, not per segment.
  *
  * <p>Output: a write copies into a buffer of 64 KiB that grows by every byte the endpoint takes, up
  * to {@value #OUTPUT_LIMIT} bytes, and blocks while it is full; the pump (scheduled by the write, or
