@@ -608,8 +608,8 @@ public final class FakePeer implements AutoCloseable {
             next = Math.min(next, run.nextDeadline());
           }
         }
-        if (handled == BATCH || stopping) {
-          continue;
+        if (handled == BATCH || stopping || !tasks.isEmpty()) {
+          continue; // more to read, or tasks queued meanwhile (by the timers, a server's session)
         }
         long wait = next == Long.MAX_VALUE ? -1 : Math.max(0, next - now);
         if (wait >= 0 && wait < FINE_WAIT_NANOS) {
