@@ -15,8 +15,11 @@ import java.util.Locale;
  * One connection's echo throughput, measured from outside: a device with MTU MTU, a FakePeer whose
  * fake hosts are ECHO ({@code mode} echo) or run {@link Server#echo()} ({@code server}), and one
  * kernel socket that writes MB megabytes (64 KiB writes) while a second thread reads them back.
- * Prints {@code mtu M mode X echoed B seconds S rate R MB/s}, the segments resent, the packets read and written and the peer thread's CPU time (user and system) (MB = 10^6 bytes), ROUNDS times on
- * the same device and peer (the first round warms up the JIT). Must run in a private namespace.
+ * Prints {@code mtu M mode X echoed B seconds S rate R MB/s}, the segments resent, the packets read and
+ * written, the CPU time (user and system) of the server threads ({@code faketcp-server*}) and of the
+ * whole process, the voluntary context switches (waits, {@code /proc/self/task/}) of the peer thread
+ * and of the server threads, and last the peer thread's CPU time (MB = 10^6 bytes), ROUNDS times
+ * on the same device and peer (the first round warms up the JIT). Must run in a private namespace.
  *
  * <pre>java [-Dfaketcp.bench.checksumOffload=true] io.faketcp.bench.EchoThroughput MTU echo|server MB [ROUNDS]</pre>
  *
@@ -48,14 +51,63 @@ public final class EchoThroughput {
         long kernelBefore = kernelRetransmissions();
         long inBefore = peer.counters().packetsIn();
         long outBefore = peer.counters().packetsOut();
+        long[] tasksBefore = tasks();
         double seconds = once(device.subnet().address(5).getHostAddress(), bytes);
         System.out.printf(Locale.ROOT, "mtu %d mode %s echoed %d seconds %.3f rate %.1f MB/s resent %d by the peer,"
-            + " %d by the kernel, packets %d in %d out, peer CPU %.3f s%n", mtu, server ? "server" : "echo", bytes, seconds,
+            + " %d by the kernel, packets %d in %d out, server CPU %.3f s, process CPU %.3f s, switches peer %d"
+            + " server %d, peer CPU %.3f s%n", mtu, server ? "server" : "echo", bytes, seconds,
             bytes / seconds / 1e6, peer.counters().retransmissions() - resentBefore,
             kernelRetransmissions() - kernelBefore, peer.counters().packetsIn() - inBefore,
-            peer.counters().packetsOut() - outBefore, (cpu.getThreadCpuTime(peerThread) - cpuBefore) / 1e9);
+            peer.counters().packetsOut() - outBefore, (tasks()[SERVER_TICKS] - tasksBefore[SERVER_TICKS]) / HZ,
+            (tasks()[PROCESS_TICKS] - tasksBefore[PROCESS_TICKS]) / HZ,
+            tasks()[PEER_SWITCHES] - tasksBefore[PEER_SWITCHES], tasks()[SERVER_SWITCHES] - tasksBefore[SERVER_SWITCHES],
+            (cpu.getThreadCpuTime(peerThread) - cpuBefore) / 1e9);
       }
     }
+  }
+
+  private static final double HZ = 100; // USER_HZ, the unit of /proc's utime and stime on Linux
+  private static final int SERVER_TICKS = 0;
+  private static final int PROCESS_TICKS = 1;
+  private static final int PEER_SWITCHES = 2;
+  private static final int SERVER_SWITCHES = 3;
+
+  /**
+   * From {@code /proc/self/task/*}: the server threads' CPU ticks, every thread's (the process's) ticks,
+   * the peer thread's and the server threads' voluntary context switches.
+   */
+  private static long[] tasks() throws java.io.IOException {
+    long[] sums = new long[4];
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> dir =
+        java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/task"))) {
+      for (java.nio.file.Path task : dir) {
+        String stat;
+        String status;
+        try {
+          stat = java.nio.file.Files.readString(task.resolve("stat"));
+          status = java.nio.file.Files.readString(task.resolve("status"));
+        } catch (java.io.IOException e) {
+          continue; // the thread ended meanwhile
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+        long switches = 0;
+        for (String line : status.split("\n")) {
+          if (line.startsWith("voluntary_ctxt_switches:")) { // waits; the involuntary ones follow the machine's load
+            switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+          }
+        }
+        sums[PROCESS_TICKS] += ticks;
+        if (name.startsWith("faketcp-server")) {
+          sums[SERVER_TICKS] += ticks;
+          sums[SERVER_SWITCHES] += switches;
+        } else if (name.startsWith("faketcp-peer")) {
+          sums[PEER_SWITCHES] += switches;
+        }
+      }
+    }
+    return sums;
   }
 
   /** The namespace's TCP RetransSegs (/proc/net/snmp). */

@@ -456,13 +456,20 @@ public final class FakePeer implements AutoCloseable {
     return servers;
   }
 
-  /** Queues {@code task} for the peer thread from any thread; false if the peer is not running. */
+  /**
+   * Queues {@code task} for the peer thread from any thread; false if the peer is not running. The
+   * device's wake-up (a system call here, and a poll and a read on the peer thread) only when the
+   * thread waits: a busy one runs the task in its loop, and one about to wait sees it first (the
+   * loop looks at the queue after saying it waits, this looks at the phase after queueing).
+   */
   private boolean offer(Runnable task) {
     if (!isRunning()) {
       return false;
     }
     tasks.add(task);
-    device.wakeup();
+    if (phase.get() != BUSY) {
+      device.wakeup();
+    }
     return true;
   }
 
@@ -613,8 +620,8 @@ public final class FakePeer implements AutoCloseable {
             next = Math.min(next, run.nextDeadline());
           }
         }
-        if (handled == BATCH || stopping) {
-          continue;
+        if (handled == BATCH || stopping || !tasks.isEmpty()) {
+          continue; // more to read, or tasks queued meanwhile (by the timers, a server's session)
         }
         slice.shortSlices(faults.arrivals.enabled); // does nothing unless that changed
         long wait = next == Long.MAX_VALUE ? -1 : Math.max(0, next - now);
@@ -630,6 +637,12 @@ public final class FakePeer implements AutoCloseable {
         int timeout = wait < 0 ? -1
             : (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(wait - FINE_WAIT_NANOS)));
         phase.set(WAITING); // barriers is empty here: every read ran the queue dry
+        if (!tasks.isEmpty()) { // offered before it saw WAITING: it did not wake the device
+          if (!phase.compareAndSet(WAITING, BUSY)) {
+            return true; // close() took this peer meanwhile
+          }
+          continue;
+        }
         boolean timing = faults.arrivals.enabled;
         if (timing) {
           faults.arrivals.waiting();

@@ -26,7 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * up to {@value #INPUT_LIMIT} bytes, as Linux's receive buffer grows with what its application
  * reads; its free space is the receive window, so a server that does not read closes the window
  * (after 64 KiB) and the host's writes block. Each read schedules a pump on the peer thread, which
- * tells the endpoint the window opened.
+ * tells the endpoint the window opened. A server thread waiting for bytes is woken once the peer
+ * thread has handled the packets it read in one pass, not per segment.
  *
  * <p>Output: a write copies into a buffer of 64 KiB that grows by every byte the endpoint takes, up
  * to {@value #OUTPUT_LIMIT} bytes, and blocks while it is full; the pump (scheduled by the write, or
@@ -34,8 +35,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * as it has room, both parts of the ring at once so that the endpoint cuts full segments. At most one
  * pump is queued per session at a time.
  *
- * <p>The lock is held only to copy bytes and flip flags; the peer thread never waits for a
- * server thread.
+ * <p>The lock is held only to reserve or commit a part of a ring and to flip flags, never while
+ * bytes are copied or the endpoint sends: each ring has one thread putting and one taking, each
+ * copies its part (the free space past the content, or the content) outside the lock and commits it
+ * after, so neither thread waits while the other copies 64 KiB or sends a segment (a wait there would
+ * park it, and its wake-up cost the other a system call). A ring whose array grows meanwhile keeps
+ * the part being taken unchanged in the old array; one released meanwhile (reset, close) drops the
+ * commit. The peer thread never waits for a server thread.
  */
 public final class ServerSession implements Application {
   /** The input buffer's capacity at first. */
@@ -58,6 +64,7 @@ public final class ServerSession implements Application {
   private final InputStream in = new In();
   private final OutputStream out = new Out();
   private final Runnable pumpTask = this::pump;
+  private final Runnable wakeReaderTask = this::wakeReader;
 
   // Guarded by lock.
   private boolean inputEnded;
@@ -68,12 +75,21 @@ public final class ServerSession implements Application {
   private boolean goneUnderServer;
   private boolean roomFreed;
   private boolean pumpScheduled;
+  /** A server thread is copying out of the input ring / into the output ring (one at a time). */
+  private boolean reading;
+  private boolean writing;
+  /** Server threads wait in a read for bytes; a task that wakes them is queued on the peer thread. */
+  private int readersWaiting;
+  private boolean wakeReaderScheduled;
 
   // Peer thread only (and read under lock by the pump).
   private Endpoint endpoint;
   private ByteBuffer outputView;
   /** The output ring's part past its end, from index 0: {@link #outputView}'s sequel. */
   private ByteBuffer outputWrapped;
+  /** A drain is sending (the endpoint may call {@link #writable()} meanwhile: that one is folded in). */
+  private boolean draining;
+  private boolean drainAgain;
   private boolean finQueued;
   private boolean resetSent;
   private boolean closed;
@@ -111,21 +127,45 @@ public final class ServerSession implements Application {
 
   @Override
   public void received(ByteBuffer data) {
+    int n = data.remaining();
+    byte[] bytes;
+    int tail;
+    int epoch;
     lock.lock();
     try {
       if (discarding || gone != null) {
         data.position(data.limit());
         return;
       }
-      int n = data.remaining();
       if (n > input.free()) {
         throw new IllegalStateException("the endpoint of " + this + " passed " + n + " bytes but the receive window was "
             + input.free() + ": it must never pass more than receiveWindow()");
       }
-      input.put(data, n);
-      inputChanged.signalAll();
+      tail = input.reserve(n);
+      bytes = input.bytes;
+      epoch = input.epoch;
     } finally {
       lock.unlock();
+    }
+    boolean done = false;
+    try {
+      Ring.copyIn(data, n, bytes, tail);
+      done = true;
+    } finally {
+      lock.lock();
+      try {
+        if (input.commitPut(done ? n : 0, epoch) && done && readersWaiting > 0 && !wakeReaderScheduled) {
+          // Woken once the peer thread has handled what it read in this pass (the task runs after
+          // the reads), not per segment: at MTU 1,500 a wake-up per segment costs the peer thread a
+          // system call every 1,448 bytes.
+          wakeReaderScheduled = pool.toPeer(wakeReaderTask);
+          if (!wakeReaderScheduled) {
+            inputChanged.signalAll();
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -142,13 +182,8 @@ public final class ServerSession implements Application {
 
   @Override
   public void writable() {
-    lock.lock();
-    try {
-      if (!closed && !resetRequested) {
-        drain();
-      }
-    } finally {
-      lock.unlock();
+    if (!closed) {
+      drain();
     }
   }
 
@@ -199,6 +234,7 @@ public final class ServerSession implements Application {
   /** Runs on the peer thread when the server's side has something for the endpoint. */
   private void pump() {
     boolean reset;
+    boolean windowOpened = false;
     lock.lock();
     try {
       pumpScheduled = false;
@@ -206,18 +242,31 @@ public final class ServerSession implements Application {
         return;
       }
       reset = resetRequested;
-      if (!reset) {
-        drain();
-        if (roomFreed) {
-          roomFreed = false;
-          endpoint.receiveWindowOpened();
-        }
+      if (!reset && roomFreed) {
+        roomFreed = false;
+        windowOpened = true;
       }
     } finally {
       lock.unlock();
     }
     if (reset) {
       sendReset();
+      return;
+    }
+    drain();
+    if (windowOpened && !closed) {
+      endpoint.receiveWindowOpened();
+    }
+  }
+
+  /** Peer thread: wakes the server threads waiting for bytes ({@link #received}). */
+  private void wakeReader() {
+    lock.lock();
+    try {
+      wakeReaderScheduled = false;
+      inputChanged.signalAll();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -241,31 +290,82 @@ public final class ServerSession implements Application {
     }
   }
 
-  /** Moves output into the endpoint's send queue; FIN once the server shut down and all is queued. Lock held. */
+  /**
+   * Moves output into the endpoint's send queue; FIN once the server shut down and all is queued.
+   * Peer thread, lock not held: the endpoint copies and sends outside it. A call while a drain sends
+   * (the endpoint reporting {@link #writable()}) makes that drain look again.
+   */
   private void drain() {
-    boolean moved = false;
-    if (output.size > 0 && endpoint.sendRoom() > 0) {
-      if (outputView == null || outputView.array() != output.bytes) {
-        outputView = ByteBuffer.wrap(output.bytes); // the ring grew
-        outputWrapped = ByteBuffer.wrap(output.bytes);
-      }
-      int first = Math.min(output.size, output.bytes.length - output.head);
-      outputView.limit(output.head + first).position(output.head);
-      outputWrapped.limit(output.size - first).position(0);
-      int n = endpoint.send(outputView, outputWrapped); // both parts, then full segments
-      if (n > 0) {
-        output.skip(n);
-        output.grow(n, OUTPUT_LIMIT); // taken: the buffer may hold as much more
-        moved = true;
-      }
+    if (draining) {
+      drainAgain = true;
+      return;
     }
-    if (moved) {
-      outputChanged.signalAll();
+    draining = true;
+    try {
+      do {
+        drainAgain = false;
+        if (!drainOnce()) {
+          return;
+        }
+      } while (drainAgain);
+    } finally {
+      draining = false;
     }
-    if (outputShut && output.size == 0 && !finQueued) {
-      finQueued = true;
+  }
+
+  /** One pass of {@link #drain()}; false once the connection is reset or closed. */
+  private boolean drainOnce() {
+    int size;
+    int head;
+    int epoch;
+    byte[] bytes;
+    boolean fin;
+    lock.lock();
+    try {
+      if (closed || resetRequested || endpoint == null) {
+        return false;
+      }
+      size = output.size;
+      head = output.head;
+      epoch = output.epoch;
+      bytes = output.bytes;
+      fin = outputShut && size == 0 && !finQueued && !writing;
+      if (fin) {
+        finQueued = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (fin) {
       endpoint.shutdownOutput();
+      return true;
     }
+    if (size == 0 || endpoint.sendRoom() <= 0) {
+      return true;
+    }
+    if (outputView == null || outputView.array() != bytes) {
+      outputView = ByteBuffer.wrap(bytes); // the ring grew
+      outputWrapped = ByteBuffer.wrap(bytes);
+    }
+    int first = Math.min(size, bytes.length - head);
+    outputView.limit(head + first).position(head);
+    outputWrapped.limit(size - first).position(0);
+    int n = endpoint.send(outputView, outputWrapped); // both parts, then full segments
+    lock.lock();
+    try {
+      if (n > 0 && output.commitTake(n, epoch)) {
+        output.grow(n, OUTPUT_LIMIT); // taken: the buffer may hold as much more
+        outputChanged.signalAll();
+      }
+      if (outputShut && output.size == 0 && !finQueued && !writing && !closed && !resetRequested) {
+        drainAgain = true; // the FIN, in the next pass
+      } else if (n > 0 && output.size > 0) {
+        drainAgain = true; // written meanwhile: as far as the endpoint takes it
+      }
+    } finally {
+      lock.unlock();
+    }
+    return true;
   }
 
   /** Queues one pump on the peer thread unless one is queued already. Lock held. */
@@ -433,6 +533,10 @@ public final class ServerSession implements Application {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
       Objects.checkFromIndexSize(off, len, b.length);
+      int n;
+      int head;
+      int epoch;
+      byte[] bytes;
       lock.lock();
       try {
         while (true) {
@@ -445,21 +549,44 @@ public final class ServerSession implements Application {
           if (len == 0) {
             return 0;
           }
-          if (input.size > 0) {
-            int n = input.take(b, off, len);
-            input.grow(n, INPUT_LIMIT); // read: the buffer may hold as much more
-            roomFreed = true;
-            schedulePump();
-            return n;
+          if (input.size > 0 && !reading) {
+            break;
           }
-          if (inputEnded) {
+          if (inputEnded && input.size == 0) {
             return -1;
           }
-          await(inputChanged);
+          readersWaiting++;
+          try {
+            await(inputChanged); // no bytes yet, or another thread of the server is reading
+          } finally {
+            readersWaiting--;
+          }
         }
+        n = Math.min(len, input.size);
+        head = input.head;
+        epoch = input.epoch;
+        bytes = input.bytes;
+        reading = true;
       } finally {
         lock.unlock();
       }
+      try {
+        Ring.copyOut(bytes, head, b, off, n); // the peer thread only appends past these bytes meanwhile
+      } finally {
+        lock.lock();
+        try {
+          reading = false;
+          if (input.commitTake(n, epoch)) {
+            input.grow(n, INPUT_LIMIT); // read: the buffer may hold as much more
+            roomFreed = true;
+            schedulePump();
+          }
+          inputChanged.signalAll(); // another reader may go on
+        } finally {
+          lock.unlock();
+        }
+      }
+      return n;
     }
 
     @Override
@@ -498,13 +625,29 @@ public final class ServerSession implements Application {
           if (outputShut) {
             throw new SocketException("connection " + ServerSession.this + ": output was shut down by the server");
           }
-          int n = output.put(b, off, len);
-          if (n > 0) {
-            off += n;
-            len -= n;
-            schedulePump();
-          } else {
-            await(outputChanged);
+          int n = Math.min(len, output.free());
+          if (n == 0 || writing) {
+            await(outputChanged); // full, or another thread of the server is writing
+            continue;
+          }
+          int tail = output.reserve(n);
+          byte[] bytes = output.bytes;
+          int epoch = output.epoch;
+          writing = true;
+          boolean done = false;
+          lock.unlock();
+          try {
+            Ring.copyIn(b, off, n, bytes, tail); // the peer thread only takes bytes before these meanwhile
+            done = true;
+          } finally {
+            lock.lock();
+            writing = false;
+            outputChanged.signalAll(); // another writer may go on
+            if (output.commitPut(done ? n : 0, epoch) && done) {
+              off += n;
+              len -= n;
+              schedulePump();
+            }
           }
         }
       } finally {
@@ -522,7 +665,9 @@ public final class ServerSession implements Application {
   /**
    * A byte ring of bounded capacity whose array grows on demand (from 2 KiB, doubling), so that a
    * connection that carries a few bytes costs a few bytes; {@link #release()} gives the array back.
-   * Lock held by every caller.
+   * Lock held by every caller of its methods but the static copies: a put {@link #reserve reserves}
+   * the free space past the content, copies outside the lock and {@link #commitPut commits}; a take
+   * copies the content outside the lock and {@link #commitTake commits}; one of each at a time.
    */
   static final class Ring {
     private static final byte[] NONE = new byte[0];
@@ -531,6 +676,10 @@ public final class ServerSession implements Application {
     byte[] bytes = NONE;
     int head;
     int size;
+    /** Counts {@link #release()}s: a copy begun before one is not committed. */
+    int epoch;
+    /** A put is between {@link #reserve} and {@link #commitPut}: the head stays where it is. */
+    private boolean putting;
 
     Ring(int capacity) {
       this.capacity = capacity;
@@ -561,14 +710,9 @@ public final class ServerSession implements Application {
 
     /** Appends {@code n} bytes from {@code source}'s position; the caller checked {@link #free()}. */
     void put(ByteBuffer source, int n) {
-      ensure(size + n);
-      int tail = (head + size) % bytes.length;
-      int first = Math.min(n, bytes.length - tail);
-      source.get(bytes, tail, first);
-      if (first < n) {
-        source.get(bytes, 0, n - first);
-      }
-      size += n;
+      int tail = reserve(n);
+      copyIn(source, n, bytes, tail);
+      commitPut(n, epoch);
     }
 
     /** Appends as much of {@code b[off, off+len)} as fits; returns the count. */
@@ -577,14 +721,9 @@ public final class ServerSession implements Application {
       if (n == 0) {
         return 0;
       }
-      ensure(size + n);
-      int tail = (head + size) % bytes.length;
-      int first = Math.min(n, bytes.length - tail);
-      System.arraycopy(b, off, bytes, tail, first);
-      if (first < n) {
-        System.arraycopy(b, off + first, bytes, 0, n - first);
-      }
-      size += n;
+      int tail = reserve(n);
+      copyIn(b, off, n, bytes, tail);
+      commitPut(n, epoch);
       return n;
     }
 
@@ -594,18 +733,70 @@ public final class ServerSession implements Application {
       if (n == 0) {
         return 0;
       }
-      int first = Math.min(n, bytes.length - head);
-      System.arraycopy(bytes, head, b, off, first);
-      if (first < n) {
-        System.arraycopy(bytes, 0, b, off + first, n - first);
-      }
-      skip(n);
+      copyOut(bytes, head, b, off, n);
+      commitTake(n, epoch);
       return n;
     }
 
     void skip(int n) {
       size -= n;
-      head = size == 0 ? 0 : (head + n) % bytes.length;
+      head = size == 0 && !putting ? 0 : (head + n) % bytes.length;
+    }
+
+    /**
+     * Makes room in the array for {@code n} more bytes (the caller checked {@link #free()}) and
+     * returns the index where they go (they may wrap around the end); {@link #commitPut} adds them.
+     */
+    int reserve(int n) {
+      ensure(size + n);
+      putting = true;
+      return bytes.length == 0 ? 0 : (head + size) % bytes.length;
+    }
+
+    /** The {@code n} reserved bytes are in: true unless the ring was released meanwhile. */
+    boolean commitPut(int n, int since) {
+      putting = false;
+      if (epoch != since) {
+        return false;
+      }
+      size += n;
+      return true;
+    }
+
+    /** The first {@code n} bytes, copied out, go: true unless the ring was released meanwhile. */
+    boolean commitTake(int n, int since) {
+      if (epoch != since) {
+        return false;
+      }
+      skip(n);
+      return true;
+    }
+
+    /** Copies {@code n} bytes from {@code source}'s position into {@code bytes} at {@code tail}, wrapping. */
+    static void copyIn(ByteBuffer source, int n, byte[] bytes, int tail) {
+      int first = Math.min(n, bytes.length - tail);
+      source.get(bytes, tail, first);
+      if (first < n) {
+        source.get(bytes, 0, n - first);
+      }
+    }
+
+    /** Copies {@code b[off, off+n)} into {@code bytes} at {@code tail}, wrapping. */
+    static void copyIn(byte[] b, int off, int n, byte[] bytes, int tail) {
+      int first = Math.min(n, bytes.length - tail);
+      System.arraycopy(b, off, bytes, tail, first);
+      if (first < n) {
+        System.arraycopy(b, off + first, bytes, 0, n - first);
+      }
+    }
+
+    /** Copies {@code n} bytes from {@code bytes} at {@code head}, wrapping, into {@code b[off...]}. */
+    static void copyOut(byte[] bytes, int head, byte[] b, int off, int n) {
+      int first = Math.min(n, bytes.length - head);
+      System.arraycopy(bytes, head, b, off, first);
+      if (first < n) {
+        System.arraycopy(bytes, 0, b, off + first, n - first);
+      }
     }
 
     void clear() {
@@ -613,10 +804,11 @@ public final class ServerSession implements Application {
       size = 0;
     }
 
-    /** Empties the ring and drops its array. */
+    /** Empties the ring and drops its array; a copy under way is not committed. */
     void release() {
       clear();
       bytes = NONE;
+      epoch++;
     }
   }
 }

@@ -405,6 +405,49 @@ class ServerSessionTest {
     assertThat(ring.bytes).isEmpty();
   }
 
+  @Test
+  void aTakeCopyingOutsideTheLockKeepsItsBytesWhenThePutGrowsTheRingAndAReleaseDropsCommits() {
+    ServerSession.Ring ring = new ServerSession.Ring(100_000);
+    byte[] first = random(3000);
+    ring.put(first, 0, first.length);
+    // the taker snapshots its part, then the putter makes the array grow before the take commits
+    byte[] takenFrom = ring.bytes;
+    int head = ring.head;
+    int epoch = ring.epoch;
+    byte[] second = random(20_000);
+    int tail = ring.reserve(second.length);
+    assertThat(ring.bytes).as("grown").isNotSameAs(takenFrom);
+    ServerSession.Ring.copyIn(second, 0, second.length, ring.bytes, tail);
+    byte[] taken = new byte[first.length];
+    ServerSession.Ring.copyOut(takenFrom, head, taken, 0, taken.length);
+    assertThat(ring.commitTake(taken.length, epoch)).isTrue();
+    assertThat(ring.commitPut(second.length, epoch)).isTrue();
+    assertThat(taken).isEqualTo(first);
+    byte[] rest = new byte[second.length];
+    assertThat(ring.take(rest, 0, rest.length)).isEqualTo(second.length);
+    assertThat(rest).isEqualTo(second);
+
+    // a take that empties the ring while a put is under way leaves the head where the put goes
+    ring.put(first, 0, first.length);
+    epoch = ring.epoch;
+    tail = ring.reserve(second.length);
+    ServerSession.Ring.copyIn(second, 0, second.length, ring.bytes, tail);
+    assertThat(ring.take(taken, 0, taken.length)).isEqualTo(first.length);
+    assertThat(ring.commitPut(second.length, epoch)).isTrue();
+    assertThat(ring.take(rest, 0, rest.length)).isEqualTo(second.length);
+    assertThat(rest).isEqualTo(second);
+
+    // released (reset, close) while copies were under way: neither commit counts
+    ring.put(first, 0, first.length);
+    epoch = ring.epoch;
+    tail = ring.reserve(10);
+    ring.release();
+    assertThat(ring.commitPut(10, epoch)).isFalse();
+    assertThat(ring.commitTake(first.length, epoch)).isFalse();
+    assertThat(ring.size).isZero();
+    assertThat(ring.free()).isEqualTo(100_000);
+  }
+
   private static int putFromBuffer(ServerSession.Ring ring, byte[] chunk) {
     int n = Math.min(chunk.length, ring.free());
     ring.put(ByteBuffer.wrap(chunk, 0, n), n);
