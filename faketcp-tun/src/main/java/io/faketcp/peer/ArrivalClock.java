@@ -1,8 +1,9 @@
 package io.faketcp.peer;
 
-import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import io.faketcp.tun.internal.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -151,31 +152,22 @@ final class ArrivalClock {
     private static final int NVCSW = 128;
     private static final int NIVCSW = 136;
 
-    private final Function getrusage;
     private final Memory usage = new Memory(SIZE);
-    private final Object[] arguments;
+    private final long address = Pointer.nativeValue(usage);
 
-    private ContextSwitches(Function getrusage) {
-      this.getrusage = getrusage;
-      this.arguments = new Object[] {RUSAGE_THREAD, usage};
-    }
+    private ContextSwitches() {}
 
     /** An instance, or null where the call is not there (not 64-bit Linux). */
     static ContextSwitches create() {
       if (!Platform.isLinux() || !Platform.is64Bit()) {
         return null;
       }
-      try {
-        return new ContextSwitches(Function.getFunction(Platform.C_LIBRARY_NAME, "getrusage"));
-      } catch (RuntimeException | LinkageError e) {
-        LOG.log(System.Logger.Level.DEBUG, "no getrusage: {0}", e.toString());
-        return null;
-      }
+      return new ContextSwitches();
     }
 
     /** Reads the counts; false when the call failed. */
     boolean read() {
-      return getrusage.invokeInt(arguments) == 0;
+      return LibC.getrusage(RUSAGE_THREAD, address) == 0;
     }
 
     long voluntary() {

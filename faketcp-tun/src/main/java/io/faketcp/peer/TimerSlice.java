@@ -1,8 +1,9 @@
 package io.faketcp.peer;
 
-import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import io.faketcp.tun.internal.LibC;
 
 /**
  * Asks Linux to run the calling thread in short slices while a timing fault is in force: the peer
@@ -52,12 +53,12 @@ final class TimerSlice {
       return;
     }
     try {
-      Function syscall = Function.getFunction(Platform.C_LIBRARY_NAME, "syscall");
       if (attr == null) {
         attr = new Memory(ATTR_SIZE);
       }
       attr.clear();
-      if (syscall.invokeInt(new Object[] {SYS_SCHED_GETATTR, 0L, attr, (long) ATTR_SIZE, 0L}) != 0) {
+      long address = Pointer.nativeValue(attr);
+      if (LibC.syscall(SYS_SCHED_GETATTR, 0L, address, ATTR_SIZE, 0L) != 0) {
         throw new IllegalStateException("sched_getattr failed");
       }
       int policy = attr.getInt(4);
@@ -68,7 +69,7 @@ final class TimerSlice {
       attr.setInt(0, ATTR_SIZE);
       attr.setLong(8, 0); // no flags: nothing else changes
       attr.setLong(RUNTIME_OFFSET, on ? SLICE_NANOS : 0); // 0: the default slice
-      if (syscall.invokeInt(new Object[] {SYS_SCHED_SETATTR, 0L, attr, 0L}) != 0) {
+      if (LibC.syscall(SYS_SCHED_SETATTR, 0L, address, 0L, 0L) != 0) {
         throw new IllegalStateException("sched_setattr failed");
       }
       asked = on;

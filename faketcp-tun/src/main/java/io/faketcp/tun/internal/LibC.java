@@ -68,6 +68,18 @@ public final class LibC {
   public static native int close(int fd) throws LastErrorException;
 
   /**
+   * {@code getrusage(2)} into the {@code struct rusage} at {@code usage}; -1 on failure. Called by the
+   * peer thread around its waits while a timing fault is set, so it throws nothing.
+   */
+  public static native int getrusage(int who, long usage);
+
+  /**
+   * {@code syscall(2)} with four arguments (pass 0 for those a call does not take), for the calls libc
+   * does not wrap ({@code sched_getattr}, {@code sched_setattr}); -1 and errno as for {@link #read}.
+   */
+  public static native long syscall(long number, long a1, long a2, long a3, long a4);
+
+  /**
    * {@code read(2)} into native memory at {@code address} (a pointer passed as a 64-bit integer, so
    * that no {@code Pointer} is made per call); returns -1 and leaves errno in
    * {@link Native#getLastError()} on failure.
