@@ -359,7 +359,8 @@ public final class FakeNetworkExtension implements ExecutionCondition, BeforeAll
     Settings.Origin origin = Settings.Origin.ANNOTATION;
     return Settings.check(origin, a.subnet(), a.subnet6(), a.deviceName(), Settings.DEFAULT_MTU, a.mode(), null,
         List.of(a.faults()), List.of(), List.of((Object[]) a.hosts()), null, null, a.capture(), "",
-        Settings.DEFAULT_CAPTURE_LIMIT, a.skipIfUnavailable(), Settings.seed(origin, a.seed()));
+        Settings.DEFAULT_CAPTURE_LIMIT, Settings.DEFAULT_CAPTURE_SNAP_LENGTH, Settings.DEFAULT_CAPTURE_BUDGET,
+        a.skipIfUnavailable(), Settings.seed(origin, a.seed()));
   }
 
   private static void requirePrerequisites(ExtensionContext context, Settings settings) {

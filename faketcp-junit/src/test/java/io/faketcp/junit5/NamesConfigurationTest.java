@@ -16,7 +16,8 @@ class NamesConfigurationTest {
   /** What {@code @FakeNetwork(hosts = ..., faults = ...)} makes. */
   private static Settings annotation(List<String> hosts, List<String> faults) {
     return Settings.check(Settings.Origin.ANNOTATION, "192.168.0.0/24", "", "tun%d", Settings.DEFAULT_MTU, Mode.ACCEPT,
-        null, faults, List.of(), List.copyOf(hosts), null, null, true, "", Settings.DEFAULT_CAPTURE_LIMIT, false, null);
+        null, faults, List.of(), List.copyOf(hosts), null, null, true, "", Settings.DEFAULT_CAPTURE_LIMIT,
+        Settings.DEFAULT_CAPTURE_SNAP_LENGTH, Settings.DEFAULT_CAPTURE_BUDGET, false, null);
   }
 
   private static Settings hosts(String... specs) {

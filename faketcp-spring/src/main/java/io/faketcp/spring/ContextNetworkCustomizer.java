@@ -57,7 +57,8 @@ final class ContextNetworkCustomizer implements ContextCustomizer {
     Settings.Origin origin = Settings.Origin.CONTEXT_ANNOTATION;
     return Settings.check(origin, a.subnet(), a.subnet6(), a.deviceName(), Settings.DEFAULT_MTU, a.mode(), rules,
         List.of(a.faults()), List.of(), List.of((Object[]) a.hosts()), null, null, a.capture(), "",
-        Settings.DEFAULT_CAPTURE_LIMIT, a.skipIfUnavailable(), Settings.seed(origin, a.seed()));
+        Settings.DEFAULT_CAPTURE_LIMIT, Settings.DEFAULT_CAPTURE_SNAP_LENGTH, Settings.DEFAULT_CAPTURE_BUDGET,
+        a.skipIfUnavailable(), Settings.seed(origin, a.seed()));
   }
 
   private static Rules supplied(Class<? extends Supplier<Rules>> type) {

@@ -132,8 +132,8 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
   /**
    * Checks every value as given, before anything is created, and makes the settings. The one place that
    * validates: the annotation readers pass an annotation's attributes (and {@link #DEFAULT_MTU},
-   * {@link #DEFAULT_CAPTURE_LIMIT} for what it cannot say), {@code FakeNetworkExtension.Builder} passes
-   * its fields. A method rather than a shared builder: the public builder may not expose an internal
+   * {@link #DEFAULT_CAPTURE_LIMIT}, {@link #DEFAULT_CAPTURE_SNAP_LENGTH}, {@link #DEFAULT_CAPTURE_BUDGET} for
+   * what it cannot say), {@code FakeNetworkExtension.Builder} passes its fields. A method rather than a shared builder: the public builder may not expose an internal
    * type, and faketcp-spring cannot reach package-private parts of {@code io.faketcp.junit5}.
    *
    * @param rules the rules given (their default mode wins over {@code mode}), or null for {@code mode} alone
@@ -142,21 +142,6 @@ public record Settings(Origin origin, Subnet subnet, String deviceName, int mtu,
    * @param hosts declarations in order: {@code NAME=RECORD} specs ({@code String}), or a name followed by
    *     its addresses ({@code String[]})
    * @param seed the seed, or null for {@code -Dfaketcp.seed}, else a random one
-   * @throws ExtensionConfigurationException naming the attribute, the value, why and what to do
-   */
-  public static Settings check(Origin origin, String subnet, String subnet6, String deviceName, int mtu, Mode mode,
-      Rules rules, List<String> faultSpecs, List<Fault> faults, List<Object> hosts, Responder responder,
-      Consumer<Throwable> onFailure, boolean capture, String captureFilter, int captureLimit,
-      boolean skipIfUnavailable, Long seed) {
-    return check(origin, subnet, subnet6, deviceName, mtu, mode, rules, faultSpecs, faults, hosts, responder, onFailure,
-        capture, captureFilter, captureLimit, DEFAULT_CAPTURE_SNAP_LENGTH, DEFAULT_CAPTURE_BUDGET, skipIfUnavailable,
-        seed);
-  }
-
-  /**
-   * As {@link #check(Origin, String, String, String, int, Mode, Rules, List, List, List, Responder, Consumer,
-   * boolean, String, int, boolean, Long)}, with the capture's snap length and byte budget.
-   *
    * @param captureSnapLength bytes kept of each packet, {@link #MIN_CAPTURE_SNAP_LENGTH} to {@link #DEFAULT_CAPTURE_SNAP_LENGTH}
    * @param captureBudget bytes kept in all, at least {@link #MIN_CAPTURE_BUDGET}
    * @throws ExtensionConfigurationException naming the attribute, the value, why and what to do
