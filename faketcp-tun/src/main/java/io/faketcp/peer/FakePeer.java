@@ -28,7 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -82,7 +81,7 @@ public final class FakePeer implements AutoCloseable {
   private final DatagramPool datagrams;
   private final Responder responder;
   private final PacketListener listener;
-  private final Consumer<Throwable> failureHandler;
+  private final PeerFailures failures;
   /** The peer thread's packet views, re-pointed at each packet: parsing allocates nothing. */
   private final PacketViews views = new PacketViews();
   /** The host's fragmented datagrams, put together before TCP and ICMP see them. */
@@ -97,7 +96,6 @@ public final class FakePeer implements AutoCloseable {
   private final ClientPool clients = new ClientPool();
   private final ServerPool servers;
   private final RelayGate relays;
-  private final AtomicReference<Throwable> failure = new AtomicReference<>();
   /** The thread this peer runs on: its own, or one a fixture keeps per device for peer after peer. */
   private final PeerThread thread;
   /** Whether {@link #thread} is this peer's own, ended by {@link #close()}. */
@@ -150,7 +148,7 @@ public final class FakePeer implements AutoCloseable {
     this.subnet = b.device.subnet();
     this.listener = b.listener;
     this.responder = b.responder;
-    this.failureHandler = b.failureHandler;
+    this.failures = new PeerFailures(counters, device.name(), b.failureHandler);
     Long property = Long.getLong(SEED_PROPERTY);
     this.defaultSeed = b.seed != null ? b.seed
         : property != null ? property : new java.util.SplittableRandom().nextLong();
@@ -158,7 +156,7 @@ public final class FakePeer implements AutoCloseable {
     this.faults = new FaultLayer(counters, ipv6Packets(b.faultListener), defaultSeed);
     this.buffers = PeerBuffers.take();
     this.wire = new Wire(device, counters, listener, faults, buffers, translator);
-    this.servers = new ServerPool(device.name(), this::offer, this::record);
+    this.servers = new ServerPool(device.name(), this::offer, failures::record);
     servers.addresses(this::inet);
     this.hosts = new RulesHosts(b.rules, servers);
     this.tcp = new TcpDemux(wire, counters, device.mtu(), hosts, System::nanoTime);
@@ -172,7 +170,7 @@ public final class FakePeer implements AutoCloseable {
     this.relays = new RelayGate(tcp, wire, hosts, syn -> offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
     hosts.relays(relays);
     tcp.otherQueues(this::handOver);
-    this.datagrams = new DatagramPool(device.name(), this::offer, wire::send, this::record);
+    this.datagrams = new DatagramPool(device.name(), this::offer, wire::send, failures::record);
     this.udp = new UdpDemux(wire, subnet, hosts::rules, datagrams, device.mtu(), this::inet);
     this.ownThread = b.thread == null;
     this.thread = ownThread ? new PeerThread(device) : b.thread;
@@ -272,7 +270,7 @@ public final class FakePeer implements AutoCloseable {
 
   /** The first failure of the peer's thread or of a responder, if any. */
   public Optional<Throwable> failure() {
-    return Optional.ofNullable(failure.get());
+    return failures.failure();
   }
 
   /** Whether the peer's thread is running it. */
@@ -532,7 +530,7 @@ public final class FakePeer implements AutoCloseable {
   void endWithoutRunning(Throwable cause) {
     if (phase.compareAndSet(NEW, ENDED)) {
       if (!stopping && device.isOpen()) {
-        fail(cause);
+        failures.fail(cause);
       }
       finish();
       ended.countDown();
@@ -666,12 +664,12 @@ public final class FakePeer implements AutoCloseable {
       }
     } catch (TunException e) {
       if (!stopping && device.isOpen()) {
-        fail(e);
+        failures.fail(e);
       } else if (!stopping) {
         LOG.log(System.Logger.Level.DEBUG, "peer on {0} stops: device closed", device.name());
       }
     } catch (Throwable t) {
-      fail(t);
+      failures.fail(t);
     } finally {
       barriers.forEach(b -> b.cancel(false));
       slice.shortSlices(false); // the thread may serve another peer
@@ -690,7 +688,7 @@ public final class FakePeer implements AutoCloseable {
     } catch (TunException e) {
       LOG.log(System.Logger.Level.DEBUG, "peer on {0}: device gone while resetting server connections", device.name());
     } catch (RuntimeException e) {
-      fail(e);
+      failures.fail(e);
     }
   }
 
@@ -698,21 +696,6 @@ public final class FakePeer implements AutoCloseable {
     Runnable task;
     while ((task = tasks.poll()) != null) {
       task.run();
-    }
-  }
-
-  private void fail(Throwable t) {
-    record(t);
-    LOG.log(System.Logger.Level.ERROR, "peer on " + device.name() + " stopped: " + t, t);
-  }
-
-  private void record(Throwable t) {
-    counters.increment(Counters.FAILURES);
-    if (!failure.compareAndSet(null, t)) {
-      failure.get().addSuppressed(t);
-    }
-    if (failureHandler != null) {
-      failureHandler.accept(t);
     }
   }
 
@@ -844,7 +827,7 @@ public final class FakePeer implements AutoCloseable {
     } catch (TunException e) {
       throw e;
     } catch (Exception | AssertionError e) {
-      record(e);
+      failures.record(e);
       LOG.log(System.Logger.Level.WARNING, "responder failed on " + ip + ": " + e, e);
       return true;
     }
