@@ -1,5 +1,10 @@
 package io.faketcp.peer;
 
+import static io.faketcp.peer.PeerTasks.BUSY;
+import static io.faketcp.peer.PeerTasks.ENDED;
+import static io.faketcp.peer.PeerTasks.NEW;
+import static io.faketcp.peer.PeerTasks.WAITING;
+
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
@@ -82,11 +87,14 @@ public final class FakePeer implements AutoCloseable {
   private final Responder responder;
   private final PacketListener listener;
   private final PeerFailures failures;
+  /** What other threads hand the peer's thread, and the peer's phase on it. */
+  private final PeerTasks tasks;
+  /** {@link PeerTasks#phase}: the loop and {@link #close()} move the peer on. */
+  private final AtomicInteger phase;
   /** The peer thread's packet views, re-pointed at each packet: parsing allocates nothing. */
   private final PacketViews views = new PacketViews();
   /** The host's fragmented datagrams, put together before TCP and ICMP see them. */
   private final FragmentReassembly fragments = new FragmentReassembly(System::nanoTime);
-  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   /** Callers of {@link #awaitQueueRead} waiting for the peer to read its device dry. */
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> readBarriers = new ConcurrentLinkedQueue<>();
   private final List<ConnectManyRun> runs = new ArrayList<>();
@@ -100,16 +108,6 @@ public final class FakePeer implements AutoCloseable {
   private final PeerThread thread;
   /** Whether {@link #thread} is this peer's own, ended by {@link #close()}. */
   private final boolean ownThread;
-  /** Where this peer is in its life on {@link #thread}: {@link #NEW}, {@link #BUSY}, {@link #WAITING} or {@link #ENDED}. */
-  private final AtomicInteger phase = new AtomicInteger(NEW);
-  /** Served, not yet run by the thread. */
-  private static final int NEW = 0;
-  /** The thread is reading, answering or running tasks for this peer. */
-  private static final int BUSY = 1;
-  /** The thread waits for packets with nothing of this peer's in hand: close() may take the peer off it. */
-  private static final int WAITING = 2;
-  /** Done: stopped, failed, or taken off the thread; it never touches this peer again. */
-  private static final int ENDED = 3;
   /** Counted down when the peer is {@link #ENDED}: what a {@link #close()} that had to wake the thread waits for. */
   private final CountDownLatch ended = new CountDownLatch(1);
   private volatile boolean stopping;
@@ -149,6 +147,10 @@ public final class FakePeer implements AutoCloseable {
     this.listener = b.listener;
     this.responder = b.responder;
     this.failures = new PeerFailures(counters, device.name(), b.failureHandler);
+    this.ownThread = b.thread == null;
+    this.thread = ownThread ? new PeerThread(device) : b.thread;
+    this.tasks = new PeerTasks(device, thread, failures);
+    this.phase = tasks.phase;
     Long property = Long.getLong(SEED_PROPERTY);
     this.defaultSeed = b.seed != null ? b.seed
         : property != null ? property : new java.util.SplittableRandom().nextLong();
@@ -156,7 +158,7 @@ public final class FakePeer implements AutoCloseable {
     this.faults = new FaultLayer(counters, ipv6Packets(b.faultListener), defaultSeed);
     this.buffers = PeerBuffers.take();
     this.wire = new Wire(device, counters, listener, faults, buffers, translator);
-    this.servers = new ServerPool(device.name(), this::offer, failures::record);
+    this.servers = new ServerPool(device.name(), tasks::offer, failures::record);
     servers.addresses(this::inet);
     this.hosts = new RulesHosts(b.rules, servers);
     this.tcp = new TcpDemux(wire, counters, device.mtu(), hosts, System::nanoTime);
@@ -167,13 +169,11 @@ public final class FakePeer implements AutoCloseable {
     // IPv6 sources: the prefix's ::2 to ::fe, as many fake hosts as an IPv4 /24 has
     this.sources6 = new ConnectManyRun.Sources(translator == null ? 0 : translator.idAt(2), 253,
         device.subnet6().map(Subnet::toString).orElse("no IPv6 subnet"));
-    this.relays = new RelayGate(tcp, wire, hosts, syn -> offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
+    this.relays = new RelayGate(tcp, wire, hosts, syn -> tasks.offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
     hosts.relays(relays);
     tcp.otherQueues(this::handOver);
-    this.datagrams = new DatagramPool(device.name(), this::offer, wire::send, failures::record);
+    this.datagrams = new DatagramPool(device.name(), tasks::offer, wire::send, failures::record);
     this.udp = new UdpDemux(wire, subnet, hosts::rules, datagrams, device.mtu(), this::inet);
-    this.ownThread = b.thread == null;
-    this.thread = ownThread ? new PeerThread(device) : b.thread;
   }
 
   /** A builder for a peer on {@code device}; by default every host ACCEPTs. */
@@ -207,7 +207,7 @@ public final class FakePeer implements AutoCloseable {
       faults.install(rules, defaultSeed);
       return;
     }
-    onPeerThread(() -> {
+    tasks.onPeerThread(() -> {
       hosts.rules(rules);
       faults.install(rules, defaultSeed);
       tcp.faultsChanged();
@@ -275,12 +275,12 @@ public final class FakePeer implements AutoCloseable {
 
   /** Whether the peer's thread is running it. */
   public boolean isRunning() {
-    return phase.get() != ENDED && thread.isAlive();
+    return tasks.isRunning();
   }
 
   /** Whether this peer is done on its thread (closed, failed or never run): the thread will not touch it again. */
   boolean ended() {
-    return phase.get() == ENDED;
+    return tasks.ended();
   }
 
   /**
@@ -310,7 +310,7 @@ public final class FakePeer implements AutoCloseable {
     }
     CompletableFuture<ConnectManyResult> result = run.future.thenApply(o -> new ConnectManyResult(request,
         o.established, o.refused, o.timedOut, o.synRetransmissions, o.elapsed));
-    submit(() -> {
+    tasks.submit(() -> {
       runs.add(run);
       run.start(System.nanoTime());
     });
@@ -341,7 +341,7 @@ public final class FakePeer implements AutoCloseable {
    */
   public void closeClientConnections(boolean reset) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    submit(() -> {
+    tasks.submit(() -> {
       for (ConnectManyRun run : runs) {
         run.closeAll(reset);
       }
@@ -358,35 +358,6 @@ public final class FakePeer implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("closing client connections failed: " + failure().map(Throwable::toString)
           .orElse(e.toString()), e);
-    }
-  }
-
-  /** Runs {@code task} on the peer's thread and waits for it; directly when the thread is not running. */
-  private void onPeerThread(Runnable task) {
-    if (thread.isCurrent() || !isRunning()) {
-      task.run();
-      return;
-    }
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    submit(() -> {
-      try {
-        task.run();
-        done.complete(null);
-      } catch (RuntimeException e) {
-        done.completeExceptionally(e);
-      }
-    });
-    try {
-      done.get(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      throw (RuntimeException) e.getCause();
-    } catch (TimeoutException e) {
-      if (isRunning()) {
-        throw new IllegalStateException("the peer on " + device.name() + " did not take the new rules within 10 s", e);
-      }
-      task.run(); // it stopped meanwhile
     }
   }
 
@@ -452,32 +423,6 @@ public final class FakePeer implements AutoCloseable {
   /** The threads serving {@link Server} connections. */
   ServerPool servers() {
     return servers;
-  }
-
-  /**
-   * Queues {@code task} for the peer thread from any thread; false if the peer is not running. The
-   * device's wake-up (a system call here, and a poll and a read on the peer thread) only when the
-   * thread waits: a busy one runs the task in its loop, and one about to wait sees it first (the
-   * loop looks at the queue after saying it waits, this looks at the phase after queueing).
-   */
-  private boolean offer(Runnable task) {
-    if (!isRunning()) {
-      return false;
-    }
-    tasks.add(task);
-    if (phase.get() != BUSY) {
-      device.wakeup();
-    }
-    return true;
-  }
-
-  private void submit(Runnable task) {
-    if (!isRunning()) {
-      throw new IllegalStateException("the peer on " + device.name() + " is not running"
-          + failure().map(f -> ": it stopped with " + f).orElse(""));
-    }
-    tasks.add(task);
-    device.wakeup();
   }
 
   /**
@@ -597,7 +542,7 @@ public final class FakePeer implements AutoCloseable {
         }
         tcp.flush();
         faults.fromDevice = false;
-        runTasks();
+        tasks.runTasks();
         tcp.flush();
         long now = System.nanoTime();
         tcp.readAll(handled < BATCH);
@@ -683,19 +628,12 @@ public final class FakePeer implements AutoCloseable {
       relays.close();
       datagrams.stop();
       servers.stop();
-      runTasks();
+      tasks.runTasks();
       tcp.flush();
     } catch (TunException e) {
       LOG.log(System.Logger.Level.DEBUG, "peer on {0}: device gone while resetting server connections", device.name());
     } catch (RuntimeException e) {
       failures.fail(e);
-    }
-  }
-
-  private void runTasks() {
-    Runnable task;
-    while ((task = tasks.poll()) != null) {
-      task.run();
     }
   }
 
@@ -738,7 +676,7 @@ public final class FakePeer implements AutoCloseable {
    * not know its connection: handled on this peer's thread as if read here, past the faults.
    */
   boolean handedOver(byte[] packet, int missedBy) {
-    return offer(() -> {
+    return tasks.offer(() -> {
       this.missedBy = missedBy;
       try {
         dispatch(ByteBuffer.wrap(packet), false);
