@@ -14,14 +14,11 @@ import io.faketcp.packet.TcpSegment;
 import io.faketcp.packet.Tcpdump;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.PeerThreadAccess;
-import io.faketcp.peer.internal.connectmany.ClientPool;
-import io.faketcp.peer.internal.connectmany.ConnectManyRun;
 import io.faketcp.peer.internal.servers.ServerPool;
 import io.faketcp.peer.internal.tcp.TcpDemux;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
-import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,11 +94,8 @@ public final class FakePeer implements AutoCloseable {
   private final FragmentReassembly fragments = new FragmentReassembly(System::nanoTime);
   /** Callers of {@link #awaitQueueRead} waiting for the peer to read its device dry. */
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> readBarriers = new ConcurrentLinkedQueue<>();
-  private final List<ConnectManyRun> runs = new ArrayList<>();
-  private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
-  private final ConnectManyRun.Sources sources;
-  private final ConnectManyRun.Sources sources6;
-  private final ClientPool clients = new ClientPool();
+  /** The connect-many runs, driven by the loop. */
+  private final ConnectManyRuns runs;
   private final ServerPool servers;
   private final RelayGate relays;
   /** The thread this peer runs on: its own, or one a fixture keeps per device for peer after peer. */
@@ -165,10 +159,7 @@ public final class FakePeer implements AutoCloseable {
     tcp.faults(faults);
     faults.attach(wire, this::deliver, tcp.timers());
     faults.install(b.rules, defaultSeed);
-    this.sources = new ConnectManyRun.Sources(subnet);
-    // IPv6 sources: the prefix's ::2 to ::fe, as many fake hosts as an IPv4 /24 has
-    this.sources6 = new ConnectManyRun.Sources(translator == null ? 0 : translator.idAt(2), 253,
-        device.subnet6().map(Subnet::toString).orElse("no IPv6 subnet"));
+    this.runs = new ConnectManyRuns(device, translator, tcp, tasks, failures);
     this.relays = new RelayGate(tcp, wire, hosts, syn -> tasks.offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
     hosts.relays(relays);
     tcp.otherQueues(this::handOver);
@@ -289,33 +280,9 @@ public final class FakePeer implements AutoCloseable {
    * @throws IllegalArgumentException if the target is not the host's address on this device
    */
   public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
-    java.net.InetAddress target = request.target().getAddress();
-    ConnectManyRun run;
-    if (target instanceof java.net.Inet6Address) {
-      if (translator == null || !target.equals(translator.address(translator.hostId()))) {
-        throw new IllegalArgumentException("connect-many target " + target.getHostAddress() + " is not the host's"
-            + " IPv6 address on " + device.name() + ": " + (translator == null ? "the device has no IPv6 subnet"
-            : "use " + translator.address(translator.hostId()).getHostAddress() + " (a server listening on it or"
-            + " on ::)"));
-      }
-      run = new ConnectManyRun(request.plan(), tcp, sources6, clients, translator.hostId());
-    } else {
-      if (!(target instanceof Inet4Address) || Subnet.toInt((Inet4Address) target) != subnet.hostAddressInt()
-          || !device.hasIpv4()) {
-        throw new IllegalArgumentException("connect-many target " + target.getHostAddress()
-            + " is not the host's address on " + device.name() + ": use " + subnet.hostAddress().getHostAddress()
-            + " (a server listening on it or on 0.0.0.0)");
-      }
-      run = new ConnectManyRun(request.plan(), tcp, sources, clients);
-    }
-    CompletableFuture<ConnectManyResult> result = run.future.thenApply(o -> new ConnectManyResult(request,
-        o.established, o.refused, o.timedOut, o.synRetransmissions, o.elapsed));
-    tasks.submit(() -> {
-      runs.add(run);
-      run.start(System.nanoTime());
-    });
-    return result;
+    return runs.start(request);
   }
+
 
   /**
    * Runs connect-many and waits for its result (at most the request's timeout plus a margin).
@@ -340,26 +307,9 @@ public final class FakePeer implements AutoCloseable {
    * end of stream) or RST (the server sees "connection reset"). Waits until the segments are sent.
    */
   public void closeClientConnections(boolean reset) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    tasks.submit(() -> {
-      for (ConnectManyRun run : runs) {
-        run.closeAll(reset);
-      }
-      for (ConnectManyRun run : finishedRuns) {
-        run.closeAll(reset);
-      }
-      finishedRuns.clear();
-      done.complete(null);
-    });
-    try {
-      done.get(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("closing client connections failed: " + failure().map(Throwable::toString)
-          .orElse(e.toString()), e);
-    }
+    runs.closeAll(reset);
   }
+
 
   /**
    * Waits until the peer has read every packet the host had queued on the device when this was called
@@ -509,9 +459,7 @@ public final class FakePeer implements AutoCloseable {
     }
     stopServers();
     faults.arrivals.close();
-    for (ConnectManyRun run : runs) {
-      run.future.completeExceptionally(failure().orElse(new IllegalStateException("the peer stopped")));
-    }
+    runs.stop();
   }
 
   /** The peer's work; true when close() took the peer off the thread while it waited. */
@@ -552,17 +500,7 @@ public final class FakePeer implements AutoCloseable {
         }
         tcp.fireTimers(now);
         long next = tcp.nextTimer();
-        for (int i = 0; i < runs.size(); i++) {
-          ConnectManyRun run = runs.get(i);
-          run.fireTimers(now);
-          run.pump(now);
-          if (run.done()) {
-            runs.remove(i--);
-            finishedRuns.add(run);
-          } else {
-            next = Math.min(next, run.nextDeadline());
-          }
-        }
+        next = runs.fireTimers(now, next);
         if (handled == BATCH || stopping || !tasks.isEmpty()) {
           continue; // more to read, or tasks queued meanwhile (by the timers, a server's session)
         }
