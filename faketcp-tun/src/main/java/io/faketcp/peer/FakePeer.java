@@ -5,13 +5,7 @@ import static io.faketcp.peer.PeerTasks.ENDED;
 import static io.faketcp.peer.PeerTasks.NEW;
 import static io.faketcp.peer.PeerTasks.WAITING;
 
-import io.faketcp.packet.IcmpMessage;
-import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
-import io.faketcp.packet.MalformedPacketException;
-import io.faketcp.packet.PacketViews;
-import io.faketcp.packet.TcpSegment;
-import io.faketcp.packet.Tcpdump;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.PeerThreadAccess;
 import io.faketcp.peer.internal.servers.ServerPool;
@@ -88,16 +82,14 @@ public final class FakePeer implements AutoCloseable {
   private final PeerTasks tasks;
   /** {@link PeerTasks#phase}: the loop and {@link #close()} move the peer on. */
   private final AtomicInteger phase;
-  /** The peer thread's packet views, re-pointed at each packet: parsing allocates nothing. */
-  private final PacketViews views = new PacketViews();
-  /** The host's fragmented datagrams, put together before TCP and ICMP see them. */
-  private final FragmentReassembly fragments = new FragmentReassembly(System::nanoTime);
   /** Callers of {@link #awaitQueueRead} waiting for the peer to read its device dry. */
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> readBarriers = new ConcurrentLinkedQueue<>();
   /** The connect-many runs, driven by the loop. */
   private final ConnectManyRuns runs;
   private final ServerPool servers;
   private final RelayGate relays;
+  /** What the peer thread does with each packet it reads. */
+  private final PacketDispatch dispatch;
   /** The thread this peer runs on: its own, or one a fixture keeps per device for peer after peer. */
   private final PeerThread thread;
   /** Whether {@link #thread} is this peer's own, ended by {@link #close()}. */
@@ -105,14 +97,6 @@ public final class FakePeer implements AutoCloseable {
   /** Counted down when the peer is {@link #ENDED}: what a {@link #close()} that had to wake the thread waits for. */
   private final CountDownLatch ended = new CountDownLatch(1);
   private volatile boolean stopping;
-  /** The peers on the other queues of a multi-queue device ({@link Builder#queueOf}); null when alone. */
-  private volatile QueueGroup queues;
-  /** How many queues' peers did not know the connection of the packet being handled; peer thread only. */
-  private int missedBy;
-  /** The device completes checksums ({@link TunDevice#checksumOffload()}). */
-  private final boolean checksumOffload;
-  /** The packet being dispatched came straight from the device with its TCP checksum pending; peer thread only. */
-  private boolean checksumPending;
   /** Set once {@link #close()} has seen the thread end: the buffers are given back, nothing is sent any more. */
   private volatile boolean closed;
 
@@ -136,7 +120,6 @@ public final class FakePeer implements AutoCloseable {
 
   private FakePeer(Builder b) {
     this.device = b.device;
-    this.checksumOffload = b.device.checksumOffload();
     this.subnet = b.device.subnet();
     this.listener = b.listener;
     this.responder = b.responder;
@@ -157,14 +140,21 @@ public final class FakePeer implements AutoCloseable {
     this.hosts = new RulesHosts(b.rules, servers);
     this.tcp = new TcpDemux(wire, counters, device.mtu(), hosts, System::nanoTime);
     tcp.faults(faults);
-    faults.attach(wire, this::deliver, tcp.timers());
-    faults.install(b.rules, defaultSeed);
     this.runs = new ConnectManyRuns(device, translator, tcp, tasks, failures);
-    this.relays = new RelayGate(tcp, wire, hosts, syn -> tasks.offer(() -> dispatch(ByteBuffer.wrap(syn), false)));
+    this.relays = new RelayGate(tcp, wire, hosts, this::redeliver);
     hosts.relays(relays);
-    tcp.otherQueues(this::handOver);
     this.datagrams = new DatagramPool(device.name(), tasks::offer, wire::send, failures::record);
     this.udp = new UdpDemux(wire, subnet, hosts::rules, datagrams, device.mtu(), this::inet);
+    this.dispatch = new PacketDispatch(device, counters, wire, translator, faults, listener, responder, relays, tcp,
+        udp, tasks, failures);
+    faults.attach(wire, dispatch::deliver, tcp.timers());
+    faults.install(b.rules, defaultSeed);
+    tcp.otherQueues(dispatch::handOver);
+  }
+
+  /** A SYN a relay held while its upstream connected: handled again, past the faults, on the peer thread. */
+  private boolean redeliver(byte[] syn) {
+    return tasks.offer(() -> dispatch.deliver(ByteBuffer.wrap(syn)));
   }
 
   /** A builder for a peer on {@code device}; by default every host ACCEPTs. */
@@ -485,7 +475,7 @@ public final class FakePeer implements AutoCloseable {
           if (arrivals.enabled) {
             arrivals.packetRead();
           }
-          handle(in, n);
+          dispatch.handle(in, n);
           handled++;
         }
         tcp.flush();
@@ -573,151 +563,6 @@ public final class FakePeer implements AutoCloseable {
     } catch (RuntimeException e) {
       failures.fail(e);
     }
-  }
-
-  private void handle(ByteBuffer in, int length) {
-    counters.increment(Counters.PACKETS_IN);
-    counters.add(Counters.BYTES_IN, length);
-    boolean pending = checksumOffload && device.checksumPending()
-        && PendingChecksums.leavePending(in, length,
-            listener != null || responder != null || faults.active || queues != null);
-    if (listener != null) {
-      listener.packet(Direction.TO_PEER, in.duplicate());
-    }
-    if ((in.get(0) & 0xf0) != 0x40) {
-      int at = translator != null && (in.get(0) & 0xf0) == 0x60 ? translator.toIpv4(in, length) : -1;
-      if (at < 0) {
-        counters.increment(Counters.IGNORED); // not for a fake host, or not IP at all
-        return;
-      }
-      in.position(at); // the IPv6 packet, now IPv4 with the hosts' ids, ends where it ended
-    }
-    checksumPending = pending; // no try/finally: a failure here ends the peer
-    dispatch(in, true);
-    checksumPending = false;
-  }
-
-  /** A packet of the host's that a fault delayed: handled now, past the faults. */
-  private void deliver(ByteBuffer packet) {
-    dispatch(packet, false);
-  }
-
-  /** A segment of no connection known here: handed to the next queue's peer, if one is left to ask. */
-  private boolean handOver(TcpSegment segment) {
-    QueueGroup group = queues;
-    Ipv4Packet ip = segment.ip();
-    return group != null && group.handOver(this, ip.buffer(), ip.offset(), ip.totalLength(), missedBy + 1);
-  }
-
-  /**
-   * A packet read on another queue of the device by a peer ({@code missedBy} peers, in fact) that did
-   * not know its connection: handled on this peer's thread as if read here, past the faults.
-   */
-  boolean handedOver(byte[] packet, int missedBy) {
-    return tasks.offer(() -> {
-      this.missedBy = missedBy;
-      try {
-        dispatch(ByteBuffer.wrap(packet), false);
-      } finally {
-        this.missedBy = 0;
-      }
-    });
-  }
-
-  /** The group of the device's queues, with this peer first when it is new. */
-  private synchronized QueueGroup queueGroup() {
-    if (queues == null) {
-      QueueGroup group = new QueueGroup();
-      group.join(this);
-      queues = group;
-    }
-    return queues;
-  }
-
-  private void dispatch(ByteBuffer in, boolean throughFaults) {
-    Ipv4Packet ip;
-    try {
-      // A responder gets a view of its own, which it may keep as long as it keeps the bytes valid.
-      ip = responder == null ? views.ipv4(in) : Ipv4Packet.wrap(in);
-      int destination = ip.destinationInt();
-      // an IPv6 id (240.0.0.0/4) comes only from the translation: the kernel routes no such IPv4 address here
-      if (FamilyTranslator.isIpv6(destination) ? translator == null
-          : !subnet.contains(destination) || destination == subnet.hostAddressInt() || !device.hasIpv4()) {
-        counters.increment(Counters.IGNORED);
-        return;
-      }
-      if (throughFaults && faults.active && faults.incoming(ip)) {
-        return;
-      }
-      if (ip.isFragment()) {
-        reassemble(ip); // each fragment met the faults on its own, as on a wire
-        return;
-      }
-      if (responder != null && respond(ip)) {
-        return;
-      }
-      switch (ip.protocol()) {
-        case IpProtocol.TCP:
-          TcpSegment segment = checksumPending ? views.tcpWithChecksumPending(ip) : views.tcp(ip);
-          if (!relays.hold(segment)) {
-            tcp.handle(segment, !checksumPending);
-          }
-          break;
-        case IpProtocol.ICMP:
-          icmp(ip);
-          break;
-        case IpProtocol.UDP:
-          if (!udp.handle(views.udp(ip))) {
-            counters.increment(Counters.IGNORED);
-          }
-          break;
-        default:
-          counters.increment(Counters.IGNORED);
-      }
-    } catch (MalformedPacketException e) {
-      counters.increment(Counters.BAD);
-      if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-        LOG.log(System.Logger.Level.DEBUG, "bad packet on {0} ({1}): {2}", device.name(), e.reason(),
-            Tcpdump.hexDump(in, 128));
-      }
-    }
-  }
-
-  /** A fragment: held; the datagram it completes is handled whole; a bad one is counted and dropped. */
-  private void reassemble(Ipv4Packet fragment) {
-    ByteBuffer datagram = fragments.add(fragment);
-    if (datagram != null) {
-      if (translator != null) {
-        FamilyTranslator.completeIcmp(datagram);
-      }
-      dispatch(datagram, false);
-    } else if (fragments.outcome() == FragmentReassembly.Outcome.DISCARDED) {
-      counters.increment(Counters.BAD);
-      LOG.log(System.Logger.Level.DEBUG, "fragment dropped on {0} with its datagram: {1}", device.name(), fragment);
-    }
-  }
-
-  private boolean respond(Ipv4Packet ip) {
-    try {
-      return responder.respond(ip, wire);
-    } catch (TunException e) {
-      throw e;
-    } catch (Exception | AssertionError e) {
-      failures.record(e);
-      LOG.log(System.Logger.Level.WARNING, "responder failed on " + ip + ": " + e, e);
-      return true;
-    }
-  }
-
-  private void icmp(Ipv4Packet ip) throws MalformedPacketException {
-    IcmpMessage message = views.icmp(ip);
-    if (!message.isEchoRequest()) {
-      counters.increment(Counters.IGNORED);
-      return;
-    }
-    int length = IcmpMessage.writeEchoReply(ip, wire.buffer(), 0);
-    counters.increment(Counters.ECHO_REPLIES);
-    wire.send(length);
   }
 
   /**
@@ -870,9 +715,9 @@ public final class FakePeer implements AutoCloseable {
       }
       FakePeer peer = new FakePeer(this);
       if (firstQueue != null) {
-        QueueGroup group = firstQueue.queueGroup();
-        group.join(peer);
-        peer.queues = group;
+        QueueGroup group = firstQueue.dispatch.queueGroup();
+        group.join(peer.dispatch);
+        peer.dispatch.queues = group;
       }
       return peer.startThread();
     }

@@ -19,9 +19,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * such connection (RST).
  */
 final class QueueGroup {
-  private final List<FakePeer> peers = new CopyOnWriteArrayList<>();
+  private final List<PacketDispatch> peers = new CopyOnWriteArrayList<>();
 
-  void join(FakePeer peer) {
+  void join(PacketDispatch peer) {
     peers.add(peer);
   }
 
@@ -31,14 +31,14 @@ final class QueueGroup {
    *
    * @return false when every peer has had it already, or the next one is not running
    */
-  boolean handOver(FakePeer from, ByteBuffer packet, int offset, int length, int missedBy) {
+  boolean handOver(PacketDispatch from, ByteBuffer packet, int offset, int length, int missedBy) {
     int size = peers.size();
     if (missedBy >= size) {
       return false;
     }
     byte[] copy = new byte[length];
     packet.get(offset, copy);
-    FakePeer next = peers.get((peers.indexOf(from) + 1) % size);
+    PacketDispatch next = peers.get((peers.indexOf(from) + 1) % size);
     return next.handedOver(copy, missedBy);
   }
 }
