@@ -14,11 +14,8 @@ import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,11 +44,6 @@ import java.util.function.Consumer;
  */
 public final class FakePeer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
-  private static final int BATCH = 64;
-  /** A timer due within this is waited for in short parks, not in poll's whole milliseconds. */
-  private static final long FINE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-  /** How long one such park lasts at most: packets arriving meanwhile wait no longer to be read. */
-  private static final long FINE_WAIT_SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   /** How often {@link #awaitHeldPackets} looks again. */
   private static final long HELD_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
   /** The system property giving the seed of random faults when the builder gives none ({@link Builder#seed}). */
@@ -60,8 +52,6 @@ public final class FakePeer implements AutoCloseable {
   private final TunDevice device;
   private final Subnet subnet;
   private final Counters counters = new Counters();
-  /** The peer thread's scheduler slice, short while a timing fault is in force. Peer thread only. */
-  private final TimerSlice slice = new TimerSlice();
   private final Wire wire;
   /** Carries the IPv6 subnet through the IPv4 engine; null without one. */
   private final FamilyTranslator translator;
@@ -82,21 +72,20 @@ public final class FakePeer implements AutoCloseable {
   private final PeerTasks tasks;
   /** {@link PeerTasks#phase}: the loop and {@link #close()} move the peer on. */
   private final AtomicInteger phase;
-  /** Callers of {@link #awaitQueueRead} waiting for the peer to read its device dry. */
-  private final ConcurrentLinkedQueue<CompletableFuture<Void>> readBarriers = new ConcurrentLinkedQueue<>();
   /** The connect-many runs, driven by the loop. */
   private final ConnectManyRuns runs;
   private final ServerPool servers;
   private final RelayGate relays;
   /** What the peer thread does with each packet it reads. */
   private final PacketDispatch dispatch;
+  /** The peer thread's work: read, dispatch, run tasks, fire timers, wait. */
+  private final PeerLoop loop;
   /** The thread this peer runs on: its own, or one a fixture keeps per device for peer after peer. */
   private final PeerThread thread;
   /** Whether {@link #thread} is this peer's own, ended by {@link #close()}. */
   private final boolean ownThread;
   /** Counted down when the peer is {@link #ENDED}: what a {@link #close()} that had to wake the thread waits for. */
   private final CountDownLatch ended = new CountDownLatch(1);
-  private volatile boolean stopping;
   /** Set once {@link #close()} has seen the thread end: the buffers are given back, nothing is sent any more. */
   private volatile boolean closed;
 
@@ -150,6 +139,7 @@ public final class FakePeer implements AutoCloseable {
     faults.attach(wire, dispatch::deliver, tcp.timers());
     faults.install(b.rules, defaultSeed);
     tcp.otherQueues(dispatch::handOver);
+    this.loop = new PeerLoop(device, thread, buffers, faults, tcp, dispatch, runs, tasks, failures);
   }
 
   /** A SYN a relay held while its upstream connected: handled again, past the faults, on the peer thread. */
@@ -300,7 +290,6 @@ public final class FakePeer implements AutoCloseable {
     runs.closeAll(reset);
   }
 
-
   /**
    * Waits until the peer has read every packet the host had queued on the device when this was called
    * (what a view of the traffic through the peer's own eyes needs before it is complete: the host's
@@ -309,22 +298,9 @@ public final class FakePeer implements AutoCloseable {
    * @return false if the peer is not running or the time ran out
    */
   public boolean awaitQueueRead(java.time.Duration timeout) {
-    if (thread.isCurrent() || !isRunning()) {
-      return false;
-    }
-    CompletableFuture<Void> read = new CompletableFuture<>();
-    readBarriers.add(read);
-    device.wakeup();
-    try {
-      read.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException | TimeoutException e) {
-      return false;
-    }
+    return loop.awaitQueueRead(timeout);
   }
+
 
   /**
    * How many packets the faults hold back right now: delayed by {@code latency}, {@code latency-in} or
@@ -375,7 +351,7 @@ public final class FakePeer implements AutoCloseable {
    */
   @Override
   public void close() {
-    stopping = true;
+    loop.stop();
     if (phase.compareAndSet(WAITING, ENDED) || phase.compareAndSet(NEW, ENDED)) {
       finish(); // the thread will not touch this peer again: it checks the phase when it wakes
       ended.countDown();
@@ -414,7 +390,7 @@ public final class FakePeer implements AutoCloseable {
   /** On the thread, when the device went away before this peer ran. */
   void endWithoutRunning(Throwable cause) {
     if (phase.compareAndSet(NEW, ENDED)) {
-      if (!stopping && device.isOpen()) {
+      if (!loop.stopping() && device.isOpen()) {
         failures.fail(cause);
       }
       finish();
@@ -432,7 +408,7 @@ public final class FakePeer implements AutoCloseable {
     }
     boolean takenOff = false;
     try {
-      takenOff = loop();
+      takenOff = loop.run();
     } finally {
       if (!takenOff) {
         finish();
@@ -444,110 +420,10 @@ public final class FakePeer implements AutoCloseable {
 
   /** What stopping leaves to do, on whichever thread ends the peer: nobody waits for this peer any more. */
   private void finish() {
-    for (CompletableFuture<Void> b; (b = readBarriers.poll()) != null; ) {
-      b.cancel(false);
-    }
+    loop.cancelReadBarriers();
     stopServers();
     faults.arrivals.close();
     runs.stop();
-  }
-
-  /** The peer's work; true when close() took the peer off the thread while it waited. */
-  private boolean loop() {
-    ByteBuffer in = buffers.in;
-    List<CompletableFuture<Void>> barriers = new ArrayList<>();
-    try {
-      while (!stopping && !thread.closing()) {
-        for (CompletableFuture<Void> b; (b = readBarriers.poll()) != null; ) {
-          barriers.add(b); // taken before the reads below: they see everything queued before the call
-        }
-        int handled = 0;
-        ArrivalClock arrivals = faults.arrivals;
-        faults.fromDevice = true;
-        while (handled < BATCH) {
-          int n = device.read(in);
-          if (n == 0) {
-            if (arrivals.enabled) {
-              arrivals.empty(System.nanoTime());
-            }
-            break;
-          }
-          if (arrivals.enabled) {
-            arrivals.packetRead();
-          }
-          dispatch.handle(in, n);
-          handled++;
-        }
-        tcp.flush();
-        faults.fromDevice = false;
-        tasks.runTasks();
-        tcp.flush();
-        long now = System.nanoTime();
-        tcp.readAll(handled < BATCH);
-        if (tcp.readAll() && !barriers.isEmpty()) {
-          barriers.forEach(b -> b.complete(null));
-          barriers.clear();
-        }
-        tcp.fireTimers(now);
-        long next = tcp.nextTimer();
-        next = runs.fireTimers(now, next);
-        if (handled == BATCH || stopping || !tasks.isEmpty()) {
-          continue; // more to read, or tasks queued meanwhile (by the timers, a server's session)
-        }
-        slice.shortSlices(faults.arrivals.enabled); // does nothing unless that changed
-        long wait = next == Long.MAX_VALUE ? -1 : Math.max(0, next - now);
-        if (wait >= 0 && wait < FINE_WAIT_NANOS) {
-          // poll counts whole milliseconds: the last one before a timer is waited in short parks, so
-          // that delayed packets leave on time (latency, bandwidth) while new ones are read within them
-          java.util.concurrent.locks.LockSupport.parkNanos(Math.min(wait, FINE_WAIT_SLICE_NANOS));
-          if (faults.arrivals.enabled) {
-            faults.arrivals.parked();
-          }
-          continue;
-        }
-        int timeout = wait < 0 ? -1
-            : (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(wait - FINE_WAIT_NANOS)));
-        phase.set(WAITING); // barriers is empty here: every read ran the queue dry
-        if (!tasks.isEmpty()) { // offered before it saw WAITING: it did not wake the device
-          if (!phase.compareAndSet(WAITING, BUSY)) {
-            return true; // close() took this peer meanwhile
-          }
-          continue;
-        }
-        boolean timing = faults.arrivals.enabled;
-        if (timing) {
-          faults.arrivals.waiting();
-        }
-        boolean readable;
-        try {
-          readable = device.awaitReadable(timeout);
-        } catch (RuntimeException | Error e) {
-          if (!phase.compareAndSet(WAITING, BUSY)) {
-            return true; // close() took this peer meanwhile: its end is not this peer's failure
-          }
-          throw e;
-        }
-        if (!phase.compareAndSet(WAITING, BUSY)) {
-          return true; // close() took this peer: touch nothing of it
-        }
-        if (timing) {
-          faults.arrivals.woke(readable, timeout < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(timeout),
-              !tasks.isEmpty() || !readBarriers.isEmpty());
-        }
-      }
-    } catch (TunException e) {
-      if (!stopping && device.isOpen()) {
-        failures.fail(e);
-      } else if (!stopping) {
-        LOG.log(System.Logger.Level.DEBUG, "peer on {0} stops: device closed", device.name());
-      }
-    } catch (Throwable t) {
-      failures.fail(t);
-    } finally {
-      barriers.forEach(b -> b.cancel(false));
-      slice.shortSlices(false); // the thread may serve another peer
-    }
-    return false;
   }
 
   /** Resets the connections of servers still running and interrupts them; then runs what they queued. */
