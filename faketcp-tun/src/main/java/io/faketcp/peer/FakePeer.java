@@ -1,26 +1,17 @@
 package io.faketcp.peer;
 
-import static io.faketcp.peer.PeerTasks.BUSY;
-import static io.faketcp.peer.PeerTasks.ENDED;
-import static io.faketcp.peer.PeerTasks.NEW;
-import static io.faketcp.peer.PeerTasks.WAITING;
-
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.PeerThreadAccess;
 import io.faketcp.peer.internal.servers.ServerPool;
 import io.faketcp.peer.internal.tcp.TcpDemux;
-import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
-import io.faketcp.tun.TunException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -43,51 +34,33 @@ import java.util.function.Consumer;
  * <p>{@link #close()} stops the thread; the device stays open (close it after the peer).
  */
 public final class FakePeer implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
   /** How often {@link #awaitHeldPackets} looks again. */
   private static final long HELD_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
   /** The system property giving the seed of random faults when the builder gives none ({@link Builder#seed}). */
   public static final String SEED_PROPERTY = "faketcp.seed";
 
   private final TunDevice device;
-  private final Subnet subnet;
   private final Counters counters = new Counters();
-  private final Wire wire;
   /** Carries the IPv6 subnet through the IPv4 engine; null without one. */
   private final FamilyTranslator translator;
-  /** Native buffers reused from an earlier peer; given back when this peer's thread ends. */
-  private final PeerBuffers buffers;
   private final FaultLayer faults;
   /** The seed of random faults when the rules give none: the builder's, else -Dfaketcp.seed, else chosen at random. */
   private final long defaultSeed;
   private final TcpDemux tcp;
   /** The fake hosts as the rules in force say. */
   private final RulesHosts hosts;
-  private final UdpDemux udp;
-  private final DatagramPool datagrams;
-  private final Responder responder;
-  private final PacketListener listener;
   private final PeerFailures failures;
   /** What other threads hand the peer's thread, and the peer's phase on it. */
   private final PeerTasks tasks;
-  /** {@link PeerTasks#phase}: the loop and {@link #close()} move the peer on. */
-  private final AtomicInteger phase;
   /** The connect-many runs, driven by the loop. */
   private final ConnectManyRuns runs;
   private final ServerPool servers;
-  private final RelayGate relays;
   /** What the peer thread does with each packet it reads. */
   private final PacketDispatch dispatch;
   /** The peer thread's work: read, dispatch, run tasks, fire timers, wait. */
   private final PeerLoop loop;
-  /** The thread this peer runs on: its own, or one a fixture keeps per device for peer after peer. */
-  private final PeerThread thread;
-  /** Whether {@link #thread} is this peer's own, ended by {@link #close()}. */
-  private final boolean ownThread;
-  /** Counted down when the peer is {@link #ENDED}: what a {@link #close()} that had to wake the thread waits for. */
-  private final CountDownLatch ended = new CountDownLatch(1);
-  /** Set once {@link #close()} has seen the thread end: the buffers are given back, nothing is sent any more. */
-  private volatile boolean closed;
+  /** Starting, closing and finishing the peer on its thread. */
+  private final PeerLife life;
 
   static {
     PeerThreadAccess.install(new PeerThreadAccess<TunDevice, Builder>() {
@@ -109,37 +82,37 @@ public final class FakePeer implements AutoCloseable {
 
   private FakePeer(Builder b) {
     this.device = b.device;
-    this.subnet = b.device.subnet();
-    this.listener = b.listener;
-    this.responder = b.responder;
     this.failures = new PeerFailures(counters, device.name(), b.failureHandler);
-    this.ownThread = b.thread == null;
-    this.thread = ownThread ? new PeerThread(device) : b.thread;
+    boolean ownThread = b.thread == null;
+    // the thread this peer runs on: its own, or one a fixture keeps per device for peer after peer
+    PeerThread thread = ownThread ? new PeerThread(device) : b.thread;
     this.tasks = new PeerTasks(device, thread, failures);
-    this.phase = tasks.phase;
     Long property = Long.getLong(SEED_PROPERTY);
     this.defaultSeed = b.seed != null ? b.seed
         : property != null ? property : new java.util.SplittableRandom().nextLong();
     this.translator = b.device.subnet6().map(FamilyTranslator::new).orElse(null);
     this.faults = new FaultLayer(counters, ipv6Packets(b.faultListener), defaultSeed);
-    this.buffers = PeerBuffers.take();
-    this.wire = new Wire(device, counters, listener, faults, buffers, translator);
+    // native buffers reused from an earlier peer; given back when this peer's thread ends
+    PeerBuffers buffers = PeerBuffers.take();
+    Wire wire = new Wire(device, counters, b.listener, faults, buffers, translator);
     this.servers = new ServerPool(device.name(), tasks::offer, failures::record);
     servers.addresses(this::inet);
     this.hosts = new RulesHosts(b.rules, servers);
     this.tcp = new TcpDemux(wire, counters, device.mtu(), hosts, System::nanoTime);
     tcp.faults(faults);
     this.runs = new ConnectManyRuns(device, translator, tcp, tasks, failures);
-    this.relays = new RelayGate(tcp, wire, hosts, this::redeliver);
+    RelayGate relays = new RelayGate(tcp, wire, hosts, this::redeliver);
     hosts.relays(relays);
-    this.datagrams = new DatagramPool(device.name(), tasks::offer, wire::send, failures::record);
-    this.udp = new UdpDemux(wire, subnet, hosts::rules, datagrams, device.mtu(), this::inet);
-    this.dispatch = new PacketDispatch(device, counters, wire, translator, faults, listener, responder, relays, tcp,
-        udp, tasks, failures);
+    DatagramPool datagrams = new DatagramPool(device.name(), tasks::offer, wire::send, failures::record);
+    UdpDemux udp = new UdpDemux(wire, device.subnet(), hosts::rules, datagrams, device.mtu(), this::inet);
+    this.dispatch = new PacketDispatch(device, counters, wire, translator, faults, b.listener, b.responder, relays,
+        tcp, udp, tasks, failures);
     faults.attach(wire, dispatch::deliver, tcp.timers());
     faults.install(b.rules, defaultSeed);
     tcp.otherQueues(dispatch::handOver);
     this.loop = new PeerLoop(device, thread, buffers, faults, tcp, dispatch, runs, tasks, failures);
+    this.life = new PeerLife(device, thread, ownThread, tasks, loop, failures, servers, datagrams, relays, tcp, faults,
+        runs, buffers);
   }
 
   /** A SYN a relay held while its upstream connected: handled again, past the faults, on the peer thread. */
@@ -173,7 +146,7 @@ public final class FakePeer implements AutoCloseable {
     if (rules == null) {
       throw new IllegalArgumentException("rules is null");
     }
-    if (closed) { // a closed peer sends nothing more (its device may be serving another peer by now)
+    if (life.closed()) { // a closed peer sends nothing more (its device may be serving another peer by now)
       hosts.rules(rules);
       faults.install(rules, defaultSeed);
       return;
@@ -254,6 +227,16 @@ public final class FakePeer implements AutoCloseable {
     return tasks.ended();
   }
 
+  /** On the thread: runs this peer until it ends or is taken off the thread ({@link PeerLife#runOnThisThread}). */
+  void runOnThisThread() {
+    life.runOnThisThread();
+  }
+
+  /** On the thread, when the device went away before this peer ran. */
+  void endWithoutRunning(Throwable cause) {
+    life.endWithoutRunning(cause);
+  }
+
   /**
    * Starts a connect-many run; the future completes once every connection is established or failed.
    *
@@ -262,7 +245,6 @@ public final class FakePeer implements AutoCloseable {
   public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
     return runs.start(request);
   }
-
 
   /**
    * Runs connect-many and waits for its result (at most the request's timeout plus a margin).
@@ -300,7 +282,6 @@ public final class FakePeer implements AutoCloseable {
   public boolean awaitQueueRead(java.time.Duration timeout) {
     return loop.awaitQueueRead(timeout);
   }
-
 
   /**
    * How many packets the faults hold back right now: delayed by {@code latency}, {@code latency-in} or
@@ -351,94 +332,7 @@ public final class FakePeer implements AutoCloseable {
    */
   @Override
   public void close() {
-    loop.stop();
-    if (phase.compareAndSet(WAITING, ENDED) || phase.compareAndSet(NEW, ENDED)) {
-      finish(); // the thread will not touch this peer again: it checks the phase when it wakes
-      ended.countDown();
-    } else if (phase.get() != ENDED) {
-      if (device.isOpen()) {
-        device.wakeup();
-      }
-      if (!thread.isCurrent()) {
-        try {
-          if (!ended.await(5, TimeUnit.SECONDS)) {
-            LOG.log(System.Logger.Level.WARNING, "peer thread {0} did not stop the peer within 5 s", thread.name());
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-    if (ownThread) {
-      thread.close();
-    }
-    servers.awaitStopped(java.time.Duration.ofSeconds(5));
-    datagrams.awaitStopped(java.time.Duration.ofSeconds(5));
-    synchronized (this) {
-      if (!closed && phase.get() == ENDED && (!ownThread || !thread.isAlive())) {
-        closed = true;
-        buffers.release();
-      }
-    }
-  }
-
-  private FakePeer startThread() {
-    thread.serve(this);
-    return this;
-  }
-
-  /** On the thread, when the device went away before this peer ran. */
-  void endWithoutRunning(Throwable cause) {
-    if (phase.compareAndSet(NEW, ENDED)) {
-      if (!loop.stopping() && device.isOpen()) {
-        failures.fail(cause);
-      }
-      finish();
-      ended.countDown();
-    }
-  }
-
-  /**
-   * On the thread: runs this peer until it is closed, fails, or is taken off the thread while the
-   * thread waited ({@link #close()}); then the thread may serve the next peer.
-   */
-  void runOnThisThread() {
-    if (!phase.compareAndSet(NEW, BUSY)) {
-      return; // closed before it ran; close() finished it
-    }
-    boolean takenOff = false;
-    try {
-      takenOff = loop.run();
-    } finally {
-      if (!takenOff) {
-        finish();
-        phase.set(ENDED);
-        ended.countDown();
-      }
-    }
-  }
-
-  /** What stopping leaves to do, on whichever thread ends the peer: nobody waits for this peer any more. */
-  private void finish() {
-    loop.cancelReadBarriers();
-    stopServers();
-    faults.arrivals.close();
-    runs.stop();
-  }
-
-  /** Resets the connections of servers still running and interrupts them; then runs what they queued. */
-  private void stopServers() {
-    try {
-      relays.close();
-      datagrams.stop();
-      servers.stop();
-      tasks.runTasks();
-      tcp.flush();
-    } catch (TunException e) {
-      LOG.log(System.Logger.Level.DEBUG, "peer on {0}: device gone while resetting server connections", device.name());
-    } catch (RuntimeException e) {
-      failures.fail(e);
-    }
+    life.close();
   }
 
   /**
@@ -595,7 +489,8 @@ public final class FakePeer implements AutoCloseable {
         group.join(peer.dispatch);
         peer.dispatch.queues = group;
       }
-      return peer.startThread();
+      peer.life.start(peer);
+      return peer;
     }
   }
 
