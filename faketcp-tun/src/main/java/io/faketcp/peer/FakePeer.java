@@ -91,7 +91,7 @@ public final class FakePeer implements AutoCloseable {
     this.defaultSeed = b.seed != null ? b.seed
         : property != null ? property : new java.util.SplittableRandom().nextLong();
     this.translator = b.device.subnet6().map(FamilyTranslator::new).orElse(null);
-    this.faults = new FaultLayer(counters, ipv6Packets(b.faultListener), defaultSeed);
+    this.faults = new FaultLayer(counters, Ipv6FaultListener.of(b.faultListener, translator), defaultSeed);
     // native buffers reused from an earlier peer; given back when this peer's thread ends
     PeerBuffers buffers = PeerBuffers.take();
     Wire wire = new Wire(device, counters, b.listener, faults, buffers, translator);
@@ -333,30 +333,6 @@ public final class FakePeer implements AutoCloseable {
   @Override
   public void close() {
     life.close();
-  }
-
-  /**
-   * {@code listener}, told of IPv6 packets as IPv6: the faults see them in the engine's IPv4 form,
-   * translated back here into a buffer of the listener's own.
-   */
-  private FaultListener ipv6Packets(FaultListener listener) {
-    if (listener == null || translator == null) {
-      return listener;
-    }
-    FamilyTranslator back = new FamilyTranslator(translator.prefix());
-    return (action, fault, direction, packet, delayNanos) -> {
-      int at = packet.position();
-      int length = packet.remaining();
-      if (length >= 20 && (packet.get(at) & 0xf0) == 0x40 && (FamilyTranslator.isIpv6(packet.getInt(at + 16))
-          || FamilyTranslator.isIpv6(packet.getInt(at + 12)))) {
-        int n = back.toIpv6(packet.slice(at, length), length);
-        if (n > 0) {
-          listener.acted(action, fault, direction, back.buffer().duplicate().position(0).limit(n), delayNanos);
-          return;
-        }
-      }
-      listener.acted(action, fault, direction, packet, delayNanos);
-    };
   }
 
   /** The address of a fake host or the host as the engine holds it: IPv4, or an IPv6 id's address. */
