@@ -79,6 +79,20 @@ final class ConnectManyRuns {
     return result;
   }
 
+  /** Runs connect-many and waits for its result ({@link FakePeer#connectMany}). */
+  ConnectManyResult run(ConnectMany request) {
+    CompletableFuture<ConnectManyResult> future = start(request);
+    try {
+      return future.get(request.timeout().plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + request, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(request + " did not finish: "
+          + failures.failure().map(Throwable::toString).orElse(e.toString()), e);
+    }
+  }
+
   /** Closes every connection connect-many opened, with FIN or RST ({@link FakePeer#closeClientConnections}). */
   void closeAll(boolean reset) {
     CompletableFuture<Void> done = new CompletableFuture<>();

@@ -9,9 +9,7 @@ import io.faketcp.tun.TunDevice;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -252,16 +250,7 @@ public final class FakePeer implements AutoCloseable {
    * @throws IllegalStateException if the peer stopped before the run ended
    */
   public ConnectManyResult connectMany(ConnectMany request) {
-    CompletableFuture<ConnectManyResult> future = connectManyAsync(request);
-    try {
-      return future.get(request.timeout().plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for " + request, e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(request + " did not finish: " + failure().map(Throwable::toString)
-          .orElse(e.toString()), e);
-    }
+    return runs.run(request);
   }
 
   /**

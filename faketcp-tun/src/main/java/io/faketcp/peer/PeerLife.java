@@ -41,7 +41,10 @@ final class PeerLife {
   private final ConnectManyRuns runs;
   /** Native buffers reused from an earlier peer; given back when this peer's thread ends. */
   private final PeerBuffers buffers;
-  /** Counted down when the peer is {@link PeerTasks#ENDED}: what a {@link #close()} that had to wake the thread waits for. */
+  /**
+   * Counted down when the peer is {@link PeerTasks#ENDED}: what a {@link #close()} that had to wake the thread
+   * waits for.
+   */
   private final CountDownLatch ended = new CountDownLatch(1);
   /** Set once {@link #close()} has seen the thread end: the buffers are given back, nothing is sent any more. */
   private volatile boolean closed;

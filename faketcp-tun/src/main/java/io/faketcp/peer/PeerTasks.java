@@ -27,7 +27,10 @@ final class PeerTasks {
   /** The thread this peer runs on. */
   private final PeerThread thread;
   private final PeerFailures failures;
-  /** Where this peer is in its life on {@link #thread}: {@link #NEW}, {@link #BUSY}, {@link #WAITING} or {@link #ENDED}. */
+  /**
+   * Where this peer is in its life on {@link #thread}: {@link #NEW}, {@link #BUSY}, {@link #WAITING} or
+   * {@link #ENDED}.
+   */
   final AtomicInteger phase = new AtomicInteger(NEW);
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
