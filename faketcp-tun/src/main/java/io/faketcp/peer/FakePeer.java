@@ -9,7 +9,6 @@ import io.faketcp.tun.TunDevice;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -32,8 +31,6 @@ import java.util.function.Consumer;
  * <p>{@link #close()} stops the thread; the device stays open (close it after the peer).
  */
 public final class FakePeer implements AutoCloseable {
-  /** How often {@link #awaitHeldPackets} looks again. */
-  private static final long HELD_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
   /** The system property giving the seed of random faults when the builder gives none ({@link Builder#seed}). */
   public static final String SEED_PROPERTY = "faketcp.seed";
 
@@ -59,6 +56,8 @@ public final class FakePeer implements AutoCloseable {
   private final PeerLoop loop;
   /** Starting, closing and finishing the peer on its thread. */
   private final PeerLife life;
+  /** The packets the faults hold back. */
+  private final HeldPackets held;
 
   static {
     PeerThreadAccess.install(new PeerThreadAccess<TunDevice, Builder>() {
@@ -111,6 +110,7 @@ public final class FakePeer implements AutoCloseable {
     this.loop = new PeerLoop(device, thread, buffers, faults, tcp, dispatch, runs, tasks, failures);
     this.life = new PeerLife(device, thread, ownThread, tasks, loop, failures, servers, datagrams, relays, tcp, faults,
         runs, buffers);
+    this.held = new HeldPackets(counters, faults, tasks);
   }
 
   /** A SYN a relay held while its upstream connected: handled again, past the faults, on the peer thread. */
@@ -278,7 +278,7 @@ public final class FakePeer implements AutoCloseable {
    * or a fake host, even after its connection has closed. Any thread.
    */
   public int heldPackets() {
-    return (int) counters.get(Counters.HELD);
+    return held.count();
   }
 
   /**
@@ -293,18 +293,9 @@ public final class FakePeer implements AutoCloseable {
    * @return true when no packet is held any more
    */
   public boolean awaitHeldPackets(java.time.Duration grace) {
-    if (heldPackets() == 0) {
-      return true;
-    }
-    long deadline = faults.heldUntil() + grace.toNanos();
-    while (heldPackets() > 0) {
-      if (System.nanoTime() - deadline >= 0 || !isRunning()) {
-        return false;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(HELD_POLL_NANOS);
-    }
-    return true;
+    return held.await(grace);
   }
+
 
   /** The threads serving {@link Server} connections. */
   ServerPool servers() {
