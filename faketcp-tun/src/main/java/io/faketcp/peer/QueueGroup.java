@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The fake peers on the queues of one multi-queue tun device, in the order they joined, handing
- * each other the segments the kernel steered to a queue whose peer does not know their connection.
+ * The fake peers on the queues of one multi-queue tun device (each by its {@link PacketDispatch}), in the
+ * order they joined, handing each other the segments the kernel steered to a queue whose peer does not
+ * know their connection.
  *
  * <p>Each peer keeps the connections it opened. The kernel sends a flow's packets to the queue
  * that last wrote for the flow (its flow table, {@code tun_flow_update}), else to a queue chosen by
