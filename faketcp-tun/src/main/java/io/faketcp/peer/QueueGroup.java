@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The fake peers on the queues of one multi-queue tun device, in the order they joined, handing
- * each other the segments the kernel steered to a queue whose peer does not know their connection.
+ * The fake peers on the queues of one multi-queue tun device (each by its {@link PacketDispatch}), in the
+ * order they joined, handing each other the segments the kernel steered to a queue whose peer does not
+ * know their connection.
  *
  * <p>Each peer keeps the connections it opened. The kernel sends a flow's packets to the queue
  * that last wrote for the flow (its flow table, {@code tun_flow_update}), else to a queue chosen by
@@ -19,9 +20,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * such connection (RST).
  */
 final class QueueGroup {
-  private final List<FakePeer> peers = new CopyOnWriteArrayList<>();
+  private final List<PacketDispatch> peers = new CopyOnWriteArrayList<>();
 
-  void join(FakePeer peer) {
+  void join(PacketDispatch peer) {
     peers.add(peer);
   }
 
@@ -31,14 +32,14 @@ final class QueueGroup {
    *
    * @return false when every peer has had it already, or the next one is not running
    */
-  boolean handOver(FakePeer from, ByteBuffer packet, int offset, int length, int missedBy) {
+  boolean handOver(PacketDispatch from, ByteBuffer packet, int offset, int length, int missedBy) {
     int size = peers.size();
     if (missedBy >= size) {
       return false;
     }
     byte[] copy = new byte[length];
     packet.get(offset, copy);
-    FakePeer next = peers.get((peers.indexOf(from) + 1) % size);
+    PacketDispatch next = peers.get((peers.indexOf(from) + 1) % size);
     return next.handedOver(copy, missedBy);
   }
 }
