@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -54,9 +55,7 @@ class FaultVerdictTest {
     TsharkPacket reset = resets.get(0);
     assertThat(reset.experts()).as("tshark's label of %s", reset.line())
         .anyMatch(e -> e.message().equals("Connection reset (RST)"));
-    long acknowledged = verdict.from(fake).stream().filter(p -> p.hasFlag(TsharkPacket.ACK))
-        .mapToLong(TsharkPacket::ack).max().orElse(0) - 1;
-    assertThat(acknowledged).as("bytes the fake host acknowledged: %s", verdict).isEqualTo(AFTER);
+    assertThat(acknowledged(verdict, fake)).as("bytes the fake host acknowledged: %s", verdict).isEqualTo(AFTER);
     TsharkPacket crossing = verdict.filter(p -> p.source().equals(net.hostAddress().getHostAddress())
         && p.seq() + p.length() > AFTER + 1).get(0);
     assertThat(reset.time() - crossing.time()).as("seconds from %s to %s", crossing.line(), reset.line())
@@ -69,13 +68,7 @@ class FaultVerdictTest {
   @Test
   void blackholeAfterLeavesTheWindowOpenAndTheHostRetransmits(NetworkInfo net, Capture capture, TestInfo test)
       throws Exception {
-    try (Socket socket = new Socket(net.address(6), 7)) {
-      socket.setSoTimeout(1000);
-      socket.getOutputStream().write(WRITE);
-      assertThat(socket.getInputStream().readNBytes(AFTER)).as("the first 1,000 bytes echoed")
-          .isEqualTo(java.util.Arrays.copyOf(WRITE, AFTER));
-      assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
-    }
+    echoThenSilence(net.address(6));
     TsharkVerdict verdict = Tshark.analyse(capture, test);
     InetAddress fake = net.address(6);
 
@@ -83,9 +76,7 @@ class FaultVerdictTest {
         && p.has(TsharkPacket.RETRANSMISSION) && p.length() > 0 && p.seq() >= AFTER + 1);
     assertThat(retransmissions).withFailMessage("the host retransmits the bytes past %d: %s", AFTER, verdict)
         .isNotEmpty();
-    long acknowledged = verdict.from(fake).stream().filter(p -> p.hasFlag(TsharkPacket.ACK))
-        .mapToLong(TsharkPacket::ack).max().orElse(0) - 1;
-    assertThat(acknowledged).as("bytes the fake host acknowledged").isEqualTo(AFTER);
+    assertThat(acknowledged(verdict, fake)).as("bytes the fake host acknowledged").isEqualTo(AFTER);
     assertThat(verdict.from(fake)).as("the fake host sends no RST or FIN").noneMatch(
         p -> p.hasFlag(TsharkPacket.RST) || p.hasFlag(TsharkPacket.FIN));
     assertNoWindowTrouble(verdict, fake);
@@ -93,13 +84,7 @@ class FaultVerdictTest {
 
   @Test
   void stallAfterClosesTheWindowAndTheHostProbes(NetworkInfo net, Capture capture, TestInfo test) throws Exception {
-    try (Socket socket = new Socket(net.address(7), 7)) {
-      socket.setSoTimeout(1000);
-      socket.getOutputStream().write(WRITE);
-      assertThat(socket.getInputStream().readNBytes(AFTER)).as("the first 1,000 bytes echoed")
-          .isEqualTo(java.util.Arrays.copyOf(WRITE, AFTER));
-      assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
-    }
+    echoThenSilence(net.address(7));
     TsharkVerdict verdict = Tshark.analyse(capture, test);
     InetAddress fake = net.address(7);
     InetAddress host = net.hostAddress();
@@ -114,6 +99,23 @@ class FaultVerdictTest {
         .allMatch(p -> p.window() == 0 && p.has(TsharkPacket.ZERO_WINDOW));
     assertThat(verdict.flagged(TsharkPacket.RETRANSMISSION, host)).as("the host's retransmissions").isEmpty();
     System.out.printf("%s: tshark's counts %s%n", verdict.pcap().getFileName(), verdict.summary());
+  }
+
+  /** Writes 3,000 bytes, reads the 1,000 echoed, then waits 1 s in vain for more. */
+  private static void echoThenSilence(InetAddress fake) throws Exception {
+    try (Socket socket = new Socket(fake, 7)) {
+      socket.setSoTimeout(1000);
+      socket.getOutputStream().write(WRITE);
+      assertThat(socket.getInputStream().readNBytes(AFTER)).as("the first 1,000 bytes echoed")
+          .isEqualTo(Arrays.copyOf(WRITE, AFTER));
+      assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+    }
+  }
+
+  /** The bytes of the host's data the fake host acknowledged, by its highest relative ACK. */
+  private static long acknowledged(TsharkVerdict verdict, InetAddress fake) {
+    return verdict.from(fake).stream().filter(p -> p.hasFlag(TsharkPacket.ACK)).mapToLong(TsharkPacket::ack).max()
+        .orElse(0) - 1;
   }
 
   private static void assertNoWindowTrouble(TsharkVerdict verdict, InetAddress fake) {

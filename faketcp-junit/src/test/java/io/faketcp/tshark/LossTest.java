@@ -71,12 +71,12 @@ class LossTest {
 
   private static TsharkVerdict echoWithLossToTheHost(NetworkInfo net, Capture capture, TestInfo test)
       throws Exception {
-    long dropped;
-    try (PathLoss loss = PathLoss.toHost(net.interfaceName(), LOSS)) {
-      Transfers.echo(net.socketAddress(5, 7), DATA);
-      dropped = loss.dropped();
-    }
-    return analyse(capture, test, dropped);
+    return analyse(capture, test, () -> {
+      try (PathLoss loss = PathLoss.toHost(net.interfaceName(), LOSS)) {
+        Transfers.echo(net.socketAddress(5, 7), DATA);
+        return loss.dropped();
+      }
+    });
   }
 
   /** The highest sequence number {@code frame}'s sender had sent before it. */
@@ -89,16 +89,19 @@ class LossTest {
   void theFakeHostAcknowledgesOnlyWhatCameThroughFromTheHost(NetworkInfo net, NetworkControl control, Capture capture,
       TestInfo test) throws Exception {
     Fault loss = Fault.parse("loss-in=2%");
-    control.fault(loss);
-    Transfers.echo(net.socketAddress(5, 7), DATA);
-    control.clearFaults();
-    long dropped = control.faultActions(loss);
-    TsharkVerdict verdict = analyse(capture, test, dropped);
+    long[] dropped = new long[1];
+    TsharkVerdict verdict = analyse(capture, test, () -> {
+      control.fault(loss);
+      Transfers.echo(net.socketAddress(5, 7), DATA);
+      control.clearFaults();
+      dropped[0] = control.faultActions(loss);
+      return dropped[0];
+    });
     InetAddress fake = net.address(5);
 
     List<TsharkPacket> resent = verdict.filter(p -> p.source().equals(net.hostAddress().getHostAddress())
         && (p.has(TsharkPacket.RETRANSMISSION) || p.has(TsharkPacket.FAST_RETRANSMISSION)));
-    assertThat(resent).as("the host's retransmissions, %d of its packets lost", dropped).isNotEmpty();
+    assertThat(resent).as("the host's retransmissions, %d of its packets lost", dropped[0]).isNotEmpty();
     assertNone(verdict, fake, TsharkPacket.ACK_LOST_SEGMENT, TsharkPacket.SPURIOUS_RETRANSMISSION,
         TsharkPacket.LOST_SEGMENT);
     assertNone(verdict, net.hostAddress(), TsharkPacket.SPURIOUS_RETRANSMISSION);
@@ -109,12 +112,18 @@ class LossTest {
         .allMatch(p -> p.has(TsharkPacket.SACK));
   }
 
-  private static TsharkVerdict analyse(Capture capture, TestInfo test, long dropped) {
-    assertThat(dropped).as("packets lost").isPositive();
-    assertThat(capture.packets().isComplete()).as("the capture is complete: %s", capture.packets().note()).isTrue();
-    TsharkVerdict verdict = Tshark.analyse(capture, test);
+  /** A transfer through loss, returning how many packets were lost. */
+  @FunctionalInterface
+  interface LossyTraffic {
+    long run() throws Exception;
+  }
+
+  private static TsharkVerdict analyse(Capture capture, TestInfo test, LossyTraffic traffic) throws Exception {
+    long[] dropped = new long[1];
+    TsharkVerdict verdict = Tshark.analyseComplete(capture, test, () -> dropped[0] = traffic.run());
+    assertThat(dropped[0]).as("packets lost").isPositive();
     System.out.printf("%s: %d frames, %d packets lost, tshark's counts %s%n", verdict.pcap().getFileName(),
-        verdict.packets().size(), dropped, verdict.summary());
+        verdict.packets().size(), dropped[0], verdict.summary());
     assertThat(verdict.filter(p -> p.badChecksum() || p.has(TsharkPacket.MALFORMED)))
         .as("bad checksums or malformed frames").isEmpty();
     return verdict;
