@@ -76,12 +76,12 @@ class CleanTransferTest {
    * Asserts tshark's verdict on a clean transfer with {@code fake}. Allowed, and counted: the window
    * filling and closing where an application on the fake host reads ({@code applicationReads}: ECHO's
    * echo, a {@code Server}), as it does between Linux hosts when the reader is slower than the writer;
-   * the host's tail-loss probes after the fake host was silent for 10 ms (a stall of the test JVM); and
-   * one or two duplicate ACKs from the fake host where the host fast-retransmits nothing (a finding:
-   * an ACK repeated with nothing new, seen once in about ten runs at MTU 65,535).
+   * the host's tail-loss probes after the fake host was silent for 5 ms, ten round trips here (a stall of
+   * the test JVM); and one or two duplicate ACKs from the fake host where the host fast-retransmits
+   * nothing (the right answer to a probe's duplicate data; or, seen once, an ACK repeated with nothing new).
    */
   static void assertClean(NetworkInfo net, TsharkVerdict verdict, InetAddress fake, boolean applicationReads) {
-    List<TsharkPacket> probes = verdict.tailProbesBy(net.hostAddress(), 0.010);
+    List<TsharkPacket> probes = verdict.tailProbesBy(net.hostAddress(), 0.005);
     Set<String> flowControl = applicationReads
         ? Set.of(TsharkPacket.WINDOW_FULL, TsharkPacket.ZERO_WINDOW, TsharkPacket.ZERO_WINDOW_PROBE,
             TsharkPacket.ZERO_WINDOW_PROBE_ACK, TsharkPacket.KEEP_ALIVE, TsharkPacket.KEEP_ALIVE_ACK)
