@@ -94,7 +94,8 @@ class CleanTransferTest {
         && p.analysis().stream().filter(TsharkVerdict.TROUBLE::contains).count() == 1).toList();
     List<TsharkPacket> problems = verdict.problems().stream()
         .filter(p -> !probes.contains(p) && !loneDuplicates.contains(p))
-        .filter(p -> p.badChecksum() || TsharkVerdict.TROUBLE.stream().anyMatch(f -> p.has(f) && !flowControl.contains(f))
+        .filter(p -> p.badChecksum()
+            || TsharkVerdict.TROUBLE.stream().anyMatch(f -> p.has(f) && !flowControl.contains(f))
             || p.warnings().stream().anyMatch(w -> !flowControl.stream().anyMatch(f -> p.has(f))))
         .toList();
     System.out.printf("%s: %d frames, tshark's counts %s, of which the host's tail-loss probes after a stall: %d,"

@@ -51,7 +51,8 @@ record TsharkPacket(int frame, double time, String source, int sourcePort, Strin
   /** The presence fields asked for, in this order after the fixed ones. */
   static final List<String> FLAGS = List.of(RETRANSMISSION, FAST_RETRANSMISSION, SPURIOUS_RETRANSMISSION, OUT_OF_ORDER,
       LOST_SEGMENT, ACK_LOST_SEGMENT, DUPLICATE_ACK, ZERO_WINDOW, ZERO_WINDOW_PROBE, ZERO_WINDOW_PROBE_ACK, WINDOW_FULL,
-      WINDOW_UPDATE, KEEP_ALIVE, KEEP_ALIVE_ACK, REUSED_PORTS, WINDOW_SCALE, TIMESTAMPS, SACK_PERMITTED, SACK, MALFORMED);
+      WINDOW_UPDATE, KEEP_ALIVE, KEEP_ALIVE_ACK, REUSED_PORTS, WINDOW_SCALE, TIMESTAMPS, SACK_PERMITTED, SACK,
+      MALFORMED);
 
   private static final List<String> FIXED = List.of("frame.number", "frame.time_relative", "ip.src", "tcp.srcport",
       "ip.dst", "tcp.dstport", "tcp.flags", "tcp.seq", "tcp.ack", "tcp.len", "tcp.window_size", "ip.checksum.status",

@@ -16,9 +16,9 @@ final class TsharkVerdict {
   /** Analysis flags that tell of loss, reordering or a peer's mistake (notes and warnings alike). */
   static final List<String> TROUBLE = List.of(TsharkPacket.RETRANSMISSION, TsharkPacket.FAST_RETRANSMISSION,
       TsharkPacket.SPURIOUS_RETRANSMISSION, TsharkPacket.OUT_OF_ORDER, TsharkPacket.LOST_SEGMENT,
-      TsharkPacket.ACK_LOST_SEGMENT, TsharkPacket.DUPLICATE_ACK, TsharkPacket.ZERO_WINDOW, TsharkPacket.ZERO_WINDOW_PROBE,
-      TsharkPacket.ZERO_WINDOW_PROBE_ACK, TsharkPacket.WINDOW_FULL, TsharkPacket.KEEP_ALIVE, TsharkPacket.KEEP_ALIVE_ACK,
-      TsharkPacket.REUSED_PORTS, TsharkPacket.MALFORMED);
+      TsharkPacket.ACK_LOST_SEGMENT, TsharkPacket.DUPLICATE_ACK, TsharkPacket.ZERO_WINDOW,
+      TsharkPacket.ZERO_WINDOW_PROBE, TsharkPacket.ZERO_WINDOW_PROBE_ACK, TsharkPacket.WINDOW_FULL,
+      TsharkPacket.KEEP_ALIVE, TsharkPacket.KEEP_ALIVE_ACK, TsharkPacket.REUSED_PORTS, TsharkPacket.MALFORMED);
   private static final int LISTED = 40;
 
   private final Path pcap;
