@@ -42,6 +42,7 @@ final class Tshark {
     } catch (IOException e) {
       throw new IllegalStateException("cannot create " + DIRECTORY.toAbsolutePath() + ": " + e.getMessage(), e);
     }
+    capture.packets(); // waits until every packet the peer read or wrote is in the capture
     return analyse(capture.writePcap(pcap));
   }
 

@@ -66,8 +66,8 @@ final class TsharkVerdict {
   /**
    * The retransmissions by {@code sender} that are tail-loss probes after a silence of its peer: the
    * segment resent is the last one sent, and nothing came from the other end in the {@code silence}
-   * before it (RFC 8985 §7; Linux probed 9.2 ms after the segment here). The fake peer runs in the test's
-   * JVM: a GC pause or a busy machine stops it for that long, and the host probes.
+   * before it (RFC 8985 §7: after 2 SRTT; Linux probed 4.95 and 9.2 ms after the segment here). The fake
+   * peer runs in the test's JVM: a GC pause or a busy machine stops it for that long, and the host probes.
    */
   List<TsharkPacket> tailProbesBy(InetAddress sender, double silence) {
     String from = sender.getHostAddress();
