@@ -76,7 +76,7 @@ class CleanTransferTest {
    * Asserts tshark's verdict on a clean transfer with {@code fake}. Allowed, and counted: the window
    * filling and closing where an application on the fake host reads ({@code applicationReads}: ECHO's
    * echo, a {@code Server}), as it does between Linux hosts when the reader is slower than the writer;
-   * up to three tail-loss probes by the host after the fake host was silent for 2 ms, several round trips
+   * up to five tail-loss probes by the host after the fake host was silent for 2 ms, several round trips
    * here (the host probes after 2 SRTT: 4.95 ms after its last segment in one run, the fake host stalled
    * 4.1 ms; the test JVM's GC pauses and a busy machine do that); and one or two duplicate ACKs from the fake host where the host fast-retransmits
    * nothing (the right answer to a probe's duplicate data; or, seen once, an ACK repeated with nothing new).
@@ -84,7 +84,7 @@ class CleanTransferTest {
   static void assertClean(NetworkInfo net, TsharkVerdict verdict, InetAddress fake, boolean applicationReads) {
     List<TsharkPacket> probes = verdict.tailProbesBy(net.hostAddress(), 0.002);
     assertThat(probes).withFailMessage("more tail-loss probes than stalls explain: %s", verdict.describe(probes))
-        .hasSizeLessThanOrEqualTo(3);
+        .hasSizeLessThanOrEqualTo(5);
     Set<String> flowControl = applicationReads
         ? Set.of(TsharkPacket.WINDOW_FULL, TsharkPacket.ZERO_WINDOW, TsharkPacket.ZERO_WINDOW_PROBE,
             TsharkPacket.ZERO_WINDOW_PROBE_ACK, TsharkPacket.KEEP_ALIVE, TsharkPacket.KEEP_ALIVE_ACK)
