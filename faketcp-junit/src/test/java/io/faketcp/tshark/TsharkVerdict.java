@@ -64,28 +64,14 @@ final class TsharkVerdict {
   }
 
   /**
-   * The retransmissions by {@code sender} that are tail-loss probes after a silence of its peer: the
-   * segment resent is the last one sent, and nothing came from the other end in the {@code silence}
-   * before it (RFC 8985 §7: after 2 SRTT; Linux probed 4.95 and 9.2 ms after the segment here). The fake
-   * peer runs in the test's JVM: a GC pause or a busy machine stops it for that long, and the host probes.
+   * The data {@code sender} sent again by a timer (a tail-loss probe, RFC 8985 §7, or a retransmission
+   * timeout), not after duplicate ACKs and not data already acknowledged: what a sender does when the
+   * other end's ACK comes later than twice the smoothed round trip. The fake peer runs in the test's JVM:
+   * a GC pause or a busy machine stops it that long, and the host probes.
    */
-  List<TsharkPacket> tailProbesBy(InetAddress sender, double silence) {
-    String from = sender.getHostAddress();
-    List<TsharkPacket> probes = new java.util.ArrayList<>();
-    long highest = 0;
-    double lastHeard = 0;
-    for (TsharkPacket p : tcp()) {
-      if (!p.source().equals(from)) {
-        lastHeard = p.time();
-        continue;
-      }
-      long end = p.seq() + p.length();
-      if (p.has(TsharkPacket.RETRANSMISSION) && end == highest && p.time() - lastHeard >= silence) {
-        probes.add(p);
-      }
-      highest = Math.max(highest, end);
-    }
-    return probes;
+  List<TsharkPacket> timerRetransmissionsBy(InetAddress sender) {
+    return filter(p -> p.source().equals(sender.getHostAddress()) && p.has(TsharkPacket.RETRANSMISSION)
+        && !p.has(TsharkPacket.FAST_RETRANSMISSION) && !p.has(TsharkPacket.SPURIOUS_RETRANSMISSION) && p.length() > 0);
   }
 
   /** How many frames carry each analysis flag and warning, by sender: for messages and reports. */
