@@ -256,6 +256,11 @@ public final class TcpDemux implements EndpointContext {
   }
 
   @Override
+  public void emit(ByteBuffer payload, int payloadSum) {
+    link.sendTcp(payload, payloadSum);
+  }
+
+  @Override
   public boolean checksumVerified() {
     return checksumVerified;
   }

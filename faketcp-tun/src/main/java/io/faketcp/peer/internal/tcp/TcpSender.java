@@ -280,7 +280,7 @@ abstract class TcpSender extends TcpReceiver {
         payload = context.chunkView().clear().limit(length);
       }
       tcp.payload(payload);
-      context.emit(out.sum(offset, length));
+      context.emit(payload, out.sum(offset, length));
       return;
     }
     context.emit();

@@ -24,6 +24,23 @@ class SendBufferTest {
   }
 
   @Test
+  void aRingGrownPastItsFirstSizeIsDirectAndItsViewsShowTheQueuedBytes() {
+    SendBuffer buffer = new SendBuffer(4 * SendBuffer.INITIAL);
+    byte[] first = pattern(SendBuffer.INITIAL, 0);
+    buffer.append(ByteBuffer.wrap(first));
+    assertThat(buffer.isDirect()).as("a ring of its first size").isFalse();
+    buffer.drop(500);
+    byte[] second = pattern(SendBuffer.INITIAL, first.length);
+    buffer.append(ByteBuffer.wrap(second));
+    assertThat(buffer.isDirect()).as("grown: a bulk connection's ring").isTrue();
+    ByteBuffer view = buffer.view(1000, 70_000);
+    assertThat(view.isDirect()).isTrue();
+    byte[] seen = new byte[view.remaining()];
+    view.duplicate().get(seen);
+    assertThat(seen).isEqualTo(pattern(70_000, 1500));
+  }
+
+  @Test
   void takesNoMoreThanTheLimit() {
     SendBuffer buffer = new SendBuffer(1000);
     assertThat(buffer.capacity()).isEqualTo(1000);
