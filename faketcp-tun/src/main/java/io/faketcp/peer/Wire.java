@@ -34,6 +34,11 @@ final class Wire implements Responder.Sink, Link {
    */
   private final boolean checksumOffload;
   private final DeviceAccess<TunDevice> access = DeviceAccess.get();
+  /**
+   * Payloads from this many bytes on leave by gather writes; a smaller one is copied behind its headers,
+   * which costs less than the gather write's extra work (at MTU 1,500 a copy of 1,448 bytes is cheaper).
+   */
+  private static final int GATHER_FROM = 4096;
   /** The builder's payload while a gather write builds the headers alone. */
   private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
 
@@ -85,13 +90,13 @@ final class Wire implements Responder.Sink, Link {
 
   /**
    * Sends the segment built with {@link #tcp()}, whose payload is {@code payload}: from a direct buffer
-   * (a bulk connection's send queue) the headers are built alone and the device writes them and the
+   * (a bulk connection's send queue) and of {@value #GATHER_FROM} bytes or more, the headers are built alone and the device writes them and the
    * payload in one gather write, so that the payload is not copied behind them. Not when a listener or
    * a fault is to see the whole packet, nor for a packet that leaves as IPv6.
    */
   @Override
   public void sendTcp(ByteBuffer payload, int payloadSum) {
-    if (!payload.isDirect() || listener != null || faults.active) {
+    if (payload.remaining() < GATHER_FROM || !payload.isDirect() || listener != null || faults.active) {
       sendTcp(payloadSum);
       return;
     }
