@@ -17,6 +17,13 @@ final class Wire implements Responder.Sink, Link {
   private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
   /** Where a TCP header holds its checksum. */
   private static final int TCP_CHECKSUM = 16;
+  /**
+   * Payloads from this many bytes on leave by gather writes; a smaller one is copied behind its headers,
+   * which costs less than the gather write's extra work (at MTU 1,500 a copy of 1,448 bytes is cheaper).
+   */
+  private static final int GATHER_FROM = 4096;
+  /** The builder's payload while a gather write builds the headers alone. */
+  private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
 
   private final TunDevice device;
   private final Counters counters;
@@ -34,13 +41,6 @@ final class Wire implements Responder.Sink, Link {
    */
   private final boolean checksumOffload;
   private final DeviceAccess<TunDevice> access = DeviceAccess.get();
-  /**
-   * Payloads from this many bytes on leave by gather writes; a smaller one is copied behind its headers,
-   * which costs less than the gather write's extra work (at MTU 1,500 a copy of 1,448 bytes is cheaper).
-   */
-  private static final int GATHER_FROM = 4096;
-  /** The builder's payload while a gather write builds the headers alone. */
-  private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
 
   Wire(TunDevice device, Counters counters, PacketListener listener, FaultLayer faults, PeerBuffers buffers,
       FamilyTranslator translator) {
@@ -89,10 +89,11 @@ final class Wire implements Responder.Sink, Link {
   }
 
   /**
-   * Sends the segment built with {@link #tcp()}, whose payload is {@code payload}: from a direct buffer
-   * (a bulk connection's send queue) and of {@value #GATHER_FROM} bytes or more, the headers are built alone and the device writes them and the
-   * payload in one gather write, so that the payload is not copied behind them. Not when a listener or
-   * a fault is to see the whole packet, nor for a packet that leaves as IPv6.
+   * Sends the segment built with {@link #tcp()}, whose payload is {@code payload}. A payload of
+   * {@value #GATHER_FROM} bytes or more in a direct buffer (a bulk connection's send queue) is not
+   * copied behind the headers: they are built alone, and the device writes them and the payload in one
+   * gather write. Not while a listener or a fault is to see the whole packet, nor for a packet that
+   * leaves as IPv6.
    */
   @Override
   public void sendTcp(ByteBuffer payload, int payloadSum) {

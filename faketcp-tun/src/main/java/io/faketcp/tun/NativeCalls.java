@@ -156,12 +156,7 @@ abstract class NativeCalls {
   final long writeWithHeader(int fd, long address, long length, int checksumStart, int checksumOffset) {
     ByteBuffer v = vnet();
     v.putLong(IOV_WRITE + 16, address).putLong(IOV_WRITE + 24, length);
-    if (checksumStart < 0) {
-      v.put(HEADER_OUT, (byte) 0).putShort(HEADER_OUT + 6, (short) 0).putShort(HEADER_OUT + 8, (short) 0);
-    } else {
-      v.put(HEADER_OUT, (byte) IfTun.VIRTIO_NET_HDR_F_NEEDS_CSUM).putShort(HEADER_OUT + 6, (short) checksumStart)
-          .putShort(HEADER_OUT + 8, (short) checksumOffset);
-    }
+    headerOut(v, checksumStart, checksumOffset);
     long n = writev(fd, vnetAddress + IOV_WRITE, 2);
     return n < 0 ? n : n - IfTun.VNET_HDR_SIZE;
   }
@@ -180,14 +175,19 @@ abstract class NativeCalls {
     if (!vnetHeader) {
       return writev(fd, vnetAddress + IOV_GATHER + 16, 2);
     }
+    headerOut(v, checksumStart, checksumOffset);
+    long n = writev(fd, vnetAddress + IOV_GATHER, 3);
+    return n < 0 ? n : n - IfTun.VNET_HDR_SIZE;
+  }
+
+  /** The virtio_net_hdr written: complete, or the checksum at {@code checksumStart + checksumOffset} for the kernel. */
+  private static void headerOut(ByteBuffer v, int checksumStart, int checksumOffset) {
     if (checksumStart < 0) {
       v.put(HEADER_OUT, (byte) 0).putShort(HEADER_OUT + 6, (short) 0).putShort(HEADER_OUT + 8, (short) 0);
     } else {
       v.put(HEADER_OUT, (byte) IfTun.VIRTIO_NET_HDR_F_NEEDS_CSUM).putShort(HEADER_OUT + 6, (short) checksumStart)
           .putShort(HEADER_OUT + 8, (short) checksumOffset);
     }
-    long n = writev(fd, vnetAddress + IOV_GATHER, 3);
-    return n < 0 ? n : n - IfTun.VNET_HDR_SIZE;
   }
 
   /** The scratch, made at first use, with the headers' iovecs in place (the rest of each header stays 0). */
