@@ -58,6 +58,9 @@ interface EndpointContext {
 
   ByteBuffer chunkView();
 
+  /** The direct rings of send queues that were left, for new ones. */
+  RingPool rings();
+
   /** Scratch SACK options with 1 to 4 blocks, by block count (index 0 unused). */
   byte[][] sackOptions();
 

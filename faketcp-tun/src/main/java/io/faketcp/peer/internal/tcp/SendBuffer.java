@@ -18,6 +18,8 @@ import java.nio.ByteBuffer;
 final class SendBuffer {
   static final int INITIAL = 64 * 1024;
   private final int limit;
+  /** Where direct rings come from and go back to. */
+  private final RingPool pool;
   /** A heap buffer while it is small, a direct one once it grows past {@value #INITIAL} bytes. */
   private ByteBuffer ring;
   /** A buffer over the ring, for {@link #view}; replaced when the ring grows. */
@@ -34,11 +36,12 @@ final class SendBuffer {
   private int sumFirst;
   private int sumCount;
 
-  SendBuffer(int limit) {
+  SendBuffer(int limit, RingPool pool) {
     if (limit <= 0) {
       throw new IllegalArgumentException("send buffer limit " + limit + " must be positive");
     }
     this.limit = limit;
+    this.pool = pool;
     ring = ByteBuffer.allocate(Math.min(limit, INITIAL));
   }
 
@@ -178,6 +181,15 @@ final class SendBuffer {
     return view;
   }
 
+  /** The queue is left for good (its connection closed): its ring goes back to the pool. */
+  void release() {
+    pool.give(ring);
+    ring = ByteBuffer.allocate(0);
+    view = null;
+    head = 0;
+    size = 0;
+  }
+
   /** Drops the first {@code length} bytes (acknowledged by the host). */
   void drop(int length) {
     head = (head + length) % ring.capacity();
@@ -193,10 +205,11 @@ final class SendBuffer {
     while (capacity < needed) {
       capacity = (int) Math.min(limit, 2L * capacity);
     }
-    ByteBuffer next = capacity > INITIAL ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
+    ByteBuffer next = capacity > INITIAL ? pool.take(capacity) : ByteBuffer.allocate(capacity);
     int first = Math.min(size, ring.capacity() - head);
     next.put(0, ring, head, first);
     next.put(first, ring, 0, size - first);
+    pool.give(ring);
     ring = next;
     view = null;
     head = 0;

@@ -129,10 +129,18 @@ abstract class TcpSender extends TcpReceiver {
     return out == null ? 0 : out.size();
   }
 
+  /** The send queue is no longer needed (TIME-WAIT or CLOSED): its direct ring goes back to the pool. */
+  void releaseQueue() {
+    if (out != null) {
+      out.release();
+      out = null;
+    }
+  }
+
   /** Queues as much of {@code data} as fits and sends what the window allows; returns the count. */
   int queue(ByteBuffer data) {
     if (out == null) {
-      out = new SendBuffer(SEND_BUFFER);
+      out = new SendBuffer(SEND_BUFFER, context.rings());
     }
     int n = data == deliveredView && data.position() == deliveredFrom && data.limit() == deliveredTo
         ? out.append(data, deliveredSum) : out.append(data);
