@@ -77,22 +77,6 @@ abstract class NativeCalls {
     return address0;
   }
 
-  // The buffer a gather write took its payload from last (a connection's send queue) and its address.
-  private ByteBuffer payload;
-  private long payloadAddress;
-
-  /** The native address of a direct buffer holding payloads, remembered for the one used last. */
-  final long payloadAddress(ByteBuffer direct) {
-    if (direct != payload) {
-      if (!direct.isDirect()) {
-        throw new IllegalArgumentException("tun I/O needs a direct ByteBuffer (ByteBuffer.allocateDirect), not a heap buffer");
-      }
-      payloadAddress = TunDevice.address(direct);
-      payload = direct;
-    }
-    return payloadAddress;
-  }
-
   /** {@code read(fd, address, count)}: bytes read, or -1 with {@link #errno()} set. */
   abstract long read(int fd, long address, long count);
 

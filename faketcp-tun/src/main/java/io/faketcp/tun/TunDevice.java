@@ -351,7 +351,9 @@ public final class TunDevice implements AutoCloseable {
   private void writeGather(NativeCalls calls, ByteBuffer header, int headerLength, ByteBuffer payload,
       int checksumStart, int checksumOffset) {
     long headerAddress = calls.address(header);
-    long payloadAddress = calls.payloadAddress(payload) + payload.position();
+    // Looked up each time (a JNI call, once per segment of 4 KiB or more): remembering a send queue's
+    // buffer here would keep it, and its megabytes, for as long as the device.
+    long payloadAddress = address(payload) + payload.position();
     while (true) {
       long n = calls.writeGather(fd, headerAddress, headerLength, payloadAddress, payload.remaining(), checksumOffload,
           checksumStart, checksumOffset);
