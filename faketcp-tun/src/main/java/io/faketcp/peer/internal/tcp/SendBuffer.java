@@ -181,12 +181,14 @@ final class SendBuffer {
     return view;
   }
 
-  /** The queue is left for good (its connection closed): its ring goes back to the pool. */
+  /**
+   * The queue is left for good (its connection closed): its ring goes back to the pool, and the queue
+   * is not to be used again (its owner drops it).
+   */
   void release() {
     pool.give(ring);
-    ring = ByteBuffer.allocate(0);
+    ring = null;
     view = null;
-    head = 0;
     size = 0;
   }
 
