@@ -289,7 +289,10 @@ abstract class TcpSender extends TcpReceiver {
       }
       tcp.payload(payload);
       int sum = out.sum(offset, length);
-      context.emit(payload, sum >= 0 || length < 2 * Application.SUM_BLOCK ? sum : blockSums(seq - iss - 1, payload, length));
+      if (sum < 0 && length >= 2 * Application.SUM_BLOCK) {
+        sum = blockSums(seq - iss - 1, payload, length); // data starts at ISS + 1: its stream position
+      }
+      context.emit(payload, sum);
       return;
     }
     context.emit();
@@ -301,13 +304,17 @@ abstract class TcpSender extends TcpReceiver {
    * and the bytes before and after those; -1 when it knows one of them not.
    */
   private int blockSums(int position, ByteBuffer payload, int length) {
+    Application app = app();
+    if (app == null) {
+      return -1;
+    }
     int block = Application.SUM_BLOCK;
     int head = (-position) & (block - 1); // bytes before the first block boundary
     int blocks = (length - head) / block;
     int first = (position + head) >>> Integer.numberOfTrailingZeros(block);
     long sum = 0;
     for (int k = 0; k < blocks; k++) {
-      int s = app().blockSum(first + k);
+      int s = app.blockSum(first + k);
       if (s < 0) {
         return -1;
       }
