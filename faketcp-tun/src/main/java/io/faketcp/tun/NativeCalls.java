@@ -98,11 +98,13 @@ abstract class NativeCalls {
   // A device with checksum offload (IFF_VNET_HDR): each packet comes and goes behind a virtio_net_hdr,
   // read and written with readv and writev from two iovecs (16 bytes each: address, length), so that
   // the packet stays where it is. The scratch: [0, 32) the iovecs for reading (header, packet),
-  // [32, 64) those for writing, [64, 74) the header read, [80, 90) the header written.
+  // [32, 64) those for writing, [64, 74) the header read, [80, 90) the header written, [96, 144) the
+  // iovecs of a gather write (the header written, the packet's headers, its payload).
   private static final int IOV_READ = 0;
   private static final int IOV_WRITE = 32;
   private static final int HEADER_IN = 64;
   private static final int HEADER_OUT = 80;
+  private static final int IOV_GATHER = 96;
   private ByteBuffer vnet;
   private long vnetAddress;
   /** The header flags of the last packet {@link #readWithHeader} read. */
@@ -138,23 +140,48 @@ abstract class NativeCalls {
   final long writeWithHeader(int fd, long address, long length, int checksumStart, int checksumOffset) {
     ByteBuffer v = vnet();
     v.putLong(IOV_WRITE + 16, address).putLong(IOV_WRITE + 24, length);
+    headerOut(v, checksumStart, checksumOffset);
+    long n = writev(fd, vnetAddress + IOV_WRITE, 2);
+    return n < 0 ? n : n - IfTun.VNET_HDR_SIZE;
+  }
+
+  /**
+   * Writes one packet from its headers at {@code header} and its payload at {@code payload} in one
+   * {@code writev}; behind a virtio_net_hdr when {@code vnetHeader} (a device with checksum offload),
+   * which leaves the checksum to the kernel as {@link #writeWithHeader} does. Returns the bytes of the
+   * packet written, or -1 with {@link #errno()} set.
+   */
+  final long writeGather(int fd, long header, long headerLength, long payload, long payloadLength, boolean vnetHeader,
+      int checksumStart, int checksumOffset) {
+    ByteBuffer v = vnet();
+    v.putLong(IOV_GATHER + 16, header).putLong(IOV_GATHER + 24, headerLength)
+        .putLong(IOV_GATHER + 32, payload).putLong(IOV_GATHER + 40, payloadLength);
+    if (!vnetHeader) {
+      return writev(fd, vnetAddress + IOV_GATHER + 16, 2);
+    }
+    headerOut(v, checksumStart, checksumOffset);
+    long n = writev(fd, vnetAddress + IOV_GATHER, 3);
+    return n < 0 ? n : n - IfTun.VNET_HDR_SIZE;
+  }
+
+  /** The virtio_net_hdr written: complete, or the checksum at {@code checksumStart + checksumOffset} for the kernel. */
+  private static void headerOut(ByteBuffer v, int checksumStart, int checksumOffset) {
     if (checksumStart < 0) {
       v.put(HEADER_OUT, (byte) 0).putShort(HEADER_OUT + 6, (short) 0).putShort(HEADER_OUT + 8, (short) 0);
     } else {
       v.put(HEADER_OUT, (byte) IfTun.VIRTIO_NET_HDR_F_NEEDS_CSUM).putShort(HEADER_OUT + 6, (short) checksumStart)
           .putShort(HEADER_OUT + 8, (short) checksumOffset);
     }
-    long n = writev(fd, vnetAddress + IOV_WRITE, 2);
-    return n < 0 ? n : n - IfTun.VNET_HDR_SIZE;
   }
 
   /** The scratch, made at first use, with the headers' iovecs in place (the rest of each header stays 0). */
   private ByteBuffer vnet() {
     if (vnet == null) {
-      vnet = ByteBuffer.allocateDirect(96).order(ByteOrder.nativeOrder());
+      vnet = ByteBuffer.allocateDirect(144).order(ByteOrder.nativeOrder());
       vnetAddress = TunDevice.address(vnet);
       vnet.putLong(IOV_READ, vnetAddress + HEADER_IN).putLong(IOV_READ + 8, IfTun.VNET_HDR_SIZE);
       vnet.putLong(IOV_WRITE, vnetAddress + HEADER_OUT).putLong(IOV_WRITE + 8, IfTun.VNET_HDR_SIZE);
+      vnet.putLong(IOV_GATHER, vnetAddress + HEADER_OUT).putLong(IOV_GATHER + 8, IfTun.VNET_HDR_SIZE);
     }
     return vnet;
   }

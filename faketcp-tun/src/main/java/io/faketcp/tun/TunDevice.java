@@ -69,6 +69,12 @@ public final class TunDevice implements AutoCloseable {
           int checksumOffset) {
         device.writeChecksumPending(buffer, length, checksumStart, checksumOffset);
       }
+
+      @Override
+      public void writeGather(TunDevice device, ByteBuffer header, int headerLength, ByteBuffer payload,
+          int checksumStart, int checksumOffset) {
+        device.writeGather(header, headerLength, payload, checksumStart, checksumOffset);
+      }
     });
   }
 
@@ -315,6 +321,49 @@ public final class TunDevice implements AutoCloseable {
       write(calls.address(buffer), length, calls, checksumStart, checksumOffset);
     } finally {
       lock.unlockRead(stamp);
+    }
+  }
+
+  /** {@link io.faketcp.tun.internal.DeviceAccess#writeGather}. */
+  void writeGather(ByteBuffer header, int headerLength, ByteBuffer payload, int checksumStart, int checksumOffset) {
+    if (checksumStart >= 0 && !checksumOffload) {
+      throw new IllegalStateException(name + " was opened without checksum offload: write complete checksums");
+    }
+    if (!header.isDirect() || !payload.isDirect() || headerLength < 0 || headerLength > header.capacity()) {
+      throw new IllegalArgumentException("headers of " + headerLength + " bytes in a buffer of " + header.capacity()
+          + (header.isDirect() ? "" : " (not direct)") + ", payload " + (payload.isDirect() ? "direct" : "not direct"));
+    }
+    if (Thread.currentThread() == ioThread) {
+      if (closed) {
+        throw detachClosed("write");
+      }
+      writeGather(ioCalls, header, headerLength, payload, checksumStart, checksumOffset);
+      return;
+    }
+    long stamp = enter("write");
+    try {
+      writeGather(CALLS.get(), header, headerLength, payload, checksumStart, checksumOffset);
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  private void writeGather(NativeCalls calls, ByteBuffer header, int headerLength, ByteBuffer payload,
+      int checksumStart, int checksumOffset) {
+    long headerAddress = calls.address(header);
+    // Looked up each time (a JNI call, once per segment of 4 KiB or more): remembering a send queue's
+    // buffer here would keep it, and its megabytes, for as long as the device.
+    long payloadAddress = address(payload) + payload.position();
+    while (true) {
+      long n = calls.writeGather(fd, headerAddress, headerLength, payloadAddress, payload.remaining(), checksumOffload,
+          checksumStart, checksumOffset);
+      if (n >= 0) {
+        return;
+      }
+      int errno = calls.errno();
+      if (errno != LibC.EINTR) {
+        throw ioError("write", errno);
+      }
     }
   }
 

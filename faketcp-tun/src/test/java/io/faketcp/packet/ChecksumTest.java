@@ -60,6 +60,46 @@ class ChecksumTest {
     }
 
     @Test
+    void matchesTheTextbookAlgorithmAcrossTheChunksOfBigSegments() {
+        // From 128 bytes on the sum copies 4 KiB chunks of longs: lengths around the chunk edges,
+        // from every offset in a long, up to the largest IPv4 payload.
+        Random random = new Random(9293);
+        byte[] data = new byte[65535 + 16];
+        random.nextBytes(data);
+        ByteBuffer heap = ByteBuffer.wrap(data);
+        ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data).flip();
+        ByteBuffer little = ByteBuffer.allocateDirect(data.length).put(data).flip().order(ByteOrder.LITTLE_ENDIAN);
+        int[] lengths = {127, 128, 129, 135, 136, 4095, 4096, 4097, 4103, 4104, 8191, 8192, 8200, 12289,
+                1448, 8948, 65483, 65515, 65535};
+        for (int offset = 0; offset < 9; offset++) {
+            for (int length : lengths) {
+                int expected = reference(data, offset, length);
+                assertThat(Checksum.compute(heap, offset, length)).as("offset %d length %d", offset, length)
+                        .isEqualTo(expected);
+                assertThat(Checksum.compute(direct, offset, length)).as("direct, offset %d length %d", offset, length)
+                        .isEqualTo(expected);
+                assertThat(Checksum.compute(little, offset, length)).as("little-endian, offset %d length %d", offset, length)
+                        .isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void rfc1071WorkedExampleRepeatedOverAFullSegmentSumsAsOften() {
+        // 8,184 copies of RFC 1071's example (65,472 bytes): 8,184 * 0xddf2 folded, complemented.
+        ByteBuffer b = ByteBuffer.allocateDirect(65472);
+        for (int i = 0; i < 8184; i++) {
+            b.put(new byte[] {0x00, 0x01, (byte) 0xf2, 0x03, (byte) 0xf4, (byte) 0xf5, (byte) 0xf6, (byte) 0xf7});
+        }
+        long sum = 8184L * 0xddf2;
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+
+        assertThat(Checksum.compute(b, 0, 65472)).isEqualTo((int) ~sum & 0xFFFF);
+    }
+
+    @Test
     void allOnesDataDoesNotOverflowTheAccumulator() {
         byte[] data = new byte[65535];
         java.util.Arrays.fill(data, (byte) 0xFF);

@@ -74,4 +74,18 @@ public abstract class DeviceAccess<D> {
    */
   public abstract void writeChecksumPending(D device, java.nio.ByteBuffer buffer, int length, int checksumStart,
       int checksumOffset);
+
+  /**
+   * Writes one packet from two parts in one {@code writev}: its headers, {@code header[0, headerLength)},
+   * and its payload, {@code payload}'s {@code [position, limit)} (both direct buffers), so that the
+   * payload goes to the kernel from where it is. With {@code checksumStart} not negative (a device
+   * opened with checksum offload only) the checksum at {@code checksumStart + checksumOffset} holds only
+   * the pseudo-header's sum, for the kernel to complete; negative: the packet is complete.
+   *
+   * @throws IllegalArgumentException when a buffer is not direct or the headers do not fit it
+   * @throws IllegalStateException when {@code checksumStart} is not negative on a device without checksum offload
+   * @throws io.faketcp.tun.TunException when the device is closed or the kernel refuses the packet
+   */
+  public abstract void writeGather(D device, java.nio.ByteBuffer header, int headerLength, java.nio.ByteBuffer payload,
+      int checksumStart, int checksumOffset);
 }

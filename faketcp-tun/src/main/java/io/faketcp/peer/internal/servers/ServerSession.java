@@ -65,6 +65,8 @@ public final class ServerSession implements Application {
   private final OutputStream out = new Out();
   private final Runnable pumpTask = this::pump;
   private final Runnable wakeReaderTask = this::wakeReader;
+  /** The output's sums, added by the writing thread (one at a time), read by the peer thread. */
+  private final BlockSums sums = new BlockSums();
 
   // Guarded by lock.
   private boolean inputEnded;
@@ -167,6 +169,11 @@ public final class ServerSession implements Application {
         lock.unlock();
       }
     }
+  }
+
+  @Override
+  public int blockSum(int block) {
+    return sums.sum(block);
   }
 
   @Override
@@ -638,6 +645,7 @@ public final class ServerSession implements Application {
           lock.unlock();
           try {
             Ring.copyIn(b, off, n, bytes, tail); // the peer thread only takes bytes before these meanwhile
+            sums.add(b, off, n); // before the commit: the peer thread sends them only after it
             done = true;
           } finally {
             lock.lock();

@@ -10,6 +10,9 @@ import java.nio.ByteBuffer;
  * <p>Called on the peer thread only, never re-entrantly from within an {@link Endpoint} call.
  */
 public interface Application {
+  /** The size of the blocks whose sums {@link #blockSum} may know: 4 KiB, at stream positions that are its multiples. */
+  int SUM_BLOCK = 4096;
+
   /** The handshake completed; {@code endpoint} is this connection's until {@link #closed} is called. */
   void opened(Endpoint endpoint);
 
@@ -40,6 +43,16 @@ public interface Application {
    * is the connection's, as {@link #opened} gave it (so a stateless application can close its side).
    */
   void inputShutdown(Endpoint endpoint);
+
+  /**
+   * The internet checksum's sum (RFC 1071, folded, 0..0xffff) of the {@link #SUM_BLOCK} bytes of this
+   * application's output stream from stream position {@code block * SUM_BLOCK} (mod 2^32; position 0
+   * is the first byte it sent), when it summed them as they were written; -1 when not known. The
+   * endpoint then sums only the ends of a segment's payload.
+   */
+  default int blockSum(int block) {
+    return -1;
+  }
 
   /** Room opened in the endpoint's send queue (the host acknowledged data). */
   void writable();

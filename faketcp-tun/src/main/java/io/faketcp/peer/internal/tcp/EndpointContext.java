@@ -22,6 +22,12 @@ interface EndpointContext {
   /** {@link #emit()} of a segment whose payload sums to {@code payloadSum} (folded; -1: not known). */
   void emit(int payloadSum);
 
+  /**
+   * {@link #emit(int)} of a segment whose builder's payload is {@code payload} (set with
+   * {@link TcpSegment.Builder#payload(ByteBuffer)}): the wire may write those bytes from where they are.
+   */
+  void emit(ByteBuffer payload, int payloadSum);
+
   /** Whether the segment being handled had its checksum verified (not left pending by the device). */
   boolean checksumVerified();
 
@@ -51,6 +57,9 @@ interface EndpointContext {
   byte[] chunk();
 
   ByteBuffer chunkView();
+
+  /** The direct rings of send queues that were left, for new ones. */
+  RingPool rings();
 
   /** Scratch SACK options with 1 to 4 blocks, by block count (index 0 unused). */
   byte[][] sackOptions();

@@ -20,4 +20,13 @@ public interface Link {
   default void sendTcp(int payloadSum) {
     sendTcp();
   }
+
+  /**
+   * {@link #sendTcp(int)} of a segment whose builder's payload is {@code payload} (set with
+   * {@link TcpSegment.Builder#payload(java.nio.ByteBuffer)}, position and limit unchanged since): a
+   * link may write those bytes from where they are instead of copying them behind the headers.
+   */
+  default void sendTcp(java.nio.ByteBuffer payload, int payloadSum) {
+    sendTcp(payloadSum);
+  }
 }

@@ -7,6 +7,9 @@ import java.nio.ByteBuffer;
  * host acknowledges it (so it can be sent again). It holds up to its limit but grows into it with use,
  * as Linux's send buffer does: the ring starts at {@value #INITIAL} bytes (or the limit, if smaller)
  * and doubles when an append needs more room, so a connection that sends little keeps a small ring.
+ * A ring grown past {@value #INITIAL} bytes is a direct buffer: a connection carrying that much is a
+ * bulk one, and its segments' payloads are then written to the device from the ring itself, without a
+ * copy behind the headers ({@link #view}).
  *
  * <p>It also remembers the internet checksum sums of pieces appended whole with a known sum (an
  * echoed segment's payload, whose sum its verified checksum gave): a segment sent later over exactly
@@ -15,7 +18,10 @@ import java.nio.ByteBuffer;
 final class SendBuffer {
   static final int INITIAL = 64 * 1024;
   private final int limit;
-  private byte[] ring;
+  /** Where direct rings come from and go back to. */
+  private final RingPool pool;
+  /** A heap buffer while it is small, a direct one once it grows past {@value #INITIAL} bytes. */
+  private ByteBuffer ring;
   /** A buffer over the ring, for {@link #view}; replaced when the ring grows. */
   private ByteBuffer view;
   private int head;
@@ -30,12 +36,13 @@ final class SendBuffer {
   private int sumFirst;
   private int sumCount;
 
-  SendBuffer(int limit) {
+  SendBuffer(int limit, RingPool pool) {
     if (limit <= 0) {
       throw new IllegalArgumentException("send buffer limit " + limit + " must be positive");
     }
     this.limit = limit;
-    ring = new byte[Math.min(limit, INITIAL)];
+    this.pool = pool;
+    ring = ByteBuffer.allocate(Math.min(limit, INITIAL));
   }
 
   int size() {
@@ -49,21 +56,28 @@ final class SendBuffer {
 
   /** The ring's length now (test access). */
   int capacity() {
-    return ring.length;
+    return ring.capacity();
+  }
+
+  /** Whether the ring is a direct buffer (test access). */
+  boolean isDirect() {
+    return ring.isDirect();
   }
 
   /** Appends as much of {@code [position, limit)} of {@code source} as fits, advancing its position. */
   int append(ByteBuffer source) {
     int length = Math.min(source.remaining(), free());
-    if (size + length > ring.length) {
+    if (size + length > ring.capacity()) {
       grow(size + length);
     }
-    int tail = (head + size) % ring.length;
-    int first = Math.min(length, ring.length - tail);
-    source.get(ring, tail, first);
+    int tail = (head + size) % ring.capacity();
+    int first = Math.min(length, ring.capacity() - tail);
+    int from = source.position();
+    ring.put(tail, source, from, first);
     if (first < length) {
-      source.get(ring, 0, length - first);
+      ring.put(0, source, from + first, length - first);
     }
+    source.position(from + length);
     size += length;
     appended += length;
     return length;
@@ -141,46 +155,65 @@ final class SendBuffer {
 
   /** Copies {@code length} bytes from {@code offset} bytes past the head into {@code target[0..]}. */
   void copy(int offset, byte[] target, int length) {
-    int start = (head + offset) % ring.length;
-    int first = Math.min(length, ring.length - start);
-    System.arraycopy(ring, start, target, 0, first);
+    int start = (head + offset) % ring.capacity();
+    int first = Math.min(length, ring.capacity() - start);
+    ring.get(start, target, 0, first);
     if (first < length) {
-      System.arraycopy(ring, 0, target, first, length - first);
+      ring.get(0, target, first, length - first);
     }
   }
 
   /**
    * {@code length} bytes from {@code offset} bytes past the head as a buffer over the ring, when they
    * do not wrap around its end (else null: {@link #copy} them); valid until the queue next changes.
-   * A segment's payload is then written to the wire from here, without a copy in between.
+   * A segment's payload is then built from here, without a copy in between; from a direct ring the
+   * device can write it where it is.
    */
   ByteBuffer view(int offset, int length) {
-    int start = (head + offset) % ring.length;
-    if (start + length > ring.length) {
+    int start = (head + offset) % ring.capacity();
+    if (start + length > ring.capacity()) {
       return null;
     }
-    if (view == null || view.array() != ring) {
-      view = ByteBuffer.wrap(ring);
+    if (view == null) {
+      view = ring.duplicate();
     }
     view.clear().position(start).limit(start + length);
     return view;
   }
 
+  /**
+   * The queue is left for good (its connection closed): its ring goes back to the pool, and the queue
+   * is not to be used again (its owner drops it).
+   */
+  void release() {
+    pool.give(ring);
+    ring = null;
+    view = null;
+    size = 0;
+  }
+
   /** Drops the first {@code length} bytes (acknowledged by the host). */
   void drop(int length) {
-    head = (head + length) % ring.length;
+    head = (head + length) % ring.capacity();
     size -= length;
   }
 
-  /** A ring of at least {@code needed} bytes (doubling, at most the limit), the queued bytes first. */
+  /**
+   * A ring of at least {@code needed} bytes (doubling, at most the limit), the queued bytes first;
+   * direct past {@value #INITIAL} bytes.
+   */
   private void grow(int needed) {
-    int capacity = ring.length;
+    int capacity = ring.capacity();
     while (capacity < needed) {
       capacity = (int) Math.min(limit, 2L * capacity);
     }
-    byte[] next = new byte[capacity];
-    copy(0, next, size);
+    ByteBuffer next = capacity > INITIAL ? pool.take(capacity) : ByteBuffer.allocate(capacity);
+    int first = Math.min(size, ring.capacity() - head);
+    next.put(0, ring, head, first);
+    next.put(first, ring, 0, size - first);
+    pool.give(ring);
     ring = next;
+    view = null;
     head = 0;
   }
 }

@@ -31,6 +31,7 @@ public final class TcpDemux implements EndpointContext {
   /** One segment's payload on its way out, and a buffer over it. */
   private final byte[] chunk;
   private final ByteBuffer chunkView;
+  private final RingPool rings = new RingPool();
   /** Scratch SACK options with 1 to 4 blocks, by block count. */
   private final byte[][] sackOptions = {null, new byte[12], new byte[20], new byte[28], new byte[36]};
   /** Scratch timestamps options, alone and with 1 to 3 SACK blocks, by block count. */
@@ -256,6 +257,11 @@ public final class TcpDemux implements EndpointContext {
   }
 
   @Override
+  public void emit(ByteBuffer payload, int payloadSum) {
+    link.sendTcp(payload, payloadSum);
+  }
+
+  @Override
   public boolean checksumVerified() {
     return checksumVerified;
   }
@@ -309,6 +315,11 @@ public final class TcpDemux implements EndpointContext {
   @Override
   public Object hostsVersion() {
     return hosts.version();
+  }
+
+  @Override
+  public RingPool rings() {
+    return rings;
   }
 
   @Override

@@ -553,6 +553,9 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
       context.count(next.counter, 1);
     }
     state = next;
+    if (next == TcpState.TIME_WAIT || next == TcpState.CLOSED) {
+      releaseQueue(); // nothing is sent from here on: the queue's ring serves the next connection
+    }
   }
 
   // ---- what others read ------------------------------------------------------------------------

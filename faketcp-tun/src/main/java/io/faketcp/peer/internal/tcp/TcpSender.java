@@ -129,10 +129,18 @@ abstract class TcpSender extends TcpReceiver {
     return out == null ? 0 : out.size();
   }
 
+  /** The send queue is no longer needed (TIME-WAIT or CLOSED): its direct ring goes back to the pool. */
+  void releaseQueue() {
+    if (out != null) {
+      out.release();
+      out = null;
+    }
+  }
+
   /** Queues as much of {@code data} as fits and sends what the window allows; returns the count. */
   int queue(ByteBuffer data) {
     if (out == null) {
-      out = new SendBuffer(SEND_BUFFER);
+      out = new SendBuffer(SEND_BUFFER, context.rings());
     }
     int n = data == deliveredView && data.position() == deliveredFrom && data.limit() == deliveredTo
         ? out.append(data, deliveredSum) : out.append(data);
@@ -280,10 +288,48 @@ abstract class TcpSender extends TcpReceiver {
         payload = context.chunkView().clear().limit(length);
       }
       tcp.payload(payload);
-      context.emit(out.sum(offset, length));
+      int sum = out.sum(offset, length);
+      if (sum < 0 && length >= 2 * Application.SUM_BLOCK) {
+        sum = blockSums(seq - iss - 1, payload, length); // data starts at ISS + 1: its stream position
+      }
+      context.emit(payload, sum);
       return;
     }
     context.emit();
+  }
+
+  /**
+   * The folded sum of {@code payload}'s {@code length} bytes from stream position {@code position},
+   * from the sums of the whole blocks among them that the application knows ({@link Application#blockSum})
+   * and the bytes before and after those; -1 when it knows one of them not.
+   */
+  private int blockSums(int position, ByteBuffer payload, int length) {
+    Application app = app();
+    if (app == null) {
+      return -1;
+    }
+    int block = Application.SUM_BLOCK;
+    int head = (-position) & (block - 1); // bytes before the first block boundary
+    int blocks = (length - head) / block;
+    int first = (position + head) >>> Integer.numberOfTrailingZeros(block);
+    long sum = 0;
+    for (int k = 0; k < blocks; k++) {
+      int s = app.blockSum(first + k);
+      if (s < 0) {
+        return -1;
+      }
+      sum += s;
+    }
+    sum = SendBuffer.fold(sum);
+    if ((head & 1) != 0) { // the blocks start at odd offsets of the payload: their words straddle
+      sum = (sum >>> 8 | sum << 8) & 0xffff;
+    }
+    int at = payload.position();
+    int tail = head + blocks * block;
+    sum += ~io.faketcp.packet.Checksum.compute(payload, at, head) & 0xffff;
+    int end = ~io.faketcp.packet.Checksum.compute(payload, at + tail, length - tail) & 0xffff;
+    sum += (tail & 1) == 0 ? end : (end >>> 8 | end << 8) & 0xffff;
+    return SendBuffer.fold(sum);
   }
 
   /**

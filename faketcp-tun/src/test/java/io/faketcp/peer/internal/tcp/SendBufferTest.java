@@ -10,7 +10,7 @@ class SendBufferTest {
 
   @Test
   void startsSmallAndGrowsToTheLimitKeepingTheOrderAcrossTheWrap() {
-    SendBuffer buffer = new SendBuffer(4 * SendBuffer.INITIAL);
+    SendBuffer buffer = new SendBuffer(4 * SendBuffer.INITIAL, new RingPool());
     assertThat(buffer.capacity()).isEqualTo(SendBuffer.INITIAL);
     byte[] first = pattern(SendBuffer.INITIAL - 100, 0);
     assertThat(buffer.append(ByteBuffer.wrap(first))).isEqualTo(first.length);
@@ -24,8 +24,25 @@ class SendBufferTest {
   }
 
   @Test
+  void aRingGrownPastItsFirstSizeIsDirectAndItsViewsShowTheQueuedBytes() {
+    SendBuffer buffer = new SendBuffer(4 * SendBuffer.INITIAL, new RingPool());
+    byte[] first = pattern(SendBuffer.INITIAL, 0);
+    buffer.append(ByteBuffer.wrap(first));
+    assertThat(buffer.isDirect()).as("a ring of its first size").isFalse();
+    buffer.drop(500);
+    byte[] second = pattern(SendBuffer.INITIAL, first.length);
+    buffer.append(ByteBuffer.wrap(second));
+    assertThat(buffer.isDirect()).as("grown: a bulk connection's ring").isTrue();
+    ByteBuffer view = buffer.view(1000, 70_000);
+    assertThat(view.isDirect()).isTrue();
+    byte[] seen = new byte[view.remaining()];
+    view.duplicate().get(seen);
+    assertThat(seen).isEqualTo(pattern(70_000, 1500));
+  }
+
+  @Test
   void takesNoMoreThanTheLimit() {
-    SendBuffer buffer = new SendBuffer(1000);
+    SendBuffer buffer = new SendBuffer(1000, new RingPool());
     assertThat(buffer.capacity()).isEqualTo(1000);
     ByteBuffer source = ByteBuffer.wrap(new byte[1500]);
     assertThat(buffer.append(source)).isEqualTo(1000);
@@ -35,7 +52,7 @@ class SendBufferTest {
 
   @Test
   void knowsTheSumOfWholePiecesAppendedWithTheirSumsAndOfRunsOfThem() {
-    SendBuffer buffer = new SendBuffer(1 << 20);
+    SendBuffer buffer = new SendBuffer(1 << 20, new RingPool());
     byte[] a = pattern(1001, 0); // odd: the next piece's words straddle
     byte[] b = pattern(2000, 5000);
     byte[] c = pattern(777, 9000);

@@ -1,0 +1,71 @@
+package io.faketcp.peer.internal.servers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faketcp.peer.internal.tcp.Application;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** {@link BlockSums}: a server's output summed in 4 KiB blocks as it is written, in pieces of any size. */
+class BlockSumsTest {
+  private static final int BLOCK = Application.SUM_BLOCK;
+
+  /** Textbook RFC 1071 over {@code b[offset, offset + length)}: 16-bit words, end-around carry, folded. */
+  private static int reference(byte[] b, int offset, int length) {
+    long sum = 0;
+    for (int i = 0; i < length; i += 2) {
+      sum += (b[offset + i] & 0xff) << 8 | (i + 1 < length ? b[offset + i + 1] & 0xff : 0);
+      sum = (sum & 0xffff) + (sum >>> 16);
+    }
+    return (int) sum;
+  }
+
+  @Test
+  void knowsEveryWholeBlockWrittenInOddPiecesAndNoOther() {
+    byte[] stream = new byte[10 * BLOCK + 777];
+    new Random(1071).nextBytes(stream);
+    BlockSums sums = new BlockSums();
+    for (int at = 0, piece = 1; at < stream.length; at += piece, piece = piece * 3 % 5003 + 1) {
+      int n = Math.min(piece, stream.length - at);
+      byte[] copy = new byte[n + 3]; // the server's own array, the bytes not at its start
+      System.arraycopy(stream, at, copy, 3, n);
+      sums.add(copy, 3, n);
+    }
+
+    for (int block = 0; block < 10; block++) {
+      assertThat(sums.sum(block)).as("block %d", block).isEqualTo(reference(stream, block * BLOCK, BLOCK));
+    }
+    assertThat(sums.sum(10)).as("the block written in part").isEqualTo(-1);
+    assertThat(sums.sum(11)).isEqualTo(-1);
+  }
+
+  @Test
+  void rfc1071sExampleRepeatedFillsABlockWithItsSum() {
+    // RFC 1071 section 3: 00 01 f2 03 f4 f5 f6 f7 sums to 0xddf2; 512 of them make one block.
+    byte[] example = {0x00, 0x01, (byte) 0xf2, 0x03, (byte) 0xf4, (byte) 0xf5, (byte) 0xf6, (byte) 0xf7};
+    BlockSums sums = new BlockSums();
+    for (int i = 0; i < BLOCK / 8; i++) {
+      sums.add(example, 0, 8);
+    }
+    long expected = 512L * 0xddf2;
+    while ((expected >>> 16) != 0) {
+      expected = (expected & 0xffff) + (expected >>> 16);
+    }
+
+    assertThat(sums.sum(0)).isEqualTo((int) expected);
+  }
+
+  @Test
+  void keepsTheLastBlocksOnly() {
+    BlockSums sums = new BlockSums();
+    byte[] block = new byte[BLOCK];
+    for (int i = 0; i <= BlockSums.SLOTS; i++) {
+      block[0] = (byte) i;
+      sums.add(block, 0, BLOCK);
+    }
+
+    assertThat(sums.sum(0)).as("overwritten by block %d", BlockSums.SLOTS).isEqualTo(-1);
+    assertThat(sums.sum(BlockSums.SLOTS)).isEqualTo(reference(block, 0, BLOCK));
+    assertThat(sums.sum(1)).isEqualTo((1 << 8) & 0xffff);
+  }
+}
