@@ -50,7 +50,7 @@ class KernelCutCaptureTest {
       assertThat(p.truncation()).contains("captureBudget(bytes)");
     });
     // packets already in the ring when the kernel started cutting came whole (the capture cut them): at
-    // MTU 9,000 the 4 MiB ring holds about 450 of them
+    // MTU 9,000 the ring holds 1,024 of them
     assertThat(cutByKernel).as("packets the kernel handed over cut").isGreaterThan(cut.size() / 2);
     assertThat(packets.filter(PacketPattern.tcp().to(net.address(5), 7)).list()).as("port 7 is filtered out").isEmpty();
     assertThat(packets).hasHandshakeWith(last).hasBytesSentTo(last, 64 << 10)
