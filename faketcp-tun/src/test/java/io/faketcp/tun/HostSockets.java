@@ -23,6 +23,8 @@ public final class HostSockets {
   private static final List<String> NOT_LOOPBACK = List.of("not", "(", "dst", "127.0.0.0/8", "or", "dst", "::1/128",
       "or", "dst", "::ffff:127.0.0.0/104", ")");
 
+  private static volatile boolean missingSaid;
+
   private HostSockets() {}
 
   /** Ends every connection of the host to {@code subnets} (IPv4 or IPv6), in any state but LISTEN. */
@@ -60,7 +62,18 @@ public final class HostSockets {
         throw new IllegalStateException("'" + String.join(" ", command) + "' failed: " + ended);
       }
     } catch (IOException e) {
-      throw new IllegalStateException("cannot end the host's connections to " + where + " with ss (iproute2): " + e, e);
+      // No ss here: tests then see each other's leftover retransmissions, as before; a build that demands
+      // the network (CI) must have it.
+      if (Boolean.getBoolean("faketcp.require")) {
+        throw new IllegalStateException("cannot end the host's connections to " + where + " with ss (iproute2): " + e,
+            e);
+      }
+      if (!missingSaid) {
+        missingSaid = true;
+        LOG.log(System.Logger.Level.WARNING, "cannot end the host''s connections to fake networks between tests"
+            + " (install iproute2 for ss): {0}", e.toString());
+      }
+      return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while ending the host's connections to " + where, e);
