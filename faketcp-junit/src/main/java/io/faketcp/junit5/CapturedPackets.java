@@ -128,7 +128,7 @@ public final class CapturedPackets implements Iterable<CapturedPacket> {
   public List<TcpConversation> conversations() {
     List<TcpConversation> result = conversations;
     if (result == null) {
-      result = Collections.unmodifiableList(Conversations.of(packets));
+      result = Collections.unmodifiableList(Conversations.of(packets, missing == 0 ? null : note));
       conversations = result;
     }
     return result;

@@ -21,7 +21,11 @@ final class Conversations {
 
   private Conversations() {}
 
-  static List<TcpConversation> of(List<CapturedPacket> packets) {
+  /**
+   * The connections in {@code packets}; {@code loss} is the capture's note when it missed packets (null when
+   * it is complete): a stream with a gap is then marked as lost there, not passed off as whole.
+   */
+  static List<TcpConversation> of(List<CapturedPacket> packets, String loss) {
     Map<List<InetSocketAddress>, State> open = new HashMap<>();
     List<State> all = new ArrayList<>();
     for (CapturedPacket p : packets) {
@@ -45,7 +49,7 @@ final class Conversations {
     }
     List<TcpConversation> result = new ArrayList<>(all.size());
     for (State s : all) {
-      result.add(s.conversation());
+      result.add(s.conversation(loss));
     }
     return result;
   }
@@ -104,9 +108,9 @@ final class Conversations {
       side.reset |= t.rst();
     }
 
-    TcpConversation conversation() {
+    TcpConversation conversation(String loss) {
       return new TcpConversation(client, server, synSeen, synRetransmissions, synAcknowledged, handshakeCompleted,
-          fromClient.direction(), fromServer.direction(), packets);
+          fromClient.direction(loss), fromServer.direction(loss), packets);
     }
   }
 
@@ -178,13 +182,18 @@ final class Conversations {
       covered.put(start, end);
     }
 
-    TcpConversation.Direction direction() {
+    TcpConversation.Direction direction(String loss) {
       ByteArrayOutputStream stream = new ByteArrayOutputStream();
       long position = 0;
+      String lost = null;
       for (Map.Entry<Long, byte[]> e : segments.entrySet()) {
         long start = e.getKey();
         byte[] data = e.getValue();
         if (start > position) {
+          if (loss != null) {
+            lost = "has a gap at byte " + position + " (bytes " + position + "-" + (start - 1) + " are missing), and the"
+                + " capture is incomplete: " + loss;
+          }
           break; // a gap: the stream ends here
         }
         int skip = (int) (position - start);
@@ -194,7 +203,7 @@ final class Conversations {
         }
       }
       return new TcpConversation.Direction(bytes, stream.toByteArray(), retransmissions, fin, reset,
-          cutAt(position));
+          cutAt(position), lost);
     }
 
     /**

@@ -48,9 +48,11 @@ public final class TcpConversation {
 
   /**
    * What one side sent: counted and reassembled by {@link Conversations}; {@code cut} says where and why
-   * the capture cut the stream, null when it holds every byte up to the stream's end or a real gap.
+   * the capture cut the stream, null when it holds every byte up to the stream's end or a real gap;
+   * {@code lost} where the stream has a gap while the capture missed packets (null otherwise).
    */
-  record Direction(long bytes, byte[] stream, int retransmissions, boolean fin, boolean reset, String cut) {}
+  record Direction(long bytes, byte[] stream, int retransmissions, boolean fin, boolean reset, String cut,
+      String lost) {}
 
   /** The side that opened the connection (sent the SYN). */
   public InetSocketAddress client() {
@@ -96,7 +98,9 @@ public final class TcpConversation {
    * The client's byte stream, reassembled from its first byte up to the first gap (a copy).
    *
    * @throws IllegalStateException when the capture kept a segment of the stream cut (see
-   *     {@link CapturedPacket#isTruncated()}): the message says where, why and how to keep it whole
+   *     {@link CapturedPacket#isTruncated()}): the message says where, why and how to keep it whole; or when
+   *     the stream has a gap and the capture missed packets ({@link CapturedPackets#isComplete()} is false):
+   *     the message says where, and what the capture missed
    */
   public byte[] streamFromClient() {
     return stream(fromClient, "client");
@@ -106,7 +110,7 @@ public final class TcpConversation {
    * The server's byte stream, reassembled from its first byte up to the first gap (a copy).
    *
    * @throws IllegalStateException when the capture kept a segment of the stream cut: the message says
-   *     where, why and how to keep it whole
+   *     where, why and how to keep it whole; or when the stream has a gap and the capture missed packets
    */
   public byte[] streamFromServer() {
     return stream(fromServer, "server");
@@ -116,6 +120,10 @@ public final class TcpConversation {
     if (d.cut() != null) {
       throw new IllegalStateException("The " + side + "'s stream of " + text(client) + " > " + text(server)
           + " cannot be compared: the capture was truncated, the stream is " + d.cut());
+    }
+    if (d.lost() != null) {
+      throw new IllegalStateException("The " + side + "'s stream of " + text(client) + " > " + text(server)
+          + " cannot be compared: it " + d.lost());
     }
     return d.stream().clone();
   }

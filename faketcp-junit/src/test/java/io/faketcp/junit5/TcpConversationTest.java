@@ -6,9 +6,11 @@ import static io.faketcp.packet.TcpSegment.PSH;
 import static io.faketcp.packet.TcpSegment.RST;
 import static io.faketcp.packet.TcpSegment.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The connections rebuilt from captured packets, without a tun. */
@@ -168,6 +170,28 @@ class TcpConversationTest {
         .out(40000, 5, 80, SYN, 100, 0, "")
         .in(40000, 5, 80, SYN | ACK, 700, 101, "")
         .out(40000, 5, 80, ACK, 101, 701, "");
+  }
+
+  @Test
+  void aGapInTheStreamOfAnIncompleteCaptureIsNotPassedOffAsTheWholeStream() {
+    Traffic traffic = new Traffic()
+        .out(40000, 5, 80, SYN, 100, 0, "")
+        .in(40000, 5, 80, SYN | ACK, 700, 101, "")
+        .out(40000, 5, 80, ACK, 101, 701, "")
+        .out(40000, 5, 80, ACK, 101, 701, "hello ")
+        .out(40000, 5, 80, ACK, 113, 701, "again")     // "world " (107-112) was lost
+        .in(40000, 5, 80, ACK, 701, 118, "ok");
+    String note = "2 packet(s) crossed tun0 but were not captured within 2 s (pcap received 9, dropped 2)";
+    CapturedPackets lossy = CapturedPackets.of(traffic.packets().stream().map(CapturedPacket::record)
+        .collect(Collectors.toList()), "tun0", 2, note);
+    TcpConversation c = lossy.conversations().get(0);
+
+    assertThatThrownBy(c::streamFromClient).isInstanceOf(IllegalStateException.class).hasMessage(
+        "The client's stream of 192.168.0.1:40000 > 192.168.0.5:80 cannot be compared: it has a gap at byte 6"
+            + " (bytes 6-11 are missing), and the capture is incomplete: " + note);
+    assertThat(text(c.streamFromServer())).as("a stream without a gap").isEqualTo("ok");
+    // A complete capture has no losses: a gap there is what was sent (e.g. the capture began late).
+    assertThat(text(traffic.packets().conversations().get(0).streamFromClient())).isEqualTo("hello ");
   }
 
   private static String text(byte[] bytes) {

@@ -97,12 +97,13 @@ class PacketFaultTest {
   void aFaultOnOneAddressLeavesTheOthersAlone() throws Exception {
     Rules rules = Rules.of(Mode.ECHO).with(Rule.of("192.168.84.5", "*", Mode.ECHO).withFaults(Fault.parse("latency=200ms")));
     try (PeerFixture f = new PeerFixture(SUBNET, rules, null, null)) {
-      long start = System.nanoTime();
       new Socket(f.address(6), 7).close();
-      assertThat(millisSince(start)).as(".6 is fine").isLessThan(100L);
-      start = System.nanoTime();
+      long start = System.nanoTime();
       new Socket(f.address(5), 7).close();
       assertThat(millisSince(start)).as(".5 is slow").isBetween(200L, 260L);
+      // .6 is fine: the fault delayed none of its packets (a bound on the time would measure the machine's load)
+      assertThat(f.faultEvents).as("what the fault did").anyMatch(e -> e.contains(" IP 192.168.84.5.7 > "))
+          .noneMatch(e -> e.contains(" IP 192.168.84.6."));
     }
   }
 

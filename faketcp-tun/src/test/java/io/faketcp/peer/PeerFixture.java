@@ -1,5 +1,6 @@
 package io.faketcp.peer;
 
+import io.faketcp.tun.HostSockets;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import java.io.OutputStream;
@@ -153,9 +154,23 @@ final class PeerFixture implements AutoCloseable {
     return device.subnet().address(n).getHostAddress();
   }
 
+  /**
+   * Closes the peer and the device, then ends the host's connections to the device's subnets: a
+   * socket the test left closing or sending would otherwise retransmit into the next fixture on the
+   * same subnet, and be answered by its peer.
+   */
   @Override
   public void close() {
-    peer.close();
-    device.close();
+    try {
+      peer.close();
+      device.close();
+    } finally {
+      List<Subnet> subnets = new java.util.ArrayList<>();
+      if (device.hasIpv4()) {
+        subnets.add(device.subnet());
+      }
+      device.subnet6().ifPresent(subnets::add);
+      HostSockets.endAllTo(subnets);
+    }
   }
 }
