@@ -608,6 +608,7 @@ public final class FakePeer implements AutoCloseable {
           barriers.clear();
         }
         tcp.fireTimers(now);
+        faults.timersFired(); // after the ACKs of delayed packets went out
         long next = tcp.nextTimer();
         for (int i = 0; i < runs.size(); i++) {
           ConnectManyRun run = runs.get(i);
