@@ -601,7 +601,9 @@ final class FaultLayer implements FaultSource {
       result = start + length * 1_000_000_000L / e.amount;
       e.last = result;
       scheduled = result;
-      scheduledLink = e;
+      // only a packet that took the link's time makes it late: a SYN answered late (a fresh JVM's
+      // first connection) must not move the data after it to before the client could send it
+      scheduledLink = length > 0 ? e : null;
     } else { // LATENCY
       long jitter = e.jitterNanos == 0 ? 0 : (long) ((e.random.nextDouble() * 2 - 1) * e.jitterNanos);
       result = Math.max((due == now ? arrivedBy : due) + e.nanos + jitter, e.last); // jitter never reorders
