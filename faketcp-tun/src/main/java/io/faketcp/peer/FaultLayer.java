@@ -41,11 +41,13 @@ final class FaultLayer implements FaultSource {
   /** A bandwidth fault drops packets once this much transmission time is queued (a router's full buffer). */
   static final long BACKLOG_NANOS = 1_000_000_000L;
   /**
-   * A link that let a packet out late (the peer was behind) takes that time back for a packet that
-   * finds it idle and reached the device at most this long after the peer was done with the late one:
-   * the sender's answer to it, which came late for the peer's sake, not the sender's (see {@link #delay}).
+   * A link that let a packet out late (the peer was behind) takes that time back for a packet of the
+   * same connection that finds it idle and reached the device at most this long after the peer was
+   * done with the late one: the sender's answer to it, which came late for the peer's sake (see
+   * {@link #delay}). Longer than a sender's own short pauses (an application refilling its socket),
+   * much shorter than a test's pause between requests.
    */
-  static final long CATCH_UP_NANOS = 1_000_000L;
+  static final long CATCH_UP_NANOS = 10_000_000L;
   /** The largest window without window scaling. */
   private static final long MAX_WINDOW = 65535;
   /** A full segment on a 1500-byte link: what a connection over a slow link keeps in flight (see {@link #forConnection}). */
@@ -90,6 +92,8 @@ final class FaultLayer implements FaultSource {
    */
   private ActiveFault scheduledLink;
   private long scheduled;
+  /** The connection of the packet being handled ({@link #flow(int, int, int)}). */
+  private long flow;
   /** Links that let packets out in the timers now firing: {@link #timersFired} settles their lateness. */
   private boolean linksLeft;
   /** Entries of delayed packets that have left, for {@link #later} to reuse. Peer thread only. */
@@ -303,6 +307,7 @@ final class FaultLayer implements FaultSource {
     d.outgoing = outgoing;
     d.link = scheduledLink;
     d.scheduled = scheduled;
+    d.flow = flow;
     timers.arm(d, due);
   }
 
@@ -335,6 +340,7 @@ final class FaultLayer implements FaultSource {
         e.left = false;
         e.lateness = Math.max(0, now - e.leftScheduled);
         e.leftAt = now;
+        e.lateFlow = e.leftFlow;
       }
     }
   }
@@ -358,6 +364,7 @@ final class FaultLayer implements FaultSource {
     boolean ports = (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && ip.payloadLength() >= 4
         && ip.fragmentOffset() == 0; // a later fragment carries no ports
     int port = ports ? b.getShort(transport + 2) & 0xffff : -1;
+    flow = flow(address, port, ports ? b.getShort(transport) & 0xffff : -1);
     long now = System.nanoTime();
     long due = now;
     long queuedSince = queuedSince(now);
@@ -424,6 +431,11 @@ final class FaultLayer implements FaultSource {
     return true;
   }
 
+  /** A connection (or a UDP flow) between fake host {@code address} port {@code port} and the host's port {@code hostPort}, as one key. */
+  private static long flow(int address, int port, int hostPort) {
+    return (long) address << 32 | (port & 0xffffL) << 16 | hostPort & 0xffffL;
+  }
+
   private boolean dropIn(ActiveFault e, Ipv4Packet ip) {
     acted(e, FaultListener.Action.DROPPED, Direction.TO_PEER, ip.buffer().duplicate().position(ip.offset())
         .limit(ip.offset() + ip.totalLength()), 0);
@@ -454,6 +466,7 @@ final class FaultLayer implements FaultSource {
     int header = (b.get(0) & 0x0f) * 4;
     int port = (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && length >= header + 2
         ? b.getShort(header) & 0xffff : -1;
+    flow = flow(address, port, port >= 0 && length >= header + 4 ? b.getShort(header + 2) & 0xffff : -1);
     long now = System.nanoTime();
     long due = now;
     long queuedSince = fromDevice ? queuedSince(now) : now;
@@ -585,13 +598,14 @@ final class FaultLayer implements FaultSource {
     long result;
     if (e.kind == ActiveFault.BANDWIDTH) {
       long from = due == now ? queuedSince : due;
-      if (from - e.last > 0 && e.lateness > 0 && from - e.leftAt <= CATCH_UP_NANOS) {
+      if (from - e.last > 0 && e.lateness > 0 && flow == e.lateFlow && from - e.leftAt <= CATCH_UP_NANOS) {
         // The link stood idle after letting a packet out late: the sender answered promptly once the
         // peer was done with that packet (for a host's segment: acknowledged it), and the answer found
         // the link idle only because the peer was behind. The link takes the peer's lateness back
         // (never starting before it was free): it keeps to its schedule as if the packet had left and
-        // been answered on time. A sender idle of its own accord gets no such credit. The packets
-        // that answered (they share an arrival bound) all count as if they came that much earlier.
+        // been answered on time, the sender's own delay kept. A sender idle longer than CATCH_UP_NANOS
+        // gets no such credit, nor does another connection (a new transfer). The packets that answered
+        // (they share an arrival bound) all count as if they came that much earlier.
         from = Math.max(e.last, from - e.lateness);
       }
       long start = Math.max(from, e.last);
@@ -680,9 +694,12 @@ final class FaultLayer implements FaultSource {
      */
     long lateness;
     long leftAt;
-    /** Bandwidth: packets left in the timers now firing, the last of them meant to leave at {@link #leftScheduled}. */
+    /** The connection of the link's last packet that took effect ({@link #lateness}). */
+    long lateFlow;
+    /** Bandwidth: packets left in the timers now firing, the last of them meant to leave at {@link #leftScheduled}, of {@link #leftFlow}. */
     boolean left;
     long leftScheduled;
+    long leftFlow;
 
     ActiveFault(Fault fault, SplittableRandom random, AtomicLong actions) {
       this.fault = fault;
@@ -753,9 +770,10 @@ final class FaultLayer implements FaultSource {
     private final ByteBuffer view;
     int length;
     boolean outgoing;
-    /** The link that delayed the packet, or null, and when the packet was meant to leave (nanoTime). */
+    /** The link that delayed the packet, or null, when the packet was meant to leave (nanoTime), and its connection. */
     ActiveFault link;
     long scheduled;
+    long flow;
 
     Delayed(int capacity) {
       this.packet = new byte[capacity];
@@ -767,6 +785,7 @@ final class FaultLayer implements FaultSource {
       if (link != null) {
         link.left = true;
         link.leftScheduled = scheduled; // timers fire in order: the last one is the latest
+        link.leftFlow = flow;
         linksLeft = true;
       }
       try {

@@ -51,7 +51,8 @@ class LinkCatchUpTest {
 
   @Test
   void aSenderIdleOfItsOwnAccordGetsNoCredit() throws Exception {
-    // 25,000 bytes, a pause of the host's own, 25,000 more: the second half still takes 0.5 s.
+    // 25,000 bytes, a pause of the host's own (longer than CATCH_UP_NANOS), 25,000 more: the second
+    // half still takes 0.5 s.
     try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.DISCARD).withFaults("bandwidth-in=50KB/s"), null,
         (direction, packet) -> { });
         Socket socket = new Socket(f.address(5), 9)) {
@@ -64,6 +65,34 @@ class LinkCatchUpTest {
       socket.shutdownOutput();
       assertThat(socket.getInputStream().read()).as("the fake host's FIN, after the last byte").isEqualTo(-1);
       assertThat(millisSince(start)).as("ms for the second 25,000 bytes at 50 KB/s").isGreaterThanOrEqualTo(495L);
+    }
+  }
+
+  @Test
+  void aNewConnectionGetsNoCreditFromTheLatenessOfTheOneBefore() throws Exception {
+    // 25,000 bytes with the peer late as above, then at once 25,000 more on a new connection: the
+    // second transfer takes its 0.5 s, whatever the first left owing.
+    AtomicInteger segments = new AtomicInteger();
+    Responder latePeer = (ip, out) -> {
+      if (ip.protocol() == IpProtocol.TCP && TcpSegment.wrap(ip).payloadLength() > 0
+          && segments.incrementAndGet() % 3 == 0) {
+        Thread.sleep(25);
+      }
+      return false;
+    };
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.DISCARD).withFaults("bandwidth-in=50KB/s"), latePeer,
+        (direction, packet) -> { })) {
+      for (int transfer = 1; transfer <= 2; transfer++) {
+        try (Socket socket = new Socket(f.address(5), 9)) {
+          socket.setSoTimeout(10_000);
+          long start = System.nanoTime();
+          socket.getOutputStream().write(new byte[25_000]);
+          socket.shutdownOutput();
+          assertThat(socket.getInputStream().read()).as("the fake host's FIN, after the last byte").isEqualTo(-1);
+          assertThat(millisSince(start)).as("ms for transfer %d, 25,000 bytes at 50 KB/s", transfer)
+              .isGreaterThanOrEqualTo(495L);
+        }
+      }
     }
   }
 
