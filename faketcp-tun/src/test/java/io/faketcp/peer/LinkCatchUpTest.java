@@ -27,13 +27,7 @@ class LinkCatchUpTest {
     // finds the link idle. Before, the link lost those 25 ms each time: 1.29 s. Now it counts the
     // next segment as if the ACK had been on time: 1.07-1.09 s (the rest is the host's own pacing).
     AtomicInteger segments = new AtomicInteger();
-    Responder latePeer = (ip, out) -> {
-      if (ip.protocol() == IpProtocol.TCP && TcpSegment.wrap(ip).payloadLength() > 0
-          && segments.incrementAndGet() % 3 == 0) {
-        Thread.sleep(25);
-      }
-      return false;
-    };
+    Responder latePeer = lateOnEveryThirdSegment(segments);
     try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.DISCARD).withFaults("bandwidth-in=50KB/s"), latePeer,
         (direction, packet) -> { });
         Socket socket = new Socket(f.address(5), 9)) {
@@ -73,13 +67,7 @@ class LinkCatchUpTest {
     // 25,000 bytes with the peer late as above, then at once 25,000 more on a new connection: the
     // second transfer takes its 0.5 s, whatever the first left owing.
     AtomicInteger segments = new AtomicInteger();
-    Responder latePeer = (ip, out) -> {
-      if (ip.protocol() == IpProtocol.TCP && TcpSegment.wrap(ip).payloadLength() > 0
-          && segments.incrementAndGet() % 3 == 0) {
-        Thread.sleep(25);
-      }
-      return false;
-    };
+    Responder latePeer = lateOnEveryThirdSegment(segments);
     try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.DISCARD).withFaults("bandwidth-in=50KB/s"), latePeer,
         (direction, packet) -> { })) {
       for (int transfer = 1; transfer <= 2; transfer++) {
@@ -94,6 +82,17 @@ class LinkCatchUpTest {
         }
       }
     }
+  }
+
+  /** Holds the peer thread 25 ms when every third data segment leaves the link, counting them in {@code segments}. */
+  private static Responder lateOnEveryThirdSegment(AtomicInteger segments) {
+    return (ip, out) -> {
+      if (ip.protocol() == IpProtocol.TCP && TcpSegment.wrap(ip).payloadLength() > 0
+          && segments.incrementAndGet() % 3 == 0) {
+        Thread.sleep(25);
+      }
+      return false;
+    };
   }
 
   private static long millisSince(long start) {
