@@ -783,9 +783,11 @@ final class FaultLayer implements FaultSource {
     @Override
     protected void timerExpired(long now) {
       if (link != null) {
+        if (!link.left || scheduled - link.leftScheduled >= 0) { // the one meant to leave last
+          link.leftScheduled = scheduled;
+          link.leftFlow = flow;
+        }
         link.left = true;
-        link.leftScheduled = scheduled; // timers fire in order: the last one is the latest
-        link.leftFlow = flow;
         linksLeft = true;
       }
       try {
