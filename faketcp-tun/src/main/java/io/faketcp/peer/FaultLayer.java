@@ -592,7 +592,10 @@ final class FaultLayer implements FaultSource {
    * {@code due}; {@link #DROP} when a bandwidth fault's queue is full (the packet is lost). The first
    * fault to delay a packet counts from its arrival: a link from {@code queuedSince} (the link was
    * busy, or could have been, while the packet waited for the peer to read it), a latency from
-   * {@code arrivedBy} (never less than asked).
+   * {@code arrivedBy} (never less than asked). A link whose last packet took effect late, for the
+   * peer's sake, counts the sender's prompt answer as if it had come that much earlier
+   * ({@link #CATCH_UP_NANOS}, {@link #timersFired}): it catches up to its schedule, and still carries
+   * each packet after the one before.
    */
   private long delay(ActiveFault e, long now, long due, long queuedSince, long arrivedBy, int length) {
     long result;
