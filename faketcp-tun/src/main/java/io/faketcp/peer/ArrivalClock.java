@@ -19,8 +19,11 @@ import java.nio.file.StandardOpenOption;
  * <ul>
  *   <li>{@link #queuedSince()}: the packets now read reached the device no earlier than this: when the
  *       peer last found it empty, or when a wait ended (the link may count from here: bandwidth);
- *   <li>{@link #arrivedBy()}: they had all arrived by this, or {@link #NONE} when that is only known
- *       to be "now" (a delay may count from here and never be shorter than asked: latency).
+ *   <li>{@link #arrivedBy()}: the packet just read had arrived by this (a delay may count from here
+ *       and never be shorter than asked: latency): when the wait it ended really ended (below), else
+ *       when the peer read it. Not later: what the peer does with it before a fake host answers (a
+ *       fresh JVM's code not yet compiled, a batch handled before the answers go out) is no part of
+ *       a latency.
  * </ul>
  *
  * <p>A wait ends some time after its cause: the thread is made runnable, then waits for a core.
@@ -112,13 +115,16 @@ final class ArrivalClock {
     read = 0;
   }
 
-  /** One more packet read from the device. */
+  /** One more packet read from the device, just now. */
   void packetRead() {
     if (read++ == 0) {
       queuedSince = nextQueuedSince;
       arrivedBy = nextArrivedBy;
     } else {
       arrivedBy = NONE; // it may have come after the first, while that was handled
+    }
+    if (arrivedBy == NONE) {
+      arrivedBy = System.nanoTime(); // it was read: it had arrived
     }
   }
 
@@ -127,7 +133,7 @@ final class ArrivalClock {
     return queuedSince;
   }
 
-  /** They had all reached it by this (nanoTime), or {@link #NONE}: only "now" is sure. */
+  /** The packet last read had reached it by this (nanoTime), or {@link #NONE} before any was read. */
   long arrivedBy() {
     return arrivedBy;
   }

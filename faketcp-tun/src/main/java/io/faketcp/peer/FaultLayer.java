@@ -40,6 +40,14 @@ final class FaultLayer implements FaultSource {
   static final long REORDER_BEHIND_DELAYED_NANOS = 1_000_000L;
   /** A bandwidth fault drops packets once this much transmission time is queued (a router's full buffer). */
   static final long BACKLOG_NANOS = 1_000_000_000L;
+  /**
+   * A link that let a packet out late (the peer was behind) takes that time back for a packet of the
+   * same connection that finds it idle and reached the device at most this long after the peer was
+   * done with the late one: the sender's answer to it, which came late for the peer's sake (see
+   * {@link #delay}). Longer than a sender's own short pauses (an application refilling its socket),
+   * much shorter than a test's pause between requests.
+   */
+  static final long CATCH_UP_NANOS = 10_000_000L;
   /** The largest window without window scaling. */
   private static final long MAX_WINDOW = 65535;
   /** A full segment on a 1500-byte link: what a connection over a slow link keeps in flight (see {@link #forConnection}). */
@@ -77,6 +85,17 @@ final class FaultLayer implements FaultSource {
   /** Bandwidth faults whose queue holds less than a window: connections keep within it (see {@link #forConnection}). */
   private Fault.Bandwidth[] slowLinks = new Fault.Bandwidth[0];
   private final Map<Fault, AtomicLong> actions = new LinkedHashMap<>();
+  /**
+   * The bandwidth fault that last delayed the packet being handled, and when it (and any fault after
+   * it) meant the packet to leave, before {@link #delay} moved a time already past to the next
+   * timers; null when no link delayed it. Set by {@link #delay}, taken by {@link #later}.
+   */
+  private ActiveFault scheduledLink;
+  private long scheduled;
+  /** The connection of the packet being handled ({@link #flow(int, int, int)}). */
+  private long flow;
+  /** Links that let packets out in the timers now firing: {@link #timersFired} settles their lateness. */
+  private boolean linksLeft;
   /** Entries of delayed packets that have left, for {@link #later} to reuse. Peer thread only. */
   private final ArrayDeque<Delayed> spareDelayed = new ArrayDeque<>();
   private volatile long seed;
@@ -286,6 +305,9 @@ final class FaultLayer implements FaultSource {
     source.get(offset, d.packet, 0, length);
     d.length = length;
     d.outgoing = outgoing;
+    d.link = scheduledLink;
+    d.scheduled = scheduled;
+    d.flow = flow;
     timers.arm(d, due);
   }
 
@@ -295,6 +317,32 @@ final class FaultLayer implements FaultSource {
       heldUntil = due; // before the count: whoever sees the packet counted sees its due time
     }
     counters.increment(Counters.HELD);
+  }
+
+  /**
+   * The peer fired its due timers and sent what they made the fake hosts send (the ACKs of delayed
+   * packets of the host's): each link that let packets out meanwhile notes how late that took effect,
+   * against when its last packet was meant to leave (see {@link #delay}). Peer thread.
+   */
+  void timersFired() {
+    if (!linksLeft) {
+      return;
+    }
+    linksLeft = false;
+    long now = System.nanoTime();
+    settle(in, now);
+    settle(out, now);
+  }
+
+  private static void settle(ActiveFault[] faults, long now) {
+    for (ActiveFault e : faults) {
+      if (e.left) {
+        e.left = false;
+        e.lateness = Math.max(0, now - e.leftScheduled);
+        e.leftAt = now;
+        e.lateFlow = e.leftFlow;
+      }
+    }
   }
 
   /** When the last packet held back so far is due (nanoTime); any thread. */
@@ -316,12 +364,14 @@ final class FaultLayer implements FaultSource {
     boolean ports = (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && ip.payloadLength() >= 4
         && ip.fragmentOffset() == 0; // a later fragment carries no ports
     int port = ports ? b.getShort(transport + 2) & 0xffff : -1;
+    flow = flow(address, port, ports ? b.getShort(transport) & 0xffff : -1);
     long now = System.nanoTime();
     long due = now;
     long queuedSince = queuedSince(now);
     long arrivedBy = arrivedBy(now);
     long origin = now;
     Fault delayedBy = null;
+    scheduledLink = null;
     for (ActiveFault e : in) {
       if (!e.scope.matches(address, port)) {
         continue;
@@ -381,6 +431,11 @@ final class FaultLayer implements FaultSource {
     return true;
   }
 
+  /** A connection (or a UDP flow) between fake host {@code address} port {@code port} and the host's port {@code hostPort}, as one key. */
+  private static long flow(int address, int port, int hostPort) {
+    return (long) address << 32 | (port & 0xffffL) << 16 | hostPort & 0xffffL;
+  }
+
   private boolean dropIn(ActiveFault e, Ipv4Packet ip) {
     acted(e, FaultListener.Action.DROPPED, Direction.TO_PEER, ip.buffer().duplicate().position(ip.offset())
         .limit(ip.offset() + ip.totalLength()), 0);
@@ -411,6 +466,7 @@ final class FaultLayer implements FaultSource {
     int header = (b.get(0) & 0x0f) * 4;
     int port = (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && length >= header + 2
         ? b.getShort(header) & 0xffff : -1;
+    flow = flow(address, port, port >= 0 && length >= header + 4 ? b.getShort(header + 2) & 0xffff : -1);
     long now = System.nanoTime();
     long due = now;
     long queuedSince = fromDevice ? queuedSince(now) : now;
@@ -419,6 +475,7 @@ final class FaultLayer implements FaultSource {
     boolean twice = false;
     boolean heldBack = false;
     Fault delayedBy = null;
+    scheduledLink = null;
     for (ActiveFault e : out) {
       if (!e.scope.matches(address, port)) {
         continue;
@@ -535,21 +592,41 @@ final class FaultLayer implements FaultSource {
    * {@code due}; {@link #DROP} when a bandwidth fault's queue is full (the packet is lost). The first
    * fault to delay a packet counts from its arrival: a link from {@code queuedSince} (the link was
    * busy, or could have been, while the packet waited for the peer to read it), a latency from
-   * {@code arrivedBy} (never less than asked).
+   * {@code arrivedBy} (never less than asked). A link whose last packet took effect late, for the
+   * peer's sake, counts the sender's prompt answer as if it had come that much earlier
+   * ({@link #CATCH_UP_NANOS}, {@link #timersFired}): it catches up to its schedule, and still carries
+   * each packet after the one before.
    */
   private long delay(ActiveFault e, long now, long due, long queuedSince, long arrivedBy, int length) {
     long result;
     if (e.kind == ActiveFault.BANDWIDTH) {
-      long start = Math.max(due == now ? queuedSince : due, e.last);
+      long from = due == now ? queuedSince : due;
+      if (from - e.last > 0 && e.lateness > 0 && flow == e.lateFlow && from - e.leftAt <= CATCH_UP_NANOS) {
+        // The link stood idle after letting a packet out late: the sender answered promptly once the
+        // peer was done with that packet (for a host's segment: acknowledged it), and the answer found
+        // the link idle only because the peer was behind. The link takes the peer's lateness back
+        // (never starting before it was free): it keeps to its schedule as if the packet had left and
+        // been answered on time, the sender's own delay kept. A sender idle longer than CATCH_UP_NANOS
+        // gets no such credit, nor does another connection (a new transfer). The packets that answered
+        // (they share an arrival bound) all count as if they came that much earlier.
+        from = Math.max(e.last, from - e.lateness);
+      }
+      long start = Math.max(from, e.last);
       if (start - now > BACKLOG_NANOS) {
         return DROP;
       }
       result = start + length * 1_000_000_000L / e.amount;
+      e.last = result;
+      scheduled = result;
+      // only a packet that took the link's time makes it late: a SYN answered late (a fresh JVM's
+      // first connection) must not move the data after it to before the client could send it
+      scheduledLink = length > 0 ? e : null;
     } else { // LATENCY
       long jitter = e.jitterNanos == 0 ? 0 : (long) ((e.random.nextDouble() * 2 - 1) * e.jitterNanos);
       result = Math.max((due == now ? arrivedBy : due) + e.nanos + jitter, e.last); // jitter never reorders
+      e.last = result;
+      scheduled = result;
     }
-    e.last = result;
     if (result - now < 0) {
       // counted from the packet's arrival, its time has passed: it leaves with the next timers, not at
       // once, so that it cannot overtake packets this fault still holds (due earlier, not yet sent)
@@ -614,6 +691,18 @@ final class FaultLayer implements FaultSource {
     long count;
     /** Latency: when the last packet leaves; bandwidth: when the link is free again (nanoTime). */
     long last = Long.MIN_VALUE / 2;
+    /**
+     * Bandwidth: how late the link's last packet took effect (ns, 0 when on time: left, and for a
+     * host's packet was answered), and when (nanoTime); see {@link #timersFired}.
+     */
+    long lateness;
+    long leftAt;
+    /** The connection of the link's last packet that took effect ({@link #lateness}). */
+    long lateFlow;
+    /** Bandwidth: packets left in the timers now firing, the last of them meant to leave at {@link #leftScheduled}, of {@link #leftFlow}. */
+    boolean left;
+    long leftScheduled;
+    long leftFlow;
 
     ActiveFault(Fault fault, SplittableRandom random, AtomicLong actions) {
       this.fault = fault;
@@ -684,6 +773,10 @@ final class FaultLayer implements FaultSource {
     private final ByteBuffer view;
     int length;
     boolean outgoing;
+    /** The link that delayed the packet, or null, when the packet was meant to leave (nanoTime), and its connection. */
+    ActiveFault link;
+    long scheduled;
+    long flow;
 
     Delayed(int capacity) {
       this.packet = new byte[capacity];
@@ -692,6 +785,14 @@ final class FaultLayer implements FaultSource {
 
     @Override
     protected void timerExpired(long now) {
+      if (link != null) {
+        if (!link.left || scheduled - link.leftScheduled >= 0) { // the one meant to leave last
+          link.leftScheduled = scheduled;
+          link.leftFlow = flow;
+        }
+        link.left = true;
+        linksLeft = true;
+      }
       try {
         if (outgoing) {
           wire.write(packet, length);

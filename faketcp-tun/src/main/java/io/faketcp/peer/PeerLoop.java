@@ -135,6 +135,7 @@ final class PeerLoop {
           barriers.clear();
         }
         tcp.fireTimers(now);
+        faults.timersFired(); // after the ACKs of delayed packets went out
         long next = tcp.nextTimer();
         next = runs.fireTimers(now, next);
         if (handled == BATCH || stopping || !tasks.isEmpty()) {
