@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -16,7 +17,8 @@ import java.util.function.BooleanSupplier;
  * (FIN-WAIT-1, CLOSING, LAST-ACK), from {@code /proc/net/tcp} and {@code /proc/net/tcp6}. The kernel retransmits
  * such a FIN until it is acknowledged, from 200 ms on: if the test that closed the socket has ended by
  * then, the FIN reaches whatever network holds the subnet next, and that test's peer answers with a
- * reset. {@link #awaitNone} lets the fake peer answer first.
+ * reset. {@link #awaitNone} lets the fake peer answer first; when a network closes, {@link HostSocketEnd}
+ * ends the sockets whose FIN is still unacknowledged after that grace.
  */
 final class HostFins {
   private static final Path[] TABLES = {Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6")};
@@ -51,19 +53,35 @@ final class HostFins {
 
   /** Whether a socket of the host to one of {@code subnets} has sent a FIN that is not acknowledged yet. */
   static boolean unacknowledged(List<Subnet> subnets) {
+    return !lines(subnets, true).isEmpty();
+  }
+
+  /**
+   * The lines of /proc/net/tcp and tcp6 (in that order) of the host's sockets to {@code subnets} that
+   * have sent a FIN not acknowledged yet, for {@link HostSocketEnd}.
+   */
+  static List<String> inFlight(List<Subnet> subnets) {
+    return lines(subnets, false);
+  }
+
+  private static List<String> lines(List<Subnet> subnets, boolean firstOnly) {
+    List<String> found = new ArrayList<>();
     for (Path table : TABLES) {
       try (BufferedReader reader = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
         reader.readLine(); // header
         for (String line = reader.readLine(); line != null; line = reader.readLine()) {
           if (finInFlight(line, subnets)) {
-            return true;
+            found.add(line);
+            if (firstOnly) {
+              return found;
+            }
           }
         }
       } catch (IOException | RuntimeException e) {
         // no such table (IPv6 disabled, no procfs): nothing to wait for there
       }
     }
-    return false;
+    return found;
   }
 
   /**

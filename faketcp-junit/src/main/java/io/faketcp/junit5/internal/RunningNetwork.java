@@ -555,8 +555,10 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
     }
     try {
       settle(() -> false);
+      // What the grace left would retransmit its FIN into the next network on the subnet: end it.
+      HostSocketEnd.endFinsInFlight(java.util.Arrays.asList(settings.subnet(), settings.subnet6()));
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "waiting for the host's FINs failed: " + e, e);
+      LOG.log(System.Logger.Level.DEBUG, "waiting for or ending the host's FINs failed: " + e, e);
     }
     try {
       if (dnsActive != null) {
