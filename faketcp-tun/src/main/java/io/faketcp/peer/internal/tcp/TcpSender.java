@@ -17,16 +17,18 @@ import java.nio.ByteBuffer;
  * an ACK that SACKs something new counts as a duplicate even when it carries data or a new window
  * (RFC 6675; in a full-duplex stream the host's ACKs ride on its data, which RFC 5681 never counts).
  * Recovery begins at the third duplicate ACK or as soon as three segments' worth are SACKed above
- * SND.UNA (IsLost); then every hole below SACKed data that IsLost is retransmitted, lowest first, once
- * per recovery (HighRxt), never the SACKed bytes; a partial ACK also resends the hole it stops at if
- * that was not resent yet (NewReno). Without SACK it is plain NewReno: three pure duplicate ACKs, then
- * one segment per partial ACK. A timeout clears the scoreboard (the host may renege) and goes back to
- * SND.UNA, skipping only what the host SACKs afterwards.
+ * SND.UNA (IsLost); then every hole below SACKed data that IsLost is retransmitted, lowest first,
+ * once (HighRxt: not again in a later recovery either, until a timeout), never the SACKed bytes; a
+ * partial ACK also resends the hole it stops at if that was not resent yet (NewReno). Without SACK it
+ * is plain NewReno: three pure duplicate ACKs, then one segment per partial ACK. A timeout goes back
+ * to SND.UNA with a {@link LossWindow} of one segment, which slow start opens, skipping what the host
+ * SACKed before or after it; an ACK that stops at SACKed data (the host reneged) clears the scoreboard.
  *
- * <p>There is no congestion control: the peer sends whatever the host's window allows, which on a
- * tun device in one machine is what keeps lossy tests fast. But no silly windows (RFC 9293
- * §3.8.6.2.1): a segment shorter than the MSS goes only when it holds all that is queued, or fills
- * half the largest window the host offered, or when the persist timer finds the window still small.
+ * <p>Outside that recovery there is no congestion control: the peer sends whatever the host's window
+ * allows, which on a tun device in one machine is what keeps lossy tests fast. But no silly windows
+ * (RFC 9293 §3.8.6.2.1): a segment shorter than the MSS goes only when it holds all that is queued, or
+ * fills half the largest window the host offered, or when the persist timer finds the window still
+ * small.
  * Peer thread only.
  */
 abstract class TcpSender extends TcpReceiver {
@@ -72,8 +74,13 @@ abstract class TcpSender extends TcpReceiver {
   private int recover;
   /** What the host's SACK blocks say it holds (SACK hosts only, from their first block on). */
   private SackScoreboard scoreboard;
-  /** RFC 6675's HighRxt: every hole below it was retransmitted in this recovery. */
+  /**
+   * RFC 6675's HighRxt: every unSACKed byte from SND.UNA below it was retransmitted since the last
+   * timeout, in this recovery or an earlier one, and is not sent again before the next timeout.
+   */
   private int highRxt;
+  /** After a timeout, until the host acknowledges {@link #recover}: the loss window paces what goes. */
+  private final LossWindow lossWindow = new LossWindow();
 
   TcpSender(EndpointContext context) {
     super(context);
@@ -104,13 +111,15 @@ abstract class TcpSender extends TcpReceiver {
     recovering = false;
     recover = 0;
     scoreboard = null;
-    highRxt = 0;
+    highRxt = sndUna; // nothing resent yet; never behind SND.UNA
+    lossWindow.close();
     rtt.restart();
   }
 
   /** The host's SYN or SYN+ACK at {@code seq} acknowledged ours: SND.UNA moves past our SYN; the window is the host's. */
   void synchronizeSending(int seq, int window) {
     sndUna = iss + 1;
+    highRxt = sndUna;
     sndWl1 = seq;
     sndWl2 = sndUna;
     sndWnd = window;
@@ -214,6 +223,7 @@ abstract class TcpSender extends TcpReceiver {
     int segmentSize = payloadSize();
     int buffered = buffered();
     boolean finReady = finQueued && !holdsOwnFin();
+    int pipe = lossWindow.isOpen() ? pipe() : 0;
     while (true) {
       int offset = sndNxt - sndUna;
       int available = buffered - offset;
@@ -230,6 +240,12 @@ abstract class TcpSender extends TcpReceiver {
             continue;
           }
           n = Math.min(n, scoreboard.unsackedFrom(sndNxt));
+        }
+        if (lossWindow.isOpen()) {
+          if (!lossWindow.allows(pipe, n)) {
+            break; // after a timeout: no more in flight than the loss window
+          }
+          pipe += n;
         }
         boolean fin = finReady && n == available;
         transmit(sndNxt, offset, n, fin);
@@ -347,7 +363,7 @@ abstract class TcpSender extends TcpReceiver {
     } else if (ack == sndUna && sndUna != sndMax && duplicate(s, sackOption, sackNews)) {
       dupAcks++;
     }
-    if (sndUna != sndMax) {
+    if (sndUna != sndMax && !lossWindow.isOpen()) { // RFC 6675 §5.1: no fast recovery inside a timeout's
       if (!recovering && (dupAcks == SackScoreboard.DUP_THRESH || lostAtUna())) {
         enterRecovery();
       } else if (recovering && sackNews) {
@@ -372,7 +388,8 @@ abstract class TcpSender extends TcpReceiver {
   /** SND.UNA moves to {@code ack}, acknowledged by {@code s}; returns whether data left the queue. */
   private boolean advance(int ack, TcpSegment s) {
     long now = context.now();
-    int bytes = Math.min(ack - sndUna, buffered());
+    int acked = ack - sndUna;
+    int bytes = Math.min(acked, buffered());
     if (bytes > 0) {
       out.drop(bytes);
     }
@@ -383,11 +400,24 @@ abstract class TcpSender extends TcpReceiver {
     if (Seq.before(sndNxt, sndUna)) {
       sndNxt = sndUna;
     }
+    if (Seq.before(highRxt, sndUna)) {
+      highRxt = sndUna; // never far behind: it is compared modulo 2^32
+    }
     rtt.acknowledged(ack, now, timestampRtt(s, now)); // RFC 7323 §4: the echoed timestamp, when in use
     retries = 0;
     dupAcks = 0;
     if (scoreboard != null) {
       scoreboard.advance(ack);
+      if (scoreboard.sacked(ack)) {
+        reneged();
+      }
+    }
+    if (lossWindow.isOpen()) {
+      if (Seq.before(ack, recover)) {
+        lossWindow.acknowledged(acked, segmentSize());
+      } else {
+        lossWindow.close(); // all that was in flight at the timeout is acknowledged
+      }
     }
     if (recovering) {
       if (Seq.before(ack, recover)) {
@@ -416,17 +446,43 @@ abstract class TcpSender extends TcpReceiver {
     return s.payloadLength() == 0 && !s.fin() && s.window() << sndShift == sndWnd;
   }
 
+  /** RFC 6675's pipe after a timeout: what was sent since, from SND.UNA to SND.NXT, less what the host SACKed. */
+  private int pipe() {
+    return sndNxt - sndUna - sackedBelow(sndNxt);
+  }
+
+  private int sackedBelow(int seq) {
+    return scoreboard == null ? 0 : scoreboard.sackedBelow(seq);
+  }
+
   /** RFC 6675's IsLost for the first unacknowledged byte: enough SACKed above it. */
   private boolean lostAtUna() {
     return scoreboard != null && !scoreboard.isEmpty() && scoreboard.isLost(sndUna, segmentSize());
   }
 
-  /** Fast retransmit: the first hole at once, then every other hole the SACK blocks show lost. */
+  /**
+   * The host's cumulative ACK stops at a byte it had SACKed: it dropped what it held above the hole
+   * (reneged, RFC 2018). Its SACK blocks are forgotten; after a timeout, everything from SND.UNA goes
+   * again, paced by the loss window.
+   */
+  private void reneged() {
+    scoreboard.clear();
+    if (lossWindow.isOpen()) {
+      sndNxt = sndUna;
+    }
+  }
+
+  /**
+   * Fast retransmit: the first hole at once, then every other hole the SACK blocks show lost. A hole
+   * an earlier recovery resent (below HighRxt) is not sent again: that resend may still be on its way,
+   * and only the timer tells it was lost too.
+   */
   private void enterRecovery() {
     recovering = true;
     recover = sndMax;
-    highRxt = sndUna;
-    retransmitHole(sndUna);
+    if (!Seq.before(sndUna, highRxt)) {
+      retransmitHole(sndUna);
+    }
     retransmitLost();
   }
 
@@ -468,18 +524,24 @@ abstract class TcpSender extends TcpReceiver {
 
   // ---- timeouts --------------------------------------------------------------------------------
 
-  /** The retransmission timer expired: back off and go back to SND.UNA; false when it is time to give up. */
+  /**
+   * The retransmission timer expired: back off and go back to SND.UNA, the loss window one segment
+   * (RFC 5681 §3.1): the first unacknowledged segment goes again, the rest as ACKs open the window,
+   * skipping what the host SACKed (kept, as Linux does, unless an ACK shows the host reneged). Until
+   * the host acknowledges all that was sent before the timeout no fast recovery starts (RFC 6675
+   * §5.1). False when it is time to give up.
+   */
   boolean retransmissionTimeout(long now) {
     if (++retries > MAX_RETRIES) {
       return false;
     }
     rtt.backOff();
-    sndNxt = sndUna; // go back: everything after SND.UNA is sent again as the window allows
+    lossWindow.timeout(sndMax - sndUna - sackedBelow(sndMax), segmentSize());
+    recover = sndMax;
+    sndNxt = sndUna;
+    highRxt = sndUna;
     recovering = false;
     dupAcks = 0;
-    if (scoreboard != null) {
-      scoreboard.clear(); // RFC 2018: the host may have dropped what it SACKed; trust only new blocks
-    }
     output();
     if (sndNxt == sndUna) {
       sendControl(ACK, sndUna - 1); // the window is closed: probe it

@@ -174,24 +174,79 @@ class ConnectionTest {
   }
 
   @Test
-  void aTimeoutClearsTheScoreboardSoSackedDataIsSentAgain() {
+  void afterATimeoutOnlyTheFirstHoleGoesThenSlowStartAndSackedDataNever() {
     TcpRig rig = new TcpRig(Mode.ECHO);
     long[] seq = rig.open(40052, WINDOW);
     rig.deliver(rig.from(40052, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 52)));
     rig.drain();
     long p = seq[1];
+    long end = p + TEN_SEGMENTS;
     long host = seq[0] + TEN_SEGMENTS;
     rig.deliver(rig.sacking(40052, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 3 * MSS));
     assertThat(rig.sent).as("two segments SACKed: no fast retransmit").isEmpty();
 
     rig.advance(210);
-    List<Long> resent = resent(rig.drain(), p + TEN_SEGMENTS);
-    assertThat(resent).as("after the timeout the host may have dropped what it SACKed: all of it again")
-        .hasSize(10).contains(p, p + MSS, p + 2 * MSS);
-
-    // Fresh SACK blocks after the timeout count again: three segments' worth start a recovery.
+    assertThat(resent(rig.drain(), end)).as("the timeout: a loss window of one segment, the first").containsExactly(p);
     rig.deliver(rig.sacking(40052, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
-    assertThat(resent(rig.drain(), p + TEN_SEGMENTS)).containsExactly(p);
+    assertThat(rig.sent).as("no fast recovery until all sent before the timeout is acknowledged").isEmpty();
+    rig.deliver(rig.from(40052, ACK, host, p + 4 * MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).as("slow start: two segments, past what the host SACKed")
+        .containsExactly(p + 4 * MSS, p + 5 * MSS);
+    rig.deliver(rig.from(40052, ACK, host, p + 5 * MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).containsExactly(p + 6 * MSS, p + 7 * MSS);
+    rig.deliver(rig.from(40052, ACK, host, p + 7 * MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).containsExactly(p + 8 * MSS, p + 9 * MSS);
+    rig.deliver(rig.from(40052, ACK, host, end, WINDOW, new byte[0]));
+    assertThat(rig.counters.get(Counters.RETRANSMISSIONS)).as("nothing the host SACKed").isEqualTo(7);
+
+    rig.deliver(rig.from(40052, ACK, host, end, WINDOW, bytes(TEN_SEGMENTS, 53)));
+    assertThat(rig.drain().stream().filter(s -> s.payloadLength() > 0)).as("all acknowledged: the window alone limits")
+        .hasSize(10);
+  }
+
+  @Test
+  void afterATimeoutWhatTheHostSackedGoesAgainWhenItsAckShowsItDroppedIt() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40055, WINDOW);
+    rig.deliver(rig.from(40055, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 55)));
+    rig.drain();
+    long p = seq[1];
+    long end = p + TEN_SEGMENTS;
+    long host = seq[0] + TEN_SEGMENTS;
+    rig.deliver(rig.sacking(40055, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 3 * MSS));
+    rig.advance(210);
+    assertThat(resent(rig.drain(), end)).containsExactly(p);
+    // The host's ACK stops at the start of what it had SACKed: it reneged (RFC 2018).
+    rig.deliver(rig.from(40055, ACK, host, p + MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).as("the SACKed segments again, in slow start")
+        .containsExactly(p + MSS, p + 2 * MSS);
+  }
+
+  @Test
+  void aHoleResentInOneRecoveryIsNotResentWhenTheNextOneBeginsButAfterATimeout() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40056, WINDOW);
+    rig.deliver(rig.from(40056, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 56)));
+    rig.drain();
+    long p = seq[1];
+    long host = seq[0] + TEN_SEGMENTS;
+    rig.deliver(rig.sacking(40056, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
+    assertThat(resent(rig.drain(), p + 20 * MSS)).as("the first recovery: the first segment").containsExactly(p);
+    // More to echo: ten new segments, above the recovery point; the third of them is lost.
+    rig.deliver(rig.sacking(40056, ACK, host, p, WINDOW, bytes(TEN_SEGMENTS, 57), p + MSS, p + 4 * MSS));
+    host += TEN_SEGMENTS;
+    assertThat(resent(rig.drain(), p + TEN_SEGMENTS)).isEmpty();
+    rig.deliver(rig.sacking(40056, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 12 * MSS,
+        p + 13 * MSS, p + 16 * MSS));
+    assertThat(resent(rig.drain(), p + 20 * MSS)).as("a hole above the recovery point").containsExactly(p + 12 * MSS);
+
+    // The first hole's resend arrives: that recovery is over, and the host SACKs more above the second.
+    rig.deliver(rig.sacking(40056, ACK, host, p + 12 * MSS, WINDOW, new byte[0], p + 13 * MSS, p + 17 * MSS));
+    assertThat(rig.sent).as("the second hole's resend is on its way: a new recovery does not send it twice")
+        .isEmpty();
+    rig.advance(210);
+    assertThat(resent(rig.drain(), p + 20 * MSS)).as("lost again: the timer resends it").containsExactly(p + 12 * MSS);
+    assertThat(rig.counters.get(Counters.RETRANSMISSIONS)).isEqualTo(3);
   }
 
   @Test
