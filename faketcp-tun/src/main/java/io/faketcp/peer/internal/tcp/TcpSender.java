@@ -488,11 +488,12 @@ abstract class TcpSender extends TcpReceiver {
 
   /**
    * An ACK that moves SND.UNA but not past the recovery point: the hole it stops at is lost too
-   * (NewReno), and is retransmitted unless it already was in this recovery; then the holes the
-   * scoreboard now shows lost.
+   * (NewReno), and is retransmitted unless it already was; with SACK only if the host holds data
+   * above it (else the ACK just follows what is still on its way). Then the holes the scoreboard now
+   * shows lost.
    */
   private void partialAck() {
-    if (scoreboard == null || !Seq.before(sndUna, highRxt)) {
+    if (scoreboard == null || !Seq.before(sndUna, highRxt) && !scoreboard.isEmpty()) {
       retransmitHole(sndUna);
     }
     retransmitLost();

@@ -250,6 +250,26 @@ class ConnectionTest {
   }
 
   @Test
+  void aPartialAckWithNothingSackedAboveItResendsNothingStillOnItsWay() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40057, WINDOW);
+    rig.deliver(rig.from(40057, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 57)));
+    rig.drain();
+    long p = seq[1];
+    long end = p + TEN_SEGMENTS;
+    long host = seq[0] + TEN_SEGMENTS;
+    rig.deliver(rig.sacking(40057, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
+    assertThat(resent(rig.drain(), end)).containsExactly(p);
+    // The resend filled the hole; the segments after the SACKed ones are still arriving, in order.
+    rig.deliver(rig.from(40057, ACK, host, p + 4 * MSS, WINDOW, new byte[0]));
+    rig.deliver(rig.from(40057, ACK, host, p + 6 * MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).as("the host holds nothing above: no hole, no resend").isEmpty();
+    // A hole below SACKed data is one, though.
+    rig.deliver(rig.sacking(40057, ACK, host, p + 7 * MSS, WINDOW, new byte[0], p + 8 * MSS, p + 9 * MSS));
+    assertThat(resent(rig.drain(), end)).containsExactly(p + 7 * MSS);
+  }
+
+  @Test
   void aDuplicateAckWithNothingNewSackedDoesNotCount() {
     TcpRig rig = new TcpRig(Mode.ECHO);
     long[] seq = rig.open(40053, WINDOW);
