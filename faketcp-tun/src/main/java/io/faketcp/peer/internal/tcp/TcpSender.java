@@ -18,8 +18,9 @@ import java.nio.ByteBuffer;
  * (RFC 6675; in a full-duplex stream the host's ACKs ride on its data, which RFC 5681 never counts).
  * Recovery begins at the third duplicate ACK or as soon as three segments' worth are SACKed above
  * SND.UNA (IsLost); then every hole below SACKed data that IsLost is retransmitted, lowest first,
- * once (HighRxt: not again in a later recovery either, until a timeout), never the SACKed bytes; a
- * partial ACK also resends the hole it stops at if that was not resent yet (NewReno). Without SACK it
+ * once (HighRxt: not again in a later recovery either, unless the host SACKs data sent after the
+ * resend, {@link ResentHoles}, or the timer expires), never the SACKed bytes; a partial ACK also
+ * resends the hole it stops at if that was not resent yet and the host holds data above it (NewReno). Without SACK it
  * is plain NewReno: three pure duplicate ACKs, then one segment per partial ACK. A timeout goes back
  * to SND.UNA with a {@link LossWindow} of one segment, which slow start opens, skipping what the host
  * SACKed before or after it; an ACK that stops at SACKed data (the host reneged) clears the scoreboard.
@@ -76,11 +77,14 @@ abstract class TcpSender extends TcpReceiver {
   private SackScoreboard scoreboard;
   /**
    * RFC 6675's HighRxt: every unSACKed byte from SND.UNA below it was retransmitted since the last
-   * timeout, in this recovery or an earlier one, and is not sent again before the next timeout.
+   * timeout, in this recovery or an earlier one, and is not sent again unless {@link ResentHoles}
+   * finds it lost again or the timer expires.
    */
   private int highRxt;
   /** After a timeout, until the host acknowledges {@link #recover}: the loss window paces what goes. */
   private final LossWindow lossWindow = new LossWindow();
+  /** Holes resent since the last timeout: which of them was lost again. */
+  private final ResentHoles resentHoles = new ResentHoles();
 
   TcpSender(EndpointContext context) {
     super(context);
@@ -113,6 +117,7 @@ abstract class TcpSender extends TcpReceiver {
     scoreboard = null;
     highRxt = sndUna; // nothing resent yet; never behind SND.UNA
     lossWindow.close();
+    resentHoles.clear();
     rtt.restart();
   }
 
@@ -323,8 +328,11 @@ abstract class TcpSender extends TcpReceiver {
       transmit(seq, offset, 0, true);
       sent = 1;
     }
-    if (sent > 0 && Seq.before(highRxt, seq + sent)) {
-      highRxt = seq + sent;
+    if (sent > 0) {
+      resentHoles.resent(seq, sndMax);
+      if (Seq.before(highRxt, seq + sent)) {
+        highRxt = seq + sent;
+      }
     }
     return sent;
   }
@@ -364,6 +372,10 @@ abstract class TcpSender extends TcpReceiver {
       dupAcks++;
     }
     if (sndUna != sndMax && !lossWindow.isOpen()) { // RFC 6675 §5.1: no fast recovery inside a timeout's
+      if (Seq.before(sndUna, highRxt) && scoreboard != null && !scoreboard.isEmpty()
+          && resentHoles.lostAgain(sndUna, scoreboard.highest())) {
+        retransmitHole(sndUna); // its resend was lost too: the host holds data sent after it
+      }
       if (!recovering && (dupAcks == SackScoreboard.DUP_THRESH || lostAtUna())) {
         enterRecovery();
       } else if (recovering && sackNews) {
@@ -403,6 +415,7 @@ abstract class TcpSender extends TcpReceiver {
     if (Seq.before(highRxt, sndUna)) {
       highRxt = sndUna; // never far behind: it is compared modulo 2^32
     }
+    resentHoles.acknowledged(sndUna);
     rtt.acknowledged(ack, now, timestampRtt(s, now)); // RFC 7323 §4: the echoed timestamp, when in use
     retries = 0;
     dupAcks = 0;
@@ -541,6 +554,7 @@ abstract class TcpSender extends TcpReceiver {
     recover = sndMax;
     sndNxt = sndUna;
     highRxt = sndUna;
+    resentHoles.clear();
     recovering = false;
     dupAcks = 0;
     output();

@@ -232,21 +232,45 @@ class ConnectionTest {
     long host = seq[0] + TEN_SEGMENTS;
     rig.deliver(rig.sacking(40056, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
     assertThat(resent(rig.drain(), p + 20 * MSS)).as("the first recovery: the first segment").containsExactly(p);
-    // More to echo: ten new segments, above the recovery point; the third of them is lost.
+    // More to echo: ten new segments, above the recovery point; the third of them is lost, and so was
+    // the fifth of the first ten.
     rig.deliver(rig.sacking(40056, ACK, host, p, WINDOW, bytes(TEN_SEGMENTS, 57), p + MSS, p + 4 * MSS));
     host += TEN_SEGMENTS;
     assertThat(resent(rig.drain(), p + TEN_SEGMENTS)).isEmpty();
-    rig.deliver(rig.sacking(40056, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 12 * MSS,
+    rig.deliver(rig.sacking(40056, ACK, host, p + 4 * MSS, WINDOW, new byte[0], p + 5 * MSS, p + 12 * MSS,
         p + 13 * MSS, p + 16 * MSS));
-    assertThat(resent(rig.drain(), p + 20 * MSS)).as("a hole above the recovery point").containsExactly(p + 12 * MSS);
+    assertThat(resent(rig.drain(), p + 20 * MSS)).as("the partial ACK's hole, and one above the recovery point")
+        .containsExactly(p + 4 * MSS, p + 12 * MSS);
 
-    // The first hole's resend arrives: that recovery is over, and the host SACKs more above the second.
+    // The partial ACK's resend arrives: that recovery is over, and the host SACKs more above the last hole.
     rig.deliver(rig.sacking(40056, ACK, host, p + 12 * MSS, WINDOW, new byte[0], p + 13 * MSS, p + 17 * MSS));
-    assertThat(rig.sent).as("the second hole's resend is on its way: a new recovery does not send it twice")
+    assertThat(rig.sent).as("the last hole's resend is on its way: a new recovery does not send it twice")
         .isEmpty();
     rig.advance(210);
     assertThat(resent(rig.drain(), p + 20 * MSS)).as("lost again: the timer resends it").containsExactly(p + 12 * MSS);
-    assertThat(rig.counters.get(Counters.RETRANSMISSIONS)).isEqualTo(3);
+    assertThat(rig.counters.get(Counters.RETRANSMISSIONS)).isEqualTo(4);
+  }
+
+  @Test
+  void aResentHoleIsResentAgainWhenTheHostSacksDataSentAfterIt() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] seq = rig.open(40058, WINDOW);
+    rig.deliver(rig.from(40058, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 58)));
+    rig.drain();
+    long p = seq[1];
+    long host = seq[0] + TEN_SEGMENTS;
+    rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
+    assertThat(resent(rig.drain(), p + 20 * MSS)).containsExactly(p);
+    rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, bytes(TEN_SEGMENTS, 59), p + MSS, p + 4 * MSS));
+    host += TEN_SEGMENTS;
+    assertThat(resent(rig.drain(), p + TEN_SEGMENTS)).as("ten new segments, after the resend").isEmpty();
+    rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, new byte[0], p + 4 * MSS, p + 10 * MSS));
+    assertThat(rig.sent).as("the host SACKs only segments sent before the resend: it may be on its way").isEmpty();
+    rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, new byte[0], p + 10 * MSS, p + 11 * MSS));
+    assertThat(resent(rig.drain(), p + 20 * MSS)).as("a segment sent after the resend came first: it was lost")
+        .containsExactly(p);
+    rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, new byte[0], p + 10 * MSS, p + 12 * MSS));
+    assertThat(rig.sent).as("the second resend went after all of them: on its way").isEmpty();
   }
 
   @Test
