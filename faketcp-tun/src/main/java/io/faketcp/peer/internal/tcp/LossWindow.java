@@ -46,6 +46,8 @@ final class LossWindow {
   /** The recovery is over (or the connection is new): the host's window alone limits the sender again. */
   void close() {
     open = false;
+    cwnd = 0;
+    ssthresh = 0;
   }
 
   int cwnd() {

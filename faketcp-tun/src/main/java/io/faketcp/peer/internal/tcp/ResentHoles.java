@@ -1,5 +1,7 @@
 package io.faketcp.peer.internal.tcp;
 
+import java.util.Arrays;
+
 /**
  * The holes resent since the last timeout, lowest first, each with SND.MAX when it went (up to
  * {@value #CAPACITY}; those past it are left to the timer). A resent hole that the host still lacks
@@ -18,6 +20,8 @@ final class ResentHoles {
   void clear() {
     head = 0;
     count = 0;
+    Arrays.fill(seqs, 0);
+    Arrays.fill(marks, 0);
   }
 
   /** The hole at {@code seq} went again when SND.MAX was {@code mark}. */
