@@ -124,6 +124,17 @@ class ConnectionTest {
         .map(TcpSegment::sequenceNumber).collect(java.util.stream.Collectors.toList());
   }
 
+  /**
+   * A connection from {@code port} that had ten segments of {@code seed}'s bytes echoed, all on their
+   * way: returns the host's next sequence number and the first echoed byte's.
+   */
+  private static long[] tenSegmentsEchoed(TcpRig rig, int port, int seed) {
+    long[] seq = rig.open(port, WINDOW);
+    rig.deliver(rig.from(port, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, seed)));
+    rig.drain();
+    return new long[] {seq[0] + TEN_SEGMENTS, seq[1]};
+  }
+
   @Test
   void aHoleBelowThreeSackedSegmentsIsRetransmittedEvenWhenTheAcksCarryData() {
     TcpRig rig = new TcpRig(Mode.ECHO);
@@ -176,12 +187,10 @@ class ConnectionTest {
   @Test
   void afterATimeoutOnlyTheFirstHoleGoesThenSlowStartAndSackedDataNever() {
     TcpRig rig = new TcpRig(Mode.ECHO);
-    long[] seq = rig.open(40052, WINDOW);
-    rig.deliver(rig.from(40052, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 52)));
-    rig.drain();
-    long p = seq[1];
+    long[] at = tenSegmentsEchoed(rig, 40052, 52);
+    long p = at[1];
     long end = p + TEN_SEGMENTS;
-    long host = seq[0] + TEN_SEGMENTS;
+    long host = at[0];
     rig.deliver(rig.sacking(40052, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 3 * MSS));
     assertThat(rig.sent).as("two segments SACKed: no fast retransmit").isEmpty();
 
@@ -207,12 +216,10 @@ class ConnectionTest {
   @Test
   void afterATimeoutWhatTheHostSackedGoesAgainWhenItsAckShowsItDroppedIt() {
     TcpRig rig = new TcpRig(Mode.ECHO);
-    long[] seq = rig.open(40055, WINDOW);
-    rig.deliver(rig.from(40055, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 55)));
-    rig.drain();
-    long p = seq[1];
+    long[] at = tenSegmentsEchoed(rig, 40055, 55);
+    long p = at[1];
     long end = p + TEN_SEGMENTS;
-    long host = seq[0] + TEN_SEGMENTS;
+    long host = at[0];
     rig.deliver(rig.sacking(40055, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 3 * MSS));
     rig.advance(210);
     assertThat(resent(rig.drain(), end)).containsExactly(p);
@@ -225,11 +232,9 @@ class ConnectionTest {
   @Test
   void aHoleResentInOneRecoveryIsNotResentWhenTheNextOneBeginsButAfterATimeout() {
     TcpRig rig = new TcpRig(Mode.ECHO);
-    long[] seq = rig.open(40056, WINDOW);
-    rig.deliver(rig.from(40056, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 56)));
-    rig.drain();
-    long p = seq[1];
-    long host = seq[0] + TEN_SEGMENTS;
+    long[] at = tenSegmentsEchoed(rig, 40056, 56);
+    long p = at[1];
+    long host = at[0];
     rig.deliver(rig.sacking(40056, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
     assertThat(resent(rig.drain(), p + 20 * MSS)).as("the first recovery: the first segment").containsExactly(p);
     // More to echo: ten new segments, above the recovery point; the third of them is lost, and so was
@@ -254,11 +259,9 @@ class ConnectionTest {
   @Test
   void aResentHoleIsResentAgainWhenTheHostSacksDataSentAfterIt() {
     TcpRig rig = new TcpRig(Mode.ECHO);
-    long[] seq = rig.open(40058, WINDOW);
-    rig.deliver(rig.from(40058, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 58)));
-    rig.drain();
-    long p = seq[1];
-    long host = seq[0] + TEN_SEGMENTS;
+    long[] at = tenSegmentsEchoed(rig, 40058, 58);
+    long p = at[1];
+    long host = at[0];
     rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
     assertThat(resent(rig.drain(), p + 20 * MSS)).containsExactly(p);
     rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, bytes(TEN_SEGMENTS, 59), p + MSS, p + 4 * MSS));
@@ -276,12 +279,10 @@ class ConnectionTest {
   @Test
   void aPartialAckWithNothingSackedAboveItResendsNothingStillOnItsWay() {
     TcpRig rig = new TcpRig(Mode.ECHO);
-    long[] seq = rig.open(40057, WINDOW);
-    rig.deliver(rig.from(40057, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 57)));
-    rig.drain();
-    long p = seq[1];
+    long[] at = tenSegmentsEchoed(rig, 40057, 57);
+    long p = at[1];
     long end = p + TEN_SEGMENTS;
-    long host = seq[0] + TEN_SEGMENTS;
+    long host = at[0];
     rig.deliver(rig.sacking(40057, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
     assertThat(resent(rig.drain(), end)).containsExactly(p);
     // The resend filled the hole; the segments after the SACKed ones are still arriving, in order.
@@ -296,11 +297,9 @@ class ConnectionTest {
   @Test
   void aDuplicateAckWithNothingNewSackedDoesNotCount() {
     TcpRig rig = new TcpRig(Mode.ECHO);
-    long[] seq = rig.open(40053, WINDOW);
-    rig.deliver(rig.from(40053, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 53)));
-    rig.drain();
-    long p = seq[1];
-    long host = seq[0] + TEN_SEGMENTS;
+    long[] at = tenSegmentsEchoed(rig, 40053, 53);
+    long p = at[1];
+    long host = at[0];
     rig.deliver(rig.from(40053, ACK, host, p + MSS, WINDOW, new byte[0]));
     for (int i = 0; i < 4; i++) {
       // D-SACK (RFC 2883): the host got the first segment twice; the block lies below the ACK.
