@@ -10,7 +10,6 @@ import io.faketcp.peer.Fault;
 import io.faketcp.peer.Mode;
 import java.net.InetAddress;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,11 +18,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * 2 MB echoed through 2 % random loss, judged by tshark. On the way to the host an iptables rule in the
  * test's namespace drops the fake host's packets (after the capture saw them): the fake host's
  * retransmissions are what tshark calls retransmissions or fast retransmissions, and nothing it sends
- * follows a gap or acknowledges a segment unseen (that they are never spurious is a finding, and a
- * disabled test, for now). On the way from the host the fake
- * peer's {@code loss-in=2%} drops the host's packets (an iptables rule cannot: a packet dropped in
- * OUTPUT is a failed send to the host's TCP, which sends it again, and the wire shows no loss): the fake
- * host never acknowledges a segment unseen, its duplicate ACKs carry SACK blocks, and the host resends
+ * follows a gap or acknowledges a segment unseen, nor resends what the host acknowledged. On the way
+ * from the host the fake peer's {@code loss-in=2%} drops the host's packets (an iptables rule cannot: a
+ * packet dropped in OUTPUT is a failed send to the host's TCP, which sends it again, and the wire shows
+ * no loss): the fake host never acknowledges a segment unseen, its duplicate ACKs carry SACK blocks, and the host resends
  * nothing the fake host had acknowledged.
  */
 class LossTest {
@@ -57,18 +55,12 @@ class LossTest {
   }
 
   /**
-   * Finding (see docs/capture-and-assertions.md, "The project's own check"): with 2 % loss on the way
-   * to the host the fake host resends segments the host had already acknowledged, which tshark calls
-   * spurious retransmissions (653 of 923 retransmissions in one run, 41 of 76 in another; the host
-   * answers each with a D-SACK). Two causes, by a debug print in TcpSender (not committed): after a
-   * retransmission timeout it clears its SACK scoreboard and sends the whole flight again at once (no
-   * loss window), so everything the host had SACKed goes again, hundreds of segments, while the host's
-   * ACK of all of it is on its way; kept, the scoreboard cut them to 7-10 a run. Those left are holes
-   * resent late in one recovery (by NextSeg, above the recovery point) and again when the next recovery
-   * starts at SND.UNA, before the ACK of the first resend came. Enable once neither happens.
+   * The fake host never resends what the host had acknowledged (tshark: spurious retransmissions, each
+   * answered by a D-SACK). It once did, hundreds of segments a run: after a retransmission timeout it
+   * cleared its SACK scoreboard and sent the whole flight again at once, and a hole resent late in one
+   * recovery went again when the next recovery began, before the first resend's ACK came.
    */
   @Test
-  @Disabled("tshark finding: under loss the fake host resends data the host acknowledged (spurious retransmissions)")
   void theFakeHostNeverResendsWhatTheHostAcknowledged(NetworkInfo net, Capture capture, TestInfo test)
       throws Exception {
     TsharkVerdict verdict = echoWithLossToTheHost(net, capture, test);

@@ -17,16 +17,19 @@ import java.nio.ByteBuffer;
  * an ACK that SACKs something new counts as a duplicate even when it carries data or a new window
  * (RFC 6675; in a full-duplex stream the host's ACKs ride on its data, which RFC 5681 never counts).
  * Recovery begins at the third duplicate ACK or as soon as three segments' worth are SACKed above
- * SND.UNA (IsLost); then every hole below SACKed data that IsLost is retransmitted, lowest first, once
- * per recovery (HighRxt), never the SACKed bytes; a partial ACK also resends the hole it stops at if
- * that was not resent yet (NewReno). Without SACK it is plain NewReno: three pure duplicate ACKs, then
- * one segment per partial ACK. A timeout clears the scoreboard (the host may renege) and goes back to
- * SND.UNA, skipping only what the host SACKs afterwards.
+ * SND.UNA (IsLost); then every hole below SACKed data that IsLost is retransmitted, lowest first,
+ * once (HighRxt: not again in a later recovery either, unless the host SACKs data sent after the
+ * resend, {@link ResentHoles}, or the timer expires), never the SACKed bytes; a partial ACK also
+ * resends the hole it stops at if that was not resent yet and the host holds data above it (NewReno). Without SACK it
+ * is plain NewReno: three pure duplicate ACKs, then one segment per partial ACK. A timeout goes back
+ * to SND.UNA with a {@link LossWindow} of one segment, which slow start opens, skipping what the host
+ * SACKed before or after it; an ACK that stops at SACKed data (the host reneged) clears the scoreboard.
  *
- * <p>There is no congestion control: the peer sends whatever the host's window allows, which on a
- * tun device in one machine is what keeps lossy tests fast. But no silly windows (RFC 9293
- * §3.8.6.2.1): a segment shorter than the MSS goes only when it holds all that is queued, or fills
- * half the largest window the host offered, or when the persist timer finds the window still small.
+ * <p>Outside that recovery there is no congestion control: the peer sends whatever the host's window
+ * allows, which on a tun device in one machine is what keeps lossy tests fast. But no silly windows
+ * (RFC 9293 §3.8.6.2.1): a segment shorter than the MSS goes only when it holds all that is queued, or
+ * fills half the largest window the host offered, or when the persist timer finds the window still
+ * small.
  * Peer thread only.
  */
 abstract class TcpSender extends TcpReceiver {
@@ -72,8 +75,16 @@ abstract class TcpSender extends TcpReceiver {
   private int recover;
   /** What the host's SACK blocks say it holds (SACK hosts only, from their first block on). */
   private SackScoreboard scoreboard;
-  /** RFC 6675's HighRxt: every hole below it was retransmitted in this recovery. */
+  /**
+   * RFC 6675's HighRxt: every unSACKed byte from SND.UNA below it was retransmitted since the last
+   * timeout, in this recovery or an earlier one, and is not sent again unless {@link ResentHoles}
+   * finds it lost again or the timer expires.
+   */
   private int highRxt;
+  /** After a timeout, until the host acknowledges {@link #recover}: the loss window paces what goes. */
+  private final LossWindow lossWindow = new LossWindow();
+  /** Holes resent since the last timeout: which of them was lost again. */
+  private final ResentHoles resentHoles = new ResentHoles();
 
   TcpSender(EndpointContext context) {
     super(context);
@@ -104,13 +115,16 @@ abstract class TcpSender extends TcpReceiver {
     recovering = false;
     recover = 0;
     scoreboard = null;
-    highRxt = 0;
+    highRxt = sndUna; // nothing resent yet; never behind SND.UNA
+    lossWindow.close();
+    resentHoles.clear();
     rtt.restart();
   }
 
   /** The host's SYN or SYN+ACK at {@code seq} acknowledged ours: SND.UNA moves past our SYN; the window is the host's. */
   void synchronizeSending(int seq, int window) {
     sndUna = iss + 1;
+    highRxt = sndUna;
     sndWl1 = seq;
     sndWl2 = sndUna;
     sndWnd = window;
@@ -222,6 +236,7 @@ abstract class TcpSender extends TcpReceiver {
     int segmentSize = payloadSize();
     int buffered = buffered();
     boolean finReady = finQueued && !holdsOwnFin();
+    int pipe = lossWindow.isOpen() ? pipe() : 0;
     while (true) {
       int offset = sndNxt - sndUna;
       int available = buffered - offset;
@@ -238,6 +253,12 @@ abstract class TcpSender extends TcpReceiver {
             continue;
           }
           n = Math.min(n, scoreboard.unsackedFrom(sndNxt));
+        }
+        if (lossWindow.isOpen()) {
+          if (!lossWindow.allows(pipe, n)) {
+            break; // after a timeout: no more in flight than the loss window
+          }
+          pipe += n;
         }
         boolean fin = finReady && n == available;
         transmit(sndNxt, offset, n, fin);
@@ -353,8 +374,11 @@ abstract class TcpSender extends TcpReceiver {
       transmit(seq, offset, 0, true);
       sent = 1;
     }
-    if (sent > 0 && Seq.before(highRxt, seq + sent)) {
-      highRxt = seq + sent;
+    if (sent > 0) {
+      resentHoles.resent(seq, sndMax);
+      if (Seq.before(highRxt, seq + sent)) {
+        highRxt = seq + sent;
+      }
     }
     return sent;
   }
@@ -393,7 +417,11 @@ abstract class TcpSender extends TcpReceiver {
     } else if (ack == sndUna && sndUna != sndMax && duplicate(s, sackOption, sackNews)) {
       dupAcks++;
     }
-    if (sndUna != sndMax) {
+    if (sndUna != sndMax && !lossWindow.isOpen()) { // RFC 6675 §5.1: no fast recovery inside a timeout's
+      if (Seq.before(sndUna, highRxt) && scoreboard != null && !scoreboard.isEmpty()
+          && resentHoles.lostAgain(sndUna, scoreboard.highest())) {
+        retransmitHole(sndUna); // its resend was lost too: the host holds data sent after it
+      }
       if (!recovering && (dupAcks == SackScoreboard.DUP_THRESH || lostAtUna())) {
         enterRecovery();
       } else if (recovering && sackNews) {
@@ -418,7 +446,8 @@ abstract class TcpSender extends TcpReceiver {
   /** SND.UNA moves to {@code ack}, acknowledged by {@code s}; returns whether data left the queue. */
   private boolean advance(int ack, TcpSegment s) {
     long now = context.now();
-    int bytes = Math.min(ack - sndUna, buffered());
+    int acked = ack - sndUna;
+    int bytes = Math.min(acked, buffered());
     if (bytes > 0) {
       out.drop(bytes);
     }
@@ -429,11 +458,25 @@ abstract class TcpSender extends TcpReceiver {
     if (Seq.before(sndNxt, sndUna)) {
       sndNxt = sndUna;
     }
+    if (Seq.before(highRxt, sndUna)) {
+      highRxt = sndUna; // never far behind: it is compared modulo 2^32
+    }
+    resentHoles.acknowledged(sndUna);
     rtt.acknowledged(ack, now, timestampRtt(s, now)); // RFC 7323 §4: the echoed timestamp, when in use
     retries = 0;
     dupAcks = 0;
     if (scoreboard != null) {
       scoreboard.advance(ack);
+      if (scoreboard.sacked(ack)) {
+        reneged();
+      }
+    }
+    if (lossWindow.isOpen()) {
+      if (Seq.before(ack, recover)) {
+        lossWindow.acknowledged(acked, segmentSize());
+      } else {
+        lossWindow.close(); // all that was in flight at the timeout is acknowledged
+      }
     }
     if (recovering) {
       if (Seq.before(ack, recover)) {
@@ -462,27 +505,54 @@ abstract class TcpSender extends TcpReceiver {
     return s.payloadLength() == 0 && !s.fin() && s.window() << sndShift == sndWnd;
   }
 
+  /** RFC 6675's pipe after a timeout: what was sent since, from SND.UNA to SND.NXT, less what the host SACKed. */
+  private int pipe() {
+    return sndNxt - sndUna - sackedBelow(sndNxt);
+  }
+
+  private int sackedBelow(int seq) {
+    return scoreboard == null ? 0 : scoreboard.sackedBelow(seq);
+  }
+
   /** RFC 6675's IsLost for the first unacknowledged byte: enough SACKed above it. */
   private boolean lostAtUna() {
     return scoreboard != null && !scoreboard.isEmpty() && scoreboard.isLost(sndUna, segmentSize());
   }
 
-  /** Fast retransmit: the first hole at once, then every other hole the SACK blocks show lost. */
+  /**
+   * The host's cumulative ACK stops at a byte it had SACKed: it dropped what it held above the hole
+   * (reneged, RFC 2018). Its SACK blocks are forgotten; after a timeout, everything from SND.UNA goes
+   * again, paced by the loss window.
+   */
+  private void reneged() {
+    scoreboard.clear();
+    if (lossWindow.isOpen()) {
+      sndNxt = sndUna;
+    }
+  }
+
+  /**
+   * Fast retransmit: the first hole at once, then every other hole the SACK blocks show lost. A hole
+   * an earlier recovery resent (below HighRxt) is not sent again: that resend may still be on its way,
+   * and only the timer tells it was lost too.
+   */
   private void enterRecovery() {
     recovering = true;
     recover = sndMax;
-    highRxt = sndUna;
-    retransmitHole(sndUna);
+    if (!Seq.before(sndUna, highRxt)) {
+      retransmitHole(sndUna);
+    }
     retransmitLost();
   }
 
   /**
    * An ACK that moves SND.UNA but not past the recovery point: the hole it stops at is lost too
-   * (NewReno), and is retransmitted unless it already was in this recovery; then the holes the
-   * scoreboard now shows lost.
+   * (NewReno), and is retransmitted unless it already was; with SACK only if the host holds data
+   * above it (else the ACK just follows what is still on its way). Then the holes the scoreboard now
+   * shows lost.
    */
   private void partialAck() {
-    if (scoreboard == null || !Seq.before(sndUna, highRxt)) {
+    if (scoreboard == null || !Seq.before(sndUna, highRxt) && !scoreboard.isEmpty()) {
       retransmitHole(sndUna);
     }
     retransmitLost();
@@ -514,18 +584,25 @@ abstract class TcpSender extends TcpReceiver {
 
   // ---- timeouts --------------------------------------------------------------------------------
 
-  /** The retransmission timer expired: back off and go back to SND.UNA; false when it is time to give up. */
+  /**
+   * The retransmission timer expired: back off and go back to SND.UNA, the loss window one segment
+   * (RFC 5681 §3.1): the first unacknowledged segment goes again, the rest as ACKs open the window,
+   * skipping what the host SACKed (kept, as Linux does, unless an ACK shows the host reneged). Until
+   * the host acknowledges all that was sent before the timeout no fast recovery starts (RFC 6675
+   * §5.1). False when it is time to give up.
+   */
   boolean retransmissionTimeout(long now) {
     if (++retries > MAX_RETRIES) {
       return false;
     }
     rtt.backOff();
-    sndNxt = sndUna; // go back: everything after SND.UNA is sent again as the window allows
+    lossWindow.timeout(sndMax - sndUna - sackedBelow(sndMax), segmentSize());
+    recover = sndMax;
+    sndNxt = sndUna;
+    highRxt = sndUna;
+    resentHoles.clear();
     recovering = false;
     dupAcks = 0;
-    if (scoreboard != null) {
-      scoreboard.clear(); // RFC 2018: the host may have dropped what it SACKed; trust only new blocks
-    }
     output();
     if (sndNxt == sndUna) {
       sendControl(ACK, sndUna - 1); // the window is closed: probe it

@@ -124,6 +124,17 @@ class ConnectionTest {
         .map(TcpSegment::sequenceNumber).collect(java.util.stream.Collectors.toList());
   }
 
+  /**
+   * A connection from {@code port} that had ten segments of {@code seed}'s bytes echoed, all on their
+   * way: returns the host's next sequence number and the first echoed byte's.
+   */
+  private static long[] tenSegmentsEchoed(TcpRig rig, int port, int seed) {
+    long[] seq = rig.open(port, WINDOW);
+    rig.deliver(rig.from(port, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, seed)));
+    rig.drain();
+    return new long[] {seq[0] + TEN_SEGMENTS, seq[1]};
+  }
+
   @Test
   void aHoleBelowThreeSackedSegmentsIsRetransmittedEvenWhenTheAcksCarryData() {
     TcpRig rig = new TcpRig(Mode.ECHO);
@@ -174,34 +185,121 @@ class ConnectionTest {
   }
 
   @Test
-  void aTimeoutClearsTheScoreboardSoSackedDataIsSentAgain() {
+  void afterATimeoutOnlyTheFirstHoleGoesThenSlowStartAndSackedDataNever() {
     TcpRig rig = new TcpRig(Mode.ECHO);
-    long[] seq = rig.open(40052, WINDOW);
-    rig.deliver(rig.from(40052, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 52)));
-    rig.drain();
-    long p = seq[1];
-    long host = seq[0] + TEN_SEGMENTS;
+    long[] at = tenSegmentsEchoed(rig, 40052, 52);
+    long p = at[1];
+    long end = p + TEN_SEGMENTS;
+    long host = at[0];
     rig.deliver(rig.sacking(40052, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 3 * MSS));
     assertThat(rig.sent).as("two segments SACKed: no fast retransmit").isEmpty();
 
     rig.advance(210);
-    List<Long> resent = resent(rig.drain(), p + TEN_SEGMENTS);
-    assertThat(resent).as("after the timeout the host may have dropped what it SACKed: all of it again")
-        .hasSize(10).contains(p, p + MSS, p + 2 * MSS);
-
-    // Fresh SACK blocks after the timeout count again: three segments' worth start a recovery.
+    assertThat(resent(rig.drain(), end)).as("the timeout: a loss window of one segment, the first").containsExactly(p);
     rig.deliver(rig.sacking(40052, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
-    assertThat(resent(rig.drain(), p + TEN_SEGMENTS)).containsExactly(p);
+    assertThat(rig.sent).as("no fast recovery until all sent before the timeout is acknowledged").isEmpty();
+    rig.deliver(rig.from(40052, ACK, host, p + 4 * MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).as("slow start: two segments, past what the host SACKed")
+        .containsExactly(p + 4 * MSS, p + 5 * MSS);
+    rig.deliver(rig.from(40052, ACK, host, p + 5 * MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).containsExactly(p + 6 * MSS, p + 7 * MSS);
+    rig.deliver(rig.from(40052, ACK, host, p + 7 * MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).containsExactly(p + 8 * MSS, p + 9 * MSS);
+    rig.deliver(rig.from(40052, ACK, host, end, WINDOW, new byte[0]));
+    assertThat(rig.counters.get(Counters.RETRANSMISSIONS)).as("nothing the host SACKed").isEqualTo(7);
+
+    rig.deliver(rig.from(40052, ACK, host, end, WINDOW, bytes(TEN_SEGMENTS, 53)));
+    assertThat(rig.drain().stream().filter(s -> s.payloadLength() > 0)).as("all acknowledged: the window alone limits")
+        .hasSize(10);
+  }
+
+  @Test
+  void afterATimeoutWhatTheHostSackedGoesAgainWhenItsAckShowsItDroppedIt() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] at = tenSegmentsEchoed(rig, 40055, 55);
+    long p = at[1];
+    long end = p + TEN_SEGMENTS;
+    long host = at[0];
+    rig.deliver(rig.sacking(40055, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 3 * MSS));
+    rig.advance(210);
+    assertThat(resent(rig.drain(), end)).containsExactly(p);
+    // The host's ACK stops at the start of what it had SACKed: it reneged (RFC 2018).
+    rig.deliver(rig.from(40055, ACK, host, p + MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).as("the SACKed segments again, in slow start")
+        .containsExactly(p + MSS, p + 2 * MSS);
+  }
+
+  @Test
+  void aHoleResentInOneRecoveryIsNotResentWhenTheNextOneBeginsButAfterATimeout() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] at = tenSegmentsEchoed(rig, 40056, 56);
+    long p = at[1];
+    long host = at[0];
+    rig.deliver(rig.sacking(40056, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
+    assertThat(resent(rig.drain(), p + 20 * MSS)).as("the first recovery: the first segment").containsExactly(p);
+    // More to echo: ten new segments, above the recovery point; the third of them is lost, and so was
+    // the fifth of the first ten.
+    rig.deliver(rig.sacking(40056, ACK, host, p, WINDOW, bytes(TEN_SEGMENTS, 57), p + MSS, p + 4 * MSS));
+    host += TEN_SEGMENTS;
+    assertThat(resent(rig.drain(), p + TEN_SEGMENTS)).isEmpty();
+    rig.deliver(rig.sacking(40056, ACK, host, p + 4 * MSS, WINDOW, new byte[0], p + 5 * MSS, p + 12 * MSS,
+        p + 13 * MSS, p + 16 * MSS));
+    assertThat(resent(rig.drain(), p + 20 * MSS)).as("the partial ACK's hole, and one above the recovery point")
+        .containsExactly(p + 4 * MSS, p + 12 * MSS);
+
+    // The partial ACK's resend arrives: that recovery is over, and the host SACKs more above the last hole.
+    rig.deliver(rig.sacking(40056, ACK, host, p + 12 * MSS, WINDOW, new byte[0], p + 13 * MSS, p + 17 * MSS));
+    assertThat(rig.sent).as("the last hole's resend is on its way: a new recovery does not send it twice")
+        .isEmpty();
+    rig.advance(210);
+    assertThat(resent(rig.drain(), p + 20 * MSS)).as("lost again: the timer resends it").containsExactly(p + 12 * MSS);
+    assertThat(rig.counters.get(Counters.RETRANSMISSIONS)).isEqualTo(4);
+  }
+
+  @Test
+  void aResentHoleIsResentAgainWhenTheHostSacksDataSentAfterIt() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] at = tenSegmentsEchoed(rig, 40058, 58);
+    long p = at[1];
+    long host = at[0];
+    rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
+    assertThat(resent(rig.drain(), p + 20 * MSS)).containsExactly(p);
+    rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, bytes(TEN_SEGMENTS, 59), p + MSS, p + 4 * MSS));
+    host += TEN_SEGMENTS;
+    assertThat(resent(rig.drain(), p + TEN_SEGMENTS)).as("ten new segments, after the resend").isEmpty();
+    rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, new byte[0], p + 4 * MSS, p + 10 * MSS));
+    assertThat(rig.sent).as("the host SACKs only segments sent before the resend: it may be on its way").isEmpty();
+    rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, new byte[0], p + 10 * MSS, p + 11 * MSS));
+    assertThat(resent(rig.drain(), p + 20 * MSS)).as("a segment sent after the resend came first: it was lost")
+        .containsExactly(p);
+    rig.deliver(rig.sacking(40058, ACK, host, p, WINDOW, new byte[0], p + 10 * MSS, p + 12 * MSS));
+    assertThat(rig.sent).as("the second resend went after all of them: on its way").isEmpty();
+  }
+
+  @Test
+  void aPartialAckWithNothingSackedAboveItResendsNothingStillOnItsWay() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    long[] at = tenSegmentsEchoed(rig, 40057, 57);
+    long p = at[1];
+    long end = p + TEN_SEGMENTS;
+    long host = at[0];
+    rig.deliver(rig.sacking(40057, ACK, host, p, WINDOW, new byte[0], p + MSS, p + 4 * MSS));
+    assertThat(resent(rig.drain(), end)).containsExactly(p);
+    // The resend filled the hole; the segments after the SACKed ones are still arriving, in order.
+    rig.deliver(rig.from(40057, ACK, host, p + 4 * MSS, WINDOW, new byte[0]));
+    rig.deliver(rig.from(40057, ACK, host, p + 6 * MSS, WINDOW, new byte[0]));
+    assertThat(resent(rig.drain(), end)).as("the host holds nothing above: no hole, no resend").isEmpty();
+    // A hole below SACKed data is one, though.
+    rig.deliver(rig.sacking(40057, ACK, host, p + 7 * MSS, WINDOW, new byte[0], p + 8 * MSS, p + 9 * MSS));
+    assertThat(resent(rig.drain(), end)).containsExactly(p + 7 * MSS);
   }
 
   @Test
   void aDuplicateAckWithNothingNewSackedDoesNotCount() {
     TcpRig rig = new TcpRig(Mode.ECHO);
-    long[] seq = rig.open(40053, WINDOW);
-    rig.deliver(rig.from(40053, ACK, seq[0], seq[1], WINDOW, bytes(TEN_SEGMENTS, 53)));
-    rig.drain();
-    long p = seq[1];
-    long host = seq[0] + TEN_SEGMENTS;
+    long[] at = tenSegmentsEchoed(rig, 40053, 53);
+    long p = at[1];
+    long host = at[0];
     rig.deliver(rig.from(40053, ACK, host, p + MSS, WINDOW, new byte[0]));
     for (int i = 0; i < 4; i++) {
       // D-SACK (RFC 2883): the host got the first segment twice; the block lies below the ACK.

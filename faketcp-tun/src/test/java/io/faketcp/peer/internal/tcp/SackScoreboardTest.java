@@ -23,6 +23,18 @@ class SackScoreboardTest {
   }
 
   @Test
+  void sackedBelowCountsTheSackedBytesUnderASequenceNumberAcrossTheWrap() {
+    SackScoreboard board = new SackScoreboard();
+    board.add(-1500, -500);
+    board.add(500, 1500);
+    assertThat(board.sackedBelow(-1500)).isZero();
+    assertThat(board.sackedBelow(-1000)).as("inside the first range").isEqualTo(500);
+    assertThat(board.sackedBelow(0)).as("past it, across the wrap").isEqualTo(1000);
+    assertThat(board.sackedBelow(1000)).isEqualTo(1500);
+    assertThat(board.sackedBelow(5000)).isEqualTo(2000);
+  }
+
+  @Test
   void isLostNeedsMoreThanTwoSegmentsOrThreeRangesAbove() {
     SackScoreboard board = new SackScoreboard();
     board.add(1000, 3000);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class TcpEndpointRecycleTest {
   /** The layers of an endpoint, and the estimator it owns: its state, compared field by field. */
   private static final Set<Class<?>> PARTS = Set.of(TcpEndpoint.class, TcpSender.class, TcpReceiver.class,
-      RttEstimator.class, ReceiveWindow.class, Timestamps.class);
+      RttEstimator.class, ReceiveWindow.class, Timestamps.class, LossWindow.class, ResentHoles.class);
 
   @Test
   void aRecycledEndpointIsFieldForFieldANewOne() throws Exception {
@@ -28,6 +28,7 @@ class TcpEndpointRecycleTest {
     rig.deliver(rig.from(40200, ACK, seq[0] + 4000, seq[1], 65535, bytes(500, 2))); // after a gap: reassembly
     rig.deliver(rig.sacking(40200, ACK, seq[0] + 3000, seq[1] + 1460, 65535, new byte[0], seq[1] + 2920,
         seq[1] + 3000)); // a SACK block: the scoreboard
+    rig.advance(300); // a timeout: the loss window opens
     TcpEndpoint used = rig.endpoint(40200);
     rig.deliver(rig.from(40200, RST, seq[0] + 3000, 0, 0, new byte[0]));
     assertThat(used.state()).isEqualTo(TcpState.CLOSED);
