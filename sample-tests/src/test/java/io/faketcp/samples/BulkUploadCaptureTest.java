@@ -24,7 +24,7 @@ class BulkUploadCaptureTest {
   final FakeNetworkExtension network = FakeNetworkExtension.newInstance()
       .mtu(65535)
       .mode(Mode.DISCARD)
-      .captureBudget(32L << 20)   // whole packets for the first 24 MiB, then headers only
+      .captureBudget(4L << 20)    // whole packets for the first 3 MiB, then headers only
       .build();
 
   @Test
@@ -40,7 +40,7 @@ class BulkUploadCaptureTest {
     CapturedPackets packets = capture.packets();
     assertThat(packets).hasHandshakeWith(net.socketAddress(5, 9));
     List<CapturedPacket> data = packets.filter(PacketPattern.data().to(net.address(5), 9)).list();
-    assertThat(data.get(0).isTruncated()).isFalse();                   // the first 24 MiB: whole
+    assertThat(data.get(0).isTruncated()).isFalse();                   // the first 3 MiB: whole
     CapturedPacket later = data.get(data.size() - 10);                 // past them: headers only
     assertThat(later.isTruncated()).isTrue();
     assertThat(later.capturedLength()).isLessThan(100);                // IP and TCP headers
