@@ -13,6 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -45,7 +46,14 @@ class CleanTransferTest {
     final FakeNetworkExtension network = network("10.118.0.0", 1500);
   }
 
+  /**
+   * Opt-in ({@code -Dfaketcp.tshark.bigMtu=true}): at about 1 GB/s libpcap's ring, which holds about 128
+   * entries at this MTU even with 128-byte snaps, overflowed on CI's 2 cores in five attempts of one
+   * transfer, and once missed packets its drop count did not show (tshark: "previous segment not
+   * captured" with pcap reporting none). Until the capture holds such a burst, this case runs by hand.
+   */
   @Nested
+  @EnabledIfSystemProperty(named = "faketcp.tshark.bigMtu", matches = "true")
   class AtMtu65535 extends Transfers16Mb {
     @RegisterExtension
     final FakeNetworkExtension network = network("10.118.1.0", 65535);
