@@ -1,10 +1,9 @@
 package io.faketcp.junit5.internal;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.internal.LibC;
+import io.faketcp.tun.internal.NetlinkSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -23,13 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class HostSocketEnd {
   private static final System.Logger LOG = System.getLogger(HostSocketEnd.class.getName());
-  private static final int AF_NETLINK = 16;
-  private static final int SOCK_RAW = 3;
-  private static final int SOCK_CLOEXEC = 0x80000;
-  private static final int NETLINK_SOCK_DIAG = 4;
   private static final int SOCK_DESTROY = 21;
-  private static final int NLMSG_ERROR = 2;
-  private static final int NLM_F_REQUEST_ACK = 0x1 | 0x4;
   private static final int IPPROTO_TCP = 6;
   private static final int ENOENT = 2;
   /** nlmsghdr (16 bytes) and inet_diag_req_v2 (56: family, protocol, ext, pad, states, inet_diag_sockid). */
@@ -48,22 +41,21 @@ final class HostSocketEnd {
     if (lines.isEmpty()) {
       return 0;
     }
-    int socket;
+    NetlinkSocket socket;
     try {
-      socket = LibC.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+      socket = NetlinkSocket.open(NetlinkSocket.NETLINK_SOCK_DIAG);
     } catch (LastErrorException e) {
       refused(lines, "socket(AF_NETLINK, NETLINK_SOCK_DIAG): " + LibC.strerror(e.getErrorCode()));
       return 0;
     }
-    try {
+    try (socket) {
       ByteBuffer request = ByteBuffer.allocateDirect(REQUEST_LENGTH).order(ByteOrder.nativeOrder());
-      ByteBuffer reply = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
       int ended = 0;
       for (int i = 0; i < lines.size(); i++) {
         if (!fill(request, lines.get(i), i + 1)) {
           continue;
         }
-        int errno = exchange(socket, request, reply);
+        int errno = destroy(socket, request);
         if (errno == 0) {
           ended++;
           LOG.log(System.Logger.Level.DEBUG, "ended the host''s socket with its FIN unacknowledged: {0}",
@@ -76,12 +68,6 @@ final class HostSocketEnd {
         }
       }
       return ended;
-    } finally {
-      try {
-        LibC.close(socket);
-      } catch (LastErrorException ignored) {
-        // the socket is gone either way
-      }
     }
   }
 
@@ -104,7 +90,7 @@ final class HostSocketEnd {
     for (int i = 0; i < REQUEST_LENGTH; i += 4) {
       request.putInt(i, 0);
     }
-    request.putInt(0, REQUEST_LENGTH).putShort(4, (short) SOCK_DESTROY).putShort(6, (short) NLM_F_REQUEST_ACK)
+    request.putInt(0, REQUEST_LENGTH).putShort(4, (short) SOCK_DESTROY).putShort(6, (short) (NetlinkSocket.NLM_F_REQUEST | NetlinkSocket.NLM_F_ACK))
         .putInt(8, sequence);
     request.put(16, (byte) (localColon == 8 ? LibC.AF_INET : LibC.AF_INET6)).put(17, (byte) IPPROTO_TCP);
     request.putInt(20, -1); // every state: the socket is named exactly
@@ -122,23 +108,22 @@ final class HostSocketEnd {
   }
 
   /** Sends {@code request}; returns the kernel's answer as an errno (0: done). */
-  private static int exchange(int socket, ByteBuffer request, ByteBuffer reply) {
-    if (LibC.write(socket, address(request), REQUEST_LENGTH) != REQUEST_LENGTH) {
-      return Native.getLastError();
+  private static int destroy(NetlinkSocket socket, ByteBuffer request) {
+    ByteBuffer reply;
+    try {
+      reply = socket.exchange(request);
+    } catch (NetlinkSocket.Failure f) {
+      if (f.answerLength() >= 0) {
+        throw new IllegalStateException("the kernel's answer to SOCK_DESTROY is " + f.answerLength()
+            + " bytes, not an acknowledgment");
+      }
+      return f.errno();
     }
-    long n = LibC.read(socket, address(reply), reply.capacity());
-    if (n < 0) {
-      return Native.getLastError();
-    }
-    if (n < 20 || reply.getShort(4) != NLMSG_ERROR) {
-      throw new IllegalStateException("the kernel's answer to SOCK_DESTROY is " + n + " bytes of message type "
-          + (n < 6 ? "?" : reply.getShort(4)) + ", not an acknowledgment");
+    if (reply.getShort(4) != NetlinkSocket.NLMSG_ERROR) {
+      throw new IllegalStateException("the kernel's answer to SOCK_DESTROY is of message type " + reply.getShort(4)
+          + ", not an acknowledgment");
     }
     return -reply.getInt(16);
-  }
-
-  private static long address(ByteBuffer direct) {
-    return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
   }
 
   private static void refused(List<String> left, String why) {
