@@ -63,8 +63,11 @@ final class PcapCapture implements PacketCapture {
   private volatile Subnet subnet;
   private volatile Subnet subnet6;
   private volatile long kernelOffset;
+  /** As {@link #kernelOffset}, for pcap's count of packets received (dropped ones included). */
+  private volatile long receivedOffset;
   /** pcap's counts (received, dropped) at {@link #start} or the last {@link #clear}: the note gives those since. */
   private volatile long[] statsBase = {0, 0};
+  private final Object statsLock = new Object();
   /** Between start and stop: packets read are kept; otherwise only counted. */
   private volatile boolean keeping;
   /** A test's filter expression was set on the handle: the handle cannot serve another test. */
@@ -171,8 +174,9 @@ final class PcapCapture implements PacketCapture {
     // Setting a filter drains what the ring held (nothing, normally: the peer is not running yet);
     // those packets are counted by the kernel but never reach the reader. The offset puts the
     // kernel's count on the scale of total().
-    long delivered = kernelDelivered();
-    kernelOffset = delivered < 0 ? 0 : Math.max(0, delivered - kept.total());
+    long[] stats = stats();
+    kernelOffset = stats == null ? 0 : Math.max(0, stats[0] - stats[1] - kept.total());
+    receivedOffset = stats == null ? 0 : Math.max(0, stats[0] - kept.total());
     clear();
     keeping = true;
   }
@@ -324,12 +328,34 @@ final class PcapCapture implements PacketCapture {
     return delivered < 0 ? -1 : delivered - kernelOffset;
   }
 
+  /**
+   * Packets pcap was handed since {@link #start}, those its ring dropped included, on the scale of
+   * {@link #total()}: the capture is complete when it has read as many. -1 when pcap cannot tell.
+   */
+  @Override
+  public long kernelReceivedSinceStart() {
+    long[] stats = stats();
+    return stats == null ? -1 : stats[0] - receivedOffset;
+  }
+
   private long kernelDelivered() {
-    try {
-      PcapStat stat = handle.getStats();
-      return stat.getNumPacketsReceived() - stat.getNumPacketsDropped();
-    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
-      return -1;
+    long[] stats = stats();
+    return stats == null ? -1 : stats[0] - stats[1];
+  }
+
+  /**
+   * pcap's counts since the handle opened: packets received (that passed the filter) and dropped (ring
+   * full); null when it cannot tell. One caller at a time: libpcap adds the kernel's counts, which each
+   * read resets, to its own without a lock, so two threads at once could lose a drop.
+   */
+  private long[] stats() {
+    synchronized (statsLock) {
+      try {
+        PcapStat stat = handle.getStats();
+        return new long[] {stat.getNumPacketsReceived(), stat.getNumPacketsDropped()};
+      } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+        return null;
+      }
     }
   }
 
@@ -342,11 +368,9 @@ final class PcapCapture implements PacketCapture {
   /** Forgets the packets kept so far, and the counts of pcap's statistics so far for {@link #dropReport}. */
   @Override
   public void clear() {
-    try {
-      PcapStat stat = handle.getStats();
-      statsBase = new long[] {stat.getNumPacketsReceived(), stat.getNumPacketsDropped()};
-    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
-      // dropReport() says the statistics are unavailable
+    long[] stats = stats();
+    if (stats != null) {
+      statsBase = stats;
     }
     kept.clear();
   }
@@ -357,14 +381,13 @@ final class PcapCapture implements PacketCapture {
    */
   @Override
   public String dropReport() {
-    try {
-      PcapStat stat = handle.getStats();
-      long[] base = statsBase;
-      return "pcap received " + (stat.getNumPacketsReceived() - base[0]) + ", dropped "
-          + (stat.getNumPacketsDropped() - base[1]) + (error == null ? "" : "; the capture stopped with " + error);
-    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
-      return "pcap statistics unavailable: " + e.getMessage();
+    long[] stats = stats();
+    if (stats == null) {
+      return "pcap statistics unavailable";
     }
+    long[] base = statsBase;
+    return "pcap received " + (stats[0] - base[0]) + ", dropped " + (stats[1] - base[1])
+        + (error == null ? "" : "; the capture stopped with " + error);
   }
 
   /** pcap reads the device itself: the peer needs no listener. */

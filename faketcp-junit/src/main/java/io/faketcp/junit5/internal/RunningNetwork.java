@@ -475,9 +475,7 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
       // let the peer read what the host has sent so far (the handshake's last ACK after connect).
       peer.awaitQueueRead(Duration.ofMillis(500));
     }
-    // Complete means: every packet the peer has read or written, and every packet the kernel has
-    // already put in the capture's ring (sent by the host, not yet read by the peer), was read.
-    long expected = Math.max(captureBase + expectedPackets() - missedBeforeClear, capture.kernelDeliveredSinceStart());
+    long expected = expectedInCapture();
     boolean complete = capture.awaitTotal(expected, COMPLETENESS_WAIT_NANOS);
     List<CaptureRecord> records = capture.records();
     String note = "";
@@ -501,6 +499,16 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
     return new Snapshot(records, missing, overLimit, note);
   }
 
+  /**
+   * How many packets the capture must have read, since it opened, to be complete now: every packet the peer
+   * has read or written, and every packet pcap was handed (the host's it has not read yet, and those pcap's
+   * ring dropped: with drops, the peer's count alone can be short by a packet it has yet to read, and the
+   * two would hide each other), less those missed before the last clear.
+   */
+  private long expectedInCapture() {
+    return Math.max(captureBase + expectedPackets(), capture.kernelReceivedSinceStart()) - missedBeforeClear;
+  }
+
   private long expectedPackets() {
     if (filter != null) {
       return filterMatches.get();
@@ -520,12 +528,11 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
     if (capture == null) {
       return;
     }
-    long expected = expectedPackets(); // before the kernel's count: a packet the host sent is in both
     long delivered = capture.kernelDeliveredSinceStart();
     if (delivered > capture.total()) {
       capture.awaitTotal(delivered, FIN_GRACE_NANOS);
     }
-    long missed = captureBase + expected - missedBeforeClear - capture.total();
+    long missed = expectedInCapture() - capture.total();
     if (missed > 0) {
       missedBeforeClear += missed;
     }
