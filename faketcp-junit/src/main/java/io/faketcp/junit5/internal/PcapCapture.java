@@ -297,7 +297,7 @@ final class PcapCapture implements PacketCapture {
     return true;
   }
 
-  /** For tests: {@code true} makes every capture's reader wait before its next packet, until called with {@code false}. */
+  /** For tests: {@code true} makes every capture's reader wait before its next packet, until {@code false}. */
   static void holdReaders(boolean hold) {
     readersHeld = hold;
   }

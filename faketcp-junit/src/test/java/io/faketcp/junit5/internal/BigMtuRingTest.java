@@ -12,7 +12,6 @@ import io.faketcp.junit5.NetworkInfo;
 import io.faketcp.peer.Mode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -46,8 +45,8 @@ class BigMtuRingTest {
       double seconds = (System.nanoTime() - start) / 1e9;
 
       CapturedPackets packets = capture.packets();
-      System.out.printf("BigMtuRingTest: 100 MB echoed at MTU 65535 in %.2f s, %d packets captured; %s; load %.2f%n", seconds,
-          packets.size(), packets.isComplete() ? "complete" : packets.note(),
+      System.out.printf("BigMtuRingTest: 100 MB echoed at MTU 65535 in %.2f s, %d packets captured; %s; load %.2f%n",
+          seconds, packets.size(), packets.isComplete() ? "complete" : packets.note(),
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       assertThat(packets.isComplete()).as("complete: %s", packets.note()).isTrue();
       assertThat(packets).hasHandshakeWith(echo).hasBytesSentTo(echo, 100L << 20)
@@ -67,7 +66,8 @@ class BigMtuRingTest {
       assumeTrue(Environment.libpcapMissing().isEmpty(), "needs libpcap");
       PcapCapture.holdReaders(true);
       try {
-        send(net.socketAddress(5, 9), 64L << 20); // the reader waits: the ring fills and the kernel drops
+        // the reader waits: the ring fills and the kernel drops
+        KernelCutCaptureTest.send(net.socketAddress(5, 9), 64L << 20);
       } finally {
         PcapCapture.holdReaders(false);
       }
@@ -78,7 +78,7 @@ class BigMtuRingTest {
       capture.clear();
       assertThat(capture.packets().isComplete()).as("complete once cleared: %s", capture.packets().note()).isTrue();
       InetSocketAddress after = net.socketAddress(6, 9);
-      send(after, 1 << 20);
+      KernelCutCaptureTest.send(after, 1 << 20);
       CapturedPackets packets = capture.packets();
       assertThat(packets.isComplete()).as("complete after the clear: %s", packets.note()).isTrue();
       assertThat(packets.note()).isEmpty();
@@ -109,19 +109,6 @@ class BigMtuRingTest {
       assertThat(read).as("bytes echoed").isEqualTo(bytes);
       s.shutdownOutput();
       assertThat(in.read()).as("the echo host closes after our FIN").isEqualTo(-1);
-    }
-  }
-
-  /** Sends {@code bytes} to the discard service at {@code to} and waits for its FIN after ours. */
-  private static void send(InetSocketAddress to, long bytes) throws Exception {
-    byte[] chunk = new byte[1 << 20];
-    try (Socket s = new Socket(to.getAddress(), to.getPort())) {
-      OutputStream out = s.getOutputStream();
-      for (long sent = 0; sent < bytes; sent += chunk.length) {
-        out.write(chunk);
-      }
-      s.shutdownOutput();
-      assertThat(s.getInputStream().read()).as("the discard host closes after our FIN").isEqualTo(-1);
     }
   }
 }

@@ -66,7 +66,7 @@ class KernelCutCaptureTest {
   }
 
   /** Sends {@code bytes} to the discard service at {@code to} and waits for its FIN after ours. */
-  private static void send(InetSocketAddress to, long bytes) throws Exception {
+  static void send(InetSocketAddress to, long bytes) throws Exception {
     byte[] chunk = new byte[64 << 10];
     try (Socket s = new Socket(to.getAddress(), to.getPort())) {
       OutputStream out = s.getOutputStream();
