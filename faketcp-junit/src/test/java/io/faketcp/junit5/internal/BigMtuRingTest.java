@@ -40,13 +40,15 @@ class BigMtuRingTest {
         throws Exception {
       assumeTrue(Environment.libpcapMissing().isEmpty(), "needs libpcap");
       InetSocketAddress echo = net.socketAddress(5, 7);
+      long readerCpu = readerCpuNanos(capture);
       long start = System.nanoTime();
       echo(echo, 100 << 20);
       double seconds = (System.nanoTime() - start) / 1e9;
 
       CapturedPackets packets = capture.packets();
-      System.out.printf("BigMtuRingTest: 100 MB echoed at MTU 65535 in %.2f s, %d packets captured; %s; load %.2f%n",
-          seconds, packets.size(), packets.isComplete() ? "complete" : packets.note(),
+      System.out.printf("BigMtuRingTest: 100 MB echoed at MTU 65535 in %.2f s, %d packets captured, the capture's"
+          + " reader used %.3f s of CPU; %s; load %.2f%n", seconds, packets.size(),
+          (readerCpuNanos(capture) - readerCpu) / 1e9, packets.isComplete() ? "complete" : packets.note(),
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       assertThat(packets.isComplete()).as("complete: %s", packets.note()).isTrue();
       assertThat(packets).hasHandshakeWith(echo).hasBytesSentTo(echo, 100L << 20)
@@ -84,6 +86,13 @@ class BigMtuRingTest {
       assertThat(packets.note()).isEmpty();
       assertThat(packets).hasHandshakeWith(after).hasBytesSentTo(after, 1 << 20);
     }
+  }
+
+  /** The CPU time of the thread reading {@code capture}'s device (named after it), for the figures printed. */
+  private static long readerCpuNanos(Capture capture) {
+    String name = "faketcp-capture-" + capture.packets().interfaceName();
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+        .mapToLong(t -> ManagementFactory.getThreadMXBean().getThreadCpuTime(t.getId())).sum();
   }
 
   /** Writes {@code bytes} to the echo service at {@code to} while reading them back, then closes. */
