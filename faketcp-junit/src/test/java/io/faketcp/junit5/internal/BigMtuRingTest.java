@@ -65,17 +65,7 @@ class BigMtuRingTest {
 
     @Test
     void clearForgetsThePacketsTheRingDroppedBeforeIt(NetworkInfo net, Capture capture) throws Exception {
-      assumeTrue(Environment.libpcapMissing().isEmpty(), "needs libpcap");
-      PcapCapture.holdReaders(true);
-      try {
-        // the reader waits: the ring fills and the kernel drops
-        KernelCutCaptureTest.send(net.socketAddress(5, 9), 64L << 20);
-      } finally {
-        PcapCapture.holdReaders(false);
-      }
-      CapturedPackets dropped = capture.packets();
-      assertThat(dropped.isComplete()).as("packets were dropped while the reader waited").isFalse();
-      assertThat(dropped.note()).contains("not captured");
+      dropWholePackets(net.socketAddress(5, 9), capture);
 
       capture.clear();
       assertThat(capture.packets().isComplete()).as("complete once cleared: %s", capture.packets().note()).isTrue();
@@ -86,6 +76,23 @@ class BigMtuRingTest {
       assertThat(packets.note()).isEmpty();
       assertThat(packets).hasHandshakeWith(after).hasBytesSentTo(after, 1 << 20);
     }
+  }
+
+  /**
+   * Sends 64 MB at MTU 65,535 to the discard service at {@code to} while the capture's reader waits, so
+   * that the ring fills and the kernel drops packets, and checks that the capture says so.
+   */
+  static void dropWholePackets(InetSocketAddress to, Capture capture) throws Exception {
+    assumeTrue(Environment.libpcapMissing().isEmpty(), "needs libpcap");
+    PcapCapture.holdReaders(true);
+    try {
+      KernelCutCaptureTest.send(to, 64L << 20);
+    } finally {
+      PcapCapture.holdReaders(false);
+    }
+    CapturedPackets dropped = capture.packets();
+    assertThat(dropped.isComplete()).as("packets were dropped while the reader waited").isFalse();
+    assertThat(dropped.note()).contains("not captured");
   }
 
   /** The CPU time of the thread reading {@code capture}'s device (named after it), for the figures printed. */
