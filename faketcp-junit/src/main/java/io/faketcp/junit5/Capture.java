@@ -45,7 +45,14 @@ public interface Capture {
    */
   CapturedPacket await(Predicate<? super CapturedPacket> pattern, Duration timeout);
 
-  /** Forgets the packets captured so far (e.g. those of a warm-up), and frees the capture's budget. */
+  /**
+   * Forgets the packets captured so far (e.g. those of a warm-up), and frees the capture's budget. What the
+   * capture missed so far goes with them: {@link CapturedPackets#isComplete()} and
+   * {@link CapturedPackets#note()} then speak only of the packets since the clear (pcap's counts in the note
+   * too), so a warm-up whose packets pcap dropped leaves the capture of what follows complete. Call it once
+   * the traffic before it is over: it first lets the capture read what already crossed the device (at most
+   * 100 ms), and a packet still on its way after that may hide a packet missed later.
+   */
   void clear();
 
   /**

@@ -32,6 +32,14 @@ interface PacketCapture {
    */
   long kernelDeliveredSinceStart();
 
+  /**
+   * Packets handed to the capture since {@link #start} by the same count, those it dropped included: what
+   * the capture is complete with; by default {@link #kernelDeliveredSinceStart()} (a capture that cannot drop).
+   */
+  default long kernelReceivedSinceStart() {
+    return kernelDeliveredSinceStart();
+  }
+
   /** The packets this capture keeps and its counts, which the methods below read. */
   KeptPackets kept();
 

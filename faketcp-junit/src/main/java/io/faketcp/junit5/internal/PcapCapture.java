@@ -4,6 +4,7 @@ import io.faketcp.peer.PacketListener;
 import io.faketcp.tun.Subnet;
 import java.sql.Timestamp;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -14,7 +15,7 @@ import org.pcap4j.core.RawPacketListener;
 import org.pcap4j.packet.namednumber.DataLinkType;
 
 /**
- * A pcap4j capture on one tun interface (link type RAW, immediate mode, nanosecond timestamps). The
+ * A pcap4j capture on one tun interface (link type RAW, TPACKET_V3 ring, nanosecond timestamps). The
  * handle and its reading thread (a daemon) are opened with the device and live as long as it, across the
  * tests that use it in turn: {@link #start} and {@link #stop} only say which packets are kept, so a test
  * neither creates nor joins a thread.
@@ -30,12 +31,24 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 final class PcapCapture implements PacketCapture {
   private static final System.Logger LOG = System.getLogger(PcapCapture.class.getName());
   static final int SNAPLEN = 262_144;
-  /** The kernel memory of the capture's ring, at any MTU (see {@link #bufferBytes}). */
+  /**
+   * The kernel memory of the capture's ring, at any MTU: 64 blocks of 256 KiB (libpcap's largest snapshot
+   * length). Each packet takes the bytes the kernel keeps of it plus about 100 bytes of headers, so the ring
+   * holds 192 whole packets at MTU 65,535 (with the ACKs between them, at about 160 bytes each), about 10,000
+   * at 1,500, and about 70,000 cut to 128 bytes; when packets come slower than a block fills, a block holds
+   * what came in {@link #BLOCK_MILLIS} to twice that.
+   */
   private static final int RING_BYTES = 16 << 20;
-  /** libpcap's header before each packet in a ring slot (84 bytes on a tun), rounded up. */
-  private static final int SLOT_OVERHEAD = 128;
+  /**
+   * How long a block the kernel is filling may wait before it goes to the reader: how late a packet reaches
+   * the capture at most (twice this), and how long a block lasts when packets come slowly. 64 blocks then
+   * last at least 256 ms of a reader not scheduled.
+   */
+  static final int BLOCK_MILLIS = 4;
   /** Packets pcap handed over with fewer bytes than they had on the wire, in this JVM: for tests. */
   private static final AtomicLong CUT_BY_KERNEL = new AtomicLong();
+  /** For tests: while true, every reader waits before taking its next packet (the ring fills, the kernel drops). */
+  private static volatile boolean readersHeld;
   /**
    * What the kernel keeps of each packet once the capture keeps only headers: more than {@link PacketHeaders}
    * keeps of any packet but an IPv6 one with over 80 bytes of extension headers (IPv4 with options and ICMP's
@@ -50,6 +63,11 @@ final class PcapCapture implements PacketCapture {
   private volatile Subnet subnet;
   private volatile Subnet subnet6;
   private volatile long kernelOffset;
+  /** As {@link #kernelOffset}, for pcap's count of packets received (dropped ones included). */
+  private volatile long receivedOffset;
+  /** pcap's counts (received, dropped) at {@link #start} or the last {@link #clear}: the note gives those since. */
+  private volatile long[] statsBase = {0, 0};
+  private final Object statsLock = new Object();
   /** Between start and stop: packets read are kept; otherwise only counted. */
   private volatile boolean keeping;
   /** A test's filter expression was set on the handle: the handle cannot serve another test. */
@@ -70,43 +88,30 @@ final class PcapCapture implements PacketCapture {
   }
 
   /**
-   * Opens the handle; packets queue in the kernel's ring until {@link #start}. The snapshot length
-   * follows the device's MTU (no packet crossing a tun without vnet headers is longer): libpcap sizes its
-   * ring frames by the snapshot length when the device reports offloads, as a tun does, and with
-   * 256 KiB frames a 4 MiB ring held only 16 packets, so a capture thread descheduled on a busy
-   * machine dropped packets. The margin: libpcap counts 16 bytes of its own against the snapshot
-   * length on a tun, so a snapshot length of exactly the MTU cut 1500-byte packets to 1484.
+   * Opens the handle; packets queue in the kernel's ring until {@link #start}. The ring is libpcap's
+   * TPACKET_V3 one (not immediate mode, which would give TPACKET_V2): the kernel packs each packet into
+   * 256 KiB blocks by the bytes it keeps of it, where TPACKET_V2 gives every packet a slot of the snapshot
+   * length. So the ring holds a burst by its bytes, not by the MTU: at MTU 65,535 the TPACKET_V2 ring held
+   * 128 packets whatever the kernel kept of them (a 64-byte ACK took a 128 KiB slot), and a 100 MB echo
+   * captured as 128-byte headers lost 6 and 69 packets with two CPU hogs running. A block reaches the
+   * reader when it is full or {@link #BLOCK_MILLIS} after its first packet. The snapshot length follows
+   * the device's MTU (no packet crossing a tun without vnet headers is longer), with a margin: libpcap
+   * counts 16 bytes of its own against it on a tun, so a snapshot length of exactly the MTU cut
+   * 1500-byte packets to 1484.
    */
   static PcapCapture open(String interfaceName, int mtu) {
     try {
       PcapHandle handle = new PcapHandle.Builder(interfaceName)
           .snaplen(Math.min(SNAPLEN, mtu + 256))
-          .immediateMode(true)
-          .timeoutMillis(100)
-          .bufferSize(bufferBytes(mtu))
+          .immediateMode(false)
+          .timeoutMillis(BLOCK_MILLIS)
+          .bufferSize(RING_BYTES)
           .timestampPrecision(PcapHandle.TimestampPrecision.NANO)
           .build();
       return new PcapCapture(handle, interfaceName, mtu).startReader();
     } catch (PcapNativeException e) {
       throw new IllegalStateException("pcap could not open a capture on " + interfaceName + ": " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * What to ask libpcap for so that its ring takes {@link #RING_BYTES} of kernel memory: it gives each
-   * packet a slot of the snapshot length (in immediate mode), whatever the kernel keeps of it, and as many
-   * slots as the size asked for holds, in blocks of a power of two (at least a page) that hold whole slots.
-   * So the ring holds 8,192 packets at MTU 1,500 (two to a page), 1,024 at 9,000 and 128 at 65,535 (about
-   * 8 ms of a 1 GB/s transfer). These are the packets that can wait for a reader that is not running, and
-   * the reader takes microseconds per packet, more than the peer does: in a burst the ring is what keeps
-   * up. With 4 MiB asked for at MTU 1,500 (2,048 packets) a 4 MiB echo (about 7,000 packets) lost 1,400
-   * to 2,900 packets in 6 of 110 runs on 2 shared cores at a load of 4 to 8; with this ring it fits whole,
-   * and lost none in 90 runs of the same rounds.
-   */
-  static int bufferBytes(int mtu) {
-    int slot = Math.min(SNAPLEN, mtu + 256) + SLOT_OVERHEAD;
-    int block = Math.max(4096, Integer.highestOneBit(slot - 1) << 1);
-    return RING_BYTES / block * (block / slot) * slot;
   }
 
   /** Compiles {@code filter} for link type RAW, to check it or to count what it would keep. */
@@ -169,9 +174,10 @@ final class PcapCapture implements PacketCapture {
     // Setting a filter drains what the ring held (nothing, normally: the peer is not running yet);
     // those packets are counted by the kernel but never reach the reader. The offset puts the
     // kernel's count on the scale of total().
-    long delivered = kernelDelivered();
-    kernelOffset = delivered < 0 ? 0 : Math.max(0, delivered - kept.total());
-    kept.clear();
+    long[] stats = stats();
+    kernelOffset = stats == null ? 0 : Math.max(0, stats[0] - stats[1] - kept.total());
+    receivedOffset = stats == null ? 0 : Math.max(0, stats[0] - kept.total());
+    clear();
     keeping = true;
   }
 
@@ -250,6 +256,9 @@ final class PcapCapture implements PacketCapture {
   }
 
   private void received(byte[] packet) {
+    while (readersHeld) {
+      LockSupport.parkNanos(1_000_000L);
+    }
     if (!keeping) {
       kept.count();
       return;
@@ -288,6 +297,11 @@ final class PcapCapture implements PacketCapture {
     return true;
   }
 
+  /** For tests: {@code true} makes every capture's reader wait before its next packet, until {@code false}. */
+  static void holdReaders(boolean hold) {
+    readersHeld = hold;
+  }
+
   /** For tests: packets pcap has handed over cut (fewer bytes than on the wire), in this JVM. */
   static long packetsCutByKernel() {
     return CUT_BY_KERNEL.get();
@@ -314,12 +328,34 @@ final class PcapCapture implements PacketCapture {
     return delivered < 0 ? -1 : delivered - kernelOffset;
   }
 
+  /**
+   * Packets pcap was handed since {@link #start}, those its ring dropped included, on the scale of
+   * {@link #total()}: the capture is complete when it has read as many. -1 when pcap cannot tell.
+   */
+  @Override
+  public long kernelReceivedSinceStart() {
+    long[] stats = stats();
+    return stats == null ? -1 : stats[0] - receivedOffset;
+  }
+
   private long kernelDelivered() {
-    try {
-      PcapStat stat = handle.getStats();
-      return stat.getNumPacketsReceived() - stat.getNumPacketsDropped();
-    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
-      return -1;
+    long[] stats = stats();
+    return stats == null ? -1 : stats[0] - stats[1];
+  }
+
+  /**
+   * pcap's counts since the handle opened: packets received (that passed the filter) and dropped (ring
+   * full); null when it cannot tell. One caller at a time: libpcap adds the kernel's counts, which each
+   * read resets, to its own without a lock, so two threads at once could lose a drop.
+   */
+  private long[] stats() {
+    synchronized (statsLock) {
+      try {
+        PcapStat stat = handle.getStats();
+        return new long[] {stat.getNumPacketsReceived(), stat.getNumPacketsDropped()};
+      } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+        return null;
+      }
     }
   }
 
@@ -329,16 +365,29 @@ final class PcapCapture implements PacketCapture {
     return kept;
   }
 
-  /** What the kernel says it dropped (ring full), or a note why it cannot tell. */
+  /** Forgets the packets kept so far, and the counts of pcap's statistics so far for {@link #dropReport}. */
+  @Override
+  public void clear() {
+    long[] stats = stats();
+    if (stats != null) {
+      statsBase = stats;
+    }
+    kept.clear();
+  }
+
+  /**
+   * What the kernel says it dropped (ring full) since {@link #start} or the last {@link #clear}, or a note
+   * why it cannot tell.
+   */
   @Override
   public String dropReport() {
-    try {
-      PcapStat stat = handle.getStats();
-      return "pcap received " + stat.getNumPacketsReceived() + ", dropped " + stat.getNumPacketsDropped()
-          + (error == null ? "" : "; the capture stopped with " + error);
-    } catch (PcapNativeException | NotOpenException | RuntimeException e) {
-      return "pcap statistics unavailable: " + e.getMessage();
+    long[] stats = stats();
+    if (stats == null) {
+      return "pcap statistics unavailable";
     }
+    long[] base = statsBase;
+    return "pcap received " + (stats[0] - base[0]) + ", dropped " + (stats[1] - base[1])
+        + (error == null ? "" : "; the capture stopped with " + error);
   }
 
   /** pcap reads the device itself: the peer needs no listener. */

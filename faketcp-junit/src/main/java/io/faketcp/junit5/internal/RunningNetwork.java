@@ -68,6 +68,11 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
   private final FakePeer peer;
   private final PacketCapture capture;
   private final long captureBase;
+  /**
+   * Packets that crossed the device before the last {@link #clearCapture()} but never reached the capture
+   * (the ring dropped them): forgotten with the packets, so a snapshot counts only what went missing since.
+   */
+  private volatile long missedBeforeClear;
   private final BpfProgram filter;
   private final AtomicLong filterMatches = new AtomicLong();
   private final List<Throwable> failures = new CopyOnWriteArrayList<>();
@@ -419,14 +424,8 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
     peer.rules(withDns(settings.rules()));
     faultMarks.clear();
     failureMark = failures.size();
-    if (capture != null) {
-      // What crossed the device before now belongs to the test before: let the capture read it, then forget it.
-      long delivered = capture.kernelDeliveredSinceStart();
-      if (delivered > capture.total()) {
-        capture.awaitTotal(delivered, FIN_GRACE_NANOS);
-      }
-      capture.clear();
-    }
+    // What crossed the device before now belongs to the test before: the packets, and those the capture missed.
+    clearCapture();
   }
 
   /**
@@ -476,9 +475,7 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
       // let the peer read what the host has sent so far (the handshake's last ACK after connect).
       peer.awaitQueueRead(Duration.ofMillis(500));
     }
-    // Complete means: every packet the peer has read or written, and every packet the kernel has
-    // already put in the capture's ring (sent by the host, not yet read by the peer), was read.
-    long expected = Math.max(captureBase + expectedPackets(), capture.kernelDeliveredSinceStart());
+    long expected = expectedInCapture();
     boolean complete = capture.awaitTotal(expected, COMPLETENESS_WAIT_NANOS);
     List<CaptureRecord> records = capture.records();
     String note = "";
@@ -502,6 +499,16 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
     return new Snapshot(records, missing, overLimit, note);
   }
 
+  /**
+   * How many packets the capture must have read, since it opened, to be complete now: every packet the peer
+   * has read or written, and every packet pcap was handed (the host's it has not read yet, and those pcap's
+   * ring dropped: with drops, the peer's count alone can be short by a packet it has yet to read, and the
+   * two would hide each other), less those missed before the last clear.
+   */
+  private long expectedInCapture() {
+    return Math.max(captureBase + expectedPackets(), capture.kernelReceivedSinceStart()) - missedBeforeClear;
+  }
+
   private long expectedPackets() {
     if (filter != null) {
       return filterMatches.get();
@@ -510,11 +517,26 @@ public final class RunningNetwork implements ExtensionContext.Store.CloseableRes
     return c.packetsIn() + c.packetsOut();
   }
 
-  /** Forgets the packets captured so far. */
-  public void clearCapture() {
-    if (capture != null) {
-      capture.clear();
+  /**
+   * Forgets the packets captured so far, and the packets that crossed the device so far but never reached
+   * the capture: first lets the capture read what the kernel has put in its ring (at most
+   * {@link #FIN_GRACE_NANOS}), then counts what is still missing as missed before the clear. A packet the
+   * peer is writing at that moment may count as missed and arrive later: clearing while packets flow can
+   * hide as many later losses as the peer had packets in its write calls.
+   */
+  public synchronized void clearCapture() {
+    if (capture == null) {
+      return;
     }
+    long delivered = capture.kernelDeliveredSinceStart();
+    if (delivered > capture.total()) {
+      capture.awaitTotal(delivered, FIN_GRACE_NANOS);
+    }
+    long missed = expectedInCapture() - capture.total();
+    if (missed > 0) {
+      missedBeforeClear += missed;
+    }
+    capture.clear();
   }
 
   /** Writes {@code packets} as a pcap file. */

@@ -52,7 +52,7 @@ class KernelCutCaptureTest {
       assertThat(p.truncation()).contains("captureBudget(bytes)");
     });
     // packets already in the ring when the kernel started cutting came whole (the capture cut them): at
-    // MTU 9,000 the ring holds 1,024 of them, so how many depends on how far the reader was behind
+    // MTU 9,000 the ring holds about 1,800 of them, so how many depends on how far the reader was behind
     assertThat(cutByKernel).as("packets the kernel handed over cut").isPositive();
     assertThat(packets.filter(PacketPattern.tcp().to(net.address(5), 7)).list()).as("port 7 is filtered out").isEmpty();
     assertThat(packets).hasHandshakeWith(last).hasBytesSentTo(last, 64 << 10)
@@ -66,7 +66,7 @@ class KernelCutCaptureTest {
   }
 
   /** Sends {@code bytes} to the discard service at {@code to} and waits for its FIN after ours. */
-  private static void send(InetSocketAddress to, long bytes) throws Exception {
+  static void send(InetSocketAddress to, long bytes) throws Exception {
     byte[] chunk = new byte[64 << 10];
     try (Socket s = new Socket(to.getAddress(), to.getPort())) {
       OutputStream out = s.getOutputStream();
