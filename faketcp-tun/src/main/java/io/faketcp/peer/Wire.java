@@ -41,8 +41,6 @@ final class Wire implements Responder.Sink, Link {
    */
   private final boolean checksumOffload;
   private final DeviceAccess<TunDevice> access = DeviceAccess.get();
-  /** The device marks a gathered segment's checksum as the peer's own ({@link DeviceAccess#ownChecksums}). */
-  private final boolean ownChecksums;
 
   Wire(TunDevice device, Counters counters, PacketListener listener, FaultLayer faults, PeerBuffers buffers,
       FamilyTranslator translator) {
@@ -54,7 +52,6 @@ final class Wire implements Responder.Sink, Link {
     this.listener = listener;
     this.faults = faults;
     this.checksumOffload = device.checksumOffload();
-    this.ownChecksums = access.ownChecksums(device);
   }
 
   /** The output buffer; build a packet at index 0, then {@link #send(int)} it. */
@@ -97,13 +94,6 @@ final class Wire implements Responder.Sink, Link {
    * copied behind the headers: they are built alone, and the device writes them and the payload in one
    * gather write. Not while a listener or a fault is to see the whole packet, nor for a packet that
    * leaves as IPv6.
-   *
-   * <p>Where the device can ({@link DeviceAccess#ownChecksums}: checksum offload, or an MTU of 32,768 or
-   * more), it marks such a segment's checksum as the peer's own, as a card marks one it computed
-   * ({@link DeviceAccess#writeOwnChecksum}): with checksum offload the field holds only the
-   * pseudo-header's sum; without, the complete checksum, which the kernel then does not sum again
-   * (at MTU 65,535 that check was a few per cent of the peer thread's time). Smaller segments, and
-   * every segment while a fault or a listener is set, the kernel still checks.
    */
   @Override
   public void sendTcp(ByteBuffer payload, int payloadSum) {
@@ -126,7 +116,8 @@ final class Wire implements Responder.Sink, Link {
     out.putShort(10, (short) Checksum.compute(out, 0, ip));
     // The checksum field holds the pseudo-header's sum for a segment of the headers alone: add the payload's length.
     out.putShort(ip + TCP_CHECKSUM, (short) fold((out.getShort(ip + TCP_CHECKSUM) & 0xffff) + payloadLength));
-    if (!checksumOffload) {
+    boolean pending = checksumOffload;
+    if (!pending) {
       int sum = payloadSum >= 0 ? payloadSum
           : ~Checksum.compute(payload, payload.position(), payloadLength) & 0xffff;
       long total = (~Checksum.compute(out, ip, tcpHeader) & 0xffff) + sum;
@@ -136,7 +127,7 @@ final class Wire implements Responder.Sink, Link {
     counters.increment(Counters.PACKETS_OUT);
     counters.add(Counters.BYTES_OUT, length);
     try {
-      access.writeGather(device, out, headers, payload, ownChecksums ? ip : -1, TCP_CHECKSUM);
+      access.writeGather(device, out, headers, payload, pending ? ip : -1, TCP_CHECKSUM);
     } catch (TunException e) {
       dropped(e, length);
     }
@@ -200,7 +191,7 @@ final class Wire implements Responder.Sink, Link {
     counters.add(Counters.BYTES_OUT, length);
     try {
       if (pending) {
-        access.writeOwnChecksum(device, b, length, (b.get(0) & 0x0f) * 4, TCP_CHECKSUM);
+        access.writeChecksumPending(device, b, length, (b.get(0) & 0x0f) * 4, TCP_CHECKSUM);
       } else {
         device.write(b, length);
       }

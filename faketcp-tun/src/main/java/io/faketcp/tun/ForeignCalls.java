@@ -77,22 +77,8 @@ final class ForeignCalls extends NativeCalls {
   }
 
   @Override
-  long readvWithoutErrno(int fd, long iov, int iovcnt) {
-    try {
-      return (long) Handles.READV_UNCAPTURED.invokeExact(fd, iov, iovcnt);
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
-  }
-
-  /** Writes without capturing errno, as {@link #write} does; a failed writev sent nothing and is made again to learn why. */
-  @Override
   long writev(int fd, long iov, int iovcnt) {
     try {
-      long n = (long) Handles.WRITEV_UNCAPTURED.invokeExact(fd, iov, iovcnt);
-      if (n >= 0) {
-        return n;
-      }
       return (long) Handles.WRITEV.invokeExact(errnoSegment, fd, iov, iovcnt);
     } catch (Throwable t) {
       throw rethrow(t);
@@ -135,11 +121,9 @@ final class ForeignCalls extends NativeCalls {
     static final MethodHandle WRITE_UNCAPTURED;
     static final MethodHandle READ_UNCAPTURED;
     static final MethodHandle POLL;
-    /** readv and writev, for the virtio_net_hdr before each packet: linked as read and write are. */
+    /** readv and writev, for a device with checksum offload: linked as read and write are. */
     static final MethodHandle READV;
     static final MethodHandle WRITEV;
-    static final MethodHandle READV_UNCAPTURED;
-    static final MethodHandle WRITEV_UNCAPTURED;
     static final int ERRNO_OFFSET;
     static final boolean CRITICAL;
     private static final Object CALL_STATE_LAYOUT;
@@ -199,15 +183,10 @@ final class ForeignCalls extends NativeCalls {
             .asType(vectorType);
         WRITEV = ((MethodHandle) downcall.invoke(linker, symbol(find, lookup, "writev"), vectorDescriptor, vectorOptions))
             .asType(vectorType);
-        Object uncapturedOptions = options(optionClass, isCritical ? new Object[] {critical} : new Object[0]);
-        READV_UNCAPTURED = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "readv"), vectorDescriptor,
-            uncapturedOptions);
-        WRITEV_UNCAPTURED = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "writev"), vectorDescriptor,
-            uncapturedOptions);
         MethodHandle readUncaptured = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "read"),
-            readWriteDescriptor, uncapturedOptions);
+            readWriteDescriptor, options(optionClass, isCritical ? new Object[] {critical} : new Object[0]));
         MethodHandle writeUncaptured = (MethodHandle) downcall.invoke(linker, symbol(find, lookup, "write"),
-            readWriteDescriptor, uncapturedOptions);
+            readWriteDescriptor, options(optionClass, isCritical ? new Object[] {critical} : new Object[0]));
         READ = read.asType(readWriteType);
         WRITE = write.asType(readWriteType);
         WRITE_UNCAPTURED = writeUncaptured;

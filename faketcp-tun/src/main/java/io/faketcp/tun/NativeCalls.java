@@ -92,13 +92,10 @@ abstract class NativeCalls {
   /** {@code readv(fd, iov, iovcnt)}: bytes read, or -1 with {@link #errno()} set. */
   abstract long readv(int fd, long iov, int iovcnt);
 
-  /** {@code readv(fd, iov, iovcnt)} where a failure needs no reason: as {@link #readWithoutErrno}. */
-  abstract long readvWithoutErrno(int fd, long iov, int iovcnt);
-
   /** {@code writev(fd, iov, iovcnt)}: bytes written, or -1 with {@link #errno()} set. */
   abstract long writev(int fd, long iov, int iovcnt);
 
-  // A device opened with IFF_VNET_HDR (offload, or a large MTU): each packet comes and goes behind a virtio_net_hdr,
+  // A device with checksum offload (IFF_VNET_HDR): each packet comes and goes behind a virtio_net_hdr,
   // read and written with readv and writev from two iovecs (16 bytes each: address, length), so that
   // the packet stays where it is. The scratch: [0, 32) the iovecs for reading (header, packet),
   // [32, 64) those for writing, [64, 74) the header read, [80, 90) the header written, [96, 144) the
@@ -121,18 +118,7 @@ abstract class NativeCalls {
   final long readWithHeader(int fd, long address, long capacity) {
     ByteBuffer v = vnet();
     v.putLong(IOV_READ + 16, address).putLong(IOV_READ + 24, capacity);
-    return packetRead(v, readv(fd, vnetAddress + IOV_READ, 2));
-  }
-
-  /** {@link #readWithHeader} where a failure needs no reason: -1 and {@link #errno()} unchanged. */
-  final long readWithHeaderWithoutErrno(int fd, long address, long capacity) {
-    ByteBuffer v = vnet();
-    v.putLong(IOV_READ + 16, address).putLong(IOV_READ + 24, capacity);
-    return packetRead(v, readvWithoutErrno(fd, vnetAddress + IOV_READ, 2));
-  }
-
-  /** The packet's length from what readv returned, its header's flags kept. */
-  private long packetRead(ByteBuffer v, long n) {
+    long n = readv(fd, vnetAddress + IOV_READ, 2);
     if (n < 0) {
       return n;
     }
@@ -146,12 +132,10 @@ abstract class NativeCalls {
   }
 
   /**
-   * Writes the packet at {@code address} behind a virtio_net_hdr: for the kernel to check when
-   * {@code checksumStart} is negative, else marked as a card marks a checksum it computes
-   * ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM} over {@code [checksumStart, length)}, the field at {@code
-   * checksumStart + checksumOffset}): the kernel does not check it, and on a device with checksum
-   * offload the field may hold only the pseudo-header's sum. Returns the packet's length, or -1 with
-   * {@link #errno()} set.
+   * Writes the packet at {@code address} behind a virtio_net_hdr: complete when
+   * {@code checksumStart} is negative, else with its checksum at {@code checksumStart +
+   * checksumOffset} to be completed by the kernel over {@code [checksumStart, length)} (the field
+   * holding the pseudo-header's sum). Returns the packet's length, or -1 with {@link #errno()} set.
    */
   final long writeWithHeader(int fd, long address, long length, int checksumStart, int checksumOffset) {
     ByteBuffer v = vnet();
@@ -163,8 +147,9 @@ abstract class NativeCalls {
 
   /**
    * Writes one packet from its headers at {@code header} and its payload at {@code payload} in one
-   * {@code writev}; behind a virtio_net_hdr when {@code vnetHeader}, which marks its checksum as
-   * {@link #writeWithHeader} does. Returns the bytes of the packet written, or -1 with {@link #errno()} set.
+   * {@code writev}; behind a virtio_net_hdr when {@code vnetHeader} (a device with checksum offload),
+   * which leaves the checksum to the kernel as {@link #writeWithHeader} does. Returns the bytes of the
+   * packet written, or -1 with {@link #errno()} set.
    */
   final long writeGather(int fd, long header, long headerLength, long payload, long payloadLength, boolean vnetHeader,
       int checksumStart, int checksumOffset) {
@@ -179,7 +164,7 @@ abstract class NativeCalls {
     return n < 0 ? n : n - IfTun.VNET_HDR_SIZE;
   }
 
-  /** The virtio_net_hdr written: for the kernel to check, or the checksum at {@code checksumStart + checksumOffset} marked. */
+  /** The virtio_net_hdr written: complete, or the checksum at {@code checksumStart + checksumOffset} for the kernel. */
   private static void headerOut(ByteBuffer v, int checksumStart, int checksumOffset) {
     if (checksumStart < 0) {
       v.put(HEADER_OUT, (byte) 0).putShort(HEADER_OUT + 6, (short) 0).putShort(HEADER_OUT + 8, (short) 0);
@@ -255,11 +240,6 @@ abstract class NativeCalls {
     @Override
     long write(int fd, long address, long count) {
       return LibC.write(fd, address, count);
-    }
-
-    @Override
-    long readvWithoutErrno(int fd, long iov, int iovcnt) {
-      return LibC.readv(fd, iov, iovcnt);
     }
 
     @Override

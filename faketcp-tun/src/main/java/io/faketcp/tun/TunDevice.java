@@ -51,15 +51,6 @@ public final class TunDevice implements AutoCloseable {
   /** Native calls of threads that are not attached (a wakeup, a test reading by hand). */
   private static final ThreadLocal<NativeCalls> CALLS = ThreadLocal.withInitial(NativeCalls::create);
   private static final AtomicBoolean TX_QUEUE_WARNED = new AtomicBoolean();
-  /**
-   * Devices from this MTU on have the virtio_net_hdr even without checksum offload, so that the peer can
-   * mark its large segments' checksums as its own ({@link DeviceAccess#writeOwnChecksum}). The header
-   * costs the kernel about a quarter of a microsecond per packet written and read (5 % more CPU per
-   * ICMP echo); the check it spares sums every byte. Measured with UDP datagrams written to a socket in
-   * the namespace, the kernel's CPU per datagram: 5 % more at 8,972 bytes, 3 % less at 16,000, 12-15 %
-   * less at 32,000 and 65,000; an echo also reads the host's segments, which only pay.
-   */
-  static final int OWN_CHECKSUMS_MTU = 32768;
 
   static {
     DeviceAccess.install(new DeviceAccess<TunDevice>() {
@@ -74,14 +65,9 @@ public final class TunDevice implements AutoCloseable {
       }
 
       @Override
-      public void writeOwnChecksum(TunDevice device, ByteBuffer buffer, int length, int checksumStart,
+      public void writeChecksumPending(TunDevice device, ByteBuffer buffer, int length, int checksumStart,
           int checksumOffset) {
-        device.writeOwnChecksum(buffer, length, checksumStart, checksumOffset);
-      }
-
-      @Override
-      public boolean ownChecksums(TunDevice device) {
-        return device.vnetHeader;
+        device.writeChecksumPending(buffer, length, checksumStart, checksumOffset);
       }
 
       @Override
@@ -102,10 +88,8 @@ public final class TunDevice implements AutoCloseable {
   private final boolean ipv4;
   private final int mtu;
   private final boolean multiQueue;
-  /** Checksums may be left to complete, both ways ({@link Builder#checksumOffload}). */
+  /** Packets come and go behind a virtio_net_hdr, checksums may be left to complete ({@link Builder#checksumOffload}). */
   private final boolean checksumOffload;
-  /** Packets come and go behind a virtio_net_hdr: with checksum offload, or from {@link #OWN_CHECKSUMS_MTU} on. */
-  private final boolean vnetHeader;
   private final StampedLock lock = new StampedLock();
   private final ByteBuffer pollFds = directBuffer(2 * POLLFD_SIZE);
   private final long pollFdsAddress = address(pollFds);
@@ -129,7 +113,6 @@ public final class TunDevice implements AutoCloseable {
       boolean multiQueue, boolean checksumOffload) {
     this.fd = fd;
     this.checksumOffload = checksumOffload;
-    this.vnetHeader = vnetHeader(checksumOffload, mtu);
     this.wakeFd = wakeFd;
     this.name = name;
     this.subnet = subnet;
@@ -252,7 +235,7 @@ public final class TunDevice implements AutoCloseable {
       // Without errno: a failure right after a packet ends the batch (nearly always EAGAIN), and the
       // next poll (POLLERR/POLLHUP for a device gone) or the next read tells any other reason. Only a
       // read that fails with no packet since the last failure is made again, capturing errno.
-      long n = vnetHeader ? ioCalls.readWithHeaderWithoutErrno(fd, ioCalls.address(buffer), buffer.capacity())
+      long n = checksumOffload ? ioCalls.readWithHeader(fd, ioCalls.address(buffer), buffer.capacity())
           : ioCalls.readWithoutErrno(fd, ioCalls.address(buffer), buffer.capacity());
       if (n >= 0) {
         draining = true;
@@ -278,7 +261,7 @@ public final class TunDevice implements AutoCloseable {
   private int read(ByteBuffer buffer, NativeCalls calls) {
     long address = calls.address(buffer);
     while (true) {
-      long n = vnetHeader ? calls.readWithHeader(fd, address, buffer.capacity())
+      long n = checksumOffload ? calls.readWithHeader(fd, address, buffer.capacity())
           : calls.read(fd, address, buffer.capacity());
       if (n >= 0) {
         buffer.limit((int) n).position(0);
@@ -312,15 +295,14 @@ public final class TunDevice implements AutoCloseable {
     return (Thread.currentThread() == ioThread ? ioCalls : CALLS.get()).checksumPending();
   }
 
-  /** {@link io.faketcp.tun.internal.DeviceAccess#writeOwnChecksum}. */
-  void writeOwnChecksum(ByteBuffer buffer, int length, int checksumStart, int checksumOffset) {
-    if (!vnetHeader) {
-      throw new IllegalStateException(name + " has no virtio_net_hdr (MTU " + mtu + ", no checksum offload):"
-          + " write complete checksums for the kernel to check");
-    }
-    if (checksumStart < 0 || checksumOffset < 0 || checksumStart + checksumOffset + 2 > length) {
-      throw new IllegalArgumentException("checksum at " + checksumStart + " + " + checksumOffset
-          + " is outside the packet of " + length + " bytes");
+  /**
+   * Writes {@code buffer[0, length)}, a TCP or UDP packet whose checksum field at {@code checksumStart +
+   * checksumOffset} holds the pseudo-header's sum (folded, not complemented): the kernel completes it
+   * over {@code [checksumStart, length)}. Only with {@link Builder#checksumOffload}.
+   */
+  void writeChecksumPending(ByteBuffer buffer, int length, int checksumStart, int checksumOffset) {
+    if (!checksumOffload) {
+      throw new IllegalStateException(name + " was opened without checksum offload: write complete checksums");
     }
     if (!buffer.isDirect() || length < 0 || length > buffer.capacity()) {
       throw new IllegalArgumentException("packet of " + length + " bytes in a buffer of " + buffer.capacity()
@@ -344,9 +326,8 @@ public final class TunDevice implements AutoCloseable {
 
   /** {@link io.faketcp.tun.internal.DeviceAccess#writeGather}. */
   void writeGather(ByteBuffer header, int headerLength, ByteBuffer payload, int checksumStart, int checksumOffset) {
-    if (checksumStart >= 0 && !vnetHeader) {
-      throw new IllegalStateException(name + " has no virtio_net_hdr (MTU " + mtu + ", no checksum offload):"
-          + " write complete checksums for the kernel to check");
+    if (checksumStart >= 0 && !checksumOffload) {
+      throw new IllegalStateException(name + " was opened without checksum offload: write complete checksums");
     }
     if (!header.isDirect() || !payload.isDirect() || headerLength < 0 || headerLength > header.capacity()) {
       throw new IllegalArgumentException("headers of " + headerLength + " bytes in a buffer of " + header.capacity()
@@ -374,7 +355,7 @@ public final class TunDevice implements AutoCloseable {
     // buffer here would keep it, and its megabytes, for as long as the device.
     long payloadAddress = address(payload) + payload.position();
     while (true) {
-      long n = calls.writeGather(fd, headerAddress, headerLength, payloadAddress, payload.remaining(), vnetHeader,
+      long n = calls.writeGather(fd, headerAddress, headerLength, payloadAddress, payload.remaining(), checksumOffload,
           checksumStart, checksumOffset);
       if (n >= 0) {
         return;
@@ -437,14 +418,12 @@ public final class TunDevice implements AutoCloseable {
   }
 
   /**
-   * Writes one packet behind a header that marks its checksum at {@code checksumStart + checksumOffset}
-   * as the peer's own ({@link io.faketcp.tun.internal.DeviceAccess#writeOwnChecksum}) when {@code
-   * checksumStart} is not negative, and else leaves every checksum to the kernel to check (a device
-   * without the header writes the packet alone).
+   * Writes one packet; with checksum offload, behind a header that leaves its checksum at
+   * {@code checksumStart + checksumOffset} to the kernel when {@code checksumStart} is not negative.
    */
   private void write(long address, int length, NativeCalls calls, int checksumStart, int checksumOffset) {
     while (true) {
-      long n = vnetHeader ? calls.writeWithHeader(fd, address, length, checksumStart, checksumOffset)
+      long n = checksumOffload ? calls.writeWithHeader(fd, address, length, checksumStart, checksumOffset)
           : calls.write(fd, address, length);
       if (n >= 0) {
         return;
@@ -684,15 +663,6 @@ public final class TunDevice implements AutoCloseable {
     }
   }
 
-  /**
-   * Whether a device has the virtio_net_hdr before each packet: with checksum offload; and from {@link
-   * #OWN_CHECKSUMS_MTU} on, where the peer marks its own checksums in it, which the kernel then does not
-   * check again.
-   */
-  private static boolean vnetHeader(boolean checksumOffload, int mtu) {
-    return checksumOffload || mtu >= OWN_CHECKSUMS_MTU;
-  }
-
   /** A failed set-up call as a {@link TunException}: the call, the strerror text and the fix. */
   static TunException failure(String what, String name, LastErrorException e) {
     int errno = e.getErrorCode();
@@ -874,7 +844,7 @@ public final class TunDevice implements AutoCloseable {
       int fd = -1;
       try {
         String[] actual = {name};
-        fd = openFd(actual, multiQueue, checksumOffload, vnetHeader(checksumOffload, mtu));
+        fd = openFd(actual, multiQueue, checksumOffload);
         if (subnet6 == null) {
           disableIpv6(actual[0]);
         } else {
@@ -907,7 +877,7 @@ public final class TunDevice implements AutoCloseable {
         boolean multiQueue, boolean checksumOffload) {
       int fd = -1;
       try {
-        fd = openFd(new String[] {name}, multiQueue, checksumOffload, vnetHeader(checksumOffload, mtu));
+        fd = openFd(new String[] {name}, multiQueue, checksumOffload);
         TunDevice device = withWakeFd(fd, name, subnet, subnet6, ipv4, mtu, multiQueue, checksumOffload);
         fd = -1;
         return device;
@@ -939,12 +909,12 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /** Opens the clone device and attaches it to {@code name[0]}, which becomes the actual name. */
-    private static int openFd(String[] name, boolean multiQueue, boolean checksumOffload, boolean vnetHeader) {
+    private static int openFd(String[] name, boolean multiQueue, boolean checksumOffload) {
       int fd = call("open(" + CLONE_DEVICE + ")", name[0],
           () -> LibC.open(CLONE_DEVICE, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC));
       try {
         int flags = IfTun.IFF_TUN | IfTun.IFF_NO_PI | (multiQueue ? IfTun.IFF_MULTI_QUEUE : 0)
-            | (vnetHeader ? IfTun.IFF_VNET_HDR : 0);
+            | (checksumOffload ? IfTun.IFF_VNET_HDR : 0);
         Ifreq request = new Ifreq(name[0]).flags(flags);
         call("ioctl(TUNSETIFF, " + name[0] + ")", name[0], () -> LibC.ioctl(fd, new NativeLong(IfTun.TUNSETIFF), request));
         name[0] = request.name();

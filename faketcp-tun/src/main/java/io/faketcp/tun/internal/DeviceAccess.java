@@ -65,36 +65,25 @@ public abstract class DeviceAccess<D> {
   public abstract void restoreAddress(D device);
 
   /**
-   * Writes {@code buffer[0, length)} (a direct buffer), a TCP or UDP packet of the peer's own whose
-   * checksum, at {@code checksumStart + checksumOffset}, the kernel takes as a network card's work
-   * ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM}) and does not check: on a device with checksum offload the
-   * field holds only the pseudo-header's sum (folded, not complemented); on one without, the complete
-   * checksum, which a capture shows as it is. Only for packets to the host (the kernel would complete
-   * the field again on a packet it forwards), and only where {@link #ownChecksums} says so.
+   * Writes {@code buffer[0, length)} (a direct buffer), a packet whose checksum at {@code checksumStart
+   * + checksumOffset} holds only the pseudo-header's sum, for the kernel to complete: on a device
+   * opened with checksum offload.
    *
-   * @throws IllegalArgumentException when the buffer is not direct or the checksum lies outside the packet
-   * @throws IllegalStateException when the device cannot mark checksums
+   * @throws IllegalStateException when the device has no checksum offload
    * @throws io.faketcp.tun.TunException when the device is closed or the kernel refuses the packet
    */
-  public abstract void writeOwnChecksum(D device, java.nio.ByteBuffer buffer, int length, int checksumStart,
+  public abstract void writeChecksumPending(D device, java.nio.ByteBuffer buffer, int length, int checksumStart,
       int checksumOffset);
-
-  /**
-   * Whether the device can mark a packet's checksum as the peer's own ({@link #writeOwnChecksum}, {@link
-   * #writeGather} with a {@code checksumStart}): one with checksum offload, or with a large MTU, where
-   * sparing the kernel its check pays for the header each packet then carries.
-   */
-  public abstract boolean ownChecksums(D device);
 
   /**
    * Writes one packet from two parts in one {@code writev}: its headers, {@code header[0, headerLength)},
    * and its payload, {@code payload}'s {@code [position, limit)} (both direct buffers), so that the
-   * payload goes to the kernel from where it is. With {@code checksumStart} not negative the checksum
-   * at {@code checksumStart + checksumOffset} is the peer's own, as for {@link #writeOwnChecksum};
-   * negative: the kernel checks the packet's checksums.
+   * payload goes to the kernel from where it is. With {@code checksumStart} not negative (a device
+   * opened with checksum offload only) the checksum at {@code checksumStart + checksumOffset} holds only
+   * the pseudo-header's sum, for the kernel to complete; negative: the packet is complete.
    *
    * @throws IllegalArgumentException when a buffer is not direct or the headers do not fit it
-   * @throws IllegalStateException when {@code checksumStart} is not negative and the device cannot mark checksums
+   * @throws IllegalStateException when {@code checksumStart} is not negative on a device without checksum offload
    * @throws io.faketcp.tun.TunException when the device is closed or the kernel refuses the packet
    */
   public abstract void writeGather(D device, java.nio.ByteBuffer header, int headerLength, java.nio.ByteBuffer payload,
