@@ -11,10 +11,10 @@ import java.nio.ByteBuffer;
 /**
  * The sending half of one endpoint: the send queue (every byte until the host acknowledges it),
  * SND.UNA/NXT/MAX and the host's window, the ACKs that move them, retransmission with the
- * {@link RttEstimator}, retransmission after loss as {@link LossRecovery} decides it, zero-window
- * probes and our FIN.
+ * {@link RttEstimator}, the resends {@link LossRecovery} decides after a loss, zero-window probes and
+ * our FIN.
  *
- * <p>Outside that recovery there is no congestion control: the peer sends whatever the host's window
+ * <p>Outside a recovery there is no congestion control: the peer sends whatever the host's window
  * allows, which on a tun device in one machine is what keeps lossy tests fast. But no silly windows
  * (RFC 9293 §3.8.6.2.1): a segment shorter than the MSS goes only when it holds all that is queued, or
  * fills half the largest window the host offered, or when the persist timer finds the window still
