@@ -25,7 +25,7 @@ final class InterfaceControl implements AutoCloseable {
     try {
       return new InterfaceControl(LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM, 0));
     } catch (LastErrorException e) {
-      throw TunDevice.failure("socket(AF_INET, SOCK_DGRAM)", "", e);
+      throw DeviceSetup.failure("socket(AF_INET, SOCK_DGRAM)", "", e);
     }
   }
 
@@ -79,13 +79,13 @@ final class InterfaceControl implements AutoCloseable {
       try {
         socket6 = LibC.socket(LibC.AF_INET6, LibC.SOCK_DGRAM, 0);
       } catch (LastErrorException e) {
-        throw TunDevice.failure("socket(AF_INET6, SOCK_DGRAM)", name, e);
+        throw DeviceSetup.failure("socket(AF_INET6, SOCK_DGRAM)", name, e);
       }
     }
     try {
       LibC.ioctl(socket6, new NativeLong(request), in6Ifreq);
     } catch (LastErrorException e) {
-      throw TunDevice.failure("ioctl(" + what + ")", name, e);
+      throw DeviceSetup.failure("ioctl(" + what + ")", name, e);
     }
   }
 
@@ -100,7 +100,7 @@ final class InterfaceControl implements AutoCloseable {
     try {
       LibC.ioctl(socket, new NativeLong(request), ifreq);
     } catch (LastErrorException e) {
-      throw TunDevice.failure("ioctl(" + what + ")", name, e);
+      throw DeviceSetup.failure("ioctl(" + what + ")", name, e);
     }
   }
 

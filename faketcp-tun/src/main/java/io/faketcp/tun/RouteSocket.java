@@ -26,7 +26,7 @@ final class RouteSocket implements AutoCloseable {
     try {
       return new RouteSocket(NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE));
     } catch (LastErrorException e) {
-      throw TunDevice.failure("socket(AF_NETLINK, NETLINK_ROUTE)", name, e);
+      throw DeviceSetup.failure("socket(AF_NETLINK, NETLINK_ROUTE)", name, e);
     }
   }
 

@@ -1,23 +1,13 @@
 package io.faketcp.tun;
 
-import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import io.faketcp.tun.internal.DeviceAccess;
-import io.faketcp.tun.internal.IfTun;
-import io.faketcp.tun.internal.Ifreq;
 import io.faketcp.tun.internal.LibC;
 import io.faketcp.packet.Ipv6Packet;
-import java.io.IOException;
 import java.net.Inet6Address;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -44,42 +34,16 @@ import java.util.concurrent.locks.StampedLock;
  */
 public final class TunDevice implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TunDevice.class.getName());
-  private static final String CLONE_DEVICE = "/dev/net/tun";
-  private static final int POLLFD_SIZE = 8;
-  private static final int REVENTS = 6;
   private static final long CLOSE_WAIT_SECONDS = 5;
   /** Native calls of threads that are not attached (a wakeup, a test reading by hand). */
   private static final ThreadLocal<NativeCalls> CALLS = ThreadLocal.withInitial(NativeCalls::create);
-  private static final AtomicBoolean TX_QUEUE_WARNED = new AtomicBoolean();
 
   static {
-    DeviceAccess.install(new DeviceAccess<TunDevice>() {
-      @Override
-      public void withdrawAddress(TunDevice device) {
-        device.withdrawAddress();
-      }
-
-      @Override
-      public void restoreAddress(TunDevice device) {
-        device.restoreAddress();
-      }
-
-      @Override
-      public void writeChecksumPending(TunDevice device, ByteBuffer buffer, int length, int checksumStart,
-          int checksumOffset) {
-        device.writeChecksumPending(buffer, length, checksumStart, checksumOffset);
-      }
-
-      @Override
-      public void writeGather(TunDevice device, ByteBuffer header, int headerLength, ByteBuffer payload,
-          int checksumStart, int checksumOffset) {
-        device.writeGather(header, headerLength, payload, checksumStart, checksumOffset);
-      }
-    });
+    DeviceAccess.install(new TunDeviceAccess());
   }
 
-  private final int fd;
-  private final int wakeFd;
+  /** The packet system calls on the fd. */
+  private final DeviceIo io;
   private final String name;
   private final Subnet subnet;
   /** The IPv6 subnet, or null. */
@@ -91,12 +55,8 @@ public final class TunDevice implements AutoCloseable {
   /** Packets come and go behind a virtio_net_hdr, checksums may be left to complete ({@link Builder#checksumOffload}). */
   private final boolean checksumOffload;
   private final StampedLock lock = new StampedLock();
-  private final ByteBuffer pollFds = directBuffer(2 * POLLFD_SIZE);
-  private final long pollFdsAddress = address(pollFds);
-  private final ByteBuffer wakeValue = directBuffer(8).putLong(0, 1L);
-  private final long wakeValueAddress = address(wakeValue);
-  private final ByteBuffer drain = directBuffer(8);
-  private final long drainAddress = address(drain);
+  /** Waits for the fd together with an eventfd that {@link #wakeup()} and {@link #close()} write. */
+  private final DevicePoll poll;
   private volatile boolean closed;
   /** Whether {@link #addQueue()} opened this queue: closing it leaves the interface's addresses alone. */
   private boolean addedQueue;
@@ -109,21 +69,18 @@ public final class TunDevice implements AutoCloseable {
   private NativeCalls ioCalls;
   private long ioStamp;
 
-  private TunDevice(int fd, int wakeFd, String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
+  /** A device on the open fd {@code fd} of the interface {@code name}, with {@code wakeFd} to wake its reader. */
+  TunDevice(int fd, int wakeFd, String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
       boolean multiQueue, boolean checksumOffload) {
-    this.fd = fd;
+    this.io = new DeviceIo(fd, name, checksumOffload);
     this.checksumOffload = checksumOffload;
-    this.wakeFd = wakeFd;
     this.name = name;
     this.subnet = subnet;
     this.subnet6 = subnet6;
     this.ipv4 = ipv4;
     this.mtu = mtu;
     this.multiQueue = multiQueue;
-    pollFds.putInt(0, fd);
-    pollFds.putShort(4, LibC.POLLIN);
-    pollFds.putInt(POLLFD_SIZE, wakeFd);
-    pollFds.putShort(POLLFD_SIZE + 4, LibC.POLLIN);
+    this.poll = new DevicePoll(fd, wakeFd);
   }
 
   /** A builder for a device named {@code tun%d} on {@link Subnet#DEFAULT} with MTU 1500. */
@@ -235,8 +192,7 @@ public final class TunDevice implements AutoCloseable {
       // Without errno: a failure right after a packet ends the batch (nearly always EAGAIN), and the
       // next poll (POLLERR/POLLHUP for a device gone) or the next read tells any other reason. Only a
       // read that fails with no packet since the last failure is made again, capturing errno.
-      long n = checksumOffload ? ioCalls.readWithHeader(fd, ioCalls.address(buffer), buffer.capacity())
-          : ioCalls.readWithoutErrno(fd, ioCalls.address(buffer), buffer.capacity());
+      long n = io.readWithoutErrno(ioCalls.address(buffer), buffer.capacity(), ioCalls);
       if (n >= 0) {
         draining = true;
         buffer.limit((int) n).position(0);
@@ -259,22 +215,12 @@ public final class TunDevice implements AutoCloseable {
   }
 
   private int read(ByteBuffer buffer, NativeCalls calls) {
-    long address = calls.address(buffer);
-    while (true) {
-      long n = checksumOffload ? calls.readWithHeader(fd, address, buffer.capacity())
-          : calls.read(fd, address, buffer.capacity());
-      if (n >= 0) {
-        buffer.limit((int) n).position(0);
-        return (int) n;
-      }
-      int errno = calls.errno();
-      if (errno == LibC.EAGAIN) {
-        return 0;
-      }
-      if (errno != LibC.EINTR) {
-        throw ioError("read", errno);
-      }
+    long n = io.read(calls.address(buffer), buffer.capacity(), calls);
+    if (n < 0) {
+      return 0; // none waiting
     }
+    buffer.limit((int) n).position(0);
+    return (int) n;
   }
 
   /** Whether checksums are left to the reader ({@link Builder#checksumOffload}). */
@@ -293,78 +239,6 @@ public final class TunDevice implements AutoCloseable {
       return false;
     }
     return (Thread.currentThread() == ioThread ? ioCalls : CALLS.get()).checksumPending();
-  }
-
-  /**
-   * Writes {@code buffer[0, length)}, a TCP or UDP packet whose checksum field at {@code checksumStart +
-   * checksumOffset} holds the pseudo-header's sum (folded, not complemented): the kernel completes it
-   * over {@code [checksumStart, length)}. Only with {@link Builder#checksumOffload}.
-   */
-  void writeChecksumPending(ByteBuffer buffer, int length, int checksumStart, int checksumOffset) {
-    if (!checksumOffload) {
-      throw new IllegalStateException(name + " was opened without checksum offload: write complete checksums");
-    }
-    if (!buffer.isDirect() || length < 0 || length > buffer.capacity()) {
-      throw new IllegalArgumentException("packet of " + length + " bytes in a buffer of " + buffer.capacity()
-          + (buffer.isDirect() ? "" : " (not direct)"));
-    }
-    if (Thread.currentThread() == ioThread) {
-      if (closed) {
-        throw detachClosed("write");
-      }
-      write(ioCalls.address(buffer), length, ioCalls, checksumStart, checksumOffset);
-      return;
-    }
-    long stamp = enter("write");
-    try {
-      NativeCalls calls = CALLS.get();
-      write(calls.address(buffer), length, calls, checksumStart, checksumOffset);
-    } finally {
-      lock.unlockRead(stamp);
-    }
-  }
-
-  /** {@link io.faketcp.tun.internal.DeviceAccess#writeGather}. */
-  void writeGather(ByteBuffer header, int headerLength, ByteBuffer payload, int checksumStart, int checksumOffset) {
-    if (checksumStart >= 0 && !checksumOffload) {
-      throw new IllegalStateException(name + " was opened without checksum offload: write complete checksums");
-    }
-    if (!header.isDirect() || !payload.isDirect() || headerLength < 0 || headerLength > header.capacity()) {
-      throw new IllegalArgumentException("headers of " + headerLength + " bytes in a buffer of " + header.capacity()
-          + (header.isDirect() ? "" : " (not direct)") + ", payload " + (payload.isDirect() ? "direct" : "not direct"));
-    }
-    if (Thread.currentThread() == ioThread) {
-      if (closed) {
-        throw detachClosed("write");
-      }
-      writeGather(ioCalls, header, headerLength, payload, checksumStart, checksumOffset);
-      return;
-    }
-    long stamp = enter("write");
-    try {
-      writeGather(CALLS.get(), header, headerLength, payload, checksumStart, checksumOffset);
-    } finally {
-      lock.unlockRead(stamp);
-    }
-  }
-
-  private void writeGather(NativeCalls calls, ByteBuffer header, int headerLength, ByteBuffer payload,
-      int checksumStart, int checksumOffset) {
-    long headerAddress = calls.address(header);
-    // Looked up each time (a JNI call, once per segment of 4 KiB or more): remembering a send queue's
-    // buffer here would keep it, and its megabytes, for as long as the device.
-    long payloadAddress = address(payload) + payload.position();
-    while (true) {
-      long n = calls.writeGather(fd, headerAddress, headerLength, payloadAddress, payload.remaining(), checksumOffload,
-          checksumStart, checksumOffset);
-      if (n >= 0) {
-        return;
-      }
-      int errno = calls.errno();
-      if (errno != LibC.EINTR) {
-        throw ioError("write", errno);
-      }
-    }
   }
 
   /**
@@ -401,37 +275,12 @@ public final class TunDevice implements AutoCloseable {
       throw new IllegalArgumentException("packet of " + length + " bytes at " + offset
           + " does not fit the buffer's capacity of " + buffer.capacity());
     }
-    if (Thread.currentThread() == ioThread) {
-      if (closed) {
-        throw detachClosed("write");
-      }
-      write(ioCalls.address(buffer) + offset, length, ioCalls, -1, 0);
-      return;
-    }
-    long stamp = enter("write");
+    long stamp = begin("write");
     try {
-      NativeCalls calls = CALLS.get();
-      write(calls.address(buffer) + offset, length, calls, -1, 0);
+      NativeCalls calls = calls(stamp);
+      io.write(calls.address(buffer) + offset, length, calls, -1, 0);
     } finally {
-      lock.unlockRead(stamp);
-    }
-  }
-
-  /**
-   * Writes one packet; with checksum offload, behind a header that leaves its checksum at
-   * {@code checksumStart + checksumOffset} to the kernel when {@code checksumStart} is not negative.
-   */
-  private void write(long address, int length, NativeCalls calls, int checksumStart, int checksumOffset) {
-    while (true) {
-      long n = checksumOffload ? calls.writeWithHeader(fd, address, length, checksumStart, checksumOffset)
-          : calls.write(fd, address, length);
-      if (n >= 0) {
-        return;
-      }
-      int errno = calls.errno();
-      if (errno != LibC.EINTR) {
-        throw ioError("write", errno);
-      }
+      end(stamp);
     }
   }
 
@@ -444,53 +293,33 @@ public final class TunDevice implements AutoCloseable {
    * @throws TunException when the device is closed (also while waiting) or was deleted from outside
    */
   public boolean awaitReadable(int timeoutMillis) {
-    if (Thread.currentThread() == ioThread) {
-      if (closed) {
-        throw detachClosed("poll");
-      }
-      return awaitReadable(timeoutMillis, ioCalls);
-    }
-    long stamp = enter("poll");
+    long stamp = begin("poll");
     try {
-      return awaitReadable(timeoutMillis, CALLS.get());
+      return awaitReadable(timeoutMillis, calls(stamp));
     } finally {
-      lock.unlockRead(stamp);
+      end(stamp);
     }
   }
 
   private boolean awaitReadable(int timeoutMillis, NativeCalls calls) {
-    pollFds.putShort(REVENTS, (short) 0);
-    pollFds.putShort(POLLFD_SIZE + REVENTS, (short) 0);
-    int n = calls.poll(pollFdsAddress, 2, timeoutMillis);
-    if (n < 0) {
-      int errno = calls.errno();
-      if (errno == LibC.EINTR) {
-        return false;
-      }
-      throw ioError("poll", errno);
+    int events = poll.await(timeoutMillis, calls);
+    if (events < 0) {
+      throw io.error("poll", -events);
     }
-    if (n == 0) {
-      return false;
+    if ((events & DevicePoll.WOKEN) != 0 && closed) {
+      throw Thread.currentThread() == ioThread ? detachClosed("poll") : closedError("poll");
     }
-    if (pollFds.getShort(POLLFD_SIZE + REVENTS) != 0) {
-      calls.read(wakeFd, drainAddress, 8);
-      if (closed) {
-        throw Thread.currentThread() == ioThread ? detachClosed("poll") : closedError("poll");
-      }
-    }
-    short events = pollFds.getShort(REVENTS);
-    if ((events & (LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0) {
+    if ((events & DevicePoll.FAILED) != 0) {
       throw new TunException("poll(" + name + ") reported an error on the tun fd: the interface "
           + name + " was deleted from outside (e.g. by 'ip link del') while the peer was running");
     }
-    return (events & LibC.POLLIN) != 0;
+    return (events & DevicePoll.READABLE) != 0;
   }
 
   /** Makes a thread waiting in {@link #awaitReadable} return false at once. Any thread may call it. */
   public void wakeup() {
     if (!closed) {
-      NativeCalls calls = Thread.currentThread() == ioThread ? ioCalls : CALLS.get();
-      calls.write(wakeFd, wakeValueAddress, 8);
+      poll.wake(Thread.currentThread() == ioThread ? ioCalls : CALLS.get());
     }
   }
 
@@ -510,7 +339,7 @@ public final class TunDevice implements AutoCloseable {
     }
     long stamp = enter("addQueue");
     try {
-      TunDevice queue = Builder.openQueue(name, subnet, subnet6, ipv4, mtu, true, checksumOffload);
+      TunDevice queue = DeviceSetup.open(name, subnet, subnet6, ipv4, mtu, 0, true, checksumOffload, false);
       queue.addedQueue = true;
       return queue;
     } finally {
@@ -533,7 +362,7 @@ public final class TunDevice implements AutoCloseable {
     if (Thread.currentThread() == ioThread) {
       detach();
     }
-    CALLS.get().write(wakeFd, wakeValueAddress, 8);
+    poll.wake(CALLS.get());
     long stamp = 0;
     try {
       stamp = lock.tryWriteLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
@@ -546,28 +375,15 @@ public final class TunDevice implements AutoCloseable {
     }
     try {
       if (subnet6 != null && !addedQueue) {
-        removeAddress6Quietly();
+        DeviceSetup.removeAddress6Quietly(name, subnet6); // the route would take the prefix until the kernel is done
       }
-      closeQuietly(fd);
-      closeQuietly(wakeFd);
+      DeviceSetup.closeQuietly(io.fd());
+      poll.close();
       LOG.log(System.Logger.Level.DEBUG, "closed {0}", name);
     } finally {
       if (stamp != 0) {
         lock.unlockWrite(stamp);
       }
-    }
-  }
-
-  /**
-   * Takes the IPv6 address off before the fd closes: the kernel removes the interface later, and
-   * until then its route would still take the prefix's packets from a device opened meanwhile.
-   */
-  private void removeAddress6Quietly() {
-    try (InterfaceControl control = InterfaceControl.open()) {
-      control.removeAddress6(name, (Inet6Address) subnet6.host(), subnet6.prefixLength());
-    } catch (TunException e) {
-      LOG.log(System.Logger.Level.DEBUG, "{0}: removing the IPv6 address before closing failed: {1}", name,
-          e.getMessage());
     }
   }
 
@@ -621,69 +437,54 @@ public final class TunDevice implements AutoCloseable {
     return name + " " + v4 + (!v4.isEmpty() && !v6.isEmpty() ? " " : "") + v6;
   }
 
-  /**
-   * Takes the host's address (and so the subnet's routes) off the interface, leaving it up and
-   * open: the kernel stops sending the subnet's traffic here at once. Closing a tun device waits
-   * for the kernel (tens of milliseconds); withdrawing first lets a fixture close it in the
-   * background while the next test's device already owns the subnet.
-   *
-   * @throws TunException when the device is closed or the ioctl fails
-   */
+  /** {@link DeviceAccess#withdrawAddress}: the kernel stops routing the subnet here at once. */
   void withdrawAddress() {
     long stamp = enter("withdrawAddress");
-    try (InterfaceControl control = InterfaceControl.open()) {
-      if (ipv4) {
-        control.removeAddress(name);
-      }
-      if (subnet6 != null) {
-        control.removeAddress6(name, (Inet6Address) subnet6.host(), subnet6.prefixLength());
-      }
+    try {
+      DeviceSetup.withdrawAddress(name, ipv4, subnet6);
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** {@link DeviceAccess#restoreAddress}. */
+  void restoreAddress() {
+    long stamp = enter("restoreAddress");
+    try {
+      DeviceSetup.restoreAddress(name, ipv4, subnet, subnet6);
     } finally {
       lock.unlockRead(stamp);
     }
   }
 
   /**
-   * Gives the host its address and netmask on the interface again after {@link #withdrawAddress()}.
-   *
-   * @throws TunException when the device is closed or the ioctl fails
+   * Begins a call on the device: 0 for the attached thread (its lease holds the lock), else a stamp of
+   * the shared lock; {@link #end(long)} it. Throws when the device is closed.
    */
-  void restoreAddress() {
-    long stamp = enter("restoreAddress");
-    try (InterfaceControl control = InterfaceControl.open()) {
-      if (ipv4) {
-        control.address(name, subnet.hostAddress());
-        control.netmask(name, subnet.netmask());
+  long begin(String call) {
+    if (Thread.currentThread() == ioThread) {
+      if (closed) {
+        throw detachClosed(call);
       }
-      if (subnet6 != null) {
-        control.address6(name, (Inet6Address) subnet6.host(), subnet6.prefixLength());
-      }
-    } finally {
+      return 0;
+    }
+    return enter(call);
+  }
+
+  /** The native calls of the call {@link #begin(String)} began. */
+  NativeCalls calls(long stamp) {
+    return stamp == 0 ? ioCalls : CALLS.get();
+  }
+
+  void end(long stamp) {
+    if (stamp != 0) {
       lock.unlockRead(stamp);
     }
   }
 
-  /** A failed set-up call as a {@link TunException}: the call, the strerror text and the fix. */
-  static TunException failure(String what, String name, LastErrorException e) {
-    int errno = e.getErrorCode();
-    return new TunException(what + " failed: " + LibC.strerror(errno) + fix(what, name, errno), errno, e);
-  }
-
-  private static String fix(String what, String name, int errno) {
-    if (what.startsWith("open(") && errno == 2) {
-      return " - the tun driver is missing: load it with 'modprobe tun' (in a container, pass --device /dev/net/tun)";
-    }
-    if (errno == LibC.EPERM || errno == 13) {
-      return " - creating and configuring a tun device needs CAP_NET_ADMIN: run as root, or in a user+network"
-          + " namespace: bin/faketcp-netns <command> (unshare --user --map-root-user --net)";
-    }
-    if (errno == 16) {
-      return " - an interface named " + name + " already exists: choose another name or a pattern like tun%d";
-    }
-    if (what.startsWith("ioctl(SIOCSIFMTU")) {
-      return " - the kernel refused that MTU";
-    }
-    return "";
+  /** The packet system calls on the fd. */
+  DeviceIo io() {
+    return io;
   }
 
   private long enter(String call) {
@@ -695,10 +496,6 @@ public final class TunDevice implements AutoCloseable {
     return stamp;
   }
 
-  private static ByteBuffer directBuffer(int size) {
-    return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
-  }
-
   /** The native address of a direct buffer's first byte. */
   static long address(ByteBuffer direct) {
     return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
@@ -706,26 +503,6 @@ public final class TunDevice implements AutoCloseable {
 
   private TunException closedError(String call) {
     return new TunException(call + "(" + name + ") on a closed tun device", LibC.EBADFD, null);
-  }
-
-  private TunException ioError(String call, int errno) {
-    String text = call + "(" + name + ") failed: " + LibC.strerror(errno);
-    if (errno == LibC.EBADFD || errno == LibC.ENODEV) {
-      text += " - the interface " + name + " was deleted from outside (e.g. by 'ip link del')";
-    } else if (errno == LibC.EIO) {
-      text += " - the interface " + name + " is down";
-    } else if (errno == LibC.EINVAL && call.equals("write")) {
-      text += " - the kernel refused the packet as malformed";
-    }
-    return new TunException(text, errno, null);
-  }
-
-  private static void closeQuietly(int fd) {
-    try {
-      LibC.close(fd);
-    } catch (LastErrorException e) {
-      LOG.log(System.Logger.Level.DEBUG, "close({0}) failed: {1}", fd, LibC.strerror(e.getErrorCode()));
-    }
   }
 
   /**
@@ -748,7 +525,7 @@ public final class TunDevice implements AutoCloseable {
      * number ({@code tun%d}, the default). ASCII letters, digits, '-', '_', '.', shorter than 16 bytes.
      */
     public Builder name(String name) {
-      this.name = validateName(name);
+      this.name = DeviceSetup.validateName(name);
       return this;
     }
 
@@ -825,169 +602,8 @@ public final class TunDevice implements AutoCloseable {
      * @throws TunException naming the failed call, the error text and the fix
      */
     public TunDevice open() {
-      boolean required = Prerequisites.privateNamespaceRequired();
-      java.util.Optional<String> refusal = Prerequisites.namespaceRefusal(required,
-          required && Prerequisites.inPrivateNamespace()); // /proc is read only when the guard is on
-      if (refusal.isPresent()) {
-        throw new TunException(refusal.get());
-      }
-      boolean ipv4 = subnet != null || subnet6 == null;
-      Subnet subnet = this.subnet != null ? this.subnet : Subnet.DEFAULT;
-      if (subnet6 != null && checksumOffload) {
-        throw new IllegalArgumentException("checksumOffload(true) with the IPv6 subnet " + subnet6 + ": the device"
-            + " leaves checksums to its reader for IPv4 only; drop checksumOffload, or the IPv6 subnet");
-      }
-      if (subnet6 != null && mtu < Ipv6Sysctls.MINIMUM_MTU) {
-        throw new IllegalArgumentException("mtu " + mtu + " is below IPv6's minimum of " + Ipv6Sysctls.MINIMUM_MTU
-            + ": the kernel turns IPv6 off on such a link; use an mtu of at least 1280 with an IPv6 subnet");
-      }
-      int fd = -1;
-      try {
-        String[] actual = {name};
-        fd = openFd(actual, multiQueue, checksumOffload);
-        if (subnet6 == null) {
-          disableIpv6(actual[0]);
-        } else {
-          Ipv6Sysctls.enableQuietly(actual[0]);
-        }
-        try (InterfaceControl control = InterfaceControl.open()) {
-          control.mtu(actual[0], mtu);
-          setTxQueueLength(control, actual[0]);
-          if (ipv4) {
-            control.address(actual[0], subnet.hostAddress());
-            control.netmask(actual[0], subnet.netmask());
-          }
-          control.up(actual[0]);
-          if (subnet6 != null) {
-            control.address6(actual[0], (Inet6Address) subnet6.host(), subnet6.prefixLength());
-          }
-        }
-        TunDevice device = withWakeFd(fd, actual[0], subnet, subnet6, ipv4, mtu, multiQueue, checksumOffload);
-        fd = -1;
-        return device;
-      } finally {
-        if (fd >= 0) {
-          closeQuietly(fd);
-        }
-      }
+      return DeviceSetup.create(name, subnet, subnet6, mtu, txQueueLength, multiQueue, checksumOffload);
     }
 
-    /** Another queue of the multi-queue interface {@code name}, already configured. */
-    static TunDevice openQueue(String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
-        boolean multiQueue, boolean checksumOffload) {
-      int fd = -1;
-      try {
-        fd = openFd(new String[] {name}, multiQueue, checksumOffload);
-        TunDevice device = withWakeFd(fd, name, subnet, subnet6, ipv4, mtu, multiQueue, checksumOffload);
-        fd = -1;
-        return device;
-      } finally {
-        if (fd >= 0) {
-          closeQuietly(fd);
-        }
-      }
-    }
-
-    /**
-     * The transmit queue is a tuning, not a requirement: the kernel refuses SIOCSIFTXQLEN with EPERM
-     * to root in a user namespace (the rootless way), which may do everything else here. The device
-     * then keeps the kernel's default queue length; said once per JVM.
-     */
-    private void setTxQueueLength(InterfaceControl control, String actual) {
-      try {
-        control.txQueueLength(actual, txQueueLength);
-      } catch (TunException e) {
-        if (e.errno() != LibC.EPERM) {
-          throw e;
-        }
-        if (!TX_QUEUE_WARNED.getAndSet(true)) {
-          LOG.log(System.Logger.Level.INFO, "txqueuelen of {0} left at the kernel default: setting it to {1}"
-              + " is not permitted here (root in a user namespace); very busy DISCARD flows may see"
-              + " retransmissions", actual, String.valueOf(txQueueLength));
-        }
-      }
-    }
-
-    /** Opens the clone device and attaches it to {@code name[0]}, which becomes the actual name. */
-    private static int openFd(String[] name, boolean multiQueue, boolean checksumOffload) {
-      int fd = call("open(" + CLONE_DEVICE + ")", name[0],
-          () -> LibC.open(CLONE_DEVICE, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC));
-      try {
-        int flags = IfTun.IFF_TUN | IfTun.IFF_NO_PI | (multiQueue ? IfTun.IFF_MULTI_QUEUE : 0)
-            | (checksumOffload ? IfTun.IFF_VNET_HDR : 0);
-        Ifreq request = new Ifreq(name[0]).flags(flags);
-        call("ioctl(TUNSETIFF, " + name[0] + ")", name[0], () -> LibC.ioctl(fd, new NativeLong(IfTun.TUNSETIFF), request));
-        name[0] = request.name();
-        if (checksumOffload) {
-          call("ioctl(TUNSETOFFLOAD, TUN_F_CSUM)", name[0],
-              () -> LibC.ioctl(fd, new NativeLong(IfTun.TUNSETOFFLOAD), new NativeLong(IfTun.TUN_F_CSUM)));
-        }
-        return fd;
-      } catch (RuntimeException e) {
-        closeQuietly(fd);
-        throw e;
-      }
-    }
-
-    private static TunDevice withWakeFd(int fd, String name, Subnet subnet, Subnet subnet6, boolean ipv4, int mtu,
-        boolean multiQueue, boolean checksumOffload) {
-      int wakeFd = call("eventfd", name, () -> LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC));
-      TunDevice device = new TunDevice(fd, wakeFd, name, subnet, subnet6, ipv4, mtu, multiQueue, checksumOffload);
-      LOG.log(System.Logger.Level.DEBUG, "opened {0}", device);
-      return device;
-    }
-
-    private static void disableIpv6(String name) {
-      Path knob = Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6");
-      if (!Files.exists(knob)) {
-        return; // kernel without IPv6: nothing to silence
-      }
-      try {
-        Files.write(knob, "1".getBytes(StandardCharsets.US_ASCII));
-      } catch (IOException e) {
-        // Not fatal: the device works, captures may only see router solicitations.
-        LOG.log(System.Logger.Level.WARNING, "could not disable IPv6 on {0} ({1}): {2}", name, knob, e);
-      }
-    }
-
-    private static int call(String what, String name, NativeCall call) {
-      try {
-        return call.run();
-      } catch (LastErrorException e) {
-        throw failure(what, name, e);
-      }
-    }
-
-    static String validateName(String name) {
-      if (name == null || name.isEmpty()) {
-        throw new IllegalArgumentException("device name is empty: use a name like faketcp0 or a pattern like tun%d");
-      }
-      if (name.length() >= Ifreq.IFNAMSIZ) {
-        throw new IllegalArgumentException("device name '" + name + "' is " + name.length()
-            + " characters: it must be shorter than " + Ifreq.IFNAMSIZ);
-      }
-      for (int i = 0; i < name.length(); i++) {
-        char c = name.charAt(i);
-        boolean ok = c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.' || c == '%');
-        if (!ok) {
-          throw new IllegalArgumentException("device name '" + name + "' has character '" + c
-              + "': use ASCII letters, digits, '-', '_', '.' and at most one %d");
-        }
-      }
-      int percent = name.indexOf('%');
-      if (percent >= 0 && (!name.startsWith("%d", percent) || name.indexOf('%', percent + 1) >= 0)) {
-        throw new IllegalArgumentException("device name '" + name
-            + "' may hold only one '%d' (the number the kernel chooses), no other '%'");
-      }
-      if (name.equals(".") || name.equals("..")) {
-        throw new IllegalArgumentException("device name '" + name + "' is not a valid interface name");
-      }
-      return name;
-    }
-  }
-
-  @FunctionalInterface
-  private interface NativeCall {
-    int run() throws LastErrorException;
   }
 }

@@ -11,21 +11,10 @@ import java.nio.ByteBuffer;
 /**
  * The sending half of one endpoint: the send queue (every byte until the host acknowledges it),
  * SND.UNA/NXT/MAX and the host's window, the ACKs that move them, retransmission with the
- * {@link RttEstimator}, loss recovery, zero-window probes and our FIN.
+ * {@link RttEstimator}, the resends {@link LossRecovery} decides after a loss, zero-window probes and
+ * our FIN.
  *
- * <p>Loss recovery: with a host that offered SACK, its SACK blocks fill a {@link SackScoreboard}, and
- * an ACK that SACKs something new counts as a duplicate even when it carries data or a new window
- * (RFC 6675; in a full-duplex stream the host's ACKs ride on its data, which RFC 5681 never counts).
- * Recovery begins at the third duplicate ACK or as soon as three segments' worth are SACKed above
- * SND.UNA (IsLost); then every hole below SACKed data that IsLost is retransmitted, lowest first,
- * once (HighRxt: not again in a later recovery either, unless the host SACKs data sent after the
- * resend, {@link ResentHoles}, or the timer expires), never the SACKed bytes; a partial ACK also
- * resends the hole it stops at if that was not resent yet and the host holds data above it (NewReno). Without SACK it
- * is plain NewReno: three pure duplicate ACKs, then one segment per partial ACK. A timeout goes back
- * to SND.UNA with a {@link LossWindow} of one segment, which slow start opens, skipping what the host
- * SACKed before or after it; an ACK that stops at SACKed data (the host reneged) clears the scoreboard.
- *
- * <p>Outside that recovery there is no congestion control: the peer sends whatever the host's window
+ * <p>Outside a recovery there is no congestion control: the peer sends whatever the host's window
  * allows, which on a tun device in one machine is what keeps lossy tests fast. But no silly windows
  * (RFC 9293 §3.8.6.2.1): a segment shorter than the MSS goes only when it holds all that is queued, or
  * fills half the largest window the host offered, or when the persist timer finds the window still
@@ -69,22 +58,8 @@ abstract class TcpSender extends TcpReceiver {
   /** The persist timer found a small window open: fill it (the silly-window override). */
   private boolean overrideSws;
   private long persistInterval;
-  private int dupAcks;
-  private boolean recovering;
-  /** RFC 6582's "recover": SND.MAX when the recovery began; an ACK of it ends the recovery. */
-  private int recover;
-  /** What the host's SACK blocks say it holds (SACK hosts only, from their first block on). */
-  private SackScoreboard scoreboard;
-  /**
-   * RFC 6675's HighRxt: every unSACKed byte from SND.UNA below it was retransmitted since the last
-   * timeout, in this recovery or an earlier one, and is not sent again unless {@link ResentHoles}
-   * finds it lost again or the timer expires.
-   */
-  private int highRxt;
-  /** After a timeout, until the host acknowledges {@link #recover}: the loss window paces what goes. */
-  private final LossWindow lossWindow = new LossWindow();
-  /** Holes resent since the last timeout: which of them was lost again. */
-  private final ResentHoles resentHoles = new ResentHoles();
+  /** Duplicate ACKs, SACK blocks, which holes go again. */
+  private final LossRecovery recovery = new LossRecovery(this);
 
   TcpSender(EndpointContext context) {
     super(context);
@@ -111,20 +86,14 @@ abstract class TcpSender extends TcpReceiver {
     finAcked = false;
     retries = 0;
     persistInterval = 0;
-    dupAcks = 0;
-    recovering = false;
-    recover = 0;
-    scoreboard = null;
-    highRxt = sndUna; // nothing resent yet; never behind SND.UNA
-    lossWindow.close();
-    resentHoles.clear();
+    recovery.reset(sndUna);
     rtt.restart();
   }
 
   /** The host's SYN or SYN+ACK at {@code seq} acknowledged ours: SND.UNA moves past our SYN; the window is the host's. */
   void synchronizeSending(int seq, int window) {
     sndUna = iss + 1;
-    highRxt = sndUna;
+    recovery.synchronize(sndUna);
     sndWl1 = seq;
     sndWl2 = sndUna;
     sndWnd = window;
@@ -133,10 +102,6 @@ abstract class TcpSender extends TcpReceiver {
 
   boolean hasQueue() {
     return out != null;
-  }
-
-  boolean hasScoreboard() {
-    return scoreboard != null;
   }
 
   int buffered() {
@@ -236,7 +201,7 @@ abstract class TcpSender extends TcpReceiver {
     int segmentSize = payloadSize();
     int buffered = buffered();
     boolean finReady = finQueued && !holdsOwnFin();
-    int pipe = lossWindow.isOpen() ? pipe() : 0;
+    int pipe = recovery.paced() ? recovery.pipe() : 0;
     while (true) {
       int offset = sndNxt - sndUna;
       int available = buffered - offset;
@@ -245,17 +210,14 @@ abstract class TcpSender extends TcpReceiver {
         if (n <= 0 || n < segmentSize && n < available && (offset > 0 || n < maxSndWnd / 2) && !overrideSws) {
           break; // window full, or a sliver of it open: wait for the ACK, a wider window or the persist timer
         }
-        if (scoreboard != null && Seq.before(sndNxt, sndMax) && !scoreboard.isEmpty()) {
-          // Going back after a timeout: what the host SACKed since is not sent again.
-          int past = scoreboard.skip(sndNxt);
-          if (past != sndNxt) {
-            sndNxt = past;
-            continue;
-          }
-          n = Math.min(n, scoreboard.unsackedFrom(sndNxt));
+        int past = recovery.skipSacked(sndNxt); // going back after a timeout: not what the host SACKed since
+        if (past != sndNxt) {
+          sndNxt = past;
+          continue;
         }
-        if (lossWindow.isOpen()) {
-          if (!lossWindow.allows(pipe, n)) {
+        n = recovery.unsacked(sndNxt, n);
+        if (recovery.paced()) {
+          if (!recovery.allows(pipe, n)) {
             break; // after a timeout: no more in flight than the loss window
           }
           pipe += n;
@@ -357,16 +319,13 @@ abstract class TcpSender extends TcpReceiver {
    * Sends the segment at {@code seq} (below SND.MAX) again: at most one MSS, and not into what the
    * host SACKed. Returns the sequence space it covered (0: nothing to send there); moves HighRxt.
    */
-  private int retransmitHole(int seq) {
+  int retransmitHole(int seq) {
     int offset = seq - sndUna;
     int buffered = buffered();
     boolean finSent = finQueued && Seq.before(finSeq, sndMax); // not while a slow close holds it back
     int sent = 0;
     if (offset < buffered) {
-      int n = Math.min(payloadSize(), buffered - offset);
-      if (scoreboard != null) {
-        n = Math.min(n, scoreboard.unsackedFrom(seq));
-      }
+      int n = recovery.unsacked(seq, Math.min(payloadSize(), buffered - offset));
       boolean fin = finSent && offset + n == buffered;
       transmit(seq, offset, n, fin);
       sent = n + (fin ? 1 : 0);
@@ -375,10 +334,7 @@ abstract class TcpSender extends TcpReceiver {
       sent = 1;
     }
     if (sent > 0) {
-      resentHoles.resent(seq, sndMax);
-      if (Seq.before(highRxt, seq + sent)) {
-        highRxt = seq + sent;
-      }
+      recovery.resent(seq, sent);
     }
     return sent;
   }
@@ -407,26 +363,15 @@ abstract class TcpSender extends TcpReceiver {
     boolean sackNews = false;
     boolean sackOption = sackPermitted && sndUna != sndMax && s.options().sackBlockCount() > 0;
     if (sackOption) {
-      if (scoreboard == null) {
-        scoreboard = new SackScoreboard();
-      }
-      sackNews = scoreboard.update(s.options(), ack, sndMax);
+      sackNews = recovery.sackBlocks(s, ack);
     }
     if (acked > 0) {
       moved = advance(ack, s);
-    } else if (ack == sndUna && sndUna != sndMax && duplicate(s, sackOption, sackNews)) {
-      dupAcks++;
+    } else if (ack == sndUna && sndUna != sndMax) {
+      recovery.sameAck(s, sackOption, sackNews);
     }
-    if (sndUna != sndMax && !lossWindow.isOpen()) { // RFC 6675 §5.1: no fast recovery inside a timeout's
-      if (Seq.before(sndUna, highRxt) && scoreboard != null && !scoreboard.isEmpty()
-          && resentHoles.lostAgain(sndUna, scoreboard.highest())) {
-        retransmitHole(sndUna); // its resend was lost too: the host holds data sent after it
-      }
-      if (!recovering && (dupAcks == SackScoreboard.DUP_THRESH || lostAtUna())) {
-        enterRecovery();
-      } else if (recovering && sackNews) {
-        retransmitLost();
-      }
+    if (sndUna != sndMax) {
+      recovery.afterAck(sackNews);
     }
     if (Seq.before(sndWl1, seq) || sndWl1 == seq && !Seq.before(ack, sndWl2)) {
       sndWnd = s.window() << sndShift;
@@ -458,33 +403,9 @@ abstract class TcpSender extends TcpReceiver {
     if (Seq.before(sndNxt, sndUna)) {
       sndNxt = sndUna;
     }
-    if (Seq.before(highRxt, sndUna)) {
-      highRxt = sndUna; // never far behind: it is compared modulo 2^32
-    }
-    resentHoles.acknowledged(sndUna);
     rtt.acknowledged(ack, now, timestampRtt(s, now)); // RFC 7323 §4: the echoed timestamp, when in use
     retries = 0;
-    dupAcks = 0;
-    if (scoreboard != null) {
-      scoreboard.advance(ack);
-      if (scoreboard.sacked(ack)) {
-        reneged();
-      }
-    }
-    if (lossWindow.isOpen()) {
-      if (Seq.before(ack, recover)) {
-        lossWindow.acknowledged(acked, segmentSize());
-      } else {
-        lossWindow.close(); // all that was in flight at the timeout is acknowledged
-      }
-    }
-    if (recovering) {
-      if (Seq.before(ack, recover)) {
-        partialAck();
-      } else {
-        recovering = false;
-      }
-    }
+    recovery.advanced(ack, acked);
     if (sndUna == sndMax) {
       disarm();
     } else {
@@ -493,116 +414,20 @@ abstract class TcpSender extends TcpReceiver {
     return bytes > 0;
   }
 
-  /**
-   * Whether an ACK of SND.UNA is a duplicate: one that SACKs something new (RFC 6675: even when it
-   * carries data or changes the window), or, without a SACK option, RFC 5681's pure duplicate. A SACK
-   * option with nothing new (a D-SACK report of a segment received twice) is not one.
-   */
-  private boolean duplicate(TcpSegment s, boolean sackOption, boolean sackNews) {
-    if (sackOption) {
-      return sackNews;
-    }
-    return s.payloadLength() == 0 && !s.fin() && s.window() << sndShift == sndWnd;
-  }
-
-  /** RFC 6675's pipe after a timeout: what was sent since, from SND.UNA to SND.NXT, less what the host SACKed. */
-  private int pipe() {
-    return sndNxt - sndUna - sackedBelow(sndNxt);
-  }
-
-  private int sackedBelow(int seq) {
-    return scoreboard == null ? 0 : scoreboard.sackedBelow(seq);
-  }
-
-  /** RFC 6675's IsLost for the first unacknowledged byte: enough SACKed above it. */
-  private boolean lostAtUna() {
-    return scoreboard != null && !scoreboard.isEmpty() && scoreboard.isLost(sndUna, segmentSize());
-  }
-
-  /**
-   * The host's cumulative ACK stops at a byte it had SACKed: it dropped what it held above the hole
-   * (reneged, RFC 2018). Its SACK blocks are forgotten; after a timeout, everything from SND.UNA goes
-   * again, paced by the loss window.
-   */
-  private void reneged() {
-    scoreboard.clear();
-    if (lossWindow.isOpen()) {
-      sndNxt = sndUna;
-    }
-  }
-
-  /**
-   * Fast retransmit: the first hole at once, then every other hole the SACK blocks show lost. A hole
-   * an earlier recovery resent (below HighRxt) is not sent again: that resend may still be on its way,
-   * and only the timer tells it was lost too.
-   */
-  private void enterRecovery() {
-    recovering = true;
-    recover = sndMax;
-    if (!Seq.before(sndUna, highRxt)) {
-      retransmitHole(sndUna);
-    }
-    retransmitLost();
-  }
-
-  /**
-   * An ACK that moves SND.UNA but not past the recovery point: the hole it stops at is lost too
-   * (NewReno), and is retransmitted unless it already was; with SACK only if the host holds data
-   * above it (else the ACK just follows what is still on its way). Then the holes the scoreboard now
-   * shows lost.
-   */
-  private void partialAck() {
-    if (scoreboard == null || !Seq.before(sndUna, highRxt) && !scoreboard.isEmpty()) {
-      retransmitHole(sndUna);
-    }
-    retransmitLost();
-  }
-
-  /**
-   * RFC 6675's NextSeg, rule 1, without a congestion window: every unSACKed range above HighRxt and
-   * below SACKed data that IsLost, lowest first, skipping what the host holds. Holes above the last
-   * SACKed byte, or with too little SACKed above them, wait (for more SACKs, a partial ACK, the RTO).
-   */
-  private void retransmitLost() {
-    if (scoreboard == null) {
-      return;
-    }
-    int segmentSize = segmentSize();
-    int seq = Seq.before(highRxt, sndUna) ? sndUna : highRxt;
-    while (!scoreboard.isEmpty()) {
-      seq = scoreboard.skip(seq);
-      if (!Seq.before(seq, scoreboard.highest()) || !scoreboard.isLost(seq, segmentSize)) {
-        return;
-      }
-      int sent = retransmitHole(seq);
-      if (sent == 0) {
-        return;
-      }
-      seq += sent;
-    }
-  }
-
   // ---- timeouts --------------------------------------------------------------------------------
 
   /**
-   * The retransmission timer expired: back off and go back to SND.UNA, the loss window one segment
-   * (RFC 5681 §3.1): the first unacknowledged segment goes again, the rest as ACKs open the window,
-   * skipping what the host SACKed (kept, as Linux does, unless an ACK shows the host reneged). Until
-   * the host acknowledges all that was sent before the timeout no fast recovery starts (RFC 6675
-   * §5.1). False when it is time to give up.
+   * The retransmission timer expired: back off and go back to SND.UNA, paced by the loss window
+   * ({@link LossRecovery#timeout()}): the first unacknowledged segment goes again, the rest as ACKs
+   * open the window, skipping what the host SACKed. False when it is time to give up.
    */
   boolean retransmissionTimeout(long now) {
     if (++retries > MAX_RETRIES) {
       return false;
     }
     rtt.backOff();
-    lossWindow.timeout(sndMax - sndUna - sackedBelow(sndMax), segmentSize());
-    recover = sndMax;
+    recovery.timeout();
     sndNxt = sndUna;
-    highRxt = sndUna;
-    resentHoles.clear();
-    recovering = false;
-    dupAcks = 0;
     output();
     if (sndNxt == sndUna) {
       sendControl(ACK, sndUna - 1); // the window is closed: probe it
