@@ -52,6 +52,8 @@ public final class ServerSession implements Application {
   public static final int OUTPUT_CAPACITY = 65536;
   /** The output buffer's capacity at most, grown by the bytes the endpoint takes. */
   public static final int OUTPUT_LIMIT = 1 << 20;
+  /** The most {@code transferTo} moves at a time: the peer thread sends a piece while the next is copied. */
+  static final int TRANSFER_PIECE = 128 * 1024;
   private static final System.Logger LOG = System.getLogger(ServerSession.class.getName());
 
   private final Handler handler;
@@ -62,7 +64,7 @@ public final class ServerSession implements Application {
   private final Ring input = new Ring(INPUT_CAPACITY);
   private final Ring output = new Ring(OUTPUT_CAPACITY);
   private final InputStream in = new In();
-  private final OutputStream out = new Out();
+  private final Out out = new Out();
   private final Runnable pumpTask = this::pump;
   private final Runnable wakeReaderTask = this::wakeReader;
   /** The output's sums, added by the writing thread (one at a time), read by the peer thread. */
@@ -515,6 +517,85 @@ public final class ServerSession implements Application {
     }
   }
 
+  /**
+   * Waits until the input has bytes for this reader; the count, or -1 at the end of the stream.
+   * Throws once the connection is gone or the server closed it. Lock held.
+   */
+  private int awaitInput() throws IOException {
+    while (true) {
+      checkReadable();
+      if (input.size > 0 && !reading) {
+        return input.size;
+      }
+      if (inputEnded && input.size == 0) {
+        return -1;
+      }
+      readersWaiting++;
+      try {
+        await(inputChanged); // no bytes yet, or another thread of the server is reading
+      } finally {
+        readersWaiting--;
+      }
+    }
+  }
+
+  /** Sums {@code n} bytes of {@code from} from {@code start}, wrapping at its end, as the output's next. */
+  private void addSums(byte[] from, int start, int n) {
+    int first = Math.min(n, from.length - start);
+    sums.add(from, start, first);
+    if (first < n) {
+      sums.add(from, 0, n - first);
+    }
+  }
+
+  /** Throws unless the server may still read. Lock held. */
+  private void checkReadable() throws SocketException {
+    if (gone != null) {
+      throw goneException();
+    }
+    if (discarding) {
+      throw new SocketException("connection " + this + " was closed by the server: no more reading");
+    }
+  }
+
+  /** Throws unless the server may still write. Lock held. */
+  private void checkWritable() throws SocketException {
+    if (gone != null) {
+      throw goneException();
+    }
+    if (outputShut) {
+      throw new SocketException("connection " + this + ": output was shut down by the server");
+    }
+  }
+
+  /**
+   * A reader copied the first {@code n} bytes of the input out (0: none): they go unless the ring
+   * was released meanwhile, and the window opens by as much. Lock held.
+   */
+  private void inputTaken(int n, int epoch) {
+    reading = false;
+    if (n > 0 && input.commitTake(n, epoch)) {
+      input.grow(n, INPUT_LIMIT); // read: the buffer may hold as much more
+      roomFreed = true;
+      schedulePump();
+    }
+    inputChanged.signalAll(); // another reader may go on
+  }
+
+  /**
+   * A writer copied {@code n} bytes into the space it reserved (0: none): they are in unless the
+   * ring was released meanwhile; true if so. Lock held.
+   */
+  private boolean outputPut(int n, int epoch) {
+    writing = false;
+    outputChanged.signalAll(); // another writer may go on
+    if (output.commitPut(n, epoch) && n > 0) {
+      schedulePump();
+      return true;
+    }
+    return false;
+  }
+
   private SocketException goneException() {
     return new SocketException("connection " + this + " is gone: " + gone);
   }
@@ -546,28 +627,12 @@ public final class ServerSession implements Application {
       byte[] bytes;
       lock.lock();
       try {
-        while (true) {
-          if (gone != null) {
-            throw goneException();
-          }
-          if (discarding) {
-            throw new SocketException("connection " + ServerSession.this + " was closed by the server: no more reading");
-          }
-          if (len == 0) {
-            return 0;
-          }
-          if (input.size > 0 && !reading) {
-            break;
-          }
-          if (inputEnded && input.size == 0) {
-            return -1;
-          }
-          readersWaiting++;
-          try {
-            await(inputChanged); // no bytes yet, or another thread of the server is reading
-          } finally {
-            readersWaiting--;
-          }
+        if (len == 0) {
+          checkReadable();
+          return 0;
+        }
+        if (awaitInput() < 0) {
+          return -1;
         }
         n = Math.min(len, input.size);
         head = input.head;
@@ -582,18 +647,130 @@ public final class ServerSession implements Application {
       } finally {
         lock.lock();
         try {
-          reading = false;
-          if (input.commitTake(n, epoch)) {
-            input.grow(n, INPUT_LIMIT); // read: the buffer may hold as much more
-            roomFreed = true;
-            schedulePump();
-          }
-          inputChanged.signalAll(); // another reader may go on
+          inputTaken(n, epoch);
         } finally {
           lock.unlock();
         }
       }
       return n;
+    }
+
+    /**
+     * Every byte until the host's FIN, into {@code target}. When {@code target} is a session's
+     * output (this connection's, as an echo server has it, or another's) the bytes go straight from
+     * the input buffer into the output buffer, summed for the checksums on the way: one copy where a
+     * read and a write make two. Any other stream gets them in pieces of up to
+     * {@value #TRANSFER_PIECE} bytes.
+     */
+    @Override
+    public long transferTo(OutputStream target) throws IOException {
+      Objects.requireNonNull(target, "target");
+      if (!(target instanceof Out)) {
+        return copyTo(target);
+      }
+      ServerSession to = ((Out) target).session();
+      long total = 0;
+      for (int n; (n = to == ServerSession.this ? echoOnce() : transferOnce(to)) >= 0; ) {
+        total += n;
+      }
+      return total;
+    }
+
+    /** {@link #transferTo} into a stream that is not a session's: through an array. */
+    private long copyTo(OutputStream target) throws IOException {
+      byte[] piece = new byte[TRANSFER_PIECE];
+      long total = 0;
+      for (int n; (n = read(piece, 0, piece.length)) >= 0; ) {
+        target.write(piece, 0, n);
+        total += n;
+      }
+      return total;
+    }
+
+    /**
+     * Moves what the input holds (up to {@value #TRANSFER_PIECE} bytes) into this session's own
+     * output, as far as it has room, under one lock for both rings; -1 at the end of the input.
+     */
+    private int echoOnce() throws IOException {
+      int n;
+      int head;
+      int tail;
+      int inEpoch;
+      int outEpoch;
+      byte[] from;
+      byte[] to;
+      lock.lock();
+      try {
+        while (true) {
+          if (awaitInput() < 0) {
+            return -1;
+          }
+          checkWritable();
+          if (output.free() > 0 && !writing) {
+            break;
+          }
+          await(outputChanged); // full, or another thread of the server is writing
+        }
+        n = Math.min(TRANSFER_PIECE, Math.min(input.size, output.free()));
+        head = input.head;
+        inEpoch = input.epoch;
+        from = input.bytes;
+        tail = output.reserve(n);
+        outEpoch = output.epoch;
+        to = output.bytes;
+        reading = true;
+        writing = true;
+      } finally {
+        lock.unlock();
+      }
+      boolean done = false;
+      try {
+        Ring.copy(from, head, to, tail, n);
+        addSums(from, head, n); // before the commit: the peer thread sends them only after it
+        done = true;
+      } finally {
+        lock.lock();
+        try {
+          inputTaken(done ? n : 0, inEpoch);
+          outputPut(done ? n : 0, outEpoch);
+        } finally {
+          lock.unlock();
+        }
+      }
+      return n;
+    }
+
+    /** Moves what the input holds (up to {@value #TRANSFER_PIECE} bytes) into {@code to}'s output; -1 at the end. */
+    private int transferOnce(ServerSession to) throws IOException {
+      int n;
+      int head;
+      int epoch;
+      byte[] bytes;
+      lock.lock();
+      try {
+        if (awaitInput() < 0) {
+          return -1;
+        }
+        n = Math.min(TRANSFER_PIECE, input.size);
+        head = input.head;
+        epoch = input.epoch;
+        bytes = input.bytes;
+        reading = true;
+      } finally {
+        lock.unlock();
+      }
+      int moved = 0;
+      try {
+        moved = to.out.writeSome(bytes, head, n); // the peer thread only appends past these bytes meanwhile
+      } finally {
+        lock.lock();
+        try {
+          inputTaken(moved, epoch);
+        } finally {
+          lock.unlock();
+        }
+      }
+      return moved;
     }
 
     @Override
@@ -623,44 +800,70 @@ public final class ServerSession implements Application {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       Objects.checkFromIndexSize(off, len, b.length);
-      lock.lock();
-      try {
-        while (len > 0) {
-          if (gone != null) {
-            throw goneException();
-          }
-          if (outputShut) {
-            throw new SocketException("connection " + ServerSession.this + ": output was shut down by the server");
-          }
-          int n = Math.min(len, output.free());
-          if (n == 0 || writing) {
+      while (len > 0) {
+        int n = writeSome(b, off, len);
+        off += n;
+        len -= n;
+      }
+    }
+
+    /**
+     * Copies up to {@code len} bytes from {@code from} at {@code start} (wrapping at its end: it may
+     * be a ring's array) into the output buffer as far as it has room, waiting while it is full;
+     * the count, at least 1. Lock not held.
+     */
+    int writeSome(byte[] from, int start, int len) throws IOException {
+      int n;
+      int tail;
+      int epoch;
+      byte[] bytes;
+      while (true) {
+        lock.lock();
+        try {
+          while (true) {
+            checkWritable();
+            n = Math.min(len, output.free());
+            if (n > 0 && !writing) {
+              break;
+            }
             await(outputChanged); // full, or another thread of the server is writing
-            continue;
           }
-          int tail = output.reserve(n);
-          byte[] bytes = output.bytes;
-          int epoch = output.epoch;
+          tail = output.reserve(n);
+          bytes = output.bytes;
+          epoch = output.epoch;
           writing = true;
-          boolean done = false;
+        } finally {
           lock.unlock();
-          try {
-            Ring.copyIn(b, off, n, bytes, tail); // the peer thread only takes bytes before these meanwhile
-            sums.add(b, off, n); // before the commit: the peer thread sends them only after it
-            done = true;
-          } finally {
+        }
+        boolean done = false;
+        try {
+          Ring.copy(from, start, bytes, tail, n); // the peer thread only takes bytes before these meanwhile
+          addSums(from, start, n); // before the commit: the peer thread sends them only after it
+          done = true;
+        } finally {
+          if (!done) {
             lock.lock();
-            writing = false;
-            outputChanged.signalAll(); // another writer may go on
-            if (output.commitPut(done ? n : 0, epoch) && done) {
-              off += n;
-              len -= n;
-              schedulePump();
+            try {
+              outputPut(0, epoch);
+            } finally {
+              lock.unlock();
             }
           }
         }
-      } finally {
-        lock.unlock();
+        lock.lock();
+        try {
+          if (outputPut(n, epoch)) {
+            return n;
+          }
+        } finally {
+          lock.unlock();
+        }
+        // released meanwhile (reset, closed): the next pass says why
       }
+    }
+
+    ServerSession session() {
+      return ServerSession.this;
     }
 
     /** As a socket's stream: closing it closes the connection. */
@@ -730,7 +933,7 @@ public final class ServerSession implements Application {
         return 0;
       }
       int tail = reserve(n);
-      copyIn(b, off, n, bytes, tail);
+      copy(b, off, bytes, tail, n);
       commitPut(n, epoch);
       return n;
     }
@@ -789,12 +992,14 @@ public final class ServerSession implements Application {
       }
     }
 
-    /** Copies {@code b[off, off+n)} into {@code bytes} at {@code tail}, wrapping. */
-    static void copyIn(byte[] b, int off, int n, byte[] bytes, int tail) {
-      int first = Math.min(n, bytes.length - tail);
-      System.arraycopy(b, off, bytes, tail, first);
-      if (first < n) {
-        System.arraycopy(b, off + first, bytes, 0, n - first);
+    /** Copies {@code n} bytes from {@code from} at {@code start} into {@code to} at {@code at}, each wrapping at its end. */
+    static void copy(byte[] from, int start, byte[] to, int at, int n) {
+      while (n > 0) {
+        int k = Math.min(n, Math.min(from.length - start, to.length - at));
+        System.arraycopy(from, start, to, at, k);
+        start = start + k == from.length ? 0 : start + k;
+        at = at + k == to.length ? 0 : at + k;
+        n -= k;
       }
     }
 

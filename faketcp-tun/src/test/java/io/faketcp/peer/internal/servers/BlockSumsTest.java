@@ -11,7 +11,7 @@ class BlockSumsTest {
   private static final int BLOCK = Application.SUM_BLOCK;
 
   /** Textbook RFC 1071 over {@code b[offset, offset + length)}: 16-bit words, end-around carry, folded. */
-  private static int reference(byte[] b, int offset, int length) {
+  static int reference(byte[] b, int offset, int length) {
     long sum = 0;
     for (int i = 0; i < length; i += 2) {
       sum += (b[offset + i] & 0xff) << 8 | (i + 1 < length ? b[offset + i + 1] & 0xff : 0);

@@ -66,6 +66,87 @@ class ServerSessionTest {
   }
 
   @Test
+  void echoServerSumsEveryWholeBlockItSendsAcrossTheRingsWraps() throws Exception {
+    FakeEndpoint endpoint = new FakeEndpoint(Integer.MAX_VALUE);
+    ServerSession session = open(Server.echo(), endpoint);
+    byte[] data = random(1_000_003);
+
+    hostSendsInPieces(session, data, 70_001); // odd pieces: the rings wrap at odd places
+    onPeer(() -> session.inputShutdown(endpoint));
+
+    await(() -> onPeer(() -> endpoint.outputShutdown), "FIN queued");
+    assertThat(onPeer(() -> endpoint.sent.toByteArray())).isEqualTo(data);
+    assertBlockSums(session, data);
+  }
+
+  @Test
+  void transferToAnotherConnectionsOutputCarriesEveryByteAndItsSums() throws Exception {
+    CompletableFuture<Server.Connection> relayed = new CompletableFuture<>();
+    CountDownLatch relayDone = new CountDownLatch(1);
+    FakeEndpoint toEndpoint = new FakeEndpoint(0xc0a80001, 40001, 0xc0a80006, 80, Integer.MAX_VALUE);
+    ServerSession to = open(connection -> {
+      relayed.complete(connection);
+      relayDone.await(); // the other connection's server writes to this one's output
+    }, toEndpoint);
+    FakeEndpoint fromEndpoint = new FakeEndpoint(Integer.MAX_VALUE);
+    CompletableFuture<Long> moved = new CompletableFuture<>();
+    ServerSession from = open(connection -> {
+      Server.Connection target = relayed.get(5, TimeUnit.SECONDS);
+      moved.complete(connection.input().transferTo(target.output()));
+      target.close();
+      relayDone.countDown();
+    }, fromEndpoint);
+    byte[] data = random(700_001);
+
+    hostSendsInPieces(from, data, 30_011);
+    onPeer(() -> from.inputShutdown(fromEndpoint));
+
+    assertThat(moved.get(10, TimeUnit.SECONDS)).isEqualTo(data.length);
+    await(() -> onPeer(() -> toEndpoint.outputShutdown), "FIN on the other connection");
+    assertThat(onPeer(() -> toEndpoint.sent.toByteArray())).isEqualTo(data);
+    assertThat(onPeer(() -> fromEndpoint.sent.size())).as("bytes sent back on the first connection").isZero();
+    assertBlockSums(to, data);
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void transferToAnyOtherStreamCarriesEveryByteInOrder() throws Exception {
+    FakeEndpoint endpoint = new FakeEndpoint(Integer.MAX_VALUE);
+    java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+    CompletableFuture<Long> moved = new CompletableFuture<>();
+    ServerSession session = open(connection -> moved.complete(connection.input().transferTo(sink)), endpoint);
+    byte[] data = random(300_007);
+
+    hostSendsInPieces(session, data, 9_001);
+    onPeer(() -> session.inputShutdown(endpoint));
+
+    assertThat(moved.get(10, TimeUnit.SECONDS)).isEqualTo(data.length);
+    assertThat(sink.toByteArray()).isEqualTo(data);
+  }
+
+  @Test
+  void transferToFailsWhenTheHostResetsAndIsNoFailure() throws Exception {
+    FakeEndpoint endpoint = new FakeEndpoint(0); // nothing leaves: the output fills, the transfer blocks
+    CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+    ServerSession session = open(connection -> {
+      try {
+        connection.input().transferTo(connection.output());
+      } catch (IOException e) {
+        thrown.complete(e);
+        throw e;
+      }
+    }, endpoint);
+    hostSendsInPieces(session, random(ServerSession.OUTPUT_CAPACITY + 5_000), 10_000);
+    awaitBlocked();
+
+    onPeer(() -> session.closed("reset by the host"));
+
+    assertThat(thrown.get(5, TimeUnit.SECONDS)).isInstanceOf(SocketException.class).hasMessageContaining("reset by the host");
+    await(() -> pool.serving().isEmpty(), "server finished");
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
   void echoServerWaitsForRoomInTheSendQueueAndLosesNoByteOnTheWay() throws Exception {
     FakeEndpoint endpoint = new FakeEndpoint(0); // the host does not read at first
     ServerSession session = open(Server.echo(), endpoint);
@@ -417,7 +498,7 @@ class ServerSessionTest {
     byte[] second = random(20_000);
     int tail = ring.reserve(second.length);
     assertThat(ring.bytes).as("grown").isNotSameAs(takenFrom);
-    ServerSession.Ring.copyIn(second, 0, second.length, ring.bytes, tail);
+    ServerSession.Ring.copy(second, 0, ring.bytes, tail, second.length);
     byte[] taken = new byte[first.length];
     ServerSession.Ring.copyOut(takenFrom, head, taken, 0, taken.length);
     assertThat(ring.commitTake(taken.length, epoch)).isTrue();
@@ -431,7 +512,7 @@ class ServerSessionTest {
     ring.put(first, 0, first.length);
     epoch = ring.epoch;
     tail = ring.reserve(second.length);
-    ServerSession.Ring.copyIn(second, 0, second.length, ring.bytes, tail);
+    ServerSession.Ring.copy(second, 0, ring.bytes, tail, second.length);
     assertThat(ring.take(taken, 0, taken.length)).isEqualTo(first.length);
     assertThat(ring.commitPut(second.length, epoch)).isTrue();
     assertThat(ring.take(rest, 0, rest.length)).isEqualTo(second.length);
@@ -482,6 +563,23 @@ class ServerSessionTest {
         }
         Thread.sleep(1);
       }
+    }
+  }
+
+  /** The host sends {@code data} in pieces of at most {@code piece} bytes, each as the window allows. */
+  private void hostSendsInPieces(ServerSession session, byte[] data, int piece) throws Exception {
+    for (int at = 0; at < data.length; at += piece) {
+      hostSends(session, java.util.Arrays.copyOfRange(data, at, Math.min(data.length, at + piece)));
+    }
+  }
+
+  /** The session knows the sum of every whole block of its output, {@code sent}, and they are right. */
+  private void assertBlockSums(ServerSession session, byte[] sent) throws Exception {
+    int block = io.faketcp.peer.internal.tcp.Application.SUM_BLOCK;
+    for (int k = 0; k < sent.length / block; k++) {
+      int b = k;
+      assertThat(onPeer(() -> session.blockSum(b))).as("sum of block %d", k)
+          .isEqualTo(BlockSumsTest.reference(sent, k * block, block));
     }
   }
 
