@@ -464,7 +464,7 @@ class ServerSessionTest {
 
   @Test
   void ringGrowsOnDemandKeepsTheOrderAcrossWrapsAndReleasesItsArray() {
-    ServerSession.Ring ring = new ServerSession.Ring(10_000);
+    Ring ring = new Ring(10_000);
     Random random = new Random(7);
     java.io.ByteArrayOutputStream in = new java.io.ByteArrayOutputStream();
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
@@ -488,7 +488,7 @@ class ServerSessionTest {
 
   @Test
   void aTakeCopyingOutsideTheLockKeepsItsBytesWhenThePutGrowsTheRingAndAReleaseDropsCommits() {
-    ServerSession.Ring ring = new ServerSession.Ring(100_000);
+    Ring ring = new Ring(100_000);
     byte[] first = random(3000);
     ring.put(first, 0, first.length);
     // the taker snapshots its part, then the putter makes the array grow before the take commits
@@ -498,9 +498,9 @@ class ServerSessionTest {
     byte[] second = random(20_000);
     int tail = ring.reserve(second.length);
     assertThat(ring.bytes).as("grown").isNotSameAs(takenFrom);
-    ServerSession.Ring.copy(second, 0, ring.bytes, tail, second.length);
+    Ring.copy(second, 0, ring.bytes, tail, second.length);
     byte[] taken = new byte[first.length];
-    ServerSession.Ring.copyOut(takenFrom, head, taken, 0, taken.length);
+    Ring.copyOut(takenFrom, head, taken, 0, taken.length);
     assertThat(ring.commitTake(taken.length, epoch)).isTrue();
     assertThat(ring.commitPut(second.length, epoch)).isTrue();
     assertThat(taken).isEqualTo(first);
@@ -512,7 +512,7 @@ class ServerSessionTest {
     ring.put(first, 0, first.length);
     epoch = ring.epoch;
     tail = ring.reserve(second.length);
-    ServerSession.Ring.copy(second, 0, ring.bytes, tail, second.length);
+    Ring.copy(second, 0, ring.bytes, tail, second.length);
     assertThat(ring.take(taken, 0, taken.length)).isEqualTo(first.length);
     assertThat(ring.commitPut(second.length, epoch)).isTrue();
     assertThat(ring.take(rest, 0, rest.length)).isEqualTo(second.length);
@@ -529,7 +529,7 @@ class ServerSessionTest {
     assertThat(ring.free()).isEqualTo(100_000);
   }
 
-  private static int putFromBuffer(ServerSession.Ring ring, byte[] chunk) {
+  private static int putFromBuffer(Ring ring, byte[] chunk) {
     int n = Math.min(chunk.length, ring.free());
     ring.put(ByteBuffer.wrap(chunk, 0, n), n);
     return n;
