@@ -39,6 +39,10 @@ final class SessionInput extends InputStream {
   boolean roomFreed;
   /** A server thread is copying out of the ring (one at a time). */
   private boolean reading;
+  /** A server thread is in {@link #transferTo} this session's own output: the peer thread may splice. */
+  private boolean echoing;
+  /** Bytes the peer thread spliced, ever. */
+  private long spliced;
   /** Server threads wait in a read for bytes; a task that wakes them is queued on the peer thread. */
   private int readersWaiting;
   private boolean wakeScheduled;
@@ -63,6 +67,9 @@ final class SessionInput extends InputStream {
 
   /** The host's in-order bytes: into the ring, or dropped once the server closed or the connection is gone. */
   void received(ByteBuffer data) {
+    if (splice(data) && !data.hasRemaining()) {
+      return;
+    }
     int n = data.remaining();
     byte[] bytes;
     int tail;
@@ -103,6 +110,39 @@ final class SessionInput extends InputStream {
         lock.unlock();
       }
     }
+  }
+
+  /**
+   * While the server transfers its input into its own output ({@link #transferTo}) and both rings
+   * are empty, the host's bytes go to the endpoint's send queue straight, as far as it has room (the
+   * rest waits in the ring for the server's thread): no copy through the rings, no hand-off, and the
+   * send queue learns their sum from their verified checksum. True if tried.
+   */
+  private boolean splice(ByteBuffer data) {
+    lock.lock();
+    try {
+      if (!echoing || reading || ring.size > 0 || discarding || session.gone != null || !session.output.startSplice()) {
+        return false;
+      }
+    } finally {
+      lock.unlock();
+    }
+    int sent = 0;
+    try {
+      sent = session.endpoint.send(data);
+    } finally {
+      lock.lock();
+      try {
+        session.output.spliced(sent);
+        spliced += sent;
+        if (sent > 0) {
+          ring.grow(sent, ServerSession.INPUT_LIMIT); // taken as a read takes them: the window grows
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    return true;
   }
 
   /** Peer thread: wakes the server threads waiting for bytes ({@link #received}). */
@@ -189,7 +229,9 @@ final class SessionInput extends InputStream {
    * Every byte until the host's FIN, into {@code target}. When {@code target} is a session's output
    * (this connection's, as an echo server has it, or another's) the bytes go straight from the input
    * ring into the output ring, summed for the checksums on the way: one copy where a read and a write
-   * make two. Any other stream gets them in pieces of up to {@value #TRANSFER_PIECE} bytes.
+   * make two. Into this connection's own output, while both rings are empty the peer thread hands the
+   * host's bytes to the endpoint itself ({@link #splice}). Any other stream gets them in pieces of up
+   * to {@value #TRANSFER_PIECE} bytes.
    */
   @Override
   public long transferTo(OutputStream target) throws IOException {
@@ -198,11 +240,34 @@ final class SessionInput extends InputStream {
       return copyTo(target);
     }
     SessionOutput to = (SessionOutput) target;
+    if (to != session.output) {
+      long total = 0;
+      for (int n; (n = transferOnce(to)) >= 0; ) {
+        total += n;
+      }
+      return total;
+    }
+    long splicedBefore = echoing(true);
     long total = 0;
-    for (int n; (n = to == session.output ? echoOnce(to) : transferOnce(to)) >= 0; ) {
-      total += n;
+    try {
+      for (int n; (n = echoOnce(to)) >= 0; ) {
+        total += n;
+      }
+    } finally {
+      total += echoing(false) - splicedBefore;
     }
     return total;
+  }
+
+  /** The server's thread enters or leaves a transfer into its own output; the bytes spliced so far. */
+  private long echoing(boolean on) {
+    lock.lock();
+    try {
+      echoing = on;
+      return spliced;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** {@link #transferTo} into a stream that is not a session's: through an array. */

@@ -175,6 +175,26 @@ final class SessionOutput extends OutputStream {
     }
   }
 
+  /**
+   * The peer thread is to hand the host's bytes to the endpoint itself ({@link SessionInput}'s
+   * splice): only while the ring is empty, nobody writes and the output is not shut down; writers
+   * wait until {@link #spliced}. False when it may not. Lock held.
+   */
+  boolean startSplice() {
+    if (shut || writing || ring.size > 0) {
+      return false;
+    }
+    writing = true;
+    return true;
+  }
+
+  /** The splice queued {@code n} bytes in the endpoint, past the ring and the sums. Lock held. */
+  void spliced(int n) {
+    sums.skip(n);
+    writing = false;
+    changed.signalAll();
+  }
+
   /** Drops the ring and what it holds; writers wake to see why. Lock held. */
   void release() {
     ring.release();

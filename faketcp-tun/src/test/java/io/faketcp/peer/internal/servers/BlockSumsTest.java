@@ -40,6 +40,29 @@ class BlockSumsTest {
   }
 
   @Test
+  void bytesThatWentPastUnsummedLeaveTheirBlocksUnknownAndTheNextOnesRight() {
+    byte[] stream = new byte[12 * BLOCK];
+    new Random(9293).nextBytes(stream);
+    BlockSums sums = new BlockSums();
+    sums.add(stream, 0, BLOCK + 100); // block 0 whole, block 1 begun
+    sums.skip(BLOCK); // the rest of block 1 and the start of block 2 went past
+    sums.add(stream, 2 * BLOCK + 100, 2 * BLOCK - 100); // the rest of block 2, block 3
+    sums.skip(3 * BLOCK); // blocks 4 to 6 exactly
+    sums.add(stream, 7 * BLOCK, 5 * BLOCK);
+
+    assertThat(sums.sum(0)).isEqualTo(reference(stream, 0, BLOCK));
+    assertThat(sums.sum(1)).as("begun, then skipped").isEqualTo(-1);
+    assertThat(sums.sum(2)).as("skipped in part").isEqualTo(-1);
+    assertThat(sums.sum(3)).isEqualTo(reference(stream, 3 * BLOCK, BLOCK));
+    for (int block = 4; block < 7; block++) {
+      assertThat(sums.sum(block)).as("block %d skipped", block).isEqualTo(-1);
+    }
+    for (int block = 7; block < 12; block++) {
+      assertThat(sums.sum(block)).as("block %d", block).isEqualTo(reference(stream, block * BLOCK, BLOCK));
+    }
+  }
+
+  @Test
   void rfc1071sExampleRepeatedFillsABlockWithItsSum() {
     // RFC 1071 section 3: 00 01 f2 03 f4 f5 f6 f7 sums to 0xddf2; 512 of them make one block.
     byte[] example = {0x00, 0x01, (byte) 0xf2, 0x03, (byte) 0xf4, (byte) 0xf5, (byte) 0xf6, (byte) 0xf7};
