@@ -191,20 +191,37 @@ final class SessionInput extends InputStream {
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, b.length);
+    if (len == 0) {
+      lock.lock();
+      try {
+        checkReadable();
+        return 0;
+      } finally {
+        lock.unlock();
+      }
+    }
+    return take(len, (bytes, head, n) -> {
+      Ring.copyOut(bytes, head, b, off, n);
+      return n;
+    });
+  }
+
+  /**
+   * Waits for bytes, copies up to {@code most} of them out of the ring with {@code copy} (outside the
+   * lock: the peer thread only appends past them meanwhile) and lets go of as many as it copied; the
+   * count, or -1 at the end of the stream.
+   */
+  private int take(int most, CopyOut copy) throws IOException {
     int n;
     int head;
     int epoch;
     byte[] bytes;
     lock.lock();
     try {
-      if (len == 0) {
-        checkReadable();
-        return 0;
-      }
       if (await() < 0) {
         return -1;
       }
-      n = Math.min(len, ring.size);
+      n = Math.min(most, ring.size);
       head = ring.head;
       epoch = ring.epoch;
       bytes = ring.bytes;
@@ -212,17 +229,23 @@ final class SessionInput extends InputStream {
     } finally {
       lock.unlock();
     }
+    int copied = 0;
     try {
-      Ring.copyOut(bytes, head, b, off, n); // the peer thread only appends past these bytes meanwhile
+      copied = copy.copy(bytes, head, n);
     } finally {
       lock.lock();
       try {
-        taken(n, epoch);
+        taken(copied, epoch);
       } finally {
         lock.unlock();
       }
     }
-    return n;
+    return copied;
+  }
+
+  /** Copies {@code n} bytes of a ring's array from {@code head} (wrapping) somewhere; how many it copied. */
+  private interface CopyOut {
+    int copy(byte[] bytes, int head, int n) throws IOException;
   }
 
   /**
@@ -334,35 +357,7 @@ final class SessionInput extends InputStream {
 
   /** Moves what the ring holds (up to {@value #TRANSFER_PIECE} bytes) into another session's {@code out}; -1 at the end. */
   private int transferOnce(SessionOutput out) throws IOException {
-    int n;
-    int head;
-    int epoch;
-    byte[] bytes;
-    lock.lock();
-    try {
-      if (await() < 0) {
-        return -1;
-      }
-      n = Math.min(TRANSFER_PIECE, ring.size);
-      head = ring.head;
-      epoch = ring.epoch;
-      bytes = ring.bytes;
-      reading = true;
-    } finally {
-      lock.unlock();
-    }
-    int moved = 0;
-    try {
-      moved = out.writeSome(bytes, head, n); // the peer thread only appends past these bytes meanwhile
-    } finally {
-      lock.lock();
-      try {
-        taken(moved, epoch);
-      } finally {
-        lock.unlock();
-      }
-    }
-    return moved;
+    return take(TRANSFER_PIECE, out::writeSome);
   }
 
   @Override
