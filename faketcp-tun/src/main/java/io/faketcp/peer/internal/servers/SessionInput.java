@@ -25,6 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SessionInput extends InputStream {
   /** The most {@code transferTo} moves at a time: the peer thread sends a piece while the next is copied. */
   static final int TRANSFER_PIECE = 128 * 1024;
+  /** The least the peer thread splices ({@link #splice}): more than a segment at MTU 1,500 carries. */
+  static final int SPLICE_LEAST = 4096;
 
   private final ServerSession session;
   private final ReentrantLock lock;
@@ -116,9 +118,14 @@ final class SessionInput extends InputStream {
    * While the server transfers its input into its own output ({@link #transferTo}) and both rings
    * are empty, the host's bytes go to the endpoint's send queue straight, as far as it has room (the
    * rest waits in the ring for the server's thread): no copy through the rings, no hand-off, and the
-   * send queue learns their sum from their verified checksum. True if tried.
+   * send queue learns their sum from their verified checksum. Only pieces of {@value #SPLICE_LEAST}
+   * bytes or more: small segments cost the peer thread per packet, not per byte, and there the
+   * server's thread, which gives the bytes back in bulk, takes a share of the work. True if tried.
    */
   private boolean splice(ByteBuffer data) {
+    if (data.remaining() < SPLICE_LEAST) {
+      return false;
+    }
     lock.lock();
     try {
       if (!echoing || reading || ring.size > 0 || discarding || session.gone != null || !session.output.startSplice()) {
