@@ -45,6 +45,8 @@ final class SessionInput extends InputStream {
   private boolean echoing;
   /** Bytes the peer thread spliced, ever. */
   private long spliced;
+  /** The host sent a piece of {@link #SPLICE_LEAST} bytes or more. Peer thread only. */
+  private boolean largePieces;
   /** Server threads wait in a read for bytes; a task that wakes them is queued on the peer thread. */
   private int readersWaiting;
   private boolean wakeScheduled;
@@ -118,13 +120,17 @@ final class SessionInput extends InputStream {
    * While the server transfers its input into its own output ({@link #transferTo}) and both rings
    * are empty, the host's bytes go to the endpoint's send queue straight, as far as it has room (the
    * rest waits in the ring for the server's thread): no copy through the rings, no hand-off, and the
-   * send queue learns their sum from their verified checksum. Only pieces of {@value #SPLICE_LEAST}
-   * bytes or more: small segments cost the peer thread per packet, not per byte, and there the
-   * server's thread, which gives the bytes back in bulk, takes a share of the work. True if tried.
+   * send queue learns their sum from their verified checksum. Only once the host has sent a piece of
+   * {@value #SPLICE_LEAST} bytes or more: small segments (MTU 1,500) cost the peer thread per packet,
+   * not per byte, and there the server's thread, which gives the bytes back in bulk, takes a share of
+   * the work. (Then small pieces too: one left in the ring would stop the splicing.) True if tried.
    */
   private boolean splice(ByteBuffer data) {
-    if (data.remaining() < SPLICE_LEAST) {
-      return false;
+    if (!largePieces) {
+      if (data.remaining() < SPLICE_LEAST) {
+        return false;
+      }
+      largePieces = true;
     }
     lock.lock();
     try {
