@@ -20,6 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread, which tells the endpoint the window opened. A server thread waiting for bytes is woken once
  * the peer thread has handled the packets it read in one pass, not per segment.
  *
+ * <p>{@link #transferTo} into a session's output copies from ring to ring; into this session's own
+ * output, the peer thread may meanwhile hand the host's bytes to the endpoint itself ({@link #splice}).
+ *
  * <p>State guarded by the session's lock, as the session describes.
  */
 final class SessionInput extends InputStream {
