@@ -13,8 +13,8 @@ import java.nio.ByteBuffer;
  *
  * <p>{@link #add} is called by one writing thread at a time, before it commits the bytes under the
  * session's lock ({@link #skip} by the peer thread in a writer's stead, the session's output marked
- * as being written meanwhile); {@link #sum} by the peer thread for bytes it took from the output buffer under that
- * lock after the commit: what it asks for was stored before.
+ * as being written meanwhile); {@link #sum} by the peer thread for bytes it took from the output
+ * buffer under that lock after the commit: what it asks for was stored before.
  */
 final class BlockSums {
   /** 8 MiB of stream: the send queue holds up to 4 MiB, the output buffer up to 1 MiB. */
