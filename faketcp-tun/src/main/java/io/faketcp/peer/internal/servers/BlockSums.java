@@ -12,8 +12,9 @@ import java.nio.ByteBuffer;
  * endpoint's send queue and the session's output buffer hold together.
  *
  * <p>{@link #add} is called by one writing thread at a time, before it commits the bytes under the
- * session's lock; {@link #sum} by the peer thread for bytes it took from the output buffer under that
- * lock after the commit: what it asks for was stored before.
+ * session's lock ({@link #skip} by the peer thread in a writer's stead, the session's output marked
+ * as being written meanwhile); {@link #sum} by the peer thread for bytes it took from the output
+ * buffer under that lock after the commit: what it asks for was stored before.
  */
 final class BlockSums {
   /** 8 MiB of stream: the send queue holds up to 4 MiB, the output buffer up to 1 MiB. */
@@ -28,6 +29,8 @@ final class BlockSums {
   private int position;
   /** The sum of the current block's bytes so far, not folded. */
   private long partial;
+  /** Bytes of the current block went past unsummed ({@link #skip}): its sum is not known. */
+  private boolean broken;
 
   /** {@code b[off, off + n)} are the stream's next bytes. */
   void add(byte[] b, int off, int n) {
@@ -41,10 +44,26 @@ final class BlockSums {
       off += k;
       n -= k;
       if ((position & (BLOCK - 1)) == 0) {
-        store((position - BLOCK) >>> SHIFT, fold(partial));
+        if (!broken) {
+          store((position - BLOCK) >>> SHIFT, fold(partial));
+        }
         partial = 0;
+        broken = false;
       }
     }
+  }
+
+  /**
+   * The stream's next {@code n} bytes went out without passing here (the peer thread sent them
+   * itself): the blocks they touch stay unknown, the ones after are summed again.
+   */
+  void skip(int n) {
+    if (n <= 0) {
+      return;
+    }
+    position += n;
+    partial = 0;
+    broken = (position & (BLOCK - 1)) != 0; // the block under way began among the skipped bytes
   }
 
   /** The sum of block {@code block} (stream position {@code block * SUM_BLOCK}), or -1 when not kept. */

@@ -2,7 +2,6 @@ package io.faketcp.peer.internal.servers;
 
 import io.faketcp.peer.internal.tcp.Application;
 import io.faketcp.peer.internal.tcp.Endpoint;
-import io.faketcp.packet.Ipv4Packet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -10,38 +9,30 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
-import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One connection served by a user's server (its {@link Handler}): the {@link Application} the peer thread
  * drives, and the streams and controls the server's thread uses (the public {@code Server.Connection}), with two bounded buffers
- * between them.
+ * between them: the {@linkplain SessionInput input side} and the {@linkplain SessionOutput output side}.
+ * This class holds what is the whole connection's: its life (opened, closed, reset, taken away), the
+ * server's run, and the pump that carries the server's side to the endpoint.
  *
  * <p>Both buffers are rings whose arrays grow on demand up to their capacity and are dropped once
  * the connection no longer needs them: a connection carrying a greeting costs a few KiB, not 128.
+ * Input: the host's bytes wait in a buffer of 64 KiB that grows by every byte the server reads, up to
+ * {@value #INPUT_LIMIT} bytes; output: a write copies into a buffer of 64 KiB that grows by every
+ * byte the endpoint takes, up to {@value #OUTPUT_LIMIT} bytes. A read (the window opened) or a write
+ * schedules the pump on the peer thread; at most one pump is queued per session at a time.
  *
- * <p>Input: the host's bytes wait in a buffer of 64 KiB that grows by every byte the server reads,
- * up to {@value #INPUT_LIMIT} bytes, as Linux's receive buffer grows with what its application
- * reads; its free space is the receive window, so a server that does not read closes the window
- * (after 64 KiB) and the host's writes block. Each read schedules a pump on the peer thread, which
- * tells the endpoint the window opened. A server thread waiting for bytes is woken once the peer
- * thread has handled the packets it read in one pass, not per segment.
- *
- * <p>Output: a write copies into a buffer of 64 KiB that grows by every byte the endpoint takes, up
- * to {@value #OUTPUT_LIMIT} bytes, and blocks while it is full; the pump (scheduled by the write, or
- * run when the endpoint reports {@link #writable()}) moves bytes into the endpoint's send queue as far
- * as it has room, both parts of the ring at once so that the endpoint cuts full segments. At most one
- * pump is queued per session at a time.
- *
- * <p>The lock is held only to reserve or commit a part of a ring and to flip flags, never while
- * bytes are copied or the endpoint sends: each ring has one thread putting and one taking, each
- * copies its part (the free space past the content, or the content) outside the lock and commits it
- * after, so neither thread waits while the other copies 64 KiB or sends a segment (a wait there would
- * park it, and its wake-up cost the other a system call). A ring whose array grows meanwhile keeps
- * the part being taken unchanged in the old array; one released meanwhile (reset, close) drops the
- * commit. The peer thread never waits for a server thread.
+ * <p>One lock guards both sides. It is held only to reserve or commit a part of a ring and to flip
+ * flags, never while bytes are copied or the endpoint sends: each ring has one thread putting and one
+ * taking, each copies its part (the free space past the content, or the content) outside the lock
+ * and commits it after, so neither thread waits while the other copies 64 KiB or sends a segment (a
+ * wait there would park it, and its wake-up cost the other a system call). A ring whose array grows
+ * meanwhile keeps the part being taken unchanged in the old array; one released meanwhile (reset,
+ * close) drops the commit. The peer thread never waits for a server thread.
  */
 public final class ServerSession implements Application {
   /** The input buffer's capacity at first. */
@@ -56,45 +47,22 @@ public final class ServerSession implements Application {
 
   private final Handler handler;
   private final ServerPool pool;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition inputChanged = lock.newCondition();
-  private final Condition outputChanged = lock.newCondition();
-  private final Ring input = new Ring(INPUT_CAPACITY);
-  private final Ring output = new Ring(OUTPUT_CAPACITY);
-  private final InputStream in = new In();
-  private final OutputStream out = new Out();
+  final ReentrantLock lock = new ReentrantLock();
+  final SessionInput input = new SessionInput(this);
+  final SessionOutput output = new SessionOutput(this);
   private final Runnable pumpTask = this::pump;
-  private final Runnable wakeReaderTask = this::wakeReader;
-  /** The output's sums, added by the writing thread (one at a time), read by the peer thread. */
-  private final BlockSums sums = new BlockSums();
 
   // Guarded by lock.
-  private boolean inputEnded;
-  private boolean discarding;
-  private boolean outputShut;
-  private boolean resetRequested;
-  private String gone;
+  boolean resetRequested;
+  /** Why the connection is gone (reads and writes throw), or null. */
+  String gone;
   private boolean goneUnderServer;
-  private boolean roomFreed;
   private boolean pumpScheduled;
-  /** A server thread is copying out of the input ring / into the output ring (one at a time). */
-  private boolean reading;
-  private boolean writing;
-  /** Server threads wait in a read for bytes; a task that wakes them is queued on the peer thread. */
-  private int readersWaiting;
-  private boolean wakeReaderScheduled;
 
-  // Peer thread only (and read under lock by the pump).
-  private Endpoint endpoint;
-  private ByteBuffer outputView;
-  /** The output ring's part past its end, from index 0: {@link #outputView}'s sequel. */
-  private ByteBuffer outputWrapped;
-  /** A drain is sending (the endpoint may call {@link #writable()} meanwhile: that one is folded in). */
-  private boolean draining;
-  private boolean drainAgain;
-  private boolean finQueued;
+  // Peer thread only (and read under lock by the drain).
+  Endpoint endpoint;
+  boolean closed;
   private boolean resetSent;
-  private boolean closed;
 
   // Written on the peer thread before the server's thread starts.
   private volatile InetSocketAddress local;
@@ -119,69 +87,24 @@ public final class ServerSession implements Application {
 
   @Override
   public int receiveWindow() {
-    lock.lock();
-    try {
-      return discarding || gone != null ? INPUT_CAPACITY : input.free();
-    } finally {
-      lock.unlock();
-    }
+    return input.window();
   }
 
   @Override
   public void received(ByteBuffer data) {
-    int n = data.remaining();
-    byte[] bytes;
-    int tail;
-    int epoch;
-    lock.lock();
-    try {
-      if (discarding || gone != null) {
-        data.position(data.limit());
-        return;
-      }
-      if (n > input.free()) {
-        throw new IllegalStateException("the endpoint of " + this + " passed " + n + " bytes but the receive window was "
-            + input.free() + ": it must never pass more than receiveWindow()");
-      }
-      tail = input.reserve(n);
-      bytes = input.bytes;
-      epoch = input.epoch;
-    } finally {
-      lock.unlock();
-    }
-    boolean done = false;
-    try {
-      Ring.copyIn(data, n, bytes, tail);
-      done = true;
-    } finally {
-      lock.lock();
-      try {
-        if (input.commitPut(done ? n : 0, epoch) && done && readersWaiting > 0 && !wakeReaderScheduled) {
-          // Woken once the peer thread has handled what it read in this pass (the task runs after
-          // the reads), not per segment: at MTU 1,500 a wake-up per segment costs the peer thread a
-          // system call every 1,448 bytes.
-          wakeReaderScheduled = pool.toPeer(wakeReaderTask);
-          if (!wakeReaderScheduled) {
-            inputChanged.signalAll();
-          }
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
+    input.received(data);
   }
 
   @Override
   public int blockSum(int block) {
-    return sums.sum(block);
+    return output.blockSum(block);
   }
 
   @Override
   public void inputShutdown(Endpoint endpoint) {
     lock.lock();
     try {
-      inputEnded = true;
-      inputChanged.signalAll();
+      input.end();
     } finally {
       lock.unlock();
     }
@@ -190,7 +113,7 @@ public final class ServerSession implements Application {
   @Override
   public void writable() {
     if (!closed) {
-      drain();
+      output.drain();
     }
   }
 
@@ -203,14 +126,12 @@ public final class ServerSession implements Application {
         gone = reason;
         goneUnderServer = true;
       }
-      inputEnded = true;
-      outputShut = true;
+      input.end();
+      output.shut = true;
       output.release();
       if (gone != null) {
         input.release();
       }
-      inputChanged.signalAll();
-      outputChanged.signalAll();
     } finally {
       lock.unlock();
     }
@@ -230,8 +151,6 @@ public final class ServerSession implements Application {
       resetRequested = true;
       output.release();
       input.release();
-      inputChanged.signalAll();
-      outputChanged.signalAll();
     } finally {
       lock.unlock();
     }
@@ -249,8 +168,8 @@ public final class ServerSession implements Application {
         return;
       }
       reset = resetRequested;
-      if (!reset && roomFreed) {
-        roomFreed = false;
+      if (!reset && input.roomFreed) {
+        input.roomFreed = false;
         windowOpened = true;
       }
     } finally {
@@ -260,20 +179,9 @@ public final class ServerSession implements Application {
       sendReset();
       return;
     }
-    drain();
+    output.drain();
     if (windowOpened && !closed) {
       endpoint.receiveWindowOpened();
-    }
-  }
-
-  /** Peer thread: wakes the server threads waiting for bytes ({@link #received}). */
-  private void wakeReader() {
-    lock.lock();
-    try {
-      wakeReaderScheduled = false;
-      inputChanged.signalAll();
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -282,8 +190,8 @@ public final class ServerSession implements Application {
     lock.lock();
     try {
       resetRequested = true;
-      output.release();
-      input.release();
+      output.ring.release();
+      input.ring.release();
     } finally {
       lock.unlock();
     }
@@ -297,89 +205,16 @@ public final class ServerSession implements Application {
     }
   }
 
-  /**
-   * Moves output into the endpoint's send queue; FIN once the server shut down and all is queued.
-   * Peer thread, lock not held: the endpoint copies and sends outside it. A call while a drain sends
-   * (the endpoint reporting {@link #writable()}) makes that drain look again.
-   */
-  private void drain() {
-    if (draining) {
-      drainAgain = true;
-      return;
-    }
-    draining = true;
-    try {
-      do {
-        drainAgain = false;
-        if (!drainOnce()) {
-          return;
-        }
-      } while (drainAgain);
-    } finally {
-      draining = false;
-    }
-  }
-
-  /** One pass of {@link #drain()}; false once the connection is reset or closed. */
-  private boolean drainOnce() {
-    int size;
-    int head;
-    int epoch;
-    byte[] bytes;
-    boolean fin;
-    lock.lock();
-    try {
-      if (closed || resetRequested || endpoint == null) {
-        return false;
-      }
-      size = output.size;
-      head = output.head;
-      epoch = output.epoch;
-      bytes = output.bytes;
-      fin = outputShut && size == 0 && !finQueued && !writing;
-      if (fin) {
-        finQueued = true;
-      }
-    } finally {
-      lock.unlock();
-    }
-    if (fin) {
-      endpoint.shutdownOutput();
-      return true;
-    }
-    if (size == 0 || endpoint.sendRoom() <= 0) {
-      return true;
-    }
-    if (outputView == null || outputView.array() != bytes) {
-      outputView = ByteBuffer.wrap(bytes); // the ring grew
-      outputWrapped = ByteBuffer.wrap(bytes);
-    }
-    int first = Math.min(size, bytes.length - head);
-    outputView.limit(head + first).position(head);
-    outputWrapped.limit(size - first).position(0);
-    int n = endpoint.send(outputView, outputWrapped); // both parts, then full segments
-    lock.lock();
-    try {
-      if (n > 0 && output.commitTake(n, epoch)) {
-        output.grow(n, OUTPUT_LIMIT); // taken: the buffer may hold as much more
-        outputChanged.signalAll();
-      }
-      if (outputShut && output.size == 0 && !finQueued && !writing && !closed && !resetRequested) {
-        drainAgain = true; // the FIN, in the next pass
-      } else if (n > 0 && output.size > 0) {
-        drainAgain = true; // written meanwhile: as far as the endpoint takes it
-      }
-    } finally {
-      lock.unlock();
-    }
-    return true;
-  }
-
   /** Queues one pump on the peer thread unless one is queued already. Lock held. */
-  private void schedulePump() {
+  void schedulePump() {
     if (!pumpScheduled) {
       pumpScheduled = pool.toPeer(pumpTask);
     }
+  }
+
+  /** Queues {@code task} for the peer thread; false if the peer is not running. */
+  boolean toPeer(Runnable task) {
+    return pool.toPeer(task);
   }
 
   // ---- the server's thread ----
@@ -402,8 +237,8 @@ public final class ServerSession implements Application {
           if (gone == null) {
             gone = "reset after the server failed: " + t;
           }
-          inputChanged.signalAll();
-          outputChanged.signalAll();
+          input.changed.signalAll();
+          output.changed.signalAll();
         } finally {
           lock.unlock();
         }
@@ -442,11 +277,11 @@ public final class ServerSession implements Application {
   // ---- what the server's thread uses (Server.Connection's methods, as its documentation says) ----
 
   public InputStream input() {
-    return in;
+    return input;
   }
 
   public OutputStream output() {
-    return out;
+    return output;
   }
 
   public InetSocketAddress localAddress() {
@@ -460,11 +295,7 @@ public final class ServerSession implements Application {
   public void shutdownOutput() {
     lock.lock();
     try {
-      if (!outputShut) {
-        outputShut = true;
-        outputChanged.signalAll();
-        schedulePump();
-      }
+      output.shutDown();
     } finally {
       lock.unlock();
     }
@@ -473,14 +304,8 @@ public final class ServerSession implements Application {
   public void close() {
     lock.lock();
     try {
-      shutdownOutput();
-      if (!discarding) {
-        discarding = true;
-        input.release();
-        roomFreed = true;
-        inputChanged.signalAll();
-        schedulePump();
-      }
+      output.shutDown();
+      input.discard();
     } finally {
       lock.unlock();
     }
@@ -498,15 +323,14 @@ public final class ServerSession implements Application {
       resetRequested = true;
       output.release();
       input.release();
-      inputChanged.signalAll();
-      outputChanged.signalAll();
       schedulePump();
     } finally {
       lock.unlock();
     }
   }
 
-  private void await(Condition condition) throws InterruptedIOException {
+  /** Waits on {@code condition} (lock held); an interrupt ends the wait with an {@link InterruptedIOException}. */
+  void await(Condition condition) throws InterruptedIOException {
     try {
       condition.await();
     } catch (InterruptedException e) {
@@ -515,8 +339,11 @@ public final class ServerSession implements Application {
     }
   }
 
-  private SocketException goneException() {
-    return new SocketException("connection " + this + " is gone: " + gone);
+  /** Throws once the connection is gone (reset, given up, the peer stopping). Lock held. */
+  void checkNotGone() throws SocketException {
+    if (gone != null) {
+      throw new SocketException("connection " + this + " is gone: " + gone);
+    }
   }
 
   private static String format(InetSocketAddress address) {
@@ -526,297 +353,5 @@ public final class ServerSession implements Application {
   @Override
   public String toString() {
     return format(local) + " <- " + format(remote);
-  }
-
-  /** The server reads the host's bytes here. */
-  private final class In extends InputStream {
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      Objects.checkFromIndexSize(off, len, b.length);
-      int n;
-      int head;
-      int epoch;
-      byte[] bytes;
-      lock.lock();
-      try {
-        while (true) {
-          if (gone != null) {
-            throw goneException();
-          }
-          if (discarding) {
-            throw new SocketException("connection " + ServerSession.this + " was closed by the server: no more reading");
-          }
-          if (len == 0) {
-            return 0;
-          }
-          if (input.size > 0 && !reading) {
-            break;
-          }
-          if (inputEnded && input.size == 0) {
-            return -1;
-          }
-          readersWaiting++;
-          try {
-            await(inputChanged); // no bytes yet, or another thread of the server is reading
-          } finally {
-            readersWaiting--;
-          }
-        }
-        n = Math.min(len, input.size);
-        head = input.head;
-        epoch = input.epoch;
-        bytes = input.bytes;
-        reading = true;
-      } finally {
-        lock.unlock();
-      }
-      try {
-        Ring.copyOut(bytes, head, b, off, n); // the peer thread only appends past these bytes meanwhile
-      } finally {
-        lock.lock();
-        try {
-          reading = false;
-          if (input.commitTake(n, epoch)) {
-            input.grow(n, INPUT_LIMIT); // read: the buffer may hold as much more
-            roomFreed = true;
-            schedulePump();
-          }
-          inputChanged.signalAll(); // another reader may go on
-        } finally {
-          lock.unlock();
-        }
-      }
-      return n;
-    }
-
-    @Override
-    public int available() {
-      lock.lock();
-      try {
-        return gone != null || discarding ? 0 : input.size;
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    /** As a socket's stream: closing it closes the connection. */
-    @Override
-    public void close() {
-      ServerSession.this.close();
-    }
-  }
-
-  /** The server writes to the host here. */
-  private final class Out extends OutputStream {
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      Objects.checkFromIndexSize(off, len, b.length);
-      lock.lock();
-      try {
-        while (len > 0) {
-          if (gone != null) {
-            throw goneException();
-          }
-          if (outputShut) {
-            throw new SocketException("connection " + ServerSession.this + ": output was shut down by the server");
-          }
-          int n = Math.min(len, output.free());
-          if (n == 0 || writing) {
-            await(outputChanged); // full, or another thread of the server is writing
-            continue;
-          }
-          int tail = output.reserve(n);
-          byte[] bytes = output.bytes;
-          int epoch = output.epoch;
-          writing = true;
-          boolean done = false;
-          lock.unlock();
-          try {
-            Ring.copyIn(b, off, n, bytes, tail); // the peer thread only takes bytes before these meanwhile
-            sums.add(b, off, n); // before the commit: the peer thread sends them only after it
-            done = true;
-          } finally {
-            lock.lock();
-            writing = false;
-            outputChanged.signalAll(); // another writer may go on
-            if (output.commitPut(done ? n : 0, epoch) && done) {
-              off += n;
-              len -= n;
-              schedulePump();
-            }
-          }
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    /** As a socket's stream: closing it closes the connection. */
-    @Override
-    public void close() {
-      ServerSession.this.close();
-    }
-  }
-
-  /**
-   * A byte ring of bounded capacity whose array grows on demand (from 2 KiB, doubling), so that a
-   * connection that carries a few bytes costs a few bytes; {@link #release()} gives the array back.
-   * Lock held by every caller of its methods but the static copies: a put {@link #reserve reserves}
-   * the free space past the content, copies outside the lock and {@link #commitPut commits}; a take
-   * copies the content outside the lock and {@link #commitTake commits}; one of each at a time.
-   */
-  static final class Ring {
-    private static final byte[] NONE = new byte[0];
-    private static final int FIRST = 2048;
-    int capacity;
-    byte[] bytes = NONE;
-    int head;
-    int size;
-    /** Counts {@link #release()}s: a copy begun before one is not committed. */
-    int epoch;
-    /** A put is between {@link #reserve} and {@link #commitPut}: the head stays where it is. */
-    private boolean putting;
-
-    Ring(int capacity) {
-      this.capacity = capacity;
-    }
-
-    int free() {
-      return capacity - size;
-    }
-
-    /** The capacity grows by {@code bytes}, to {@code limit} at most (the array follows on demand). */
-    void grow(int bytes, int limit) {
-      capacity = (int) Math.min(limit, (long) capacity + bytes);
-    }
-
-    /** Makes room in the array for {@code total} bytes (at most the capacity), keeping the content. */
-    private void ensure(int total) {
-      if (total <= bytes.length) {
-        return;
-      }
-      int length = Math.min(capacity, Math.max(total, Math.max(FIRST, bytes.length * 2)));
-      byte[] grown = new byte[length];
-      int first = Math.min(size, bytes.length - head);
-      System.arraycopy(bytes, head, grown, 0, first);
-      System.arraycopy(bytes, 0, grown, first, size - first);
-      bytes = grown;
-      head = 0;
-    }
-
-    /** Appends {@code n} bytes from {@code source}'s position; the caller checked {@link #free()}. */
-    void put(ByteBuffer source, int n) {
-      int tail = reserve(n);
-      copyIn(source, n, bytes, tail);
-      commitPut(n, epoch);
-    }
-
-    /** Appends as much of {@code b[off, off+len)} as fits; returns the count. */
-    int put(byte[] b, int off, int len) {
-      int n = Math.min(len, free());
-      if (n == 0) {
-        return 0;
-      }
-      int tail = reserve(n);
-      copyIn(b, off, n, bytes, tail);
-      commitPut(n, epoch);
-      return n;
-    }
-
-    /** Removes up to {@code len} bytes into {@code b[off...]}; returns the count. */
-    int take(byte[] b, int off, int len) {
-      int n = Math.min(len, size);
-      if (n == 0) {
-        return 0;
-      }
-      copyOut(bytes, head, b, off, n);
-      commitTake(n, epoch);
-      return n;
-    }
-
-    void skip(int n) {
-      size -= n;
-      head = size == 0 && !putting ? 0 : (head + n) % bytes.length;
-    }
-
-    /**
-     * Makes room in the array for {@code n} more bytes (the caller checked {@link #free()}) and
-     * returns the index where they go (they may wrap around the end); {@link #commitPut} adds them.
-     */
-    int reserve(int n) {
-      ensure(size + n);
-      putting = true;
-      return bytes.length == 0 ? 0 : (head + size) % bytes.length;
-    }
-
-    /** The {@code n} reserved bytes are in: true unless the ring was released meanwhile. */
-    boolean commitPut(int n, int since) {
-      putting = false;
-      if (epoch != since) {
-        return false;
-      }
-      size += n;
-      return true;
-    }
-
-    /** The first {@code n} bytes, copied out, go: true unless the ring was released meanwhile. */
-    boolean commitTake(int n, int since) {
-      if (epoch != since) {
-        return false;
-      }
-      skip(n);
-      return true;
-    }
-
-    /** Copies {@code n} bytes from {@code source}'s position into {@code bytes} at {@code tail}, wrapping. */
-    static void copyIn(ByteBuffer source, int n, byte[] bytes, int tail) {
-      int first = Math.min(n, bytes.length - tail);
-      source.get(bytes, tail, first);
-      if (first < n) {
-        source.get(bytes, 0, n - first);
-      }
-    }
-
-    /** Copies {@code b[off, off+n)} into {@code bytes} at {@code tail}, wrapping. */
-    static void copyIn(byte[] b, int off, int n, byte[] bytes, int tail) {
-      int first = Math.min(n, bytes.length - tail);
-      System.arraycopy(b, off, bytes, tail, first);
-      if (first < n) {
-        System.arraycopy(b, off + first, bytes, 0, n - first);
-      }
-    }
-
-    /** Copies {@code n} bytes from {@code bytes} at {@code head}, wrapping, into {@code b[off...]}. */
-    static void copyOut(byte[] bytes, int head, byte[] b, int off, int n) {
-      int first = Math.min(n, bytes.length - head);
-      System.arraycopy(bytes, head, b, off, first);
-      if (first < n) {
-        System.arraycopy(bytes, 0, b, off + first, n - first);
-      }
-    }
-
-    void clear() {
-      head = 0;
-      size = 0;
-    }
-
-    /** Empties the ring and drops its array; a copy under way is not committed. */
-    void release() {
-      clear();
-      bytes = NONE;
-      epoch++;
-    }
   }
 }

@@ -11,7 +11,7 @@ class BlockSumsTest {
   private static final int BLOCK = Application.SUM_BLOCK;
 
   /** Textbook RFC 1071 over {@code b[offset, offset + length)}: 16-bit words, end-around carry, folded. */
-  private static int reference(byte[] b, int offset, int length) {
+  static int reference(byte[] b, int offset, int length) {
     long sum = 0;
     for (int i = 0; i < length; i += 2) {
       sum += (b[offset + i] & 0xff) << 8 | (i + 1 < length ? b[offset + i + 1] & 0xff : 0);
@@ -37,6 +37,29 @@ class BlockSumsTest {
     }
     assertThat(sums.sum(10)).as("the block written in part").isEqualTo(-1);
     assertThat(sums.sum(11)).isEqualTo(-1);
+  }
+
+  @Test
+  void bytesThatWentPastUnsummedLeaveTheirBlocksUnknownAndTheNextOnesRight() {
+    byte[] stream = new byte[12 * BLOCK];
+    new Random(9293).nextBytes(stream);
+    BlockSums sums = new BlockSums();
+    sums.add(stream, 0, BLOCK + 100); // block 0 whole, block 1 begun
+    sums.skip(BLOCK); // the rest of block 1 and the start of block 2 went past
+    sums.add(stream, 2 * BLOCK + 100, 2 * BLOCK - 100); // the rest of block 2, block 3
+    sums.skip(3 * BLOCK); // blocks 4 to 6 exactly
+    sums.add(stream, 7 * BLOCK, 5 * BLOCK);
+
+    assertThat(sums.sum(0)).isEqualTo(reference(stream, 0, BLOCK));
+    assertThat(sums.sum(1)).as("begun, then skipped").isEqualTo(-1);
+    assertThat(sums.sum(2)).as("skipped in part").isEqualTo(-1);
+    assertThat(sums.sum(3)).isEqualTo(reference(stream, 3 * BLOCK, BLOCK));
+    for (int block = 4; block < 7; block++) {
+      assertThat(sums.sum(block)).as("block %d skipped", block).isEqualTo(-1);
+    }
+    for (int block = 7; block < 12; block++) {
+      assertThat(sums.sum(block)).as("block %d", block).isEqualTo(reference(stream, block * BLOCK, BLOCK));
+    }
   }
 
   @Test

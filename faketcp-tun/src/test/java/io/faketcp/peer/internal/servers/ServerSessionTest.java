@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faketcp.peer.Server;
 import io.faketcp.peer.TestAccess;
+import io.faketcp.peer.internal.tcp.Application;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketException;
@@ -63,6 +64,108 @@ class ServerSessionTest {
     await(() -> pool.serving().isEmpty(), "server finished");
     assertThat(failures).isEmpty();
     assertThat(onPeer(() -> endpoint.resets)).isZero();
+  }
+
+  @Test
+  void echoServerSumsEveryWholeBlockThatPassesItsRingsAcrossTheirWraps() throws Exception {
+    FakeEndpoint endpoint = new FakeEndpoint(0);
+    ServerSession session = open(Server.echo(), endpoint);
+    byte[] data = random(1_000_003);
+
+    hostSendsWithChangingRoom(session, endpoint, data, 70_001); // odd pieces: the rings wrap at odd places
+    onPeer(() -> session.inputShutdown(endpoint));
+
+    await(() -> onPeer(() -> endpoint.outputShutdown), "FIN queued");
+    assertThat(onPeer(() -> endpoint.sent.toByteArray())).isEqualTo(data);
+    assertThat(knownBlockSums(session, data)).as("blocks whose sums are known (those that passed the rings)")
+        .isGreaterThan(data.length / Application.SUM_BLOCK / 3);
+  }
+
+  @Test
+  void transferToItsOwnOutputCountsEveryByteSentStraightOrThroughTheRings() throws Exception {
+    FakeEndpoint endpoint = new FakeEndpoint(0);
+    CompletableFuture<Long> moved = new CompletableFuture<>();
+    ServerSession session = open(connection -> {
+      moved.complete(connection.input().transferTo(connection.output()));
+      connection.close();
+    }, endpoint);
+    awaitBlocked();
+    byte[] data = random(400_009);
+
+    hostSendsWithChangingRoom(session, endpoint, data, 20_011);
+    onPeer(() -> session.inputShutdown(endpoint));
+
+    assertThat(moved.get(10, TimeUnit.SECONDS)).isEqualTo(data.length);
+    await(() -> onPeer(() -> endpoint.outputShutdown), "FIN queued");
+    assertThat(onPeer(() -> endpoint.sent.toByteArray())).isEqualTo(data);
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void transferToAnotherConnectionsOutputCarriesEveryByteAndItsSums() throws Exception {
+    CompletableFuture<Server.Connection> relayed = new CompletableFuture<>();
+    CountDownLatch relayDone = new CountDownLatch(1);
+    FakeEndpoint toEndpoint = new FakeEndpoint(0xc0a80001, 40001, 0xc0a80006, 80, Integer.MAX_VALUE);
+    ServerSession to = open(connection -> {
+      relayed.complete(connection);
+      relayDone.await(); // the other connection's server writes to this one's output
+    }, toEndpoint);
+    FakeEndpoint fromEndpoint = new FakeEndpoint(Integer.MAX_VALUE);
+    CompletableFuture<Long> moved = new CompletableFuture<>();
+    ServerSession from = open(connection -> {
+      Server.Connection target = relayed.get(5, TimeUnit.SECONDS);
+      moved.complete(connection.input().transferTo(target.output()));
+      target.close();
+      relayDone.countDown();
+    }, fromEndpoint);
+    byte[] data = random(700_001);
+
+    hostSendsInPieces(from, data, 30_011);
+    onPeer(() -> from.inputShutdown(fromEndpoint));
+
+    assertThat(moved.get(10, TimeUnit.SECONDS)).isEqualTo(data.length);
+    await(() -> onPeer(() -> toEndpoint.outputShutdown), "FIN on the other connection");
+    assertThat(onPeer(() -> toEndpoint.sent.toByteArray())).isEqualTo(data);
+    assertThat(onPeer(() -> fromEndpoint.sent.size())).as("bytes sent back on the first connection").isZero();
+    assertBlockSums(to, data);
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void transferToAnyOtherStreamCarriesEveryByteInOrder() throws Exception {
+    FakeEndpoint endpoint = new FakeEndpoint(Integer.MAX_VALUE);
+    java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+    CompletableFuture<Long> moved = new CompletableFuture<>();
+    ServerSession session = open(connection -> moved.complete(connection.input().transferTo(sink)), endpoint);
+    byte[] data = random(300_007);
+
+    hostSendsInPieces(session, data, 9_001);
+    onPeer(() -> session.inputShutdown(endpoint));
+
+    assertThat(moved.get(10, TimeUnit.SECONDS)).isEqualTo(data.length);
+    assertThat(sink.toByteArray()).isEqualTo(data);
+  }
+
+  @Test
+  void transferToFailsWhenTheHostResetsAndIsNoFailure() throws Exception {
+    FakeEndpoint endpoint = new FakeEndpoint(0); // nothing leaves: the output fills, the transfer blocks
+    CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+    ServerSession session = open(connection -> {
+      try {
+        connection.input().transferTo(connection.output());
+      } catch (IOException e) {
+        thrown.complete(e);
+        throw e;
+      }
+    }, endpoint);
+    hostSendsInPieces(session, random(ServerSession.OUTPUT_CAPACITY + 5_000), 10_000);
+    awaitBlocked();
+
+    onPeer(() -> session.closed("reset by the host"));
+
+    assertThat(thrown.get(5, TimeUnit.SECONDS)).isInstanceOf(SocketException.class).hasMessageContaining("reset by the host");
+    await(() -> pool.serving().isEmpty(), "server finished");
+    assertThat(failures).isEmpty();
   }
 
   @Test
@@ -383,7 +486,7 @@ class ServerSessionTest {
 
   @Test
   void ringGrowsOnDemandKeepsTheOrderAcrossWrapsAndReleasesItsArray() {
-    ServerSession.Ring ring = new ServerSession.Ring(10_000);
+    Ring ring = new Ring(10_000);
     Random random = new Random(7);
     java.io.ByteArrayOutputStream in = new java.io.ByteArrayOutputStream();
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
@@ -407,7 +510,7 @@ class ServerSessionTest {
 
   @Test
   void aTakeCopyingOutsideTheLockKeepsItsBytesWhenThePutGrowsTheRingAndAReleaseDropsCommits() {
-    ServerSession.Ring ring = new ServerSession.Ring(100_000);
+    Ring ring = new Ring(100_000);
     byte[] first = random(3000);
     ring.put(first, 0, first.length);
     // the taker snapshots its part, then the putter makes the array grow before the take commits
@@ -417,9 +520,9 @@ class ServerSessionTest {
     byte[] second = random(20_000);
     int tail = ring.reserve(second.length);
     assertThat(ring.bytes).as("grown").isNotSameAs(takenFrom);
-    ServerSession.Ring.copyIn(second, 0, second.length, ring.bytes, tail);
+    Ring.copy(second, 0, ring.bytes, tail, second.length);
     byte[] taken = new byte[first.length];
-    ServerSession.Ring.copyOut(takenFrom, head, taken, 0, taken.length);
+    Ring.copyOut(takenFrom, head, taken, 0, taken.length);
     assertThat(ring.commitTake(taken.length, epoch)).isTrue();
     assertThat(ring.commitPut(second.length, epoch)).isTrue();
     assertThat(taken).isEqualTo(first);
@@ -431,7 +534,7 @@ class ServerSessionTest {
     ring.put(first, 0, first.length);
     epoch = ring.epoch;
     tail = ring.reserve(second.length);
-    ServerSession.Ring.copyIn(second, 0, second.length, ring.bytes, tail);
+    Ring.copy(second, 0, ring.bytes, tail, second.length);
     assertThat(ring.take(taken, 0, taken.length)).isEqualTo(first.length);
     assertThat(ring.commitPut(second.length, epoch)).isTrue();
     assertThat(ring.take(rest, 0, rest.length)).isEqualTo(second.length);
@@ -448,7 +551,7 @@ class ServerSessionTest {
     assertThat(ring.free()).isEqualTo(100_000);
   }
 
-  private static int putFromBuffer(ServerSession.Ring ring, byte[] chunk) {
+  private static int putFromBuffer(Ring ring, byte[] chunk) {
     int n = Math.min(chunk.length, ring.free());
     ring.put(ByteBuffer.wrap(chunk, 0, n), n);
     return n;
@@ -483,6 +586,54 @@ class ServerSessionTest {
         Thread.sleep(1);
       }
     }
+  }
+
+  /** The host sends {@code data} in pieces of at most {@code piece} bytes, each as the window allows. */
+  private void hostSendsInPieces(ServerSession session, byte[] data, int piece) throws Exception {
+    for (int at = 0; at < data.length; at += piece) {
+      hostSends(session, java.util.Arrays.copyOfRange(data, at, Math.min(data.length, at + piece)));
+    }
+  }
+
+  /**
+   * The host sends {@code data} in pieces of at most {@code piece} bytes while the send queue takes
+   * some pieces whole (the peer thread hands them over itself when the server transfers into its own
+   * output), some in part and some not at all (they wait in the rings for the server's thread).
+   */
+  private void hostSendsWithChangingRoom(ServerSession session, FakeEndpoint endpoint, byte[] data, int piece)
+      throws Exception {
+    for (int at = 0, k = 0; at < data.length; at += piece, k++) {
+      int room = k % 3 == 0 ? Integer.MAX_VALUE : k % 3 == 1 ? 7_000 : 0;
+      onPeer(() -> {
+        endpoint.room = room;
+        session.writable();
+      });
+      hostSends(session, java.util.Arrays.copyOfRange(data, at, Math.min(data.length, at + piece)));
+    }
+    onPeer(() -> {
+      endpoint.room = Integer.MAX_VALUE;
+      session.writable();
+    });
+  }
+
+  /** The session knows the sum of every whole block of its output, {@code sent}, and they are right. */
+  private void assertBlockSums(ServerSession session, byte[] sent) throws Exception {
+    assertThat(knownBlockSums(session, sent)).isEqualTo(sent.length / Application.SUM_BLOCK);
+  }
+
+  /** How many whole blocks of its output, {@code sent}, the session knows the sum of; each known one is right. */
+  private int knownBlockSums(ServerSession session, byte[] sent) throws Exception {
+    int block = Application.SUM_BLOCK;
+    int known = 0;
+    for (int k = 0; k < sent.length / block; k++) {
+      int b = k;
+      int sum = onPeer(() -> session.blockSum(b));
+      if (sum >= 0) {
+        assertThat(sum).as("sum of block %d", k).isEqualTo(BlockSumsTest.reference(sent, k * block, block));
+        known++;
+      }
+    }
+    return known;
   }
 
   private <T> T onPeer(Callable<T> task) throws Exception {
