@@ -96,7 +96,7 @@ public final class FakePeer implements AutoCloseable {
     servers.addresses(this::inet);
     this.hosts = new RulesHosts(b.rules, servers);
     this.tcp = new TcpDemux(wire, counters, device.mtu(), hosts, System::nanoTime);
-    tcp.faults(faults);
+    tcp.faults(faults.connections());
     this.runs = new ConnectManyRuns(device, translator, tcp, tasks, failures);
     RelayGate relays = new RelayGate(tcp, wire, hosts, this::redeliver);
     hosts.relays(relays);
