@@ -18,6 +18,8 @@ final class PeerFixture implements AutoCloseable {
   final List<String> faultEvents = new Recorded<>();
   /** The packets the faults acted on, in order. */
   final List<byte[]> faultPackets = new Recorded<>();
+  /** What the faults did, with the delay each reported (ns, 0 for other actions), as "ACTION delay tcpdump-line". */
+  final List<String> faultDelays = new Recorded<>();
 
   PeerFixture(Rules rules) {
     this(rules, null);
@@ -57,6 +59,7 @@ final class PeerFixture implements AutoCloseable {
         .listener(listener != null ? listener : this::record)
         .faultListener((action, fault, direction, packet, delay) -> {
           faultEvents.add(action + " " + fault + " " + io.faketcp.packet.Tcpdump.format(packet));
+          faultDelays.add(action + " " + delay + " " + io.faketcp.packet.Tcpdump.format(packet));
           byte[] bytes = new byte[packet.remaining()];
           packet.duplicate().get(bytes);
           faultPackets.add(bytes);
