@@ -149,6 +149,7 @@ public final class FakePeer implements AutoCloseable {
       faults.install(rules, defaultSeed);
       return;
     }
+    FaultLayer.warmUpFor(rules); // here rather than on the peer thread, which has traffic to serve
     tasks.onPeerThread(() -> {
       hosts.rules(rules);
       faults.install(rules, defaultSeed);

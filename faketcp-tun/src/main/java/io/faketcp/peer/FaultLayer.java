@@ -144,6 +144,23 @@ final class FaultLayer {
       timing |= e.kind == ActiveFault.LATENCY || e.kind == ActiveFault.BANDWIDTH;
     }
     arrivals.enable(timing);
+    if (timing) {
+      PathWarmUp.once(); // before the first packet the fault delays (done already when warmUpFor saw it)
+    }
+  }
+
+  /**
+   * Warms up the path a timing fault of {@code rules} would take, once per JVM ({@link PathWarmUp}),
+   * on the calling thread: for rules about to be handed to a running peer's thread, so that the
+   * warm-up does not hold that thread up.
+   */
+  static void warmUpFor(Rules rules) {
+    for (Fault f : rules.faults()) {
+      if (f instanceof Fault.Latency || f instanceof Fault.Bandwidth) {
+        PathWarmUp.once();
+        return;
+      }
+    }
   }
 
   /** Which packets a packet-level fault acts on. */
