@@ -20,12 +20,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection to an ECHO fake host of a private {@link TcpDemux}, sends a byte at a time and
  * acknowledges each echo; the echoes go through a private {@link FaultLayer} with a latency into
  * timers that are never fired. Nothing reaches a device, and no fake host, counter or rule of a
- * peer is touched. Costs 0.15-0.2 s of one thread once per JVM on 2 busy cores (load 10), at peer
- * start or when a timing fault is first set; not run while no timing fault is set.
+ * peer is touched. Costs 0.04-0.18 s of one thread once per JVM on 2 busy cores (load 7-9), at
+ * peer start or when a timing fault is first set; not run while no timing fault is set.
  */
 final class PathWarmUp implements Link {
-  /** Exchanges run: enough for the tiered JIT's first compiled versions of every method on the way. */
-  static final int EXCHANGES = 2000;
+  /**
+   * Exchanges run: enough for the tiered JIT's first compiled versions of the methods on the way (2,000
+   * cost twice the time at start for no less CPU over the first real exchanges).
+   */
+  static final int EXCHANGES = 1000;
 
   private static final System.Logger LOG = System.getLogger(PathWarmUp.class.getName());
   private static final AtomicBoolean DONE = new AtomicBoolean();
