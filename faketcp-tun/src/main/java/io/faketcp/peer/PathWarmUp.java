@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection to an ECHO fake host of a private {@link TcpDemux}, sends a byte at a time and
  * acknowledges each echo; the echoes go through a private {@link FaultLayer} with a latency into
  * timers that are never fired. Nothing reaches a device, and no fake host, counter or rule of a
- * peer is touched. Costs 0.04-0.18 s of one thread once per JVM on 2 busy cores (load 7-9), at
+ * peer is touched. Costs 0.02-0.24 s of one thread once per JVM on 2 busy cores (load 5-9), at
  * peer start or when a timing fault is first set; not run while no timing fault is set.
  */
 final class PathWarmUp implements Link {
