@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * in bursts longer than the short scheduler slice it asks for ({@link TimerSlice}), so that a
  * loaded machine preempts it around the very packets it times. Here a host of its own opens a
  * connection to an ECHO fake host of a private {@link TcpDemux}, sends a byte at a time and
- * acknowledges each echo; the echoes go through a private {@link FaultLayer} with a latency into
- * timers that are never fired. Nothing reaches a device, and no fake host, counter or rule of a
- * peer is touched. Costs 0.02-0.24 s of one thread once per JVM on 2 busy cores (load 5-9), at
+ * acknowledges each echo, each read as the peer loop reads a packet (its {@link ArrivalClock}, whose
+ * counters are the calling thread's); the echoes go through a private {@link FaultLayer} with a
+ * latency into timers that are never fired. Nothing reaches a device, and no fake host, counter or rule of a
+ * peer is touched. Costs up to 0.25 s of one thread once per JVM on 2 busy cores (load 3-9), at
  * peer start or when a timing fault is first set; not run while no timing fault is set.
  */
 final class PathWarmUp implements Link {
@@ -89,6 +90,7 @@ final class PathWarmUp implements Link {
       tcp.fireTimers(now);
     }
     deliver(TcpSegment.RST, seq, 0);
+    faults.arrivals.close();
     return echoed;
   }
 
@@ -99,8 +101,15 @@ final class PathWarmUp implements Link {
       host.mss(1460).sackPermitted(true);
     }
     int length = host.writeTo(in.clear(), 0);
+    ArrivalClock arrivals = faults.arrivals; // as the peer loop keeps it: a wait in poll, a packet read
+    arrivals.waiting();
+    arrivals.woke(true, -1, false);
+    arrivals.packetRead();
+    faults.fromDevice = true;
     tcp.handle(TcpSegment.wrap(Ipv4Packet.wrap(in.limit(length))));
     tcp.flush();
+    faults.fromDevice = false;
+    arrivals.empty(System.nanoTime());
   }
 
   @Override
