@@ -14,15 +14,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Once per JVM, when a timing fault is first put in force: the peer's TCP and fault path run on
  * {@value #EXCHANGES} one-byte exchanges in memory, so that the JIT has compiled them before the
  * first packet a latency delays. In a fresh JVM that path otherwise runs interpreted for its first
- * seconds (a third of the peer thread's time three seconds into {@code latency=10ms} exchanges),
+ * seconds (a third of the peer thread's samples three seconds into {@code latency=10ms} exchanges),
  * in bursts longer than the short scheduler slice it asks for ({@link TimerSlice}), so that a
  * loaded machine preempts it around the very packets it times. Here a host of its own opens a
  * connection to an ECHO fake host of a private {@link TcpDemux}, sends a byte at a time and
  * acknowledges each echo, each read as the peer loop reads a packet (its {@link ArrivalClock}, whose
  * counters are the calling thread's); the echoes go through a private {@link FaultLayer} with a
- * latency into timers that are never fired. Nothing reaches a device, and no fake host, counter or rule of a
- * peer is touched. Costs up to 0.25 s of one thread once per JVM on 2 busy cores (load 3-9), at
- * peer start or when a timing fault is first set; not run while no timing fault is set.
+ * latency into timers that are never fired. Nothing reaches a device, and no fake host, counter or
+ * rule of a peer is touched. Costs up to 0.25 s of one thread once per JVM on 2 busy cores (load
+ * 3-9), at peer start or when a timing fault is first set; not run while no timing fault is set.
  */
 final class PathWarmUp implements Link {
   /**
