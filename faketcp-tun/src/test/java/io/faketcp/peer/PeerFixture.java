@@ -14,6 +14,8 @@ final class PeerFixture implements AutoCloseable {
   final FakePeer peer;
   final List<byte[]> sent = new Recorded<>();
   final List<byte[]> received = new Recorded<>();
+  /** Both, in the order the peer handled them: "<" before a packet from the peer, ">" before one to it. */
+  final List<String> conversation = new Recorded<>();
   /** What the faults did: "ACTION fault tcpdump-line". */
   final List<String> faultEvents = new Recorded<>();
   /** The packets the faults acted on, in order. */
@@ -71,6 +73,7 @@ final class PeerFixture implements AutoCloseable {
     byte[] bytes = new byte[packet.remaining()];
     packet.duplicate().get(bytes);
     (direction == Direction.FROM_PEER ? sent : received).add(bytes);
+    conversation.add((direction == Direction.FROM_PEER ? "< " : "> ") + io.faketcp.packet.Tcpdump.format(packet));
   }
 
   /**
