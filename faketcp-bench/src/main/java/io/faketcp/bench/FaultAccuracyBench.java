@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * measured, and over the warm-up ("cold": the JVM's first seconds of faulted traffic, while the JIT
  * compiles the fault's path and the peer thread wakes up to a few ms late; see BENCHMARKS.md), and the
  * p99 of the host without the fault ({@code -Dfaketcp.bench.fresh=true}: the faulted host first, so
- * that its warm-up is a fresh JVM's first exchanges, as in a test; else after the plain host's). bandwidth-in: RATE × SECONDS bytes written to a DISCARD host with
+ * that its warm-up is a fresh JVM's first exchanges, as in a test; else after the plain host's), the
+ * peer thread's CPU time over the faulted warm-up and samples ({@code cold-peer-cpu-ms},
+ * {@code peer-cpu-ms}: steadier than the tail on a loaded machine) and how long the peer took to
+ * start ({@code peer-start-ms}, with what it does once per JVM for a timing fault). bandwidth-in: RATE × SECONDS bytes written to a DISCARD host with
  * {@code bandwidth-in=RATE}, from the first write to the fake host's FIN (which follows the last
  * byte); bandwidth-out: the same bytes echoed by an ECHO host with {@code bandwidth-out=RATE}, from
  * the first write to the last byte read. Prints the rate achieved and its ratio to the one asked,
@@ -73,12 +76,15 @@ public final class FaultAccuracyBench {
           if (exchanges != null) {
             builder.faultListener((action, fault, direction, packet, delay) -> exchanges.delayed(packet, delay));
           }
+          long starting = System.nanoTime();
           try (FakePeer peer = builder.start()) {
+            long started = System.nanoTime() - starting; // with what the peer does once per JVM for its faults
             // fresh: the faulted host first, as a test's first exchanges in a new JVM; else the plain host first
             boolean fresh = Boolean.getBoolean("faketcp.bench.fresh");
-            long[][] faulted = fresh ? echoes(faulty, warmUp, samples, exchanges) : null;
-            long[] base = echoes(tun.subnet().address(6), warmUp, samples, null)[1];
-            faulted = fresh ? faulted : echoes(faulty, warmUp, samples, exchanges);
+            long[] peerCpu = new long[2]; // the peer thread's CPU over the faulted warm-up and samples
+            long[][] faulted = fresh ? echoes(faulty, warmUp, samples, exchanges, peerCpu) : null;
+            long[] base = echoes(tun.subnet().address(6), warmUp, samples, null, new long[2])[1];
+            faulted = fresh ? faulted : echoes(faulty, warmUp, samples, exchanges, peerCpu);
             if (exchanges != null) {
               exchanges.close();
             }
@@ -88,11 +94,12 @@ public final class FaultAccuracyBench {
             System.out.printf(Locale.ROOT,
                 "faultaccuracy latency=%s samples %d rtt-p50-ms %.3f rtt-p99-ms %.3f rtt-max-ms %.3f"
                     + " added-p50-ms %.3f added-p99-ms %.3f base-p50-ms %.3f base-p99-ms %.3f"
-                    + " warm-up %d cold-added-p50-ms %.3f cold-added-p99-ms %.3f%n",
+                    + " warm-up %d cold-added-p50-ms %.3f cold-added-p99-ms %.3f cold-peer-cpu-ms %.1f peer-cpu-ms %.1f peer-start-ms %.1f%n",
                 value, samples, percentile(rtt, 50) / 1e6, percentile(rtt, 99) / 1e6, rtt[rtt.length - 1] / 1e6,
                 (percentile(rtt, 50) - baseP50) / 1e6, (percentile(rtt, 99) - baseP50) / 1e6, baseP50 / 1e6,
                 percentile(base, 99) / 1e6, warmUp, cold.length == 0 ? Double.NaN : (percentile(cold, 50) - baseP50) / 1e6,
-                cold.length == 0 ? Double.NaN : (percentile(cold, 99) - baseP50) / 1e6);
+                cold.length == 0 ? Double.NaN : (percentile(cold, 99) - baseP50) / 1e6, peerCpu[0] / 1e6,
+                peerCpu[1] / 1e6, started / 1e6);
           }
           break;
         }
@@ -157,16 +164,23 @@ public final class FaultAccuracyBench {
 
   /**
    * Round trips of one byte echoed by {@code host} (ns, each sorted): the first {@code warmUp} on the
-   * new connection, then {@code samples} more.
+   * new connection, then {@code samples} more; {@code peerCpu} gets the peer thread's CPU time (ns)
+   * over each of the two ({@code -1} where the JVM does not measure it).
    */
-  private static long[][] echoes(InetAddress host, int warmUp, int samples, ExchangeDump dump) throws Exception {
+  private static long[][] echoes(InetAddress host, int warmUp, int samples, ExchangeDump dump, long[] peerCpu)
+      throws Exception {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long peerThread = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("faketcp-peer"))
+        .mapToLong(Thread::getId).findFirst().orElse(-1);
     try (Socket s = new Socket(host, PORT_ECHO)) {
       s.setTcpNoDelay(true);
       s.setSoTimeout(5000);
       OutputStream out = s.getOutputStream();
       InputStream in = s.getInputStream();
       long[][] rtt = {new long[warmUp], new long[samples]};
-      for (long[] set : rtt) {
+      for (int k = 0; k < 2; k++) {
+        long[] set = rtt[k];
+        long cpu = peerThread < 0 ? -1 : threads.getThreadCpuTime(peerThread);
         for (int i = 0; i < set.length; i++) {
           long t0 = System.nanoTime();
           out.write(i);
@@ -179,6 +193,7 @@ public final class FaultAccuracyBench {
           }
         }
         Arrays.sort(set);
+        peerCpu[k] = cpu < 0 ? -1 : threads.getThreadCpuTime(peerThread) - cpu;
       }
       return rtt;
     }

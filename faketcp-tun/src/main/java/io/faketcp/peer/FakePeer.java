@@ -96,7 +96,7 @@ public final class FakePeer implements AutoCloseable {
     servers.addresses(this::inet);
     this.hosts = new RulesHosts(b.rules, servers);
     this.tcp = new TcpDemux(wire, counters, device.mtu(), hosts, System::nanoTime);
-    tcp.faults(faults);
+    tcp.faults(faults.connections());
     this.runs = new ConnectManyRuns(device, translator, tcp, tasks, failures);
     RelayGate relays = new RelayGate(tcp, wire, hosts, this::redeliver);
     hosts.relays(relays);
@@ -149,6 +149,7 @@ public final class FakePeer implements AutoCloseable {
       faults.install(rules, defaultSeed);
       return;
     }
+    FaultLayer.warmUpFor(rules); // here rather than on the peer thread, which has traffic to serve
     tasks.onPeerThread(() -> {
       hosts.rules(rules);
       faults.install(rules, defaultSeed);

@@ -6,10 +6,8 @@ import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.Timers;
-import io.faketcp.peer.internal.tcp.FaultPolicy;
 import io.faketcp.peer.internal.tcp.FaultSource;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,14 +20,14 @@ import java.util.function.Consumer;
  * The layer between the wire and the TCP hosts where packet-level {@link Fault}s act: on the host's
  * packets before the fake hosts see them (loss, drop-first/nth, mtu, unreachable, latency-in,
  * bandwidth-in) and on the fake hosts' packets before they reach the device (loss, duplicate,
- * reorder, bandwidth, latency). Packets it delays wait in the peer's {@link Timers}, as entries
- * of their own, due on the peer's thread: the peer waits in poll until the next one.
+ * reorder, bandwidth, latency). Packets it delays wait in its {@link DelayLine}; the faults that act
+ * per connection are its {@link ConnectionFaults}, which the TCP hosts consult.
  *
  * <p>Cost when no fault is set: the peer tests {@link #active} (a plain field of a final reference)
  * once per packet in each direction, and nothing else runs. Peer thread only, except
- * {@link #seed()} and {@link #actions()}.
+ * {@link #seed()}, {@link #actions()} and {@link #heldUntil()}.
  */
-final class FaultLayer implements FaultSource {
+final class FaultLayer {
   /**
    * A packet a reorder fault holds back goes right after the next one, or after this long if no
    * other comes. Only the next one overtakes it: a host drops a segment whose ACK is older than a
@@ -38,26 +36,8 @@ final class FaultLayer implements FaultSource {
   static final long REORDER_DELAY_NANOS = 10_000_000L;
   /** With a latency, a held-back packet leaves this much after its turn: a few later ones overtake it. */
   static final long REORDER_BEHIND_DELAYED_NANOS = 1_000_000L;
-  /** A bandwidth fault drops packets once this much transmission time is queued (a router's full buffer). */
-  static final long BACKLOG_NANOS = 1_000_000_000L;
-  /**
-   * A link that let a packet out late (the peer was behind) takes that time back for a packet of the
-   * same connection that finds it idle and reached the device at most this long after the peer was
-   * done with the late one: the sender's answer to it, which came late for the peer's sake (see
-   * {@link #delay}). Longer than a sender's own short pauses (an application refilling its socket),
-   * much shorter than a test's pause between requests.
-   */
-  static final long CATCH_UP_NANOS = 10_000_000L;
   /** The largest window without window scaling. */
   private static final long MAX_WINDOW = 65535;
-  /** A full segment on a 1500-byte link: what a connection over a slow link keeps in flight (see {@link #forConnection}). */
-  private static final int SLOW_LINK_SEGMENT = 1460;
-
-  private static final long DROP = Long.MIN_VALUE;
-  /** A delayed packet's room (a larger packet gets an entry of its own size). */
-  private static final int DELAYED_CAPACITY = 2048;
-  /** Delayed-packet entries kept for reuse, at most. */
-  private static final int SPARE_DELAYED = 4096;
 
   /** Whether any packet-level fault is set: the one test on the packet path. */
   boolean active;
@@ -72,47 +52,35 @@ final class FaultLayer implements FaultSource {
 
   private final Counters counters;
   private final FaultListener listener;
-  private Timers timers;
+  private final DelayLine line;
+  private final ConnectionFaults connections;
   private final IcmpMessage.Builder icmp = IcmpMessage.builder();
   private final byte[] quoted = new byte[28];
   /** The packet a reorder fault holds back, or null. */
   private byte[] held;
   private Wire wire;
-  private Consumer<ByteBuffer> deliver;
   private ActiveFault[] in = new ActiveFault[0];
   private ActiveFault[] out = new ActiveFault[0];
-  private Fault[] connection = new Fault[0];
-  /** Bandwidth faults whose queue holds less than a window: connections keep within it (see {@link #forConnection}). */
-  private Fault.Bandwidth[] slowLinks = new Fault.Bandwidth[0];
   private final Map<Fault, AtomicLong> actions = new LinkedHashMap<>();
-  /**
-   * The bandwidth fault that last delayed the packet being handled, and when it (and any fault after
-   * it) meant the packet to leave, before {@link #delay} moved a time already past to the next
-   * timers; null when no link delayed it. Set by {@link #delay}, taken by {@link #later}.
-   */
-  private ActiveFault scheduledLink;
-  private long scheduled;
-  /** The connection of the packet being handled ({@link #flow(int, int, int)}). */
-  private long flow;
-  /** Links that let packets out in the timers now firing: {@link #timersFired} settles their lateness. */
-  private boolean linksLeft;
-  /** Entries of delayed packets that have left, for {@link #later} to reuse. Peer thread only. */
-  private final ArrayDeque<Delayed> spareDelayed = new ArrayDeque<>();
   private volatile long seed;
-  /** When the last packet held back so far is due (nanoTime): the bound of {@link FakePeer#awaitHeldPackets}. */
-  private volatile long heldUntil = Long.MIN_VALUE / 2;
 
   FaultLayer(Counters counters, FaultListener listener, long seed) {
     this.counters = counters;
     this.listener = listener;
     this.seed = seed;
+    this.line = new DelayLine(counters);
+    this.connections = new ConnectionFaults(counters, listener, actions);
   }
 
   /** Where outgoing packets are written and delayed incoming ones handed back to the peer. */
   void attach(Wire wire, Consumer<ByteBuffer> deliver, Timers timers) {
     this.wire = wire;
-    this.deliver = deliver;
-    this.timers = timers;
+    line.attach(wire, deliver, timers);
+  }
+
+  /** The faults that act per connection, for the TCP hosts. */
+  FaultSource connections() {
+    return connections;
   }
 
   /** The seed of the random faults now in force. */
@@ -145,8 +113,7 @@ final class FaultLayer implements FaultSource {
       synchronized (actions) {
         actions.putIfAbsent(f, new AtomicLong());
       }
-      if (f instanceof Fault.ResetAfter || f instanceof Fault.StallAfter || f instanceof Fault.BlackholeAfter
-          || f instanceof Fault.SlowClose) {
+      if (ConnectionFaults.isConnectionFault(f)) {
         conns.add(f);
         continue;
       }
@@ -167,8 +134,7 @@ final class FaultLayer implements FaultSource {
     }
     in = ins.toArray(new ActiveFault[0]);
     out = outs.toArray(new ActiveFault[0]);
-    connection = conns.toArray(new Fault[0]);
-    slowLinks = slow.toArray(new Fault.Bandwidth[0]);
+    connections.set(conns.toArray(new Fault[0]), slow.toArray(new Fault.Bandwidth[0]));
     active = in.length > 0 || out.length > 0;
     boolean timing = false;
     for (ActiveFault e : ins) {
@@ -178,6 +144,23 @@ final class FaultLayer implements FaultSource {
       timing |= e.kind == ActiveFault.LATENCY || e.kind == ActiveFault.BANDWIDTH;
     }
     arrivals.enable(timing);
+    if (timing) {
+      PathWarmUp.once(); // before the first packet the fault delays (done already when warmUpFor saw it)
+    }
+  }
+
+  /**
+   * Warms up the path a timing fault of {@code rules} would take, once per JVM ({@link PathWarmUp}),
+   * on the calling thread: for rules about to be handed to a running peer's thread, so that the
+   * warm-up does not hold that thread up.
+   */
+  static void warmUpFor(Rules rules) {
+    for (Fault f : rules.faults()) {
+      if (f instanceof Fault.Latency || f instanceof Fault.Bandwidth) {
+        PathWarmUp.once();
+        return;
+      }
+    }
   }
 
   /** Which packets a packet-level fault acts on. */
@@ -194,160 +177,22 @@ final class FaultLayer implements FaultSource {
     return f instanceof Fault.Duplicate || f instanceof Fault.Reorder ? Fault.Flow.OUT : Fault.Flow.IN;
   }
 
-  /** What a bandwidth fault's queue holds: {@link #BACKLOG_NANOS} of its rate, in bytes. */
+  /** What a bandwidth fault's queue holds: {@link DelayLine#BACKLOG_NANOS} of its rate, in bytes. */
   private static long linkBuffer(Fault.Bandwidth f) {
-    return f.bytesPerSecond() * (BACKLOG_NANOS / 1_000_000_000L);
-  }
-
-  /** The connection-level faults for a new connection to fake host {@code address} on {@code port}, null when none applies. */
-  @Override
-  public FaultPolicy forConnection(int address, int port) {
-    FaultPolicy policy = null;
-    for (Fault.Bandwidth f : slowLinks) {
-      if (!f.scope().matches(address, port)) {
-        continue;
-      }
-      if (policy == null) {
-        policy = new FaultPolicy(this);
-      }
-      // A slow link queues less than a window, and a packet takes long on it: the connection keeps
-      // what the link needs in flight and no more (the host one segment, our sender two), so that the
-      // queue neither overflows nor delays a packet past the sender's timers (a loss, or a spurious
-      // retransmission, costs the link its time), and the rate holds.
-      policy.slowLink(f.flow().in() ? SLOW_LINK_SEGMENT : Integer.MAX_VALUE,
-          f.flow().out() ? 2 * SLOW_LINK_SEGMENT : Integer.MAX_VALUE);
-    }
-    for (Fault f : connection) {
-      if (!f.scope().matches(address, port)) {
-        continue;
-      }
-      if (policy == null) {
-        policy = new FaultPolicy(this);
-      }
-      if (f instanceof Fault.ResetAfter) {
-        Fault.After after = ((Fault.ResetAfter) f).after();
-        policy.reset(f, bytes(after), nanos(after));
-      } else if (f instanceof Fault.StallAfter) {
-        Fault.After after = ((Fault.StallAfter) f).after();
-        policy.stall(f, bytes(after), nanos(after));
-      } else if (f instanceof Fault.BlackholeAfter) {
-        Fault.After after = ((Fault.BlackholeAfter) f).after();
-        policy.blackhole(f, bytes(after), nanos(after));
-      } else {
-        policy.slowClose(f, ((Fault.SlowClose) f).delay().toNanos());
-      }
-    }
-    return policy;
-  }
-
-  /** The byte count of {@code after}, -1 for a time. */
-  private static long bytes(Fault.After after) {
-    return after instanceof Fault.After.Bytes ? ((Fault.After.Bytes) after).count() : -1;
-  }
-
-  /** The time of {@code after} in nanoseconds, -1 for a byte count. */
-  private static long nanos(Fault.After after) {
-    return after instanceof Fault.After.Time ? ((Fault.After.Time) after).time().toNanos() : -1;
-  }
-
-  @Override
-  public void acted(Object fault) {
-    count((Fault) fault);
-  }
-
-  @Override
-  public void forged(Object fault, ByteBuffer packet, int length) {
-    count((Fault) fault);
-    tell(FaultListener.Action.FORGED, (Fault) fault, Direction.FROM_PEER, packet, 0, length);
-  }
-
-  @Override
-  public void dropped(Object fault, ByteBuffer packet, int offset, int length) {
-    count((Fault) fault);
-    tell(FaultListener.Action.DROPPED, (Fault) fault, Direction.TO_PEER, packet, offset, length);
-  }
-
-  /** Counts an action of a connection-level fault. */
-  private void count(Fault fault) {
-    AtomicLong n = actions.get(fault);
-    if (n != null) {
-      n.lazySet(n.get() + 1);
-    }
-    counters.increment(Counters.FAULT_ACTIONS);
-  }
-
-  /** Tells the listener about the packet at {@code packet[offset, offset + length)} a connection fault acted on. */
-  private void tell(FaultListener.Action action, Fault fault, Direction direction, ByteBuffer packet, int offset,
-      int length) {
-    if (listener != null) {
-      listener.acted(action, fault, direction, packet.duplicate().position(offset).limit(offset + length), 0);
-    }
-  }
-
-  // ---- timers ----------------------------------------------------------------------------------
-
-  /** Runs {@code task} on the peer's thread at {@code due} (nanoTime) or soon after. */
-  private void schedule(long due, Runnable task) {
-    timers.arm(new Task(task), due);
+    return f.bytesPerSecond() * (DelayLine.BACKLOG_NANOS / 1_000_000_000L);
   }
 
   /**
-   * Writes (outgoing) or hands to the fake hosts (incoming) a copy of {@code source[offset, offset +
-   * length)} at {@code due}, in an entry kept for reuse once it has left: a latency or a bandwidth
-   * fault then costs no allocation per packet.
-   */
-  private void later(long due, ByteBuffer source, int offset, int length, boolean outgoing) {
-    held(due);
-    Delayed d = spareDelayed.pollLast();
-    if (d == null || d.packet.length < length) {
-      d = new Delayed(Math.max(length, DELAYED_CAPACITY));
-    }
-    source.get(offset, d.packet, 0, length);
-    d.length = length;
-    d.outgoing = outgoing;
-    d.link = scheduledLink;
-    d.scheduled = scheduled;
-    d.flow = flow;
-    timers.arm(d, due);
-  }
-
-  /** One more packet held back until {@code due}; counted in {@link Counters#HELD} until it leaves. */
-  private void held(long due) {
-    if (due - heldUntil > 0) {
-      heldUntil = due; // before the count: whoever sees the packet counted sees its due time
-    }
-    counters.increment(Counters.HELD);
-  }
-
-  /**
-   * The peer fired its due timers and sent what they made the fake hosts send (the ACKs of delayed
-   * packets of the host's): each link that let packets out meanwhile notes how late that took effect,
-   * against when its last packet was meant to leave (see {@link #delay}). Peer thread.
+   * The peer fired its due timers and sent what they made the fake hosts send: see
+   * {@link DelayLine#timersFired}. Peer thread.
    */
   void timersFired() {
-    if (!linksLeft) {
-      return;
-    }
-    linksLeft = false;
-    long now = System.nanoTime();
-    settle(in, now);
-    settle(out, now);
-  }
-
-  private static void settle(ActiveFault[] faults, long now) {
-    for (ActiveFault e : faults) {
-      if (e.left) {
-        e.left = false;
-        e.lateness = Math.max(0, now - e.leftScheduled);
-        e.leftAt = now;
-        e.lateFlow = e.leftFlow;
-      }
-    }
+    line.timersFired(in, out);
   }
 
   /** When the last packet held back so far is due (nanoTime); any thread. */
   long heldUntil() {
-    return heldUntil;
+    return line.heldUntil();
   }
 
   // ---- the host's packets ----------------------------------------------------------------------
@@ -364,14 +209,13 @@ final class FaultLayer implements FaultSource {
     boolean ports = (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && ip.payloadLength() >= 4
         && ip.fragmentOffset() == 0; // a later fragment carries no ports
     int port = ports ? b.getShort(transport + 2) & 0xffff : -1;
-    flow = flow(address, port, ports ? b.getShort(transport) & 0xffff : -1);
+    line.packet(flow(address, port, ports ? b.getShort(transport) & 0xffff : -1));
     long now = System.nanoTime();
     long due = now;
     long queuedSince = queuedSince(now);
     long arrivedBy = arrivedBy(now);
     long origin = now;
     Fault delayedBy = null;
-    scheduledLink = null;
     for (ActiveFault e : in) {
       if (!e.scope.matches(address, port)) {
         continue;
@@ -412,8 +256,8 @@ final class FaultLayer implements FaultSource {
           if (due == now) {
             origin = e.kind == ActiveFault.BANDWIDTH ? queuedSince : arrivedBy; // what the first delay counts from
           }
-          long later = delay(e, now, due, queuedSince, arrivedBy, carried(b, ip.offset(), ip.totalLength()));
-          if (later == DROP) {
+          long later = line.delay(e, now, due, queuedSince, arrivedBy, DelayLine.carried(b, ip.offset(), ip.totalLength()));
+          if (later == DelayLine.DROP) {
             return dropIn(e, ip);
           }
           delayedBy = later != due ? e.fault : delayedBy;
@@ -427,7 +271,7 @@ final class FaultLayer implements FaultSource {
       listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.TO_PEER, b.duplicate().position(ip.offset())
           .limit(ip.offset() + ip.totalLength()), due - origin);
     }
-    later(due, b, ip.offset(), ip.totalLength(), false);
+    line.later(due, b, ip.offset(), ip.totalLength(), false);
     return true;
   }
 
@@ -466,7 +310,7 @@ final class FaultLayer implements FaultSource {
     int header = (b.get(0) & 0x0f) * 4;
     int port = (protocol == IpProtocol.TCP || protocol == IpProtocol.UDP) && length >= header + 2
         ? b.getShort(header) & 0xffff : -1;
-    flow = flow(address, port, port >= 0 && length >= header + 4 ? b.getShort(header + 2) & 0xffff : -1);
+    line.packet(flow(address, port, port >= 0 && length >= header + 4 ? b.getShort(header + 2) & 0xffff : -1));
     long now = System.nanoTime();
     long due = now;
     long queuedSince = fromDevice ? queuedSince(now) : now;
@@ -475,7 +319,6 @@ final class FaultLayer implements FaultSource {
     boolean twice = false;
     boolean heldBack = false;
     Fault delayedBy = null;
-    scheduledLink = null;
     for (ActiveFault e : out) {
       if (!e.scope.matches(address, port)) {
         continue;
@@ -503,8 +346,8 @@ final class FaultLayer implements FaultSource {
           if (due == now) {
             origin = e.kind == ActiveFault.BANDWIDTH ? queuedSince : arrivedBy; // what the first delay counts from
           }
-          long later = delay(e, now, due, queuedSince, arrivedBy, carried(b, 0, length));
-          if (later == DROP) {
+          long later = line.delay(e, now, due, queuedSince, arrivedBy, DelayLine.carried(b, 0, length));
+          if (later == DelayLine.DROP) {
             return dropOut(e, b, length);
           }
           delayedBy = later != due ? e.fault : delayedBy;
@@ -523,7 +366,7 @@ final class FaultLayer implements FaultSource {
       byte[] copy = new byte[length];
       b.get(0, copy);
       held = copy;
-      held(now + REORDER_DELAY_NANOS);
+      line.held(now + REORDER_DELAY_NANOS);
       if (previous != null) {
         try {
           wire.write(previous);
@@ -531,7 +374,7 @@ final class FaultLayer implements FaultSource {
           counters.add(Counters.HELD, -1);
         }
       }
-      schedule(now + REORDER_DELAY_NANOS, () -> release(copy));
+      line.schedule(now + REORDER_DELAY_NANOS, () -> release(copy));
       return true;
     }
     if (heldBack) {
@@ -548,9 +391,9 @@ final class FaultLayer implements FaultSource {
       release(held);
       return true;
     }
-    later(due, b, 0, length, true);
+    line.later(due, b, 0, length, true);
     if (twice) {
-      later(due, b, 0, length, true);
+      line.later(due, b, 0, length, true);
     }
     return true;
   }
@@ -587,224 +430,11 @@ final class FaultLayer implements FaultSource {
     return by == ArrivalClock.NONE ? now : Math.min(now, by);
   }
 
-  /**
-   * Latency and bandwidth: when the packet leaves, given that the faults before delayed it until
-   * {@code due}; {@link #DROP} when a bandwidth fault's queue is full (the packet is lost). The first
-   * fault to delay a packet counts from its arrival: a link from {@code queuedSince} (the link was
-   * busy, or could have been, while the packet waited for the peer to read it), a latency from
-   * {@code arrivedBy} (never less than asked). A link whose last packet took effect late, for the
-   * peer's sake, counts the sender's prompt answer as if it had come that much earlier
-   * ({@link #CATCH_UP_NANOS}, {@link #timersFired}): it catches up to its schedule, and still carries
-   * each packet after the one before.
-   */
-  private long delay(ActiveFault e, long now, long due, long queuedSince, long arrivedBy, int length) {
-    long result;
-    if (e.kind == ActiveFault.BANDWIDTH) {
-      long from = due == now ? queuedSince : due;
-      if (from - e.last > 0 && e.lateness > 0 && flow == e.lateFlow && from - e.leftAt <= CATCH_UP_NANOS) {
-        // The link stood idle after letting a packet out late: the sender answered promptly once the
-        // peer was done with that packet (for a host's segment: acknowledged it), and the answer found
-        // the link idle only because the peer was behind. The link takes the peer's lateness back
-        // (never starting before it was free): it keeps to its schedule as if the packet had left and
-        // been answered on time, the sender's own delay kept. A sender idle longer than CATCH_UP_NANOS
-        // gets no such credit, nor does another connection (a new transfer). The packets that answered
-        // (they share an arrival bound) all count as if they came that much earlier.
-        from = Math.max(e.last, from - e.lateness);
-      }
-      long start = Math.max(from, e.last);
-      if (start - now > BACKLOG_NANOS) {
-        return DROP;
-      }
-      result = start + length * 1_000_000_000L / e.amount;
-      e.last = result;
-      scheduled = result;
-      // only a packet that took the link's time makes it late: a SYN answered late (a fresh JVM's
-      // first connection) must not move the data after it to before the client could send it
-      scheduledLink = length > 0 ? e : null;
-    } else { // LATENCY
-      long jitter = e.jitterNanos == 0 ? 0 : (long) ((e.random.nextDouble() * 2 - 1) * e.jitterNanos);
-      result = Math.max((due == now ? arrivedBy : due) + e.nanos + jitter, e.last); // jitter never reorders
-      e.last = result;
-      scheduled = result;
-    }
-    if (result - now < 0) {
-      // counted from the packet's arrival, its time has passed: it leaves with the next timers, not at
-      // once, so that it cannot overtake packets this fault still holds (due earlier, not yet sent)
-      result = now + 1;
-    }
-    if (result - due > 0) {
-      e.actions.lazySet(e.actions.get() + 1);
-      counters.increment(Counters.FAULT_ACTIONS);
-    }
-    return result;
-  }
-
-  /**
-   * What a bandwidth fault charges for the packet at {@code b[offset, offset + length)}: a TCP
-   * segment's data (so that a transfer takes its size over the rate, as the README promises, whatever
-   * the segment size), any other packet whole.
-   */
-  private static int carried(ByteBuffer b, int offset, int length) {
-    int header = (b.get(offset) & 0x0f) * 4;
-    if ((b.get(offset + 9) & 0xff) != IpProtocol.TCP || length < header + 20) {
-      return length;
-    }
-    return Math.max(0, length - header - ((b.get(offset + header + 12) >> 4) & 0x0f) * 4);
-  }
-
   private void acted(ActiveFault e, FaultListener.Action action, Direction direction, ByteBuffer packet, long delay) {
     e.actions.lazySet(e.actions.get() + 1);
     counters.increment(Counters.FAULT_ACTIONS);
     if (listener != null) {
       listener.acted(action, e.fault, direction, packet, delay);
-    }
-  }
-
-  /**
-   * One fault in force in one direction, with its own random generator and state, and its values
-   * taken out of the record once, for the packet path.
-   */
-  private static final class ActiveFault {
-    static final int LATENCY = 0;
-    static final int LOSS = 1;
-    static final int DUPLICATE = 2;
-    static final int REORDER = 3;
-    static final int BANDWIDTH = 4;
-    static final int UNREACHABLE = 5;
-    static final int MTU = 6;
-    static final int DROP_FIRST = 7;
-    static final int DROP_NTH = 8;
-
-    final Fault fault;
-    final Scope scope;
-    final int kind;
-    /** Loss, duplicate, reorder: 0 to 1. */
-    final double probability;
-    /** Bandwidth: bytes per second; mtu; drop-first, drop-nth: packets; unreachable: the ICMP code. */
-    final long amount;
-    /** Latency. */
-    final long nanos;
-    final long jitterNanos;
-    final SplittableRandom random;
-    final AtomicLong actions;
-    /** drop-first, drop-nth: packets seen. */
-    long count;
-    /** Latency: when the last packet leaves; bandwidth: when the link is free again (nanoTime). */
-    long last = Long.MIN_VALUE / 2;
-    /**
-     * Bandwidth: how late the link's last packet took effect (ns, 0 when on time: left, and for a
-     * host's packet was answered), and when (nanoTime); see {@link #timersFired}.
-     */
-    long lateness;
-    long leftAt;
-    /** The connection of the link's last packet that took effect ({@link #lateness}). */
-    long lateFlow;
-    /** Bandwidth: packets left in the timers now firing, the last of them meant to leave at {@link #leftScheduled}, of {@link #leftFlow}. */
-    boolean left;
-    long leftScheduled;
-    long leftFlow;
-
-    ActiveFault(Fault fault, SplittableRandom random, AtomicLong actions) {
-      this.fault = fault;
-      this.scope = fault.scope();
-      this.random = random;
-      this.actions = actions;
-      int k = LATENCY;
-      double p = 0;
-      long a = 0;
-      long n = 0;
-      long j = 0;
-      if (fault instanceof Fault.Latency) {
-        n = ((Fault.Latency) fault).delay().toNanos();
-        j = ((Fault.Latency) fault).jitter().toNanos();
-      } else if (fault instanceof Fault.Loss) {
-        k = LOSS;
-        p = ((Fault.Loss) fault).percent() / 100;
-      } else if (fault instanceof Fault.Duplicate) {
-        k = DUPLICATE;
-        p = ((Fault.Duplicate) fault).percent() / 100;
-      } else if (fault instanceof Fault.Reorder) {
-        k = REORDER;
-        p = ((Fault.Reorder) fault).percent() / 100;
-      } else if (fault instanceof Fault.Bandwidth) {
-        k = BANDWIDTH;
-        a = ((Fault.Bandwidth) fault).bytesPerSecond();
-      } else if (fault instanceof Fault.Unreachable) {
-        k = UNREACHABLE;
-        a = ((Fault.Unreachable) fault).code().icmp;
-      } else if (fault instanceof Fault.Mtu) {
-        k = MTU;
-        a = ((Fault.Mtu) fault).mtu();
-      } else if (fault instanceof Fault.DropFirst) {
-        k = DROP_FIRST;
-        a = ((Fault.DropFirst) fault).packets();
-      } else if (fault instanceof Fault.DropNth) {
-        k = DROP_NTH;
-        a = ((Fault.DropNth) fault).n();
-      } else {
-        throw new IllegalArgumentException("fault '" + fault + "' does not act on packets");
-      }
-      this.kind = k;
-      this.probability = p;
-      this.amount = a;
-      this.nanos = n;
-      this.jitterNanos = j;
-    }
-  }
-
-  /** A task run on the peer's thread at its time: an entry in the peer's {@link Timers}. */
-  private static final class Task extends Timers.Entry {
-    private final Runnable task;
-
-    Task(Runnable task) {
-      this.task = task;
-    }
-
-    @Override
-    protected void timerExpired(long now) {
-      task.run();
-    }
-  }
-
-  /** A delayed packet (to the host or to the fake hosts): an entry in the peer's {@link Timers}, reused. */
-  private final class Delayed extends Timers.Entry {
-    final byte[] packet;
-    /** Over {@link #packet}, handed to the fake hosts (valid during the call). */
-    private final ByteBuffer view;
-    int length;
-    boolean outgoing;
-    /** The link that delayed the packet, or null, when the packet was meant to leave (nanoTime), and its connection. */
-    ActiveFault link;
-    long scheduled;
-    long flow;
-
-    Delayed(int capacity) {
-      this.packet = new byte[capacity];
-      this.view = ByteBuffer.wrap(packet);
-    }
-
-    @Override
-    protected void timerExpired(long now) {
-      if (link != null) {
-        if (!link.left || scheduled - link.leftScheduled >= 0) { // the one meant to leave last
-          link.leftScheduled = scheduled;
-          link.leftFlow = flow;
-        }
-        link.left = true;
-        linksLeft = true;
-      }
-      try {
-        if (outgoing) {
-          wire.write(packet, length);
-        } else {
-          deliver.accept(view.clear().limit(length));
-        }
-      } finally {
-        counters.add(Counters.HELD, -1); // after: whoever sees none held sees the packet gone
-        if (spareDelayed.size() < SPARE_DELAYED) {
-          spareDelayed.addLast(this); // its packet is out, or handled: the entry serves another
-        }
-      }
     }
   }
 }

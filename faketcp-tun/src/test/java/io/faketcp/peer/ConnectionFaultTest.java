@@ -80,11 +80,33 @@ class ConnectionFaultTest {
       socket.getOutputStream().write(new byte[100]);
       assertThatThrownBy(() -> socket.getInputStream().readNBytes(100)).isInstanceOf(SocketException.class)
           .hasMessageContaining("Connection reset");
-      assertThat((System.nanoTime() - start) / 1_000_000).as("ms from the write to the reset").isLessThan(150L);
+      // a bound on the wall clock measures a loaded runner too: what makes the reset prompt is read
+      // from the packets below (CI here: 8 ms)
+      assertThat((System.nanoTime() - start) / 1_000_000).as("ms from the write to the reset").isLessThan(1000L);
       int port = socket.getLocalPort();
       await(() -> segments(f.sent).stream().anyMatch(s -> s.destinationPort() == port && s.rst()), "the RST recorded");
       assertThat(segments(f.sent)).filteredOn(s -> s.destinationPort() == port)
           .as("never a zero window").allMatch(s -> s.rst() || s.window() > 0);
+      // the host could send its 100 bytes at once (the window left them room, so no persist timer
+      // held them), and the peer answered that segment with the RST before the host sent anything
+      // else (a probe, a retransmission)
+      List<String> talk = new ArrayList<>(f.conversation);
+      talk.removeIf(line -> !line.contains("." + port + " ") && !line.contains("." + port + ":"));
+      int crossing = -1;
+      for (int i = 0; i < talk.size(); i++) {
+        if (talk.get(i).startsWith("> ") && talk.get(i).endsWith(", length 100")) {
+          crossing = i;
+        }
+      }
+      assertThat(crossing).as("the host's 100 bytes, once, in %s", talk).isPositive();
+      List<String> before = talk.subList(0, crossing);
+      List<String> after = talk.subList(crossing + 1, talk.size());
+      String lastWindow = before.stream().filter(l -> l.startsWith("< ")).reduce((a, b) -> b).orElseThrow();
+      assertThat(Integer.parseInt(lastWindow.replaceAll(".*, win (\\d+).*", "$1"))).as("the window before them: %s", lastWindow)
+          .isGreaterThanOrEqualTo(100);
+      assertThat(after).as("after the host's 100 bytes: %s", talk).isNotEmpty();
+      assertThat(after.subList(0, after.indexOf(after.stream().filter(l -> l.contains("Flags [R")).findFirst()
+          .orElseThrow()) + 1)).as("the peer's answer to them, up to its RST: %s", talk).allMatch(l -> l.startsWith("< "));
     }
   }
 

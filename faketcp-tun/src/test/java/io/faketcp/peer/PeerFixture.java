@@ -14,10 +14,14 @@ final class PeerFixture implements AutoCloseable {
   final FakePeer peer;
   final List<byte[]> sent = new Recorded<>();
   final List<byte[]> received = new Recorded<>();
+  /** Both, in the order the peer handled them: "<" before a packet from the peer, ">" before one to it. */
+  final List<String> conversation = new Recorded<>();
   /** What the faults did: "ACTION fault tcpdump-line". */
   final List<String> faultEvents = new Recorded<>();
   /** The packets the faults acted on, in order. */
   final List<byte[]> faultPackets = new Recorded<>();
+  /** What the faults did, with the delay each reported (ns, 0 for other actions), as "ACTION delay tcpdump-line". */
+  final List<String> faultDelays = new Recorded<>();
 
   PeerFixture(Rules rules) {
     this(rules, null);
@@ -57,6 +61,7 @@ final class PeerFixture implements AutoCloseable {
         .listener(listener != null ? listener : this::record)
         .faultListener((action, fault, direction, packet, delay) -> {
           faultEvents.add(action + " " + fault + " " + io.faketcp.packet.Tcpdump.format(packet));
+          faultDelays.add(action + " " + delay + " " + io.faketcp.packet.Tcpdump.format(packet));
           byte[] bytes = new byte[packet.remaining()];
           packet.duplicate().get(bytes);
           faultPackets.add(bytes);
@@ -68,6 +73,7 @@ final class PeerFixture implements AutoCloseable {
     byte[] bytes = new byte[packet.remaining()];
     packet.duplicate().get(bytes);
     (direction == Direction.FROM_PEER ? sent : received).add(bytes);
+    conversation.add((direction == Direction.FROM_PEER ? "< " : "> ") + io.faketcp.packet.Tcpdump.format(packet));
   }
 
   /**

@@ -8,6 +8,10 @@ import io.faketcp.peer.internal.tcp.FaultSource;
 
 /** What tests of the peer's inner packages need of this package's non-public parts. */
 public final class TestAccess {
+  /** The fault layers of the sources {@link #faults} gave. */
+  private static final java.util.Map<FaultSource, FaultLayer> LAYERS =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
   private TestAccess() {
   }
 
@@ -15,7 +19,8 @@ public final class TestAccess {
   public static FaultSource faults(Counters counters, Rules rules) {
     FaultLayer layer = new FaultLayer(counters, null, 1);
     layer.install(rules, 1);
-    return layer;
+    LAYERS.put(layer.connections(), layer);
+    return layer.connections();
   }
 
   /** What connect-many runs for {@code request}. */
@@ -25,12 +30,12 @@ public final class TestAccess {
 
   /** Puts the faults of {@code rules} in force in {@code faults} (from {@link #faults}). */
   public static void install(FaultSource faults, Rules rules) {
-    ((FaultLayer) faults).install(rules, 1);
+    LAYERS.get(faults).install(rules, 1);
   }
 
   /** How often each fault of {@code faults} (from {@link #faults}) acted. */
   public static java.util.Map<Fault, Long> actions(FaultSource faults) {
-    return ((FaultLayer) faults).actions();
+    return LAYERS.get(faults).actions();
   }
 
   /** The fake hosts as {@code rules} say, without servers. */
