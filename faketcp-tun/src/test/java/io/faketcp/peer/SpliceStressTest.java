@@ -50,6 +50,42 @@ class SpliceStressTest {
 
   @ParameterizedTest(name = "MTU {0}")
   @ValueSource(ints = {1500, 65535})
+  void theWindowsRightEdgeNeverMovesBackWhileSplicing(int mtu) throws Exception {
+    Server server = c -> {
+      c.output().write(GREETING);
+      c.input().transferTo(c.output());
+      c.close();
+    };
+    try (PeerFixture f = new PeerFixture(TunDevice.builder().subnet(Subnet.parse("192.168.159.0/24")).mtu(mtu),
+        Rules.of(Mode.REJECT).with(Rule.of("*", "7", server)), null, null)) {
+      byte[] data = data(4 << 20, 6);
+      assertThat(exchange(f, data, true)).hasSize(GREETING.length + data.length);
+      long edge = -1;
+      int segments = 0;
+      for (byte[] bytes : f.sent) {
+        io.faketcp.packet.TcpSegment tcp = io.faketcp.packet.TcpSegment.wrap(io.faketcp.packet.Ipv4Packet.wrap(bytes));
+        if (tcp.sourcePort() != 7 || tcp.syn() || tcp.rst() || !tcp.ack()) {
+          continue;
+        }
+        long right = (tcp.acknowledgmentNumber() + ((long) tcp.window() << 7)) & 0xffffffffL; // the host offers scaling: ours is 7
+        if (edge >= 0) {
+          int moved = (int) (right - edge);
+          assertThat(moved).as("the right edge moved in segment %d", segments).isGreaterThan(-128); // the scale's truncation
+          if (moved > 0) {
+            edge = right;
+          }
+        } else {
+          edge = right;
+        }
+        segments++;
+      }
+      assertThat(segments).isGreaterThan(20);
+      assertThat(f.peer.failure()).isEmpty();
+    }
+  }
+
+  @ParameterizedTest(name = "MTU {0}")
+  @ValueSource(ints = {1500, 65535})
   void aServerThatReadsAndAnswersThenEchoes(int mtu) throws Exception {
     Server server = c -> {
       byte[] head = c.input().readNBytes(5);
