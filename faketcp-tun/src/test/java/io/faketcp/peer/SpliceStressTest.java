@@ -9,8 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -41,7 +39,7 @@ class SpliceStressTest {
     };
     try (PeerFixture f = fixture("192.168.150.0/24", mtu, server)) {
       byte[] data = data(4 << 20, 1);
-      byte[] back = exchange(f, data, true);
+      byte[] back = exchange(f, data);
       assertThat(Arrays.copyOf(back, GREETING.length)).isEqualTo(GREETING);
       assertThat(Arrays.mismatch(Arrays.copyOfRange(back, GREETING.length, back.length), data)).isEqualTo(-1);
       assertThat(f.peer.failure()).isEmpty();
@@ -59,7 +57,7 @@ class SpliceStressTest {
     try (PeerFixture f = new PeerFixture(TunDevice.builder().subnet(Subnet.parse("192.168.159.0/24")).mtu(mtu),
         Rules.of(Mode.REJECT).with(Rule.of("*", "7", server)), null, null)) {
       byte[] data = data(4 << 20, 6);
-      assertThat(exchange(f, data, true)).hasSize(GREETING.length + data.length);
+      assertThat(exchange(f, data)).hasSize(GREETING.length + data.length);
       long edge = -1;
       int segments = 0;
       for (byte[] bytes : f.sent) {
@@ -95,7 +93,7 @@ class SpliceStressTest {
     };
     try (PeerFixture f = fixture("192.168.151.0/24", mtu, server)) {
       byte[] data = data(4 << 20, 2);
-      byte[] back = exchange(f, data, true);
+      byte[] back = exchange(f, data);
       byte[] answer = ("got " + new String(data, 0, 5, StandardCharsets.ISO_8859_1) + "\n").getBytes(StandardCharsets.ISO_8859_1);
       assertThat(Arrays.copyOf(back, answer.length)).isEqualTo(answer);
       assertThat(Arrays.mismatch(Arrays.copyOfRange(back, answer.length, back.length), Arrays.copyOfRange(data, 5, data.length)))
@@ -114,7 +112,7 @@ class SpliceStressTest {
     };
     try (PeerFixture f = fixture("192.168.152.0/24", mtu, server)) {
       byte[] data = data(3 << 20, 3);
-      byte[] back = exchange(f, data, true);
+      byte[] back = exchange(f, data);
       assertThat(Arrays.mismatch(Arrays.copyOf(back, data.length), data)).isEqualTo(-1);
       assertThat(new String(back, data.length, back.length - data.length, StandardCharsets.US_ASCII))
           .isEqualTo("END " + data.length);
@@ -165,7 +163,7 @@ class SpliceStressTest {
   @ParameterizedTest(name = "MTU {0}")
   @ValueSource(ints = {1500, 9000, 65535})
   void tenMegabytesWrittenBeforeReadingComeBackTenTimes(int mtu) throws Exception {
-    long errors = tcpCounter("InCsumErrors");
+    long errors = EchoChecksumTest.tcpCounter("InCsumErrors");
     try (PeerFixture f = fixture("192.168.154.0/24", mtu, Server.echo())) {
       for (int round = 0; round < 10; round++) {
         byte[] data = data(10 << 20, 10 + round);
@@ -181,7 +179,7 @@ class SpliceStressTest {
           assertThat(Arrays.mismatch(back, data)).as("round %d", round).isEqualTo(-1);
         }
       }
-      assertThat(tcpCounter("InCsumErrors") - errors).as("checksum errors").isZero();
+      assertThat(EchoChecksumTest.tcpCounter("InCsumErrors") - errors).as("checksum errors").isZero();
       assertThat(f.peer.failure()).isEmpty();
     }
   }
@@ -189,7 +187,7 @@ class SpliceStressTest {
   @ParameterizedTest(name = "MTU {0}")
   @ValueSource(ints = {1500, 65535})
   void fiftyConnectionsAtOnceThroughServerEcho(int mtu) throws Exception {
-    long errors = tcpCounter("InCsumErrors");
+    long errors = EchoChecksumTest.tcpCounter("InCsumErrors");
     try (PeerFixture f = fixture("192.168.155.0/24", mtu, Server.echo())) {
       CompletableFuture<?>[] all = new CompletableFuture<?>[50];
       for (int i = 0; i < all.length; i++) {
@@ -198,7 +196,7 @@ class SpliceStressTest {
         all[i] = ServerTest.inThread("echo " + i, () -> ServerTest.echo(address, size, 7));
       }
       CompletableFuture.allOf(all).get(120, TimeUnit.SECONDS);
-      assertThat(tcpCounter("InCsumErrors") - errors).as("checksum errors").isZero();
+      assertThat(EchoChecksumTest.tcpCounter("InCsumErrors") - errors).as("checksum errors").isZero();
       assertThat(f.peer.failure()).isEmpty();
     }
   }
@@ -207,7 +205,7 @@ class SpliceStressTest {
   void lossWhileSplicingLosesNoByte() throws Exception {
     LossyPathTest.LossyResponder lossy = new LossyPathTest.LossyResponder(0.03);
     Subnet subnet = Subnet.parse("192.168.156.0/24");
-    long errors = tcpCounter("InCsumErrors");
+    long errors = EchoChecksumTest.tcpCounter("InCsumErrors");
     try (PeerFixture f = new PeerFixture(TunDevice.builder().subnet(subnet).mtu(65535),
             Rules.of(Mode.REJECT).with(Rule.of("*", "7", Server.echo())), lossy, (d, p) -> { });
         Iptables drop = Iptables.dropInput(f.device.name(), 0.03)) {
@@ -219,7 +217,7 @@ class SpliceStressTest {
       CompletableFuture.allOf(streams).get(90, TimeUnit.SECONDS);
       assertThat(lossy.dropped.get()).as("host packets dropped").isPositive();
       assertThat(f.peer.counters().retransmissions()).as("the peer retransmitted").isPositive();
-      assertThat(tcpCounter("InCsumErrors") - errors).as("checksum errors").isZero();
+      assertThat(EchoChecksumTest.tcpCounter("InCsumErrors") - errors).as("checksum errors").isZero();
       assertThat(f.peer.failure()).isEmpty();
     }
   }
@@ -285,20 +283,20 @@ class SpliceStressTest {
   }
 
   /** Writes {@code data} to port 7 of .5 in pieces of odd sizes, half-closes, reads all back; checks InCsumErrors. */
-  private static byte[] exchange(PeerFixture f, byte[] data, boolean oddPieces) throws Exception {
-    long errors = tcpCounter("InCsumErrors");
+  private static byte[] exchange(PeerFixture f, byte[] data) throws Exception {
+    long errors = EchoChecksumTest.tcpCounter("InCsumErrors");
     try (Socket socket = new Socket(f.address(5), 7)) {
       socket.setSoTimeout(20_000);
       CompletableFuture<Void> writer = ServerTest.inThread("writer", () -> {
         OutputStream out = socket.getOutputStream();
-        for (int i = 0, piece = 1; i < data.length; i += piece, piece = oddPieces ? piece % 70_001 + 2_999 : 65536) {
+        for (int i = 0, piece = 1; i < data.length; i += piece, piece = piece % 70_001 + 2_999) {
           out.write(data, i, Math.min(piece, data.length - i));
         }
         socket.shutdownOutput();
       });
       byte[] back = socket.getInputStream().readAllBytes();
       writer.get(20, TimeUnit.SECONDS);
-      assertThat(tcpCounter("InCsumErrors") - errors).as("checksum errors").isZero();
+      assertThat(EchoChecksumTest.tcpCounter("InCsumErrors") - errors).as("checksum errors").isZero();
       return back;
     }
   }
@@ -339,16 +337,5 @@ class SpliceStressTest {
       Thread.sleep(50);
     }
     return names;
-  }
-
-  static long tcpCounter(String name) throws Exception {
-    List<String> lines = Files.readAllLines(Path.of("/proc/net/snmp"));
-    for (int i = 0; i + 1 < lines.size(); i++) {
-      if (lines.get(i).startsWith("Tcp:") && lines.get(i + 1).startsWith("Tcp:")) {
-        List<String> names = List.of(lines.get(i).split(" "));
-        return Long.parseLong(lines.get(i + 1).split(" ")[names.indexOf(name)]);
-      }
-    }
-    throw new AssertionError("no Tcp: lines in /proc/net/snmp");
   }
 }
