@@ -28,16 +28,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(RequiresTun.class)
 class SpliceStressTest {
   private static final byte[] GREETING = "220 greeting\r\n".getBytes(StandardCharsets.US_ASCII);
+  /** Greets, then echoes through transferTo. */
+  private static final Server GREETER = c -> {
+    c.output().write(GREETING);
+    c.input().transferTo(c.output());
+    c.close();
+  };
 
   @ParameterizedTest(name = "MTU {0}")
   @ValueSource(ints = {1500, 65535})
   void aGreetingComesBeforeEveryEchoedByte(int mtu) throws Exception {
-    Server server = c -> {
-      c.output().write(GREETING);
-      c.input().transferTo(c.output());
-      c.close();
-    };
-    try (PeerFixture f = fixture("192.168.150.0/24", mtu, server)) {
+    try (PeerFixture f = fixture("192.168.150.0/24", mtu, GREETER)) {
       byte[] data = data(4 << 20, 1);
       byte[] back = exchange(f, data);
       assertThat(Arrays.copyOf(back, GREETING.length)).isEqualTo(GREETING);
@@ -49,13 +50,8 @@ class SpliceStressTest {
   @ParameterizedTest(name = "MTU {0}")
   @ValueSource(ints = {1500, 65535})
   void theWindowsRightEdgeNeverMovesBackWhileSplicing(int mtu) throws Exception {
-    Server server = c -> {
-      c.output().write(GREETING);
-      c.input().transferTo(c.output());
-      c.close();
-    };
     try (PeerFixture f = new PeerFixture(TunDevice.builder().subnet(Subnet.parse("192.168.159.0/24")).mtu(mtu),
-        Rules.of(Mode.REJECT).with(Rule.of("*", "7", server)), null, null)) {
+        Rules.of(Mode.REJECT).with(Rule.of("*", "7", GREETER)), null, null)) {
       byte[] data = data(4 << 20, 6);
       assertThat(exchange(f, data)).hasSize(GREETING.length + data.length);
       long edge = -1;
