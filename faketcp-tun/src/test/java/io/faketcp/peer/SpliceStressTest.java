@@ -197,12 +197,13 @@ class SpliceStressTest {
     }
   }
 
-  @Test
-  void lossWhileSplicingLosesNoByte() throws Exception {
+  @ParameterizedTest(name = "MTU {0}")
+  @ValueSource(ints = {9000, 65535})
+  void lossWhileSplicingLosesNoByte(int mtu) throws Exception {
     LossyPathTest.LossyResponder lossy = new LossyPathTest.LossyResponder(0.03);
     Subnet subnet = Subnet.parse("192.168.156.0/24");
     long errors = EchoChecksumTest.tcpCounter("InCsumErrors");
-    try (PeerFixture f = new PeerFixture(TunDevice.builder().subnet(subnet).mtu(65535),
+    try (PeerFixture f = new PeerFixture(TunDevice.builder().subnet(subnet).mtu(mtu),
             Rules.of(Mode.REJECT).with(Rule.of("*", "7", Server.echo())), lossy, (d, p) -> { });
         Iptables drop = Iptables.dropInput(f.device.name(), 0.03)) {
       CompletableFuture<?>[] streams = new CompletableFuture<?>[3];
