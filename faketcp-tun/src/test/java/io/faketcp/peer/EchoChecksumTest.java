@@ -70,7 +70,7 @@ class EchoChecksumTest {
   }
 
   /** A counter of the {@code Tcp:} lines of this namespace's /proc/net/snmp. */
-  private static long tcpCounter(String name) throws Exception {
+  static long tcpCounter(String name) throws Exception {
     List<String> lines = Files.readAllLines(Path.of("/proc/net/snmp"));
     for (int i = 0; i + 1 < lines.size(); i++) {
       if (lines.get(i).startsWith("Tcp:") && lines.get(i + 1).startsWith("Tcp:")) {

@@ -55,11 +55,19 @@ final class BlockSums {
 
   /**
    * The stream's next {@code n} bytes went out without passing here (the peer thread sent them
-   * itself): the blocks they touch stay unknown, the ones after are summed again.
+   * itself): the blocks they touch stay unknown (sums kept for the same block numbers 4 GiB of stream
+   * before are forgotten), the ones after are summed again.
    */
   void skip(int n) {
     if (n <= 0) {
       return;
+    }
+    if (blocks != null) { // a block number comes back every 4 GiB: a sum kept from then is not this block's
+      long touched = ((position & (BLOCK - 1)) + (long) n + BLOCK - 1) >>> SHIFT;
+      int first = position >>> SHIFT;
+      for (int k = 0; k < Math.min(touched, SLOTS); k++) {
+        blocks[(first + k) & (SLOTS - 1)] = 0;
+      }
     }
     position += n;
     partial = 0;

@@ -93,7 +93,12 @@ abstract class TcpReceiver extends Timestamps {
         window = roundUpWindow(room);
       }
     }
-    rcvAdv = rcvNxt + window;
+    int edge = rcvNxt + window;
+    // The offer kept but cut to the scale lies up to 2^shift - 1 bytes short of the edge promised:
+    // that edge stands, or the cuts would add up and the edge move back by more every segment.
+    if (faults != null || !Seq.before(edge, rcvAdv)) {
+      rcvAdv = edge;
+    }
     return windowField(window);
   }
 

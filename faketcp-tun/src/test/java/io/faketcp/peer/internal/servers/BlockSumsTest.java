@@ -91,4 +91,21 @@ class BlockSumsTest {
     assertThat(sums.sum(BlockSums.SLOTS)).isEqualTo(reference(block, 0, BLOCK));
     assertThat(sums.sum(1)).isEqualTo((1 << 8) & 0xffff);
   }
+
+  @Test
+  void bytesSplicedForFourGibibytesLeaveNoSumOfTheBlockTheStreamWrappedTo() {
+    byte[] first = new byte[2 * BLOCK];
+    new Random(32).nextBytes(first);
+    BlockSums sums = new BlockSums();
+    sums.add(first, 0, first.length); // blocks 0 and 1 summed
+    long skipped = (1L << 32) - first.length; // then 4 GiB spliced by the peer thread: the stream wraps to block 0
+    while (skipped > 0) {
+      int n = (int) Math.min(skipped, 1 << 20);
+      sums.skip(n);
+      skipped -= n;
+    }
+
+    assertThat(sums.sum(0)).as("block 0, 4 GiB on: its bytes went past unsummed").isEqualTo(-1);
+    assertThat(sums.sum(1)).as("block 1, 4 GiB on").isEqualTo(-1);
+  }
 }
