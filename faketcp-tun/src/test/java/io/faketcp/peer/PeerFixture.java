@@ -14,6 +14,11 @@ final class PeerFixture implements AutoCloseable {
   final FakePeer peer;
   final List<byte[]> sent = new Recorded<>();
   final List<byte[]> received = new Recorded<>();
+  /**
+   * Both directions in the order the peer's thread saw them, each with the peer's clock at that
+   * moment: what the peer did and when, free of the test thread's own scheduling delays.
+   */
+  final List<Wired> wire = new Recorded<>();
   /** What the faults did: "ACTION fault tcpdump-line". */
   final List<String> faultEvents = new Recorded<>();
   /** The packets the faults acted on, in order. */
@@ -67,7 +72,12 @@ final class PeerFixture implements AutoCloseable {
   private void record(Direction direction, ByteBuffer packet) {
     byte[] bytes = new byte[packet.remaining()];
     packet.duplicate().get(bytes);
+    wire.add(new Wired(direction, System.nanoTime(), bytes));
     (direction == Direction.FROM_PEER ? sent : received).add(bytes);
+  }
+
+  /** A packet the peer wrote ({@code FROM_PEER}) or read, and {@link System#nanoTime} on its thread then. */
+  record Wired(Direction direction, long nanos, byte[] bytes) {
   }
 
   /**
