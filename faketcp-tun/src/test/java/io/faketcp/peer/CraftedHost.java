@@ -227,6 +227,24 @@ final class CraftedHost implements AutoCloseable {
     return unread();
   }
 
+  /**
+   * What came after the cursor (the cursor stays) that the fake host wrote within {@code millis} of
+   * {@code fromNanos} on its own clock ({@link #sentAt}, {@link #heard}): unlike {@link #during}, a
+   * test thread that wakes late on a loaded machine does not also see what the fake host's timers
+   * sent later, as they should.
+   */
+  List<TcpSegment> sentWithin(long fromNanos, long millis) throws InterruptedException {
+    long until = fromNanos + millis * 1_000_000;
+    // a few ms more: the peer records a packet just after it writes it
+    long wait = until + 20_000_000 - System.nanoTime();
+    if (wait > 0) {
+      Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+    }
+    List<PeerFixture.Wired> all = sentTimed();
+    return all.subList(Math.min(cursor, all.size()), all.size()).stream().filter(w -> w.nanos() < until)
+        .map(w -> parse(w.bytes())).collect(Collectors.toList());
+  }
+
   /** The fake host's segments carrying data, in the order sent. */
   static Predicate<TcpSegment> withData() {
     return s -> s.payloadLength() > 0;
