@@ -55,6 +55,10 @@ final class CraftedHost implements AutoCloseable {
   long peerNext;
   /** How many of the fake host's segments to this port {@link #next} has consumed. */
   private int cursor;
+  /** The peer's clock when it wrote the segment {@link #next} returned last. */
+  private long lastSentAt;
+  /** Where {@link #heard} looks next in the fixture's {@link PeerFixture#wire}. */
+  private int heardCursor;
 
   CraftedHost(Rules rules, int port) {
     this(rules, port, false);
@@ -126,8 +130,23 @@ final class CraftedHost implements AutoCloseable {
 
   /** Every segment the fake host sent to this port so far, oldest first. */
   List<TcpSegment> segments() {
-    return fixture.sent.stream().map(CraftedHost::packet).filter(p -> p.protocol() == 6).map(CraftedHost::tcp)
-        .filter(s -> s.destinationPort() == port).collect(Collectors.toList());
+    return sentTimed().stream().map(w -> parse(w.bytes())).collect(Collectors.toList());
+  }
+
+  /** Every packet the fake host sent to this port so far, with the peer's clock when it wrote each. */
+  private List<PeerFixture.Wired> sentTimed() {
+    return fixture.wire.stream().filter(w -> w.direction() == Direction.FROM_PEER && ours(w, true))
+        .collect(Collectors.toList());
+  }
+
+  /** Whether {@code w} is a TCP segment to ({@code toHost}) or from this host's port. */
+  private boolean ours(PeerFixture.Wired w, boolean toHost) {
+    IpPacket ip = packet(w.bytes());
+    if (ip.protocol() != 6) {
+      return false;
+    }
+    TcpSegment s = tcp(ip);
+    return (toHost ? s.destinationPort() : s.sourcePort()) == port;
   }
 
   /** The segments after the cursor, without moving it. */
@@ -141,19 +160,62 @@ final class CraftedHost implements AutoCloseable {
     cursor = segments().size();
   }
 
-  /** Waits (up to 10 s) for the next segment after the cursor that matches, and moves the cursor past it. */
+  /**
+   * Waits (up to 10 s) for the next segment after the cursor that matches, and moves the cursor past
+   * it; {@link #sentAt} is then the peer's clock when it wrote that segment.
+   */
   TcpSegment next(Predicate<TcpSegment> which, String what) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (true) {
-      List<TcpSegment> all = segments();
+      List<PeerFixture.Wired> all = sentTimed();
       for (int i = cursor; i < all.size(); i++) {
-        if (which.test(all.get(i))) {
+        TcpSegment s = parse(all.get(i).bytes());
+        if (which.test(s)) {
           cursor = i + 1;
-          return all.get(i);
+          lastSentAt = all.get(i).nanos();
+          return s;
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what + "; the fake host sent " + all);
+        throw new AssertionError("timed out waiting for " + what + "; the fake host sent " + segments());
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  /**
+   * {@link System#nanoTime} on the peer's thread when it wrote the segment {@link #next} returned
+   * last. Intervals between such marks are what the fake host did: the test thread, which may run
+   * late on a loaded machine, is not part of them.
+   */
+  long sentAt() {
+    return lastSentAt;
+  }
+
+  /**
+   * Waits (up to 10 s) until the fake host has read the next segment from this host that matches
+   * (after the ones earlier calls found), and moves the cursor past every segment the fake host wrote
+   * before it: {@link #next} then sees only its answers to it, not what its timers sent meanwhile
+   * (on a loaded machine the test thread's segments may come after a timer fired). Returns the
+   * peer's clock when it read the segment.
+   */
+  long heard(Predicate<TcpSegment> which, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      List<PeerFixture.Wired> wire = List.copyOf(fixture.wire);
+      int written = 0;
+      for (int i = 0; i < wire.size(); i++) {
+        PeerFixture.Wired w = wire.get(i);
+        if (w.direction() == Direction.FROM_PEER) {
+          written += ours(w, true) ? 1 : 0;
+        } else if (i >= heardCursor && ours(w, false) && which.test(parse(w.bytes()))) {
+          heardCursor = i + 1;
+          cursor = Math.max(cursor, written);
+          return w.nanos();
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for the fake host to read " + what);
       }
       Thread.sleep(1);
     }
@@ -163,6 +225,24 @@ final class CraftedHost implements AutoCloseable {
   List<TcpSegment> during(long millis) throws InterruptedException {
     Thread.sleep(millis);
     return unread();
+  }
+
+  /**
+   * What came after the cursor (the cursor stays) that the fake host wrote within {@code millis} of
+   * {@code fromNanos} on its own clock ({@link #sentAt}, {@link #heard}): unlike {@link #during}, a
+   * test thread that wakes late on a loaded machine does not also see what the fake host's timers
+   * sent later, as they should.
+   */
+  List<TcpSegment> sentWithin(long fromNanos, long millis) throws InterruptedException {
+    long until = fromNanos + millis * 1_000_000;
+    // a few ms more: the peer records a packet just after it writes it
+    long wait = until + 20_000_000 - System.nanoTime();
+    if (wait > 0) {
+      Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+    }
+    List<PeerFixture.Wired> all = sentTimed();
+    return all.subList(Math.min(cursor, all.size()), all.size()).stream().filter(w -> w.nanos() < until)
+        .map(w -> parse(w.bytes())).collect(Collectors.toList());
   }
 
   /** The fake host's segments carrying data, in the order sent. */

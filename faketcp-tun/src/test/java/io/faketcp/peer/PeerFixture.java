@@ -16,6 +16,11 @@ final class PeerFixture implements AutoCloseable {
   final List<byte[]> received = new Recorded<>();
   /** Both, in the order the peer handled them: "<" before a packet from the peer, ">" before one to it. */
   final List<String> conversation = new Recorded<>();
+  /**
+   * Both directions in the order the peer's thread saw them, each with the peer's clock at that
+   * moment: what the peer did and when, free of the test thread's own scheduling delays.
+   */
+  final List<Wired> wire = new Recorded<>();
   /** What the faults did: "ACTION fault tcpdump-line". */
   final List<String> faultEvents = new Recorded<>();
   /** The packets the faults acted on, in order. */
@@ -72,8 +77,13 @@ final class PeerFixture implements AutoCloseable {
   private void record(Direction direction, ByteBuffer packet) {
     byte[] bytes = new byte[packet.remaining()];
     packet.duplicate().get(bytes);
+    wire.add(new Wired(direction, System.nanoTime(), bytes));
     (direction == Direction.FROM_PEER ? sent : received).add(bytes);
     conversation.add((direction == Direction.FROM_PEER ? "< " : "> ") + io.faketcp.packet.Tcpdump.format(packet));
+  }
+
+  /** A packet the peer wrote ({@code FROM_PEER}) or read, and {@link System#nanoTime} on its thread then. */
+  record Wired(Direction direction, long nanos, byte[] bytes) {
   }
 
   /**
