@@ -28,7 +28,10 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SessionInput extends InputStream {
   /** The most {@code transferTo} moves at a time: the peer thread sends a piece while the next is copied. */
   static final int TRANSFER_PIECE = 128 * 1024;
-  /** The least the peer thread splices ({@link #splice}): more than a segment at MTU 1,500 carries. */
+  /**
+   * The least a full segment of the host's must carry for the peer thread to splice ({@link #splice}):
+   * more than a segment at MTU 1,500 carries.
+   */
   static final int SPLICE_LEAST = 4096;
 
   private final ServerSession session;
@@ -48,8 +51,6 @@ final class SessionInput extends InputStream {
   private boolean echoing;
   /** Bytes the peer thread spliced, ever. */
   private long spliced;
-  /** The host sent a piece of {@link #SPLICE_LEAST} bytes or more. Peer thread only. */
-  private boolean largePieces;
   /** Server threads wait in a read for bytes; a task that wakes them is queued on the peer thread. */
   private int readersWaiting;
   private boolean wakeScheduled;
@@ -123,17 +124,16 @@ final class SessionInput extends InputStream {
    * While the server transfers its input into its own output ({@link #transferTo}) and both rings
    * are empty, the host's bytes go to the endpoint's send queue straight, as far as it has room (the
    * rest waits in the ring for the server's thread): no copy through the rings, no hand-off, and the
-   * send queue learns their sum from their verified checksum. Only once the host has sent a piece of
-   * {@value #SPLICE_LEAST} bytes or more: small segments (MTU 1,500) cost the peer thread per packet,
+   * send queue learns their sum from their verified checksum. Only where the host's full segments
+   * carry {@value #SPLICE_LEAST} bytes or more (MTU 9,000 and up), and then small pieces too (one left
+   * in the ring would stop the splicing): small segments (MTU 1,500) cost the peer thread per packet,
    * not per byte, and there the server's thread, which gives the bytes back in bulk, takes a share of
-   * the work. (Then small pieces too: one left in the ring would stop the splicing.) True if tried.
+   * the work. The connection's segment size decides, not a piece's length: bytes put back together
+   * after a loss come as one piece larger than any segment. True if tried.
    */
   private boolean splice(ByteBuffer data) {
-    if (!largePieces) {
-      if (data.remaining() < SPLICE_LEAST) {
-        return false;
-      }
-      largePieces = true;
+    if (session.endpoint.segmentPayload() < SPLICE_LEAST) {
+      return false;
     }
     lock.lock();
     try {

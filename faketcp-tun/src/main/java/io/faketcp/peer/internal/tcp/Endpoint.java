@@ -27,6 +27,12 @@ public interface Endpoint {
   /** Free bytes in the send queue now. */
   int sendRoom();
 
+  /**
+   * The payload of a full segment on this connection, either way: the smaller of the two MSS values,
+   * less the timestamps option when it is in use.
+   */
+  int segmentPayload();
+
   /** Sends FIN after every queued byte (half-close); idempotent. */
   void shutdownOutput();
 

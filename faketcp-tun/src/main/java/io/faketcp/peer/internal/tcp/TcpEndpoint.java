@@ -293,6 +293,11 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
     return canSend() ? room() : 0;
   }
 
+  @Override
+  public int segmentPayload() {
+    return segmentSize();
+  }
+
   private boolean canSend() {
     return !finQueued() && state.canSend();
   }

@@ -11,6 +11,8 @@ import java.nio.ByteBuffer;
 final class FakeEndpoint implements Endpoint {
   final ByteArrayOutputStream sent = new ByteArrayOutputStream();
   int room;
+  /** The connection's full segment: MTU 65,535's by default. */
+  int segmentPayload = 65_483;
   boolean outputShutdown;
   int outputShutdownAt = -1;
   int resets;
@@ -48,6 +50,11 @@ final class FakeEndpoint implements Endpoint {
   @Override
   public int sendRoom() {
     return room;
+  }
+
+  @Override
+  public int segmentPayload() {
+    return segmentPayload;
   }
 
   @Override

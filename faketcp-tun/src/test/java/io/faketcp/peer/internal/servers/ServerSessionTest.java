@@ -102,6 +102,30 @@ class ServerSessionTest {
   }
 
   @Test
+  void theConnectionsSegmentSizeDecidesWhetherThePeerSplicesNotAPiecesLength() throws Exception {
+    byte[] piece = random(8_192); // bytes put back together after a loss: one piece, larger than a segment
+    assertThat(splicedAtOnce(1_448, piece)).as("MTU 1,500: through the rings, on the server's thread").isZero();
+    assertThat(splicedAtOnce(8_948, piece)).as("MTU 9,000: queued by the peer thread itself").isEqualTo(piece.length);
+    assertThat(failures).isEmpty();
+  }
+
+  /** What the send queue holds right after the peer thread passed {@code piece} to a transferring echo. */
+  private int splicedAtOnce(int segmentPayload, byte[] piece) throws Exception {
+    FakeEndpoint endpoint = new FakeEndpoint(Integer.MAX_VALUE);
+    endpoint.segmentPayload = segmentPayload;
+    ServerSession session = open(Server.echo(), endpoint);
+    awaitBlocked();
+    int sentAtOnce = onPeer(() -> {
+      session.received(ByteBuffer.wrap(piece));
+      return endpoint.sent.size();
+    });
+    await(() -> onPeer(() -> endpoint.sent.size()) == piece.length, "the piece echoed");
+    onPeer(() -> session.inputShutdown(endpoint));
+    await(() -> onPeer(() -> endpoint.outputShutdown), "FIN queued");
+    return sentAtOnce;
+  }
+
+  @Test
   void transferToAnotherConnectionsOutputCarriesEveryByteAndItsSums() throws Exception {
     CompletableFuture<Server.Connection> relayed = new CompletableFuture<>();
     CountDownLatch relayDone = new CountDownLatch(1);
