@@ -90,7 +90,7 @@ class ConnectionFaultTest {
       // the host could send its 100 bytes at once (the window left them room, so no persist timer
       // held them), and the peer answered that segment with the RST before the host sent anything
       // else (a probe, a retransmission)
-      List<String> talk = new ArrayList<>(f.conversation);
+      List<String> talk = f.conversation();
       talk.removeIf(line -> !line.contains("." + port + " ") && !line.contains("." + port + ":"));
       int crossing = -1;
       for (int i = 0; i < talk.size(); i++) {

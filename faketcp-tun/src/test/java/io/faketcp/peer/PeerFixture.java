@@ -14,8 +14,6 @@ final class PeerFixture implements AutoCloseable {
   final FakePeer peer;
   final List<byte[]> sent = new Recorded<>();
   final List<byte[]> received = new Recorded<>();
-  /** Both, in the order the peer handled them: "<" before a packet from the peer, ">" before one to it. */
-  final List<String> conversation = new Recorded<>();
   /**
    * Both directions in the order the peer's thread saw them, each with the peer's clock at that
    * moment: what the peer did and when, free of the test thread's own scheduling delays.
@@ -79,7 +77,18 @@ final class PeerFixture implements AutoCloseable {
     packet.duplicate().get(bytes);
     wire.add(new Wired(direction, System.nanoTime(), bytes));
     (direction == Direction.FROM_PEER ? sent : received).add(bytes);
-    conversation.add((direction == Direction.FROM_PEER ? "< " : "> ") + io.faketcp.packet.Tcpdump.format(packet));
+  }
+
+  /**
+   * {@link #wire} as tcpdump lines, in the order the peer handled them: "<" before a packet from the
+   * peer, ">" before one to it.
+   */
+  List<String> conversation() {
+    List<String> lines = new java.util.ArrayList<>();
+    for (Wired w : wire) {
+      lines.add((w.direction() == Direction.FROM_PEER ? "< " : "> ") + io.faketcp.packet.Tcpdump.format(w.bytes()));
+    }
+    return lines;
   }
 
   /** A packet the peer wrote ({@code FROM_PEER}) or read, and {@link System#nanoTime} on its thread then. */
