@@ -6,6 +6,7 @@ import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.Timers;
+import io.faketcp.peer.internal.ip.FamilyTranslator;
 import io.faketcp.peer.internal.tcp.FaultSource;
 import io.faketcp.peer.internal.timing.ArrivalClock;
 import java.nio.ByteBuffer;
