@@ -2,6 +2,7 @@ package io.faketcp.peer;
 
 import io.faketcp.peer.internal.connectmany.ClientPool;
 import io.faketcp.peer.internal.connectmany.ConnectManyRun;
+import io.faketcp.peer.internal.ip.FamilyTranslator;
 import io.faketcp.peer.internal.tcp.TcpDemux;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;

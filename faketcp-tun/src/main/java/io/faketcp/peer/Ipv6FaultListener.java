@@ -1,5 +1,7 @@
 package io.faketcp.peer;
 
+import io.faketcp.peer.internal.ip.FamilyTranslator;
+
 /**
  * A {@link FaultListener} of the builder's on a device with an IPv6 subnet: told of IPv6 packets as
  * IPv6, not in the IPv4 form the engine carries them in ({@link FamilyTranslator}).

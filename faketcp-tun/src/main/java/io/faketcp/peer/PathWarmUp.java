@@ -7,6 +7,8 @@ import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.Timers;
 import io.faketcp.peer.internal.tcp.Link;
 import io.faketcp.peer.internal.tcp.TcpDemux;
+import io.faketcp.peer.internal.timing.ArrivalClock;
+import io.faketcp.peer.internal.timing.TimerSlice;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 

@@ -4,6 +4,8 @@ import static io.faketcp.peer.PeerTasks.BUSY;
 import static io.faketcp.peer.PeerTasks.WAITING;
 
 import io.faketcp.peer.internal.tcp.TcpDemux;
+import io.faketcp.peer.internal.timing.ArrivalClock;
+import io.faketcp.peer.internal.timing.TimerSlice;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
 import java.nio.ByteBuffer;

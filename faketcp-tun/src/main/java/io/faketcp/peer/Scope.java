@@ -1,5 +1,6 @@
 package io.faketcp.peer;
 
+import io.faketcp.peer.internal.ip.FamilyScope;
 import java.util.Locale;
 
 /**

@@ -3,6 +3,7 @@ package io.faketcp.peer;
 import io.faketcp.packet.Checksum;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.peer.internal.Counters;
+import io.faketcp.peer.internal.ip.FamilyTranslator;
 import io.faketcp.peer.internal.tcp.Link;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;

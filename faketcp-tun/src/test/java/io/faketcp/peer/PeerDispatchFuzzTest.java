@@ -9,6 +9,7 @@ import io.faketcp.packet.IpProtocol;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.TcpSegment;
+import io.faketcp.peer.internal.ip.FragmentReassembly;
 import io.faketcp.tun.Prerequisites;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;

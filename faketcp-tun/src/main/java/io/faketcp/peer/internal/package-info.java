@@ -11,6 +11,10 @@
  *   <li>{@code .servers}: the applications above an endpoint: ECHO, DISCARD/ACCEPT, and the
  *       sessions that run users' servers on their own threads;
  *   <li>{@code .connectmany}: connect-many's runs, their SYN pacing and client bookkeeping;
+ *   <li>{@code .ip}: IP below them: IPv6 translated to the engine's IPv4 and back, fragments
+ *       reassembled, offloaded checksums completed;
+ *   <li>{@code .timing}: what the timing faults need of Linux's scheduler: when a packet really reached
+ *       the device, short scheduler slices for the peer thread;
  *   <li>this package: what they all share, the peer's {@code Timers} and {@code Counters}, and the door
  *       faketcp-junit's device pool uses ({@code PeerThreadAccess}).
  * </ul>

@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.ip;
 
 import io.faketcp.packet.Checksum;
 import io.faketcp.packet.Ipv4Packet;
@@ -19,8 +19,10 @@ import java.util.function.LongSupplier;
  * duplicate discards the whole datagram (RFC 5722's rule, which Linux applies to IPv4 too), as do a
  * fragment other than the last whose length is not a multiple of 8, and a datagram that would exceed
  * 65,535 bytes. Peer thread only.
+ *
+ * <p>Not API: public for {@code io.faketcp.peer} only.
  */
-final class FragmentReassembly {
+public final class FragmentReassembly {
   static final int MAX_DATAGRAMS = 64;
   static final int MAX_BYTES = 1 << 20;
   /** Linux's ipfrag_time. */
@@ -32,7 +34,7 @@ final class FragmentReassembly {
   private static final int MAX_DATAGRAM = 0xffff;
 
   /** What {@link #add} did with a fragment that completed nothing. */
-  enum Outcome {
+  public enum Outcome {
     /** Kept until the rest of its datagram arrives. */
     HELD,
     /** An exact copy of a fragment already held: dropped. */
@@ -46,7 +48,7 @@ final class FragmentReassembly {
   private int bytes;
   private Outcome last;
 
-  FragmentReassembly(LongSupplier clock) {
+  public FragmentReassembly(LongSupplier clock) {
     this.clock = clock;
   }
 
@@ -54,7 +56,7 @@ final class FragmentReassembly {
    * Takes one fragment ({@link Ipv4Packet#isFragment()}); returns the whole datagram, a new packet
    * without fragmentation, when this fragment completed it, else null and {@link #outcome()} says why.
    */
-  ByteBuffer add(Ipv4Packet fragment) {
+  public ByteBuffer add(Ipv4Packet fragment) {
     long now = clock.getAsLong();
     expire(now);
     int start = fragment.fragmentOffset();
@@ -101,7 +103,7 @@ final class FragmentReassembly {
   }
 
   /** Why the last {@link #add} returned null. */
-  Outcome outcome() {
+  public Outcome outcome() {
     return last;
   }
 

@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.timing;
 
 /**
  * When the host's packets reached the device, as near as the peer can tell, for the faults that
@@ -27,13 +27,15 @@ package io.faketcp.peer;
  * the way back from a read — may be the one sleep counted, when a packet that came meanwhile lets
  * poll return at once; the packet was there by this reading). Peer thread only; used while a timing
  * fault is in force ({@link #enabled}).
+ *
+ * <p>Not API: public for the fault layer and the peer's loop ({@code io.faketcp.peer}) only.
  */
-final class ArrivalClock {
+public final class ArrivalClock {
   /** No better bound than the current time. */
-  static final long NONE = Long.MIN_VALUE;
+  public static final long NONE = Long.MIN_VALUE;
 
   /** Whether a timing fault is in force: the clock is kept (and the run delay read) only then ({@link #enable}). */
-  boolean enabled;
+  public boolean enabled;
 
   /** For the packets of the current read: see {@link #queuedSince()} and {@link #arrivedBy()}. */
   private long queuedSince;
@@ -52,7 +54,7 @@ final class ArrivalClock {
   private long involuntaryBefore;
 
   /** A clock of the calling thread's counters. */
-  ArrivalClock() {
+  public ArrivalClock() {
     this(new ThreadCounters());
   }
 
@@ -62,7 +64,7 @@ final class ArrivalClock {
   }
 
   /** Keeps the clock from now on, or stops keeping it. */
-  void enable(boolean on) {
+  public void enable(boolean on) {
     if (on && !enabled) {
       empty(thread.nanoTime()); // nothing earlier is known
     }
@@ -70,14 +72,14 @@ final class ArrivalClock {
   }
 
   /** The device was found empty at {@code now}: whatever comes next arrived after it. */
-  void empty(long now) {
+  public void empty(long now) {
     nextQueuedSince = now;
     nextArrivedBy = NONE;
     read = 0;
   }
 
   /** The thread is about to wait in poll: call it right before. */
-  void waiting() {
+  public void waiting() {
     // the switches first, then the run delay: a switch after the first read counts in the deltas,
     // and the wait of one before it ended before the second read (the thread was running), so that
     // no wait counts in the run delay's delta without its switch in theirs
@@ -95,7 +97,7 @@ final class ArrivalClock {
    * how long the wait could have lasted (-1: no limit), {@code otherCause} whether something else
    * (a task, a barrier) may have ended it.
    */
-  void woke(boolean readable, long timeoutNanos, boolean otherCause) {
+  public void woke(boolean readable, long timeoutNanos, boolean otherCause) {
     long now = thread.nanoTime();
     long delay = runDelayBefore < 0 ? -1 : thread.runDelay();
     // The run delay says when the wait ended only if the thread slept once and was never preempted:
@@ -112,13 +114,13 @@ final class ArrivalClock {
   }
 
   /** A short park ended: what is read now arrived after the device was last found empty, by now. */
-  void parked() {
+  public void parked() {
     nextArrivedBy = NONE;
     read = 0;
   }
 
   /** One more packet read from the device, just now. */
-  void packetRead() {
+  public void packetRead() {
     if (read++ == 0) {
       queuedSince = nextQueuedSince;
       arrivedBy = nextArrivedBy;
@@ -131,17 +133,17 @@ final class ArrivalClock {
   }
 
   /** The packets read since the last empty read or wait reached the device no earlier than this (nanoTime). */
-  long queuedSince() {
+  public long queuedSince() {
     return queuedSince;
   }
 
   /** The packet last read had reached it by this (nanoTime), or {@link #NONE} before any was read. */
-  long arrivedBy() {
+  public long arrivedBy() {
     return arrivedBy;
   }
 
   /** Lets go of what the counters hold open. */
-  void close() {
+  public void close() {
     thread.close();
   }
 }

@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.timing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

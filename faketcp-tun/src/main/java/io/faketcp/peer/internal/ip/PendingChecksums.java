@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.ip;
 
 import io.faketcp.packet.Checksum;
 import io.faketcp.packet.IpProtocol;
@@ -11,8 +11,10 @@ import java.nio.ByteBuffer;
  * host's own stack, so a TCP segment is handled without summing it. Its bytes must then not reach
  * anyone who reads or keeps packets (a listener, a responder, a fault that delays or copies it, another
  * queue, a relay holding a SYN): for those the checksum is completed first.
+ *
+ * <p>Not API: public for {@code io.faketcp.peer} only.
  */
-final class PendingChecksums {
+public final class PendingChecksums {
   private static final int TCP_CHECKSUM = 16;
   private static final int UDP_CHECKSUM = 6;
 
@@ -23,7 +25,7 @@ final class PendingChecksums {
    * TCP segment other than a SYN, nobody else to see it): true. Otherwise completes the checksum in
    * place and returns false; a packet too short to hold one is left as it is (its parse fails).
    */
-  static boolean leavePending(ByteBuffer in, int length, boolean seenOrKept) {
+  public static boolean leavePending(ByteBuffer in, int length, boolean seenOrKept) {
     if (length < 20 || (in.get(0) & 0xf0) != 0x40) {
       return false;
     }

@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.timing;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Platform;
@@ -14,8 +14,10 @@ import io.faketcp.tun.internal.LibC;
  * wakes, and runs no longer than that slice before others get their turn, so it takes no more of the
  * machine than before. Unprivileged; the nice value and policy stay as they are. Where the call is
  * missing or refused (older kernels ignore it), nothing changes. Peer thread only.
+ *
+ * <p>Not API: public for the peer's loop ({@code io.faketcp.peer}) only.
  */
-final class TimerSlice {
+public final class TimerSlice {
   /** The slice asked for: the smallest Linux allows. */
   static final long SLICE_NANOS = 100_000;
 
@@ -48,7 +50,7 @@ final class TimerSlice {
   private boolean asked;
 
   /** Asks for short slices ({@code on}) or the default ones again; a repeated request does nothing. */
-  void shortSlices(boolean on) {
+  public void shortSlices(boolean on) {
     if (on == asked || unavailable) {
       return;
     }

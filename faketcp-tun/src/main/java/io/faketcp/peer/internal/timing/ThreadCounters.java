@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.timing;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Platform;

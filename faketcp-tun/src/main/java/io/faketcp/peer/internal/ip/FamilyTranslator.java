@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.ip;
 
 import io.faketcp.packet.Checksum;
 import io.faketcp.packet.IpProtocol;
@@ -30,8 +30,10 @@ import java.nio.ByteOrder;
  * port and admin as codes 0, 3, 4 and 1, so a Linux socket sees ENETUNREACH, EHOSTUNREACH,
  * ECONNREFUSED and EACCES) and fragmentation-needed as Packet Too Big carrying the same MTU, with
  * the quoted packet translated too. Peer thread only.
+ *
+ * <p>Not API: public for {@code io.faketcp.peer} only.
  */
-final class FamilyTranslator {
+public final class FamilyTranslator {
   /** The ids' range, 240.0.0.0/4. */
   static final int ID_BASE = 0xf000_0000;
   private static final int ID_BITS = 0x0fff_ffff;
@@ -46,12 +48,12 @@ final class FamilyTranslator {
   private final Subnet prefix;
   private final ByteBuffer out = ByteBuffer.allocateDirect(65_535 + V6 + 8).order(ByteOrder.BIG_ENDIAN);
 
-  FamilyTranslator(Subnet prefix) {
+  public FamilyTranslator(Subnet prefix) {
     this.prefix = prefix;
   }
 
   /** Whether {@code address} is an IPv6 id (240.0.0.0/4), not an IPv4 address. */
-  static boolean isIpv6(int address) {
+  public static boolean isIpv6(int address) {
     return (address & ID_BASE) == ID_BASE;
   }
 
@@ -61,22 +63,22 @@ final class FamilyTranslator {
   }
 
   /** The id of the prefix's {@code n}th address. */
-  int idAt(long n) {
+  public int idAt(long n) {
     return id(prefix.networkLow() + n);
   }
 
   /** The host's id (the prefix's {@code ::1}). */
-  int hostId() {
+  public int hostId() {
     return idAt(1);
   }
 
   /** The IPv6 subnet translated. */
-  Subnet prefix() {
+  public Subnet prefix() {
     return prefix;
   }
 
   /** The address an id stands for. */
-  java.net.Inet6Address address(int id) {
+  public java.net.Inet6Address address(int id) {
     return Ipv6Packet.toInet6Address(prefix.networkHigh(), low(id));
   }
 
@@ -85,7 +87,7 @@ final class FamilyTranslator {
    * packet's offset (it ends at the IPv6 packet's end), or -1 when it is nothing to answer: not for
    * a fake host of the subnet, an ICMPv6 message other than an echo request, or malformed.
    */
-  int toIpv4(ByteBuffer b, int length) {
+  public int toIpv4(ByteBuffer b, int length) {
     if (length < V6) {
       return -1;
     }
@@ -173,7 +175,7 @@ final class FamilyTranslator {
    * an ICMPv6 echo request: the first fragment could not take the ICMPv6 pseudo-header's length out
    * of the checksum, as it did not know it; this takes it out. Other datagrams are left as they are.
    */
-  static void completeIcmp(ByteBuffer datagram) {
+  public static void completeIcmp(ByteBuffer datagram) {
     int header = (datagram.get(0) & 0x0f) * 4;
     if ((datagram.get(9) & 0xff) != IpProtocol.ICMP || !isIpv6(datagram.getInt(16))
         || datagram.limit() < header + 8) {
@@ -186,7 +188,7 @@ final class FamilyTranslator {
    * The fake host's IPv4 packet {@code b[0, length)}, whose destination is an IPv6 id, as IPv6 in
    * this translator's buffer; its length, or -1 when it has no IPv6 form (then it is not sent).
    */
-  int toIpv6(ByteBuffer b, int length) {
+  public int toIpv6(ByteBuffer b, int length) {
     int header = (b.get(0) & 0x0f) * 4;
     int total = b.getShort(2) & 0xffff;
     if (header < V4 || total > length || total < header) {
@@ -232,7 +234,7 @@ final class FamilyTranslator {
   }
 
   /** This translator's output buffer, holding what {@link #toIpv6} returned the length of. */
-  ByteBuffer buffer() {
+  public ByteBuffer buffer() {
     return out;
   }
 

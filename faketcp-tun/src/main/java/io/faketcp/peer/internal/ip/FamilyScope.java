@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.ip;
 
 import io.faketcp.tun.Subnet;
 import java.util.Locale;
@@ -8,8 +8,10 @@ import java.util.Locale;
  * ({@code latency=300ms@ipv6}, {@code blackhole-after=0s@ipv4}), and IPv6 addresses, ranges and
  * prefixes ({@code @[fd00:fa:ce::5]:80}), as ranges of the 32-bit addresses the engine matches: an
  * IPv6 host is its {@linkplain FamilyTranslator id}, 240.0.0.0/4 plus its address's low 28 bits.
+ *
+ * <p>Not API: public for {@code io.faketcp.peer} only.
  */
-final class FamilyScope {
+public final class FamilyScope {
   /** Every IPv4 address: below the ids' range. */
   private static final int[] IPV4 = {0, FamilyTranslator.ID_BASE - 1};
   /** Every IPv6 id. */
@@ -19,9 +21,9 @@ final class FamilyScope {
 
   /**
    * {@code [first, last]} of {@code s} when it is a family or IPv6 addresses; null when it is IPv4
-   * notation for {@link Rule} to parse.
+   * notation for {@link io.faketcp.peer.Rule} to parse.
    */
-  static int[] addresses(String s, String whole) {
+  public static int[] addresses(String s, String whole) {
     String lower = s.toLowerCase(Locale.ROOT);
     if (lower.equals("ipv4")) {
       return IPV4.clone();
@@ -70,7 +72,7 @@ final class FamilyScope {
    * {@code where.length()} for a bare family ({@code ipv6}), -1 when there is none. IPv6 addresses
    * are written in brackets, {@code [fd00:fa:ce::5]:80}.
    */
-  static int portColon(String where) {
+  public static int portColon(String where) {
     String lower = where.toLowerCase(Locale.ROOT);
     if (lower.equals("ipv4") || lower.equals("ipv6")) {
       return where.length();

@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.ip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
