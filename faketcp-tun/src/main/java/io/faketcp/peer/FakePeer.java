@@ -4,6 +4,7 @@ import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.PeerThreadAccess;
 import io.faketcp.peer.internal.ip.FamilyTranslator;
+import io.faketcp.peer.internal.relay.RelayGate;
 import io.faketcp.peer.internal.servers.ServerPool;
 import io.faketcp.peer.internal.tcp.TcpDemux;
 import io.faketcp.tun.TunDevice;

@@ -11,6 +11,7 @@ import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.ip.FamilyTranslator;
 import io.faketcp.peer.internal.ip.FragmentReassembly;
 import io.faketcp.peer.internal.ip.PendingChecksums;
+import io.faketcp.peer.internal.relay.RelayGate;
 import io.faketcp.peer.internal.tcp.TcpDemux;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;

@@ -2,6 +2,8 @@ package io.faketcp.peer;
 
 import io.faketcp.peer.internal.servers.Discard;
 import io.faketcp.peer.internal.servers.Echo;
+import io.faketcp.peer.internal.relay.RelayGate;
+import io.faketcp.peer.internal.relay.Upstream;
 import io.faketcp.peer.internal.servers.ServerPool;
 import io.faketcp.peer.internal.tcp.Application;
 import io.faketcp.peer.internal.tcp.FakeHosts;
@@ -12,7 +14,7 @@ import io.faketcp.peer.internal.tcp.FakeHosts;
  * ECHO, DISCARD or ACCEPT (never acknowledging data). The one place that decides it. The rules are
  * replaced from any thread; the answers are read on the peer thread.
  */
-final class RulesHosts implements FakeHosts {
+final class RulesHosts implements FakeHosts, RelayGate.Relays {
   private volatile Rules rules;
   /** Serves the rules' servers; null: servers are not served (unit tests). */
   private final ServerPool servers;
@@ -54,6 +56,12 @@ final class RulesHosts implements FakeHosts {
       case ACCEPT: return Discard.ACCEPT;
       default: return null; // REJECT (DROP never asks)
     }
+  }
+
+  @Override
+  public Upstream relayAt(int fakeAddress, int fakePort) {
+    Server server = rules.serverFor(fakeAddress, fakePort);
+    return server instanceof Relay ? ((Relay) server).target() : null;
   }
 
   @Override

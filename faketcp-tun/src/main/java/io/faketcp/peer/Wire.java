@@ -3,6 +3,7 @@ package io.faketcp.peer;
 import io.faketcp.packet.Checksum;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.peer.internal.Counters;
+import io.faketcp.peer.internal.PacketOut;
 import io.faketcp.peer.internal.ip.FamilyTranslator;
 import io.faketcp.peer.internal.tcp.Link;
 import io.faketcp.tun.TunDevice;
@@ -14,7 +15,7 @@ import java.nio.ByteBuffer;
  * Writes the peer's packets to the device: one reusable native buffer and one reusable TCP
  * builder, counters and the listener. Peer thread only.
  */
-final class Wire implements Responder.Sink, Link {
+final class Wire implements Responder.Sink, Link, PacketOut {
   private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
   /** Where a TCP header holds its checksum. */
   private static final int TCP_CHECKSUM = 16;
@@ -56,7 +57,8 @@ final class Wire implements Responder.Sink, Link {
   }
 
   /** The output buffer; build a packet at index 0, then {@link #send(int)} it. */
-  ByteBuffer buffer() {
+  @Override
+  public ByteBuffer buffer() {
     return out;
   }
 
@@ -148,7 +150,8 @@ final class Wire implements Responder.Sink, Link {
    * Sends the packet in out[0, length). Counters move before the write, so that whoever sees the
    * reply (a kernel socket, a capture) also sees it counted.
    */
-  void send(int length) {
+  @Override
+  public void send(int length) {
     if (faults.active && faults.outgoing(out, length)) {
       return;
     }

@@ -1,8 +1,9 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.relay;
 
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.TcpSegment;
+import io.faketcp.peer.internal.PacketOut;
 import io.faketcp.peer.internal.tcp.TcpDemux;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -17,13 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * Holds a SYN to a {@link Relay} until the relay's service answered, so that the client gets the
+ * Internal, not API. Holds a SYN to a relay until the relay's service answered, so that the client gets the
  * service's answer to its connect: the SYN goes on to the TCP layer (SYN+ACK) once the upstream
  * socket is connected, and is answered with RST when the service refused, with ICMP destination
  * unreachable when it cannot be reached. One per peer; {@link #hold} on the peer thread, the
  * connects on {@link RelayThreads}.
  */
-final class RelayGate {
+public final class RelayGate {
   private static final System.Logger LOG = System.getLogger(RelayGate.class.getName());
   /** An upstream socket whose connection never got served (the client gave up) is closed after this. */
   private static final long UNCLAIMED_NANOS = 60_000_000_000L;
@@ -31,8 +32,8 @@ final class RelayGate {
   private static final int NET_UNREACHABLE = 0;
 
   private final TcpDemux tcp;
-  private final Wire wire;
-  private final RulesHosts hosts;
+  private final PacketOut wire;
+  private final Relays hosts;
   /** Hands a held SYN back to the peer thread, to be handled past the faults; false when the peer stopped. */
   private final Predicate<byte[]> redeliver;
   private final IcmpMessage.Builder icmp = IcmpMessage.builder();
@@ -42,7 +43,12 @@ final class RelayGate {
   private final Map<Tuple, Attempt> accepted = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  RelayGate(TcpDemux tcp, Wire wire, RulesHosts hosts, Predicate<byte[]> redeliver) {
+  /**
+   * @param wire where the ICMP answers go
+   * @param hosts which fake host relays where, as the rules in force say
+   * @param redeliver hands a held SYN back to the peer thread; false when the peer stopped
+   */
+  public RelayGate(TcpDemux tcp, PacketOut wire, Relays hosts, Predicate<byte[]> redeliver) {
     this.tcp = tcp;
     this.wire = wire;
     this.hosts = hosts;
@@ -54,13 +60,13 @@ final class RelayGate {
    * host while its upstream connect runs (dropped, the client's retransmission waits too), or whose
    * connect failed (answered here). False: the TCP layer handles it as usual. Peer thread.
    */
-  boolean hold(TcpSegment segment) {
+  public boolean hold(TcpSegment segment) {
     if (!segment.syn() || segment.ack() || segment.rst()) {
       return false;
     }
     Ipv4Packet ip = segment.ip();
-    Server server = hosts.rules().serverFor(ip.destinationInt(), segment.destinationPort());
-    if (!(server instanceof Relay)) {
+    Upstream relay = hosts.relayAt(ip.destinationInt(), segment.destinationPort());
+    if (relay == null) {
       return false;
     }
     Tuple tuple = new Tuple(ip.sourceInt(), segment.sourcePort(), ip.destinationInt(), segment.destinationPort());
@@ -75,7 +81,7 @@ final class RelayGate {
       attempt = null;
     }
     if (attempt == null) {
-      attempt = new Attempt((Relay) server, seq, copy(ip));
+      attempt = new Attempt(relay, seq, copy(ip));
       attempts.put(tuple, attempt);
       start(tuple, attempt);
       return true;
@@ -109,7 +115,7 @@ final class RelayGate {
    * The upstream socket of the connection from {@code host} to the fake {@code local}, connected
    * when its SYN was accepted; null when there is none (the relay then connects itself). Any thread.
    */
-  Socket claim(InetSocketAddress local, InetSocketAddress host) {
+  public Socket claim(InetSocketAddress local, InetSocketAddress host) {
     Tuple tuple = new Tuple(Ipv4Packet.toInt((java.net.Inet4Address) host.getAddress()), host.getPort(),
         Ipv4Packet.toInt((java.net.Inet4Address) local.getAddress()), local.getPort());
     Attempt attempt = accepted.remove(tuple);
@@ -117,7 +123,7 @@ final class RelayGate {
   }
 
   /** The peer stopped: upstream sockets not served yet are closed. */
-  void close() {
+  public void close() {
     closed = true;
     for (Attempt a : accepted.values()) {
       a.discard();
@@ -130,7 +136,7 @@ final class RelayGate {
       Socket socket = new Socket();
       Outcome outcome;
       try {
-        socket.connect(attempt.relay.upstream(), attempt.relay.connectTimeoutMillis());
+        socket.connect(attempt.relay.address(), attempt.relay.connectTimeoutMillis());
         outcome = Outcome.CONNECTED;
       } catch (ConnectException e) {
         outcome = Outcome.REFUSED;
@@ -215,6 +221,13 @@ final class RelayGate {
     }
   }
 
+  /** Which fake hosts relay, as the rules in force say. Any thread. */
+  @FunctionalInterface
+  public interface Relays {
+    /** The service that {@code fakeAddress:fakePort} relays to; null when no relay serves it. */
+    Upstream relayAt(int fakeAddress, int fakePort);
+  }
+
   private enum Outcome { CONNECTING, CONNECTED, REFUSED, HOST_UNREACHABLE, NET_UNREACHABLE, SILENT }
 
   /** A connection's four addresses and ports. */
@@ -228,7 +241,7 @@ final class RelayGate {
 
   /** One upstream connect for one SYN; outcome and socket guarded by the attempt itself. */
   private static final class Attempt {
-    final Relay relay;
+    final Upstream relay;
     final int seq;
     final byte[] syn;
     Outcome outcome = Outcome.CONNECTING;
@@ -237,7 +250,7 @@ final class RelayGate {
     /** Replaced by a newer attempt, or its socket closed: its SYN must not come back. */
     boolean discarded;
 
-    Attempt(Relay relay, int seq, byte[] syn) {
+    Attempt(Upstream relay, int seq, byte[] syn) {
       this.relay = relay;
       this.seq = seq;
       this.syn = syn;

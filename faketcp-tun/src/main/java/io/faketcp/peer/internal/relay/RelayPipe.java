@@ -1,43 +1,43 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.relay;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One relayed connection: the host's leg (a {@link Server.Connection}) and the service's leg (a
+ * Internal, not API. One relayed connection: the host's leg (a {@link HostLeg}) and the service's leg (a
  * socket), bytes copied both ways. End of stream on one leg half-closes the other; a reset or an
  * error on one leg resets the other. The host-to-service direction runs on the server's thread, the
  * other on a {@link RelayThreads} thread.
  */
-final class RelayPipe {
+public final class RelayPipe {
   private static final System.Logger LOG = System.getLogger(RelayPipe.class.getName());
   private static final int CHUNK = 16384;
 
-  private final Server.Connection host;
+  private final HostLeg host;
   private final Socket service;
   /** Set once either leg was reset: the other direction's error is then the consequence, not news. */
   private final AtomicBoolean reset = new AtomicBoolean();
 
-  private RelayPipe(Server.Connection host, Socket service) {
+  private RelayPipe(HostLeg host, Socket service) {
     this.host = host;
     this.service = service;
   }
 
-  /** Serves {@code connection} for {@code relay}: takes the socket connected at the SYN, or connects now. */
-  static void serve(Relay relay, Server.Connection connection) throws InterruptedException {
-    Socket service = null;
-    if (connection instanceof ServedConnection) {
-      RelayGate gate = ((ServedConnection) connection).relays();
-      service = gate == null ? null : gate.claim(connection.localAddress(), connection.remoteAddress());
-    }
+  /**
+   * Serves {@code connection} for {@code relay}: takes the socket {@code gate} connected at the SYN, or
+   * connects now ({@code gate} null: the connection was not served by a peer's server pool).
+   */
+  public static void serve(Upstream relay, HostLeg connection, RelayGate gate) throws InterruptedException {
+    Socket service = gate == null ? null : gate.claim(connection.localAddress(), connection.remoteAddress());
     if (service == null) {
       service = new Socket();
       try {
-        service.connect(relay.upstream(), relay.connectTimeoutMillis());
+        service.connect(relay.address(), relay.connectTimeoutMillis());
       } catch (IOException e) {
         LOG.log(System.Logger.Level.DEBUG, "{0}: connecting for {1} failed: {2}", relay, connection, e.toString());
         connection.reset();
@@ -47,7 +47,7 @@ final class RelayPipe {
     new RelayPipe(connection, service).run(relay);
   }
 
-  private void run(Relay relay) throws InterruptedException {
+  private void run(Upstream relay) throws InterruptedException {
     try {
       service.setTcpNoDelay(true); // the host's segments go on as they come: no added Nagle delay
     } catch (IOException e) {
@@ -118,6 +118,30 @@ final class RelayPipe {
         return;
       }
     }
+  }
+
+  /** The host's leg of a relayed connection: a connection a fake host accepted, as the relay's server sees it. */
+  public interface HostLeg {
+    /** The host's bytes. */
+    InputStream input();
+
+    /** Bytes to the host. */
+    OutputStream output();
+
+    /** The fake host's address and port. */
+    InetSocketAddress localAddress();
+
+    /** The host's address and port. */
+    InetSocketAddress remoteAddress();
+
+    /** Sends FIN to the host. */
+    void shutdownOutput();
+
+    /** Closes the leg. */
+    void close();
+
+    /** Resets the leg: RST to the host. */
+    void reset();
   }
 
   /** Sends FIN on a leg. */

@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.relay;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
