@@ -7,6 +7,8 @@ import io.faketcp.peer.internal.ip.FamilyTranslator;
 import io.faketcp.peer.internal.relay.RelayGate;
 import io.faketcp.peer.internal.servers.ServerPool;
 import io.faketcp.peer.internal.tcp.TcpDemux;
+import io.faketcp.peer.internal.udp.DatagramPool;
+import io.faketcp.peer.internal.udp.UdpDemux;
 import io.faketcp.tun.TunDevice;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -103,7 +105,7 @@ public final class FakePeer implements AutoCloseable {
     RelayGate relays = new RelayGate(tcp, wire, hosts, this::redeliver);
     hosts.relays(relays);
     DatagramPool datagrams = new DatagramPool(device.name(), tasks::offer, wire::send, failures::record);
-    UdpDemux udp = new UdpDemux(wire, device.subnet(), hosts::rules, datagrams, device.mtu(), this::inet);
+    UdpDemux udp = new UdpDemux(wire, device.subnet(), hosts, datagrams, device.mtu(), this::inet);
     this.dispatch = new PacketDispatch(device, counters, wire, translator, faults, b.listener, b.responder, relays,
         tcp, udp, tasks, failures);
     faults.attach(wire, dispatch::deliver, tcp.timers());

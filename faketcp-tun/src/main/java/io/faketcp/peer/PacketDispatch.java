@@ -13,6 +13,8 @@ import io.faketcp.peer.internal.ip.FragmentReassembly;
 import io.faketcp.peer.internal.ip.PendingChecksums;
 import io.faketcp.peer.internal.relay.RelayGate;
 import io.faketcp.peer.internal.tcp.TcpDemux;
+import io.faketcp.peer.internal.udp.DatagramPool;
+import io.faketcp.peer.internal.udp.UdpDemux;
 import io.faketcp.tun.Subnet;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;

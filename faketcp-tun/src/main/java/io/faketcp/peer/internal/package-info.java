@@ -12,6 +12,7 @@
  *       sessions that run users' servers on their own threads;
  *   <li>{@code .relay}: the relay's engine: SYNs held until the real service answered, bytes copied
  *       both ways;
+ *   <li>{@code .udp}: UDP at the fake hosts: datagrams answered, or served on the datagram thread;
  *   <li>{@code .connectmany}: connect-many's runs, their SYN pacing and client bookkeeping;
  *   <li>{@code .ip}: IP below them: IPv6 translated to the engine's IPv4 and back, fragments
  *       reassembled, offloaded checksums completed;
@@ -21,7 +22,7 @@
  *       their packets go ({@code PacketOut}), and the door
  *       faketcp-junit's device pool uses ({@code PeerThreadAccess}).
  * </ul>
- * The peer's loop ({@code FakePeer}, its wire and thread), the rules, UDP and the fault layer stay in
+ * The peer's loop ({@code FakePeer}, its wire and thread), the rules and the fault layer stay in
  * {@code io.faketcp.peer} beside the public types they implement. Nothing here depends on that
  * package, so it uses these without a package cycle: what the engine needs of the rules and faults
  * comes through interfaces of its own ({@code FakeHosts}, {@code FaultSource}).

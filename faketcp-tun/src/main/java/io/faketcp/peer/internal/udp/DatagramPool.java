@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.udp;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -10,11 +10,11 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * The thread that runs one peer's {@link DatagramServer}s: one daemon thread, made at the first
+ * Internal, not API. The thread that runs one peer's datagram servers ({@link DatagramHandler}s): one daemon thread, made at the first
  * datagram for a server and gone after 30 s without one, serving datagrams in the order they
  * arrived. Replies are handed back to the peer's thread, which sends them through the faults.
  */
-final class DatagramPool {
+public final class DatagramPool {
   private static final System.Logger LOG = System.getLogger(DatagramPool.class.getName());
 
   private final String name;
@@ -30,7 +30,7 @@ final class DatagramPool {
    * @param send writes one IPv4 packet through the faults; peer thread only
    * @param recorder records a server's failure as the peer's
    */
-  DatagramPool(String name, Predicate<Runnable> peerThread, Consumer<ByteBuffer> send, Consumer<Throwable> recorder) {
+  public DatagramPool(String name, Predicate<Runnable> peerThread, Consumer<ByteBuffer> send, Consumer<Throwable> recorder) {
     this.name = name;
     this.peerThread = peerThread;
     this.send = send;
@@ -38,7 +38,7 @@ final class DatagramPool {
   }
 
   /** Serves {@code datagram} with {@code server} after the datagrams queued before it; peer thread. */
-  synchronized void serve(DatagramServer server, DatagramServer.Datagram datagram) {
+  synchronized void serve(DatagramHandler server, ReceivedDatagram datagram) {
     if (stopped) {
       return;
     }
@@ -57,7 +57,7 @@ final class DatagramPool {
     }
   }
 
-  private void run(DatagramServer server, DatagramServer.Datagram datagram) {
+  private void run(DatagramHandler server, ReceivedDatagram datagram) {
     try {
       server.serve(datagram);
     } catch (Throwable t) {
@@ -77,7 +77,7 @@ final class DatagramPool {
   }
 
   /** Drops the datagrams not served yet and interrupts a server still running. Idempotent. */
-  void stop() {
+  public void stop() {
     ThreadPoolExecutor toStop;
     synchronized (this) {
       stopped = true;
@@ -89,7 +89,7 @@ final class DatagramPool {
   }
 
   /** Waits up to {@code timeout} for the thread to end; false (and a warning) if it did not. */
-  boolean awaitStopped(Duration timeout) {
+  public boolean awaitStopped(Duration timeout) {
     ThreadPoolExecutor toAwait;
     synchronized (this) {
       toAwait = thread;

@@ -1,31 +1,31 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.udp;
 
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.UdpDatagram;
+import io.faketcp.peer.internal.PacketOut;
 import io.faketcp.tun.Subnet;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.function.IntFunction;
-import java.util.function.Supplier;
 
 /**
- * The UDP demultiplexer: what the fake hosts do with the host's UDP datagrams (the TCP side is
- * {@link io.faketcp.peer.internal.tcp.TcpDemux}): the first {@link Rule} matching the fake
- * host's address and port decides, else the default mode. ECHO sends the datagram back, REJECT
+ * Internal, not API. The UDP demultiplexer: what the fake hosts do with the host's UDP datagrams (the
+ * TCP side is {@link io.faketcp.peer.internal.tcp.TcpDemux}): the first rule matching the fake host's
+ * address and port decides, else the default mode ({@link Hosts}). ECHO sends the datagram back, REJECT
  * answers ICMP port unreachable (a connected socket then sees {@code PortUnreachableException}),
- * DISCARD, ACCEPT and DROP say nothing; a rule's {@link DatagramServer} gets the datagram on the
- * {@link DatagramPool}'s thread. Peer thread only.
+ * DISCARD, ACCEPT and DROP say nothing; a rule's server gets the datagram on the {@link DatagramPool}'s
+ * thread. Peer thread only.
  */
-final class UdpDemux {
+public final class UdpDemux {
   /** An ICMP error quotes as much of the datagram as fits in 576 bytes, as Linux does (RFC 1812). */
   private static final int MAX_QUOTE = 576 - 20 - 8;
 
-  private final Wire wire;
+  private final PacketOut wire;
   /** The subnet's network and broadcast addresses: no fake host has them, so datagrams to them are not answered. */
   private final int network;
   private final int broadcast;
-  private final Supplier<Rules> rules;
+  private final Hosts rules;
   private final DatagramPool pool;
   private final int mtu;
   private final UdpDatagram.Builder udp = UdpDatagram.builder();
@@ -34,7 +34,14 @@ final class UdpDemux {
   /** The address a 32-bit address of the engine stands for (an IPv6 id's IPv6 address). */
   private final IntFunction<InetAddress> addresses;
 
-  UdpDemux(Wire wire, Subnet subnet, Supplier<Rules> rules, DatagramPool pool, int mtu,
+  /**
+   * @param wire where answers go
+   * @param rules what the fake hosts do with a datagram
+   * @param pool serves the datagrams a rule's server takes
+   * @param mtu the device's MTU: no reply may be larger
+   * @param addresses the address a 32-bit address of the engine stands for
+   */
+  public UdpDemux(PacketOut wire, Subnet subnet, Hosts rules, DatagramPool pool, int mtu,
       IntFunction<InetAddress> addresses) {
     this.addresses = addresses;
     this.wire = wire;
@@ -46,19 +53,18 @@ final class UdpDemux {
   }
 
   /** Answers {@code datagram}; false when it is not for a fake host (the subnet's broadcast or network address). */
-  boolean handle(UdpDatagram datagram) {
+  public boolean handle(UdpDatagram datagram) {
     Ipv4Packet ip = datagram.ip();
     if (ip.destinationInt() == broadcast || ip.destinationInt() == network) {
       return false;
     }
-    Rules now = rules.get();
-    Rule rule = now.datagramRule(ip.destinationInt(), datagram.destinationPort());
-    if (rule != null && rule.datagramServer() != null) {
-      pool.serve(rule.datagramServer(), new Received(ip.destinationInt(), datagram.destinationPort(),
+    UdpAnswer answer = rules.answer(ip.destinationInt(), datagram.destinationPort());
+    if (answer.server() != null) {
+      pool.serve(answer.server(), new Received(ip.destinationInt(), datagram.destinationPort(),
           ip.sourceInt(), datagram.sourcePort(), datagram.payloadBytes()));
       return true;
     }
-    switch (rule != null ? rule.mode() : now.defaultMode()) {
+    switch (answer.reply()) {
       case ECHO:
         int length = udp.reset().source(ip.destinationInt()).destination(ip.sourceInt())
             .sourcePort(datagram.destinationPort()).destinationPort(datagram.sourcePort())
@@ -78,8 +84,15 @@ final class UdpDemux {
     return true;
   }
 
+  /** What the fake hosts do with datagrams, as the rules in force say. Peer thread. */
+  @FunctionalInterface
+  public interface Hosts {
+    /** What the fake host {@code fakeAddress:fakePort} does with a datagram. */
+    UdpAnswer answer(int fakeAddress, int fakePort);
+  }
+
   /** A datagram as its server sees it; replies are built here and sent from the peer's thread. */
-  private final class Received implements DatagramServer.Datagram {
+  private final class Received implements ReceivedDatagram {
     private final int fakeAddress;
     private final int fakePort;
     private final int hostAddress;
