@@ -3,6 +3,7 @@ package io.faketcp.peer;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.PeerThreadAccess;
+import io.faketcp.peer.internal.connectmany.ConnectManyRuns;
 import io.faketcp.peer.internal.ip.FamilyTranslator;
 import io.faketcp.peer.internal.relay.RelayGate;
 import io.faketcp.peer.internal.servers.ServerPool;
@@ -101,7 +102,7 @@ public final class FakePeer implements AutoCloseable {
     this.hosts = new RulesHosts(b.rules, servers);
     this.tcp = new TcpDemux(wire, counters, device.mtu(), hosts, System::nanoTime);
     tcp.faults(faults.connections());
-    this.runs = new ConnectManyRuns(device, translator, tcp, tasks, failures);
+    this.runs = new ConnectManyRuns(device, translator, tcp, tasks::submit, failures::failure);
     RelayGate relays = new RelayGate(tcp, wire, hosts, this::redeliver);
     hosts.relays(relays);
     DatagramPool datagrams = new DatagramPool(device.name(), tasks::offer, wire::send, failures::record);
@@ -246,7 +247,7 @@ public final class FakePeer implements AutoCloseable {
    * @throws IllegalArgumentException if the target is not the host's address on this device
    */
   public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
-    return runs.start(request);
+    return runs.start(request.plan()).thenApply(outcome -> new ConnectManyResult(request, outcome));
   }
 
   /**
@@ -255,7 +256,7 @@ public final class FakePeer implements AutoCloseable {
    * @throws IllegalStateException if the peer stopped before the run ended
    */
   public ConnectManyResult connectMany(ConnectMany request) {
-    return runs.run(request);
+    return new ConnectManyResult(request, runs.run(request.plan(), request));
   }
 
   /**

@@ -5,6 +5,7 @@ import static io.faketcp.peer.PeerTasks.ENDED;
 import static io.faketcp.peer.PeerTasks.NEW;
 import static io.faketcp.peer.PeerTasks.WAITING;
 
+import io.faketcp.peer.internal.connectmany.ConnectManyRuns;
 import io.faketcp.peer.internal.relay.RelayGate;
 import io.faketcp.peer.internal.servers.ServerPool;
 import io.faketcp.peer.internal.tcp.TcpDemux;

@@ -1,7 +1,5 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.connectmany;
 
-import io.faketcp.peer.internal.connectmany.ClientPool;
-import io.faketcp.peer.internal.connectmany.ConnectManyRun;
 import io.faketcp.peer.internal.ip.FamilyTranslator;
 import io.faketcp.peer.internal.tcp.TcpDemux;
 import io.faketcp.tun.Subnet;
@@ -9,31 +7,41 @@ import io.faketcp.tun.TunDevice;
 import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * A peer's connect-many runs: started from any thread, driven by the peer thread's loop until every
+ * Internal, not API. A peer's connect-many runs: started from any thread, driven by the peer thread's loop until every
  * connection is established or failed, and the connections they opened, closed on request.
  */
-final class ConnectManyRuns {
+public final class ConnectManyRuns {
   private final TunDevice device;
   private final Subnet subnet;
   /** Carries the IPv6 subnet through the IPv4 engine; null without one. */
   private final FamilyTranslator translator;
   private final TcpDemux tcp;
-  private final PeerTasks tasks;
-  private final PeerFailures failures;
+  /** Runs a task on the peer thread. */
+  private final Consumer<Runnable> tasks;
+  /** The peer's failure, if it failed. */
+  private final Supplier<Optional<Throwable>> failures;
   private final List<ConnectManyRun> runs = new ArrayList<>();
   private final List<ConnectManyRun> finishedRuns = new ArrayList<>();
   private final ConnectManyRun.Sources sources;
   private final ConnectManyRun.Sources sources6;
   private final ClientPool clients = new ClientPool();
 
-  ConnectManyRuns(TunDevice device, FamilyTranslator translator, TcpDemux tcp, PeerTasks tasks,
-      PeerFailures failures) {
+  /**
+   * @param translator carries the IPv6 subnet through the IPv4 engine; null without one
+   * @param tasks runs a task on the peer thread
+   * @param failures the peer's failure, if it failed
+   */
+  public ConnectManyRuns(TunDevice device, FamilyTranslator translator, TcpDemux tcp, Consumer<Runnable> tasks,
+      Supplier<Optional<Throwable>> failures) {
     this.device = device;
     this.subnet = device.subnet();
     this.translator = translator;
@@ -47,12 +55,12 @@ final class ConnectManyRuns {
   }
 
   /**
-   * Starts a connect-many run on the peer's thread ({@link FakePeer#connectManyAsync}).
+   * Starts a connect-many run on the peer's thread ({@code FakePeer.connectManyAsync}).
    *
    * @throws IllegalArgumentException if the target is not the host's address on this device
    */
-  CompletableFuture<ConnectManyResult> start(ConnectMany request) {
-    java.net.InetAddress target = request.target().getAddress();
+  public CompletableFuture<ConnectManyRun.Outcome> start(ConnectManyRun.Plan plan) {
+    java.net.InetAddress target = plan.target.getAddress();
     ConnectManyRun run;
     if (target instanceof java.net.Inet6Address) {
       if (translator == null || !target.equals(translator.address(translator.hostId()))) {
@@ -61,7 +69,7 @@ final class ConnectManyRuns {
             : "use " + translator.address(translator.hostId()).getHostAddress() + " (a server listening on it or"
             + " on ::)"));
       }
-      run = new ConnectManyRun(request.plan(), tcp, sources6, clients, translator.hostId());
+      run = new ConnectManyRun(plan, tcp, sources6, clients, translator.hostId());
     } else {
       if (!(target instanceof Inet4Address) || Subnet.toInt((Inet4Address) target) != subnet.hostAddressInt()
           || !device.hasIpv4()) {
@@ -69,35 +77,34 @@ final class ConnectManyRuns {
             + " is not the host's address on " + device.name() + ": use " + subnet.hostAddress().getHostAddress()
             + " (a server listening on it or on 0.0.0.0)");
       }
-      run = new ConnectManyRun(request.plan(), tcp, sources, clients);
+      run = new ConnectManyRun(plan, tcp, sources, clients);
     }
-    CompletableFuture<ConnectManyResult> result = run.future.thenApply(o -> new ConnectManyResult(request,
-        o.established, o.refused, o.timedOut, o.synRetransmissions, o.elapsed));
-    tasks.submit(() -> {
+    CompletableFuture<ConnectManyRun.Outcome> result = run.future.copy();
+    tasks.accept(() -> {
       runs.add(run);
       run.start(System.nanoTime());
     });
     return result;
   }
 
-  /** Runs connect-many and waits for its result ({@link FakePeer#connectMany}). */
-  ConnectManyResult run(ConnectMany request) {
-    CompletableFuture<ConnectManyResult> future = start(request);
+  /** Runs {@code plan} and waits for its outcome ({@code FakePeer.connectMany}); {@code request} names it in errors. */
+  public ConnectManyRun.Outcome run(ConnectManyRun.Plan plan, Object request) {
+    CompletableFuture<ConnectManyRun.Outcome> future = start(plan);
     try {
-      return future.get(request.timeout().plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+      return future.get(plan.timeout.plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for " + request, e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException(request + " did not finish: "
-          + failures.failure().map(Throwable::toString).orElse(e.toString()), e);
+          + failures.get().map(Throwable::toString).orElse(e.toString()), e);
     }
   }
 
-  /** Closes every connection connect-many opened, with FIN or RST ({@link FakePeer#closeClientConnections}). */
-  void closeAll(boolean reset) {
+  /** Closes every connection connect-many opened, with FIN or RST ({@code FakePeer.closeClientConnections}). */
+  public void closeAll(boolean reset) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    tasks.submit(() -> {
+    tasks.accept(() -> {
       for (ConnectManyRun run : runs) {
         run.closeAll(reset);
       }
@@ -113,7 +120,7 @@ final class ConnectManyRuns {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("closing client connections failed: "
-          + failures.failure().map(Throwable::toString).orElse(e.toString()), e);
+          + failures.get().map(Throwable::toString).orElse(e.toString()), e);
     }
   }
 
@@ -121,7 +128,7 @@ final class ConnectManyRuns {
    * On the peer thread: fires the runs' timers and sends what they may send now; a run that is done
    * leaves for the finished ones. Returns {@code next}, or the runs' next deadline when sooner.
    */
-  long fireTimers(long now, long next) {
+  public long fireTimers(long now, long next) {
     for (int i = 0; i < runs.size(); i++) {
       ConnectManyRun run = runs.get(i);
       run.fireTimers(now);
@@ -137,9 +144,9 @@ final class ConnectManyRuns {
   }
 
   /** On whichever thread ends the peer: the runs still going fail with the peer's failure. */
-  void stop() {
+  public void stop() {
     for (ConnectManyRun run : runs) {
-      run.future.completeExceptionally(failures.failure()
+      run.future.completeExceptionally(failures.get()
           .orElse(new IllegalStateException("the peer stopped")));
     }
   }
