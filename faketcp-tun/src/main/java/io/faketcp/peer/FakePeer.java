@@ -4,6 +4,9 @@ import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.PeerThreadAccess;
 import io.faketcp.peer.internal.connectmany.ConnectManyRuns;
+import io.faketcp.peer.internal.faults.FaultLayer;
+import io.faketcp.peer.internal.faults.HeldPackets;
+import io.faketcp.peer.internal.faults.Ipv6FaultEvents;
 import io.faketcp.peer.internal.ip.FamilyTranslator;
 import io.faketcp.peer.internal.relay.RelayGate;
 import io.faketcp.peer.internal.servers.ServerPool;
@@ -93,7 +96,8 @@ public final class FakePeer implements AutoCloseable {
     this.defaultSeed = b.seed != null ? b.seed
         : property != null ? property : new java.util.SplittableRandom().nextLong();
     this.translator = b.device.subnet6().map(FamilyTranslator::new).orElse(null);
-    this.faults = new FaultLayer(counters, Ipv6FaultListener.of(b.faultListener, translator), defaultSeed);
+    this.faults = new FaultLayer(counters, Ipv6FaultEvents.of(EngineFaults.events(b.faultListener), translator),
+        defaultSeed);
     // native buffers reused from an earlier peer; given back when this peer's thread ends
     PeerBuffers buffers = PeerBuffers.take();
     Wire wire = new Wire(device, counters, b.listener, faults, buffers, translator);
@@ -110,12 +114,12 @@ public final class FakePeer implements AutoCloseable {
     this.dispatch = new PacketDispatch(device, counters, wire, translator, faults, b.listener, b.responder, relays,
         tcp, udp, tasks, failures);
     faults.attach(wire, dispatch::deliver, tcp.timers());
-    faults.install(b.rules, defaultSeed);
+    EngineFaults.install(faults, b.rules, defaultSeed);
     tcp.otherQueues(dispatch::handOver);
     this.loop = new PeerLoop(device, thread, buffers, faults, tcp, dispatch, runs, tasks, failures);
     this.life = new PeerLife(device, thread, ownThread, tasks, loop, failures, servers, datagrams, relays, tcp, faults,
         runs, buffers);
-    this.held = new HeldPackets(counters, faults, tasks);
+    this.held = new HeldPackets(counters, faults, tasks::isRunning);
   }
 
   /** A SYN a relay held while its upstream connected: handled again, past the faults, on the peer thread. */
@@ -151,13 +155,13 @@ public final class FakePeer implements AutoCloseable {
     }
     if (life.closed()) { // a closed peer sends nothing more (its device may be serving another peer by now)
       hosts.rules(rules);
-      faults.install(rules, defaultSeed);
+      EngineFaults.install(faults, rules, defaultSeed);
       return;
     }
-    FaultLayer.warmUpFor(rules); // here rather than on the peer thread, which has traffic to serve
+    FaultLayer.warmUpFor(EngineFaults.of(rules)); // here rather than on the peer thread, which has traffic to serve
     tasks.onPeerThread(() -> {
       hosts.rules(rules);
-      faults.install(rules, defaultSeed);
+      EngineFaults.install(faults, rules, defaultSeed);
       tcp.faultsChanged();
       tcp.flush();
     });
@@ -193,7 +197,7 @@ public final class FakePeer implements AutoCloseable {
    * keyed by the fault as it is in force: a {@link Rule}'s faults with the rule's {@link Scope}.
    */
   public java.util.Map<Fault, Long> faultActions() {
-    return faults.actions();
+    return EngineFaults.actions(faults);
   }
 
   /** The rules in force. */

@@ -6,11 +6,11 @@ import static io.faketcp.peer.PeerTasks.NEW;
 import static io.faketcp.peer.PeerTasks.WAITING;
 
 import io.faketcp.peer.internal.connectmany.ConnectManyRuns;
+import io.faketcp.peer.internal.faults.FaultLayer;
 import io.faketcp.peer.internal.relay.RelayGate;
 import io.faketcp.peer.internal.servers.ServerPool;
 import io.faketcp.peer.internal.tcp.TcpDemux;
 import io.faketcp.peer.internal.udp.DatagramPool;
-import io.faketcp.peer.internal.udp.UdpDemux;
 import io.faketcp.tun.TunDevice;
 import io.faketcp.tun.TunException;
 import java.util.concurrent.CountDownLatch;

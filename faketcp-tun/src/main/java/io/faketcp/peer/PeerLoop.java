@@ -4,6 +4,7 @@ import static io.faketcp.peer.PeerTasks.BUSY;
 import static io.faketcp.peer.PeerTasks.WAITING;
 
 import io.faketcp.peer.internal.connectmany.ConnectManyRuns;
+import io.faketcp.peer.internal.faults.FaultLayer;
 import io.faketcp.peer.internal.tcp.TcpDemux;
 import io.faketcp.peer.internal.timing.ArrivalClock;
 import io.faketcp.peer.internal.timing.TimerSlice;

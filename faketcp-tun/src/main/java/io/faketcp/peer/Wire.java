@@ -3,7 +3,8 @@ package io.faketcp.peer;
 import io.faketcp.packet.Checksum;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.peer.internal.Counters;
-import io.faketcp.peer.internal.PacketOut;
+import io.faketcp.peer.internal.faults.FaultLayer;
+import io.faketcp.peer.internal.faults.FaultWire;
 import io.faketcp.peer.internal.ip.FamilyTranslator;
 import io.faketcp.peer.internal.tcp.Link;
 import io.faketcp.tun.TunDevice;
@@ -15,7 +16,7 @@ import java.nio.ByteBuffer;
  * Writes the peer's packets to the device: one reusable native buffer and one reusable TCP
  * builder, counters and the listener. Peer thread only.
  */
-final class Wire implements Responder.Sink, Link, PacketOut {
+final class Wire implements Responder.Sink, Link, FaultWire {
   private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
   /** Where a TCP header holds its checksum. */
   private static final int TCP_CHECKSUM = 16;
@@ -162,18 +163,21 @@ final class Wire implements Responder.Sink, Link, PacketOut {
    * Writes {@code packet} (a whole IPv4 packet) now, past the faults: for packets a fault delayed.
    * A packet to an IPv6 id leaves as IPv6 ({@link FamilyTranslator}).
    */
-  void write(byte[] packet) {
+  @Override
+  public void write(byte[] packet) {
     write(packet, packet.length);
   }
 
   /** Writes {@code packet[0, length)} now, past the faults. */
-  void write(byte[] packet, int length) {
+  @Override
+  public void write(byte[] packet, int length) {
     later.put(0, packet, 0, length);
     write(later, length);
   }
 
   /** Writes {@code b[0, length)} now, past the faults. */
-  void write(ByteBuffer b, int length) {
+  @Override
+  public void write(ByteBuffer b, int length) {
     write(b, length, false);
   }
 

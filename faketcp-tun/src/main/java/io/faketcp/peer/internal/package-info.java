@@ -10,6 +10,8 @@
  *       {@code TcpDemux}, the demultiplexer that looks segments up, accepts SYNs and answers the rest;
  *   <li>{@code .servers}: the applications above an endpoint: ECHO, DISCARD/ACCEPT, and the
  *       sessions that run users' servers on their own threads;
+ *   <li>{@code .faults}: the fault engine: packet-level faults both ways, delayed packets held until
+ *       due, the faults the TCP hosts apply per connection;
  *   <li>{@code .relay}: the relay's engine: SYNs held until the real service answered, bytes copied
  *       both ways;
  *   <li>{@code .udp}: UDP at the fake hosts: datagrams answered, or served on the datagram thread;
@@ -22,9 +24,9 @@
  *       their packets go ({@code PacketOut}), and the door
  *       faketcp-junit's device pool uses ({@code PeerThreadAccess}).
  * </ul>
- * The peer's loop ({@code FakePeer}, its wire and thread), the rules and the fault layer stay in
+ * The peer's loop ({@code FakePeer}, its wire and thread) and the rules stay in
  * {@code io.faketcp.peer} beside the public types they implement. Nothing here depends on that
  * package, so it uses these without a package cycle: what the engine needs of the rules and faults
- * comes through interfaces of its own ({@code FakeHosts}, {@code FaultSource}).
+ * comes through types of its own ({@code FakeHosts}, {@code FaultSource}, {@code FaultEffect}).
  */
 package io.faketcp.peer.internal;

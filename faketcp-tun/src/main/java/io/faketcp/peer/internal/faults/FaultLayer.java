@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.faults;
 
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.IpProtocol;
@@ -6,6 +6,8 @@ import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.Timers;
+import io.faketcp.peer.internal.faults.FaultEvents.Action;
+import io.faketcp.peer.internal.faults.FaultEvents.Direction;
 import io.faketcp.peer.internal.ip.FamilyTranslator;
 import io.faketcp.peer.internal.tcp.FaultSource;
 import io.faketcp.peer.internal.timing.ArrivalClock;
@@ -19,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The layer between the wire and the TCP hosts where packet-level {@link Fault}s act: on the host's
+ * Internal, not API. The layer between the wire and the TCP hosts where packet-level faults act: on the host's
  * packets before the fake hosts see them (loss, drop-first/nth, mtu, unreachable, latency-in,
  * bandwidth-in) and on the fake hosts' packets before they reach the device (loss, duplicate,
  * reorder, bandwidth, latency). Packets it delays wait in its {@link DelayLine}; the faults that act
@@ -29,7 +31,7 @@ import java.util.function.Consumer;
  * once per packet in each direction, and nothing else runs. Peer thread only, except
  * {@link #seed()}, {@link #actions()} and {@link #heldUntil()}.
  */
-final class FaultLayer {
+public final class FaultLayer {
   /**
    * A packet a reorder fault holds back goes right after the next one, or after this long if no
    * other comes. Only the next one overtakes it: a host drops a segment whose ACK is older than a
@@ -42,31 +44,33 @@ final class FaultLayer {
   private static final long MAX_WINDOW = 65535;
 
   /** Whether any packet-level fault is set: the one test on the packet path. */
-  boolean active;
+  public boolean active;
   /**
    * When the host's packets reached the device ({@link ArrivalClock}): a latency counts from their
    * arrival and a link is busy from then, not from when the peer got to them. Kept while a timing
    * fault is in force.
    */
-  final ArrivalClock arrivals = new ArrivalClock();
+  public final ArrivalClock arrivals = new ArrivalClock();
   /** Whether the peer is handling what it read from the device (and what that made the fake hosts send). */
-  boolean fromDevice;
+  public boolean fromDevice;
 
   private final Counters counters;
-  private final FaultListener listener;
+  private final FaultEvents listener;
   private final DelayLine line;
   private final ConnectionFaults connections;
   private final IcmpMessage.Builder icmp = IcmpMessage.builder();
   private final byte[] quoted = new byte[28];
   /** The packet a reorder fault holds back, or null. */
   private byte[] held;
-  private Wire wire;
+  private FaultWire wire;
   private ActiveFault[] in = new ActiveFault[0];
   private ActiveFault[] out = new ActiveFault[0];
-  private final Map<Fault, AtomicLong> actions = new LinkedHashMap<>();
+  /** Keyed by the public fault ({@link FaultEffect#fault()}). */
+  private final Map<Object, AtomicLong> actions = new LinkedHashMap<>();
   private volatile long seed;
 
-  FaultLayer(Counters counters, FaultListener listener, long seed) {
+  /** @param listener hears what the faults did; null: no one */
+  public FaultLayer(Counters counters, FaultEvents listener, long seed) {
     this.counters = counters;
     this.listener = listener;
     this.seed = seed;
@@ -75,24 +79,24 @@ final class FaultLayer {
   }
 
   /** Where outgoing packets are written and delayed incoming ones handed back to the peer. */
-  void attach(Wire wire, Consumer<ByteBuffer> deliver, Timers timers) {
+  public void attach(FaultWire wire, Consumer<ByteBuffer> deliver, Timers timers) {
     this.wire = wire;
     line.attach(wire, deliver, timers);
   }
 
   /** The faults that act per connection, for the TCP hosts. */
-  FaultSource connections() {
+  public FaultSource connections() {
     return connections;
   }
 
   /** The seed of the random faults now in force. */
-  long seed() {
+  public long seed() {
     return seed;
   }
 
-  /** How often each fault in force (or once in force) has acted, in order. Any thread. */
-  Map<Fault, Long> actions() {
-    Map<Fault, Long> copy = new LinkedHashMap<>();
+  /** How often each fault in force (or once in force) has acted, in order, by its public fault. Any thread. */
+  public Map<Object, Long> actions() {
+    Map<Object, Long> copy = new LinkedHashMap<>();
     synchronized (actions) {
       actions.forEach((f, n) -> copy.put(f, n.get()));
     }
@@ -100,43 +104,42 @@ final class FaultLayer {
   }
 
   /**
-   * Puts the faults of {@code rules} in force: each random one gets its own generator split, in
+   * Puts {@code faults} in force, with {@code seed}: each random one gets its own generator split, in
    * order, from one {@link SplittableRandom} of the seed, so that the same seed and the same
    * traffic give the same choices.
    */
-  void install(Rules rules, long fallbackSeed) {
-    seed = rules.seed().orElse(fallbackSeed);
+  public void install(List<FaultEffect> faults, long seed) {
+    this.seed = seed;
     SplittableRandom root = new SplittableRandom(seed);
     List<ActiveFault> ins = new ArrayList<>();
     List<ActiveFault> outs = new ArrayList<>();
-    List<Fault> conns = new ArrayList<>();
-    List<Fault.Bandwidth> slow = new ArrayList<>();
-    for (Fault f : rules.faults()) {
+    List<FaultEffect> conns = new ArrayList<>();
+    List<FaultEffect> slow = new ArrayList<>();
+    for (FaultEffect f : faults) {
       synchronized (actions) {
-        actions.putIfAbsent(f, new AtomicLong());
+        actions.putIfAbsent(f.fault(), new AtomicLong());
       }
-      if (ConnectionFaults.isConnectionFault(f)) {
+      if (f.onConnections()) {
         conns.add(f);
         continue;
       }
-      if (f instanceof Fault.Dns || f instanceof Fault.DnsDelay) {
+      if (f.kind() == FaultEffect.Kind.ELSEWHERE) {
         continue; // the fake DNS server's business
       }
-      if (f instanceof Fault.Bandwidth && linkBuffer((Fault.Bandwidth) f) < MAX_WINDOW) {
-        slow.add((Fault.Bandwidth) f);
+      if (f.kind() == FaultEffect.Kind.BANDWIDTH && linkBuffer(f) < MAX_WINDOW) {
+        slow.add(f);
       }
-      Fault.Flow flow = flow(f);
-      ActiveFault e = new ActiveFault(f, root.split(), actions.get(f));
-      if (flow.in()) {
+      ActiveFault e = new ActiveFault(f, root.split(), actions.get(f.fault()));
+      if (f.in()) {
         ins.add(e);
       }
-      if (flow.out()) {
-        outs.add(flow == Fault.Flow.BOTH ? new ActiveFault(f, root.split(), e.actions) : e);
+      if (f.out()) {
+        outs.add(f.in() ? new ActiveFault(f, root.split(), e.actions) : e);
       }
     }
     in = ins.toArray(new ActiveFault[0]);
     out = outs.toArray(new ActiveFault[0]);
-    connections.set(conns.toArray(new Fault[0]), slow.toArray(new Fault.Bandwidth[0]));
+    connections.set(conns.toArray(new FaultEffect[0]), slow.toArray(new FaultEffect[0]));
     active = in.length > 0 || out.length > 0;
     boolean timing = false;
     for (ActiveFault e : ins) {
@@ -152,48 +155,34 @@ final class FaultLayer {
   }
 
   /**
-   * Warms up the path a timing fault of {@code rules} would take, once per JVM ({@link PathWarmUp}),
-   * on the calling thread: for rules about to be handed to a running peer's thread, so that the
+   * Warms up the path a timing fault of {@code faults} would take, once per JVM ({@link PathWarmUp}),
+   * on the calling thread: for faults about to be handed to a running peer's thread, so that the
    * warm-up does not hold that thread up.
    */
-  static void warmUpFor(Rules rules) {
-    for (Fault f : rules.faults()) {
-      if (f instanceof Fault.Latency || f instanceof Fault.Bandwidth) {
+  public static void warmUpFor(List<FaultEffect> faults) {
+    for (FaultEffect f : faults) {
+      if (f.kind() == FaultEffect.Kind.LATENCY || f.kind() == FaultEffect.Kind.BANDWIDTH) {
         PathWarmUp.once();
         return;
       }
     }
   }
 
-  /** Which packets a packet-level fault acts on. */
-  private static Fault.Flow flow(Fault f) {
-    if (f instanceof Fault.Latency) {
-      return ((Fault.Latency) f).flow();
-    }
-    if (f instanceof Fault.Loss) {
-      return ((Fault.Loss) f).flow();
-    }
-    if (f instanceof Fault.Bandwidth) {
-      return ((Fault.Bandwidth) f).flow();
-    }
-    return f instanceof Fault.Duplicate || f instanceof Fault.Reorder ? Fault.Flow.OUT : Fault.Flow.IN;
-  }
-
   /** What a bandwidth fault's queue holds: {@link DelayLine#BACKLOG_NANOS} of its rate, in bytes. */
-  private static long linkBuffer(Fault.Bandwidth f) {
-    return f.bytesPerSecond() * (DelayLine.BACKLOG_NANOS / 1_000_000_000L);
+  private static long linkBuffer(FaultEffect f) {
+    return f.amount() * (DelayLine.BACKLOG_NANOS / 1_000_000_000L);
   }
 
   /**
    * The peer fired its due timers and sent what they made the fake hosts send: see
    * {@link DelayLine#timersFired}. Peer thread.
    */
-  void timersFired() {
+  public void timersFired() {
     line.timersFired(in, out);
   }
 
   /** When the last packet held back so far is due (nanoTime); any thread. */
-  long heldUntil() {
+  public long heldUntil() {
     return line.heldUntil();
   }
 
@@ -203,7 +192,7 @@ final class FaultLayer {
    * Applies the incoming faults to a packet from the host (a valid IPv4 packet to a fake host);
    * returns true when it was consumed (dropped, delayed or answered by a forged packet).
    */
-  boolean incoming(Ipv4Packet ip) {
+  public boolean incoming(Ipv4Packet ip) {
     ByteBuffer b = ip.buffer();
     int address = ip.destinationInt();
     int protocol = ip.protocol();
@@ -217,7 +206,7 @@ final class FaultLayer {
     long queuedSince = queuedSince(now);
     long arrivedBy = arrivedBy(now);
     long origin = now;
-    Fault delayedBy = null;
+    Object delayedBy = null;
     for (ActiveFault e : in) {
       if (!e.scope.matches(address, port)) {
         continue;
@@ -270,7 +259,7 @@ final class FaultLayer {
       return false;
     }
     if (listener != null) {
-      listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.TO_PEER, b.duplicate().position(ip.offset())
+      listener.acted(Action.DELAYED, delayedBy, Direction.TO_PEER, b.duplicate().position(ip.offset())
           .limit(ip.offset() + ip.totalLength()), due - origin);
     }
     line.later(due, b, ip.offset(), ip.totalLength(), false);
@@ -283,7 +272,7 @@ final class FaultLayer {
   }
 
   private boolean dropIn(ActiveFault e, Ipv4Packet ip) {
-    acted(e, FaultListener.Action.DROPPED, Direction.TO_PEER, ip.buffer().duplicate().position(ip.offset())
+    acted(e, Action.DROPPED, Direction.TO_PEER, ip.buffer().duplicate().position(ip.offset())
         .limit(ip.offset() + ip.totalLength()), 0);
     counters.increment(Counters.FAULT_DROPS);
     return true;
@@ -296,7 +285,7 @@ final class FaultLayer {
     ip.buffer().get(ip.offset(), q, 0, quote);
     int length = icmp.reset().source(ip.destinationInt()).destination(ip.sourceInt()).type(type).code(code)
         .identifier(0).sequenceNumber(nextHopMtu).payload(q).writeTo(wire.buffer(), 0);
-    acted(e, FaultListener.Action.FORGED, Direction.FROM_PEER, wire.buffer().duplicate().position(0).limit(length), 0);
+    acted(e, Action.FORGED, Direction.FROM_PEER, wire.buffer().duplicate().position(0).limit(length), 0);
     wire.send(length);
   }
 
@@ -306,7 +295,7 @@ final class FaultLayer {
    * Applies the outgoing faults to the packet in {@code b[0, length)}; returns true when this layer
    * took care of it (dropped, delayed, or written itself), false to write it now as usual.
    */
-  boolean outgoing(ByteBuffer b, int length) {
+  public boolean outgoing(ByteBuffer b, int length) {
     int address = b.getInt(12);
     int protocol = b.get(9) & 0xff;
     int header = (b.get(0) & 0x0f) * 4;
@@ -320,7 +309,7 @@ final class FaultLayer {
     long origin = now;
     boolean twice = false;
     boolean heldBack = false;
-    Fault delayedBy = null;
+    Object delayedBy = null;
     for (ActiveFault e : out) {
       if (!e.scope.matches(address, port)) {
         continue;
@@ -334,13 +323,13 @@ final class FaultLayer {
         case ActiveFault.DUPLICATE:
           if (e.random.nextDouble() < e.probability) {
             twice = true;
-            acted(e, FaultListener.Action.DUPLICATED, Direction.FROM_PEER, b.duplicate().position(0).limit(length), 0);
+            acted(e, Action.DUPLICATED, Direction.FROM_PEER, b.duplicate().position(0).limit(length), 0);
           }
           break;
         case ActiveFault.REORDER:
           if (e.random.nextDouble() < e.probability) {
             heldBack = true;
-            acted(e, FaultListener.Action.DELAYED, Direction.FROM_PEER, b.duplicate().position(0).limit(length),
+            acted(e, Action.DELAYED, Direction.FROM_PEER, b.duplicate().position(0).limit(length),
                 REORDER_DELAY_NANOS);
           }
           break;
@@ -357,7 +346,7 @@ final class FaultLayer {
       }
     }
     if (delayedBy != null && due - now > 0 && listener != null) {
-      listener.acted(FaultListener.Action.DELAYED, delayedBy, Direction.FROM_PEER, b.duplicate().position(0)
+      listener.acted(Action.DELAYED, delayedBy, Direction.FROM_PEER, b.duplicate().position(0)
           .limit(length), due - origin); // from the packet's arrival: what the faults added
     }
     if (heldBack && twice) {
@@ -413,7 +402,7 @@ final class FaultLayer {
   }
 
   private boolean dropOut(ActiveFault e, ByteBuffer b, int length) {
-    acted(e, FaultListener.Action.DROPPED, Direction.FROM_PEER, b.duplicate().position(0).limit(length), 0);
+    acted(e, Action.DROPPED, Direction.FROM_PEER, b.duplicate().position(0).limit(length), 0);
     counters.increment(Counters.FAULT_DROPS);
     return true;
   }
@@ -432,7 +421,7 @@ final class FaultLayer {
     return by == ArrivalClock.NONE ? now : Math.min(now, by);
   }
 
-  private void acted(ActiveFault e, FaultListener.Action action, Direction direction, ByteBuffer packet, long delay) {
+  private void acted(ActiveFault e, Action action, Direction direction, ByteBuffer packet, long delay) {
     e.actions.lazySet(e.actions.get() + 1);
     counters.increment(Counters.FAULT_ACTIONS);
     if (listener != null) {

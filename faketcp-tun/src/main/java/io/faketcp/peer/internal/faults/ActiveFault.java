@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.faults;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,8 +18,9 @@ final class ActiveFault {
   static final int DROP_FIRST = 7;
   static final int DROP_NTH = 8;
 
-  final Fault fault;
-  final Scope scope;
+  /** The public fault, as a key ({@link FaultEffect#fault()}). */
+  final Object fault;
+  final FaultEffect.Where scope;
   final int kind;
   /** Loss, duplicate, reorder: 0 to 1. */
   final double probability;
@@ -47,50 +48,30 @@ final class ActiveFault {
   long leftScheduled;
   long leftFlow;
 
-  ActiveFault(Fault fault, SplittableRandom random, AtomicLong actions) {
-    this.fault = fault;
-    this.scope = fault.scope();
+  ActiveFault(FaultEffect effect, SplittableRandom random, AtomicLong actions) {
+    this.fault = effect.fault();
+    this.scope = effect.scope();
     this.random = random;
     this.actions = actions;
-    int k = LATENCY;
-    double p = 0;
-    long a = 0;
-    long n = 0;
-    long j = 0;
-    if (fault instanceof Fault.Latency) {
-      n = ((Fault.Latency) fault).delay().toNanos();
-      j = ((Fault.Latency) fault).jitter().toNanos();
-    } else if (fault instanceof Fault.Loss) {
-      k = LOSS;
-      p = ((Fault.Loss) fault).percent() / 100;
-    } else if (fault instanceof Fault.Duplicate) {
-      k = DUPLICATE;
-      p = ((Fault.Duplicate) fault).percent() / 100;
-    } else if (fault instanceof Fault.Reorder) {
-      k = REORDER;
-      p = ((Fault.Reorder) fault).percent() / 100;
-    } else if (fault instanceof Fault.Bandwidth) {
-      k = BANDWIDTH;
-      a = ((Fault.Bandwidth) fault).bytesPerSecond();
-    } else if (fault instanceof Fault.Unreachable) {
-      k = UNREACHABLE;
-      a = ((Fault.Unreachable) fault).code().icmp;
-    } else if (fault instanceof Fault.Mtu) {
-      k = MTU;
-      a = ((Fault.Mtu) fault).mtu();
-    } else if (fault instanceof Fault.DropFirst) {
-      k = DROP_FIRST;
-      a = ((Fault.DropFirst) fault).packets();
-    } else if (fault instanceof Fault.DropNth) {
-      k = DROP_NTH;
-      a = ((Fault.DropNth) fault).n();
-    } else {
-      throw new IllegalArgumentException("fault '" + fault + "' does not act on packets");
+    this.kind = kind(effect);
+    this.probability = effect.probability();
+    this.amount = effect.amount();
+    this.nanos = effect.nanos();
+    this.jitterNanos = effect.jitterNanos();
+  }
+
+  private static int kind(FaultEffect effect) {
+    switch (effect.kind()) {
+      case LATENCY: return LATENCY;
+      case LOSS: return LOSS;
+      case DUPLICATE: return DUPLICATE;
+      case REORDER: return REORDER;
+      case BANDWIDTH: return BANDWIDTH;
+      case UNREACHABLE: return UNREACHABLE;
+      case MTU: return MTU;
+      case DROP_FIRST: return DROP_FIRST;
+      case DROP_NTH: return DROP_NTH;
+      default: throw new IllegalArgumentException("fault '" + effect.fault() + "' does not act on packets");
     }
-    this.kind = k;
-    this.probability = p;
-    this.amount = a;
-    this.nanos = n;
-    this.jitterNanos = j;
   }
 }

@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.faults;
 
 import io.faketcp.packet.IpProtocol;
 import io.faketcp.peer.internal.Counters;
@@ -32,7 +32,7 @@ final class DelayLine {
   private static final int SPARE_DELAYED = 4096;
 
   private final Counters counters;
-  private Wire wire;
+  private FaultWire wire;
   private Consumer<ByteBuffer> deliver;
   private Timers timers;
   /**
@@ -48,7 +48,7 @@ final class DelayLine {
   private boolean linksLeft;
   /** Entries of delayed packets that have left, for {@link #later} to reuse. */
   private final ArrayDeque<Delayed> spareDelayed = new ArrayDeque<>();
-  /** When the last packet held back so far is due (nanoTime): the bound of {@link FakePeer#awaitHeldPackets}. */
+  /** When the last packet held back so far is due (nanoTime): the bound of {@link HeldPackets#await}. */
   private volatile long heldUntil = Long.MIN_VALUE / 2;
 
   DelayLine(Counters counters) {
@@ -56,7 +56,7 @@ final class DelayLine {
   }
 
   /** Where outgoing packets are written and delayed incoming ones handed back to the peer. */
-  void attach(Wire wire, Consumer<ByteBuffer> deliver, Timers timers) {
+  void attach(FaultWire wire, Consumer<ByteBuffer> deliver, Timers timers) {
     this.wire = wire;
     this.deliver = deliver;
     this.timers = timers;

@@ -1,13 +1,13 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.faults;
 
 import io.faketcp.peer.internal.ip.FamilyTranslator;
 
 /**
- * A {@link FaultListener} of the builder's on a device with an IPv6 subnet: told of IPv6 packets as
- * IPv6, not in the IPv4 form the engine carries them in ({@link FamilyTranslator}).
+ * Internal, not API. The {@link FaultEvents} of the builder's listener on a device with an IPv6 subnet:
+ * told of IPv6 packets as IPv6, not in the IPv4 form the engine carries them in ({@link FamilyTranslator}).
  */
-final class Ipv6FaultListener {
-  private Ipv6FaultListener() {
+public final class Ipv6FaultEvents {
+  private Ipv6FaultEvents() {
   }
 
   /**
@@ -15,7 +15,7 @@ final class Ipv6FaultListener {
    * translated back here into a buffer of the listener's own. {@code listener} itself without an
    * IPv6 subnet ({@code translator} null) or without a listener.
    */
-  static FaultListener of(FaultListener listener, FamilyTranslator translator) {
+  public static FaultEvents of(FaultEvents listener, FamilyTranslator translator) {
     if (listener == null || translator == null) {
       return listener;
     }

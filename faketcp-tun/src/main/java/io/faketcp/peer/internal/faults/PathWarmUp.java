@@ -1,15 +1,19 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.faults;
 
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.packet.MalformedPacketException;
 import io.faketcp.packet.TcpSegment;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.Timers;
+import io.faketcp.peer.internal.servers.Echo;
+import io.faketcp.peer.internal.tcp.Application;
+import io.faketcp.peer.internal.tcp.FakeHosts;
 import io.faketcp.peer.internal.tcp.Link;
 import io.faketcp.peer.internal.tcp.TcpDemux;
 import io.faketcp.peer.internal.timing.ArrivalClock;
 import io.faketcp.peer.internal.timing.TimerSlice;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -39,6 +43,9 @@ final class PathWarmUp implements Link {
   private static final int FAKE_HOST = 0xc0a80005;
   private static final int HOST_PORT = 40000;
   private static final int ECHO_PORT = 7;
+  /** {@code latency=10ms} everywhere. */
+  private static final FaultEffect LATENCY = new FaultEffect("latency=10ms", FaultEffect.Kind.LATENCY, (a, p) -> true,
+      false, true, 0, 0, 10_000_000L, 0);
 
   private final TcpSegment.Builder builder = TcpSegment.builder();
   private final TcpSegment.Builder host = TcpSegment.builder();
@@ -57,8 +64,8 @@ final class PathWarmUp implements Link {
     Counters counters = new Counters();
     faults = new FaultLayer(counters, null, 1);
     faults.attach(null, packet -> { }, new Timers()); // the timers never fire: nothing is written
-    faults.install(Rules.of(Mode.ECHO).withFaults("latency=10ms"), 1);
-    tcp = new TcpDemux(this, counters, 1500, new RulesHosts(Rules.of(Mode.ECHO), null), () -> now);
+    faults.install(List.of(LATENCY), 1);
+    tcp = new TcpDemux(this, counters, 1500, new EchoHosts(), () -> now);
   }
 
   /** Runs the warm-up if no other did in this JVM; a failure is logged, never thrown. */
@@ -132,5 +139,23 @@ final class PathWarmUp implements Link {
       sent = end;
     }
     faults.outgoing(out, length);
+  }
+
+  /** Every fake host answers ECHO, as {@code Rules.of(Mode.ECHO)} without servers. */
+  private static final class EchoHosts implements FakeHosts {
+    @Override
+    public boolean vanished(int fakeAddress, int fakePort) {
+      return false;
+    }
+
+    @Override
+    public Application accept(int fakeAddress, int fakePort) {
+      return new Echo();
+    }
+
+    @Override
+    public Object version() {
+      return this;
+    }
   }
 }
