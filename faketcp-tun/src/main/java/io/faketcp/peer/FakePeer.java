@@ -8,6 +8,15 @@ import io.faketcp.peer.internal.faults.FaultLayer;
 import io.faketcp.peer.internal.faults.HeldPackets;
 import io.faketcp.peer.internal.faults.Ipv6FaultEvents;
 import io.faketcp.peer.internal.ip.FamilyTranslator;
+import io.faketcp.peer.internal.loop.PacketDispatch;
+import io.faketcp.peer.internal.loop.PacketTap;
+import io.faketcp.peer.internal.loop.PeerBuffers;
+import io.faketcp.peer.internal.loop.PeerFailures;
+import io.faketcp.peer.internal.loop.PeerLife;
+import io.faketcp.peer.internal.loop.PeerLoop;
+import io.faketcp.peer.internal.loop.PeerTasks;
+import io.faketcp.peer.internal.loop.PeerThread;
+import io.faketcp.peer.internal.loop.Wire;
 import io.faketcp.peer.internal.relay.RelayGate;
 import io.faketcp.peer.internal.servers.ServerPool;
 import io.faketcp.peer.internal.tcp.TcpDemux;
@@ -100,7 +109,8 @@ public final class FakePeer implements AutoCloseable {
         defaultSeed);
     // native buffers reused from an earlier peer; given back when this peer's thread ends
     PeerBuffers buffers = PeerBuffers.take();
-    Wire wire = new Wire(device, counters, b.listener, faults, buffers, translator);
+    PacketTap listener = tap(b.listener);
+    Wire wire = new Wire(device, counters, listener, faults, buffers, translator);
     this.servers = new ServerPool(device.name(), tasks::offer, failures::record);
     servers.addresses(this::inet);
     this.hosts = new RulesHosts(b.rules, servers);
@@ -111,7 +121,10 @@ public final class FakePeer implements AutoCloseable {
     hosts.relays(relays);
     DatagramPool datagrams = new DatagramPool(device.name(), tasks::offer, wire::send, failures::record);
     UdpDemux udp = new UdpDemux(wire, device.subnet(), hosts, datagrams, device.mtu(), this::inet);
-    this.dispatch = new PacketDispatch(device, counters, wire, translator, faults, b.listener, b.responder, relays,
+    Responder.Sink sink = wire::send;
+    Responder responder = b.responder;
+    this.dispatch = new PacketDispatch(device, counters, wire, translator, faults, listener,
+        responder == null ? null : packet -> responder.respond(packet, sink), relays,
         tcp, udp, tasks, failures);
     faults.attach(wire, dispatch::deliver, tcp.timers());
     EngineFaults.install(faults, b.rules, defaultSeed);
@@ -230,19 +243,48 @@ public final class FakePeer implements AutoCloseable {
     return tasks.isRunning();
   }
 
-  /** Whether this peer is done on its thread (closed, failed or never run): the thread will not touch it again. */
-  boolean ended() {
-    return tasks.ended();
+  /** This peer as its thread runs it: kept private, so that the API shows none of it. */
+  private final class OnThread implements PeerThread.Peer {
+    /** Whether this peer is done on its thread (closed, failed or never run): the thread will not touch it again. */
+    @Override
+    public boolean ended() {
+      return tasks.ended();
+    }
+
+    /** On the thread: runs this peer until it ends or is taken off the thread ({@link PeerLife#runOnThisThread}). */
+    @Override
+    public void runOnThisThread() {
+      life.runOnThisThread();
+    }
+
+    /** On the thread, when the device went away before this peer ran. */
+    @Override
+    public void endWithoutRunning(Throwable cause) {
+      life.endWithoutRunning(cause);
+    }
+
+    @Override
+    public String toString() {
+      return FakePeer.this.toString();
+    }
   }
 
-  /** On the thread: runs this peer until it ends or is taken off the thread ({@link PeerLife#runOnThisThread}). */
-  void runOnThisThread() {
-    life.runOnThisThread();
-  }
+  /** What a user's listener sees, as the loop shows it; null for null. */
+  private static PacketTap tap(PacketListener listener) {
+    if (listener == null) {
+      return null;
+    }
+    return new PacketTap() {
+      @Override
+      public void toPeer(ByteBuffer packet) {
+        listener.packet(Direction.TO_PEER, packet);
+      }
 
-  /** On the thread, when the device went away before this peer ran. */
-  void endWithoutRunning(Throwable cause) {
-    life.endWithoutRunning(cause);
+      @Override
+      public void fromPeer(ByteBuffer packet) {
+        listener.packet(Direction.FROM_PEER, packet);
+      }
+    };
   }
 
   /**
@@ -451,11 +493,9 @@ public final class FakePeer implements AutoCloseable {
       }
       FakePeer peer = new FakePeer(this);
       if (firstQueue != null) {
-        QueueGroup group = firstQueue.dispatch.queueGroup();
-        group.join(peer.dispatch);
-        peer.dispatch.queues = group;
+        peer.dispatch.joinQueues(firstQueue.dispatch);
       }
-      peer.life.start(peer);
+      peer.life.start(peer.new OnThread());
       return peer;
     }
   }

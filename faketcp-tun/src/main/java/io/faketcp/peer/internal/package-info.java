@@ -10,6 +10,8 @@
  *       {@code TcpDemux}, the demultiplexer that looks segments up, accepts SYNs and answers the rest;
  *   <li>{@code .servers}: the applications above an endpoint: ECHO, DISCARD/ACCEPT, and the
  *       sessions that run users' servers on their own threads;
+ *   <li>{@code .loop}: the peer's loop, what runs a {@code FakePeer}: its thread, the device read and
+ *       each packet taken where it goes, the peer's packets written;
  *   <li>{@code .faults}: the fault engine: packet-level faults both ways, delayed packets held until
  *       due, the faults the TCP hosts apply per connection;
  *   <li>{@code .relay}: the relay's engine: SYNs held until the real service answered, bytes copied
@@ -24,9 +26,11 @@
  *       their packets go ({@code PacketOut}), and the door
  *       faketcp-junit's device pool uses ({@code PeerThreadAccess}).
  * </ul>
- * The peer's loop ({@code FakePeer}, its wire and thread) and the rules stay in
- * {@code io.faketcp.peer} beside the public types they implement. Nothing here depends on that
- * package, so it uses these without a package cycle: what the engine needs of the rules and faults
- * comes through types of its own ({@code FakeHosts}, {@code FaultSource}, {@code FaultEffect}).
+ * {@code FakePeer} is a facade over them; the adapters that hand the engine what it needs of the public
+ * types ({@code RulesHosts}, {@code EngineFaults}, {@code ServedConnection}, {@code ServedDatagram})
+ * stay in {@code io.faketcp.peer} beside those types. Nothing here depends on that package, so it uses
+ * these without a package cycle: what the engine needs of the rules, faults, servers and listeners
+ * comes through types of its own ({@code FakeHosts}, {@code FaultSource}, {@code FaultEffect},
+ * {@code UdpAnswer}, {@code PacketTap}, ...).
  */
 package io.faketcp.peer.internal;

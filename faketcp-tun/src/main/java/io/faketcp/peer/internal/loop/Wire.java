@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.loop;
 
 import io.faketcp.packet.Checksum;
 import io.faketcp.packet.TcpSegment;
@@ -13,11 +13,11 @@ import io.faketcp.tun.internal.DeviceAccess;
 import java.nio.ByteBuffer;
 
 /**
- * Writes the peer's packets to the device: one reusable native buffer and one reusable TCP
+ * Internal, not API. Writes the peer's packets to the device: one reusable native buffer and one reusable TCP
  * builder, counters and the listener. Peer thread only.
  */
-final class Wire implements Responder.Sink, Link, FaultWire {
-  private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
+public final class Wire implements Link, FaultWire {
+  private static final System.Logger LOG = System.getLogger(PeerThread.LOG_NAME);
   /** Where a TCP header holds its checksum. */
   private static final int TCP_CHECKSUM = 16;
   /**
@@ -30,7 +30,7 @@ final class Wire implements Responder.Sink, Link, FaultWire {
 
   private final TunDevice device;
   private final Counters counters;
-  private final PacketListener listener;
+  private final PacketTap listener;
   private final ByteBuffer out;
   private final TcpSegment.Builder tcp = TcpSegment.builder();
   private final FaultLayer faults;
@@ -45,7 +45,7 @@ final class Wire implements Responder.Sink, Link, FaultWire {
   private final boolean checksumOffload;
   private final DeviceAccess<TunDevice> access = DeviceAccess.get();
 
-  Wire(TunDevice device, Counters counters, PacketListener listener, FaultLayer faults, PeerBuffers buffers,
+  public Wire(TunDevice device, Counters counters, PacketTap listener, FaultLayer faults, PeerBuffers buffers,
       FamilyTranslator translator) {
     this.translator = translator;
     this.out = buffers.out;
@@ -208,7 +208,7 @@ final class Wire implements Responder.Sink, Link, FaultWire {
       return;
     }
     if (listener != null) {
-      listener.packet(Direction.FROM_PEER, b.duplicate().position(0).limit(length));
+      listener.fromPeer(b.duplicate().position(0).limit(length));
     }
   }
 
@@ -231,8 +231,7 @@ final class Wire implements Responder.Sink, Link, FaultWire {
     LOG.log(System.Logger.Level.WARNING, "dropped a reply: {0}", e.getMessage());
   }
 
-  /** For {@link Responder}s: copies {@code packet} and sends it. */
-  @Override
+  /** For responders: copies {@code packet} (an IPv4 packet in [position, limit)) and sends it. */
   public void send(ByteBuffer packet) {
     int length = packet.remaining();
     if (length > out.capacity()) {

@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.loop;
 
 import io.faketcp.packet.IcmpMessage;
 import io.faketcp.packet.IpProtocol;
@@ -21,13 +21,13 @@ import io.faketcp.tun.TunException;
 import java.nio.ByteBuffer;
 
 /**
- * What a peer's thread does with each packet: counted and shown to the listener, an IPv6 one carried
+ * Internal, not API. What a peer's thread does with each packet: counted and shown to the listener, an IPv6 one carried
  * into the engine's IPv4 form, then past the faults, fragments put together, the responder asked, and
  * handed to TCP (or a relay holding its SYN), ICMP echo or UDP; a TCP segment of a connection another
  * queue's peer holds goes to that peer ({@link QueueGroup}). A bad packet is counted and logged, never fatal.
  */
-final class PacketDispatch {
-  private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
+public final class PacketDispatch {
+  private static final System.Logger LOG = System.getLogger(PeerThread.LOG_NAME);
 
   private final TunDevice device;
   private final Subnet subnet;
@@ -36,8 +36,8 @@ final class PacketDispatch {
   /** Carries the IPv6 subnet through the IPv4 engine; null without one. */
   private final FamilyTranslator translator;
   private final FaultLayer faults;
-  private final PacketListener listener;
-  private final Responder responder;
+  private final PacketTap listener;
+  private final Respond responder;
   private final RelayGate relays;
   private final TcpDemux tcp;
   private final UdpDemux udp;
@@ -51,13 +51,13 @@ final class PacketDispatch {
   private final boolean checksumOffload;
   /** The packet being dispatched came straight from the device with its TCP checksum pending; peer thread only. */
   private boolean checksumPending;
-  /** The peers on the other queues of a multi-queue device ({@link FakePeer.Builder#queueOf}); null when alone. */
+  /** The peers on the other queues of a multi-queue device ({@code FakePeer.Builder.queueOf}); null when alone. */
   volatile QueueGroup queues;
   /** How many queues' peers did not know the connection of the packet being handled; peer thread only. */
   private int missedBy;
 
-  PacketDispatch(TunDevice device, Counters counters, Wire wire, FamilyTranslator translator, FaultLayer faults,
-      PacketListener listener, Responder responder, RelayGate relays, TcpDemux tcp, UdpDemux udp, PeerTasks tasks,
+  public PacketDispatch(TunDevice device, Counters counters, Wire wire, FamilyTranslator translator, FaultLayer faults,
+      PacketTap listener, Respond responder, RelayGate relays, TcpDemux tcp, UdpDemux udp, PeerTasks tasks,
       PeerFailures failures) {
     this.device = device;
     this.subnet = device.subnet();
@@ -83,7 +83,7 @@ final class PacketDispatch {
         && PendingChecksums.leavePending(in, length,
             listener != null || responder != null || faults.active || queues != null);
     if (listener != null) {
-      listener.packet(Direction.TO_PEER, in.duplicate());
+      listener.toPeer(in.duplicate());
     }
     if ((in.get(0) & 0xf0) != 0x40) {
       int at = translator != null && (in.get(0) & 0xf0) == 0x60 ? translator.toIpv4(in, length) : -1;
@@ -99,12 +99,12 @@ final class PacketDispatch {
   }
 
   /** A packet of the host's that a fault delayed: handled now, past the faults. */
-  void deliver(ByteBuffer packet) {
+  public void deliver(ByteBuffer packet) {
     dispatch(packet, false);
   }
 
   /** A segment of no connection known here: handed to the next queue's peer, if one is left to ask. */
-  boolean handOver(TcpSegment segment) {
+  public boolean handOver(TcpSegment segment) {
     QueueGroup group = queues;
     Ipv4Packet ip = segment.ip();
     return group != null && group.handOver(this, ip.buffer(), ip.offset(), ip.totalLength(), missedBy + 1);
@@ -126,6 +126,13 @@ final class PacketDispatch {
   }
 
   /** The group of the device's queues, with this peer first when it is new. */
+  /** Joins the queue group of {@code first}, the peer on another queue of the device; before this peer starts. */
+  public void joinQueues(PacketDispatch first) {
+    QueueGroup group = first.queueGroup();
+    group.join(this);
+    queues = group;
+  }
+
   synchronized QueueGroup queueGroup() {
     if (queues == null) {
       QueueGroup group = new QueueGroup();
@@ -200,7 +207,7 @@ final class PacketDispatch {
 
   private boolean respond(Ipv4Packet ip) {
     try {
-      return responder.respond(ip, wire);
+      return responder.respond(ip);
     } catch (TunException e) {
       throw e;
     } catch (Exception | AssertionError e) {
@@ -219,5 +226,16 @@ final class PacketDispatch {
     int length = IcmpMessage.writeEchoReply(ip, wire.buffer(), 0);
     counters.increment(Counters.ECHO_REPLIES);
     wire.send(length);
+  }
+
+  /** The user's responder, consulted before the mode on the peer's thread. */
+  @FunctionalInterface
+  public interface Respond {
+    /**
+     * Handles {@code packet}; true when handled (the mode is skipped).
+     *
+     * @throws Exception recorded as the peer's failure
+     */
+    boolean respond(Ipv4Packet packet) throws Exception;
   }
 }

@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.loop;
 
 import io.faketcp.tun.TunDevice;
 import java.util.concurrent.CompletableFuture;
@@ -9,11 +9,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The tasks other threads hand a peer's thread, and where the peer is in its life on that thread
+ * Internal, not API. The tasks other threads hand a peer's thread, and where the peer is in its life on that thread
  * ({@link #NEW}, {@link #BUSY}, {@link #WAITING}, {@link #ENDED}): the phase says whether handing over
  * a task must wake the thread, and whether the peer runs at all.
  */
-final class PeerTasks {
+public final class PeerTasks {
   /** Served, not yet run by the thread. */
   static final int NEW = 0;
   /** The thread is reading, answering or running tasks for this peer. */
@@ -34,19 +34,19 @@ final class PeerTasks {
   final AtomicInteger phase = new AtomicInteger(NEW);
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
-  PeerTasks(TunDevice device, PeerThread thread, PeerFailures failures) {
+  public PeerTasks(TunDevice device, PeerThread thread, PeerFailures failures) {
     this.device = device;
     this.thread = thread;
     this.failures = failures;
   }
 
   /** Whether the peer's thread is running it. */
-  boolean isRunning() {
+  public boolean isRunning() {
     return phase.get() != ENDED && thread.isAlive();
   }
 
   /** Whether this peer is done on its thread (closed, failed or never run): the thread will not touch it again. */
-  boolean ended() {
+  public boolean ended() {
     return phase.get() == ENDED;
   }
 
@@ -61,7 +61,7 @@ final class PeerTasks {
    * thread waits: a busy one runs the task in its loop, and one about to wait sees it first (the
    * loop looks at the queue after saying it waits, this looks at the phase after queueing).
    */
-  boolean offer(Runnable task) {
+  public boolean offer(Runnable task) {
     if (!isRunning()) {
       return false;
     }
@@ -72,7 +72,7 @@ final class PeerTasks {
     return true;
   }
 
-  void submit(Runnable task) {
+  public void submit(Runnable task) {
     if (!isRunning()) {
       throw new IllegalStateException("the peer on " + device.name() + " is not running"
           + failures.failure().map(f -> ": it stopped with " + f).orElse(""));
@@ -82,7 +82,7 @@ final class PeerTasks {
   }
 
   /** Runs {@code task} on the peer's thread and waits for it; directly when the thread is not running. */
-  void onPeerThread(Runnable task) {
+  public void onPeerThread(Runnable task) {
     if (thread.isCurrent() || !isRunning()) {
       task.run();
       return;

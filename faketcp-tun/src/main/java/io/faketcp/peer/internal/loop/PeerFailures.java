@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.loop;
 
 import io.faketcp.peer.internal.Counters;
 import java.util.Optional;
@@ -6,25 +6,25 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * A peer's failures: the first of its thread or of a responder is kept ({@link FakePeer#failure()}), later
+ * Internal, not API. A peer's failures: the first of its thread or of a responder is kept ({@code FakePeer.failure()}), later
  * ones are suppressed in it; each is counted and passed to the builder's failure handler.
  */
-final class PeerFailures {
-  private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
+public final class PeerFailures {
+  private static final System.Logger LOG = System.getLogger(PeerThread.LOG_NAME);
 
   private final Counters counters;
   private final String deviceName;
   private final Consumer<Throwable> failureHandler;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-  PeerFailures(Counters counters, String deviceName, Consumer<Throwable> failureHandler) {
+  public PeerFailures(Counters counters, String deviceName, Consumer<Throwable> failureHandler) {
     this.counters = counters;
     this.deviceName = deviceName;
     this.failureHandler = failureHandler;
   }
 
   /** The first failure, if any. */
-  Optional<Throwable> failure() {
+  public Optional<Throwable> failure() {
     return Optional.ofNullable(failure.get());
   }
 
@@ -34,7 +34,7 @@ final class PeerFailures {
     LOG.log(System.Logger.Level.ERROR, "peer on " + deviceName + " stopped: " + t, t);
   }
 
-  void record(Throwable t) {
+  public void record(Throwable t) {
     counters.increment(Counters.FAILURES);
     if (!failure.compareAndSet(null, t)) {
       failure.get().addSuppressed(t);

@@ -1,7 +1,7 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.loop;
 
-import static io.faketcp.peer.PeerTasks.BUSY;
-import static io.faketcp.peer.PeerTasks.WAITING;
+import static io.faketcp.peer.internal.loop.PeerTasks.BUSY;
+import static io.faketcp.peer.internal.loop.PeerTasks.WAITING;
 
 import io.faketcp.peer.internal.connectmany.ConnectManyRuns;
 import io.faketcp.peer.internal.faults.FaultLayer;
@@ -21,12 +21,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A peer's work on its thread: read a batch of packets and dispatch them, run the tasks other threads
+ * Internal, not API. A peer's work on its thread: read a batch of packets and dispatch them, run the tasks other threads
  * queued, fire the timers, then wait on the device until the next timer is due, a packet arrives or a
  * task wakes it; until the peer is closed, fails, or is taken off the thread while it waited.
  */
-final class PeerLoop {
-  private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
+public final class PeerLoop {
+  private static final System.Logger LOG = System.getLogger(PeerThread.LOG_NAME);
   private static final int BATCH = 64;
   /** A timer due within this is waited for in short parks, not in poll's whole milliseconds. */
   private static final long FINE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -52,7 +52,7 @@ final class PeerLoop {
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> readBarriers = new ConcurrentLinkedQueue<>();
   private volatile boolean stopping;
 
-  PeerLoop(TunDevice device, PeerThread thread, PeerBuffers buffers, FaultLayer faults, TcpDemux tcp,
+  public PeerLoop(TunDevice device, PeerThread thread, PeerBuffers buffers, FaultLayer faults, TcpDemux tcp,
       PacketDispatch dispatch, ConnectManyRuns runs, PeerTasks tasks, PeerFailures failures) {
     this.device = device;
     this.thread = thread;
@@ -76,8 +76,8 @@ final class PeerLoop {
     return stopping;
   }
 
-  /** Waits until the loop has read the device dry once after this call ({@link FakePeer#awaitQueueRead}). */
-  boolean awaitQueueRead(java.time.Duration timeout) {
+  /** Waits until the loop has read the device dry once after this call ({@code FakePeer.awaitQueueRead}). */
+  public boolean awaitQueueRead(java.time.Duration timeout) {
     if (thread.isCurrent() || !tasks.isRunning()) {
       return false;
     }

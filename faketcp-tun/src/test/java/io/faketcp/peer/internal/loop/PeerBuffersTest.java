@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

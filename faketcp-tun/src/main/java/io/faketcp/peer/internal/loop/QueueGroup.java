@@ -1,4 +1,4 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.loop;
 
 import java.nio.ByteBuffer;
 import java.util.List;

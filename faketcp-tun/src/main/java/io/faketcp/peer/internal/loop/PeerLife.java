@@ -1,9 +1,9 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.loop;
 
-import static io.faketcp.peer.PeerTasks.BUSY;
-import static io.faketcp.peer.PeerTasks.ENDED;
-import static io.faketcp.peer.PeerTasks.NEW;
-import static io.faketcp.peer.PeerTasks.WAITING;
+import static io.faketcp.peer.internal.loop.PeerTasks.BUSY;
+import static io.faketcp.peer.internal.loop.PeerTasks.ENDED;
+import static io.faketcp.peer.internal.loop.PeerTasks.NEW;
+import static io.faketcp.peer.internal.loop.PeerTasks.WAITING;
 
 import io.faketcp.peer.internal.connectmany.ConnectManyRuns;
 import io.faketcp.peer.internal.faults.FaultLayer;
@@ -18,14 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A peer's life on its {@link PeerThread}: started there, run by its {@link PeerLoop}, and ended once,
+ * Internal, not API. A peer's life on its {@link PeerThread}: started there, run by its {@link PeerLoop}, and ended once,
  * by whichever thread gets there first. A peer closed while its thread waits for packets is taken off
  * the thread without waking it, and finished by {@link #close()}; otherwise the thread finishes it.
  * Finishing stops the servers, the relays and connect-many, lets every waiting caller go, and gives
  * the buffers back once nothing can touch them.
  */
-final class PeerLife {
-  private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
+public final class PeerLife {
+  private static final System.Logger LOG = System.getLogger(PeerThread.LOG_NAME);
 
   private final TunDevice device;
   /** The thread this peer runs on: its own, or one a fixture keeps per device for peer after peer. */
@@ -53,7 +53,7 @@ final class PeerLife {
   /** Set once {@link #close()} has seen the thread end: the buffers are given back, nothing is sent any more. */
   private volatile boolean closed;
 
-  PeerLife(TunDevice device, PeerThread thread, boolean ownThread, PeerTasks tasks, PeerLoop loop,
+  public PeerLife(TunDevice device, PeerThread thread, boolean ownThread, PeerTasks tasks, PeerLoop loop,
       PeerFailures failures, ServerPool servers, DatagramPool datagrams, RelayGate relays, TcpDemux tcp,
       FaultLayer faults, ConnectManyRuns runs, PeerBuffers buffers) {
     this.device = device;
@@ -73,17 +73,17 @@ final class PeerLife {
   }
 
   /** Whether {@link #close()} has seen the thread end: the peer sends nothing any more. */
-  boolean closed() {
+  public boolean closed() {
     return closed;
   }
 
   /** Has the thread run {@code peer}, this life's peer. */
-  void start(FakePeer peer) {
+  public void start(PeerThread.Peer peer) {
     thread.serve(peer);
   }
 
-  /** Stops the peer and waits until its thread is done with it ({@link FakePeer#close()}). */
-  void close() {
+  /** Stops the peer and waits until its thread is done with it ({@code FakePeer.close()}). */
+  public void close() {
     loop.stop();
     if (phase.compareAndSet(WAITING, ENDED) || phase.compareAndSet(NEW, ENDED)) {
       finish(); // the thread will not touch this peer again: it checks the phase when it wakes
@@ -116,7 +116,7 @@ final class PeerLife {
   }
 
   /** On the thread, when the device went away before this peer ran. */
-  void endWithoutRunning(Throwable cause) {
+  public void endWithoutRunning(Throwable cause) {
     if (phase.compareAndSet(NEW, ENDED)) {
       if (!loop.stopping() && device.isOpen()) {
         failures.fail(cause);
@@ -130,7 +130,7 @@ final class PeerLife {
    * On the thread: runs this peer until it is closed, fails, or is taken off the thread while the
    * thread waited ({@link #close()}); then the thread may serve the next peer.
    */
-  void runOnThisThread() {
+  public void runOnThisThread() {
     if (!phase.compareAndSet(NEW, BUSY)) {
       return; // closed before it ran; close() finished it
     }

@@ -1,16 +1,16 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.loop;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The native buffers a peer reads into and writes from (64 KiB each: no packet is larger), handed from
+ * Internal, not API. The native buffers a peer reads into and writes from (64 KiB each: no packet is larger), handed from
  * one peer to the next. Allocating a direct buffer costs 0.3 ms of CPU here (the memory is mapped and
  * zeroed anew each time), so a fixture that starts a peer per test would pay a millisecond for three;
  * a set comes back once its peer's thread has ended and nothing can touch it any more.
  */
-final class PeerBuffers {
+public final class PeerBuffers {
   static final int SIZE = 65536;
   /** More sets than peers ever run at once in a test JVM; beyond it a set is left to the GC. */
   private static final int KEPT = 8;
@@ -31,7 +31,7 @@ final class PeerBuffers {
   }
 
   /** A free set, or a new one; cleared (the bytes of the peer before are there, but every use writes first). */
-  static PeerBuffers take() {
+  public static PeerBuffers take() {
     PeerBuffers b = FREE.pollFirst(); // the last given back: its pages are the likeliest to be resident
     if (b == null) {
       return new PeerBuffers();

@@ -1,30 +1,32 @@
-package io.faketcp.peer;
+package io.faketcp.peer.internal.loop;
 
 import io.faketcp.tun.TunDevice;
 
 /**
- * The daemon thread {@code faketcp-peer-<device>} that peers of one device run on, one after another.
- * A peer started on its own has a thread of its own, ended by {@link FakePeer#close()}, as always. A
+ * Internal, not API. The daemon thread {@code faketcp-peer-<device>} that peers of one device run on, one after another.
+ * A peer started on its own has a thread of its own, ended by {@code FakePeer.close()}, as always. A
  * fixture that starts a peer per test on a device it keeps gives them one kept thread instead: no thread
  * is started or joined per test (each costs a wake-up of a few hundred µs in a VM), and a peer closed
- * while its thread waits for packets is taken off it without waking it at all (see {@link FakePeer#close()}).
+ * while its thread waits for packets is taken off it without waking it at all (see {@code FakePeer.close()}).
  *
  * <p>Between peers the thread waits on the device and drops what it reads (what the device holds belongs
  * to no peer then). {@link #close()} ends it and waits for it; closing the device ends it too.
  */
-final class PeerThread implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(FakePeer.class.getName());
+public final class PeerThread implements AutoCloseable {
+  /** The name of the peer's log: {@code FakePeer}'s, as before the loop had a package of its own. */
+  static final String LOG_NAME = "io.faketcp.peer.FakePeer";
+  private static final System.Logger LOG = System.getLogger(LOG_NAME);
 
   private final TunDevice device;
   private final Thread thread;
   /** The peer to run: the last one served; it may have ended already. */
-  private volatile FakePeer next;
+  private volatile Peer next;
   private volatile boolean closing;
   private boolean started; // guarded by this
   /** Where packets read between peers are dropped; taken the first time there are any. */
   private PeerBuffers idle;
 
-  PeerThread(TunDevice device) {
+  public PeerThread(TunDevice device) {
     this.device = device;
     this.thread = new Thread(this::run, "faketcp-peer-" + device.name());
     thread.setDaemon(true);
@@ -36,12 +38,12 @@ final class PeerThread implements AutoCloseable {
    *
    * @throws IllegalStateException when this thread is closed or still runs another peer
    */
-  synchronized void serve(FakePeer peer) {
+  synchronized void serve(Peer peer) {
     if (closing || (started && !thread.isAlive())) {
       throw new IllegalStateException("the peer thread " + thread.getName() + " has ended: "
           + (device.isOpen() ? "it was closed" : "device " + device.name() + " is closed"));
     }
-    FakePeer before = next;
+    Peer before = next;
     if (before != null && !before.ended()) {
       throw new IllegalStateException("the peer thread " + thread.getName() + " still runs " + before
           + ": close that peer first");
@@ -71,7 +73,7 @@ final class PeerThread implements AutoCloseable {
     return thread.getName();
   }
 
-  TunDevice device() {
+  public TunDevice device() {
     return device;
   }
 
@@ -105,10 +107,10 @@ final class PeerThread implements AutoCloseable {
   }
 
   private void run() {
-    FakePeer last = null;
+    Peer last = null;
     try (TunDevice.Attachment io = device.attach()) {
       while (!closing) {
-        FakePeer peer = next;
+        Peer peer = next;
         if (peer != last) {
           last = peer;
           peer.runOnThisThread(); // returns when the peer ends or is taken off this thread
@@ -122,7 +124,7 @@ final class PeerThread implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       // attach() refused, or the device went away between peers (or before the first ran)
       LOG.log(System.Logger.Level.DEBUG, "peer thread {0} stops: {1}", thread.getName(), e.toString());
-      FakePeer peer = next;
+      Peer peer = next;
       if (peer != null && peer != last) {
         peer.endWithoutRunning(e);
       }
@@ -141,5 +143,20 @@ final class PeerThread implements AutoCloseable {
     for (int i = 0; i < 1024 && device.read(idle.in) > 0; i++) {
       // dropped
     }
+  }
+
+  /**
+   * A peer as its thread runs it; {@code FakePeer} gives one of its own, whose {@code toString} is the
+   * peer's.
+   */
+  public interface Peer {
+    /** Whether the peer has ended. */
+    boolean ended();
+
+    /** On the thread: runs the peer until it ends or is taken off the thread. */
+    void runOnThisThread();
+
+    /** The thread cannot run the peer (the device went away): it ends with {@code cause}. */
+    void endWithoutRunning(Throwable cause);
   }
 }
