@@ -1,5 +1,6 @@
 package io.faketcp.peer;
 
+import io.faketcp.peer.internal.connectmany.ConnectManyRun;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -9,20 +10,11 @@ import java.util.Locale;
  */
 public final class ConnectManyResult {
   private final ConnectMany request;
-  private final int established;
-  private final int refused;
-  private final int timedOut;
-  private final long synRetransmissions;
-  private final Duration elapsed;
+  private final ConnectManyRun.Outcome outcome;
 
-  ConnectManyResult(ConnectMany request, int established, int refused, int timedOut, long synRetransmissions,
-      Duration elapsed) {
+  ConnectManyResult(ConnectMany request, ConnectManyRun.Outcome outcome) {
     this.request = request;
-    this.established = established;
-    this.refused = refused;
-    this.timedOut = timedOut;
-    this.synRetransmissions = synRetransmissions;
-    this.elapsed = elapsed;
+    this.outcome = outcome;
   }
 
   /** Connections requested. */
@@ -32,44 +24,45 @@ public final class ConnectManyResult {
 
   /** Connections whose handshake completed (SYN+ACK received and acknowledged). */
   public int established() {
-    return established;
+    return outcome.established;
   }
 
   /** Connections the server refused with RST. */
   public int refused() {
-    return refused;
+    return outcome.refused;
   }
 
   /** Connections with no SYN+ACK after every retransmission, or still pending at the run's timeout. */
   public int timedOut() {
-    return timedOut;
+    return outcome.timedOut;
   }
 
   /** Failed connections: refused plus timed out. */
   public int failed() {
-    return refused + timedOut;
+    return outcome.refused + outcome.timedOut;
   }
 
   /** SYNs sent again because the first went unanswered. */
   public long synRetransmissions() {
-    return synRetransmissions;
+    return outcome.synRetransmissions;
   }
 
   /** From the first SYN to the last connection's outcome. */
   public Duration elapsed() {
-    return elapsed;
+    return outcome.elapsed;
   }
 
   /** Established connections per second of {@link #elapsed()}. */
   public double rate() {
-    double seconds = elapsed.toNanos() / 1e9;
-    return seconds > 0 ? established / seconds : 0;
+    double seconds = outcome.elapsed.toNanos() / 1e9;
+    return seconds > 0 ? outcome.established / seconds : 0;
   }
 
   @Override
   public String toString() {
     return String.format(Locale.ROOT,
         "%s: %d requested, %d established, %d refused, %d timed out in %.3f s (%.0f/s), %d SYN retransmissions",
-        request, requested(), established, refused, timedOut, elapsed.toNanos() / 1e9, rate(), synRetransmissions);
+        request, requested(), established(), refused(), timedOut(), elapsed().toNanos() / 1e9, rate(),
+        synRetransmissions());
   }
 }

@@ -3,9 +3,25 @@ package io.faketcp.peer;
 import io.faketcp.packet.Ipv4Packet;
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.PeerThreadAccess;
+import io.faketcp.peer.internal.connectmany.ConnectManyRuns;
+import io.faketcp.peer.internal.faults.FaultLayer;
+import io.faketcp.peer.internal.faults.HeldPackets;
+import io.faketcp.peer.internal.faults.Ipv6FaultEvents;
 import io.faketcp.peer.internal.ip.FamilyTranslator;
+import io.faketcp.peer.internal.loop.PacketDispatch;
+import io.faketcp.peer.internal.loop.PacketTap;
+import io.faketcp.peer.internal.loop.PeerBuffers;
+import io.faketcp.peer.internal.loop.PeerFailures;
+import io.faketcp.peer.internal.loop.PeerLife;
+import io.faketcp.peer.internal.loop.PeerLoop;
+import io.faketcp.peer.internal.loop.PeerTasks;
+import io.faketcp.peer.internal.loop.PeerThread;
+import io.faketcp.peer.internal.loop.Wire;
+import io.faketcp.peer.internal.relay.RelayGate;
 import io.faketcp.peer.internal.servers.ServerPool;
 import io.faketcp.peer.internal.tcp.TcpDemux;
+import io.faketcp.peer.internal.udp.DatagramPool;
+import io.faketcp.peer.internal.udp.UdpDemux;
 import io.faketcp.tun.TunDevice;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -89,29 +105,34 @@ public final class FakePeer implements AutoCloseable {
     this.defaultSeed = b.seed != null ? b.seed
         : property != null ? property : new java.util.SplittableRandom().nextLong();
     this.translator = b.device.subnet6().map(FamilyTranslator::new).orElse(null);
-    this.faults = new FaultLayer(counters, Ipv6FaultListener.of(b.faultListener, translator), defaultSeed);
+    this.faults = new FaultLayer(counters, Ipv6FaultEvents.of(EngineFaults.events(b.faultListener), translator),
+        defaultSeed);
     // native buffers reused from an earlier peer; given back when this peer's thread ends
     PeerBuffers buffers = PeerBuffers.take();
-    Wire wire = new Wire(device, counters, b.listener, faults, buffers, translator);
+    PacketTap listener = tap(b.listener);
+    Wire wire = new Wire(device, counters, listener, faults, buffers, translator);
     this.servers = new ServerPool(device.name(), tasks::offer, failures::record);
     servers.addresses(this::inet);
     this.hosts = new RulesHosts(b.rules, servers);
     this.tcp = new TcpDemux(wire, counters, device.mtu(), hosts, System::nanoTime);
     tcp.faults(faults.connections());
-    this.runs = new ConnectManyRuns(device, translator, tcp, tasks, failures);
+    this.runs = new ConnectManyRuns(device, translator, tcp, tasks::submit, failures::failure);
     RelayGate relays = new RelayGate(tcp, wire, hosts, this::redeliver);
     hosts.relays(relays);
     DatagramPool datagrams = new DatagramPool(device.name(), tasks::offer, wire::send, failures::record);
-    UdpDemux udp = new UdpDemux(wire, device.subnet(), hosts::rules, datagrams, device.mtu(), this::inet);
-    this.dispatch = new PacketDispatch(device, counters, wire, translator, faults, b.listener, b.responder, relays,
+    UdpDemux udp = new UdpDemux(wire, device.subnet(), hosts, datagrams, device.mtu(), this::inet);
+    Responder.Sink sink = wire::send;
+    Responder responder = b.responder;
+    this.dispatch = new PacketDispatch(device, counters, wire, translator, faults, listener,
+        responder == null ? null : packet -> responder.respond(packet, sink), relays,
         tcp, udp, tasks, failures);
     faults.attach(wire, dispatch::deliver, tcp.timers());
-    faults.install(b.rules, defaultSeed);
+    EngineFaults.install(faults, b.rules, defaultSeed);
     tcp.otherQueues(dispatch::handOver);
     this.loop = new PeerLoop(device, thread, buffers, faults, tcp, dispatch, runs, tasks, failures);
     this.life = new PeerLife(device, thread, ownThread, tasks, loop, failures, servers, datagrams, relays, tcp, faults,
         runs, buffers);
-    this.held = new HeldPackets(counters, faults, tasks);
+    this.held = new HeldPackets(counters, faults, tasks::isRunning);
   }
 
   /** A SYN a relay held while its upstream connected: handled again, past the faults, on the peer thread. */
@@ -147,13 +168,13 @@ public final class FakePeer implements AutoCloseable {
     }
     if (life.closed()) { // a closed peer sends nothing more (its device may be serving another peer by now)
       hosts.rules(rules);
-      faults.install(rules, defaultSeed);
+      EngineFaults.install(faults, rules, defaultSeed);
       return;
     }
-    FaultLayer.warmUpFor(rules); // here rather than on the peer thread, which has traffic to serve
+    FaultLayer.warmUpFor(EngineFaults.of(rules)); // here rather than on the peer thread, which has traffic to serve
     tasks.onPeerThread(() -> {
       hosts.rules(rules);
-      faults.install(rules, defaultSeed);
+      EngineFaults.install(faults, rules, defaultSeed);
       tcp.faultsChanged();
       tcp.flush();
     });
@@ -189,7 +210,7 @@ public final class FakePeer implements AutoCloseable {
    * keyed by the fault as it is in force: a {@link Rule}'s faults with the rule's {@link Scope}.
    */
   public java.util.Map<Fault, Long> faultActions() {
-    return faults.actions();
+    return EngineFaults.actions(faults);
   }
 
   /** The rules in force. */
@@ -222,19 +243,48 @@ public final class FakePeer implements AutoCloseable {
     return tasks.isRunning();
   }
 
-  /** Whether this peer is done on its thread (closed, failed or never run): the thread will not touch it again. */
-  boolean ended() {
-    return tasks.ended();
+  /** This peer as its thread runs it: kept private, so that the API shows none of it. */
+  private final class OnThread implements PeerThread.Peer {
+    /** Whether this peer is done on its thread (closed, failed or never run): the thread will not touch it again. */
+    @Override
+    public boolean ended() {
+      return tasks.ended();
+    }
+
+    /** On the thread: runs this peer until it ends or is taken off the thread ({@link PeerLife#runOnThisThread}). */
+    @Override
+    public void runOnThisThread() {
+      life.runOnThisThread();
+    }
+
+    /** On the thread, when the device went away before this peer ran. */
+    @Override
+    public void endWithoutRunning(Throwable cause) {
+      life.endWithoutRunning(cause);
+    }
+
+    @Override
+    public String toString() {
+      return FakePeer.this.toString();
+    }
   }
 
-  /** On the thread: runs this peer until it ends or is taken off the thread ({@link PeerLife#runOnThisThread}). */
-  void runOnThisThread() {
-    life.runOnThisThread();
-  }
+  /** What a user's listener sees, as the loop shows it; null for null. */
+  private static PacketTap tap(PacketListener listener) {
+    if (listener == null) {
+      return null;
+    }
+    return new PacketTap() {
+      @Override
+      public void toPeer(ByteBuffer packet) {
+        listener.packet(Direction.TO_PEER, packet);
+      }
 
-  /** On the thread, when the device went away before this peer ran. */
-  void endWithoutRunning(Throwable cause) {
-    life.endWithoutRunning(cause);
+      @Override
+      public void fromPeer(ByteBuffer packet) {
+        listener.packet(Direction.FROM_PEER, packet);
+      }
+    };
   }
 
   /**
@@ -243,7 +293,7 @@ public final class FakePeer implements AutoCloseable {
    * @throws IllegalArgumentException if the target is not the host's address on this device
    */
   public CompletableFuture<ConnectManyResult> connectManyAsync(ConnectMany request) {
-    return runs.start(request);
+    return runs.start(request.plan()).thenApply(outcome -> new ConnectManyResult(request, outcome));
   }
 
   /**
@@ -252,7 +302,7 @@ public final class FakePeer implements AutoCloseable {
    * @throws IllegalStateException if the peer stopped before the run ended
    */
   public ConnectManyResult connectMany(ConnectMany request) {
-    return runs.run(request);
+    return new ConnectManyResult(request, runs.run(request.plan(), request));
   }
 
   /**
@@ -443,11 +493,9 @@ public final class FakePeer implements AutoCloseable {
       }
       FakePeer peer = new FakePeer(this);
       if (firstQueue != null) {
-        QueueGroup group = firstQueue.dispatch.queueGroup();
-        group.join(peer.dispatch);
-        peer.dispatch.queues = group;
+        peer.dispatch.joinQueues(firstQueue.dispatch);
       }
-      peer.life.start(peer);
+      peer.life.start(peer.new OnThread());
       return peer;
     }
   }

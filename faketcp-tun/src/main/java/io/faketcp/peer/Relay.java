@@ -1,5 +1,10 @@
 package io.faketcp.peer;
 
+import io.faketcp.peer.internal.relay.RelayGate;
+import io.faketcp.peer.internal.relay.RelayPipe;
+import io.faketcp.peer.internal.relay.Upstream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -26,14 +31,10 @@ import java.time.Duration;
 public final class Relay implements Server {
   private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-  private final String host;
-  private final int port;
-  private final Duration connectTimeout;
+  private final Upstream upstream;
 
-  private Relay(String host, int port, Duration connectTimeout) {
-    this.host = host;
-    this.port = port;
-    this.connectTimeout = connectTimeout;
+  private Relay(Upstream upstream) {
+    this.upstream = upstream;
   }
 
   /**
@@ -48,7 +49,7 @@ public final class Relay implements Server {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("relay to " + host + ": port " + port + " is not 1-65535");
     }
-    return new Relay(host.trim(), port, DEFAULT_CONNECT_TIMEOUT);
+    return new Relay(new Upstream(host.trim(), port, DEFAULT_CONNECT_TIMEOUT));
   }
 
   /**
@@ -75,28 +76,78 @@ public final class Relay implements Server {
    */
   public Relay connectTimeout(Duration timeout) {
     if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("relay to " + this.host + ":" + port + ": connect timeout " + timeout
-          + " must be positive");
+      throw new IllegalArgumentException(upstream + ": connect timeout " + timeout + " must be positive");
     }
-    return new Relay(host, port, timeout);
+    return new Relay(new Upstream(upstream.host(), upstream.port(), timeout));
   }
 
   /** The service's address, resolved now. */
   public InetSocketAddress upstream() {
-    return new InetSocketAddress(host, port);
+    return upstream.address();
   }
 
-  int connectTimeoutMillis() {
-    return (int) Math.max(1, connectTimeout.toMillis());
+  /** The service as the engine's relay uses it. */
+  Upstream target() {
+    return upstream;
   }
 
   @Override
   public void serve(Connection connection) throws Exception {
-    RelayPipe.serve(this, connection);
+    RelayGate gate = connection instanceof ServedConnection ? ((ServedConnection) connection).relays() : null;
+    RelayPipe.serve(upstream, new HostLeg(connection), gate);
   }
 
   @Override
   public String toString() {
-    return "relay to " + host + ":" + port;
+    return upstream.toString();
+  }
+
+  /** A {@link Server.Connection} as the relay's pipe sees its host leg. */
+  private static final class HostLeg implements RelayPipe.HostLeg {
+    private final Connection connection;
+
+    HostLeg(Connection connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public InputStream input() {
+      return connection.input();
+    }
+
+    @Override
+    public OutputStream output() {
+      return connection.output();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+      return connection.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+      return connection.remoteAddress();
+    }
+
+    @Override
+    public void shutdownOutput() {
+      connection.shutdownOutput();
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
+
+    @Override
+    public void reset() {
+      connection.reset();
+    }
+
+    @Override
+    public String toString() {
+      return connection.toString();
+    }
   }
 }

@@ -2,17 +2,21 @@ package io.faketcp.peer;
 
 import io.faketcp.peer.internal.servers.Discard;
 import io.faketcp.peer.internal.servers.Echo;
+import io.faketcp.peer.internal.relay.RelayGate;
+import io.faketcp.peer.internal.relay.Upstream;
 import io.faketcp.peer.internal.servers.ServerPool;
 import io.faketcp.peer.internal.tcp.Application;
 import io.faketcp.peer.internal.tcp.FakeHosts;
+import io.faketcp.peer.internal.udp.UdpAnswer;
+import io.faketcp.peer.internal.udp.UdpDemux;
 
 /**
- * The fake hosts as the {@link Rules} in force say: DROP has vanished, REJECT refuses, and what
+ * The fake hosts as the {@link Rules} in force say, to TCP, the relay and UDP: DROP has vanished, REJECT refuses, and what
  * takes a connection — a rule's {@link Server} first (its mode is ACCEPT, for the handshake), else
  * ECHO, DISCARD or ACCEPT (never acknowledging data). The one place that decides it. The rules are
  * replaced from any thread; the answers are read on the peer thread.
  */
-final class RulesHosts implements FakeHosts {
+final class RulesHosts implements FakeHosts, RelayGate.Relays, UdpDemux.Hosts {
   private volatile Rules rules;
   /** Serves the rules' servers; null: servers are not served (unit tests). */
   private final ServerPool servers;
@@ -53,6 +57,26 @@ final class RulesHosts implements FakeHosts {
       case DISCARD: return Discard.DISCARD;
       case ACCEPT: return Discard.ACCEPT;
       default: return null; // REJECT (DROP never asks)
+    }
+  }
+
+  @Override
+  public Upstream relayAt(int fakeAddress, int fakePort) {
+    Server server = rules.serverFor(fakeAddress, fakePort);
+    return server instanceof Relay ? ((Relay) server).target() : null;
+  }
+
+  @Override
+  public UdpAnswer answer(int fakeAddress, int fakePort) {
+    Rules now = rules;
+    Rule rule = now.datagramRule(fakeAddress, fakePort);
+    if (rule != null && rule.datagramServer() != null) {
+      return UdpAnswer.serve(ServedDatagram.handler(rule.datagramServer()));
+    }
+    switch (rule != null ? rule.mode() : now.defaultMode()) {
+      case ECHO: return UdpAnswer.ECHO;
+      case REJECT: return UdpAnswer.REJECT;
+      default: return UdpAnswer.SILENT; // ACCEPT, DISCARD, DROP: a datagram needs no answer
     }
   }
 

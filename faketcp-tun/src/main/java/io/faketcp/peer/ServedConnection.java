@@ -1,5 +1,6 @@
 package io.faketcp.peer;
 
+import io.faketcp.peer.internal.relay.RelayGate;
 import io.faketcp.peer.internal.servers.Handler;
 import io.faketcp.peer.internal.servers.ServerSession;
 import java.io.InputStream;
@@ -36,7 +37,7 @@ final class ServedConnection implements Server.Connection {
     };
   }
 
-  /** The relay gate of the peer serving this connection, or null (see {@link RelayPipe}). */
+  /** The relay gate of the peer serving this connection, or null (see {@link Relay#serve}). */
   RelayGate relays() {
     return relays;
   }

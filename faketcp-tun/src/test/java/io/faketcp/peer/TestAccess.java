@@ -2,6 +2,7 @@ package io.faketcp.peer;
 
 import io.faketcp.peer.internal.Counters;
 import io.faketcp.peer.internal.connectmany.ConnectManyRun;
+import io.faketcp.peer.internal.faults.FaultLayer;
 import io.faketcp.peer.internal.servers.Handler;
 import io.faketcp.peer.internal.tcp.FakeHosts;
 import io.faketcp.peer.internal.tcp.FaultSource;
@@ -18,7 +19,7 @@ public final class TestAccess {
   /** The connection faults of {@code rules}, counted in {@code counters}. */
   public static FaultSource faults(Counters counters, Rules rules) {
     FaultLayer layer = new FaultLayer(counters, null, 1);
-    layer.install(rules, 1);
+    EngineFaults.install(layer, rules, 1);
     LAYERS.put(layer.connections(), layer);
     return layer.connections();
   }
@@ -30,12 +31,12 @@ public final class TestAccess {
 
   /** Puts the faults of {@code rules} in force in {@code faults} (from {@link #faults}). */
   public static void install(FaultSource faults, Rules rules) {
-    LAYERS.get(faults).install(rules, 1);
+    EngineFaults.install(LAYERS.get(faults), rules, 1);
   }
 
   /** How often each fault of {@code faults} (from {@link #faults}) acted. */
   public static java.util.Map<Fault, Long> actions(FaultSource faults) {
-    return LAYERS.get(faults).actions();
+    return EngineFaults.actions(LAYERS.get(faults));
   }
 
   /** The fake hosts as {@code rules} say, without servers. */

@@ -10,17 +10,27 @@
  *       {@code TcpDemux}, the demultiplexer that looks segments up, accepts SYNs and answers the rest;
  *   <li>{@code .servers}: the applications above an endpoint: ECHO, DISCARD/ACCEPT, and the
  *       sessions that run users' servers on their own threads;
+ *   <li>{@code .loop}: the peer's loop, what runs a {@code FakePeer}: its thread, the device read and
+ *       each packet taken where it goes, the peer's packets written;
+ *   <li>{@code .faults}: the fault engine: packet-level faults both ways, delayed packets held until
+ *       due, the faults the TCP hosts apply per connection;
+ *   <li>{@code .relay}: the relay's engine: SYNs held until the real service answered, bytes copied
+ *       both ways;
+ *   <li>{@code .udp}: UDP at the fake hosts: datagrams answered, or served on the datagram thread;
  *   <li>{@code .connectmany}: connect-many's runs, their SYN pacing and client bookkeeping;
  *   <li>{@code .ip}: IP below them: IPv6 translated to the engine's IPv4 and back, fragments
  *       reassembled, offloaded checksums completed;
  *   <li>{@code .timing}: what the timing faults need of Linux's scheduler: when a packet really reached
  *       the device, short scheduler slices for the peer thread;
- *   <li>this package: what they all share, the peer's {@code Timers} and {@code Counters}, and the door
+ *   <li>this package: what they all share, the peer's {@code Timers} and {@code Counters}, where
+ *       their packets go ({@code PacketOut}), and the door
  *       faketcp-junit's device pool uses ({@code PeerThreadAccess}).
  * </ul>
- * The peer's loop ({@code FakePeer}, its wire and thread), the rules and the fault layer stay in
- * {@code io.faketcp.peer} beside the public types they implement. Nothing here depends on that
- * package, so it uses these without a package cycle: what the engine needs of the rules and faults
- * comes through interfaces of its own ({@code FakeHosts}, {@code FaultSource}).
+ * {@code FakePeer} is a facade over them; the adapters that hand the engine what it needs of the public
+ * types ({@code RulesHosts}, {@code EngineFaults}, {@code ServedConnection}, {@code ServedDatagram})
+ * stay in {@code io.faketcp.peer} beside those types. Nothing here depends on that package, so it uses
+ * these without a package cycle: what the engine needs of the rules, faults, servers and listeners
+ * comes through types of its own ({@code FakeHosts}, {@code FaultSource}, {@code FaultEffect},
+ * {@code UdpAnswer}, {@code PacketTap}, ...).
  */
 package io.faketcp.peer.internal;
