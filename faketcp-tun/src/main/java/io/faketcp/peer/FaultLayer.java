@@ -47,6 +47,8 @@ final class FaultLayer {
    * fault is in force.
    */
   final ArrivalClock arrivals = new ArrivalClock();
+  /** Whether a latency is in force: the peer then takes the host's packets' times from the kernel ({@link ArrivalStamps}). */
+  boolean latency;
   /** Whether the peer is handling what it read from the device (and what that made the fake hosts send). */
   boolean fromDevice;
 
@@ -137,13 +139,17 @@ final class FaultLayer {
     connections.set(conns.toArray(new Fault[0]), slow.toArray(new Fault.Bandwidth[0]));
     active = in.length > 0 || out.length > 0;
     boolean timing = false;
+    boolean delays = false;
     for (ActiveFault e : ins) {
       timing |= e.kind == ActiveFault.LATENCY || e.kind == ActiveFault.BANDWIDTH;
+      delays |= e.kind == ActiveFault.LATENCY;
     }
     for (ActiveFault e : outs) {
       timing |= e.kind == ActiveFault.LATENCY || e.kind == ActiveFault.BANDWIDTH;
+      delays |= e.kind == ActiveFault.LATENCY;
     }
     arrivals.enable(timing);
+    latency = delays;
     if (timing) {
       PathWarmUp.once(); // before the first packet the fault delays (done already when warmUpFor saw it)
     }

@@ -44,6 +44,10 @@ final class PeerLoop {
   private final PeerFailures failures;
   /** The peer thread's scheduler slice, short while a timing fault is in force. Peer thread only. */
   private final TimerSlice slice = new TimerSlice();
+  /** The kernel's times of the host's packets while a latency is set, else null. Peer thread only. */
+  private ArrivalStamps stamps;
+  /** Whether the kernel refused this peer a packet ring: it is not asked again. */
+  private boolean noStamps;
   /** Callers of {@link #awaitQueueRead} waiting for the peer to read its device dry. */
   private final ConcurrentLinkedQueue<CompletableFuture<Void>> readBarriers = new ConcurrentLinkedQueue<>();
   private volatile boolean stopping;
@@ -98,6 +102,20 @@ final class PeerLoop {
     }
   }
 
+  /** Opens the packet ring on the device ({@code on}), or closes it. */
+  private void stamps(boolean on) {
+    if (on) {
+      stamps = ArrivalStamps.open(device.name());
+      noStamps = stamps == null;
+    } else if (stamps != null) {
+      try {
+        stamps.close();
+      } finally {
+        stamps = null;
+      }
+    }
+  }
+
   /** The peer's work; true when close() took the peer off the thread while it waited. */
   boolean run() {
     ByteBuffer in = buffers.in;
@@ -109,6 +127,9 @@ final class PeerLoop {
         }
         int handled = 0;
         ArrivalClock arrivals = faults.arrivals;
+        if (faults.latency != (stamps != null) && !noStamps) {
+          stamps(faults.latency);
+        }
         faults.fromDevice = true;
         while (handled < BATCH) {
           int n = device.read(in);
@@ -120,6 +141,9 @@ final class PeerLoop {
           }
           if (arrivals.enabled) {
             arrivals.packetRead();
+            if (stamps != null) {
+              arrivals.stamped(stamps.arrival(in, n));
+            }
           }
           dispatch.handle(in, n);
           handled++;
@@ -193,6 +217,7 @@ final class PeerLoop {
     } finally {
       barriers.forEach(b -> b.cancel(false));
       slice.shortSlices(false); // the thread may serve another peer
+      stamps(false);
     }
     return false;
   }
