@@ -11,8 +11,10 @@ answer), from the capture's kernel timestamps and the client's and peer's wall-c
   read     peer saw the answer leave its ECHO host (fault listener) less the host's segment on the wire:
            the peer thread's lateness to read and answer
   fire     the answer on the wire less (peer saw + the delay the listener reports): the timer's lateness
-           and the write, plus whatever of the peer's late reading the fault took back (a wait's
-           run delay, ArrivalClock), which the listener's delay (counted from arrival) leaves out
+           and the write, plus whatever of the peer's late reading the fault took back (all of it
+           where the kernel stamped the host's segment, ArrivalStamps: fire is then negative by the
+           read; else a wait's run delay, ArrivalClock), which the listener's delay (counted from
+           arrival) leaves out
   outside  client less wire: the client's write reaching the wire and its read waking up
 Prints p50 / p99 / max (ms) of each over the first WARMUP exchanges (cold) and the rest (warm), and
 for the exchanges of the cold and warm p99 tail, which part was late.
