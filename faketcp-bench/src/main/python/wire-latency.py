@@ -50,9 +50,10 @@ def segments(path):
         total = struct.unpack('>H', d[2:4])[0]
         src, dst = d[12:16], d[16:20]
         sport, dport = struct.unpack('>HH', d[ihl:ihl + 4])
+        seq, = struct.unpack('>I', d[ihl + 4:ihl + 8])
         doff = (d[ihl + 12] >> 4) * 4
         payload = total - ihl - doff
-        yield t, src, dst, sport, dport, payload
+        yield t, src, dst, sport, dport, payload, seq
 
 
 def pct(v, p):
@@ -68,14 +69,22 @@ def main():
     warm_up = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     delay = float(sys.argv[3]) if len(sys.argv) > 3 else 10.0
     client = [tuple(map(int, l.split())) for l in open(d + '/client.txt')]
-    peer = [tuple(map(int, l.split()))[:2] for l in open(d + "/peer.txt")]
+    peer, resent = [], set()
+    for line in open(d + '/peer.txt'):  # when, delay, sequence number: a resent answer is not a new one
+        when, delay, seq = map(int, line.split())
+        if seq not in resent:
+            resent.add(seq)
+            peer.append((when, delay))
     host_out, fake_out = [], []
-    for t, src, dst, sport, dport, payload in segments(d + '/wire.pcap'):
+    seen = set()  # a retransmission (same direction and sequence number) is not a new exchange
+    for t, src, dst, sport, dport, payload, seq in segments(d + '/wire.pcap'):
         if payload <= 0:
             continue
-        if dport == 7 and dst[3] == 5:
+        if dport == 7 and dst[3] == 5 and ('host', seq) not in seen:
+            seen.add(('host', seq))
             host_out.append(t)
-        elif sport == 7 and src[3] == 5:
+        elif sport == 7 and src[3] == 5 and ('fake', seq) not in seen:
+            seen.add(('fake', seq))
             fake_out.append(t)
     n = min(len(client), len(peer), len(host_out), len(fake_out))
     print(f'exchanges: client {len(client)} peer {len(peer)} wire host {len(host_out)} fake {len(fake_out)}')
