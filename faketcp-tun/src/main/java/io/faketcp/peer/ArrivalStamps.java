@@ -78,6 +78,7 @@ final class ArrivalStamps implements AutoCloseable {
       return null;
     }
     int fd = -1;
+    long address = -1;
     try {
       int index = LibC.if_nametoindex(device);
       if (index == 0) {
@@ -97,7 +98,7 @@ final class ArrivalStamps implements AutoCloseable {
       value.setInt(8, FRAME);
       value.setInt(12, FRAMES);
       LibC.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, Pointer.nativeValue(value), 16);
-      long address = LibC.mmap(0, (long) BLOCK * BLOCKS, PROT_READ_WRITE, MAP_SHARED, fd, 0);
+      address = LibC.mmap(0, (long) BLOCK * BLOCKS, PROT_READ_WRITE, MAP_SHARED, fd, 0);
       if (address == -1) {
         throw new IllegalStateException("mmap of the ring failed");
       }
@@ -109,8 +110,11 @@ final class ArrivalStamps implements AutoCloseable {
       LibC.bind(fd, Pointer.nativeValue(where), 20);
       return new ArrivalStamps(fd, address);
     } catch (RuntimeException | LinkageError e) {
+      if (address != -1) {
+        LibC.munmap(address, (long) BLOCK * BLOCKS); // the mapping holds the socket open
+      }
       if (fd >= 0) {
-        LibC.close(fd); // the mapping, if made, goes with the process's last reference: the socket
+        LibC.close(fd);
       }
       LOG.log(System.Logger.Level.DEBUG, "latency counts from the peer's reads on {0}: no packet ring ({1})", device,
           e.toString());
