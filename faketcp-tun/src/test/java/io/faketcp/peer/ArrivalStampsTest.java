@@ -81,6 +81,11 @@ class ArrivalStampsTest {
     }
   }
 
+  @Test
+  void withoutTheDeviceThereIsNoRingAndTheArrivalClockStands() {
+    assertThat(ArrivalStamps.open("ftcp-none0")).isNull();
+  }
+
   private static DatagramPacket datagram(TunDevice tun, int value) {
     return new DatagramPacket(new byte[] {(byte) value}, 1, new InetSocketAddress(tun.subnet().address(5), 9));
   }
