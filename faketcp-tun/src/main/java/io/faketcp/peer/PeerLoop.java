@@ -27,12 +27,14 @@ final class PeerLoop {
   /** A timer due within this is waited for in short parks, not in poll's whole milliseconds. */
   private static final long FINE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   /**
-   * How long one such park lasts at most: packets arriving meanwhile wait no longer to be read. With
-   * the thread's timer slack at 1 ns ({@link TimerSlice}) a park ends when asked; 50 µs parks with
-   * Linux's default slack of 50 µs lasted up to 100 µs, and 50 µs exact ones cost the peer thread
-   * some 15 % more CPU over a fresh JVM's 300 {@code latency=10ms} exchanges (more wake-ups).
+   * How long one such park lasts at most: packets arriving meanwhile wait no longer to be read (a
+   * latency counts from the kernel's time of their sending anyway, {@link ArrivalStamps}). With the
+   * thread's timer slack at 1 ns ({@link TimerSlice}) a park ends when asked, the last one when the
+   * timer is due; each wake-up of a vCPU that halted costs, and 50 or 100 µs parks cost the peer
+   * thread 10-25 % more CPU over a fresh JVM's 300 {@code latency=10ms} exchanges than 50 µs ones with
+   * the default slack of 50 µs did; 200 µs ones no more.
    */
-  private static final long FINE_WAIT_SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+  private static final long FINE_WAIT_SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
   private final TunDevice device;
   /** The thread this peer runs on. */
