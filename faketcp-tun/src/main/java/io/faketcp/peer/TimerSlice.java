@@ -18,8 +18,9 @@ import io.faketcp.tun.internal.LibC;
  * <p>And for as long, the thread's timer slack is 1 ns ({@code prctl(PR_SET_TIMERSLACK)}): Linux lets a
  * normal thread's timed waits (the parks of the peer loop's last millisecond before a timer, poll's
  * timeout) end up to 50 µs after they are due, to bunch wake-ups together, so that a delayed packet
- * left 70 µs after its time at the median (100 at p90) on a 2-core virtual machine; with 1 ns, 20 µs
- * (30 at p90), the wake-up's own cost. The thread wakes up as often as before. Peer thread only.
+ * left 70 µs after its time at the median (100 at p90) on a 2-core virtual machine; with 1 ns, 20-30
+ * µs (25-50 at p90; load 7-10), the wake-up's own cost. The peer loop parks 200 µs at a time so that
+ * it wakes up no more often than before ({@code PeerLoop}). Peer thread only.
  */
 final class TimerSlice {
   /** The slice asked for: the smallest Linux allows. */
