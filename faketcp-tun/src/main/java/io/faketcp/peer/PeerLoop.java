@@ -134,9 +134,6 @@ final class PeerLoop {
         }
         int handled = 0;
         ArrivalClock arrivals = faults.arrivals;
-        if (faults.latency != (stamps != null) && !noStamps) {
-          stamps(faults.latency);
-        }
         faults.fromDevice = true;
         while (handled < BATCH) {
           int n = device.read(in);
@@ -158,6 +155,9 @@ final class PeerLoop {
         tcp.flush();
         faults.fromDevice = false;
         tasks.runTasks();
+        if (faults.latency != (stamps != null) && !noStamps) {
+          stamps(faults.latency); // the rules just changed (a task), or the peer just started
+        }
         tcp.flush();
         long now = System.nanoTime();
         tcp.readAll(handled < BATCH);

@@ -86,6 +86,35 @@ class ArrivalStampsTest {
     assertThat(ArrivalStamps.open("ftcp-none0")).isNull();
   }
 
+  @Test
+  void aPeerKeepsTheRingOnlyWhileALatencyIsSet() throws Exception {
+    try (TunDevice tun = TunDevice.builder().subnet(Subnet.parse("192.168.143.0/24")).open();
+        FakePeer peer = FakePeer.builder(tun).rules(Rules.of(Mode.ECHO)).start()) {
+      int index = io.faketcp.tun.internal.LibC.if_nametoindex(tun.name());
+      assertThat(packetSockets(index)).as("no fault: no packet socket on the device").isZero();
+      peer.fault(Fault.parse("latency=10ms"));
+      awaitPacketSockets(index, 1);
+      peer.clearFaults();
+      awaitPacketSockets(index, 0);
+    }
+  }
+
+  /** Waits up to 5 s for {@code count} packet sockets bound to the interface of index {@code index}. */
+  private static void awaitPacketSockets(int index, int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (packetSockets(index) != count && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(packetSockets(index)).as("packet sockets on the device").isEqualTo(count);
+  }
+
+  /** The packet sockets bound to interface {@code index}, as {@code /proc/net/packet} lists them (Iface, 5th column). */
+  private static long packetSockets(int index) throws Exception {
+    return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/packet")).stream().skip(1)
+        .map(line -> line.trim().split("\\s+")).filter(f -> f.length > 4 && f[4].equals(Integer.toString(index)))
+        .count();
+  }
+
   private static DatagramPacket datagram(TunDevice tun, int value) {
     return new DatagramPacket(new byte[] {(byte) value}, 1, new InetSocketAddress(tun.subnet().address(5), 9));
   }
