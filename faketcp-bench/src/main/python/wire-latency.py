@@ -11,8 +11,10 @@ answer), from the capture's kernel timestamps and the client's and peer's wall-c
   read     peer saw the answer leave its ECHO host (fault listener) less the host's segment on the wire:
            the peer thread's lateness to read and answer
   fire     the answer on the wire less (peer saw + the delay the listener reports): the timer's lateness
-           and the write, plus whatever of the peer's late reading the fault took back (a wait's
-           run delay, ArrivalClock), which the listener's delay (counted from arrival) leaves out
+           and the write, plus whatever of the peer's late reading the fault took back (all of it
+           where the kernel stamped the host's segment, ArrivalStamps: fire is then negative by the
+           read; else a wait's run delay, ArrivalClock), which the listener's delay (counted from
+           arrival) leaves out
   outside  client less wire: the client's write reaching the wire and its read waking up
 Prints p50 / p99 / max (ms) of each over the first WARMUP exchanges (cold) and the rest (warm), and
 for the exchanges of the cold and warm p99 tail, which part was late.
@@ -48,9 +50,10 @@ def segments(path):
         total = struct.unpack('>H', d[2:4])[0]
         src, dst = d[12:16], d[16:20]
         sport, dport = struct.unpack('>HH', d[ihl:ihl + 4])
+        seq, = struct.unpack('>I', d[ihl + 4:ihl + 8])
         doff = (d[ihl + 12] >> 4) * 4
         payload = total - ihl - doff
-        yield t, src, dst, sport, dport, payload
+        yield t, src, dst, sport, dport, payload, seq
 
 
 def pct(v, p):
@@ -66,14 +69,22 @@ def main():
     warm_up = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     delay = float(sys.argv[3]) if len(sys.argv) > 3 else 10.0
     client = [tuple(map(int, l.split())) for l in open(d + '/client.txt')]
-    peer = [tuple(map(int, l.split()))[:2] for l in open(d + "/peer.txt")]
+    peer, resent = [], set()
+    for line in open(d + '/peer.txt'):  # when, delay, sequence number: a resent answer is not a new one
+        when, delay, seq = map(int, line.split())
+        if seq not in resent:
+            resent.add(seq)
+            peer.append((when, delay))
     host_out, fake_out = [], []
-    for t, src, dst, sport, dport, payload in segments(d + '/wire.pcap'):
+    seen = set()  # a retransmission (same direction and sequence number) is not a new exchange
+    for t, src, dst, sport, dport, payload, seq in segments(d + '/wire.pcap'):
         if payload <= 0:
             continue
-        if dport == 7 and dst[3] == 5:
+        if dport == 7 and dst[3] == 5 and ('host', seq) not in seen:
+            seen.add(('host', seq))
             host_out.append(t)
-        elif sport == 7 and src[3] == 5:
+        elif sport == 7 and src[3] == 5 and ('fake', seq) not in seen:
+            seen.add(('fake', seq))
             fake_out.append(t)
     n = min(len(client), len(peer), len(host_out), len(fake_out))
     print(f'exchanges: client {len(client)} peer {len(peer)} wire host {len(host_out)} fake {len(fake_out)}')

@@ -15,8 +15,18 @@ import java.util.concurrent.TimeUnit;
  * and the delay it set), both on the wall clock in ns, and the device's packets as the kernel
  * stamped them ({@code wire.pcap}, tcpdump with ns timestamps), so that the added latency can be split
  * into the peer's part, the client's and the kernel's ({@code faketcp-bench/src/main/python/wire-latency.py}).
+ *
+ * <p>tcpdump runs without {@code --immediate-mode}: the kernel stamps each packet as it passes the
+ * device either way, but in immediate mode it also wakes tcpdump for each one, on the CPU of the
+ * thread that sent it (a sync wake-up, like the client's): the peer's answer then woke tcpdump and the
+ * client together, onto the peer's CPU, and tcpdump often ran first (the client's wake-up 32 µs at
+ * the median against 20 without a capture, perf sched trace). Without it the kernel hands tcpdump a
+ * block of packets when the block fills or its timeout ({@link #BLOCK_TIMEOUT_MILLIS}) passes.
  */
 final class ExchangeDump implements AutoCloseable {
+  /** tcpdump's (libpcap's) buffer timeout: packets not yet handed over are written by then. */
+  private static final long BLOCK_TIMEOUT_MILLIS = 1000;
+
   private final Path dir;
   private final Process tcpdump;
   /** Wall clock ns less nanoTime, measured once at the start. */
@@ -29,8 +39,7 @@ final class ExchangeDump implements AutoCloseable {
   ExchangeDump(Path dir, String device) throws IOException, InterruptedException {
     this.dir = Files.createDirectories(dir);
     Path log = dir.resolve("tcpdump.log");
-    tcpdump = new ProcessBuilder("tcpdump", "-i", device, "-n", "-s", "128", "--time-stamp-precision=nano",
-        "--immediate-mode", "-w", dir.resolve("wire.pcap").toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    tcpdump = new ProcessBuilder("tcpdump", "-i", device, "-n", "-s", "128", "--time-stamp-precision=nano", "-w", dir.resolve("wire.pcap").toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     for (int i = 0; !Files.readString(log).contains("listening on"); i++) {
       if (i > 200 || !tcpdump.isAlive()) {
         throw new IOException("tcpdump did not start: " + Files.readString(log));
@@ -78,7 +87,7 @@ final class ExchangeDump implements AutoCloseable {
 
   @Override
   public synchronized void close() throws IOException, InterruptedException {
-    Thread.sleep(300); // the last packets into the capture
+    Thread.sleep(BLOCK_TIMEOUT_MILLIS + 300); // the last packets handed to tcpdump, into the capture
     tcpdump.destroy();
     tcpdump.waitFor(5, TimeUnit.SECONDS);
     write("client.txt", Arrays.copyOf(client, clients), 2);

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  * java io.faketcp.bench.FaultAccuracyBench latency 10ms [SAMPLES=300]
+ * java io.faketcp.bench.FaultAccuracyBench latency-echo 10ms [SAMPLES=300]
  * java io.faketcp.bench.FaultAccuracyBench bandwidth-in 50MB/s [SECONDS=2]
  * java io.faketcp.bench.FaultAccuracyBench bandwidth-out 50MB/s [SECONDS=2]
  * </pre>
@@ -31,7 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * that its warm-up is a fresh JVM's first exchanges, as in a test; else after the plain host's), the
  * peer thread's CPU time over the faulted warm-up and samples ({@code cold-peer-cpu-ms},
  * {@code peer-cpu-ms}: steadier than the tail on a loaded machine) and how long the peer took to
- * start ({@code peer-start-ms}, with what it does once per JVM for a timing fault). bandwidth-in: RATE × SECONDS bytes written to a DISCARD host with
+ * start ({@code peer-start-ms}, with what it does once per JVM for a timing fault). latency-echo:
+ * the same client and figures against a thread that echoes each byte after the delay ({@link
+ * TimedEchoReference}): the client's and the machine's share of the tail. bandwidth-in: RATE × SECONDS bytes written to a DISCARD host with
  * {@code bandwidth-in=RATE}, from the first write to the fake host's FIN (which follows the last
  * byte); bandwidth-out: the same bytes echoed by an ECHO host with {@code bandwidth-out=RATE}, from
  * the first write to the last byte read. Prints the rate achieved and its ratio to the one asked,
@@ -59,6 +62,11 @@ public final class FaultAccuracyBench {
   public static void main(String[] args) throws Exception {
     String what = args[0];
     String value = args[1];
+    if (what.equals("latency-echo")) { // the same client against the simplest timed echo: no tun
+      int samples = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+      TimedEchoReference.run(value, samples, Integer.getInteger("faketcp.bench.warmup", samples));
+      return;
+    }
     TunDevice.Builder device = TunDevice.builder().mtu(Integer.getInteger("faketcp.bench.mtu", 1500));
     if (Boolean.getBoolean("faketcp.bench.checksumOffload")) {
       device.checksumOffload(true); // only then: a baseline's TunDevice may not have it
@@ -82,9 +90,11 @@ public final class FaultAccuracyBench {
             // fresh: the faulted host first, as a test's first exchanges in a new JVM; else the plain host first
             boolean fresh = Boolean.getBoolean("faketcp.bench.fresh");
             long[] peerCpu = new long[2]; // the peer thread's CPU over the faulted warm-up and samples
-            long[][] faulted = fresh ? echoes(faulty, warmUp, samples, exchanges, peerCpu) : null;
-            long[] base = echoes(tun.subnet().address(6), warmUp, samples, null, new long[2])[1];
-            faulted = fresh ? faulted : echoes(faulty, warmUp, samples, exchanges, peerCpu);
+            long peerThread = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("faketcp-peer")).mapToLong(Thread::getId).findFirst().orElse(-1);
+            long[][] faulted = fresh ? echoes(faulty, PORT_ECHO, warmUp, samples, exchanges, peerCpu, peerThread) : null;
+            long[] base = echoes(tun.subnet().address(6), PORT_ECHO, warmUp, samples, null, new long[2], peerThread)[1];
+            faulted = fresh ? faulted : echoes(faulty, PORT_ECHO, warmUp, samples, exchanges, peerCpu, peerThread);
             if (exchanges != null) {
               exchanges.close();
             }
@@ -163,16 +173,14 @@ public final class FaultAccuracyBench {
   }
 
   /**
-   * Round trips of one byte echoed by {@code host} (ns, each sorted): the first {@code warmUp} on the
-   * new connection, then {@code samples} more; {@code peerCpu} gets the peer thread's CPU time (ns)
-   * over each of the two ({@code -1} where the JVM does not measure it).
+   * Round trips of one byte echoed by {@code host}'s {@code port} (ns, each sorted): the first {@code
+   * warmUp} on the new connection, then {@code samples} more; {@code peerCpu} gets the CPU time (ns) of
+   * the thread that answers ({@code peerThread}, its id) over each of the two ({@code -1} where the JVM
+   * does not measure it).
    */
-  private static long[][] echoes(InetAddress host, int warmUp, int samples, ExchangeDump dump, long[] peerCpu)
-      throws Exception {
-    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    long peerThread = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("faketcp-peer"))
-        .mapToLong(Thread::getId).findFirst().orElse(-1);
-    try (Socket s = new Socket(host, PORT_ECHO)) {
+  static long[][] echoes(InetAddress host, int port, int warmUp, int samples, ExchangeDump dump, long[] peerCpu,
+      long peerThread) throws Exception {
+    try (Socket s = new Socket(host, port)) {
       s.setTcpNoDelay(true);
       s.setSoTimeout(5000);
       OutputStream out = s.getOutputStream();
@@ -180,7 +188,7 @@ public final class FaultAccuracyBench {
       long[][] rtt = {new long[warmUp], new long[samples]};
       for (int k = 0; k < 2; k++) {
         long[] set = rtt[k];
-        long cpu = peerThread < 0 ? -1 : threads.getThreadCpuTime(peerThread);
+        long cpu = TimedEchoReference.cpu(peerThread);
         for (int i = 0; i < set.length; i++) {
           long t0 = System.nanoTime();
           out.write(i);
@@ -193,7 +201,7 @@ public final class FaultAccuracyBench {
           }
         }
         Arrays.sort(set);
-        peerCpu[k] = cpu < 0 ? -1 : threads.getThreadCpuTime(peerThread) - cpu;
+        peerCpu[k] = cpu < 0 ? -1 : TimedEchoReference.cpu(peerThread) - cpu;
       }
       return rtt;
     }
@@ -285,7 +293,7 @@ public final class FaultAccuracyBench {
     return Math.max(0, total - header - ((packet.get(at + header + 12) >> 4) & 0x0f) * 4);
   }
 
-  private static double percentile(long[] sorted, int p) {
+  static double percentile(long[] sorted, int p) {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
   }
 

@@ -122,6 +122,22 @@ public final class LibC {
   /** {@code socket(2)}. */
   public static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
+  /** {@code setsockopt(2)} with the option's value in native memory at {@code value}. */
+  public static native int setsockopt(int fd, int level, int name, long value, int length) throws LastErrorException;
+
+  /** {@code bind(2)} to the socket address in native memory at {@code address}. */
+  public static native int bind(int fd, long address, int length) throws LastErrorException;
+
+  /** {@code mmap(2)}; returns the mapping's address. */
+  public static native long mmap(long address, long length, int protection, int flags, int fd, long offset)
+      throws LastErrorException;
+
+  /** {@code munmap(2)}. */
+  public static native int munmap(long address, long length) throws LastErrorException;
+
+  /** {@code if_nametoindex(3)}: the interface's index, 0 when there is none of that name. */
+  public static native int if_nametoindex(String name);
+
   /** {@code strerror(3)}: the text for an errno value. */
   public static native String strerror(int errnum);
 }

@@ -51,6 +51,8 @@ public final class FaultLayer {
    * fault is in force.
    */
   public final ArrivalClock arrivals = new ArrivalClock();
+  /** Whether a latency is in force: the peer then takes the host's packets' times from the kernel ({@link io.faketcp.peer.internal.timing.ArrivalStamps}). */
+  public boolean latency;
   /** Whether the peer is handling what it read from the device (and what that made the fake hosts send). */
   public boolean fromDevice;
 
@@ -142,13 +144,17 @@ public final class FaultLayer {
     connections.set(conns.toArray(new FaultEffect[0]), slow.toArray(new FaultEffect[0]));
     active = in.length > 0 || out.length > 0;
     boolean timing = false;
+    boolean delays = false;
     for (ActiveFault e : ins) {
       timing |= e.kind == ActiveFault.LATENCY || e.kind == ActiveFault.BANDWIDTH;
+      delays |= e.kind == ActiveFault.LATENCY;
     }
     for (ActiveFault e : outs) {
       timing |= e.kind == ActiveFault.LATENCY || e.kind == ActiveFault.BANDWIDTH;
+      delays |= e.kind == ActiveFault.LATENCY;
     }
     arrivals.enable(timing);
+    latency = delays;
     if (timing) {
       PathWarmUp.once(); // before the first packet the fault delays (done already when warmUpFor saw it)
     }

@@ -132,6 +132,16 @@ public final class ArrivalClock {
     }
   }
 
+  /**
+   * The packet just read was sent by the host at {@code sent} (nanoTime, {@link ArrivalStamps}), or
+   * {@link #NONE} when that is not known: the kernel's time, where known, replaces the estimate.
+   */
+  public void stamped(long sent) {
+    if (sent != NONE) {
+      arrivedBy = sent;
+    }
+  }
+
   /** The packets read since the last empty read or wait reached the device no earlier than this (nanoTime). */
   public long queuedSince() {
     return queuedSince;
