@@ -40,6 +40,21 @@ public final class Checksum {
     }
 
     /**
+     * Computes the internet checksum of {@code bytes[offset, offset + length)}, as
+     * {@link #compute(ByteBuffer, int, int)} does over a buffer wrapping the array.
+     *
+     * @param bytes the bytes (words are read big-endian, as on the wire)
+     * @param offset index of the first byte
+     * @param length number of bytes
+     * @return the one's complement of the one's complement sum, 0..0xFFFF, ready to store
+     * @throws IndexOutOfBoundsException if the region is not within {@code [0, bytes.length)}
+     */
+    public static int compute(byte[] bytes, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        return finish(sum(bytes, offset, length));
+    }
+
+    /**
      * Computes the TCP or UDP checksum of {@code buf[l4Offset, l4Offset + l4Length)} including the IPv4
      * pseudo-header (source and destination address read from the IPv4 header at {@code ipOffset}, a
      * zero byte, {@code protocol}, {@code l4Length}). An odd length is padded with one zero byte.

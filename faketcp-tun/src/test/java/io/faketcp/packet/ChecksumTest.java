@@ -101,6 +101,8 @@ class ChecksumTest {
                             .isEqualTo(expected);
                     assertThat(Checksum.compute(readOnly, start + offset, length)).as("read-only, offset %d length %d",
                             start + offset, length).isEqualTo(expected);
+                    assertThat(Checksum.compute(data, start + offset, length)).as("array, offset %d length %d",
+                            start + offset, length).isEqualTo(expected);
                 }
             }
         }
@@ -163,6 +165,12 @@ class ChecksumTest {
 
         assertThat(Checksum.tcpUdp(b, 0, IpProtocol.TCP, 20, 37)).isEqualTo(0x2245);
         assertThat(Checksum.compute(b, 0, 20)).isEqualTo(0x005d);
+    }
+
+    @Test
+    void regionOutsideTheArrayIsRejected() {
+        assertThatThrownBy(() -> Checksum.compute(new byte[8], 4, 5)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> Checksum.compute(new byte[8], -1, 2)).isInstanceOf(IndexOutOfBoundsException.class);
     }
 
     @Test
