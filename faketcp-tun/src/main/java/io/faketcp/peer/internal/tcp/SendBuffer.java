@@ -154,16 +154,16 @@ final class SendBuffer {
     if (sumCount == 0) {
       return -1;
     }
-    // The loops end on the entries' own tests, not on a count: written as counted loops (k >= 0,
-    // k < sumCount), they failed a loop-limit check that C2 compiles into TcpSender.output, which the
-    // JVM then compiled again (its largest method on the send path) in the middle of a transfer.
-    int k = sumCount - 1; // from the newest: an echo sends what it just queued
-    while (sumStart[slot(k)] != at) {
-      if (k == 0 || Seq.before(sumStart[slot(k)], at)) {
+    int k = sumCount - 1; // the newest: an echo sends what it just queued
+    if (sumStart[slot(k)] != at) {
+      k = find(at);
+      if (k < 0) {
         return -1;
       }
-      k--;
     }
+    // This loop ends on the entries' own tests, not on a count: written as a counted loop (k <
+    // sumCount), a search loop here failed a loop-limit check that C2 compiles into TcpSender.output,
+    // which the JVM then compiled again (its largest method on the send path) in mid-transfer.
     long total = 0;
     int covered = 0;
     while (covered < length) {
@@ -177,6 +177,29 @@ final class SendBuffer {
       k++;
     }
     return covered == length ? fold(total) : -1;
+  }
+
+  /**
+   * The known sum whose piece starts at stream position {@code at}, counted from the oldest, or -1:
+   * a binary search, the pieces being in stream order (a queue held back by the host's window holds
+   * hundreds, and a burst sends them one segment after another).
+   */
+  private int find(int at) {
+    int low = 0;
+    int high = sumCount - 1;
+    while (low <= high) {
+      int middle = (low + high) >>> 1;
+      int distance = sumStart[slot(middle)] - at; // the queue spans less than 2^31 bytes: no wrap in between
+      if (distance == 0) {
+        return middle;
+      }
+      if (distance < 0) {
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return -1;
   }
 
   /** {@code sum} folded to 16 bits with end-around carries. */

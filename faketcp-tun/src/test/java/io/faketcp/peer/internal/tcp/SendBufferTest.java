@@ -104,6 +104,10 @@ class SendBufferTest {
     assertThat(buffer.sum(87 * 100, 100)).as("the last forgotten").isEqualTo(-1);
     assertThat(buffer.sum(88 * 100, 100)).as("the oldest kept").isEqualTo(sum(all, 88 * 100, 100));
     assertThat(buffer.sum(599 * 100, 100)).as("the newest").isEqualTo(sum(all, 599 * 100, 100));
+    for (int piece = 88; piece < 599; piece += 37) {
+      assertThat(buffer.sum(piece * 100, 300)).as("three from piece %d", piece).isEqualTo(sum(all, piece * 100, 300));
+      assertThat(buffer.sum(piece * 100 + 2, 98)).as("inside piece %d", piece).isEqualTo(-1);
+    }
   }
 
   /** The folded one's complement sum of {@code b[offset, offset + length)} (RFC 1071). */
