@@ -134,13 +134,13 @@ public final class Checksum {
     private static final int CHUNKED = 128;
     /** Longs per chunk: 4 KiB, which stays in the first-level cache between the copy and the sum. */
     private static final int CHUNK = 512;
-    private static final ThreadLocal<Chunks> CHUNKS = ThreadLocal.withInitial(Chunks::new);
-
-    /** A thread's arrays for the sums: the chunk of longs, and a direct buffer that an array's bytes pass through. */
-    private static final class Chunks {
-        final long[] longs = new long[CHUNK];
-        final ByteBuffer staging = ByteBuffer.allocateDirect(CHUNK * 8);
-    }
+    private static final ThreadLocal<long[]> CHUNKS = ThreadLocal.withInitial(() -> new long[CHUNK]);
+    /**
+     * A thread's direct buffer that an array's bytes pass through ({@link #sum(byte[], int, int)}), made
+     * on first use there (no initial-value lambda: one spun at class initialization cost the first
+     * connection of a JVM about a millisecond).
+     */
+    private static final ThreadLocal<ByteBuffer> STAGING = new ThreadLocal<>();
 
     /**
      * Sums {@code b[offset, offset + length)} as big-endian 16-bit words into a long without folding.
@@ -197,7 +197,11 @@ public final class Checksum {
      * code was compiled anew.
      */
     static long sum(byte[] a, int offset, int length) {
-        ByteBuffer staging = CHUNKS.get().staging;
+        ByteBuffer staging = STAGING.get();
+        if (staging == null) {
+            staging = ByteBuffer.allocateDirect(CHUNK * 8);
+            STAGING.set(staging);
+        }
         long s = 0;
         for (int at = offset, end = offset + length; at < end; at += staging.capacity()) {
             int n = Math.min(staging.capacity(), end - at); // the capacity is even: each piece starts on a word
@@ -210,7 +214,7 @@ public final class Checksum {
     /** The sum of the 32-bit halves of the {@code count} longs from {@code offset}, read little-endian. */
     private static long littleEndianLongs(ByteBuffer b, int offset, int count) {
         LongBuffer view = b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(offset).asLongBuffer();
-        long[] chunk = CHUNKS.get().longs;
+        long[] chunk = CHUNKS.get();
         long s = 0;
         for (int at = 0; at < count; at += CHUNK) {
             int n = Math.min(CHUNK, count - at);
