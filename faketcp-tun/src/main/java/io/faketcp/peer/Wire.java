@@ -59,6 +59,11 @@ final class Wire implements Responder.Sink, Link {
     return out;
   }
 
+  @Override
+  public boolean completesChecksums() {
+    return checksumOffload && listener == null; // a listener sees whole packets: their payload sums are used
+  }
+
   /** A reset TCP builder for the next segment. */
   @Override
   public TcpSegment.Builder tcp() {

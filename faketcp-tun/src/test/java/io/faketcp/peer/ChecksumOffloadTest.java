@@ -75,6 +75,40 @@ class ChecksumOffloadTest {
   }
 
   @Test
+  void aServerEchoesEveryByteWithChecksumsLeftToTheDeviceAtBothMtus() throws Exception {
+    for (int mtu : new int[] {65535, 1500}) {
+      try (TunDevice tun = TunDevice.builder().subnet(Subnet.parse("192.168.97.0/24")).mtu(mtu).checksumOffload(true).open();
+          FakePeer peer = FakePeer.builder(tun).rules(Rules.of(Mode.REJECT).with(Rule.of("*", "7", Server.echo()))).start()) {
+        echo(tun, mtu == 65535 ? 8 << 20 : 2 << 20); // its output's blocks are not summed: the device completes the sums
+        assertThat(peer.counters().badPackets()).as("MTU %d", mtu).isZero();
+        assertThat(peer.failure()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aListenerSeesCompleteChecksumsOfAServersSegments() throws Exception {
+    List<String> bad = new CopyOnWriteArrayList<>();
+    int[] seen = new int[1];
+    PacketListener listener = (direction, packet) -> {
+      ByteBuffer p = packet.slice();
+      if (p.get(9) == IpProtocol.TCP && direction == Direction.FROM_PEER) {
+        seen[0]++;
+        if (Checksum.tcpUdp(p, 0, IpProtocol.TCP, 20, p.remaining() - 20) != 0) {
+          bad.add(io.faketcp.packet.Tcpdump.format(p));
+        }
+      }
+    };
+    try (TunDevice tun = TunDevice.builder().subnet(Subnet.parse("192.168.96.0/24")).mtu(65535).checksumOffload(true).open();
+        FakePeer peer = FakePeer.builder(tun).rules(Rules.of(Mode.REJECT).with(Rule.of("*", "7", Server.echo())))
+            .listener(listener).start()) {
+      echo(tun, 2 << 20);
+      assertThat(seen[0]).isGreaterThan(30);
+      assertThat(bad).isEmpty();
+    }
+  }
+
+  @Test
   void aListenerSeesCompleteChecksumsBothWays() throws Exception {
     List<String> bad = new CopyOnWriteArrayList<>();
     int[] seen = new int[1];
