@@ -90,15 +90,7 @@ class ChecksumOffloadTest {
   void aListenerSeesCompleteChecksumsOfAServersSegments() throws Exception {
     List<String> bad = new CopyOnWriteArrayList<>();
     int[] seen = new int[1];
-    PacketListener listener = (direction, packet) -> {
-      ByteBuffer p = packet.slice();
-      if (p.get(9) == IpProtocol.TCP && direction == Direction.FROM_PEER) {
-        seen[0]++;
-        if (Checksum.tcpUdp(p, 0, IpProtocol.TCP, 20, p.remaining() - 20) != 0) {
-          bad.add(io.faketcp.packet.Tcpdump.format(p));
-        }
-      }
-    };
+    PacketListener listener = checksumChecker(bad, seen);
     try (TunDevice tun = TunDevice.builder().subnet(Subnet.parse("192.168.96.0/24")).mtu(65535).checksumOffload(true).open();
         FakePeer peer = FakePeer.builder(tun).rules(Rules.of(Mode.REJECT).with(Rule.of("*", "7", Server.echo())))
             .listener(listener).start()) {
@@ -112,15 +104,7 @@ class ChecksumOffloadTest {
   void aListenerSeesCompleteChecksumsBothWays() throws Exception {
     List<String> bad = new CopyOnWriteArrayList<>();
     int[] seen = new int[1];
-    PacketListener listener = (direction, packet) -> {
-      ByteBuffer p = packet.slice();
-      if (p.get(9) == IpProtocol.TCP) {
-        seen[0]++;
-        if (Checksum.tcpUdp(p, 0, IpProtocol.TCP, 20, p.remaining() - 20) != 0) {
-          bad.add(direction + " " + io.faketcp.packet.Tcpdump.format(p));
-        }
-      }
-    };
+    PacketListener listener = checksumChecker(bad, seen);
     try (TunDevice tun = TunDevice.builder().subnet(Subnet.parse("192.168.99.0/24")).checksumOffload(true).open();
         FakePeer peer = FakePeer.builder(tun).rules(Rules.of(Mode.ECHO)).listener(listener).start()) {
       echo(tun, 1 << 20);
@@ -142,6 +126,19 @@ class ChecksumOffloadTest {
       FakePeerTest.await(() -> peer.counters().badPackets() == 1, "the segment counted bad");
       assertThat(peer.counters().resetsSent()).as("no RST for a segment refused").isZero();
     }
+  }
+
+  /** A listener that counts the TCP segments it sees in {@code seen} and adds those whose checksum is not complete to {@code bad}. */
+  private static PacketListener checksumChecker(List<String> bad, int[] seen) {
+    return (direction, packet) -> {
+      ByteBuffer p = packet.slice();
+      if (p.get(9) == IpProtocol.TCP) {
+        seen[0]++;
+        if (Checksum.tcpUdp(p, 0, IpProtocol.TCP, 20, p.remaining() - 20) != 0) {
+          bad.add(direction + " " + io.faketcp.packet.Tcpdump.format(p));
+        }
+      }
+    };
   }
 
   /** Writes {@code size} patterned bytes to fake host .5's ECHO service and checks what comes back. */
