@@ -23,7 +23,9 @@ import java.util.Locale;
  *
  * <pre>java [-Dfaketcp.bench.checksumOffload=true] io.faketcp.bench.EchoThroughput MTU echo|server MB [ROUNDS]</pre>
  *
- * <p>With {@code faketcp.bench.checksumOffload} the device leaves checksums to the peer
+ * <p>With {@code faketcp.bench.threads} it prints at the end, on stderr, each kind of thread's CPU
+ * time since the JVM started (the JIT's compiler threads among them) and its time spent waiting for a
+ * CPU. With {@code faketcp.bench.checksumOffload} the device leaves checksums to the peer
  * ({@link TunDevice.Builder#checksumOffload}). {@code faketcp.bench.writeSize} (default 65536) is the
  * size of the client's writes (1 MiB writes were no faster at MTU 65,535).
  */
@@ -63,7 +65,46 @@ public final class EchoThroughput {
             tasks()[PEER_SWITCHES] - tasksBefore[PEER_SWITCHES], tasks()[SERVER_SWITCHES] - tasksBefore[SERVER_SWITCHES],
             (cpu.getThreadCpuTime(peerThread) - cpuBefore) / 1e9);
       }
+      if (Boolean.getBoolean("faketcp.bench.threads")) {
+        System.err.println(threadTimes());
+      }
     }
+  }
+
+  /** The CPU time of the writer threads that ended, nanoseconds. */
+  private static final java.util.concurrent.atomic.AtomicLong WRITERS_CPU = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Each kind of thread's time on a CPU since the JVM started, and its time runnable but waiting for
+   * one (/proc/self/task/N/schedstat, nanoseconds): the peer, the server threads, the bench's reader
+   * (main), the JIT's compiler threads, the garbage collector, the rest; then the CPU time of the
+   * writers (one a transfer, ended).
+   */
+  private static String threadTimes() throws java.io.IOException {
+    java.util.Map<String, long[]> kinds = new java.util.TreeMap<>();
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> dir =
+        java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/task"))) {
+      for (java.nio.file.Path task : dir) {
+        String name;
+        String[] sched;
+        try {
+          name = java.nio.file.Files.readString(task.resolve("comm")).trim();
+          sched = java.nio.file.Files.readString(task.resolve("schedstat")).trim().split(" ");
+        } catch (java.io.IOException e) {
+          continue; // the thread ended meanwhile
+        }
+        String kind = name.startsWith("faketcp-peer") ? "peer" : name.startsWith("faketcp-server") ? "server"
+            : name.startsWith("C2 Compiler") ? "C2" : name.startsWith("C1 Compiler") ? "C1"
+            : name.equals("java") ? "reader" : name.equals("writer") ? "writer"
+            : name.startsWith("GC ") || name.startsWith("ParGC") ? "GC" : "other";
+        long[] t = kinds.computeIfAbsent(kind, k -> new long[2]);
+        t[0] += Long.parseLong(sched[0]);
+        t[1] += Long.parseLong(sched[1]);
+      }
+    }
+    StringBuilder line = new StringBuilder("threads (CPU s / waiting for a CPU s):");
+    kinds.forEach((kind, t) -> line.append(String.format(Locale.ROOT, " %s %.3f/%.3f", kind, t[0] / 1e9, t[1] / 1e9)));
+    return line.append(String.format(Locale.ROOT, " writers %.3f", WRITERS_CPU.get() / 1e9)).toString();
   }
 
   private static final double HZ = 100; // USER_HZ, the unit of /proc's utime and stime on Linux
@@ -139,6 +180,7 @@ public final class EchoThroughput {
           for (long left = bytes; left > 0; left -= chunk.length) {
             out.write(chunk, 0, (int) Math.min(chunk.length, left));
           }
+          WRITERS_CPU.addAndGet(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }

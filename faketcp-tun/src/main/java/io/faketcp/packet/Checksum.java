@@ -39,6 +39,21 @@ public final class Checksum {
     }
 
     /**
+     * Computes the internet checksum of {@code bytes[offset, offset + length)}, as
+     * {@link #compute(ByteBuffer, int, int)} does over a buffer wrapping the array.
+     *
+     * @param bytes the bytes (words are read big-endian, as on the wire)
+     * @param offset index of the first byte
+     * @param length number of bytes
+     * @return the one's complement of the one's complement sum, 0..0xFFFF, ready to store
+     * @throws IndexOutOfBoundsException if the region is not within {@code [0, bytes.length)}
+     */
+    public static int compute(byte[] bytes, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        return finish(sum(bytes, offset, length));
+    }
+
+    /**
      * Computes the TCP or UDP checksum of {@code buf[l4Offset, l4Offset + l4Length)} including the IPv4
      * pseudo-header (source and destination address read from the IPv4 header at {@code ipOffset}, a
      * zero byte, {@code protocol}, {@code l4Length}). An odd length is padded with one zero byte.
@@ -120,6 +135,12 @@ public final class Checksum {
     /** Longs per chunk: 4 KiB, which stays in the first-level cache between the copy and the sum. */
     private static final int CHUNK = 512;
     private static final ThreadLocal<long[]> CHUNKS = ThreadLocal.withInitial(() -> new long[CHUNK]);
+    /**
+     * A thread's direct buffer that an array's bytes pass through ({@link #sum(byte[], int, int)}), made
+     * on first use there (no initial-value lambda: one spun at class initialization cost the first
+     * connection of a JVM about a millisecond).
+     */
+    private static final ThreadLocal<ByteBuffer> STAGING = new ThreadLocal<>();
 
     /**
      * Sums {@code b[offset, offset + length)} as big-endian 16-bit words into a long without folding.
@@ -128,11 +149,18 @@ public final class Checksum {
      * swap of the folded result (RFC 1071 §2(B)), so the bulk is summed without swapping each word and
      * swapped once. Since 2^16 = 1 (mod 2^16 - 1), adding the two 32-bit halves of a long is the same
      * sum as adding its four 16-bit words. A bulk copy and a plain loop over an array are what the JIT
-     * makes fastest (about three times the speed of reading the buffer's longs one by one). The rest
-     * (under 8 bytes, at an even distance from {@code offset}) is summed big-endian. No overflow
-     * below 2^30 bytes.
+     * makes fastest (about three times the speed of reading the buffer's longs one by one), and the
+     * loop runs fast also in the code the JIT makes first (C1), in which a fresh JVM runs it for its
+     * first hundreds of megabytes. The rest (under 8 bytes, at an even distance from {@code offset})
+     * is summed big-endian. No overflow below 2^30 bytes.
+     *
+     * <p>Only direct buffers are read here: a heap buffer's bytes go through its array
+     * ({@link #sum(byte[], int, int)}), so that the compiled code sees one class of buffer.
      */
     static long sum(ByteBuffer b, int offset, int length) {
+        if (b.hasArray()) { // a final method: no call on the buffer's class before the split
+            return sum(b.array(), b.arrayOffset() + offset, length);
+        }
         int i = offset;
         int end = offset + length;
         long s = 0;
@@ -156,6 +184,29 @@ public final class Checksum {
         }
         if (i < end) {
             s += (b.get(i) & 0xFF) << 8; // odd length: the last byte is the high half of a zero-padded word
+        }
+        return s;
+    }
+
+    /**
+     * {@link #sum(ByteBuffer, int, int)} over an array: copied in 4 KiB pieces into a direct buffer of
+     * the thread's and summed there, so that every sum runs the same code over the same class of
+     * buffer. A heap buffer summed in a thread that ran only direct ones (a server's output beside the
+     * peer's packets) then no longer invalidates compiled code with a class check, which in a fresh JVM
+     * put both threads back into the interpreter for tens of milliseconds, again and again, until the
+     * code was compiled anew.
+     */
+    static long sum(byte[] a, int offset, int length) {
+        ByteBuffer staging = STAGING.get();
+        if (staging == null) {
+            staging = ByteBuffer.allocateDirect(CHUNK * 8);
+            STAGING.set(staging);
+        }
+        long s = 0;
+        for (int at = offset, end = offset + length; at < end; at += staging.capacity()) {
+            int n = Math.min(staging.capacity(), end - at); // the capacity is even: each piece starts on a word
+            staging.put(0, a, at, n);
+            s += sum(staging, 0, n);
         }
         return s;
     }

@@ -85,6 +85,30 @@ class ChecksumTest {
     }
 
     @Test
+    void heapBuffersThatStartInsideTheirArrayAndReadOnlyOnesSumTheirOwnBytes() {
+        // A heap buffer is summed from its array (a separate path from a direct buffer's): a slice
+        // starts at its array offset, a read-only buffer has no accessible array and takes the other path.
+        Random random = new Random(1624);
+        byte[] data = new byte[70_000];
+        random.nextBytes(data);
+        for (int start : new int[] {1, 3, 8, 4099}) {
+            ByteBuffer slice = ByteBuffer.wrap(data, start, data.length - start).slice();
+            ByteBuffer readOnly = ByteBuffer.wrap(data).asReadOnlyBuffer();
+            for (int length : new int[] {0, 1, 2, 7, 8, 9, 15, 16, 17, 129, 4096, 4101, 65535}) {
+                for (int offset = 0; offset < 3; offset++) {
+                    int expected = reference(data, start + offset, length);
+                    assertThat(Checksum.compute(slice, offset, length)).as("slice at %d, offset %d length %d", start, offset, length)
+                            .isEqualTo(expected);
+                    assertThat(Checksum.compute(readOnly, start + offset, length)).as("read-only, offset %d length %d",
+                            start + offset, length).isEqualTo(expected);
+                    assertThat(Checksum.compute(data, start + offset, length)).as("array, offset %d length %d",
+                            start + offset, length).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
     void rfc1071WorkedExampleRepeatedOverAFullSegmentSumsAsOften() {
         // 8,184 copies of RFC 1071's example (65,472 bytes): 8,184 * 0xddf2 folded, complemented.
         ByteBuffer b = ByteBuffer.allocateDirect(65472);
@@ -141,6 +165,12 @@ class ChecksumTest {
 
         assertThat(Checksum.tcpUdp(b, 0, IpProtocol.TCP, 20, 37)).isEqualTo(0x2245);
         assertThat(Checksum.compute(b, 0, 20)).isEqualTo(0x005d);
+    }
+
+    @Test
+    void regionOutsideTheArrayIsRejected() {
+        assertThatThrownBy(() -> Checksum.compute(new byte[8], 4, 5)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> Checksum.compute(new byte[8], -1, 2)).isInstanceOf(IndexOutOfBoundsException.class);
     }
 
     @Test

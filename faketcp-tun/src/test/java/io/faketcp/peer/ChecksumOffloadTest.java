@@ -75,18 +75,36 @@ class ChecksumOffloadTest {
   }
 
   @Test
+  void aServerEchoesEveryByteWithChecksumsLeftToTheDeviceAtBothMtus() throws Exception {
+    for (int mtu : new int[] {65535, 1500}) {
+      try (TunDevice tun = TunDevice.builder().subnet(Subnet.parse("192.168.97.0/24")).mtu(mtu).checksumOffload(true).open();
+          FakePeer peer = FakePeer.builder(tun).rules(Rules.of(Mode.REJECT).with(Rule.of("*", "7", Server.echo()))).start()) {
+        echo(tun, mtu == 65535 ? 8 << 20 : 2 << 20); // its output's blocks are not summed: the device completes the sums
+        assertThat(peer.counters().badPackets()).as("MTU %d", mtu).isZero();
+        assertThat(peer.failure()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aListenerSeesCompleteChecksumsOfAServersSegments() throws Exception {
+    List<String> bad = new CopyOnWriteArrayList<>();
+    int[] seen = new int[1];
+    PacketListener listener = checksumChecker(bad, seen);
+    try (TunDevice tun = TunDevice.builder().subnet(Subnet.parse("192.168.96.0/24")).mtu(65535).checksumOffload(true).open();
+        FakePeer peer = FakePeer.builder(tun).rules(Rules.of(Mode.REJECT).with(Rule.of("*", "7", Server.echo())))
+            .listener(listener).start()) {
+      echo(tun, 2 << 20);
+      assertThat(seen[0]).isGreaterThan(30);
+      assertThat(bad).isEmpty();
+    }
+  }
+
+  @Test
   void aListenerSeesCompleteChecksumsBothWays() throws Exception {
     List<String> bad = new CopyOnWriteArrayList<>();
     int[] seen = new int[1];
-    PacketListener listener = (direction, packet) -> {
-      ByteBuffer p = packet.slice();
-      if (p.get(9) == IpProtocol.TCP) {
-        seen[0]++;
-        if (Checksum.tcpUdp(p, 0, IpProtocol.TCP, 20, p.remaining() - 20) != 0) {
-          bad.add(direction + " " + io.faketcp.packet.Tcpdump.format(p));
-        }
-      }
-    };
+    PacketListener listener = checksumChecker(bad, seen);
     try (TunDevice tun = TunDevice.builder().subnet(Subnet.parse("192.168.99.0/24")).checksumOffload(true).open();
         FakePeer peer = FakePeer.builder(tun).rules(Rules.of(Mode.ECHO)).listener(listener).start()) {
       echo(tun, 1 << 20);
@@ -108,6 +126,19 @@ class ChecksumOffloadTest {
       FakePeerTest.await(() -> peer.counters().badPackets() == 1, "the segment counted bad");
       assertThat(peer.counters().resetsSent()).as("no RST for a segment refused").isZero();
     }
+  }
+
+  /** A listener that counts the TCP segments it sees in {@code seen} and adds those whose checksum is not complete to {@code bad}. */
+  private static PacketListener checksumChecker(List<String> bad, int[] seen) {
+    return (direction, packet) -> {
+      ByteBuffer p = packet.slice();
+      if (p.get(9) == IpProtocol.TCP) {
+        seen[0]++;
+        if (Checksum.tcpUdp(p, 0, IpProtocol.TCP, 20, p.remaining() - 20) != 0) {
+          bad.add(direction + " " + io.faketcp.packet.Tcpdump.format(p));
+        }
+      }
+    };
   }
 
   /** Writes {@code size} patterned bytes to fake host .5's ECHO service and checks what comes back. */

@@ -63,6 +63,11 @@ public final class Wire implements Link, FaultWire {
     return out;
   }
 
+  @Override
+  public boolean completesChecksums() {
+    return checksumOffload && listener == null; // a listener sees whole packets: their payload sums are used
+  }
+
   /** A reset TCP builder for the next segment. */
   @Override
   public TcpSegment.Builder tcp() {

@@ -2,7 +2,6 @@ package io.faketcp.peer.internal.servers;
 
 import io.faketcp.packet.Checksum;
 import io.faketcp.peer.internal.tcp.Application;
-import java.nio.ByteBuffer;
 
 /**
  * The internet checksum sums (RFC 1071, folded) of a server's output stream in blocks of
@@ -34,11 +33,10 @@ final class BlockSums {
 
   /** {@code b[off, off + n)} are the stream's next bytes. */
   void add(byte[] b, int off, int n) {
-    ByteBuffer bytes = ByteBuffer.wrap(b);
     while (n > 0) {
       int inBlock = position & (BLOCK - 1);
       int k = Math.min(n, BLOCK - inBlock);
-      int sum = ~Checksum.compute(bytes, off, k) & 0xffff;
+      int sum = ~Checksum.compute(b, off, k) & 0xffff; // the array's own entry: no heap buffer in the peer's compiled sums
       partial += (inBlock & 1) == 0 ? sum : swap(sum); // a piece at an odd offset: its words straddle
       position += k;
       off += k;

@@ -78,6 +78,7 @@ public final class ServerSession implements Application {
   @Override
   public void opened(Endpoint endpoint) {
     this.endpoint = endpoint;
+    output.summing(endpoint.blockSumsUsed()); // before the server's thread starts
     this.local = new InetSocketAddress(pool.address(endpoint.fakeAddress()), endpoint.fakePort());
     this.remote = new InetSocketAddress(pool.address(endpoint.hostAddress()), endpoint.hostPort());
     if (!pool.start(this)) {

@@ -31,6 +31,11 @@ final class SessionOutput extends OutputStream {
   final Condition changed;
   /** The sums, added by the writing thread (one at a time), read by the peer thread. */
   private final BlockSums sums = new BlockSums();
+  /**
+   * Whether the writers sum their bytes: not where the device completes the checksums, whose
+   * endpoint sums a payload itself the rare time it needs the sum. Set before the server's thread starts.
+   */
+  private boolean summing = true;
 
   // Guarded by the session's lock.
   boolean shut;
@@ -137,6 +142,11 @@ final class SessionOutput extends OutputStream {
     return ring.free() > 0 && !writing;
   }
 
+  /** Whether the writers sum their bytes in blocks ({@link BlockSums}); called once, before the server's thread starts. */
+  void summing(boolean on) {
+    summing = on;
+  }
+
   /** Reserves {@code n} bytes of room ({@link #hasRoom} said there is) for this writer; where they go. Lock held. */
   int reserve(int n) {
     writing = true;
@@ -145,6 +155,9 @@ final class SessionOutput extends OutputStream {
 
   /** Sums {@code n} bytes of {@code from} from {@code start}, wrapping at its end, as the output's next. */
   void addSums(byte[] from, int start, int n) {
+    if (!summing) {
+      return;
+    }
     int first = Math.min(n, from.length - start);
     sums.add(from, start, first);
     if (first < n) {

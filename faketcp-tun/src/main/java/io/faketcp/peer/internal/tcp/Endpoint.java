@@ -28,6 +28,15 @@ public interface Endpoint {
   int sendRoom();
 
   /**
+   * Whether the sums of the application's blocks ({@link Application#blockSum}) are of use: not when
+   * the device completes the checksums (checksum offload), where the endpoint sums a payload itself
+   * in the rare case it needs its sum (a listener or a fault set meanwhile).
+   */
+  default boolean blockSumsUsed() {
+    return true;
+  }
+
+  /**
    * The payload of a full segment on this connection, either way: the smaller of the two MSS values,
    * less the timestamps option when it is in use.
    */

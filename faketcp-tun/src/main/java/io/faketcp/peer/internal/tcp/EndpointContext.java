@@ -31,6 +31,9 @@ interface EndpointContext {
   /** Whether the segment being handled had its checksum verified (not left pending by the device). */
   boolean checksumVerified();
 
+  /** The device completes the checksums of what is sent ({@link Link#completesChecksums}). */
+  boolean checksumsCompleted();
+
   /** Arms {@code entry}'s timer for {@code at} (nanoTime), replacing any earlier setting. */
   void arm(Timers.Entry entry, long at);
 

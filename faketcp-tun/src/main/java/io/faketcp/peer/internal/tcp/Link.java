@@ -29,4 +29,13 @@ public interface Link {
   default void sendTcp(java.nio.ByteBuffer payload, int payloadSum) {
     sendTcp(payloadSum);
   }
+
+  /**
+   * Whether the device completes the checksums of the segments written to it (checksum offload) and
+   * no listener is to see whole packets: then a payload's sum is used only while a fault is in force,
+   * and {@link #sendTcp(java.nio.ByteBuffer, int)} sums the payload itself when it needs it.
+   */
+  default boolean completesChecksums() {
+    return false;
+  }
 }

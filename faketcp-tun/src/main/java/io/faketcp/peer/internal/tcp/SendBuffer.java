@@ -28,8 +28,14 @@ final class SendBuffer {
   private int size;
   /** Bytes appended since the start (mod 2^32): the stream position of the ring's tail. */
   private int appended;
-  // The known sums, oldest first, in a ring of SUMS entries: the piece's stream position, length, sum.
-  private static final int SUMS = 64;
+  // The known sums, oldest first, in a ring of entries: the piece's stream position, length, sum. The
+  // ring starts at SUMS_FIRST entries and doubles while full, up to SUMS_MOST: as many as a full queue
+  // holds of segments from MTU 9,000 up (4 MiB of 8,948-byte pieces), so that a bulk connection whose
+  // host reads slowly still finds every queued piece's sum (at 64 entries the 65th of a full queue at
+  // MTU 65,535 was forgotten: the sender summed that segment's 64 KiB again, and the miss made the JVM
+  // compile TcpSender.output anew in the middle of a fresh JVM's transfer).
+  private static final int SUMS_FIRST = 16;
+  private static final int SUMS_MOST = 512;
   private int[] sumStart;
   private int[] sumLength;
   private int[] sumValue;
@@ -93,21 +99,45 @@ final class SendBuffer {
     int length = append(source);
     if (length == whole && length > 0) {
       if (sumStart == null) {
-        sumStart = new int[SUMS];
-        sumLength = new int[SUMS];
-        sumValue = new int[SUMS];
+        sumStart = new int[SUMS_FIRST];
+        sumLength = new int[SUMS_FIRST];
+        sumValue = new int[SUMS_FIRST];
+      } else if (sumCount == sumStart.length) {
+        if (sumCount < SUMS_MOST) {
+          growSums();
+        } else {
+          sumFirst = slot(1); // the oldest goes
+          sumCount--;
+        }
       }
-      if (sumCount == SUMS) {
-        sumFirst = (sumFirst + 1) % SUMS; // the oldest goes
-        sumCount--;
-      }
-      int i = (sumFirst + sumCount) % SUMS;
+      int i = slot(sumCount);
       sumStart[i] = start;
       sumLength[i] = length;
       sumValue[i] = sum;
       sumCount++;
     }
     return length;
+  }
+
+  /** The index of the {@code k}th known sum from the oldest. */
+  private int slot(int k) {
+    return (sumFirst + k) & (sumStart.length - 1);
+  }
+
+  /** The ring of known sums doubles, the oldest first at index 0. */
+  private void growSums() {
+    int[] start = new int[sumStart.length * 2];
+    int[] length = new int[start.length];
+    int[] value = new int[start.length];
+    for (int k = 0; k < sumCount; k++) {
+      start[k] = sumStart[slot(k)];
+      length[k] = sumLength[slot(k)];
+      value[k] = sumValue[slot(k)];
+    }
+    sumStart = start;
+    sumLength = length;
+    sumValue = value;
+    sumFirst = 0;
   }
 
   /**
@@ -118,31 +148,58 @@ final class SendBuffer {
     int headAt = appended - size;
     int at = headAt + offset;
     while (sumCount > 0 && sumStart[sumFirst] + sumLength[sumFirst] - headAt <= 0) {
-      sumFirst = (sumFirst + 1) % SUMS; // acknowledged and dropped
+      sumFirst = slot(1); // acknowledged and dropped
       sumCount--;
     }
-    int k = sumCount - 1; // from the newest: an echo sends what it just queued
-    while (k >= 0 && sumStart[(sumFirst + k) % SUMS] != at) {
-      if (Seq.before(sumStart[(sumFirst + k) % SUMS], at)) {
-        return -1;
-      }
-      k--;
-    }
-    if (k < 0) {
+    if (sumCount == 0) {
       return -1;
     }
+    int k = sumCount - 1; // the newest: an echo sends what it just queued
+    if (sumStart[slot(k)] != at) {
+      k = find(at);
+      if (k < 0) {
+        return -1;
+      }
+    }
+    // This loop ends on the entries' own tests, not on a count: written as a counted loop (k <
+    // sumCount), a search loop here failed a loop-limit check that C2 compiles into TcpSender.output,
+    // which the JVM then compiled again (its largest method on the send path) in mid-transfer.
     long total = 0;
     int covered = 0;
-    for (; k < sumCount && covered < length; k++) {
-      int i = (sumFirst + k) % SUMS;
-      if (sumStart[i] != at + covered) {
+    while (covered < length) {
+      int i = slot(k);
+      if (k == sumCount || sumStart[i] != at + covered) {
         return -1;
       }
       int value = sumValue[i];
       total += (covered & 1) == 0 ? value : (value >>> 8 | value << 8) & 0xffff; // an odd start swaps the bytes
       covered += sumLength[i];
+      k++;
     }
     return covered == length ? fold(total) : -1;
+  }
+
+  /**
+   * The known sum whose piece starts at stream position {@code at}, counted from the oldest, or -1:
+   * a binary search, the pieces being in stream order (a queue held back by the host's window holds
+   * hundreds, and a burst sends them one segment after another).
+   */
+  private int find(int at) {
+    int low = 0;
+    int high = sumCount - 1;
+    while (low <= high) {
+      int middle = (low + high) >>> 1;
+      int distance = sumStart[slot(middle)] - at; // the queue spans less than 2^31 bytes: no wrap in between
+      if (distance == 0) {
+        return middle;
+      }
+      if (distance < 0) {
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return -1;
   }
 
   /** {@code sum} folded to 16 bits with end-around carries. */

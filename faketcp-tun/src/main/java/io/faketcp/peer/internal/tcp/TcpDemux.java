@@ -267,6 +267,11 @@ public final class TcpDemux implements EndpointContext {
   }
 
   @Override
+  public boolean checksumsCompleted() {
+    return link.completesChecksums();
+  }
+
+  @Override
   public void arm(Timers.Entry entry, long at) {
     timers.arm(entry, at);
   }

@@ -294,6 +294,11 @@ public final class TcpEndpoint extends TcpSender implements Endpoint {
   }
 
   @Override
+  public boolean blockSumsUsed() {
+    return !context.checksumsCompleted();
+  }
+
+  @Override
   public int segmentPayload() {
     return segmentSize();
   }

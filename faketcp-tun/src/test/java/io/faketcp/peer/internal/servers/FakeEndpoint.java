@@ -17,6 +17,8 @@ final class FakeEndpoint implements Endpoint {
   int outputShutdownAt = -1;
   int resets;
   int windowOpenedCalls;
+  /** What {@link #blockSumsUsed} says: false as on a device that completes the checksums. */
+  boolean blockSumsUsed = true;
   private final int hostAddress;
   private final int hostPort;
   private final int fakeAddress;
@@ -50,6 +52,11 @@ final class FakeEndpoint implements Endpoint {
   @Override
   public int sendRoom() {
     return room;
+  }
+
+  @Override
+  public boolean blockSumsUsed() {
+    return blockSumsUsed;
   }
 
   @Override

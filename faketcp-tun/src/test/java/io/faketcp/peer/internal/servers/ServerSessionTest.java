@@ -156,6 +156,25 @@ class ServerSessionTest {
   }
 
   @Test
+  void onADeviceThatCompletesTheChecksumsTheServerSumsNothingAndEveryByteStillGoes() throws Exception {
+    FakeEndpoint endpoint = new FakeEndpoint(Integer.MAX_VALUE);
+    endpoint.blockSumsUsed = false;
+    CompletableFuture<Long> echoed = new CompletableFuture<>();
+    ServerSession session = open(connection -> echoed.complete(connection.input().transferTo(connection.output())),
+        endpoint);
+    byte[] data = random(300_007);
+
+    hostSendsWithChangingRoom(session, endpoint, data, 20_011); // through the rings and spliced
+    onPeer(() -> session.inputShutdown(endpoint));
+
+    assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo(data.length);
+    await(() -> onPeer(() -> endpoint.sent.size()) == data.length, "every byte sent");
+    assertThat(onPeer(() -> endpoint.sent.toByteArray())).isEqualTo(data);
+    assertThat(knownBlockSums(session, data)).as("blocks summed by the server's thread").isZero();
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
   void transferToAnyOtherStreamCarriesEveryByteInOrder() throws Exception {
     FakeEndpoint endpoint = new FakeEndpoint(Integer.MAX_VALUE);
     java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();

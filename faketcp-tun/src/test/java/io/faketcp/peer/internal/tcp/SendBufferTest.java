@@ -72,6 +72,44 @@ class SendBufferTest {
     assertThat(sum(all, 0, 3001)).isNotEqualTo(sum(all, 1001, 2000));
   }
 
+  @Test
+  void aFullQueueOfSegmentsFromMtu65535KeepsEverySegmentsSum() {
+    // 4 MiB of the host's 65,483-byte segments (MTU 65,535 with timestamps) is 65 pieces: the oldest
+    // one's sum was forgotten at 64, and the sender summed its 64 KiB again.
+    SendBuffer buffer = new SendBuffer(TcpSender.SEND_BUFFER, new RingPool());
+    int piece = 65_483;
+    byte[] all = pattern(TcpSender.SEND_BUFFER, 0);
+    int pieces = 0;
+    for (int at = 0; at < all.length; at += piece) {
+      int n = Math.min(piece, all.length - at);
+      assertThat(buffer.append(ByteBuffer.wrap(all, at, n), sum(all, at, n))).isEqualTo(n);
+      pieces++;
+    }
+    assertThat(pieces).isEqualTo(65);
+    assertThat(buffer.sum(0, piece)).as("the oldest piece").isEqualTo(sum(all, 0, piece));
+    assertThat(buffer.sum(64 * piece, all.length - 64 * piece)).as("the newest").isEqualTo(sum(all, 64 * piece, all.length - 64 * piece));
+    assertThat(buffer.sum(piece, 2 * piece)).as("a run of two").isEqualTo(sum(all, piece, 2 * piece));
+    buffer.drop(3 * piece);
+    assertThat(buffer.sum(0, piece)).as("after the host acknowledged three").isEqualTo(sum(all, 3 * piece, piece));
+  }
+
+  @Test
+  void pastItsMostEntriesTheOldestSumsAreForgottenAndTheirSegmentsSummedFromTheBytes() {
+    SendBuffer buffer = new SendBuffer(1 << 20, new RingPool());
+    byte[] all = pattern(600 * 100, 0);
+    for (int at = 0; at < all.length; at += 100) {
+      buffer.append(ByteBuffer.wrap(all, at, 100), sum(all, at, 100));
+    }
+    assertThat(buffer.sum(0, 100)).as("the first of 600, past 512 kept").isEqualTo(-1);
+    assertThat(buffer.sum(87 * 100, 100)).as("the last forgotten").isEqualTo(-1);
+    assertThat(buffer.sum(88 * 100, 100)).as("the oldest kept").isEqualTo(sum(all, 88 * 100, 100));
+    assertThat(buffer.sum(599 * 100, 100)).as("the newest").isEqualTo(sum(all, 599 * 100, 100));
+    for (int piece = 88; piece < 599; piece += 37) {
+      assertThat(buffer.sum(piece * 100, 300)).as("three from piece %d", piece).isEqualTo(sum(all, piece * 100, 300));
+      assertThat(buffer.sum(piece * 100 + 2, 98)).as("inside piece %d", piece).isEqualTo(-1);
+    }
+  }
+
   /** The folded one's complement sum of {@code b[offset, offset + length)} (RFC 1071). */
   private static int sum(byte[] b, int offset, int length) {
     return ~io.faketcp.packet.Checksum.compute(ByteBuffer.wrap(b), offset, length) & 0xffff;
