@@ -94,6 +94,39 @@ class ConnectionTest {
     assertThat(rig.counters.get(Counters.ESTABLISHED)).isZero();
   }
 
+  /**
+   * RFC 6298 §5 for the handshake (docs/modes-and-rules.md): a SYN+ACK whose ACK never comes is sent
+   * 5 more times from an RTO of 1 s, doubling up to the 5 s cap; then the half-open connection is
+   * forgotten without a RST and counted as aborted.
+   */
+  @Test
+  void anUnansweredSynAckIsResentFiveTimesWithBackoffThenForgotten() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    rig.deliver(rig.from(40012, SYN, 1000, 0, WINDOW, new byte[0]));
+    TcpSegment synAck = rig.next();
+    assertThat(synAck.syn() && synAck.ack()).isTrue();
+    long previous = rig.now;
+    long[] gaps = new long[Handshake.MAX_SYN_ACK_RETRIES];
+    for (int i = 0; i < gaps.length; i++) {
+      while (rig.sent.isEmpty()) {
+        rig.advance(10);
+      }
+      gaps[i] = (rig.now - previous) / 1_000_000;
+      previous = rig.now;
+      TcpSegment again = rig.next();
+      assertThat(again.syn() && again.ack()).as("resend " + i + ": " + again).isTrue();
+      assertThat(again.sequenceNumber()).isEqualTo(synAck.sequenceNumber());
+    }
+    assertThat(gaps).as("ms between SYN+ACKs").containsExactly(1000, 2000, 4000, 5000, 5000);
+    assertThat(rig.counters.get(Counters.SYN_RECEIVED)).isEqualTo(1);
+    rig.advance(5000);
+    assertThat(rig.sent).as("nothing more, no RST for a connection never open").isEmpty();
+    assertThat(rig.endpoint(40012)).isNull();
+    assertThat(rig.counters.get(Counters.SYN_RECEIVED)).isZero();
+    assertThat(rig.counters.get(Counters.ABORTED)).isEqualTo(1);
+    assertThat(rig.counters.get(Counters.RETRANSMISSIONS)).isEqualTo(5);
+  }
+
   @Test
   void threeDuplicateAcksRetransmitTheFirstUnacknowledgedSegmentAtOnce() {
     TcpRig rig = new TcpRig(Mode.ECHO);
