@@ -63,6 +63,19 @@ class ConnectionFaultTest {
           .allMatch(s -> ((s.acknowledgmentNumber() - syn.sequenceNumber() - 1) & 0xffffffffL) <= 1000);
       assertThat(f.faultEvents).singleElement().asString().startsWith("FORGED reset-after=1000@192.168.85.5:* IP 192.168.85.5.9 > 192.168.85.1.")
           .contains("Flags [R.]");
+      // docs/faults.md: "then RSTs for the rest of that write": each segment the host sent beyond the
+      // one that crossed 1000 belongs to no connection and gets a RST of its own
+      long syn0 = syn.sequenceNumber();
+      java.util.function.LongSupplier beyond = () -> segments(f.received).stream()
+          .filter(s -> s.sourcePort() == port && s.payloadLength() > 0 && ((s.sequenceNumber() - syn0 - 1) & 0xffffffffL) > 1000)
+          .count();
+      java.util.function.LongSupplier resets = () -> segments(f.sent).stream()
+          .filter(s -> s.destinationPort() == port && s.rst()).count();
+      await(() -> resets.getAsLong() == 1 + beyond.getAsLong(), "one RST for the crossing segment and one for each after it");
+      List<TcpSegment> now = new ArrayList<>(segments(f.sent));
+      now.removeIf(s -> s.destinationPort() != port);
+      assertThat(now.subList(first, now.size())).as("after the ACK of 1000: RSTs only, %d beyond the first", beyond.getAsLong())
+          .hasSize(1 + (int) beyond.getAsLong()).allMatch(TcpSegment::rst);
     }
   }
 
@@ -192,6 +205,9 @@ class ConnectionFaultTest {
       assertThat(segments(f.received)).filteredOn(s -> s.sourcePort() == port && s.payloadLength() > 0)
           .as("data only: no probe of a closed window").allMatch(s -> s.payloadLength() >= 100);
       assertThat(sendQueue(socket)).as("the 200 bytes beyond wait, unacknowledged").isEqualTo(200);
+      socket.setSoTimeout(200);
+      assertThatThrownBy(() -> socket.getInputStream().read()).as("reads time out")
+          .isInstanceOf(java.net.SocketTimeoutException.class);
     }
   }
 
