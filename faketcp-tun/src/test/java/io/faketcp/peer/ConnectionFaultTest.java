@@ -255,6 +255,64 @@ class ConnectionFaultTest {
     }
   }
 
+  /**
+   * A stall set mid-test: once {@code fault()} returns, the fake host takes nothing more. Every
+   * answer to the host's next bytes acknowledges only what came before, with window 0, and none of
+   * them is echoed. (Counted on the peer's record, which it writes on its own thread before it runs
+   * the fault: what went out before {@code fault()} returned is all in the count.)
+   */
+  @Test
+  void aStallSetMidTestIsInForceWhenFaultReturns() throws Exception {
+    try (PeerFixture f = new PeerFixture(STALL_SUBNET, Rules.of(Mode.ECHO), null, null);
+        Socket socket = new Socket(f.address(7), 7)) {
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(3000);
+      socket.getOutputStream().write(new byte[10]);
+      assertThat(socket.getInputStream().readNBytes(10)).hasSize(10);
+      int port = socket.getLocalPort();
+      long isn = segments(f.received).stream().filter(s -> s.sourcePort() == port && s.syn()).findFirst()
+          .orElseThrow().sequenceNumber();
+
+      f.peer.fault(Fault.parse("stall-after=0s"));
+      int before = (int) segments(f.sent).stream().filter(s -> s.destinationPort() == port).count();
+      socket.getOutputStream().write(new byte[100]);
+      await(() -> segments(f.sent).stream().filter(s -> s.destinationPort() == port).count() > before,
+          "an answer to the host's 100 bytes");
+      Thread.sleep(300); // the host's retransmissions or probes, and their answers
+      List<TcpSegment> after = new ArrayList<>(segments(f.sent));
+      after.removeIf(s -> s.destinationPort() != port);
+      after = after.subList(before, after.size());
+      assertThat(after).as("after fault() returned: window 0, the 10 bytes before it acknowledged and no more")
+          .allMatch(s -> !s.rst() && s.payloadLength() == 0 && s.window() == 0
+              && ((s.acknowledgmentNumber() - isn - 1) & 0xffffffffL) == 10);
+      assertThat(sendQueue(socket)).as("the 100 bytes wait in the Send-Q").isEqualTo(100);
+    }
+  }
+
+  /** A reset already due when set mid-test ({@code reset-after=5} after 10 bytes) is on the wire when {@code fault()} returns. */
+  @Test
+  void aResetDueWhenSetMidTestIsSentBeforeFaultReturns() throws Exception {
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO), null, null);
+        Socket socket = new Socket(f.address(7), 7)) {
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(3000);
+      socket.getOutputStream().write(new byte[10]);
+      assertThat(socket.getInputStream().readNBytes(10)).hasSize(10);
+      int port = socket.getLocalPort();
+
+      f.peer.fault(Fault.parse("reset-after=5"));
+      List<TcpSegment> sent = new ArrayList<>(segments(f.sent));
+      sent.removeIf(s -> s.destinationPort() != port);
+      assertThat(sent.get(sent.size() - 1)).as("the last segment written before fault() returned: %s", sent)
+          .matches(TcpSegment::rst, "a RST");
+      assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
+          .hasMessageContaining("Connection reset");
+      assertThat(segments(f.sent).stream().filter(s -> s.destinationPort() == port).skip(sent.size()))
+          .as("after it: RSTs only").allMatch(TcpSegment::rst);
+      assertThat(f.peer.faultActions()).containsEntry(Fault.parse("reset-after=5"), 1L);
+    }
+  }
+
   @Test
   void slowCloseDelaysTheFakeHostsFinAndItsAckOfTheHostsFin() throws Exception {
     try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.DISCARD).withFaults("slow-close=500ms"), null, null);
