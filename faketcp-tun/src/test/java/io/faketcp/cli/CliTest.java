@@ -206,7 +206,9 @@ class CliTest {
     }
 
     assertThat(millisToEndOfStream(cli, "10.48.0.7", 7)).as("slow close on .7 port 7").isBetween(1000L, 2500L);
-    assertThat(millisToEndOfStream(cli, "10.48.0.7", 8)).as(".7 port 8: no slow close").isLessThan(500L);
+    // a slow close never ends the stream before its 1 s: anything less is no slow close (a tighter
+    // bound would measure the machine's load)
+    assertThat(millisToEndOfStream(cli, "10.48.0.7", 8)).as(".7 port 8: no slow close").isLessThan(1000L);
 
     try (Socket stalled = new Socket("10.48.0.9", 7)) {
       stalled.setSendBufferSize(16 * 1024);
