@@ -250,7 +250,7 @@ class CliTest {
   @Test
   void pingThroughLatencyShowsTheDelayOnEveryEchoReply() throws Exception {
     Cli cli = Cli.start("icmpecho", "--quiet", "--subnet", "10.52.0.0/24", "--fault", "latency=100ms", "--",
-        "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "10.52.0.9");
+        "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-w", "10", "10.52.0.9");
     assertThat(cli.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
     String output = cli.output();
     assertThat(cli.process.exitValue()).as(output).isZero();
@@ -260,6 +260,9 @@ class CliTest {
       times.add(Double.parseDouble(time.group(1)));
     }
     // Upper bound generous: the first echo also waits for a cold JVM's fault path (418 ms once, JDK 25 at load 6).
+    // -w: with a count alone, ping waits for the last reply only twice the longest round trip so far
+    // (iputils), so at load 8 a third reply 100 ms late was sent but not counted; with a deadline it
+    // waits for all three (or 10 s).
     assertThat(times).as(output).hasSize(3).allSatisfy(ms -> assertThat(ms).isBetween(100.0, 1000.0));
   }
 

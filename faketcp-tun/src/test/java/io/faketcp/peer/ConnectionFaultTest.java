@@ -217,6 +217,14 @@ class ConnectionFaultTest {
     }
   }
 
+  /** Ten bytes through {@code socket} and back (no Nagle, reads time out after 3 s): the connection is open and answering. */
+  private static void echoTen(Socket socket) throws Exception {
+    socket.setTcpNoDelay(true);
+    socket.setSoTimeout(3000);
+    socket.getOutputStream().write(new byte[10]);
+    assertThat(socket.getInputStream().readNBytes(10)).hasSize(10);
+  }
+
   /** Segments with data that the host sent from {@code port} more than once. */
   static long retransmitted(List<TcpSegment> fromHost, int port) {
     return fromHost.stream().filter(s -> s.sourcePort() == port && s.payloadLength() > 0)
@@ -238,10 +246,7 @@ class ConnectionFaultTest {
     Rules rules = Rules.of(Mode.REJECT).with(Rule.of("*", "7", counting));
     try (PeerFixture f = new PeerFixture(BLACKHOLE_SUBNET, rules, null, null);
         Socket open = new Socket(f.address(6), 7)) {
-      open.setTcpNoDelay(true);
-      open.setSoTimeout(3000);
-      open.getOutputStream().write(new byte[10]);
-      assertThat(open.getInputStream().readNBytes(10)).hasSize(10);
+      echoTen(open);
       Thread.sleep(100); // the kernel's ACK of the echo
       int port = open.getLocalPort();
 
@@ -271,10 +276,7 @@ class ConnectionFaultTest {
   void aStallSetMidTestIsInForceWhenFaultReturns() throws Exception {
     try (PeerFixture f = new PeerFixture(STALL_SUBNET, Rules.of(Mode.ECHO), null, null);
         Socket socket = new Socket(f.address(7), 7)) {
-      socket.setTcpNoDelay(true);
-      socket.setSoTimeout(3000);
-      socket.getOutputStream().write(new byte[10]);
-      assertThat(socket.getInputStream().readNBytes(10)).hasSize(10);
+      echoTen(socket);
       int port = socket.getLocalPort();
       long isn = segments(f.received).stream().filter(s -> s.sourcePort() == port && s.syn()).findFirst()
           .orElseThrow().sequenceNumber();
@@ -300,10 +302,7 @@ class ConnectionFaultTest {
   void aResetDueWhenSetMidTestIsSentBeforeFaultReturns() throws Exception {
     try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO), null, null);
         Socket socket = new Socket(f.address(7), 7)) {
-      socket.setTcpNoDelay(true);
-      socket.setSoTimeout(3000);
-      socket.getOutputStream().write(new byte[10]);
-      assertThat(socket.getInputStream().readNBytes(10)).hasSize(10);
+      echoTen(socket);
       int port = socket.getLocalPort();
 
       f.peer.fault(Fault.parse("reset-after=5"));

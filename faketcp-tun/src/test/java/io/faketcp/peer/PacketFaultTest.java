@@ -119,12 +119,12 @@ class PacketFaultTest {
       long start = System.nanoTime();
       Socket slow = new Socket(f.address(5), 7);
       assertThat(millisSince(start)).as(".5 is slow").isGreaterThanOrEqualTo(200L);
-      // and not much slower, on the peer's clock (on the test's, the machine's load counts too)
+      // by how much is the fault's own account (how late a loaded machine sends it is
+      // latencyDelaysEveryPacketOfTheFakeHostByAtLeastTheSpecAndNotMuchMore's)
       int port = slow.getLocalPort();
       slow.close();
-      assertThat(f.peerMillis(w -> w.is(Direction.TO_PEER, s -> s.sourcePort() == port && s.syn()),
-          w -> w.is(Direction.FROM_PEER, s -> s.destinationPort() == port && s.syn())))
-          .as("ms .5 held its SYN+ACK").isBetween(190L, 260L);
+      assertThat(f.faultDelays).as(".5's SYN+ACK held 200 ms from the SYN's arrival")
+          .anyMatch(e -> e.startsWith("DELAYED 200000000 IP 192.168.84.5.7 > 192.168.84.1." + port + ": Flags [S.]"));
       // .6 is fine: the fault delayed none of its packets (a bound on the time would measure the machine's load)
       assertThat(f.faultEvents).as("what the fault did").anyMatch(e -> e.contains(" IP 192.168.84.5.7 > "))
           .noneMatch(e -> e.contains(" IP 192.168.84.6."));
@@ -313,7 +313,7 @@ class PacketFaultTest {
       // the test's clock would measure the machine's load
       assertThat(f.peerMillis(w -> w.is(Direction.TO_PEER, s -> s.sourcePort() == port && s.syn()),
           w -> w.is(Direction.FROM_PEER, s -> s.destinationPort() == port && s.syn())))
-          .as("ms the SYN+ACK waited").isLessThan(100L);
+          .as("ms the SYN+ACK waited (150 under the fault)").isLessThan(150L);
       assertThat(f.faultEvents.subList(delayed, f.faultEvents.size())).as("fault events after clearFaults()").isEmpty();
       assertThat(f.peer.faultActions()).containsKey(Fault.parse("latency=150ms"));
     }
