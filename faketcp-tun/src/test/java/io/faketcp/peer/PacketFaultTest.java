@@ -88,8 +88,16 @@ class PacketFaultTest {
         assertThat(millisSince(sent)).as("round trip %d", i).isBetween(20L, 1000L);
       }
       // what the fault held each answer, from the host's segment's arrival: within 60 ms ± 40 ms, and varied
-      List<Long> held = f.faultDelays.stream().filter(e -> e.startsWith("DELAYED ") && e.endsWith(", length 1"))
-          .map(e -> Long.parseLong(e.split(" ")[1]) / 1_000_000).collect(Collectors.toList());
+      // One per answer to this socket, the first: at load 9 an eleventh came (a resend, held again, of
+      // an answer whose ACK was late on a loaded machine).
+      String to = " > " + f.address(1) + "." + socket.getLocalPort() + ": ";
+      java.util.Map<String, Long> first = new java.util.LinkedHashMap<>();
+      for (String e : f.faultDelays) {
+        if (e.startsWith("DELAYED ") && e.contains(to) && e.endsWith(", length 1")) {
+          first.putIfAbsent(e.replaceAll(".* seq (\\d+):.*", "$1"), Long.parseLong(e.split(" ")[1]) / 1_000_000);
+        }
+      }
+      List<Long> held = new ArrayList<>(first.values());
       assertThat(held).as("ms each answer was held").hasSize(10).allSatisfy(ms -> assertThat(ms).isBetween(20L, 100L));
       assertThat(Collections.max(held) - Collections.min(held)).as("the jitter varies the delay (ms)").isGreaterThan(5L);
     }
