@@ -40,8 +40,8 @@ class DualStackTest {
     connect(net.address(6)).close();
     long start = System.nanoTime();
     connect(net.address6(6)).close();
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("IPv6: 200 ms").isBetween(Duration.ofMillis(190),
-        Duration.ofMillis(900));
+    // at least the latency; by how much is the capture's mark below, the fault's own account
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("IPv6: 200 ms").isGreaterThanOrEqualTo(Duration.ofMillis(190));
 
     assertThatThrownBy(() -> connect(net.address6(9)).close()).isInstanceOf(ConnectException.class)
         .hasMessageContaining("refused");

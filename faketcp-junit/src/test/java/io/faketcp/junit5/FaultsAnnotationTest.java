@@ -20,8 +20,11 @@ class FaultsAnnotationTest {
   @FakeNetwork(mode = Mode.ECHO, faults = {"latency=80ms@192.168.0.5:*", "seed=11"})
   void annotationFaultsApplyWithTheirSeed(NetworkInfo net, NetworkControl control, Capture capture) throws Exception {
     long start = System.nanoTime();
-    new Socket(net.address(5), 7).close();
-    assertThat((System.nanoTime() - start) / 1_000_000).as(".5 is 80 ms away").isBetween(80L, 250L);
+    Socket far = new Socket(net.address(5), 7);
+    assertThat((System.nanoTime() - start) / 1_000_000).as(".5 is 80 ms away").isGreaterThanOrEqualTo(80L);
+    far.close();
+    // by how much: the capture's mark below, the fault's own account (an upper bound on a clock would
+    // measure a loaded machine too)
     new Socket(net.address(6), 7).close();
     // .6 is near: the fault delayed none of its packets (a bound on the time would measure the machine's load)
     List<String> lines = capture.packets().transcript().lines().collect(Collectors.toList());

@@ -63,6 +63,19 @@ class ConnectionFaultTest {
           .allMatch(s -> ((s.acknowledgmentNumber() - syn.sequenceNumber() - 1) & 0xffffffffL) <= 1000);
       assertThat(f.faultEvents).singleElement().asString().startsWith("FORGED reset-after=1000@192.168.85.5:* IP 192.168.85.5.9 > 192.168.85.1.")
           .contains("Flags [R.]");
+      // docs/faults.md: "then RSTs for the rest of that write": each segment the host sent beyond the
+      // one that crossed 1000 belongs to no connection and gets a RST of its own
+      long syn0 = syn.sequenceNumber();
+      java.util.function.LongSupplier beyond = () -> segments(f.received).stream()
+          .filter(s -> s.sourcePort() == port && s.payloadLength() > 0 && ((s.sequenceNumber() - syn0 - 1) & 0xffffffffL) > 1000)
+          .count();
+      java.util.function.LongSupplier resets = () -> segments(f.sent).stream()
+          .filter(s -> s.destinationPort() == port && s.rst()).count();
+      await(() -> resets.getAsLong() == 1 + beyond.getAsLong(), "one RST for the crossing segment and one for each after it");
+      List<TcpSegment> now = new ArrayList<>(segments(f.sent));
+      now.removeIf(s -> s.destinationPort() != port);
+      assertThat(now.subList(first, now.size())).as("after the ACK of 1000: RSTs only, %d beyond the first", beyond.getAsLong())
+          .hasSize(1 + (int) beyond.getAsLong()).allMatch(TcpSegment::rst);
     }
   }
 
@@ -118,7 +131,13 @@ class ConnectionFaultTest {
       socket.setSoTimeout(5000);
       assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
           .hasMessageContaining("Connection reset");
-      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(250L, 600L);
+      assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(250L);
+      // when, on the peer's clock: from the host's ACK that ends the handshake to the RST (the test
+      // thread's wall clock would measure a loaded machine too)
+      int port = socket.getLocalPort();
+      assertThat(f.peerMillis(w -> w.is(Direction.TO_PEER, s -> s.sourcePort() == port && s.ack() && !s.syn()),
+          w -> w.is(Direction.FROM_PEER, s -> s.destinationPort() == port && s.rst())))
+          .as("ms from the handshake to the RST").isBetween(290L, 600L);
     }
   }
 
@@ -192,7 +211,18 @@ class ConnectionFaultTest {
       assertThat(segments(f.received)).filteredOn(s -> s.sourcePort() == port && s.payloadLength() > 0)
           .as("data only: no probe of a closed window").allMatch(s -> s.payloadLength() >= 100);
       assertThat(sendQueue(socket)).as("the 200 bytes beyond wait, unacknowledged").isEqualTo(200);
+      socket.setSoTimeout(200);
+      assertThatThrownBy(() -> socket.getInputStream().read()).as("reads time out")
+          .isInstanceOf(java.net.SocketTimeoutException.class);
     }
+  }
+
+  /** Ten bytes through {@code socket} and back (no Nagle, reads time out after 3 s): the connection is open and answering. */
+  private static void echoTen(Socket socket) throws Exception {
+    socket.setTcpNoDelay(true);
+    socket.setSoTimeout(3000);
+    socket.getOutputStream().write(new byte[10]);
+    assertThat(socket.getInputStream().readNBytes(10)).hasSize(10);
   }
 
   /** Segments with data that the host sent from {@code port} more than once. */
@@ -216,10 +246,7 @@ class ConnectionFaultTest {
     Rules rules = Rules.of(Mode.REJECT).with(Rule.of("*", "7", counting));
     try (PeerFixture f = new PeerFixture(BLACKHOLE_SUBNET, rules, null, null);
         Socket open = new Socket(f.address(6), 7)) {
-      open.setTcpNoDelay(true);
-      open.setSoTimeout(3000);
-      open.getOutputStream().write(new byte[10]);
-      assertThat(open.getInputStream().readNBytes(10)).hasSize(10);
+      echoTen(open);
       Thread.sleep(100); // the kernel's ACK of the echo
       int port = open.getLocalPort();
 
@@ -239,6 +266,58 @@ class ConnectionFaultTest {
     }
   }
 
+  /**
+   * A stall set mid-test: once {@code fault()} returns, the fake host takes nothing more. Every
+   * answer to the host's next bytes acknowledges only what came before, with window 0, and none of
+   * them is echoed. (Counted on the peer's record, which it writes on its own thread before it runs
+   * the fault: what went out before {@code fault()} returned is all in the count.)
+   */
+  @Test
+  void aStallSetMidTestIsInForceWhenFaultReturns() throws Exception {
+    try (PeerFixture f = new PeerFixture(STALL_SUBNET, Rules.of(Mode.ECHO), null, null);
+        Socket socket = new Socket(f.address(7), 7)) {
+      echoTen(socket);
+      int port = socket.getLocalPort();
+      long isn = segments(f.received).stream().filter(s -> s.sourcePort() == port && s.syn()).findFirst()
+          .orElseThrow().sequenceNumber();
+
+      f.peer.fault(Fault.parse("stall-after=0s"));
+      int before = (int) segments(f.sent).stream().filter(s -> s.destinationPort() == port).count();
+      socket.getOutputStream().write(new byte[100]);
+      await(() -> segments(f.sent).stream().filter(s -> s.destinationPort() == port).count() > before,
+          "an answer to the host's 100 bytes");
+      Thread.sleep(300); // the host's retransmissions or probes, and their answers
+      List<TcpSegment> after = new ArrayList<>(segments(f.sent));
+      after.removeIf(s -> s.destinationPort() != port);
+      after = after.subList(before, after.size());
+      assertThat(after).as("after fault() returned: window 0, the 10 bytes before it acknowledged and no more")
+          .allMatch(s -> !s.rst() && s.payloadLength() == 0 && s.window() == 0
+              && ((s.acknowledgmentNumber() - isn - 1) & 0xffffffffL) == 10);
+      assertThat(sendQueue(socket)).as("the 100 bytes wait in the Send-Q").isEqualTo(100);
+    }
+  }
+
+  /** A reset already due when set mid-test ({@code reset-after=5} after 10 bytes) is on the wire when {@code fault()} returns. */
+  @Test
+  void aResetDueWhenSetMidTestIsSentBeforeFaultReturns() throws Exception {
+    try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO), null, null);
+        Socket socket = new Socket(f.address(7), 7)) {
+      echoTen(socket);
+      int port = socket.getLocalPort();
+
+      f.peer.fault(Fault.parse("reset-after=5"));
+      List<TcpSegment> sent = new ArrayList<>(segments(f.sent));
+      sent.removeIf(s -> s.destinationPort() != port);
+      assertThat(sent.get(sent.size() - 1)).as("the last segment written before fault() returned: %s", sent)
+          .matches(TcpSegment::rst, "a RST");
+      assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
+          .hasMessageContaining("Connection reset");
+      assertThat(segments(f.sent).stream().filter(s -> s.destinationPort() == port).skip(sent.size()))
+          .as("after it: RSTs only").allMatch(TcpSegment::rst);
+      assertThat(f.peer.faultActions()).containsEntry(Fault.parse("reset-after=5"), 1L);
+    }
+  }
+
   @Test
   void slowCloseDelaysTheFakeHostsFinAndItsAckOfTheHostsFin() throws Exception {
     try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.DISCARD).withFaults("slow-close=500ms"), null, null);
@@ -248,7 +327,12 @@ class ConnectionFaultTest {
       socket.shutdownOutput();
       assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
       assertThat((System.nanoTime() - start) / 1_000_000).as("%s%s", PacketFaultTest.last(f.received),
-          PacketFaultTest.last(f.sent)).isBetween(500L, 800L);
+          PacketFaultTest.last(f.sent)).isGreaterThanOrEqualTo(500L);
+      // how much later, on the peer's clock: from reading the host's FIN to writing its own
+      int port = socket.getLocalPort();
+      assertThat(f.peerMillis(w -> w.is(Direction.TO_PEER, s -> s.sourcePort() == port && s.fin()),
+          w -> w.is(Direction.FROM_PEER, s -> s.destinationPort() == port && s.fin())))
+          .as("ms the fake host held its FIN").isBetween(490L, 800L);
     }
   }
 
@@ -284,7 +368,11 @@ class ConnectionFaultTest {
       long start = System.nanoTime();
       socket.getOutputStream().write(new byte[100]);
       assertThat(socket.getInputStream().readNBytes(100)).as("the server's echo").hasSize(100);
-      assertThat((System.nanoTime() - start) / 1_000_000).as("50 ms of latency").isBetween(50L, 400L);
+      assertThat((System.nanoTime() - start) / 1_000_000).as("50 ms of latency").isGreaterThanOrEqualTo(50L);
+      // the fault held the server's echo (an upper bound on the wall clock would measure the machine's load)
+      String echoed = " > " + f.address(1) + "." + socket.getLocalPort() + ": ";
+      assertThat(f.faultEvents).as("the echo delayed by the latency")
+          .anyMatch(e -> e.startsWith("DELAYED latency=50ms IP ") && e.contains(echoed) && e.endsWith("length 100"));
       socket.getOutputStream().write(new byte[2000]);
       assertThatThrownBy(() -> socket.getInputStream().readNBytes(2000)).isInstanceOf(SocketException.class)
           .hasMessageContaining("Connection reset");

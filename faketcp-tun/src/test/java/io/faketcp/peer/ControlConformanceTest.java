@@ -134,6 +134,20 @@ class ControlConformanceTest {
     }
   }
 
+  /** RFC 5961 §3.2 in TIME-WAIT as in the other states: a RST in the window but not at RCV.NXT gets a challenge ACK. */
+  @Test
+  void timeWaitAnswersAResetInTheWindowButNotAtTheNextSequenceNumberWithAChallengeAck() throws Exception {
+    try (CraftedHost host = timeWait(41009)) {
+      host.send(host.segment().sequenceNumber(host.seq + 100).flags(TcpSegment.RST));
+      TcpSegment challenge = host.next(s -> true, "a challenge ACK");
+      assertThat(challenge.flags()).isEqualTo(TcpSegment.ACK);
+      assertThat(challenge.acknowledgmentNumber()).isEqualTo(host.seq);
+      host.send(host.segment().sequenceNumber(host.seq - 5000).flags(TcpSegment.SYN).mss(1460));
+      assertThat(host.during(200)).as("still in TIME-WAIT: no SYN+ACK to an old SYN").noneMatch(TcpSegment::syn);
+      assertThat(host.fixture.peer.counters().connectionsOpened()).isEqualTo(1);
+    }
+  }
+
   /** RFC 7413 §4.2.2: without a valid cookie, a SYN's data is not acknowledged; the host sends it again. */
   @Test
   void dataInASynWithoutACookieIsNotAcknowledged() throws Exception {

@@ -30,18 +30,21 @@ class DirectionalFaultTest {
     try (PeerFixture f = new PeerFixture(SUBNET, Rules.of(Mode.ECHO).withFaults("latency-in=100ms"), null, null)) {
       long start = System.nanoTime();
       try (Socket socket = new Socket(f.address(5), 7)) {
-        assertThat(millisSince(start)).as("connect: the SYN reaches the fake host 100 ms late").isBetween(100L, 400L);
+        // Never sooner than the latency; the upper bounds are loose (a wall clock past them measures a
+        // loaded machine): which packets the fault held is the events' business (below), how
+        // precisely, PacketFaultTest's on the peer's clock.
+        assertThat(millisSince(start)).as("connect: the SYN reaches the fake host 100 ms late").isBetween(100L, 1000L);
         socket.setTcpNoDelay(true);
         for (int i = 0; i < 3; i++) {
           long sent = System.nanoTime();
           socket.getOutputStream().write(i);
           assertThat(socket.getInputStream().read()).isEqualTo(i);
-          assertThat(millisSince(sent)).as("round trip %d", i).isBetween(100L, 400L);
+          assertThat(millisSince(sent)).as("round trip %d", i).isBetween(100L, 1000L);
         }
       }
       long ping = System.nanoTime();
       assertThat(InetAddress.getByName(f.address(6)).isReachable(2000)).isTrue();
-      assertThat(millisSince(ping)).as("ping").isBetween(100L, 400L);
+      assertThat(millisSince(ping)).as("ping").isBetween(100L, 1000L);
       assertThat(f.faultEvents).isNotEmpty().allMatch(e -> e.startsWith("DELAYED latency-in=100ms IP 192.168.89.1"),
           "delays of the host's packets only");
     }

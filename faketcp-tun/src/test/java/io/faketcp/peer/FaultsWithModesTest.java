@@ -21,13 +21,15 @@ class FaultsWithModesTest {
         (direction, packet) -> { })) {
       long start = System.nanoTime();
       assertThatThrownBy(() -> new Socket(f.address(5), 80)).isInstanceOf(ConnectException.class);
-      assertThat(millisSince(start)).as("REJECT: the RST+ACK 100 ms late").isBetween(100L, 400L);
+      // never sooner than the latency; the upper bounds are loose (a wall clock past them measures a
+      // loaded machine), the fault's actions are counted below
+      assertThat(millisSince(start)).as("REJECT: the RST+ACK 100 ms late").isBetween(100L, 1000L);
 
       for (Mode mode : new Mode[] {Mode.ACCEPT, Mode.DISCARD, Mode.ECHO}) {
         f.peer.rules(Rules.of(mode).withFaults("latency=100ms"));
         start = System.nanoTime();
         try (Socket socket = new Socket(f.address(5), 80)) {
-          assertThat(millisSince(start)).as("%s: the SYN+ACK 100 ms late", mode).isBetween(100L, 400L);
+          assertThat(millisSince(start)).as("%s: the SYN+ACK 100 ms late", mode).isBetween(100L, 1000L);
         }
       }
       assertThat(f.peer.faultActions().get(Fault.parse("latency=100ms"))).isGreaterThanOrEqualTo(4);

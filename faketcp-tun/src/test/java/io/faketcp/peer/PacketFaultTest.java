@@ -45,19 +45,31 @@ class PacketFaultTest {
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress(f.address(5), 7));
         long connect = millisSince(start);
-        assertThat(connect).as("connect waits for the delayed SYN+ACK").isBetween(100L, 200L);
+        // At least the latency on the test's clock; not much more on the peer's (below): the test
+        // thread's own wake-ups on a loaded machine are no part of the fault.
+        assertThat(connect).as("connect waits for the delayed SYN+ACK").isBetween(100L, 1000L);
         socket.setTcpNoDelay(true);
         for (int i = 0; i < 3; i++) {
           long sent = System.nanoTime();
           socket.getOutputStream().write("ping".getBytes());
           byte[] back = new DataInputStream(socket.getInputStream()).readNBytes(4);
           assertThat(new String(back)).isEqualTo("ping");
-          assertThat(millisSince(sent)).as("echo round trip %d", i).isBetween(100L, 200L);
+          assertThat(millisSince(sent)).as("echo round trip %d", i).isBetween(100L, 1000L);
         }
+        int port = socket.getLocalPort();
+        assertThat(f.peerMillis(w -> w.is(Direction.TO_PEER, s -> s.sourcePort() == port && s.syn()),
+            w -> w.is(Direction.FROM_PEER, s -> s.destinationPort() == port && s.syn())))
+            .as("ms the SYN+ACK was held, on the peer's clock").isBetween(90L, 200L);
+        assertThat(f.peerMillis(w -> w.is(Direction.TO_PEER, s -> s.sourcePort() == port && s.payloadLength() == 4),
+            w -> w.is(Direction.FROM_PEER, s -> s.destinationPort() == port && s.payloadLength() == 4), 3))
+            .as("ms each echo was held, on the peer's clock").allSatisfy(ms -> assertThat(ms).isBetween(90L, 200L));
       }
       long ping = System.nanoTime();
       assertThat(InetAddress.getByName(f.address(6)).isReachable(1000)).isTrue();
-      assertThat(millisSince(ping)).as("ICMP echo reply delayed too").isBetween(100L, 200L);
+      assertThat(millisSince(ping)).as("ICMP echo reply delayed too").isBetween(100L, 1000L);
+      assertThat(f.peerMillis(w -> w.direction() == Direction.TO_PEER && icmpEcho(w.bytes(), 8),
+          w -> w.direction() == Direction.FROM_PEER && icmpEcho(w.bytes(), 0)))
+          .as("ms the echo reply was held, on the peer's clock").isBetween(90L, 200L);
       assertThat(f.faultEvents).anyMatch(e -> e.startsWith("DELAYED latency=100ms IP 192.168.84.5.7 > 192.168.84.1."));
     }
   }
@@ -76,8 +88,16 @@ class PacketFaultTest {
         assertThat(millisSince(sent)).as("round trip %d", i).isBetween(20L, 1000L);
       }
       // what the fault held each answer, from the host's segment's arrival: within 60 ms ± 40 ms, and varied
-      List<Long> held = f.faultDelays.stream().filter(e -> e.startsWith("DELAYED ") && e.endsWith(", length 1"))
-          .map(e -> Long.parseLong(e.split(" ")[1]) / 1_000_000).collect(Collectors.toList());
+      // One per answer to this socket, the first: at load 9 an eleventh came (a resend, held again, of
+      // an answer whose ACK was late on a loaded machine).
+      String to = " > " + f.address(1) + "." + socket.getLocalPort() + ": ";
+      java.util.Map<String, Long> first = new java.util.LinkedHashMap<>();
+      for (String e : f.faultDelays) {
+        if (e.startsWith("DELAYED ") && e.contains(to) && e.endsWith(", length 1")) {
+          first.putIfAbsent(e.replaceAll(".* seq (\\d+):.*", "$1"), Long.parseLong(e.split(" ")[1]) / 1_000_000);
+        }
+      }
+      List<Long> held = new ArrayList<>(first.values());
       assertThat(held).as("ms each answer was held").hasSize(10).allSatisfy(ms -> assertThat(ms).isBetween(20L, 100L));
       assertThat(Collections.max(held) - Collections.min(held)).as("the jitter varies the delay (ms)").isGreaterThan(5L);
     }
@@ -105,8 +125,14 @@ class PacketFaultTest {
     try (PeerFixture f = new PeerFixture(SUBNET, rules, null, null)) {
       new Socket(f.address(6), 7).close();
       long start = System.nanoTime();
-      new Socket(f.address(5), 7).close();
-      assertThat(millisSince(start)).as(".5 is slow").isBetween(200L, 260L);
+      Socket slow = new Socket(f.address(5), 7);
+      assertThat(millisSince(start)).as(".5 is slow").isGreaterThanOrEqualTo(200L);
+      // by how much is the fault's own account (how late a loaded machine sends it is
+      // latencyDelaysEveryPacketOfTheFakeHostByAtLeastTheSpecAndNotMuchMore's)
+      int port = slow.getLocalPort();
+      slow.close();
+      assertThat(f.faultDelays).as(".5's SYN+ACK held 200 ms from the SYN's arrival")
+          .anyMatch(e -> e.startsWith("DELAYED 200000000 IP 192.168.84.5.7 > 192.168.84.1." + port + ": Flags [S.]"));
       // .6 is fine: the fault delayed none of its packets (a bound on the time would measure the machine's load)
       assertThat(f.faultEvents).as("what the fault did").anyMatch(e -> e.contains(" IP 192.168.84.5.7 > "))
           .noneMatch(e -> e.contains(" IP 192.168.84.6."));
@@ -125,7 +151,8 @@ class PacketFaultTest {
       long start = System.nanoTime();
       assertThatThrownBy(() -> new Socket(f.address(5), 80).close()).isInstanceOf(exception)
           .hasMessageContaining(message);
-      assertThat(millisSince(start)).as("at once, not after a timeout").isLessThan(500L);
+      // at once: the kernel would send its SYN again after 1 s (a tighter bound would measure the machine's load)
+      assertThat(millisSince(start)).as("at once, not after a timeout").isLessThan(1000L);
       await(() -> f.sent.stream().anyMatch(p -> p[9] == IpProtocol.ICMP), "the forged ICMP recorded");
       byte[] icmp = f.sent.stream().filter(p -> p[9] == IpProtocol.ICMP).findFirst().orElseThrow();
       assertThat(icmp[20]).as("type").isEqualTo((byte) IcmpMessage.DEST_UNREACHABLE);
@@ -284,9 +311,18 @@ class PacketFaultTest {
       new Socket(f.address(5), 7).close();
       assertThat(millisSince(start)).isGreaterThanOrEqualTo(150L);
       f.peer.clearFaults();
+      int delayed = f.faultEvents.size();
       start = System.nanoTime();
-      new Socket(f.address(5), 7).close();
-      assertThat(millisSince(start)).isLessThan(100L);
+      Socket fast = new Socket(f.address(5), 7);
+      assertThat(millisSince(start)).isLessThan(1000L);
+      int port = fast.getLocalPort();
+      fast.close();
+      // nothing held once cleared: on the peer's clock, the SYN+ACK goes as the SYN is read; a bound on
+      // the test's clock would measure the machine's load
+      assertThat(f.peerMillis(w -> w.is(Direction.TO_PEER, s -> s.sourcePort() == port && s.syn()),
+          w -> w.is(Direction.FROM_PEER, s -> s.destinationPort() == port && s.syn())))
+          .as("ms the SYN+ACK waited (150 under the fault)").isLessThan(150L);
+      assertThat(f.faultEvents.subList(delayed, f.faultEvents.size())).as("fault events after clearFaults()").isEmpty();
       assertThat(f.peer.faultActions()).containsKey(Fault.parse("latency=150ms"));
     }
   }
@@ -318,6 +354,11 @@ class PacketFaultTest {
       highest = Math.max(highest, s.sequenceNumber());
     }
     return late;
+  }
+
+  /** Whether {@code packet} is an IPv4 ICMP echo request (type 8) or reply (0), by {@code type}. */
+  private static boolean icmpEcho(byte[] packet, int type) {
+    return (packet[0] >>> 4 & 0xf) == 4 && packet[9] == IpProtocol.ICMP && packet[(packet[0] & 0xf) * 4] == type;
   }
 
   static String last(List<byte[]> live) {

@@ -93,6 +93,51 @@ final class PeerFixture implements AutoCloseable {
 
   /** A packet the peer wrote ({@code FROM_PEER}) or read, and {@link System#nanoTime} on its thread then. */
   record Wired(Direction direction, long nanos, byte[] bytes) {
+    /** Whether it went the peer's way ({@code TO_PEER}) or the host's, and is a TCP segment that {@code which} matches. */
+    boolean is(Direction way, java.util.function.Predicate<io.faketcp.packet.TcpSegment> which) {
+      if (direction != way || CraftedHost.packet(bytes).protocol() != 6) {
+        return false;
+      }
+      return which.test(CraftedHost.parse(bytes));
+    }
+  }
+
+  /**
+   * Milliseconds on the peer's clock from the first packet of {@link #wire} that {@code from} matches
+   * to the first one after it that {@code to} matches: what the peer did, free of the test thread's
+   * own scheduling on a loaded machine. Waits up to 10 s for them to be recorded.
+   */
+  long peerMillis(java.util.function.Predicate<Wired> from, java.util.function.Predicate<Wired> to)
+      throws InterruptedException {
+    return peerMillis(from, to, 1).get(0);
+  }
+
+  /**
+   * {@link #peerMillis} for {@code pairs} pairs in turn: a packet {@code from} matches (the first
+   * one, not a retransmission after it), and the first packet after it that {@code to} matches.
+   */
+  List<Long> peerMillis(java.util.function.Predicate<Wired> from, java.util.function.Predicate<Wired> to, int pairs)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      List<Long> found = new java.util.ArrayList<>();
+      Wired first = null;
+      for (Wired w : wire) {
+        if (first != null && to.test(w)) {
+          found.add((w.nanos() - first.nanos()) / 1_000_000);
+          first = null;
+        } else if (first == null && from.test(w)) {
+          first = w;
+        }
+        if (found.size() == pairs) {
+          return found;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("on the wire: " + found.size() + " of " + pairs + " pairs; " + conversation());
+      }
+      Thread.sleep(5);
+    }
   }
 
   /**

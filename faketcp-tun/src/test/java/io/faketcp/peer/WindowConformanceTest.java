@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * RFC 7323 driven with crafted segments ({@link CraftedHost}) against ECHO: window scaling both ways
- * when the host's SYN offers it (and never otherwise), timestamps echoed and PAWS.
+ * when the host's SYN offers it (and never otherwise), timestamps echoed, PAWS and the round trip
+ * from the echoed timestamp.
  */
 @ExtendWith(RequiresTun.class)
 class WindowConformanceTest {
@@ -74,6 +75,35 @@ class WindowConformanceTest {
       TcpSegment echo = host.next(CraftedHost.withData(), "the echo");
       assertThat(echo.options().tsEcr()).isEqualTo(5100);
       assertThat(echo.options().tsVal() - synAck.options().tsVal()).as("a millisecond clock").isBetween(0L, 5000L);
+    }
+  }
+
+  /**
+   * RFC 7323 §4: the round trip is read from the TSecr of the ACK that moves SND.UNA, not from when
+   * that ACK arrives. The host echoes a TSval a second old (as a host that delays its ACKs echoes
+   * the oldest it has not acknowledged) on an ACK sent at once; the retransmission timeout that
+   * follows is RFC 6298's from a one-second sample (about 1.1 s), not the 200 ms floor a sample
+   * timed by the ACK's arrival gives. Both times on the peer's clock.
+   */
+  @Test
+  void theRoundTripIsReadFromTheEchoedTimestamp() throws Exception {
+    try (CraftedHost host = host(Rules.of(Mode.ECHO), 45006)) {
+      TcpSegment synAck = host.open(host.segment().sequenceNumber(1000).flags(TcpSegment.SYN).mss(CraftedHost.MSS)
+          .timestamps(5000, 0), 65535);
+      long old = synAck.options().tsVal();
+      Thread.sleep(1000); // the SYN+ACK's TSval is now at least a second old
+      host.send(host.acking(TcpSegment.PSH).timestamps(5100, old).payload(CraftedHost.bytes(100, 1)));
+      host.seq += 100;
+      TcpSegment first = host.next(CraftedHost.withData(), "the first echo");
+      host.peerNext = CraftedHost.end(first);
+      host.send(host.acking(0).timestamps(5200, old)); // acknowledged at once, echoing the old TSval
+      host.send(host.acking(TcpSegment.PSH).timestamps(5300, old).payload(CraftedHost.bytes(100, 2)));
+      host.seq += 100;
+      host.next(s -> s.sequenceNumber() == host.peerNext && s.payloadLength() == 100, "the second echo");
+      long sent = host.sentAt();
+      host.next(s -> s.sequenceNumber() == host.peerNext && s.payloadLength() == 100, "its retransmission");
+      assertThat((host.sentAt() - sent) / 1_000_000).as("ms to the retransmission: an RTO from the 1 s echoed round trip")
+          .isGreaterThanOrEqualTo(800L);
     }
   }
 

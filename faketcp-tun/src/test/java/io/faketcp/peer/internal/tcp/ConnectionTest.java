@@ -75,16 +75,7 @@ class ConnectionTest {
     long[] seq = rig.open(40002, WINDOW);
     rig.deliver(rig.from(40002, ACK, seq[0], seq[1], WINDOW, bytes(10, 2)));
     rig.drain();
-    long previous = rig.now;
-    long[] gaps = new long[TcpSender.MAX_RETRIES];
-    for (int i = 0; i < TcpSender.MAX_RETRIES; i++) {
-      while (rig.sent.isEmpty()) {
-        rig.advance(10);
-      }
-      gaps[i] = (rig.now - previous) / 1_000_000;
-      previous = rig.now;
-      assertThat(payload(rig.next())).isEqualTo(bytes(10, 2));
-    }
+    long[] gaps = gaps(rig, TcpSender.MAX_RETRIES, again -> assertThat(payload(again)).isEqualTo(bytes(10, 2)));
     assertThat(gaps).as("exponential backoff, capped").containsExactly(200, 400, 800, 1600, 3200, 5000, 5000, 5000);
     rig.advance(5000);
     TcpSegment rst = rig.next();
@@ -92,6 +83,49 @@ class ConnectionTest {
     assertThat(rig.endpoint(40002)).isNull();
     assertThat(rig.counters.get(Counters.ABORTED)).isEqualTo(1);
     assertThat(rig.counters.get(Counters.ESTABLISHED)).isZero();
+  }
+
+  /**
+   * RFC 6298 §5 for the handshake (docs/modes-and-rules.md): a SYN+ACK whose ACK never comes is sent
+   * 5 more times from an RTO of 1 s, doubling up to the 5 s cap; then the half-open connection is
+   * forgotten without a RST and counted as aborted.
+   */
+  @Test
+  void anUnansweredSynAckIsResentFiveTimesWithBackoffThenForgotten() {
+    TcpRig rig = new TcpRig(Mode.ECHO);
+    rig.deliver(rig.from(40012, SYN, 1000, 0, WINDOW, new byte[0]));
+    TcpSegment synAck = rig.next();
+    assertThat(synAck.syn() && synAck.ack()).isTrue();
+    long[] gaps = gaps(rig, Handshake.MAX_SYN_ACK_RETRIES, again -> {
+      assertThat(again.syn() && again.ack()).as("resent: " + again).isTrue();
+      assertThat(again.sequenceNumber()).isEqualTo(synAck.sequenceNumber());
+    });
+    assertThat(gaps).as("ms between SYN+ACKs").containsExactly(1000, 2000, 4000, 5000, 5000);
+    assertThat(rig.counters.get(Counters.SYN_RECEIVED)).isEqualTo(1);
+    rig.advance(5000);
+    assertThat(rig.sent).as("nothing more, no RST for a connection never open").isEmpty();
+    assertThat(rig.endpoint(40012)).isNull();
+    assertThat(rig.counters.get(Counters.SYN_RECEIVED)).isZero();
+    assertThat(rig.counters.get(Counters.ABORTED)).isEqualTo(1);
+    assertThat(rig.counters.get(Counters.RETRANSMISSIONS)).isEqualTo(5);
+  }
+
+  /**
+   * Moves the rig's clock 10 ms at a time until the peer sends, {@code sends} times; each segment sent
+   * goes to {@code check}. Returns the ms between one send and the next (the first from now).
+   */
+  private static long[] gaps(TcpRig rig, int sends, java.util.function.Consumer<TcpSegment> check) {
+    long previous = rig.now;
+    long[] gaps = new long[sends];
+    for (int i = 0; i < sends; i++) {
+      while (rig.sent.isEmpty()) {
+        rig.advance(10);
+      }
+      gaps[i] = (rig.now - previous) / 1_000_000;
+      previous = rig.now;
+      check.accept(rig.next());
+    }
+    return gaps;
   }
 
   @Test
