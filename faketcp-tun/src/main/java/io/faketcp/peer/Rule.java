@@ -1,6 +1,5 @@
 package io.faketcp.peer;
 
-import io.faketcp.tun.Subnet;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;

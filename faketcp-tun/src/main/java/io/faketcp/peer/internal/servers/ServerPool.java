@@ -1,7 +1,5 @@
 package io.faketcp.peer.internal.servers;
 
-import io.faketcp.peer.internal.tcp.Application;
-import io.faketcp.peer.internal.tcp.Endpoint;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
